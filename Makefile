@@ -1,0 +1,116 @@
+# logbook: plain make, pkg-config for the libraries.
+#
+#   make                build ./logbook
+#   make check          install missing Debian packages, build, run every test
+#   make check SAN=1    the same under AddressSanitizer and UBSan
+#   make demo           install missing packages, build, show logbook at work
+#   make install        PREFIX=/usr/local, DESTDIR for staging
+#   make bench          build the benchmark tools (see bench/)
+#   make fuzz           build and run the fuzz targets (clang, libFuzzer)
+
+VERSION = 0.1.0
+
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+PKGS = jansson libcrypto
+
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wno-format-nonliteral -Wvla
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifeq ($(SAN),1)
+CFLAGS += $(SANFLAGS)
+LDFLAGS += $(SANFLAGS)
+endif
+
+# recursive (=) on purpose: pkg-config runs only when something is compiled,
+# after "make check" or "make demo" installed what was missing
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CFLAGS) \
+	-DLOGBOOK_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+LIB_SRC = $(filter-out src/main.c src/cmd.c src/cmd-%.c,$(wildcard src/*.c))
+CMD_SRC = src/main.c src/cmd.c $(wildcard src/cmd-*.c)
+LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
+CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
+UNIT_SRC = $(wildcard tests/unit/test-*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
+BENCH_BIN = build/bench/gen build/bench/append-api
+
+.PHONY: all check demo deps install uninstall bench fuzz clean unit-tests
+
+all: logbook
+
+# rebuild everything when the flags change (a SAN=1 build after a plain one)
+build/FLAGS: FORCE
+	@mkdir -p build
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)' > build/FLAGS.new
+	@cmp -s build/FLAGS.new build/FLAGS && rm build/FLAGS.new || mv build/FLAGS.new build/FLAGS
+FORCE:
+
+build/%.o: src/%.c build/FLAGS
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+build/liblogbook.a: $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+logbook: $(CMD_OBJ) build/liblogbook.a
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS)
+
+build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) -lcmocka
+
+unit-tests: $(UNIT_BIN)
+
+build/bench/%: bench/%.c build/liblogbook.a
+	@mkdir -p build/bench
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
+
+bench: logbook $(BENCH_BIN)
+
+deps:
+	@scripts/deps
+
+check:
+	@scripts/deps check
+	@$(MAKE) --no-print-directory all unit-tests
+	@tests/run
+
+demo:
+	@scripts/deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_SECONDS ?= 60
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+	@mkdir -p build/fuzz
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+		-DLOGBOOK_VERSION='"$(VERSION)"' -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
+		-o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		name=$$(basename $$t); mkdir -p build/fuzz/corpus-$$name; \
+		echo "== $$name ($(FUZZ_SECONDS) s)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz/corpus-$$name tests/fuzz/seed-$${name#fuzz-} 2>&1 | tail -n 12 || exit 1; \
+	done
+
+install: logbook
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
+	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
+
+clean:
+	rm -rf build logbook
+
+-include $(wildcard build/*.d)

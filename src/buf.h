@@ -1,0 +1,40 @@
+/*
+ * Growable byte buffers (git's strbuf, redis's sds): one struct with the
+ * data, its length and capacity, and a few functions to append.  The data
+ * may hold any bytes, NUL included, and is always followed by a NUL so it
+ * can be passed where a C string is expected when it holds text.
+ *
+ * A buf owns its memory; buf_release frees it, buf_detach hands it over.
+ */
+#ifndef LOGBOOK_BUF_H
+#define LOGBOOK_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct buf {
+	char *data;
+	size_t len;
+	size_t cap;
+};
+
+#define BUF_INIT { NULL, 0, 0 }
+
+/* make room for extra more bytes (plus the trailing NUL) */
+void buf_grow(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const void *data, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/* shorten to len bytes (len <= b->len) */
+void buf_truncate(struct buf *b, size_t len);
+/* empty the buffer, keeping its memory */
+void buf_reset(struct buf *b);
+void buf_release(struct buf *b);
+/* give the data to the caller (a NUL-terminated malloc'd string) */
+char *buf_detach(struct buf *b, size_t *len);
+/* the contents as a C string: "" when nothing was ever added */
+const char *buf_str(const struct buf *b);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * logbook show [DAY]: one day page, every host, in time order.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "day.h"
+#include "err.h"
+#include "render.h"
+#include "run.h"
+#include "store.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: logbook show [--json] [--color=WHEN] [--no-pager] [DAY]\n"
+	"\n"
+	"Show one day page: the records of every host for DAY, in time order,\n"
+	"under a heading for each host, admin and session.  DAY is today (the\n"
+	"default), yesterday, -N (N days ago), YYYY_MM_DD or YYYY-MM-DD, in the\n"
+	"team's time zone.  On a terminal the page goes through $PAGER (default\n"
+	"less) in colour.\n"
+	"\n"
+	"  --json         print the day's records as stored, one JSON object per\n"
+	"                 line, in time order\n"
+	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
+	"                 always or never\n"
+	"  --no-pager     write to standard output directly\n"
+	"  -h, --help     show this help\n";
+
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
+
+int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *when = "auto";
+	bool json = false, pager = true;
+	char day[DAY_LEN + 1];
+	struct store_day d;
+	struct journal *j;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_COLOR:
+			when = optarg;
+			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
+				cmd_usage_exit(usage, "show: --color takes auto, always or never, not '%s'", when);
+			break;
+		case OPT_NO_PAGER:
+			pager = false;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (argc - optind > 1)
+		cmd_usage_exit(usage, "show: too many arguments");
+	j = cmd_journal();
+	if (day_parse(optind < argc ? argv[optind] : "today", day_now_us(), day) < 0)
+		cmd_usage_exit(usage, "show: %s", errget());
+	if (store_load_day(j, day, &d, json) < 0)
+		die("show: %s", errget());
+	cmd_print_warnings(&d.warnings);
+
+	if (d.n == 0) {
+		if (json)
+			warn_msg("show: %s: no records", day);
+		else
+			printf("%s: no records\n", day);
+	} else if (json) {
+		for (size_t i = 0; i < d.n; i++) {
+			struct record *r = d.recs[i];
+			r->line[r->line_len] = '\n';	/* was the NUL after the copy */
+			if (!cmd_out(r->line, r->line_len + 1))
+				break;
+			r->line[r->line_len] = '\0';
+		}
+	} else {
+		struct render rd = { 0 };
+		struct buf out = BUF_INIT;
+		bool tty = isatty(1);
+
+		rd.color = !strcmp(when, "always") ||
+			   (!strcmp(when, "auto") && tty && !getenv("NO_COLOR") &&
+			    !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
+		if (pager)
+			run_pager_start();
+		render_day_header(&rd, &out, day, j->tz, d.n);
+		for (size_t i = 0; i < d.n; i++) {
+			render_record(&rd, &out, d.recs[i]);
+			if (out.len >= 65536) {
+				if (!cmd_out(out.data, out.len))
+					break;
+				buf_reset(&out);
+			}
+		}
+		cmd_out(out.data, out.len);
+		buf_release(&out);
+		render_release(&rd);
+	}
+	store_day_free(&d);
+	journal_close(j);
+	return cmd_finish_output();
+}

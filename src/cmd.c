@@ -1,0 +1,85 @@
+/*
+ * cmd: helpers shared by the cmd-*.c files.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "err.h"
+#include "banned.h"
+
+const char *cmd_dir_option;
+
+struct journal *cmd_journal(void)
+{
+	struct journal *j = journal_open(journal_locate(cmd_dir_option));
+
+	if (!j)
+		die_err();
+	return j;
+}
+
+void cmd_help_exit(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(cmd_finish_output());
+}
+
+void cmd_usage_exit(const char *usage, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	fflush(stdout);
+	fprintf(stderr, "logbook: %s\n\n%s", buf_str(&b), usage);
+	buf_release(&b);
+	exit(EXIT_USAGE);
+}
+
+void cmd_bad_option(const char *usage, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		cmd_usage_exit(usage, "%s: option '%s' needs a value", argv[0], arg);
+	if (optopt && optopt != '?')
+		cmd_usage_exit(usage, "%s: unknown option '-%c'", argv[0], optopt);
+	cmd_usage_exit(usage, "%s: unknown option '%s'", argv[0], arg);
+}
+
+void cmd_print_warnings(struct store_warnings *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		warn_msg("%s", w->msgs[i]);
+	store_warnings_free(w);
+}
+
+static bool reader_gone;
+
+bool cmd_out(const void *data, size_t len)
+{
+	if (reader_gone)
+		return false;
+	if (fwrite(data, 1, len, stdout) != len && errno == EPIPE)
+		reader_gone = true;
+	return !reader_gone;
+}
+
+int cmd_finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE || reader_gone)
+			return EXIT_OK;
+		warn_msg("standard output: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -1,0 +1,49 @@
+/*
+ * The command layer: one cmd_<name> per subcommand (src/cmd-<name>.c),
+ * the table main.c dispatches on, and the few helpers every command
+ * shares.  Only this layer prints results and decides exit statuses.
+ */
+#ifndef LOGBOOK_CMD_H
+#define LOGBOOK_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+
+#include "journal.h"
+#include "store.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+extern const struct command commands[];
+extern const size_t ncommands;
+
+int cmd_init(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_days(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* -C DIR as given to main, NULL when absent */
+extern const char *cmd_dir_option;
+
+/* open the journal -C, $LOGBOOK_DIR or the default names, or exit 1 saying why */
+struct journal *cmd_journal(void);
+/* print usage on stdout and exit 0 */
+noreturn void cmd_help_exit(const char *usage);
+/* "logbook: <cmd>: <why>" and the usage on stderr, exit 2 */
+noreturn void cmd_usage_exit(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* the same for the option getopt_long just rejected (call with its return value) */
+noreturn void cmd_bad_option(const char *usage, int c, char **argv);
+/* print and clear what the store found on the way */
+void cmd_print_warnings(struct store_warnings *w);
+/* write to stdout; false once the reader has gone away (a pager quit) */
+bool cmd_out(const void *data, size_t len);
+/* flush stdout: exit status for the command (a closed pipe is not an error) */
+int cmd_finish_output(void);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * logbook: the command table and the dispatch to cmd_<name>.  Nothing
+ * else lives here: each subcommand is in src/cmd-<name>.c.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "err.h"
+#include "banned.h"
+
+const struct command commands[] = {
+	{ "init", cmd_init, "create a journal" },
+	{ "note", cmd_note, "add a note to today's page" },
+	{ "show", cmd_show, "show a day page" },
+	{ "days", cmd_days, "list the days that have records" },
+	{ "help", cmd_help, "show the help of logbook or of a command" },
+};
+const size_t ncommands = sizeof commands / sizeof *commands;
+
+static const char usage[] =
+	"usage: logbook [-C DIR] COMMAND [ARGS...]\n"
+	"       logbook --version | --help\n";
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	/* a reader that goes away is seen as EPIPE; a size limit as EFBIG */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:C:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			cmd_dir_option = optarg;
+			break;
+		case 'h':
+			return cmd_help(1, (char *[]){ "help", NULL });
+		case 'V':
+			printf("logbook %s\n", LOGBOOK_VERSION);
+			return cmd_finish_output();
+		default:
+			argv[0] = "logbook";
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_exit(usage, "no command given (try 'logbook help')");
+	for (size_t i = 0; i < ncommands; i++) {
+		if (!strcmp(argv[optind], commands[i].name)) {
+			char **args = argv + optind;
+			int nargs = argc - optind;
+			optind = 0;	/* reset getopt for the command */
+			return commands[i].fn(nargs, args);
+		}
+	}
+	cmd_usage_exit(usage, "'%s' is not a logbook command (see 'logbook help')", argv[optind]);
+}

@@ -1,0 +1,231 @@
+/*
+ * render: the day page as terminal text.
+ *
+ *   2026_11_24  Tuesday 24 November 2026  (Europe/Paris, 3 records)
+ *
+ *   web1  alice (root)  session 8c1e5f3a-4242-1234
+ *     09:14:03  note  Restarted nginx after the config change.
+ *                     Second line of the note.
+ *     09:20:11  $ systemctl restart nginx  [exit 1]
+ *
+ * Records come in time order; a heading is printed whenever the host,
+ * admin, account or session differs from the record before, so the page
+ * reads as a timeline of who did what where.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "day.h"
+#include "render.h"
+#include "utf8.h"
+#include "xalloc.h"
+#include "banned.h"
+
+#define C_RESET "\033[m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+/* code points a terminal or a reader could be fooled by */
+static bool is_hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||	/* C1 controls, CSI among them */
+	       cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) ||	/* bidi embeddings, overrides */
+	       (cp >= 0x2066 && cp <= 0x2069) ||	/* bidi isolates */
+	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+}
+
+void render_escape(struct buf *out, const char *s, size_t len, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, plain = 0;
+
+	buf_grow(out, len);
+	while (i < len) {
+		unsigned char c = p[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7f) {
+			i++;
+			continue;
+		}
+		if (c == '\t' || (c == '\n' && keep_newlines)) {
+			i++;
+			continue;
+		}
+		n = c < 0x80 ? 1 : utf8_decode(p + i, len - i, &cp);
+		if (n > 1 && !is_hidden(cp)) {
+			i += n;
+			continue;
+		}
+		buf_add(out, s + plain, i - plain);
+		if (n == 0 || c == 0x7f || (c < 0x20 && c != 0x1b && c != '\r' && c != '\n'))
+			buf_addf(out, "\\x%02x", c);
+		else if (c == 0x1b)
+			buf_adds(out, "\\e");
+		else if (c == '\r')
+			buf_adds(out, "\\r");
+		else if (c == '\n')
+			buf_adds(out, "\\n");
+		else
+			buf_addf(out, "\\u%04x", (unsigned)cp);
+		i += n ? n : 1;
+		plain = i;
+	}
+	buf_add(out, s + plain, i - plain);
+}
+
+static void color(struct render *r, struct buf *out, const char *code)
+{
+	if (r->color)
+		buf_adds(out, code);
+}
+
+static void escaped_str(struct buf *out, const char *s)
+{
+	render_escape(out, s, strlen(s), false);
+}
+
+void render_day_header(struct render *r, struct buf *out, const char *day, const char *tz, size_t records)
+{
+	char title[64];
+
+	day_title(day, title, sizeof title);
+	color(r, out, C_BOLD);
+	buf_addf(out, "%s  %s", day, title);
+	color(r, out, C_RESET);
+	color(r, out, C_DIM);
+	buf_addf(out, "  (%s, %zu record%s)", tz, records, records == 1 ? "" : "s");
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static void set(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static void heading(struct render *r, struct buf *out, const struct record *rec)
+{
+	if (same(r->host, rec->host) && same(r->admin, rec->admin) &&
+	    same(r->account, rec->account) && same(r->session, rec->session))
+		return;
+	buf_addc(out, '\n');
+	color(r, out, C_BOLD C_CYAN);
+	escaped_str(out, rec->host);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+	color(r, out, C_BOLD C_GREEN);
+	escaped_str(out, rec->admin);
+	color(r, out, C_RESET);
+	if (strcmp(rec->admin, rec->account)) {
+		buf_adds(out, " (");
+		escaped_str(out, rec->account);
+		buf_addc(out, ')');
+	}
+	if (*rec->session) {
+		color(r, out, C_DIM);
+		buf_adds(out, "  session ");
+		escaped_str(out, rec->session);
+		color(r, out, C_RESET);
+	}
+	buf_addc(out, '\n');
+	set(&r->host, rec->host);
+	set(&r->admin, rec->admin);
+	set(&r->account, rec->account);
+	set(&r->session, rec->session);
+}
+
+/* text over several lines, each continuation indented to column indent */
+static void body(struct buf *out, const char *s, size_t len, size_t indent)
+{
+	const char *end = s + len;
+
+	/* trailing newlines would only add empty lines */
+	while (end > s && end[-1] == '\n')
+		end--;
+	for (const char *line = s; line <= end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl ? nl : end;
+
+		if (line != s) {
+			buf_addc(out, '\n');
+			for (size_t i = 0; i < indent; i++)
+				buf_addc(out, ' ');
+		}
+		render_escape(out, line, (size_t)(stop - line), false);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
+/* the field that says what a record of a kind this version does not know is about */
+static const char *summary_field(const struct record *rec)
+{
+	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary" };
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_is_string(json_object_get(rec->obj, keys[i])))
+			return keys[i];
+	return NULL;
+}
+
+void render_record(struct render *r, struct buf *out, const struct record *rec)
+{
+	char clock[9];
+	struct buf text = BUF_INIT;
+	size_t indent;
+
+	heading(r, out, rec);
+	day_clock(rec->time, clock);
+	buf_adds(out, "  ");
+	color(r, out, C_DIM);
+	buf_adds(out, clock);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+	if (!strcmp(rec->kind, "cmd")) {
+		int64_t status = 0;
+		rec_get_text(rec, "cmd", &text);
+		buf_adds(out, "$ ");
+		body(out, text.data ? text.data : "", text.len, 14);
+		if (rec_get_int(rec, "exit", &status) && status != 0) {
+			buf_adds(out, "  ");
+			color(r, out, C_RED);
+			buf_addf(out, "[exit %lld]", (long long)status);
+			color(r, out, C_RESET);
+		}
+	} else {
+		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
+		color(r, out, C_YELLOW);
+		escaped_str(out, rec->kind);
+		color(r, out, C_RESET);
+		buf_adds(out, "  ");
+		indent = 2 + 8 + 2 + strlen(rec->kind) + 2;
+		if (key && rec_get_text(rec, key, &text) == 0)
+			body(out, buf_str(&text), text.len, indent);
+	}
+	buf_addc(out, '\n');
+	buf_release(&text);
+}
+
+void render_release(struct render *r)
+{
+	free(r->host);
+	free(r->admin);
+	free(r->account);
+	free(r->session);
+	memset(r, 0, sizeof *r);
+}
