@@ -38,8 +38,13 @@ void cmd_usage_exit(const char *usage, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vaddf(&b, fmt, ap);
 	va_end(ap);
-	fflush(stdout);
-	fprintf(stderr, "logbook: %s\n\n%s", buf_str(&b), usage);
+	/* the message and the synopsis (usage up to its first empty line), as git does */
+	{
+		const char *end = strstr(usage, "\n\n");
+		int len = end ? (int)(end - usage) + 1 : (int)strlen(usage);
+		fflush(stdout);
+		fprintf(stderr, "logbook: %s\n%.*s", buf_str(&b), len, usage);
+	}
 	buf_release(&b);
 	exit(EXIT_USAGE);
 }

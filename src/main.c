@@ -49,9 +49,10 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("logbook %s\n", LOGBOOK_VERSION);
 			return cmd_finish_output();
+		case ':':
+			cmd_usage_exit(usage, "option '-%c' needs a value", optopt);
 		default:
-			argv[0] = "logbook";
-			cmd_bad_option(usage, c, argv);
+			cmd_usage_exit(usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

@@ -386,7 +386,8 @@ static int list_dir(const char *dir, bool (*keep)(const char *name, const void *
 		(*names)[(*n)++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(*names, *n, sizeof **names, cmp_names_desc);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, cmp_names_desc);
 	return 0;
 }
 
@@ -603,42 +604,27 @@ static struct txn_file *txn_file(struct store_txn *t, const char *day)
 		free(rel);
 		return NULL;
 	}
+	/* read-write: pread and ftruncate for repairs; O_APPEND for the writes */
 	path = journal_path(t->j, rel);
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && errno == ENOENT) {
-		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 			  journal_file_mode(t->j));
 		created = fd >= 0;
 		if (created && journal_fix_mode(t->j, fd) < 0) {
 			close(fd);
 			unlink(path);
-			free(path);
-			free(rel);
-			return NULL;
+			fd = -1;
 		}
 	}
-	if (fd < 0) {
+	if (fd < 0 && !created)
 		errset_sys("%s", path);
-		free(path);
+	free(path);
+	if (fd < 0 || repair_torn(t, fd, rel, &size) < 0) {
+		if (fd >= 0)
+			close(fd);
 		free(rel);
 		return NULL;
-	}
-	free(path);
-	/* repair needs to read: O_APPEND|O_WRONLY cannot, so use a second descriptor */
-	{
-		char *p = journal_path(t->j, rel);
-		int rfd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-		int rc = rfd < 0 ? -1 : repair_torn(t, rfd, rel, &size);
-		if (rfd < 0)
-			errset_sys("%s", p);
-		if (rfd >= 0)
-			close(rfd);
-		free(p);
-		if (rc < 0) {
-			close(fd);
-			free(rel);
-			return NULL;
-		}
 	}
 	t->files = xreallocarray(t->files, t->nfiles + 1, sizeof *t->files);
 	f = &t->files[t->nfiles++];
@@ -944,7 +930,8 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 		store_day_free(out);
 		return -1;
 	}
-	qsort(out->recs, out->n, sizeof *out->recs, cmp_time);
+	if (out->n > 1)
+		qsort(out->recs, out->n, sizeof *out->recs, cmp_time);
 	return 0;
 }
 
