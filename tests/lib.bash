@@ -3,6 +3,8 @@
 # and a journal of its own under $BATS_TEST_TMPDIR; host and admin are set
 # through LOGBOOK_HOST and LOGBOOK_USER, as the tests simulate a team.
 
+bats_require_minimum_version 1.5.0
+
 setup() {
 	export TZ=UTC LC_ALL=C
 	export HOME="$BATS_TEST_TMPDIR/home"
@@ -10,7 +12,7 @@ setup() {
 	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal"
 	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
 	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
-	LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
+	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
 }
 
 # the binary under test
@@ -49,4 +51,55 @@ as_nobody() {
 fail() {
 	echo "$@" >&2
 	return 1
+}
+
+# python3 for JSON checks: Debian's own when there is one, since a version
+# manager's shim (pyenv) costs more than the command under test
+py() {
+	if [ -x /usr/bin/python3 ]; then
+		/usr/bin/python3 "$@"
+	else
+		python3 "$@"
+	fi
+}
+
+# checks on the record files, independent of logbook (see tests/jsonl.py):
+#   jsonl files DIR | chain DIR HOST | text FILE [LINE] | field FILE LINE KEY | sorted FILE...
+jsonl() {
+	py "$BATS_TEST_DIRNAME/jsonl.py" "$@"
+}
+
+# a field of the last record of a host's file for today
+last_field() {
+	jsonl field "$(day_file "${2:-$LOGBOOK_HOST}")" -1 "$1"
+}
+
+# the day page name of now in a time zone
+today_in() {
+	TZ=$1 date +%Y_%m_%d
+}
+
+# run a command with a terminal on its standard input and output (script(1)
+# from util-linux gives it a pseudo-terminal); what it prints is on stdout
+on_tty() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	SHELL=/bin/bash script -qec "$cmd" /dev/null </dev/null
+}
+
+# let other users (as_nobody) reach $BATS_TEST_TMPDIR: bats makes its
+# temporary directories private
+let_others_in() {
+	local d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ] && [ "$d" != "$(dirname "$BATS_RUN_TMPDIR")" ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
+# a listing of a tree (names, types, modes, sizes, contents' checksums) to
+# show that a command changed nothing
+snapshot() {
+	(cd "$1" && find . -printf '%p %y %m %s\n' | sort &&
+		find . -type f -print0 | sort -z | xargs -0r sha256sum)
 }
