@@ -38,6 +38,7 @@ int cmd_days(int argc, char **argv)
 	j = cmd_journal();
 	if (store_list_days(j, &days) < 0)
 		die_err();
+	cmd_print_warnings(&days.warnings);
 	for (size_t i = 0; i < days.n; i++) {
 		size_t total = 0;
 

@@ -58,10 +58,19 @@ static const char conf_template[] =
 /* a directory init may use: missing, or empty but for lost+found */
 static int check_empty(const char *dir, bool *exists)
 {
-	DIR *d = opendir(dir);
+	char *conf = fs_join(dir, JOURNAL_CONF);
+	bool journal = fs_exists(conf);
+	DIR *d;
 	struct dirent *e;
 	int rc = 0;
 
+	free(conf);
+	*exists = true;
+	if (journal) {
+		errset("%s: a journal already exists here; not overwriting it", dir);
+		return -1;
+	}
+	d = opendir(dir);
 	*exists = d != NULL;
 	if (!d) {
 		if (errno == ENOENT)
@@ -72,11 +81,8 @@ static int check_empty(const char *dir, bool *exists)
 	while ((e = readdir(d))) {
 		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
 			continue;
-		if (!strcmp(e->d_name, JOURNAL_CONF))
-			errset("%s: a journal already exists here; not overwriting it", dir);
-		else
-			errset("%s: directory is not empty (found '%s'); give init a new or empty directory",
-			       dir, e->d_name);
+		errset("%s: directory is not empty (found '%s'); give init a new or empty directory",
+		       dir, e->d_name);
 		rc = -1;
 		break;
 	}

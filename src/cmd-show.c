@@ -49,8 +49,21 @@ int cmd_show(int argc, char **argv)
 	char day[DAY_LEN + 1];
 	struct store_day d;
 	struct journal *j;
+	const char *spec = NULL;
 	int c;
 
+	/* "-3" is a day (3 days ago), not an option: take it out before getopt sees it */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
+		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
+			if (spec)
+				cmd_usage_exit(usage, "show: too many arguments");
+			spec = argv[i];
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	}
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
@@ -70,10 +83,12 @@ int cmd_show(int argc, char **argv)
 			cmd_bad_option(usage, c, argv);
 		}
 	}
-	if (argc - optind > 1)
+	if (argc - optind > (spec ? 0 : 1))
 		cmd_usage_exit(usage, "show: too many arguments");
+	if (!spec)
+		spec = optind < argc ? argv[optind] : "today";
 	j = cmd_journal();
-	if (day_parse(optind < argc ? argv[optind] : "today", day_now_us(), day) < 0)
+	if (day_parse(spec, day_now_us(), day) < 0)
 		cmd_usage_exit(usage, "show: %s", errget());
 	if (store_load_day(j, day, &d, json) < 0)
 		die("show: %s", errget());

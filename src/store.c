@@ -777,10 +777,16 @@ void store_abort(struct store_txn *t)
 			unlink(path);
 			free(path);
 			if (f->dir_created) {
+				/* rmdir removes them only when empty: other hosts' files stay */
 				char *day_dir = xstrndup(f->rel, 15);
+				char *year_dir = xstrndup(f->rel, 4);
 				char *full = journal_path(t->j, day_dir);
 				rmdir(full);
 				free(full);
+				full = journal_path(t->j, year_dir);
+				rmdir(full);
+				free(full);
+				free(year_dir);
 				free(day_dir);
 			}
 		}
@@ -808,16 +814,47 @@ int store_append(struct journal *j, struct record *r, struct store_warnings *w)
 
 /* ---- reading ---- */
 
+/*
+ * Record files are regular files written by logbook: a symlink (to
+ * /dev/zero, say) or a device would make a reader read without end.
+ */
+static int open_record_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errset("%s: a symbolic link, not a record file; skipped", path);
+		else
+			errset_sys("%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errset("%s: not a regular file; skipped", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 int store_scan_file(const char *path, store_line_fn fn, void *arg)
 {
 	struct buf b = BUF_INIT;
 	const char *p, *end;
 	size_t lineno = 0;
+	int fd = open_record_file(path);
 
-	if (fs_read_file(path, &b) < 0) {
+	if (fd < 0)
+		return -1;
+	if (fs_read_fd(fd, &b, 0) < 0) {
+		errset_sys("%s", path);
+		close(fd);
 		buf_release(&b);
 		return -1;
 	}
+	close(fd);
 	p = buf_str(&b);
 	end = p + b.len;
 	while (p < end) {
@@ -896,7 +933,6 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 	char *full;
 	char **files = NULL;
 	size_t nf = 0;
-	int rc = 0;
 
 	memset(out, 0, sizeof *out);
 	if (!day_valid(day)) {
@@ -910,26 +946,19 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 		return -1;
 	}
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
-	for (size_t i = 0; i < nf && rc == 0; i++) {
+	for (size_t i = 0; i < nf; i++) {
 		char *host = xstrndup(files[i], strlen(files[i]) - 6);
 		struct load_ctx c = { out, NULL, host, keep_lines };
 
 		out->paths[out->npaths] = fs_join(full, files[i]);
 		c.path = out->paths[out->npaths++];
-		if (store_scan_file(c.path, load_line, &c) < 0) {
-			if (errno == EACCES || errno == EISDIR)
-				warn_add(&out->warnings, xstrdup(errget()));
-			else
-				rc = -1;
-		}
+		/* one unreadable file does not hide the other hosts' records */
+		if (store_scan_file(c.path, load_line, &c) < 0)
+			warn_add(&out->warnings, xstrdup(errget()));
 		free(host);
 	}
 	free_names(files, nf);
 	free(full);
-	if (rc < 0) {
-		store_day_free(out);
-		return -1;
-	}
 	if (out->n > 1)
 		qsort(out->recs, out->n, sizeof *out->recs, cmp_time);
 	return 0;
@@ -947,19 +976,22 @@ void store_day_free(struct store_day *d)
 	memset(d, 0, sizeof *d);
 }
 
-static size_t count_lines(const char *path)
+/* newlines in the file at path; -1 and errget() when it cannot be read */
+static ssize_t count_lines(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_record_file(path);
 	char chunk[65536];
-	size_t lines = 0;
+	ssize_t lines = 0;
 	ssize_t n;
 
 	if (fd < 0)
-		return 0;
+		return -1;
 	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			errset_sys("%s", path);
+			lines = -1;
 			break;
 		}
 		for (char *p = chunk; (p = memchr(p, '\n', (size_t)(chunk + n - p))); p++)
@@ -1008,8 +1040,11 @@ int store_list_days(struct journal *j, struct store_days *out)
 			/* list_dir sorts descending; hosts read better ascending */
 			for (size_t i = 0; i < nf; i++) {
 				char *path = fs_join(ddir, files[nf - 1 - i]);
+				ssize_t lines = count_lines(path);
 				h->hosts[i] = xstrndup(files[nf - 1 - i], strlen(files[nf - 1 - i]) - 6);
-				h->counts[i] = count_lines(path);
+				h->counts[i] = lines < 0 ? 0 : (size_t)lines;
+				if (lines < 0)
+					warn_add(&out->warnings, xstrdup(errget()));
 				free(path);
 			}
 			free_names(files, nf);
@@ -1025,6 +1060,7 @@ int store_list_days(struct journal *j, struct store_days *out)
 
 void store_days_free(struct store_days *d)
 {
+	store_warnings_free(&d->warnings);
 	for (size_t i = 0; i < d->n; i++) {
 		free_names(d->days[i].hosts, d->days[i].n);
 		free(d->days[i].counts);

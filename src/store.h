@@ -85,7 +85,7 @@ struct store_day {
 int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines);
 void store_day_free(struct store_day *d);
 
-/* the days that have record files, newest first, with lines per host */
+/* the days that have record files, newest first, with complete lines per host */
 struct store_day_hosts {
 	char day[DAY_LEN + 1];
 	char **hosts;		/* sorted */
@@ -95,6 +95,7 @@ struct store_day_hosts {
 struct store_days {
 	struct store_day_hosts *days;
 	size_t n;
+	struct store_warnings warnings;	/* files that could not be read */
 };
 int store_list_days(struct journal *j, struct store_days *out);
 void store_days_free(struct store_days *d);
