@@ -570,6 +570,26 @@ int64_t store_head_seq(const struct store_txn *t)
 	return t->head.seq;
 }
 
+/*
+ * Remove the day and year directories of a host file (rel) that a
+ * transaction created.  rmdir removes them only when empty: other hosts'
+ * files stay.
+ */
+static void remove_new_dirs(struct store_txn *t, const char *rel)
+{
+	char *day_dir = xstrndup(rel, 15);
+	char *year_dir = xstrndup(rel, 4);
+	char *full = journal_path(t->j, day_dir);
+
+	rmdir(full);
+	free(full);
+	full = journal_path(t->j, year_dir);
+	rmdir(full);
+	free(full);
+	free(year_dir);
+	free(day_dir);
+}
+
 static int fsync_dir_rel(struct store_txn *t, const char *rel)
 {
 	char *path = journal_path(t->j, rel);
@@ -601,6 +621,8 @@ static struct txn_file *txn_file(struct store_txn *t, const char *day)
 		free(full);
 	}
 	if (journal_mkdirs(t->j, dir) < 0) {
+		if (dir_created)
+			remove_new_dirs(t, rel);
 		free(rel);
 		return NULL;
 	}
@@ -623,6 +645,9 @@ static struct txn_file *txn_file(struct store_txn *t, const char *day)
 	if (fd < 0 || repair_torn(t, fd, rel, &size) < 0) {
 		if (fd >= 0)
 			close(fd);
+		/* not in t->files, so store_abort would not know of them */
+		if (dir_created)
+			remove_new_dirs(t, rel);
 		free(rel);
 		return NULL;
 	}
@@ -776,19 +801,8 @@ void store_abort(struct store_txn *t)
 			char *path = journal_path(t->j, f->rel);
 			unlink(path);
 			free(path);
-			if (f->dir_created) {
-				/* rmdir removes them only when empty: other hosts' files stay */
-				char *day_dir = xstrndup(f->rel, 15);
-				char *year_dir = xstrndup(f->rel, 4);
-				char *full = journal_path(t->j, day_dir);
-				rmdir(full);
-				free(full);
-				full = journal_path(t->j, year_dir);
-				rmdir(full);
-				free(full);
-				free(year_dir);
-				free(day_dir);
-			}
+			if (f->dir_created)
+				remove_new_dirs(t, f->rel);
 		}
 	}
 	if (t->dirty && t->lock_fd >= 0)

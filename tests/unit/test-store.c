@@ -1371,6 +1371,58 @@ static void a_write_over_the_file_size_limit_fails_and_leaves_no_partial_line(vo
 	free(p);
 }
 
+/* in a child: store_append with one file descriptor left, which the lock takes */
+static int append_out_of_descriptors(struct fixture *f, int out)
+{
+	struct record *r = note("web1", "2025-12-31T10:00:00.000000Z", "on a new year's page");
+	struct rlimit rl;
+	int fd = dup(0), rc;
+
+	if (fd < 0)
+		return 10;
+	close(fd);
+	/* fd is the lowest free descriptor: the lock gets it, the record file gets EMFILE */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 11;
+	rl.rlim_cur = (rlim_t)fd + 1;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 11;
+	rc = store_append(f->j, r, NULL);
+	if (write(out, errget(), strlen(errget())) < 0)
+		return 12;
+	rec_free(r);
+	return rc == -1 ? 0 : 13;
+}
+
+static void a_record_file_that_cannot_be_created_leaves_no_empty_directories(void **state)
+{
+	struct fixture *f = *state;
+	char *y2025 = xasprintf("%s/2025", f->dir);
+	char *expect, *msg;
+	int out[2];
+	pid_t pid;
+
+	/* a first record, so that the child finds a clean cache and needs no rescan */
+	append(f, "web1", "2026-11-20T10:00:00.000000Z", "1");
+	assert_int_equal(pipe(out), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(out[0]);
+		_exit(append_out_of_descriptors(f, out[1]));
+	}
+	close(out[1]);
+	msg = read_all_fd(out[0]);
+	close(out[0]);
+	assert_int_equal(wait_child(pid), 0);
+	expect = xasprintf("%s/2025/2025_12_31/web1.jsonl: %s", f->dir, strerror(EMFILE));
+	assert_string_equal(msg, expect);
+	assert_false(exists(y2025));
+	free(expect);
+	free(msg);
+	free(y2025);
+}
+
 /* in a child, as an unprivileged user when run as root: write into a read-only year */
 static int append_read_only_year(struct fixture *f, const char *ydir, int out)
 {
@@ -1482,6 +1534,7 @@ int main(void)
 		T(writers_at_once_on_one_host_keep_one_chain_without_gaps),
 		T(a_writer_gives_up_on_a_lock_held_too_long),
 		T(a_write_over_the_file_size_limit_fails_and_leaves_no_partial_line),
+		T(a_record_file_that_cannot_be_created_leaves_no_empty_directories),
 		T(an_unwritable_journal_fails_with_a_clear_error),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
