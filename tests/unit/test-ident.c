@@ -1,0 +1,402 @@
+/*
+ * ident: the host, the admin (in the order of DESIGN.md), the account and
+ * the session, from the environment and the system.
+ *
+ * The kernel's login uid cannot be set by a test, so the tests of the
+ * rules after it (SUDO_USER, the account) run only where the process has
+ * none, as under a daemon or in a container; where it has one, the test
+ * that it wins runs instead.
+ */
+#include "unit.h"
+
+#include <pwd.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "err.h"
+#include "ident.h"
+#include "store.h"
+#include "xalloc.h"
+
+static const char *const vars[] = {
+	"LOGBOOK_HOST", "LOGBOOK_USER", "LOGBOOK_SESSION", "SUDO_USER", "SSH_USER_AUTH",
+};
+
+static int clear_env(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+		unsetenv(vars[i]);
+	return 0;
+}
+
+static char *account(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+
+	assert_non_null(pw);
+	return xstrdup(pw->pw_name);
+}
+
+/* the login uid's name; NULL when this process has none */
+static char *login_name(void)
+{
+	char *data = unit_read("/proc/self/loginuid", NULL);
+	unsigned long uid;
+	struct passwd *pw;
+	char *name = NULL;
+
+	if (!data)
+		return NULL;
+	uid = strtoul(data, NULL, 10);
+	free(data);
+	if (uid == 4294967295UL)
+		return NULL;
+	pw = getpwuid((uid_t)uid);
+	name = pw ? xstrdup(pw->pw_name) : xasprintf("%lu", uid);
+	return name;
+}
+
+/* ident_resolve fails with a message that starts with prefix, and leaves nothing */
+static void resolve_fails(const char *prefix)
+{
+	struct ident id;
+
+	assert_int_equal(ident_resolve(&id, NULL), -1);
+	if (strncmp(errget(), prefix, strlen(prefix)))
+		fail_msg("'%s' does not start with '%s'", errget(), prefix);
+	assert_null(id.host);
+	assert_null(id.admin);
+	assert_null(id.session);
+}
+
+static void logbook_host_and_logbook_user_override_the_system(void **state)
+{
+	struct ident id;
+	char *me = account();
+
+	(void)state;
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("LOGBOOK_USER", "Zo\xc3\xa9 Durand", 1);
+	setenv("SUDO_USER", "carol", 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.host, "web1");
+	assert_string_equal(id.admin, "Zo\xc3\xa9 Durand");
+	assert_string_equal(id.admin_source, "LOGBOOK_USER");
+	/* the unix account is recorded as well, whoever the admin is */
+	assert_string_equal(id.account, me);
+	ident_release(&id);
+	assert_null(id.host);
+	free(me);
+}
+
+static void without_logbook_host_the_system_host_name_is_used(void **state)
+{
+	char name[256];
+	struct ident id;
+
+	(void)state;
+	assert_int_equal(gethostname(name, sizeof name), 0);
+	name[sizeof name - 1] = '\0';
+	setenv("LOGBOOK_HOST", "", 1);
+	setenv("LOGBOOK_USER", "alice", 1);
+	if (!store_valid_host(name)) {
+		resolve_fails("host name '");
+		assert_non_null(strstr(errget(), "set LOGBOOK_HOST"));
+		return;
+	}
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.host, name);
+	ident_release(&id);
+}
+
+static void host_names_that_cannot_name_a_file_are_refused(void **state)
+{
+	static const char *const bad[] = {
+		"web/1", "../web1", "-web1", ".web1", "web 1", "w\xc3\xa9" "b1", "web1\n",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",	/* 65 */
+	};
+
+	(void)state;
+	setenv("LOGBOOK_USER", "alice", 1);
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		char *prefix = xasprintf("LOGBOOK_HOST='%s': bad host name", bad[i]);
+		setenv("LOGBOOK_HOST", bad[i], 1);
+		resolve_fails(prefix);
+		free(prefix);
+	}
+	/* 64 is the limit, not 63 */
+	setenv("LOGBOOK_HOST", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 1);
+	{
+		struct ident id;
+		assert_int_equal(ident_resolve(&id, NULL), 0);
+		assert_int_equal(strlen(id.host), 64);
+		ident_release(&id);
+	}
+}
+
+static void admin_names_are_utf8_text_without_control_characters(void **state)
+{
+	char name[IDENT_NAME_MAX + 2];
+
+	(void)state;
+	assert_int_equal(ident_check_admin("alice"), 0);
+	assert_int_equal(ident_check_admin("Zo\xc3\xa9 Durand"), 0);
+	assert_int_equal(ident_check_admin("a"), 0);
+	memset(name, 'a', IDENT_NAME_MAX);
+	name[IDENT_NAME_MAX] = '\0';
+	assert_int_equal(ident_check_admin(name), 0);
+
+	name[IDENT_NAME_MAX] = 'a';
+	name[IDENT_NAME_MAX + 1] = '\0';
+	assert_int_equal(ident_check_admin(name), -1);
+	assert_non_null(strstr(errget(), "bad admin name"));
+	assert_int_equal(ident_check_admin(""), -1);
+	assert_int_equal(ident_check_admin(" alice"), -1);
+	assert_int_equal(ident_check_admin("alice "), -1);
+	assert_int_equal(ident_check_admin("al\xffice"), -1);
+	assert_int_equal(ident_check_admin("\xc3"), -1);
+	assert_non_null(strstr(errget(), "UTF-8"));
+	assert_int_equal(ident_check_admin("al\tice"), -1);
+	assert_string_equal(errget(), "bad admin name: control characters are not allowed");
+	assert_int_equal(ident_check_admin("alice\n"), -1);
+	assert_int_equal(ident_check_admin("al\x1b[31mice"), -1);
+	assert_int_equal(ident_check_admin("alice\x7f"), -1);
+}
+
+static void a_bad_logbook_user_is_an_error_not_a_fallback(void **state)
+{
+	(void)state;
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("SUDO_USER", "carol", 1);
+	setenv("LOGBOOK_USER", " alice", 1);
+	resolve_fails("LOGBOOK_USER: bad admin name");
+	setenv("LOGBOOK_USER", "alice\x1b[2J", 1);
+	resolve_fails("LOGBOOK_USER: bad admin name: control characters");
+	/* empty means unset */
+	setenv("LOGBOOK_USER", "", 1);
+	{
+		struct ident id;
+		assert_int_equal(ident_resolve(&id, NULL), 0);
+		assert_string_not_equal(id.admin_source, "LOGBOOK_USER");
+		ident_release(&id);
+	}
+}
+
+static const char team_text[] =
+	"[team]\n"
+	"\ttimezone = UTC\n"
+	"[admin \"alice\"]\n"
+	"\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIALICE alice@laptop\n"
+	"[admin \"bob\"]\n"
+	"\tkey = ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQBOBOLD old key\n"
+	"\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOB bob@desk\n";
+
+/* a team.conf with two admins' keys, and $SSH_USER_AUTH as sshd's ExposeAuthInfo writes it */
+static struct conf *ssh_session(char *dir, const char *auth)
+{
+	char *path = xasprintf("%s/auth", dir);
+	struct conf *team = conf_parse("team.conf", team_text, strlen(team_text));
+
+	assert_non_null(team);
+	unit_write(path, auth, strlen(auth), 0);
+	setenv("SSH_USER_AUTH", path, 1);
+	free(path);
+	return team;
+}
+
+static void the_ssh_key_of_the_session_names_the_admin(void **state)
+{
+	char *dir = unit_tmpdir();
+	struct conf *team = ssh_session(dir, "password\npublickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOB\n");
+	struct ident id;
+
+	(void)state;
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("SUDO_USER", "carol", 1);
+	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_string_equal(id.admin, "bob");
+	assert_string_equal(id.admin_source, "ssh key");
+	ident_release(&id);
+
+	/* LOGBOOK_USER still comes first */
+	setenv("LOGBOOK_USER", "alice", 1);
+	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_string_equal(id.admin, "alice");
+	assert_string_equal(id.admin_source, "LOGBOOK_USER");
+	ident_release(&id);
+	unsetenv("LOGBOOK_USER");
+
+	/* without team.conf there is nothing to match */
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_not_equal(id.admin_source, "ssh key");
+	ident_release(&id);
+	conf_free(team);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void a_key_that_is_no_admins_does_not_name_one(void **state)
+{
+	char *dir = unit_tmpdir();
+	/* bob's key blob under another type, a key nobody has, alice's key by another method */
+	struct conf *team = ssh_session(dir,
+		"publickey ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIBOB\n"
+		"publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEVE\n"
+		"hostbased ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIALICE\n");
+	struct ident id;
+
+	(void)state;
+	setenv("LOGBOOK_HOST", "web1", 1);
+	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_string_not_equal(id.admin_source, "ssh key");
+	ident_release(&id);
+	conf_free(team);
+	unit_rmtree(dir);
+	free(dir);
+}
+
+static void the_login_uid_comes_before_sudo_user(void **state)
+{
+	char *name = login_name();
+	struct ident id;
+
+	(void)state;
+	if (!name)
+		skip();
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("SUDO_USER", "carol", 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.admin, name);
+	assert_string_equal(id.admin_source, "login uid");
+	ident_release(&id);
+	free(name);
+}
+
+static void without_a_login_uid_sudo_user_names_the_admin(void **state)
+{
+	char *name = login_name();
+	char *me = account();
+	struct ident id;
+
+	(void)state;
+	if (name) {
+		free(name);
+		free(me);
+		skip();
+	}
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("SUDO_USER", "carol", 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.admin, "carol");
+	assert_string_equal(id.admin_source, "SUDO_USER");
+	assert_string_equal(id.account, me);
+	ident_release(&id);
+
+	/* an unusable SUDO_USER is passed over, not fatal */
+	setenv("SUDO_USER", "car\nol", 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.admin, me);
+	assert_string_equal(id.admin_source, "account");
+	ident_release(&id);
+
+	/* and with nothing else, the account is the admin */
+	unsetenv("SUDO_USER");
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.admin, me);
+	assert_string_equal(id.admin_source, "account");
+	ident_release(&id);
+	free(me);
+}
+
+static void logbook_session_names_the_session(void **state)
+{
+	char long_id[130];
+	struct ident id;
+
+	(void)state;
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("LOGBOOK_USER", "alice", 1);
+	setenv("LOGBOOK_SESSION", "b8bb876d-4242-1700000000", 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.session, "b8bb876d-4242-1700000000");
+	ident_release(&id);
+
+	memset(long_id, 's', 128);
+	long_id[128] = '\0';
+	setenv("LOGBOOK_SESSION", long_id, 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_int_equal(strlen(id.session), 128);
+	ident_release(&id);
+
+	long_id[128] = 's';
+	long_id[129] = '\0';
+	setenv("LOGBOOK_SESSION", long_id, 1);
+	resolve_fails("LOGBOOK_SESSION: bad session id");
+	setenv("LOGBOOK_SESSION", "tty\x1b]0;x\x07", 1);
+	resolve_fails("LOGBOOK_SESSION: bad session id");
+	setenv("LOGBOOK_SESSION", "s\xff", 1);
+	resolve_fails("LOGBOOK_SESSION: bad session id");
+}
+
+/* field 22 (start time) of /proc/<pid>/stat, read here independently of ident.c */
+static unsigned long long start_time(pid_t pid)
+{
+	char path[64], *data, *p;
+	unsigned long long start = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	data = unit_read(path, NULL);
+	if (!data)
+		return 0;
+	p = strrchr(data, ')');
+	/* after "(comm) ": fields 3 (state) to 21 (itrealvalue), then 22 */
+	if (!p || sscanf(p + 2, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %llu",
+			 &start) != 1)
+		start = 0;
+	free(data);
+	return start;
+}
+
+static void the_default_session_is_the_boot_the_kernel_session_and_its_start(void **state)
+{
+	char *boot = unit_read("/proc/sys/kernel/random/boot_id", NULL);
+	char *expect;
+	struct ident id, again;
+
+	(void)state;
+	assert_non_null(boot);
+	expect = xasprintf("%.8s-%d-%llu", boot, (int)getsid(0), start_time(getsid(0)));
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("LOGBOOK_USER", "alice", 1);
+	setenv("LOGBOOK_SESSION", "", 1);
+	assert_int_equal(ident_resolve(&id, NULL), 0);
+	assert_string_equal(id.session, expect);
+	/* the same for every command of the session */
+	assert_int_equal(ident_resolve(&again, NULL), 0);
+	assert_string_equal(again.session, id.session);
+	ident_release(&id);
+	ident_release(&again);
+	free(expect);
+	free(boot);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, clear_env, clear_env)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(logbook_host_and_logbook_user_override_the_system),
+		T(without_logbook_host_the_system_host_name_is_used),
+		T(host_names_that_cannot_name_a_file_are_refused),
+		T(admin_names_are_utf8_text_without_control_characters),
+		T(a_bad_logbook_user_is_an_error_not_a_fallback),
+		T(the_ssh_key_of_the_session_names_the_admin),
+		T(a_key_that_is_no_admins_does_not_name_one),
+		T(the_login_uid_comes_before_sudo_user),
+		T(without_a_login_uid_sudo_user_names_the_admin),
+		T(logbook_session_names_the_session),
+		T(the_default_session_is_the_boot_the_kernel_session_and_its_start),
+	};
+	return cmocka_run_group_tests_name("ident", tests, NULL, NULL);
+}
