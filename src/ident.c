@@ -52,6 +52,12 @@ static char *account_name(uid_t uid)
 	return xasprintf("%lu", (unsigned long)uid);
 }
 
+/* the key types of OpenSSH: ssh-ed25519, ssh-rsa, ecdsa-sha2-*, sk-ssh-ed25519@openssh.com, ... */
+static bool is_key_type(const char *p)
+{
+	return !strncmp(p, "ssh-", 4) || !strncmp(p, "ecdsa-", 6) || !strncmp(p, "sk-", 3);
+}
+
 /* "<type> <base64>" of an OpenSSH public key line, ignoring options and comment */
 static bool key_core(const char *line, const char **start, size_t *len)
 {
@@ -59,6 +65,21 @@ static bool key_core(const char *line, const char **start, size_t *len)
 
 	while (*p == ' ' || *p == '\t')
 		p++;
+	/*
+	 * A line copied from authorized_keys starts with its options: one
+	 * field, with spaces only inside double quotes (from="...",command="...").
+	 */
+	if (!is_key_type(p)) {
+		bool quoted = false;
+		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				quoted = !quoted;
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+	}
 	type = p;
 	while (*p && *p != ' ' && *p != '\t')
 		p++;

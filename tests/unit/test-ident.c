@@ -236,6 +236,41 @@ static void the_ssh_key_of_the_session_names_the_admin(void **state)
 	free(dir);
 }
 
+static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void **state)
+{
+	static const char text[] =
+		"[admin \"dave\"]\n"
+		"\tkey = \"from=\\\"10.0.0.1,10.0.0.2\\\",command=\\\"echo a b\\\",no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE dave@laptop\"\n"
+		"[admin \"erin\"]\n"
+		"\tkey = restrict ecdsa-sha2-nistp256 AAAAE2VjZHNhERIN\n";
+	char *dir = unit_tmpdir();
+	char *auth = xasprintf("%s/auth", dir);
+	struct conf *team = conf_parse("team.conf", text, strlen(text));
+	struct ident id;
+
+	(void)state;
+	assert_non_null(team);
+	/* what team.conf holds after the quoting */
+	assert_string_equal(team->entries[0].value,
+			    "from=\"10.0.0.1,10.0.0.2\",command=\"echo a b\",no-pty "
+			    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE dave@laptop");
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("SSH_USER_AUTH", auth, 1);
+	unit_write(auth, "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE\n", 52, 0);
+	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_string_equal(id.admin, "dave");
+	assert_string_equal(id.admin_source, "ssh key");
+	ident_release(&id);
+	unit_write(auth, "publickey ecdsa-sha2-nistp256 AAAAE2VjZHNhERIN\n", 47, 0);
+	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_string_equal(id.admin, "erin");
+	ident_release(&id);
+	conf_free(team);
+	unit_rmtree(dir);
+	free(auth);
+	free(dir);
+}
+
 static void a_key_that_is_no_admins_does_not_name_one(void **state)
 {
 	char *dir = unit_tmpdir();
@@ -392,6 +427,7 @@ int main(void)
 		T(admin_names_are_utf8_text_without_control_characters),
 		T(a_bad_logbook_user_is_an_error_not_a_fallback),
 		T(the_ssh_key_of_the_session_names_the_admin),
+		T(a_key_copied_from_authorized_keys_with_options_names_its_admin),
 		T(a_key_that_is_no_admins_does_not_name_one),
 		T(the_login_uid_comes_before_sudo_user),
 		T(without_a_login_uid_sudo_user_names_the_admin),
