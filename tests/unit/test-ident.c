@@ -22,12 +22,24 @@ static const char *const vars[] = {
 	"LOGBOOK_HOST", "LOGBOOK_USER", "LOGBOOK_SESSION", "SUDO_USER", "SSH_USER_AUTH",
 };
 
+/* the test's directory under /tmp, removed by teardown even when the test fails */
+static char *tmp;
+
 static int clear_env(void **state)
 {
 	(void)state;
 	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
 		unsetenv(vars[i]);
 	return 0;
+}
+
+static int teardown(void **state)
+{
+	if (tmp)
+		unit_rmtree(tmp);
+	free(tmp);
+	tmp = NULL;
+	return clear_env(state);
 }
 
 static char *account(void)
@@ -207,7 +219,7 @@ static struct conf *ssh_session(char *dir, const char *auth)
 
 static void the_ssh_key_of_the_session_names_the_admin(void **state)
 {
-	char *dir = unit_tmpdir();
+	char *dir = tmp = unit_tmpdir();
 	struct conf *team = ssh_session(dir, "password\npublickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOB\n");
 	struct ident id;
 
@@ -232,8 +244,6 @@ static void the_ssh_key_of_the_session_names_the_admin(void **state)
 	assert_string_not_equal(id.admin_source, "ssh key");
 	ident_release(&id);
 	conf_free(team);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void **state)
@@ -243,7 +253,7 @@ static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void 
 		"\tkey = \"from=\\\"10.0.0.1,10.0.0.2\\\",command=\\\"echo a b\\\",no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE dave@laptop\"\n"
 		"[admin \"erin\"]\n"
 		"\tkey = restrict ecdsa-sha2-nistp256 AAAAE2VjZHNhERIN\n";
-	char *dir = unit_tmpdir();
+	char *dir = tmp = unit_tmpdir();
 	char *auth = xasprintf("%s/auth", dir);
 	struct conf *team = conf_parse("team.conf", text, strlen(text));
 	struct ident id;
@@ -266,14 +276,12 @@ static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void 
 	assert_string_equal(id.admin, "erin");
 	ident_release(&id);
 	conf_free(team);
-	unit_rmtree(dir);
 	free(auth);
-	free(dir);
 }
 
 static void a_key_that_is_no_admins_does_not_name_one(void **state)
 {
-	char *dir = unit_tmpdir();
+	char *dir = tmp = unit_tmpdir();
 	/* bob's key blob under another type, a key nobody has, alice's key by another method */
 	struct conf *team = ssh_session(dir,
 		"publickey ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIBOB\n"
@@ -287,8 +295,6 @@ static void a_key_that_is_no_admins_does_not_name_one(void **state)
 	assert_string_not_equal(id.admin_source, "ssh key");
 	ident_release(&id);
 	conf_free(team);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void the_login_uid_comes_before_sudo_user(void **state)
@@ -416,7 +422,7 @@ static void the_default_session_is_the_boot_the_kernel_session_and_its_start(voi
 	free(boot);
 }
 
-#define T(name) cmocka_unit_test_setup_teardown(name, clear_env, clear_env)
+#define T(name) cmocka_unit_test_setup_teardown(name, clear_env, teardown)
 
 int main(void)
 {

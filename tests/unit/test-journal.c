@@ -13,6 +13,9 @@
 #include "journal.h"
 #include "xalloc.h"
 
+/* the test's directory under /tmp, removed by teardown even when the test fails */
+static char *tmp;
+
 static int setup(void **state)
 {
 	(void)state;
@@ -26,6 +29,10 @@ static int teardown(void **state)
 	(void)state;
 	unsetenv("LOGBOOK_DIR");
 	day_set_tz("UTC");
+	if (tmp)
+		unit_rmtree(tmp);
+	free(tmp);
+	tmp = NULL;
 	return 0;
 }
 
@@ -62,7 +69,7 @@ static void option_then_environment_then_default_locate_the_journal(void **state
 
 static void a_missing_directory_is_no_journal(void **state)
 {
-	char *dir = unit_tmpdir();
+	char *dir = tmp = unit_tmpdir();
 	char *missing = xasprintf("%s/nowhere", dir);
 	char *file = xasprintf("%s/a-file", dir);
 	char *expect;
@@ -78,15 +85,13 @@ static void a_missing_directory_is_no_journal(void **state)
 	expect = xasprintf("%s: no journal here (create one with 'logbook init %s')", file, file);
 	assert_string_equal(errget(), expect);
 	free(expect);
-	unit_rmtree(dir);
 	free(missing);
 	free(file);
-	free(dir);
 }
 
 static void a_directory_without_team_conf_is_not_a_journal(void **state)
 {
-	char *dir = unit_tmpdir();
+	char *dir = tmp = unit_tmpdir();
 	char *expect = xasprintf("%s: not a logbook journal: no team.conf (create one with 'logbook init %s')",
 				 dir, dir);
 
@@ -94,13 +99,11 @@ static void a_directory_without_team_conf_is_not_a_journal(void **state)
 	assert_null(journal_open(dir));
 	assert_string_equal(errget(), expect);
 	free(expect);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void the_team_time_zone_cuts_the_days(void **state)
 {
-	char *dir = unit_journal_with("# the team\n[team]\n\ttimezone = Asia/Tokyo\n");
+	char *dir = tmp = unit_journal_with("# the team\n[team]\n\ttimezone = Asia/Tokyo\n");
 	struct journal *j = journal_open(dir);
 	char day[DAY_LEN + 1];
 
@@ -115,13 +118,11 @@ static void the_team_time_zone_cuts_the_days(void **state)
 	day_of_iso("2026-11-20T14:59:59.999999Z", day);
 	assert_string_equal(day, "2026_11_20");
 	journal_close(j);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void without_a_time_zone_the_team_is_in_utc(void **state)
 {
-	char *dir = unit_journal_with("[admin \"alice\"]\n\temail = alice@example.org\n");
+	char *dir = tmp = unit_journal_with("[admin \"alice\"]\n\temail = alice@example.org\n");
 	struct journal *j;
 	char day[DAY_LEN + 1];
 
@@ -134,13 +135,11 @@ static void without_a_time_zone_the_team_is_in_utc(void **state)
 	day_of_iso("2026-11-20T20:00:00.000000Z", day);
 	assert_string_equal(day, "2026_11_20");
 	journal_close(j);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void an_unknown_time_zone_is_reported_with_file_and_line(void **state)
 {
-	char *dir = unit_journal_with("# the team\n\n[team]\n\ttimezone = Mars/Olympus_Mons\n");
+	char *dir = tmp = unit_journal_with("# the team\n\n[team]\n\ttimezone = Mars/Olympus_Mons\n");
 	char *expect = xasprintf("%s/team.conf:4: unknown time zone 'Mars/Olympus_Mons'", dir);
 	char *conf = xasprintf("%s/team.conf", dir);
 
@@ -156,26 +155,22 @@ static void an_unknown_time_zone_is_reported_with_file_and_line(void **state)
 	assert_int_equal(strncmp(errget(), expect, strlen(expect)), 0);
 	free(expect);
 	free(conf);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void a_team_conf_syntax_error_is_reported_with_file_and_line(void **state)
 {
-	char *dir = unit_journal_with("[team]\n\ttimezone = UTC\n[admin \"alice\n");
+	char *dir = tmp = unit_journal_with("[team]\n\ttimezone = UTC\n[admin \"alice\n");
 	char *expect = xasprintf("%s/team.conf:3: ", dir);
 
 	(void)state;
 	assert_null(journal_open(dir));
 	assert_int_equal(strncmp(errget(), expect, strlen(expect)), 0);
 	free(expect);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void a_private_journal_makes_files_0640_and_directories_0750(void **state)
 {
-	char *dir = unit_journal();
+	char *dir = tmp = unit_journal();
 	struct journal *j;
 	char *path, *file;
 	mode_t old = umask(022);
@@ -206,13 +201,11 @@ static void a_private_journal_makes_files_0640_and_directories_0750(void **state
 	free(file);
 	free(path);
 	journal_close(j);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void a_setgid_journal_is_shared_with_its_group_whatever_the_umask(void **state)
 {
-	char *dir = unit_journal();
+	char *dir = tmp = unit_journal();
 	struct journal *j;
 	char *path, *file;
 	mode_t old = umask(077);
@@ -245,13 +238,11 @@ static void a_setgid_journal_is_shared_with_its_group_whatever_the_umask(void **
 	free(file);
 	free(path);
 	journal_close(j);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void mkdirs_accepts_existing_directories_and_refuses_a_file_in_the_way(void **state)
 {
-	char *dir = unit_journal();
+	char *dir = tmp = unit_journal();
 	struct journal *j = journal_open(dir);
 	char *file, *expect;
 
@@ -268,8 +259,6 @@ static void mkdirs_accepts_existing_directories_and_refuses_a_file_in_the_way(vo
 	free(expect);
 	free(file);
 	journal_close(j);
-	unit_rmtree(dir);
-	free(dir);
 }
 
 static void paths_are_inside_the_journal(void **state)

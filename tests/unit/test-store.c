@@ -57,6 +57,7 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	store_lock_timeout = 60;
+	day_set_tz("UTC");
 	journal_close(f->j);
 	unit_rmtree(f->dir);
 	free(f->dir);
@@ -318,23 +319,23 @@ static void chain_follows_write_order_across_day_files(void **state)
 
 static void team_time_zone_decides_the_day_file(void **state)
 {
-	char *dir = unit_journal_with("[team]\n\ttimezone = America/New_York\n");
-	struct fixture f = { dir, journal_open(dir) };
+	struct fixture *f = *state;
+	char *conf = xasprintf("%s/team.conf", f->dir);
+	static const char text[] = "[team]\n\ttimezone = America/New_York\n";
 	/* 03:00 UTC on the 21st is 22:00 on the 20th in New York (EST, UTC-5) */
-	char *p20 = day_file(&f, "2026_11_20", "web1");
-	char *p21 = day_file(&f, "2026_11_21", "web1");
+	char *p20 = day_file(f, "2026_11_20", "web1");
+	char *p21 = day_file(f, "2026_11_21", "web1");
 
-	(void)state;
-	assert_non_null(f.j);
-	append(&f, "web1", "2026-11-21T03:00:00.000000Z", "evening in New York");
+	unit_write(conf, text, strlen(text), 0);
+	journal_close(f->j);
+	f->j = journal_open(f->dir);
+	assert_non_null(f->j);
+	append(f, "web1", "2026-11-21T03:00:00.000000Z", "evening in New York");
 	assert_true(exists(p20));
 	assert_false(exists(p21));
 	free(p20);
 	free(p21);
-	journal_close(f.j);
-	day_set_tz("UTC");
-	unit_rmtree(dir);
-	free(dir);
+	free(conf);
 }
 
 static void two_hosts_have_independent_chains(void **state)
@@ -1129,6 +1130,7 @@ static void scan_stops_when_asked_and_refuses_what_is_not_a_record_file(void **s
 	char *missing = day_file(f, "2026_11_21", "web1");
 	size_t last = 0;
 	struct store_day day;
+	struct store_days days;
 
 	append(f, "web1", "2026-11-20T10:00:00.000000Z", "1");
 	append(f, "web1", "2026-11-20T10:00:01.000000Z", "2");
@@ -1145,6 +1147,11 @@ static void scan_stops_when_asked_and_refuses_what_is_not_a_record_file(void **s
 	assert_int_equal(day.warnings.n, 1);
 	assert_non_null(strstr(day.warnings.msgs[0], "db1.jsonl: a symbolic link"));
 	store_day_free(&day);
+	assert_int_equal(store_list_days(f->j, &days), 0);
+	assert_int_equal(days.n, 1);
+	assert_int_equal(days.warnings.n, 1);
+	assert_non_null(strstr(days.warnings.msgs[0], "db1.jsonl: a symbolic link"));
+	store_days_free(&days);
 	free(p);
 	free(link);
 	free(missing);
