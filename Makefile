@@ -57,6 +57,9 @@ build/%.o: src/%.c build/FLAGS
 	@mkdir -p build
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# the shell code is linked in with .incbin, which -MMD does not see
+build/cmd-hook.o: src/hook.bash src/hook.zsh
+
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 

@@ -36,6 +36,7 @@ int cmd_days(int argc, char **argv)
 	if (optind < argc)
 		cmd_usage_exit(usage, "days: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
+	cmd_ingest_first(j);
 	if (store_list_days(j, &days) < 0)
 		die_err();
 	cmd_print_warnings(&days.warnings);

@@ -39,58 +39,16 @@ static const char usage[] =
 	"The admin is $LOGBOOK_USER, else the one whose ssh key opened the\n"
 	"session, else the login user (kept across su and sudo).\n";
 
-/* drop trailing blanks and newlines, and leading empty lines */
-static void trim(struct buf *b)
-{
-	size_t start = 0, end = b->len;
-
-	while (end > 0 && strchr(" \t\r\n", b->data[end - 1]))
-		end--;
-	for (size_t i = 0; i < end; i++) {
-		if (b->data[i] == '\n')
-			start = i + 1;
-		else if (b->data[i] != ' ' && b->data[i] != '\t' && b->data[i] != '\r')
-			break;
-	}
-	memmove(b->data, b->data + start, end - start);
-	buf_truncate(b, end - start);
-}
-
-static void strip_comments(struct buf *b)
-{
-	struct buf out = BUF_INIT;
-	const char *p = buf_str(b), *end = p + b->len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *next = nl ? nl + 1 : end;
-		if (*p != '#')
-			buf_add(&out, p, (size_t)(next - p));
-		p = next;
-	}
-	buf_release(b);
-	*b = out;
-}
-
 static int from_editor(struct journal *j, const struct ident *id, struct buf *text)
 {
-	char *rel = xasprintf(JOURNAL_STATE "/NOTE_EDITMSG.%ld", (long)getpid());
-	char *path = journal_path(j, rel);
 	struct buf tmpl = BUF_INIT;
-	int rc = -1;
+	int rc;
 
 	buf_addf(&tmpl, "\n# Write the note for %s (%s) on today's page of %s: what you\n"
 		 "# did and why.  Lines starting with '#' are left out; an empty note aborts.\n",
 		 id->admin, id->account, id->host);
-	if (journal_mkdirs(j, JOURNAL_STATE) == 0 && fs_write_atomic(path, tmpl.data, tmpl.len, 0600) == 0 &&
-	    run_editor(path) == 0 && fs_read_file(path, text) == 0) {
-		strip_comments(text);
-		rc = 0;
-	}
-	unlink(path);
+	rc = cmd_edit(j, "NOTE_EDITMSG", &tmpl, text);
 	buf_release(&tmpl);
-	free(path);
-	free(rel);
 	return rc;
 }
 
@@ -113,6 +71,7 @@ int cmd_note(int argc, char **argv)
 		cmd_bad_option(usage, c, argv);
 	}
 	j = cmd_journal();
+	cmd_ingest_first(j);
 	if (ident_resolve(&id, j->conf) < 0)
 		die_err();
 
@@ -132,7 +91,7 @@ int cmd_note(int argc, char **argv)
 	} else if (from_editor(j, &id, &text) < 0) {
 		die("note: %s", errget());
 	}
-	trim(&text);
+	cmd_trim(&text);
 	if (text.len == 0)
 		die("note: empty note; nothing written");
 	if (text.len > NOTE_MAX)

@@ -88,6 +88,7 @@ int cmd_show(int argc, char **argv)
 	if (!spec)
 		spec = optind < argc ? argv[optind] : "today";
 	j = cmd_journal();
+	cmd_ingest_first(j);
 	if (day_parse(spec, day_now_us(), day) < 0)
 		cmd_usage_exit(usage, "show: %s", errget());
 	if (store_load_day(j, day, &d, json) < 0)

@@ -8,9 +8,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "fs.h"
+#include "ingest.h"
+#include "run.h"
+#include "xalloc.h"
 #include "banned.h"
 
 const char *cmd_dir_option;
@@ -87,4 +93,66 @@ int cmd_finish_output(void)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
+}
+
+void cmd_trim(struct buf *b)
+{
+	size_t start = 0, end = b->len;
+
+	while (end > 0 && strchr(" \t\r\n", b->data[end - 1]))
+		end--;
+	for (size_t i = 0; i < end; i++) {
+		if (b->data[i] == '\n')
+			start = i + 1;
+		else if (b->data[i] != ' ' && b->data[i] != '\t' && b->data[i] != '\r')
+			break;
+	}
+	if (b->len)
+		memmove(b->data, b->data + start, end - start);
+	buf_truncate(b, end - start);
+}
+
+static void strip_comments(struct buf *b)
+{
+	struct buf out = BUF_INIT;
+	const char *p = buf_str(b), *end = p + b->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		if (*p != '#')
+			buf_add(&out, p, (size_t)(next - p));
+		p = next;
+	}
+	buf_release(b);
+	*b = out;
+}
+
+int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text)
+{
+	char *rel = xasprintf(JOURNAL_STATE "/%s.%ld", name, (long)getpid());
+	char *path = journal_path(j, rel);
+	int rc = -1;
+
+	if (journal_mkdirs(j, JOURNAL_STATE) == 0 && fs_write_atomic(path, template->data, template->len, 0600) == 0 &&
+	    run_editor(path) == 0 && fs_read_file(path, text) == 0) {
+		strip_comments(text);
+		cmd_trim(text);
+		rc = 0;
+	}
+	unlink(path);
+	free(path);
+	free(rel);
+	return rc;
+}
+
+void cmd_ingest_first(struct journal *j)
+{
+	struct ingest_opts opts = { .lock_timeout = 0 };
+	struct ingest_report rep;
+
+	if (ingest_spools(j, &opts, &rep) < 0)
+		warn_msg("ingest: %s", errget());
+	cmd_print_warnings(&rep.warnings);
+	ingest_report_free(&rep);
 }

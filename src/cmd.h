@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdnoreturn.h>
 
+#include "buf.h"
 #include "journal.h"
 #include "store.h"
 
@@ -27,6 +28,10 @@ int cmd_note(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_days(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;
@@ -45,5 +50,19 @@ void cmd_print_warnings(struct store_warnings *w);
 bool cmd_out(const void *data, size_t len);
 /* flush stdout: exit status for the command (a closed pipe is not an error) */
 int cmd_finish_output(void);
+/* drop trailing blanks and newlines, and leading empty lines */
+void cmd_trim(struct buf *b);
+/*
+ * Let the admin write text in $VISUAL or $EDITOR, starting from template,
+ * in .state/<name>.<pid>; lines starting with '#' are dropped and the
+ * rest trimmed.  -1 and errget() when the editor failed.
+ */
+int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text);
+/*
+ * Ingest the spools of hooked shells before doing anything else, as
+ * every command that reads or writes records does; a busy host is left
+ * for the next run, problems are printed as warnings.
+ */
+void cmd_ingest_first(struct journal *j);
 
 #endif

@@ -17,6 +17,10 @@ const struct command commands[] = {
 	{ "note", cmd_note, "add a note to today's page" },
 	{ "show", cmd_show, "show a day page" },
 	{ "days", cmd_days, "list the days that have records" },
+	{ "commit", cmd_commit, "write the entry for your recent commands" },
+	{ "hook", cmd_hook, "print the shell code that records commands" },
+	{ "ingest", cmd_ingest, "move recorded commands into the journal" },
+	{ "import", cmd_import, "file an existing shell history into the journal" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;

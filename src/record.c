@@ -145,6 +145,11 @@ void rec_set_int(struct record *r, const char *key, int64_t v)
 	json_object_set_new(r->obj, key, json_integer(v));
 }
 
+void rec_set_json(struct record *r, const char *key, json_t *v)
+{
+	json_object_set_new(r->obj, key, v);
+}
+
 void rec_set_chain(struct record *r, int64_t seq, const char *prev)
 {
 	json_object_set_new(r->obj, "seq", json_integer(seq));

@@ -54,6 +54,8 @@ void rec_free(struct record *r);
 /* set a text field to len bytes of any value (see above) */
 void rec_set_text(struct record *r, const char *key, const char *data, size_t len);
 void rec_set_int(struct record *r, const char *key, int64_t v);
+/* set a field to any JSON value (arrays, objects); takes the reference to v */
+void rec_set_json(struct record *r, const char *key, json_t *v);
 /* set by the store just before writing */
 void rec_set_chain(struct record *r, int64_t seq, const char *prev);
 

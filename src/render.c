@@ -183,6 +183,45 @@ static const char *summary_field(const struct record *rec)
 	return NULL;
 }
 
+/* "shell opened: bash on /dev/pts/1 from 192.0.2.7", "shell closed: 12 commands" */
+static void session_line(struct render *r, struct buf *out, const struct record *rec)
+{
+	const char *event = rec_get_str(rec, "event", NULL);
+	const char *how = rec_get_str(rec, "how", NULL);
+	struct buf v = BUF_INIT;
+	int64_t n = 0;
+
+	color(r, out, C_DIM);
+	if (!strcmp(event, "open")) {
+		buf_adds(out, "shell opened");
+		if (rec_get_text(rec, "shell", &v) == 0 && v.len) {
+			buf_adds(out, ": ");
+			render_escape(out, v.data, v.len, false);
+		}
+		buf_reset(&v);
+		if (rec_get_text(rec, "tty", &v) == 0 && v.len) {
+			buf_adds(out, " on ");
+			render_escape(out, v.data, v.len, false);
+		}
+		buf_reset(&v);
+		if (rec_get_text(rec, "ssh", &v) == 0 && v.len) {
+			buf_adds(out, " from ");
+			render_escape(out, v.data, v.len, false);
+		}
+	} else if (!strcmp(event, "close")) {
+		buf_adds(out, "shell closed");
+		if (rec_get_int(rec, "commands", &n))
+			buf_addf(out, ": %lld command%s", (long long)n, n == 1 ? "" : "s");
+		if (how && !strcmp(how, "lost"))
+			buf_adds(out, " (the shell ended without its exit hook)");
+	} else {
+		buf_adds(out, "session ");
+		render_escape(out, event, strlen(event), false);
+	}
+	color(r, out, C_RESET);
+	buf_release(&v);
+}
+
 void render_record(struct render *r, struct buf *out, const struct record *rec)
 {
 	char clock[9];
@@ -207,6 +246,8 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 			buf_addf(out, "[exit %lld]", (long long)status);
 			color(r, out, C_RESET);
 		}
+	} else if (!strcmp(rec->kind, "session") && rec_get_str(rec, "event", NULL)) {
+		session_line(r, out, rec);
 	} else {
 		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
 		color(r, out, C_YELLOW);

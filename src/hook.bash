@@ -1,0 +1,187 @@
+# logbook: record the commands of this interactive bash (logbook hook bash).
+#
+# Nothing here starts a process per command.  PS0, expanded when a command
+# line has been read, notes its command number, history number and start
+# time through arithmetic in an array subscript; PROMPT_COMMAND then reads
+# the line back from the history with fc into a scratch file and read, and
+# appends one record to this session's spool with printf.  Processes start
+# only here at load (logbook hook) and at exit (logbook hook exit).
+#
+# The line as typed comes from the history, so every line must enter it:
+# the hook keeps HISTCONTROL's ignorespace/ignoredups and HISTIGNORE away
+# from bash and applies them to the history itself, and sets lithist so a
+# multi-line command keeps its newlines.  A line typed with a leading
+# space is never written anywhere.  LOGBOOK_OFF=1 pauses recording.
+if [[ -n ${__lb_spool-} ]]; then
+	# loaded twice in one shell (system and user rc files): keep the first
+	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
+else
+	__lb_spool=$__lb_new_spool __lb_last=$__lb_new_last __lb_session=$__lb_new_session
+	__lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
+	export LOGBOOK_SESSION=$__lb_session
+	__lb_n=0 __lb_cno= __lb_t0= __lb_h= __lb_hprev= __lb_prevhist= __lb_fail= __lb_warned= __lb_emulate=
+	__lb_hc_user=${HISTCONTROL-} __lb_hc_set=$'\1' __lb_hi_user=${HISTIGNORE-}
+	__lb_ps0='${__lb_x[__lb_cno=\#,__lb_h=\!,__lb_t0=${EPOCHREALTIME/[.,]/}]-}'
+	shopt -s cmdhist lithist
+
+	__lb_failed() {
+		__lb_fail=1
+		if [[ -z $__lb_warned ]]; then
+			__lb_warned=1
+			printf 'logbook: cannot write %s: commands of this shell are not recorded\n' "$1" >&2
+		fi
+	}
+
+	# the history settings the user asked for, kept away from bash (see above)
+	__lb_histsettings() {
+		local v
+		if [[ ${HISTCONTROL-} != "$__lb_hc_set" ]]; then
+			__lb_hc_user=${HISTCONTROL-}
+			v=:$__lb_hc_user:
+			v=${v//:ignorespace:/:}
+			v=${v//:ignoredups:/:}
+			v=${v//:ignoreboth:/:}
+			v=${v//:erasedups:/:}
+			v=${v#:}
+			HISTCONTROL=${v%:}
+			__lb_hc_set=$HISTCONTROL
+		fi
+		if [[ -n ${HISTIGNORE-} ]]; then
+			__lb_hi_user=$HISTIGNORE
+			HISTIGNORE=
+		fi
+		__lb_emulate=
+		[[ $__lb_hc_user == *ignore* || $__lb_hc_user == *erasedups* || -n $__lb_hi_user ]] && __lb_emulate=1
+		[[ $PS0 == *"$__lb_ps0"* ]] || PS0+=$__lb_ps0
+	}
+
+	# would the user's settings have kept $1 out of the history?
+	__lb_histignored() {
+		local hc=:$__lb_hc_user: rest pat
+		if [[ $1 == ' '* && ( $hc == *:ignorespace:* || $hc == *:ignoreboth:* ) ]]; then
+			return 0
+		fi
+		if [[ $1 == "$__lb_prevhist" && $hc == *:@(ignoredups|ignoreboth|erasedups):* ]]; then
+			return 0
+		fi
+		rest=$__lb_hi_user
+		while [[ -n $rest ]]; do
+			pat=${rest%%:*}
+			rest=${rest#"$pat"}
+			rest=${rest#:}
+			if [[ $pat == '&' ]]; then
+				[[ $1 == "$__lb_prevhist" ]] && return 0
+			elif [[ -n $pat && $1 == $pat ]]; then
+				return 0
+			fi
+		done
+		return 1
+	}
+
+	# the last history line, applied to the history as the user's settings say,
+	# then recorded: the path for users with ignorespace, ignoredups or HISTIGNORE
+	__lb_emulated() {
+		local c= t
+		# (.last is never made again here: under the user's umask others could read it)
+		if [[ -e $__lb_last ]] && builtin fc -ln -0 2>/dev/null >|"$__lb_last"; then
+			IFS= builtin read -r -d '' c <"$__lb_last"
+		else
+			__lb_failed "$__lb_last"
+			return
+		fi
+		t=${c:2}
+		t=${t%$'\n'}
+		if __lb_histignored "$t"; then
+			# the next line gets this one's number: __lb_hprev stays
+			builtin history -d -1 2>/dev/null
+		else
+			__lb_hprev=$__lb_h
+			__lb_prevhist=$t
+		fi
+		[[ -n $t && $t != ' '* && ${LOGBOOK_OFF-} != 1 ]] || return 0
+		__lb_n=$((__lb_n + 1))
+		if [[ -e $__lb_spool ]] && printf "${__lb_fail:+\\n}C\\0%s\\0%s\\0%s\\0%s\\0%s\\0%s\\0\\n" \
+			"$__lb_n" "$__lb_t0" "$2" "$1" "$PWD" "$c" 2>/dev/null >>"$__lb_spool"; then
+			__lb_fail=
+		else
+			__lb_failed "$__lb_spool"
+		fi
+	}
+
+	# the hot path: kept to a few builtins (bench/hook measures it)
+	__lb_precmd() {
+		local st=$?
+		if [[ -n $__lb_cno ]]; then
+			__lb_cno=
+			# a line that did not enter the history: history is off (set +o history)
+			if [[ $__lb_h == "$__lb_hprev" ]]; then
+				:
+			elif [[ -n $__lb_emulate ]]; then
+				__lb_emulated "$st" "${EPOCHREALTIME/[.,]/}"
+			elif [[ ${LOGBOOK_OFF-} != 1 ]]; then
+				__lb_hprev=$__lb_h
+				__lb_n=$((__lb_n + 1))
+				# the line goes from the history to the spool as fc prints it ("\t " line "\n")
+				if [[ -e $__lb_spool ]] && {
+					printf "${__lb_fail:+\\n}C\\0%s\\0%s\\0%s\\0%s\\0%s\\0" \
+						"$__lb_n" "$__lb_t0" "${EPOCHREALTIME/[.,]/}" "$st" "$PWD"
+					builtin fc -ln -0 && printf '\0\n'
+				} 2>/dev/null >>"$__lb_spool"; then
+					__lb_fail=
+				else
+					__lb_failed "$__lb_spool"
+				fi
+			else
+				__lb_hprev=$__lb_h
+			fi
+		fi
+		[[ ${HISTCONTROL-} == "$__lb_hc_set" && -z ${HISTIGNORE-} && $PS0 == *"$__lb_ps0"* ]] ||
+			__lb_histsettings
+		return $st
+	}
+
+	__lb_status() {
+		return $1
+	}
+
+	__lb_exit() {
+		local st=$?
+		# the last line (typed before exit) has had no prompt to be recorded at
+		__lb_status $st
+		__lb_precmd
+		if [[ -e $__lb_spool ]]; then
+			printf "${__lb_fail:+\\n}X\\0%s\\0%s\\0\\n" "${EPOCHREALTIME/[.,]/}" "$__lb_n" 2>/dev/null >>"$__lb_spool"
+		fi
+		"$__lb_bin" -C "$__lb_dir" hook exit "$__lb_session" 2>&1 </dev/null
+		eval "${__lb_oldexit-}"
+		return $st
+	}
+
+	# at the first prompt, after every rc file: run first in PROMPT_COMMAND
+	# (to see each command's status) and chain to an EXIT trap set before
+	__lb_install() {
+		local -a pc=(__lb_precmd)
+		local e
+		for e in "${PROMPT_COMMAND[@]}"; do
+			[[ $e == __lb_install || $e == __lb_precmd ]] || pc+=("$e")
+		done
+		if declare -F __bp_precmd_invoke_cmd >/dev/null && declare -p precmd_functions >/dev/null 2>&1; then
+			# bash-preexec runs first and hands each precmd function the status
+			PROMPT_COMMAND=("${pc[@]:1}")
+			precmd_functions=(__lb_precmd "${precmd_functions[@]}")
+		else
+			PROMPT_COMMAND=("${pc[@]}")
+		fi
+		__lb_oldexit=$(trap -p EXIT)
+		__lb_oldexit=${__lb_oldexit#"trap -- '"}
+		__lb_oldexit=${__lb_oldexit%"' EXIT"}
+		__lb_oldexit=${__lb_oldexit//"'\\''"/"'"}
+		trap __lb_exit EXIT
+		__lb_histsettings
+	}
+
+	printf 'P\0%s\0\n' "$$" 2>/dev/null >>"$__lb_spool" || __lb_failed "$__lb_spool"
+	__lb_histsettings
+	PROMPT_COMMAND+=(__lb_install)
+fi
+unset __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
