@@ -4,7 +4,8 @@
  *
  *   append-api [-n N] [--runs K] [--logbook PATH] [DIR]
  *
- * Rows, each the median of K runs of N records:
+ * Rows, each the median of K runs of N records (K rounds of every method
+ * once, so that load from other work on the machine falls on all alike):
  *   store_append       N transactions of one record: lock, head, write,
  *                      fsync, chain cache (what one "logbook note" does
  *                      after its start-up)
@@ -283,20 +284,24 @@ int main(int argc, char **argv)
 		buf_release(&line);
 	}
 
-	times = xcalloc((size_t)runs, sizeof *times);
-	for (size_t m = 0; m < nmethods; m++) {
-		for (long k = 0; k < runs; k++) {
+	/* rounds of every method once, so that load from other work falls on all alike */
+	times = xcalloc((size_t)runs * nmethods, sizeof *times);
+	for (long k = 0; k < runs; k++) {
+		for (size_t m = 0; m < nmethods; m++) {
 			double t0;
 			snprintf(host, sizeof host, "m%zu-run%ld", m + 1, k + 1);
 			t0 = now_seconds();
 			methods[m].fn();
-			times[k] = now_seconds() - t0;
+			times[m * (size_t)runs + (size_t)k] = now_seconds() - t0;
 		}
-		qsort(times, (size_t)runs, sizeof *times, cmp_double);
-		methods[m].median = runs % 2 ? times[runs / 2] : (times[runs / 2 - 1] + times[runs / 2]) / 2;
+	}
+	for (size_t m = 0; m < nmethods; m++) {
+		double *t = times + m * (size_t)runs;
+		qsort(t, (size_t)runs, sizeof *t, cmp_double);
+		methods[m].median = runs % 2 ? t[runs / 2] : (t[runs / 2 - 1] + t[runs / 2]) / 2;
 	}
 
-	printf("append-api: %ld records per run, lines of %zu bytes, median of %ld runs, in %s\n\n",
+	printf("append-api: %ld records per run, lines of %zu bytes, median of %ld rounds, in %s\n\n",
 	       count, line_len, runs, dir);
 	printf("%-33s %9s %9s %11s %10s %10s\n", "method", "records", "seconds", "records/s", "us/record",
 	       "vs w+fsync");

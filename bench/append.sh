@@ -96,29 +96,30 @@ check_concurrent() {
 	fi
 }
 
-declare -A med
-measure() {
-	local name=$1 fn=$2 k t0 t1 d0 times=()
-	for ((k = 0; k < RUNS; k++)); do
+# RUNS rounds; within a round every operation once, each on a fresh
+# journal, so that load from other work on the machine falls on every row
+# alike; then the median of each
+ops=(true:op_true version:op_version note:op_note printf:op_printf ctrue:conc_true cnote:conc_note)
+declare -A runs med
+for ((k = 0; k < RUNS; k++)); do
+	for op in "${ops[@]}"; do
+		name=${op%%:*} fn=${op#*:}
 		fresh_journal
 		d0=$(date -u +%Y_%m_%d)
 		t0=${EPOCHREALTIME/./}
 		"$fn"
 		t1=${EPOCHREALTIME/./}
-		times+=($((t1 - t0)))
+		runs[$name]+=" $((t1 - t0))"
 		if [ "$fn" = conc_note ]; then
 			check_concurrent "$d0" "$(date -u +%Y_%m_%d)"
 		fi
 	done
-	med[$name]=$(median "${times[@]}")
-}
-
-measure true op_true
-measure version op_version
-measure note op_note
-measure printf op_printf
-measure ctrue conc_true
-measure cnote conc_note
+done
+for op in "${ops[@]}"; do
+	name=${op%%:*}
+	# shellcheck disable=SC2086
+	med[$name]=$(median ${runs[$name]})
+done
 
 row() {
 	local label=$1 total=$2 ref=$3
@@ -126,7 +127,7 @@ row() {
 		printf "%-42s %9.3f %9.1f %9.0f %9.2fx\n", l, t / 1e6, t / n, n / (t / 1e6), t / r }'
 }
 
-echo "append.sh: $N operations per run, median of $RUNS runs, $PROCS processes in the concurrent rows"
+echo "append.sh: $N operations per run, median of $RUNS rounds (rows interleaved), $PROCS processes in the concurrent rows"
 echo "logbook: $LOGBOOK; journal in $work (fs: $(df -T "$work" | awk 'NR == 2 { print $2 }'))"
 echo
 printf '%-42s %9s %9s %9s %10s\n' operation "total s" "us/op" "ops/s" "vs true"

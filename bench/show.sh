@@ -10,7 +10,8 @@
 #      "logbook days", next to wc -l of the same files (days counts lines
 #      per file too).
 #
-# Time is the median of RUNS runs (default 3); peak memory (maximum resident
+# Time is the median of RUNS rounds (default 3), the rows of a table
+# interleaved within each round; peak memory (maximum resident
 # set size) is from one more run under /usr/bin/time -f %M, when installed
 # (Debian package "time").
 #
@@ -44,28 +45,41 @@ median() {
 	printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : int((a[NR / 2] + a[NR / 2 + 1]) / 2) }'
 }
 
-# row LABEL REF_LABEL FN: FN [PREFIX...] runs the command (PREFIX
-# before it), output into /dev/null; prints one line of the table
-declare -A med
-row() {
-	local label=$1 ref=$2 fn=$3 k t0 t1 times=() rss=-
-	for ((k = 0; k < RUNS; k++)); do
-		t0=${EPOCHREALTIME/./}
-		"$fn" >/dev/null
-		t1=${EPOCHREALTIME/./}
-		times+=($((t1 - t0)))
+# table LABEL FN [LABEL FN...]: time each FN (output into /dev/null) RUNS
+# times, the rows interleaved within each round so that load from other
+# work on the machine falls on every row alike; print the medians, the
+# ratio to the first row (the reference) and the peak RSS of one more run.
+# FN [PREFIX...] runs its command with PREFIX (the memory meter) before it.
+table() {
+	local labels=() fns=() i k t0 t1 med ref rss
+	local -A runs=()
+	while [ $# -gt 0 ]; do
+		labels+=("$1")
+		fns+=("$2")
+		shift 2
 	done
-	med[$label]=$(median "${times[@]}")
-	if [ -n "$GNU_TIME" ]; then
-		"$fn" "$GNU_TIME" -f %M -o "$work/rss" >/dev/null
-		rss=$(awk '{ printf "%.1f", $1 / 1024 }' "$work/rss")
-	fi
-	awk -v l="$label" -v t="${med[$label]}" -v r="${med[$ref]}" -v m="$rss" 'BEGIN {
-		printf "%-40s %9.3f %9.2fx %12s\n", l, t / 1e6, t / r, m }'
-}
-
-header() {
+	for ((k = 0; k < RUNS; k++)); do
+		for i in "${!fns[@]}"; do
+			t0=${EPOCHREALTIME/./}
+			"${fns[i]}" >/dev/null
+			t1=${EPOCHREALTIME/./}
+			runs[$i]+=" $((t1 - t0))"
+		done
+	done
 	printf '%-40s %9s %10s %12s\n' command "seconds" "vs ref" "peak RSS MB"
+	# shellcheck disable=SC2086
+	ref=$(median ${runs[0]})
+	for i in "${!fns[@]}"; do
+		# shellcheck disable=SC2086
+		med=$(median ${runs[$i]})
+		rss=-
+		if [ -n "$GNU_TIME" ]; then
+			"${fns[i]}" "$GNU_TIME" -f %M -o "$work/rss" >/dev/null
+			rss=$(awk '{ printf "%.1f", $1 / 1024 }' "$work/rss")
+		fi
+		awk -v l="${labels[i]}" -v t="$med" -v r="$ref" -v m="$rss" 'BEGIN {
+			printf "%-40s %9.3f %9.2fx %12s\n", l, t / 1e6, t / r, m }'
+	done
 }
 
 # ---- one day of 100,000 records ----
@@ -82,18 +96,18 @@ sort_day() { "$@" sort "${day_files[@]}"; }
 show_json() { "$@" "$LOGBOOK" -C "$work/day" show --json "$DAY"; }
 show_page() { "$@" "$LOGBOOK" -C "$work/day" show --no-pager --color=never "$DAY"; }
 
-echo "show.sh: median of $RUNS runs; peak RSS from one more run (${GNU_TIME:-/usr/bin/time missing: apt-get install time})"
+echo "show.sh: median of $RUNS rounds (rows interleaved); peak RSS from one more run (${GNU_TIME:-/usr/bin/time missing: apt-get install time})"
 echo "logbook: $LOGBOOK; journals in $work (fs: $(df -T "$work" | awk 'NR == 2 { print $2 }'))"
 echo
 echo "Day $DAY: $day_lines records, ${#day_files[@]} files, $day_bytes bytes ($(cat "$work/gen.out"))"
-header
-row "cat FILES (reference)" "cat FILES (reference)" cat_day
+rows=("cat FILES (reference)" cat_day)
 if command -v jq >/dev/null; then
-	row "jq -c . FILES (reference)" "cat FILES (reference)" jq_day
+	rows+=("jq -c . FILES (reference)" jq_day)
 fi
-row "sort FILES (reference)" "cat FILES (reference)" sort_day
-row "logbook show --json DAY" "cat FILES (reference)" show_json
-row "logbook show DAY (page, no colour)" "cat FILES (reference)" show_page
+rows+=("sort FILES (reference)" sort_day
+	"logbook show --json DAY" show_json
+	"logbook show DAY (page, no colour)" show_page)
+table "${rows[@]}"
 page_bytes=$(show_page | wc -c)
 json_bytes=$(show_json | wc -c)
 echo "(show DAY writes $page_bytes bytes, show --json DAY $json_bytes)"
@@ -108,6 +122,4 @@ days_year() { "$@" "$LOGBOOK" -C "$work/year" days; }
 
 echo
 echo "Journal of $YEAR_DAYS days x $HOSTS hosts: ${#year_files[@]} files ($(cat "$work/gen.out"))"
-header
-row "wc -l FILES (reference)" "wc -l FILES (reference)" wc_year
-row "logbook days" "wc -l FILES (reference)" days_year
+table "wc -l FILES (reference)" wc_year "logbook days" days_year
