@@ -14,7 +14,7 @@ else
 	typeset -g __lb_spool=$__lb_new_spool __lb_session=$__lb_new_session
 	typeset -g __lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
 	export LOGBOOK_SESSION=$__lb_session
-	typeset -g __lb_n=0 __lb_cmd= __lb_t0= __lb_fail= __lb_warned=
+	typeset -g __lb_n=0 __lb_cmd= __lb_t0= __lb_fail= __lb_warned= __lb_nl=$'\n'
 
 	if zmodload zsh/datetime 2>/dev/null; then
 		# microseconds: the seconds and the first six digits of the fraction
@@ -48,11 +48,12 @@ else
 		# one descriptor for the whole session, closed for the commands the
 		# shell runs: a write per command and no open
 		__lb_append() {
-			syswrite -o $__lb_fd "${__lb_fail:+$'\n'}$1" 2>/dev/null
+			# (a spool removed under the shell would swallow the commands unseen)
+			[[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}$1" 2>/dev/null
 		}
 	else
 		__lb_append() {
-			[[ -e $__lb_spool ]] && print -rn -- "${__lb_fail:+$'\n'}$1" 2>/dev/null >>$__lb_spool
+			[[ -e $__lb_spool ]] && print -rn -- "${__lb_fail:+$__lb_nl}$1" 2>/dev/null >>$__lb_spool
 		}
 	fi
 

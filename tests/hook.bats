@@ -336,3 +336,42 @@ count_processes() {
 	# and the commands were recorded, 50 + 100
 	[ "$(records_of cmd | wc -l)" -eq 150 ]
 }
+
+# the journal on a small tmpfs of its own, to fill it up (needs root)
+small_disk_journal() {
+	[ "$(id -u)" -eq 0 ] || skip "mounting a small file system needs root"
+	mkdir -p "$BATS_TEST_TMPDIR/disk"
+	mount -t tmpfs -o size=2m tmpfs "$BATS_TEST_TMPDIR/disk" 2>/dev/null || skip "cannot mount a tmpfs here"
+	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/disk/journal"
+	new_journal
+}
+
+# a full disk costs the commands typed meanwhile, one warning, nothing else
+full_disk_case() {
+	small_disk_journal
+	start_shell "$1"
+	type_cmd 'echo before'
+	dd if=/dev/zero of="$BATS_TEST_TMPDIR/disk/filler" bs=64k 2>/dev/null || true
+	# longer than what is left of the spool's last page
+	type_cmd "echo while-full-1 $(printf '%05000d' 1)"
+	type_cmd "echo while-full-2 $(printf '%05000d' 2)"
+	rm "$BATS_TEST_TMPDIR/disk/filler"
+	type_cmd 'echo after'
+	screen | grep -q '^after'
+	[ "$(screen | grep -c 'logbook: cannot write')" -eq 1 ]
+	# what the full disk tore is reported and skipped, the rest kept
+	run lb ingest
+	[ "$status" -eq 0 ]
+	run cmds
+	[ "${lines[0]}" = $'0\t'"$PWD"$'\techo before' ]
+	[ "${lines[${#lines[@]} - 1]}" = $'0\t'"$PWD"$'\techo after' ]
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "bash: a full disk costs the commands typed meanwhile, one warning, nothing else" {
+	full_disk_case bash
+}
+
+@test "zsh: a full disk costs the commands typed meanwhile, one warning, nothing else" {
+	full_disk_case zsh
+}

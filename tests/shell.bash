@@ -86,6 +86,8 @@ end_shell() {
 
 teardown() {
 	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	# (lazily: the shell may still be leaving it)
+	mountpoint -q "$BATS_TEST_TMPDIR/disk" 2>/dev/null && umount -l "$BATS_TEST_TMPDIR/disk"
 	return 0
 }
 
