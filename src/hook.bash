@@ -146,6 +146,9 @@ else
 
 	__lb_exit() {
 		local st=$?
+		# once, whatever chains of EXIT traps call it
+		[[ -z ${__lb_exiting-} ]] || return $st
+		__lb_exiting=1
 		# the last line (typed before exit) has had no prompt to be recorded at
 		__lb_status $st
 		__lb_precmd
@@ -162,6 +165,9 @@ else
 	__lb_install() {
 		local -a pc=(__lb_precmd)
 		local e
+		# a prompt that rewrote PROMPT_COMMAND around this call may call it again
+		[[ -z ${__lb_installed-} ]] || return 0
+		__lb_installed=1
 		for e in "${PROMPT_COMMAND[@]}"; do
 			[[ $e == __lb_install || $e == __lb_precmd ]] || pc+=("$e")
 		done
@@ -176,6 +182,7 @@ else
 		__lb_oldexit=${__lb_oldexit#"trap -- '"}
 		__lb_oldexit=${__lb_oldexit%"' EXIT"}
 		__lb_oldexit=${__lb_oldexit//"'\\''"/"'"}
+		[[ $__lb_oldexit != __lb_exit ]] || __lb_oldexit=
 		trap __lb_exit EXIT
 		__lb_histsettings
 	}

@@ -132,6 +132,22 @@ load shell
 	[ "${lines[2]}" = $'0\t'"$PWD"$'\ttrue' ]
 	# and the prompt still shows the status of the command
 	screen | grep -q '^\[3\] PROMPT> true'
+	# the shell exits once, for good
+	end_shell
+	sleep 0.2
+	! pgrep -f "$BATS_TEST_TMPDIR/rc.bash"
+	[ "$(records_of session | grep -c '"event":"close"')" -eq 1 ]
+}
+
+@test "bash: an EXIT trap set before the hook still runs, and the session closes once" {
+	new_journal
+	start_shell bash "trap 'echo bye >\"$BATS_TEST_TMPDIR/bye\"' EXIT"
+	type_cmd 'true'
+	end_shell
+	sleep 0.2
+	[ "$(cat "$BATS_TEST_TMPDIR/bye")" = bye ]
+	[ "$(records_of session | grep -c '"event":"close"')" -eq 1 ]
+	! pgrep -f "$BATS_TEST_TMPDIR/rc.bash"
 }
 
 @test "bash and zsh: LOGBOOK_OFF=1 pauses recording (what runs while it is set is not recorded)" {
