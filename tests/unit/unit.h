@@ -7,6 +7,7 @@
 #define LOGBOOK_UNIT_H
 
 #define _GNU_SOURCE
+#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +27,24 @@ static inline char *unit_tmpdir(void)
 
 	assert_non_null(d);
 	return strdup(d);
+}
+
+static inline int unit_rmtree_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+/*
+ * Remove dir and everything under it, without following symlinks, and
+ * free the name.  Written with nftw here rather than with fs_remove_tree
+ * so that the fs tests do not clean up with the code they test.
+ */
+static inline void unit_rmtree(char *dir)
+{
+	assert_int_equal(nftw(dir, unit_rmtree_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	free(dir);
 }
 
 #endif
