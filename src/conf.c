@@ -116,13 +116,19 @@ static int parse_header(struct parser *ps)
 	return 0;
 }
 
-/* the value after '=': quotes, escapes, comments, continuation lines */
+/*
+ * The value after '=': quotes, escapes, comments, continuation lines.
+ * Blanks are read the way git's parse_value reads them, so that both see
+ * the same value: outside quotes each blank (space, tab, CR) stands for
+ * one space, and only once something follows it in the value; blanks at
+ * its start, also after a continuation line or an empty "", and at its
+ * end are dropped.
+ */
 static int parse_value(struct parser *ps, struct buf *val)
 {
 	bool quoted = false;
-	size_t trim = 0;	/* length without unquoted trailing blanks */
+	size_t spaces = 0;	/* unquoted blanks not yet known to be inside the value */
 
-	skip_blanks(ps);
 	while (!at_end(ps)) {
 		char c = *ps->p;
 
@@ -131,14 +137,21 @@ static int parse_value(struct parser *ps, struct buf *val)
 				return fail(ps, "unterminated quoted value");
 			break;
 		}
+		if (!quoted && (c == ' ' || c == '\t' || c == '\r')) {
+			ps->p++;
+			if (val->len)
+				spaces++;
+			continue;
+		}
 		if (!quoted && (c == '#' || c == ';')) {
 			skip_line(ps);
 			break;
 		}
 		ps->p++;
+		for (; spaces > 0; spaces--)
+			buf_addc(val, ' ');
 		if (c == '"') {
 			quoted = !quoted;
-			trim = val->len;
 			continue;
 		}
 		if (c == '\\') {
@@ -163,17 +176,11 @@ static int parse_value(struct parser *ps, struct buf *val)
 			default:
 				return fail(ps, "bad escape sequence in value");
 			}
-			buf_addc(val, c);
-			trim = val->len;
-			continue;
 		}
 		buf_addc(val, c);
-		if (quoted || (c != ' ' && c != '\t' && c != '\r'))
-			trim = val->len;
 	}
 	if (quoted)
 		return fail(ps, "unterminated quoted value");
-	buf_truncate(val, trim);
 	return 0;
 }
 

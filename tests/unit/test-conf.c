@@ -58,6 +58,11 @@ static const struct {
 	  "a.k=\na.k2=\na.k3=\n" },
 	{ "[a]\nk = a  \"  b  \"  c  \nk2 = \"a \"  \n",
 	  "a.k=a    b    c\na.k2=a \n" },
+	/* outside quotes a blank reads as one space, and only between other characters */
+	{ "[a]\nk = a\tb\nk2 = a\rb\nk3 = a\t\t\"b\"\n",
+	  "a.k=a b\na.k2=a b\na.k3=a  b\n" },
+	{ "[team]\n\ttimezone = \\\n  UTC\nk = \"\"  b\nk2 = \"\" \"\" x\nk3 = a \\\n\n",
+	  "team.timezone=UTC\nteam.k=b\nteam.k2=x\nteam.k3=a \n" },
 	{ "[a] k = v\n[b]k=w\n",
 	  "a.k=v\nb.k=w\n" },
 	{ "[a]\r\nk = v\r\nflag\r\n",
