@@ -73,7 +73,6 @@ static int parse_header(struct parser *ps)
 	bool has_sub = false;
 
 	ps->p++;		/* '[' */
-	skip_blanks(ps);
 	start = ps->p;
 	while (!at_end(ps) && is_name_char(*ps->p, true))
 		ps->p++;
@@ -83,8 +82,11 @@ static int parse_header(struct parser *ps)
 	free(ps->subsection);
 	ps->section = lower_copy(start, (size_t)(ps->p - start));
 	ps->subsection = NULL;
-	skip_blanks(ps);
-	if (!at_end(ps) && *ps->p == '"') {
+	/* git's forms only, which have blanks nowhere but before the subsection */
+	if (!at_end(ps) && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\r')) {
+		skip_blanks(ps);
+		if (at_end(ps) || *ps->p != '"')
+			return fail(ps, "bad section header: expected a quoted subsection name after the blank");
 		has_sub = true;
 		ps->p++;
 		for (;;) {
@@ -104,7 +106,6 @@ static int parse_header(struct parser *ps)
 			buf_addc(&sub, *ps->p++);
 		}
 		ps->p++;	/* closing quote */
-		skip_blanks(ps);
 	}
 	if (at_end(ps) || *ps->p != ']') {
 		buf_release(&sub);
@@ -208,8 +209,6 @@ static int parse_entry(struct parser *ps, struct conf *c)
 				buf_release(&val);
 				return -1;
 			}
-		} else if (!at_end(ps) && (*ps->p == '#' || *ps->p == ';')) {
-			skip_line(ps);
 		} else if (!at_end(ps) && *ps->p != '\n') {
 			return fail(ps, "bad key: expected '=' after the key name");
 		}
