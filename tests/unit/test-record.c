@@ -293,6 +293,7 @@ static void parse_keeps_unknown_kinds_and_fields(void **state)
 	char *event = first_with("\"kind\":\"note\"", "\"kind\":\"event\"");
 	char *no_text = replace(event, ",\"text\":\"hi\"", ",\"message\":\"disk full\"");
 	char *extra = first_with("\"text\":\"hi\"", "\"text\":\"hi\",\"zz\":[1,{\"a\":null}],\"r\":0.5");
+	char *nul_session = first_with("\"session\":\"s1\"", "\"session\":\"s\\u00001\"");
 	struct record *r;
 	char *line;
 
@@ -300,6 +301,10 @@ static void parse_keeps_unknown_kinds_and_fields(void **state)
 	r = rec_parse(event, strlen(event), false);
 	assert_non_null(r);
 	assert_string_equal(r->kind, "event");
+	rec_free(r);
+	/* the session is opaque: any string */
+	r = rec_parse(nul_session, strlen(nul_session), false);
+	assert_non_null(r);
 	rec_free(r);
 	/* only a note must have text */
 	r = rec_parse(no_text, strlen(no_text), false);
@@ -315,6 +320,7 @@ static void parse_keeps_unknown_kinds_and_fields(void **state)
 	free(event);
 	free(no_text);
 	free(extra);
+	free(nul_session);
 }
 
 static void parse_ignores_spacing_between_tokens(void **state)
@@ -386,6 +392,16 @@ static const struct {
 	{ ",\"text\":\"hi\"", "", "note without \"text\"" },
 	{ "\"text\":\"hi\"", "\"text\":5", "note without \"text\"" },
 	{ "\"text\":\"hi\"", "\"text\":null", "note without \"text\"" },
+	/* the common fields are C strings in logbook: \u0000 would cut them short */
+	{ "\"kind\":\"note\"", "\"kind\":\"note\\u0000x\"", "NUL byte in \"kind\"" },
+	{ "\"time\":\"2026-11-24T08:14:03.123456Z\"", "\"time\":\"2026-11-24T08:14:03.123456Z\\u0000\"",
+	  "NUL byte in \"time\"" },
+	{ "\"host\":\"web1\"", "\"host\":\"web1\\u0000evil\"", "NUL byte in \"host\"" },
+	{ "\"admin\":\"alice\"", "\"admin\":\"\\u0000\"", "NUL byte in \"admin\"" },
+	{ "\"account\":\"root\"", "\"account\":\"root\\u0000\"", "NUL byte in \"account\"" },
+	{ "\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"",
+	  "\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\\u0000\"",
+	  "NUL byte in \"prev\"" },
 	/* not JSON, or not one object */
 	{ "\"host\":\"web1\"", "\"host\":\"web1\",\"host\":\"web2\"", bad_json },
 	{ "\"v\":1", "\"v\":1,\"v\":1", bad_json },
