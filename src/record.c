@@ -300,6 +300,11 @@ struct record *rec_parse(const char *line, size_t len, bool keep_line)
 	json_error_t je;
 	json_t *obj;
 
+	/* JSON takes a newline between tokens; a record line cannot hold one */
+	if (memchr(line, '\n', len)) {
+		errset("raw newline in the line");
+		return NULL;
+	}
 	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!obj) {
 		errset("invalid JSON at column %d: %s", je.column, je.text);

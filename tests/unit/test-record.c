@@ -402,6 +402,11 @@ static const struct {
 	{ "\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\"",
 	  "\"prev\":\"0000000000000000000000000000000000000000000000000000000000000000\\u0000\"",
 	  "NUL byte in \"prev\"" },
+	/* a record is one line, also where JSON would allow a newline */
+	{ "\"v\":1,", "\"v\":1,\n", "raw newline in the line" },
+	{ "\"text\":\"hi\"}", "\"text\":\"hi\"}\n", "raw newline in the line" },
+	{ "{\"v\"", "\n{\"v\"", "raw newline in the line" },
+	{ "\"text\":\"hi\"", "\"text\":\"h\ni\"", "raw newline in the line" },
 	/* not JSON, or not one object */
 	{ "\"host\":\"web1\"", "\"host\":\"web1\",\"host\":\"web2\"", bad_json },
 	{ "\"v\":1", "\"v\":1,\"v\":1", bad_json },
@@ -411,7 +416,6 @@ static const struct {
 	{ "\"text\":\"hi\"}", "\"text\":\"hi\"", bad_json },
 	{ "\"text\":\"hi\"", "\"text\":\"h\xffi\"", bad_json },
 	{ "\"text\":\"hi\"", "\"text\":\"h\xc0\xafi\"", bad_json },
-	{ "\"text\":\"hi\"", "\"text\":\"h\ni\"", bad_json },
 	{ "\"text\":\"hi\"", "\"text\":\"h\\xffi\"", bad_json },
 	{ "\"text\":\"hi\"", "\"text\":\"h\\ud800i\"", bad_json },
 	{ "\"text\":\"hi\"", "\"text\":'hi'", bad_json },
