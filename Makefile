@@ -94,16 +94,24 @@ demo:
 
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
+# UBSan must abort for libFuzzer to see it; a finding is saved as
+# build/fuzz/<target>-crash-<sha1> and the run stops with its log
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard src/*.h)
 	@mkdir -p build/fuzz
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fsanitize=fuzzer,address,undefined \
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) -g -O1 \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-DLOGBOOK_VERSION='"$(VERSION)"' -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
 		-o $@ $< $(LIB_SRC) $(LIBS)
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		name=$$(basename $$t); mkdir -p build/fuzz/corpus-$$name; \
 		echo "== $$name ($(FUZZ_SECONDS) s)"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 build/fuzz/corpus-$$name tests/fuzz/seed-$${name#fuzz-} 2>&1 | tail -n 12 || exit 1; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/$$name- \
+			build/fuzz/corpus-$$name tests/fuzz/seed-$${name#fuzz-} >build/fuzz/$$name.log 2>&1; \
+		rc=$$?; \
+		if [ $$rc -ne 0 ]; then tail -n 40 build/fuzz/$$name.log; \
+			echo "$$name: failed (exit $$rc), see build/fuzz/$$name.log"; exit 1; fi; \
+		grep -E '^#[0-9]+[[:space:]]+DONE|^Done|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' build/fuzz/$$name.log; \
 	done
 
 install: logbook

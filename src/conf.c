@@ -73,7 +73,6 @@ static int parse_header(struct parser *ps)
 	bool has_sub = false;
 
 	ps->p++;		/* '[' */
-	skip_blanks(ps);
 	start = ps->p;
 	while (!at_end(ps) && is_name_char(*ps->p, true))
 		ps->p++;
@@ -83,8 +82,11 @@ static int parse_header(struct parser *ps)
 	free(ps->subsection);
 	ps->section = lower_copy(start, (size_t)(ps->p - start));
 	ps->subsection = NULL;
-	skip_blanks(ps);
-	if (!at_end(ps) && *ps->p == '"') {
+	/* git's forms only, which have blanks nowhere but before the subsection */
+	if (!at_end(ps) && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\r')) {
+		skip_blanks(ps);
+		if (at_end(ps) || *ps->p != '"')
+			return fail(ps, "bad section header: expected a quoted subsection name after the blank");
 		has_sub = true;
 		ps->p++;
 		for (;;) {
@@ -104,7 +106,6 @@ static int parse_header(struct parser *ps)
 			buf_addc(&sub, *ps->p++);
 		}
 		ps->p++;	/* closing quote */
-		skip_blanks(ps);
 	}
 	if (at_end(ps) || *ps->p != ']') {
 		buf_release(&sub);
@@ -116,13 +117,19 @@ static int parse_header(struct parser *ps)
 	return 0;
 }
 
-/* the value after '=': quotes, escapes, comments, continuation lines */
+/*
+ * The value after '=': quotes, escapes, comments, continuation lines.
+ * Blanks are read the way git's parse_value reads them, so that both see
+ * the same value: outside quotes each blank (space, tab, CR) stands for
+ * one space, and only once something follows it in the value; blanks at
+ * its start, also after a continuation line or an empty "", and at its
+ * end are dropped.
+ */
 static int parse_value(struct parser *ps, struct buf *val)
 {
 	bool quoted = false;
-	size_t trim = 0;	/* length without unquoted trailing blanks */
+	size_t spaces = 0;	/* unquoted blanks not yet known to be inside the value */
 
-	skip_blanks(ps);
 	while (!at_end(ps)) {
 		char c = *ps->p;
 
@@ -131,14 +138,21 @@ static int parse_value(struct parser *ps, struct buf *val)
 				return fail(ps, "unterminated quoted value");
 			break;
 		}
+		if (!quoted && (c == ' ' || c == '\t' || c == '\r')) {
+			ps->p++;
+			if (val->len)
+				spaces++;
+			continue;
+		}
 		if (!quoted && (c == '#' || c == ';')) {
 			skip_line(ps);
 			break;
 		}
 		ps->p++;
+		for (; spaces > 0; spaces--)
+			buf_addc(val, ' ');
 		if (c == '"') {
 			quoted = !quoted;
-			trim = val->len;
 			continue;
 		}
 		if (c == '\\') {
@@ -163,17 +177,11 @@ static int parse_value(struct parser *ps, struct buf *val)
 			default:
 				return fail(ps, "bad escape sequence in value");
 			}
-			buf_addc(val, c);
-			trim = val->len;
-			continue;
 		}
 		buf_addc(val, c);
-		if (quoted || (c != ' ' && c != '\t' && c != '\r'))
-			trim = val->len;
 	}
 	if (quoted)
 		return fail(ps, "unterminated quoted value");
-	buf_truncate(val, trim);
 	return 0;
 }
 
@@ -201,8 +209,6 @@ static int parse_entry(struct parser *ps, struct conf *c)
 				buf_release(&val);
 				return -1;
 			}
-		} else if (!at_end(ps) && (*ps->p == '#' || *ps->p == ';')) {
-			skip_line(ps);
 		} else if (!at_end(ps) && *ps->p != '\n') {
 			return fail(ps, "bad key: expected '=' after the key name");
 		}

@@ -246,6 +246,8 @@ static int check(struct record *r)
 	json_t *seq = json_object_get(r->obj, "seq");
 	const char *t;
 	static const char *const names[] = { "host", "admin", "account", "session" };
+	/* the session is opaque to the format, the others cannot hold a NUL */
+	static const char *const c_strings[] = { "kind", "time", "host", "admin", "account", "prev" };
 
 	if (!json_is_integer(v)) {
 		errset("missing format version \"v\"");
@@ -255,6 +257,18 @@ static int check(struct record *r)
 		errset("format version %lld is not supported by this logbook (it reads version %d)",
 		       (long long)json_integer_value(v), REC_VERSION);
 		return -1;
+	}
+	/*
+	 * The common fields are read as C strings (is_kind, the time, the
+	 * host compared with the file's name, prev), where a \u0000 would
+	 * cut them short: "web1\u0000x" would pass as host web1.
+	 */
+	for (size_t i = 0; i < sizeof c_strings / sizeof *c_strings; i++) {
+		json_t *s = json_object_get(r->obj, c_strings[i]);
+		if (json_is_string(s) && strlen(json_string_value(s)) != json_string_length(s)) {
+			errset("NUL byte in \"%s\"", c_strings[i]);
+			return -1;
+		}
 	}
 	if (!is_kind(r->kind)) {
 		errset("bad or missing \"kind\"");
@@ -298,6 +312,11 @@ struct record *rec_parse(const char *line, size_t len, bool keep_line)
 	json_error_t je;
 	json_t *obj;
 
+	/* JSON takes a newline between tokens; a record line cannot hold one */
+	if (memchr(line, '\n', len)) {
+		errset("raw newline in the line");
+		return NULL;
+	}
 	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
 	if (!obj) {
 		errset("invalid JSON at column %d: %s", je.column, je.text);

@@ -1,0 +1,430 @@
+/* fs: checked file system calls; every test works in a fresh directory under /tmp */
+#include "unit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "err.h"
+#include "fs.h"
+
+static int make_dir(void **state)
+{
+	*state = unit_tmpdir();
+	return 0;
+}
+
+static int remove_dir(void **state)
+{
+	unit_rmtree(*state);
+	free(*state);
+	return 0;
+}
+
+/* dir/name, for the tests' own use */
+static char *path_in(void **state, const char *name)
+{
+	size_t n = strlen(*state) + 1 + strlen(name) + 1;
+	char *p = malloc(n);
+
+	assert_non_null(p);
+	snprintf(p, n, "%s/%s", (const char *)*state, name);
+	return p;
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* the names in dir, sorted, separated by spaces */
+static void list_dir(const char *dir, char *out, size_t size)
+{
+	struct dirent **names;
+	int n = scandir(dir, &names, NULL, alphasort);
+	size_t used = 0;
+
+	assert_true(n >= 0);
+	out[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		const char *s = names[i]->d_name;
+		if (strcmp(s, ".") && strcmp(s, ".."))
+			used += (size_t)snprintf(out + used, size - used, "%s%s", used ? " " : "", s);
+		free(names[i]);
+		assert_true(used < size);
+	}
+	free(names);
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(lstat(path, &st), 0);
+	return st.st_mode & 07777;
+}
+
+static void binary_data_with_nul_bytes_round_trips(void **state)
+{
+	char *path = path_in(state, "data.bin");
+	size_t len = 256 * 1000 + 7;	/* more than one 64 KiB read */
+	unsigned char *data = malloc(len);
+	struct buf b = BUF_INIT;
+	int fd;
+
+	for (size_t i = 0; i < len; i++)
+		data[i] = (unsigned char)(i * 31 % 256);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(fs_write_all(fd, data, len), 0);
+	assert_int_equal(close(fd), 0);
+
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_int_equal(b.len, len);
+	assert_memory_equal(b.data, data, len);
+	assert_int_equal(b.data[len], '\0');
+	buf_release(&b);
+	free(data);
+	free(path);
+}
+
+static void an_empty_file_reads_as_nothing(void **state)
+{
+	char *path = path_in(state, "empty");
+	struct buf b = BUF_INIT;
+
+	write_file(path, "", 0);
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_int_equal(b.len, 0);
+	assert_string_equal(buf_str(&b), "");
+	buf_release(&b);
+	free(path);
+}
+
+static void reading_a_missing_file_names_it_in_the_error(void **state)
+{
+	char *path = path_in(state, "missing");
+	char expected[600];
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(fs_read_file(path, &b), -1);
+	snprintf(expected, sizeof expected, "%s: No such file or directory", path);
+	assert_string_equal(errget(), expected);
+	buf_release(&b);
+	free(path);
+}
+
+static void write_all_reports_a_bad_descriptor(void **state)
+{
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	/* the read end cannot be written */
+	errno = 0;
+	assert_int_equal(fs_write_all(fds[0], "x", 1), -1);
+	assert_int_equal(errno, EBADF);
+	assert_int_equal(fs_write_all(fds[1], "", 0), 0);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static int open_file_of(void **state, const char *name, size_t len)
+{
+	char *path = path_in(state, name);
+	char *data = malloc(len + 1);
+	int fd;
+
+	memset(data, 'z', len);
+	write_file(path, data, len);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	free(data);
+	free(path);
+	return fd;
+}
+
+static void read_fd_accepts_input_up_to_max_bytes(void **state)
+{
+	struct buf b = BUF_INIT;
+	int fd;
+
+	fd = open_file_of(state, "100", 100);
+	assert_int_equal(fs_read_fd(fd, &b, 100), 0);
+	assert_int_equal(b.len, 100);
+	close(fd);
+	buf_release(&b);
+
+	/* max == 0: no limit */
+	fd = open_file_of(state, "big", 200000);
+	assert_int_equal(fs_read_fd(fd, &b, 0), 0);
+	assert_int_equal(b.len, 200000);
+	close(fd);
+	buf_release(&b);
+}
+
+static void read_fd_fails_when_the_input_is_larger_than_max(void **state)
+{
+	struct buf b = BUF_INIT;
+	int fd;
+
+	fd = open_file_of(state, "101", 101);
+	errno = 0;
+	assert_int_equal(fs_read_fd(fd, &b, 100), -1);
+	assert_int_equal(errno, EFBIG);
+	close(fd);
+	buf_release(&b);
+
+	/* the limit is checked after every read, not only the first */
+	fd = open_file_of(state, "big", 200000);
+	errno = 0;
+	assert_int_equal(fs_read_fd(fd, &b, 150000), -1);
+	assert_int_equal(errno, EFBIG);
+	close(fd);
+	buf_release(&b);
+}
+
+static void read_fd_appends_to_what_the_buf_holds(void **state)
+{
+	struct buf b = BUF_INIT;
+	int fd = open_file_of(state, "3", 3);
+
+	buf_adds(&b, "head:");
+	assert_int_equal(fs_read_fd(fd, &b, 0), 0);
+	assert_string_equal(b.data, "head:zzz");
+	close(fd);
+	buf_release(&b);
+}
+
+static void write_atomic_creates_the_file_with_its_mode_and_no_lock_file(void **state)
+{
+	char *path = path_in(state, "team.conf");
+	char names[200];
+	struct buf b = BUF_INIT;
+	mode_t old = umask(077);	/* the mode is set explicitly, whatever the umask */
+
+	assert_int_equal(fs_write_atomic(path, "a\0b\n", 4, 0644), 0);
+	umask(old);
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_int_equal(b.len, 4);
+	assert_memory_equal(b.data, "a\0b\n", 4);
+	assert_int_equal(mode_of(path), 0644);
+	list_dir(*state, names, sizeof names);
+	assert_string_equal(names, "team.conf");
+	buf_release(&b);
+	free(path);
+}
+
+static void write_atomic_replaces_the_content_and_mode(void **state)
+{
+	char *path = path_in(state, "f");
+	char names[200], old_data[32];
+	struct buf b = BUF_INIT;
+	int old_fd;
+
+	write_file(path, "the old content, longer", 23);
+	assert_int_equal(chmod(path, 0600), 0);
+	old_fd = open(path, O_RDONLY);
+	assert_true(old_fd >= 0);
+
+	assert_int_equal(fs_write_atomic(path, "new", 3, 0640), 0);
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_int_equal(b.len, 3);
+	assert_string_equal(b.data, "new");
+	assert_int_equal(mode_of(path), 0640);
+	/* renamed over, not rewritten in place: a reader that had it open sees the old file whole */
+	assert_int_equal(read(old_fd, old_data, sizeof old_data), 23);
+	assert_memory_equal(old_data, "the old content, longer", 23);
+	close(old_fd);
+	list_dir(*state, names, sizeof names);
+	assert_string_equal(names, "f");
+
+	/* an empty replacement is a replacement too */
+	buf_release(&b);
+	assert_int_equal(fs_write_atomic(path, "", 0, 0640), 0);
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+	free(path);
+}
+
+static void write_atomic_fails_while_another_writer_holds_the_lock(void **state)
+{
+	char *path = path_in(state, "f");
+	char *lock = path_in(state, "f.lock");
+	char names[200];
+	struct buf b = BUF_INIT;
+
+	write_file(path, "old", 3);
+	write_file(lock, "someone", 7);
+	assert_int_equal(fs_write_atomic(path, "new", 3, 0644), -1);
+	assert_non_null(strstr(errget(), "f.lock: exists: another logbook is writing"));
+	/* neither the file nor the other writer's lock file is touched */
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_string_equal(b.data, "old");
+	buf_release(&b);
+	assert_int_equal(fs_read_file(lock, &b), 0);
+	assert_string_equal(b.data, "someone");
+	list_dir(*state, names, sizeof names);
+	assert_string_equal(names, "f f.lock");
+	buf_release(&b);
+	free(lock);
+	free(path);
+}
+
+static void write_atomic_into_a_missing_directory_fails_cleanly(void **state)
+{
+	char *path = path_in(state, "no/such/f");
+	char names[200];
+
+	assert_int_equal(fs_write_atomic(path, "x", 1, 0644), -1);
+	assert_non_null(strstr(errget(), "no/such/f.lock: No such file or directory"));
+	list_dir(*state, names, sizeof names);
+	assert_string_equal(names, "");
+	free(path);
+}
+
+static void mkdirs_creates_nested_directories_with_the_mode(void **state)
+{
+	char *top = path_in(state, "a");
+	char *deep = path_in(state, "a/b/c");
+	char *slash = path_in(state, "a/b/c/d/");
+	char *d = path_in(state, "a/b/c/d");
+	mode_t mask = umask(022);
+
+	assert_int_equal(fs_mkdirs(deep, 0750), 0);
+	assert_true(fs_is_dir(deep));
+	assert_int_equal(mode_of(top), 0750);
+	assert_int_equal(mode_of(deep), 0750);
+	/* existing directories are fine, a trailing slash too */
+	assert_int_equal(fs_mkdirs(deep, 0700), 0);
+	assert_int_equal(mode_of(deep), 0750);
+	assert_int_equal(fs_mkdirs(slash, 0700), 0);
+	assert_true(fs_is_dir(d));
+	assert_int_equal(fs_mkdirs("/", 0700), 0);
+	umask(mask);
+	free(top);
+	free(deep);
+	free(slash);
+	free(d);
+}
+
+static void mkdirs_fails_when_a_file_is_in_the_way(void **state)
+{
+	char *file = path_in(state, "f");
+	char *below = path_in(state, "f/x");
+	char expected[600];
+
+	write_file(file, "", 0);
+	assert_int_equal(fs_mkdirs(file, 0750), -1);
+	snprintf(expected, sizeof expected, "%s: not a directory", file);
+	assert_string_equal(errget(), expected);
+	assert_int_equal(fs_mkdirs(below, 0750), -1);
+	snprintf(expected, sizeof expected, "%s: Not a directory", below);
+	assert_string_equal(errget(), expected);
+	free(file);
+	free(below);
+}
+
+static void remove_tree_removes_everything_but_does_not_follow_symlinks(void **state)
+{
+	char *tree = path_in(state, "tree");
+	char *deep = path_in(state, "tree/a/b");
+	char *file = path_in(state, "tree/a/b/file");
+	char *top_file = path_in(state, "tree/top");
+	char *keep = path_in(state, "keep");
+	char *kept = path_in(state, "keep/precious");
+	char *link = path_in(state, "tree/a/link");
+	char names[200];
+
+	assert_int_equal(fs_mkdirs(deep, 0755), 0);
+	write_file(file, "x", 1);
+	write_file(top_file, "y", 1);
+	assert_int_equal(fs_mkdirs(keep, 0755), 0);
+	write_file(kept, "z", 1);
+	assert_int_equal(symlink(keep, link), 0);
+
+	assert_int_equal(fs_remove_tree(tree), 0);
+	assert_false(fs_exists(tree));
+	assert_true(fs_exists(kept));
+	list_dir(*state, names, sizeof names);
+	assert_string_equal(names, "keep");
+
+	/* a missing path is already removed; a plain file is removed too */
+	assert_int_equal(fs_remove_tree(tree), 0);
+	assert_int_equal(fs_remove_tree(kept), 0);
+	assert_false(fs_exists(kept));
+	assert_true(fs_is_dir(keep));
+	free(tree);
+	free(deep);
+	free(file);
+	free(top_file);
+	free(keep);
+	free(kept);
+	free(link);
+}
+
+static void exists_sees_dangling_symlinks_and_is_dir_follows_them(void **state)
+{
+	char *link = path_in(state, "dangling");
+	char *dir_link = path_in(state, "dirlink");
+
+	assert_int_equal(symlink("nowhere", link), 0);
+	assert_true(fs_exists(link));
+	assert_false(fs_is_dir(link));
+	assert_int_equal(symlink(".", dir_link), 0);
+	assert_true(fs_is_dir(dir_link));
+	assert_false(fs_exists("/nonexistent/logbook-unit"));
+	free(link);
+	free(dir_link);
+}
+
+static void join_puts_exactly_one_slash_between_dir_and_name(void **state)
+{
+	static const struct {
+		const char *dir, *name, *expected;
+	} cases[] = {
+		{ "a", "b", "a/b" },
+		{ "a/", "b", "a/b" },
+		{ "/", "etc", "/etc" },
+		{ "/var/lib/logbook", "2026/2026_11_24", "/var/lib/logbook/2026/2026_11_24" },
+		{ ".", "team.conf", "./team.conf" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *p = fs_join(cases[i].dir, cases[i].name);
+		assert_string_equal(p, cases[i].expected);
+		free(p);
+	}
+}
+
+#define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TMP_TEST(binary_data_with_nul_bytes_round_trips),
+		TMP_TEST(an_empty_file_reads_as_nothing),
+		TMP_TEST(reading_a_missing_file_names_it_in_the_error),
+		cmocka_unit_test(write_all_reports_a_bad_descriptor),
+		TMP_TEST(read_fd_accepts_input_up_to_max_bytes),
+		TMP_TEST(read_fd_fails_when_the_input_is_larger_than_max),
+		TMP_TEST(read_fd_appends_to_what_the_buf_holds),
+		TMP_TEST(write_atomic_creates_the_file_with_its_mode_and_no_lock_file),
+		TMP_TEST(write_atomic_replaces_the_content_and_mode),
+		TMP_TEST(write_atomic_fails_while_another_writer_holds_the_lock),
+		TMP_TEST(write_atomic_into_a_missing_directory_fails_cleanly),
+		TMP_TEST(mkdirs_creates_nested_directories_with_the_mode),
+		TMP_TEST(mkdirs_fails_when_a_file_is_in_the_way),
+		TMP_TEST(remove_tree_removes_everything_but_does_not_follow_symlinks),
+		TMP_TEST(exists_sees_dangling_symlinks_and_is_dir_follows_them),
+		cmocka_unit_test(join_puts_exactly_one_slash_between_dir_and_name),
+	};
+	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
+}
