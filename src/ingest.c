@@ -728,7 +728,8 @@ int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct inge
 	}
 	closedir(d);
 	/* sessions in the order they were made, so records of one host land in that order */
-	qsort(names, n, sizeof *names, cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof *names, cmp_str);
 
 	for (size_t i = 0; i < n; i++) {
 		struct spool s = { .j = j, .opts = opts, .rep = rep, .redactor = &redactor, .session = names[i], .fd = -1 };
