@@ -108,33 +108,43 @@ else
 		fi
 	}
 
-	# the hot path: kept to a few builtins (bench/hook measures it)
-	__lb_precmd() {
-		local st=$?
-		if [[ -n $__lb_cno ]]; then
-			__lb_cno=
-			# a line that did not enter the history: history is off (set +o history)
-			if [[ $__lb_h == "$__lb_hprev" ]]; then
-				:
-			elif [[ -n $__lb_emulate ]]; then
-				__lb_emulated "$st" "${EPOCHREALTIME/[.,]/}"
-			elif [[ ${LOGBOOK_OFF-} != 1 ]]; then
-				__lb_hprev=$__lb_h
-				__lb_n=$((__lb_n + 1))
-				# the line goes from the history to the spool as fc prints it ("\t " line "\n")
-				if [[ -e $__lb_spool ]] && {
-					printf "${__lb_fail:+\\n}C\\0%s\\0%s\\0%s\\0%s\\0%s\\0" \
-						"$__lb_n" "$__lb_t0" "${EPOCHREALTIME/[.,]/}" "$st" "$PWD"
-					builtin fc -ln -0 && printf '\0\n'
-				} 2>/dev/null >>"$__lb_spool"; then
-					__lb_fail=
-				else
-					__lb_failed "$__lb_spool"
-				fi
+	# everything but the common case of __lb_precmd: a pause, a failed write
+	# before, the user's history settings to apply ($1 status, $2 end time)
+	__lb_other() {
+		if [[ -n $__lb_emulate ]]; then
+			__lb_emulated "$1" "$2"
+		elif [[ ${LOGBOOK_OFF-} == 1 ]]; then
+			__lb_hprev=$__lb_h
+		else
+			__lb_hprev=$__lb_h
+			if [[ -e $__lb_spool ]] && {
+				printf "\nC\\0%s\\0%s\\0%s\\0%s\\0%s\\0" $((++__lb_n)) "$__lb_t0" "$2" "$1" "$PWD"
+				builtin fc -ln -0 && printf '\0\n'
+			} >>"$__lb_spool" 2>&1; then
+				__lb_fail=
 			else
-				__lb_hprev=$__lb_h
+				__lb_failed "$__lb_spool"
 			fi
 		fi
+	}
+
+	# the hot path, run at every prompt: bash copies a function's body at each
+	# call, so the rare cases live in __lb_other (bench/hook measures this)
+	__lb_precmd() {
+		local st=$?
+		if [[ -n $__lb_cno && $__lb_h != "$__lb_hprev" ]]; then
+			if [[ -z $__lb_emulate$__lb_fail && ${LOGBOOK_OFF-} != 1 && -e $__lb_spool ]]; then
+				__lb_hprev=$__lb_h
+				# the line goes from the history to the spool as fc prints it ("\t " line "\n")
+				{
+					printf 'C\0%s\0%s\0%s\0%s\0%s\0' $((++__lb_n)) "$__lb_t0" "${EPOCHREALTIME/[.,]/}" $st "$PWD"
+					builtin fc -ln -0 && printf '\0\n'
+				} >>"$__lb_spool" 2>&1 || __lb_failed "$__lb_spool"
+			else
+				__lb_other $st "${EPOCHREALTIME/[.,]/}"
+			fi
+		fi
+		__lb_cno=
 		[[ ${HISTCONTROL-} == "$__lb_hc_set" && -z ${HISTIGNORE-} && $PS0 == *"$__lb_ps0"* ]] ||
 			__lb_histsettings
 		return $st

@@ -2,37 +2,26 @@
 #
 # Nothing here starts a process per command: preexec receives the line
 # exactly as typed and notes the time (zsh/datetime), precmd appends one
-# record to this session's spool with printf.  Processes start only here
-# at load (logbook hook) and at exit (logbook hook exit).  A line typed
-# with a leading space is never written anywhere; commands run while
-# LOGBOOK_OFF=1 is set are not recorded.  The functions run on every
-# command: they are kept to a few builtins (bench/hook measures them).
+# record to this session's spool.  Processes start only here at load
+# (logbook hook) and at exit (logbook hook exit).  A line typed with a
+# leading space is never written anywhere; commands run while
+# LOGBOOK_OFF=1 is set are not recorded.
+#
+# Both functions run for every command, and zsh pays much for each
+# function call and each access to $EPOCHREALTIME: they are kept to a few
+# builtins, with the write inline (bench/hook measures them).
 if [[ -n ${__lb_spool-} ]]; then
 	# loaded twice in one shell (system and user rc files): keep the first
+	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
+elif ! zmodload zsh/datetime 2>/dev/null; then
+	print -ru2 -- "logbook: zsh/datetime is missing: commands of this shell are not recorded"
 	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
 else
 	typeset -g __lb_spool=$__lb_new_spool __lb_session=$__lb_new_session
 	typeset -g __lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
 	export LOGBOOK_SESSION=$__lb_session
-	typeset -g __lb_n=0 __lb_cmd= __lb_t0= __lb_fail= __lb_warned= __lb_nl=$'\n'
-
-	if zmodload zsh/datetime 2>/dev/null; then
-		# microseconds: the seconds and the first six digits of the fraction
-		__lb_preexec() {
-			__lb_cmd=$1
-			__lb_t0=${EPOCHREALTIME%.*}${${EPOCHREALTIME#*.}:0:6}
-		}
-		__lb_now() {
-			REPLY=${EPOCHREALTIME%.*}${${EPOCHREALTIME#*.}:0:6}
-		}
-	else
-		__lb_preexec() {
-			__lb_cmd=$1
-		}
-		__lb_now() {
-			REPLY=
-		}
-	fi
+	typeset -g __lb_n=0 __lb_cmd= __lb_fail= __lb_warned= __lb_nl=$'\n' __lb_fd=
+	typeset -gi __lb_t0=0
 
 	__lb_failed() {
 		__lb_fail=1
@@ -42,44 +31,70 @@ else
 		fi
 	}
 
-	# the command as fc -ln prints a history line ("\t " line "\n"): see spool.h
-	if zmodload zsh/system 2>/dev/null && typeset -g __lb_fd= &&
-		sysopen -a -w -o cloexec -u __lb_fd $__lb_spool 2>/dev/null; then
-		# one descriptor for the whole session, closed for the commands the
-		# shell runs: a write per command and no open
+	__lb_preexec() {
+		__lb_cmd=$1
+		(( __lb_t0 = EPOCHREALTIME * 1000000 ))
+	}
+
+	# One descriptor for the whole session when zsh/system is there (closed
+	# for the commands the shell runs): a record costs one write, no open.
+	# (A spool removed under the shell would swallow the commands unseen:
+	# hence the -e test.)  The command is written as fc -ln prints a
+	# history line, "\t " line "\n" (see spool.h).
+	if zmodload zsh/system 2>/dev/null && sysopen -a -w -o cloexec -u __lb_fd $__lb_spool 2>/dev/null; then
 		__lb_append() {
-			# (a spool removed under the shell would swallow the commands unseen)
 			[[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}$1" 2>/dev/null
+		}
+		__lb_precmd() {
+			local -i st=$? now
+			if [[ -n $__lb_cmd ]]; then
+				if [[ $__lb_cmd != ' '* && ${LOGBOOK_OFF-} != 1 ]]; then
+					(( now = EPOCHREALTIME * 1000000 ))
+					if [[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}C"$'\0'$((++__lb_n))$'\0'$__lb_t0$'\0'$now$'\0'$st$'\0'$PWD$'\0\t '$__lb_cmd$'\n\0\n' 2>/dev/null; then
+						__lb_fail=
+					else
+						__lb_failed
+					fi
+				fi
+				__lb_cmd=
+			fi
+			return st
 		}
 	else
 		__lb_append() {
 			[[ -e $__lb_spool ]] && print -rn -- "${__lb_fail:+$__lb_nl}$1" 2>/dev/null >>$__lb_spool
 		}
+		__lb_precmd() {
+			local -i st=$? now
+			if [[ -n $__lb_cmd ]]; then
+				if [[ $__lb_cmd != ' '* && ${LOGBOOK_OFF-} != 1 ]]; then
+					(( now = EPOCHREALTIME * 1000000 ))
+					if __lb_append "C"$'\0'$((++__lb_n))$'\0'$__lb_t0$'\0'$now$'\0'$st$'\0'$PWD$'\0\t '$__lb_cmd$'\n\0\n'; then
+						__lb_fail=
+					else
+						__lb_failed
+					fi
+				fi
+				__lb_cmd=
+			fi
+			return st
+		}
 	fi
 
-	__lb_precmd() {
-		local st=$?
-		if [[ -n $__lb_cmd ]]; then
-			if [[ $__lb_cmd != ' '* && ${LOGBOOK_OFF-} != 1 ]]; then
-				(( ++__lb_n ))
-				if __lb_append "C"$'\0'$__lb_n$'\0'$__lb_t0$'\0'${EPOCHREALTIME%.*}${${EPOCHREALTIME#*.}:0:6}$'\0'$st$'\0'$PWD$'\0\t '$__lb_cmd$'\n\0\n'; then
-					__lb_fail=
-				else
-					__lb_failed
-				fi
-			fi
-			__lb_cmd=
-		fi
-		return st
+	__lb_status() {
+		return $1
 	}
 
 	__lb_exit() {
-		local st=$? REPLY
+		local st=$?
+		local -i now
 		# zshexit runs in subshells too: only the shell itself ends its session
 		(( ${ZSH_SUBSHELL:-0} == 0 )) || return st
+		# the last line, typed before exit, had no prompt to be recorded at
+		__lb_status $st
 		__lb_precmd
-		__lb_now
-		__lb_append "X"$'\0'$REPLY$'\0'$__lb_n$'\0\n'
+		(( now = EPOCHREALTIME * 1000000 ))
+		__lb_append "X"$'\0'$now$'\0'$__lb_n$'\0\n'
 		"$__lb_bin" -C "$__lb_dir" hook exit "$__lb_session" 2>&1 </dev/null
 		return st
 	}
