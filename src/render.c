@@ -227,6 +227,7 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 	char clock[9];
 	struct buf text = BUF_INIT;
 	size_t indent;
+	int64_t n;
 
 	heading(r, out, rec);
 	day_clock(rec->time, clock);
@@ -257,6 +258,13 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		indent = 2 + 8 + 2 + strlen(rec->kind) + 2;
 		if (key && rec_get_text(rec, key, &text) == 0)
 			body(out, buf_str(&text), text.len, indent);
+		/* an entry written by commit says how many commands it covers */
+		if (!strcmp(rec->kind, "note") && rec_get_int(rec, "commands", &n)) {
+			buf_adds(out, "  ");
+			color(r, out, C_DIM);
+			buf_addf(out, "(entry for %lld command%s)", (long long)n, n == 1 ? "" : "s");
+			color(r, out, C_RESET);
+		}
 	}
 	buf_addc(out, '\n');
 	buf_release(&text);
