@@ -62,7 +62,7 @@
 #define NONE SIZE_MAX
 
 enum {
-	MAX_NEST = 32,		/* $( ) and ` ` followed inside one text */
+	MAX_NEST = 16,		/* $( ) and ` ` followed inside one text */
 	MAX_DEPTH = 4,		/* command strings (bash -c, ssh host '…') re-tokenized */
 	MAX_DISPATCH = 8,	/* wrappers (sudo, ssh, docker exec…) followed */
 };
@@ -1039,8 +1039,8 @@ static void recurse_word(struct ctx *c, const struct scan *sc, size_t w, size_t 
 	const struct word *wd = word_at(sc, w);
 	struct scan sub;
 
-	if (c->depth >= MAX_DEPTH || from >= wd->len)
-		return;
+	if (c->depth >= MAX_DEPTH || from >= wd->len || (wd->flags & W_SCRIPT))
+		return;		/* deep, empty, or already read (su in a wrapper's scan) */
 	((struct scan *)sc)->words[w].flags |= W_SCRIPT;
 	c->depth++;
 	tokenize(c, &sub, sc->val + wd->v + from, wd->len - from, sc->vb + wd->v + from, 0);
