@@ -2472,9 +2472,10 @@ static void stdin_of(struct ctx *c, const struct scan *sc, size_t cmd, int mode,
 
 /*
  * The program: after assignments and wrappers (sudo -u x, env A=b, nice
- * -n 5, timeout 10, if, then…), its rule parses the options; then any later
- * word naming a known program is parsed again from there (docker exec db
- * mysql -pX, xargs curl -u a:b), each family once.
+ * -n 5, timeout 10, if, then…), its rule parses the options; then any
+ * other word naming a known program is parsed again from there (docker
+ * exec db mysql -pX, xargs curl -u a:b), each family once, without the
+ * rules that take operands (only the command's own operands are known).
  */
 static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, size_t argc, int depth)
 {
@@ -2510,8 +2511,11 @@ static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *a
 		scan_opts(c, &k, family_spec(fam->id), 1, true);
 		if (fam->id == FAM_SUDO && (k.seen['S'] || has_arg(&k, "--stdin")))
 			sudo_stdin = true;
-		if (k.npos <= fam->skip)
-			goto out;
+		if (k.npos <= fam->skip) {	/* no command after it */
+			p = argc;
+			fam = NULL;
+			break;
+		}
 		p += k.pos[fam->skip];
 		fam = NULL;
 	}
@@ -2528,9 +2532,11 @@ static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *a
 		mode = IN_PASSWORD;
 	if (mode != IN_NONE)
 		stdin_of(c, sc, cmd, mode, true);
-	for (size_t i = p + 1; i < argc; i++) {
+	/* every word but the first, wrappers' too: a rule fires on option
+	 * shapes only, and "timeout mysql -pX" has no duration */
+	for (size_t i = 1; i < argc; i++) {
 		const struct family *f = find_family(c, sc, argv[i]);
-		if (!f || (f->flags & F_PREFIX) || (done & (1ull << f->id)))
+		if (i == p || !f || (f->flags & F_PREFIX) || (done & (1ull << f->id)))
 			continue;
 		done |= 1ull << f->id;
 		k.argv = argv + i;
@@ -2540,7 +2546,6 @@ static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *a
 		if (f->fn)
 			f->fn(c, &k);
 	}
-out:
 	free(k.pos);
 }
 
