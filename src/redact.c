@@ -62,7 +62,7 @@
 #define NONE SIZE_MAX
 
 enum {
-	MAX_NEST = 32,		/* $( ) and ` ` followed inside one text */
+	MAX_NEST = 16,		/* $( ) and ` ` followed inside one text */
 	MAX_DEPTH = 4,		/* command strings (bash -c, ssh host '…') re-tokenized */
 	MAX_DISPATCH = 8,	/* wrappers (sudo, ssh, docker exec…) followed */
 };
@@ -81,6 +81,9 @@ enum {
 struct vbyte {
 	size_t start, end;	/* the source bytes this value byte came from */
 	bool lit;		/* quoted or escaped: a '$' here is not a reference */
+	bool raw;		/* the text of a $( ), ` ` or ${ }: its commands are
+				 * handled on their own, key=value items are not
+				 * looked for inside */
 };
 
 enum {
@@ -507,7 +510,7 @@ static bool at(const struct lexer *lx, size_t off, char ch)
 	return lx->i + off < lx->n && lx->s[lx->i + off] == ch;
 }
 
-static void scr_push(struct scratch *w, char ch, size_t start, size_t end, bool lit)
+static void scr_push(struct scratch *w, char ch, size_t start, size_t end, bool lit, bool raw)
 {
 	if (w->n >= w->alloc) {
 		w->alloc = w->alloc ? 2 * w->alloc : 64;
@@ -515,7 +518,7 @@ static void scr_push(struct scratch *w, char ch, size_t start, size_t end, bool 
 		w->vb = xreallocarray(w->vb, w->alloc, sizeof *w->vb);
 	}
 	w->val[w->n] = ch;
-	w->vb[w->n] = (struct vbyte){ start, end, lit };
+	w->vb[w->n] = (struct vbyte){ start, end, lit, raw };
 	w->n++;
 }
 
@@ -524,17 +527,23 @@ static void scr_push(struct scratch *w, char ch, size_t start, size_t end, bool 
 static void push_in(struct lexer *lx, struct scratch *w, size_t from, size_t to, bool lit)
 {
 	for (size_t p = from; p < to; p++)
-		scr_push(w, lx->s[p], src_start(lx, p), src_end(lx, p), lit);
+		scr_push(w, lx->s[p], src_start(lx, p), src_end(lx, p), lit, false);
+}
+
+static void push_raw(struct lexer *lx, struct scratch *w, size_t from, size_t to)
+{
+	for (size_t p = from; p < to; p++)
+		scr_push(w, lx->s[p], src_start(lx, p), src_end(lx, p), false, true);
 }
 
 static void push_esc(struct lexer *lx, struct scratch *w, char ch, size_t from, size_t to)
 {
-	scr_push(w, ch, src_start(lx, from), src_end(lx, to - 1), true);
+	scr_push(w, ch, src_start(lx, from), src_end(lx, to - 1), true, false);
 }
 
 static size_t new_word(struct scan *sc, const char *val, const struct vbyte *vb, size_t n, unsigned flags)
 {
-	size_t need = sc->nv + n;
+	size_t need = sc->nv + n + 1;	/* never NULL, even for empty words */
 	if (need > sc->av) {
 		while (sc->av < need)
 			sc->av = sc->av ? 2 * sc->av : 256;
@@ -624,7 +633,7 @@ static void lex_subst(struct lexer *lx, struct scratch *w, size_t open, char clo
 		syntax(lx, lx->i, 1);
 		lx->i++;
 	}
-	push_in(lx, w, start, lx->i, false);
+	push_raw(lx, w, start, lx->i);
 }
 
 static void lex_brace(struct lexer *lx, struct scratch *w)
@@ -645,7 +654,7 @@ static void lex_brace(struct lexer *lx, struct scratch *w)
 		}
 		lx->i++;
 	}
-	push_in(lx, w, start, lx->i, false);
+	push_raw(lx, w, start, lx->i);
 }
 
 static void lex_single(struct lexer *lx, struct scratch *w)
@@ -851,7 +860,8 @@ static void read_heredocs(struct lexer *lx)
 			i = le < lx->n ? le + 1 : le;
 			if (le - t == p->len && memcmp(lx->s + t, p->delim, p->len) == 0) {
 				body_end = ls;
-				syntax(lx, ls, i - ls);
+				/* the newline before the terminator makes it one */
+				syntax(lx, ls > body ? ls - 1 : ls, i - ls + (ls > body));
 				break;
 			}
 		}
@@ -1029,8 +1039,8 @@ static void recurse_word(struct ctx *c, const struct scan *sc, size_t w, size_t 
 	const struct word *wd = word_at(sc, w);
 	struct scan sub;
 
-	if (c->depth >= MAX_DEPTH || from >= wd->len)
-		return;
+	if (c->depth >= MAX_DEPTH || from >= wd->len || (wd->flags & W_SCRIPT))
+		return;		/* deep, empty, or already read (su in a wrapper's scan) */
 	((struct scan *)sc)->words[w].flags |= W_SCRIPT;
 	c->depth++;
 	tokenize(c, &sub, sc->val + wd->v + from, wd->len - from, sc->vb + wd->v + from, 0);
@@ -1099,6 +1109,7 @@ static void kv_value(struct ctx *c, const struct scan *sc, size_t w, const char 
 static void kv_word(struct ctx *c, const struct scan *sc, size_t w)
 {
 	const char *v = wval(sc, w);
+	const struct vbyte *vb = sc->vb + sc->words[w].v;
 	size_t n = wlen(sc, w);
 	struct item cur, next;
 	bool have;
@@ -1108,14 +1119,19 @@ static void kv_word(struct ctx *c, const struct scan *sc, size_t w)
 	have = parse_item(v, n, 0, &cur);
 	cur.blank = false;
 	for (size_t p = 0; p <= n; p++) {
-		bool sep = p < n && (v[p] == ',' || v[p] == '&' || v[p] == ';' || is_blank((unsigned char)v[p]));
+		bool sep = p + 1 < n && !vb[p].raw && !vb[p + 1].raw &&
+			   (v[p] == ',' || v[p] == '&' || v[p] == ';' || is_blank((unsigned char)v[p]));
 		bool found = sep && parse_item(v, n, p + 1, &next);
 		if (p == n || found) {
 			if (have) {
 				size_t end = p;
 				if (cur.blank)	/* free text: the value is one word */
-					for (end = cur.val; end < p && !is_blank((unsigned char)v[end]); end++)
+					for (end = cur.val; end < p && (vb[end].raw || !is_blank((unsigned char)v[end])); end++)
 						;
+				/* "a=1; b=2": the ; is the list's, not the value's */
+				while (end < n && end > cur.val && !vb[end - 1].raw &&
+				       (v[end - 1] == ';' || v[end - 1] == ',' || v[end - 1] == '&'))
+					end--;
 				kv_value(c, sc, w, v, &cur, end, 0);
 			}
 			if (found) {
@@ -2456,9 +2472,10 @@ static void stdin_of(struct ctx *c, const struct scan *sc, size_t cmd, int mode,
 
 /*
  * The program: after assignments and wrappers (sudo -u x, env A=b, nice
- * -n 5, timeout 10, if, then…), its rule parses the options; then any later
- * word naming a known program is parsed again from there (docker exec db
- * mysql -pX, xargs curl -u a:b), each family once.
+ * -n 5, timeout 10, if, then…), its rule parses the options; then any
+ * other word naming a known program is parsed again from there (docker
+ * exec db mysql -pX, xargs curl -u a:b), each family once, without the
+ * rules that take operands (only the command's own operands are known).
  */
 static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, size_t argc, int depth)
 {
@@ -2494,8 +2511,11 @@ static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *a
 		scan_opts(c, &k, family_spec(fam->id), 1, true);
 		if (fam->id == FAM_SUDO && (k.seen['S'] || has_arg(&k, "--stdin")))
 			sudo_stdin = true;
-		if (k.npos <= fam->skip)
-			goto out;
+		if (k.npos <= fam->skip) {	/* no command after it */
+			p = argc;
+			fam = NULL;
+			break;
+		}
 		p += k.pos[fam->skip];
 		fam = NULL;
 	}
@@ -2512,9 +2532,11 @@ static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *a
 		mode = IN_PASSWORD;
 	if (mode != IN_NONE)
 		stdin_of(c, sc, cmd, mode, true);
-	for (size_t i = p + 1; i < argc; i++) {
+	/* every word but the first, wrappers' too: a rule fires on option
+	 * shapes only, and "timeout mysql -pX" has no duration */
+	for (size_t i = 1; i < argc; i++) {
 		const struct family *f = find_family(c, sc, argv[i]);
-		if (!f || (f->flags & F_PREFIX) || (done & (1ull << f->id)))
+		if (i == p || !f || (f->flags & F_PREFIX) || (done & (1ull << f->id)))
 			continue;
 		done |= 1ull << f->id;
 		k.argv = argv + i;
@@ -2524,7 +2546,6 @@ static void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *a
 		if (f->fn)
 			f->fn(c, &k);
 	}
-out:
 	free(k.pos);
 }
 
@@ -2790,52 +2811,118 @@ void redact_free(struct redactor *r)
 	free(r);
 }
 
-size_t redact_command(const struct redactor *r, const char *text, size_t len, struct buf *out)
+/* flag every secret byte of text (flags: len bytes, zeroed); true if any */
+static bool analyze(const struct redactor *r, const char *text, size_t len, unsigned char *flags,
+		    pcre2_match_data *md)
 {
 	struct ctx c;
 	struct scan sc;
-	pcre2_match_data *md;
-	size_t count = 0, i = 0;
 
-	if (len == 0)
-		return 0;
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	c.src = text;
 	c.len = len;
-	c.flags = xcalloc(len, 1);
+	c.flags = flags;
 	for (size_t p = 0; p + MARKER_LEN <= len; p++) {
 		p = mem_find(text, len - MARKER_LEN + 1, '[', p);
 		if (p == NONE)
 			break;
 		if (memcmp(text + p, REDACT_MARKER, MARKER_LEN) == 0)
-			memset(c.flags + p, B_MARKER, MARKER_LEN);
+			memset(flags + p, B_MARKER, MARKER_LEN);
 	}
-
 	tokenize(&c, &sc, text, len, NULL, 0);
 	run_scan(&c, &sc);
 	scan_free(&sc);
-
-	md = pcre2_match_data_create(r->ovec, NULL);
 	for (size_t k = 0; k < r->nrx; k++)
 		run_text_rule(&c, &r->rx[k], md);
-	pcre2_match_data_free(md);
+	for (size_t p = 0; p < len; p++)
+		if (flags[p] & B_SECRET)
+			return true;
+	return false;
+}
+
+/* text with each run of secret bytes replaced by one marker; when map is
+ * not NULL, (*map)[k] is the text offset of output byte k, NONE in a marker */
+static size_t render(const char *text, size_t len, const unsigned char *flags, struct buf *out,
+		     size_t **map)
+{
+	size_t count = 0, i = 0, base = out->len, nmap = 0;
 
 	buf_grow(out, len);
 	while (i < len) {
 		size_t j = i;
-		if (c.flags[i] & B_SECRET) {
-			while (j < len && (c.flags[j] & B_SECRET))
-				j++;
+		bool secret = flags[i] & B_SECRET;
+		while (j < len && (bool)(flags[j] & B_SECRET) == secret)
+			j++;
+		if (secret) {
 			buf_add(out, REDACT_MARKER, MARKER_LEN);
 			count++;
 		} else {
-			while (j < len && !(c.flags[j] & B_SECRET))
-				j++;
 			buf_add(out, text + i, j - i);
+		}
+		if (map) {
+			size_t need = out->len - base;
+			*map = xreallocarray(*map, need, sizeof **map);
+			for (size_t k = nmap; k < need; k++)
+				(*map)[k] = secret ? NONE : i + (k - nmap);
+			nmap = need;
 		}
 		i = j;
 	}
-	free(c.flags);
+	return count;
+}
+
+/*
+ * Redacting the output again must find nothing: records may be redacted
+ * twice (at capture and at import).  Rules keep shell syntax and markers,
+ * so a second look rarely finds more; when it does (two rules that end a
+ * value at different bytes, a team pattern), what it finds is mapped back
+ * to the input and added, until a look finds nothing new.  Secrets only
+ * grow, so this ends; MAX_ROUNDS bounds the work.  Typed commands settle
+ * in one more look (a command without secrets needs none); text that
+ * still grows after MAX_ROUNDS (only seen in fuzzing) is replaced whole,
+ * the one output sure to be stable.
+ */
+enum { MAX_ROUNDS = 32 };
+
+size_t redact_command(const struct redactor *r, const char *text, size_t len, struct buf *out)
+{
+	unsigned char *flags;
+	pcre2_match_data *md;
+	size_t count;
+
+	if (len == 0)
+		return 0;
+	flags = xcalloc(len, 1);
+	md = pcre2_match_data_create(r->ovec, NULL);
+	if (analyze(r, text, len, flags, md)) {
+		int round;
+		for (round = 0; round < MAX_ROUNDS; round++) {
+			struct buf once = BUF_INIT;
+			size_t *map = NULL;
+			unsigned char *again;
+			bool grew = false;
+			render(text, len, flags, &once, &map);
+			again = xcalloc(once.len, 1);
+			if (analyze(r, once.data, once.len, again, md))
+				for (size_t k = 0; k < once.len; k++)
+					if ((again[k] & B_SECRET) && map[k] != NONE && !(flags[map[k]] & B_SECRET)) {
+						flags[map[k]] |= B_SECRET;
+						grew = true;
+					}
+			free(again);
+			free(map);
+			buf_release(&once);
+			if (!grew)
+				break;
+		}
+		if (round == MAX_ROUNDS)
+			for (size_t k = 0; k < len; k++)
+				if (!(flags[k] & B_MARKER))
+					flags[k] |= B_SECRET;
+	}
+	pcre2_match_data_free(md);
+	count = render(text, len, flags, out, NULL);
+	free(flags);
 	return count;
 }

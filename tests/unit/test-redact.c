@@ -7,7 +7,6 @@
  */
 #include "unit.h"
 #include <stdbool.h>
-#include <time.h>
 
 #include "buf.h"
 #include "conf.h"
@@ -306,11 +305,9 @@ static void invalid_utf8_and_nul_bytes_are_kept_byte_for_byte(void **state)
 	buf_release(&b);
 }
 
-static void command_of_64_kib_is_redacted_quickly(void **state)
+static void command_of_64_kib_keeps_every_byte_but_its_secrets(void **state)
 {
 	struct buf in = BUF_INIT, want = BUF_INIT, out = BUF_INIT;
-	clock_t t0;
-	double ms;
 	(void)state;
 	buf_adds(&in, "cat > /etc/app/users.conf <<'EOF'\n");
 	buf_adds(&want, "cat > /etc/app/users.conf <<'EOF'\n");
@@ -320,13 +317,10 @@ static void command_of_64_kib_is_redacted_quickly(void **state)
 	}
 	buf_adds(&in, "admin_password = s3cret\nEOF\nmysql -uroot -ppw app");
 	buf_adds(&want, "admin_password = [REDACTED]\nEOF\nmysql -uroot -p[REDACTED] app");
-	t0 = clock();
+	/* its speed is bench/redact.c's business: tests hold no timing */
 	assert_int_equal(redact_command(builtin, in.data, in.len, &out), 2);
-	ms = (double)(clock() - t0) * 1000 / CLOCKS_PER_SEC;
 	assert_int_equal(out.len, want.len);
 	assert_memory_equal(out.data, want.data, want.len);
-	/* generous: a sanitizer build is several times slower */
-	assert_true(ms < 2000);
 	buf_release(&in);
 	buf_release(&want);
 	buf_release(&out);
@@ -376,7 +370,7 @@ int main(void)
 		cmocka_unit_test(other_sections_and_keys_are_not_patterns),
 		cmocka_unit_test(output_is_appended),
 		cmocka_unit_test(invalid_utf8_and_nul_bytes_are_kept_byte_for_byte),
-		cmocka_unit_test(command_of_64_kib_is_redacted_quickly),
+		cmocka_unit_test(command_of_64_kib_keeps_every_byte_but_its_secrets),
 		cmocka_unit_test(long_words_and_deep_nesting_do_not_crash),
 	};
 	size_t nf = sizeof fixed / sizeof fixed[0];
