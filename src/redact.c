@@ -2926,3 +2926,80 @@ size_t redact_command(const struct redactor *r, const char *text, size_t len, st
 	free(flags);
 	return count;
 }
+
+/*
+ * Configuration text: the text rules (token formats, URLs with passwords,
+ * private key blocks, the team's patterns) and, on each line, the value of
+ * an assignment whose key says secret ("password = x", "DBPassword=x",
+ * "export API_TOKEN='x'", "secret: x").  No shell tokenizing: a file is
+ * not a command line.  A quoted value keeps its quotes.
+ */
+static void mark_assignments(struct ctx *c)
+{
+	const char *t = c->src;
+	size_t len = c->len;
+
+	for (size_t line = 0; line < len;) {
+		size_t end = mem_find(t, len, '\n', line), i = line, ks, ke, vs, ve;
+		if (end == NONE)
+			end = len;
+		while (i < end && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (end - i > 7 && !memcmp(t + i, "export ", 7))
+			i += 7;
+		ks = i;
+		while (i < end && (is_alnum((unsigned char)t[i]) || t[i] == '_' || t[i] == '.' || t[i] == '-'))
+			i++;
+		ke = i;
+		while (i < end && (t[i] == ' ' || t[i] == '\t'))
+			i++;
+		if (ke > ks && i < end && (t[i] == '=' || t[i] == ':') && secret_name(t + ks, ke - ks)) {
+			vs = i + 1;
+			while (vs < end && (t[vs] == ' ' || t[vs] == '\t'))
+				vs++;
+			ve = end;
+			while (ve > vs && (t[ve - 1] == ' ' || t[ve - 1] == '\t' || t[ve - 1] == '\r' ||
+					   t[ve - 1] == ';' || t[ve - 1] == ','))
+				ve--;
+			if (ve - vs >= 2 && (t[vs] == '"' || t[vs] == '\'') && t[ve - 1] == t[vs]) {
+				vs++;
+				ve--;
+			}
+			if (ve > vs && !is_reference(t + vs, NULL, ve - vs))
+				mark_span(c, vs, ve);
+		}
+		line = end + 1;
+	}
+}
+
+size_t redact_text(const struct redactor *r, const char *text, size_t len, struct buf *out)
+{
+	unsigned char *flags;
+	pcre2_match_data *md;
+	struct ctx c;
+	size_t count;
+
+	if (len == 0)
+		return 0;
+	flags = xcalloc(len, 1);
+	md = pcre2_match_data_create(r->ovec, NULL);
+	memset(&c, 0, sizeof c);
+	c.r = r;
+	c.src = text;
+	c.len = len;
+	c.flags = flags;
+	for (size_t p = 0; p + MARKER_LEN <= len; p++) {
+		p = mem_find(text, len - MARKER_LEN + 1, '[', p);
+		if (p == NONE)
+			break;
+		if (memcmp(text + p, REDACT_MARKER, MARKER_LEN) == 0)
+			memset(flags + p, B_MARKER, MARKER_LEN);
+	}
+	mark_assignments(&c);
+	for (size_t k = 0; k < r->nrx; k++)
+		run_text_rule(&c, &r->rx[k], md);
+	pcre2_match_data_free(md);
+	count = render(text, len, flags, out, NULL);
+	free(flags);
+	return count;
+}

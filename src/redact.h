@@ -27,5 +27,12 @@ struct redactor *redact_new(const struct conf *team);
 void redact_free(struct redactor *r);
 /* append text (any bytes, no NUL inside is not guaranteed: handle len) to out with every secret replaced by REDACT_MARKER; returns how many secrets were replaced */
 size_t redact_command(const struct redactor *r, const char *text, size_t len, struct buf *out);
+/*
+ * The same for the contents of a configuration file (a watched file's
+ * diff): the text rules and the team's patterns, and on each line the
+ * value of an assignment whose key says secret ("password = x",
+ * "DBPassword=x", "secret: x").  Returns how many were replaced.
+ */
+size_t redact_text(const struct redactor *r, const char *text, size_t len, struct buf *out);
 
 #endif

@@ -358,6 +358,37 @@ static void long_words_and_deep_nesting_do_not_crash(void **state)
 	buf_release(&out);
 }
 
+
+/* configuration text, as in a watched file's diff */
+static void config_assignments_lose_their_values_and_nothing_else(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "password = hunter2\n", "password = [REDACTED]\n" },
+		{ "\tDBPassword=\"s3 cret\";\n", "\tDBPassword=\"[REDACTED]\";\n" },
+		{ "export API_TOKEN='abc'\n", "export API_TOKEN='[REDACTED]'\n" },
+		{ "secret: x\nuser: alice\n", "secret: [REDACTED]\nuser: alice\n" },
+		{ "db_password_file = /etc/db.pw\n", "db_password_file = /etc/db.pw\n" },
+		{ "password = $DBPASS\n", "password = $DBPASS\n" },
+		{ "listen 443 ssl;\nserver_name example.org;\n", "listen 443 ssl;\nserver_name example.org;\n" },
+		{ "url = https://bob:pw1@git.example.org/x\n", "url = https://bob:[REDACTED]@git.example.org/x\n" },
+		{ "# password = example\n", "# password = example\n" },
+	};
+	struct redactor *r = redact_new(NULL);
+	(void)state;
+
+	assert_non_null(r);
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		struct buf out = BUF_INIT;
+		redact_text(r, cases[i].in, strlen(cases[i].in), &out);
+		if (strcmp(buf_str(&out), cases[i].out))
+			fail_msg("case %zu: %s gave %s, expected %s", i, cases[i].in, buf_str(&out), cases[i].out);
+		buf_release(&out);
+	}
+	redact_free(r);
+}
+
 int main(void)
 {
 	size_t n;
@@ -372,6 +403,7 @@ int main(void)
 		cmocka_unit_test(invalid_utf8_and_nul_bytes_are_kept_byte_for_byte),
 		cmocka_unit_test(command_of_64_kib_keeps_every_byte_but_its_secrets),
 		cmocka_unit_test(long_words_and_deep_nesting_do_not_crash),
+		cmocka_unit_test(config_assignments_lose_their_values_and_nothing_else),
 	};
 	size_t nf = sizeof fixed / sizeof fixed[0];
 	struct CMUnitTest *tests = calloc(n + nf, sizeof *tests);
