@@ -70,16 +70,23 @@ _Static_assert(DIFF_MAX_LINES <= INT32_MAX / 4, "line indices must fit in int32_
  * WORK_MIN + WORK_PER_LINE * (N + M), and never more than WORK_MAX: some
  * 4 ns a step on a 2020s machine, so a second at the very worst.
  */
+#ifndef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
 #define SPLIT_ROUNDS 256
 #define WORK_MIN 50000000ULL
 #define WORK_PER_LINE 200ULL
 #define WORK_MAX 300000000ULL
-
-/* under a fuzzer, an impossible state is a finding, not something to paper over */
-#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
-#define IMPOSSIBLE() abort()
-#else
 #define IMPOSSIBLE() ((void)0)
+#else
+/*
+ * Under the fuzzer (tests/fuzz/fuzz-diff.c), small limits, so that inputs
+ * of a few KiB reach both sides of the cost cap, and an impossible state
+ * is a finding rather than something to recover from quietly.
+ */
+#define SPLIT_ROUNDS 32
+#define WORK_MIN 100000ULL
+#define WORK_PER_LINE 0ULL
+#define WORK_MAX 100000ULL
+#define IMPOSSIBLE() abort()
 #endif
 
 struct side {
@@ -435,12 +442,8 @@ static void compare_middle(struct side *a, struct side *b, int32_t lo, int32_t h
 		}
 	}
 
-	if (n == 0 || mm == 0) {
-		for (int32_t i = 0; i < n; i++)
-			a->changed[ia[i]] = 1;
-		for (int32_t i = 0; i < mm; i++)
-			b->changed[ib[i]] = 1;
-	} else {
+	/* twins come in pairs: n and mm are both 0 or both not */
+	if (n > 0) {
 		char *ca = xcalloc((size_t)n, 1), *cb = xcalloc((size_t)mm, 1);
 		int32_t *fd = xreallocarray(NULL, (size_t)n + mm + 3, sizeof *fd);
 		int32_t *bd = xreallocarray(NULL, (size_t)n + mm + 3, sizeof *bd);
