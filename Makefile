@@ -72,6 +72,11 @@ build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 
 unit-tests: $(UNIT_BIN)
 
+# the diff module from the shell, for tests/diff-property.bats (never installed)
+build/tests/diff-tool: tests/diff-tool.c build/liblogbook.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
+
 build/bench/%: bench/%.c build/liblogbook.a
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
@@ -81,10 +86,11 @@ bench: logbook $(BENCH_BIN)
 deps:
 	@scripts/deps
 
-# build/bench/gen too: tests/bench.bats keeps the generator from rotting
+# build/bench/gen too: tests/bench.bats keeps the generator from rotting;
+# build/tests/diff-tool: tests/diff-property.bats drives the diff module with it
 check:
 	@scripts/deps check
-	@$(MAKE) --no-print-directory all unit-tests build/bench/gen
+	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/tests/diff-tool
 	@tests/run
 
 demo:
@@ -95,10 +101,12 @@ demo:
 FUZZ_TARGETS = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_SECONDS ?= 60
 # UBSan must abort for libFuzzer to see it; a finding is saved as
-# build/fuzz/<target>-crash-<sha1> and the run stops with its log
+# build/fuzz/<target>-crash-<sha1> and the run stops with its log.
+# FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (the usual name) lets a module
+# abort on a state it would otherwise recover from quietly (src/diff.c)
 build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard src/*.h)
 	@mkdir -p build/fuzz
-	clang -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) -g -O1 \
+	clang -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) -g -O1 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-DLOGBOOK_VERSION='"$(VERSION)"' -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
 		-o $@ $< $(LIB_SRC) $(LIBS)
