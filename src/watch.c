@@ -153,13 +153,27 @@ void watch_free(struct watch_list *w)
 
 bool watch_match(const char *pattern, const char *path)
 {
-	const char *base;
+	const char *subject = path, *wild;
 
-	if (pattern[0] == '/')
-		return fnmatch(pattern, path, FNM_PATHNAME) == 0;
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	return fnmatch(pattern, base, 0) == 0;
+	if (pattern[0] != '/') {
+		subject = strrchr(path, '/');
+		subject = subject ? subject + 1 : path;
+	}
+	/*
+	 * The common shapes without fnmatch, since a scan matches every
+	 * pattern against every name: a literal, "*" + a literal suffix, and
+	 * a literal start that already differs.
+	 */
+	wild = strpbrk(pattern, "*?[\\");
+	if (!wild)
+		return strcmp(pattern, subject) == 0;
+	if (strncmp(pattern, subject, (size_t)(wild - pattern)))
+		return false;
+	if (wild == pattern && *wild == '*' && !strpbrk(pattern + 1, "*?[\\") && pattern[0] != '/') {
+		size_t n = strlen(pattern + 1), m = strlen(subject);
+		return m >= n && !memcmp(subject + m - n, pattern + 1, n);
+	}
+	return fnmatch(pattern, subject, pattern[0] == '/' ? FNM_PATHNAME : 0) == 0;
 }
 
 static bool match_any(char *const *patterns, size_t n, const char *path)

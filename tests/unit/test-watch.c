@@ -154,6 +154,23 @@ static void patterns_match_the_base_name_or_with_a_slash_the_full_path(void **st
 	assert_false(watch_match("/etc/ssl/private/*", "/etc/ssl/private"));
 	assert_true(watch_match("[abc].conf", "/etc/b.conf"));
 	assert_false(watch_match("*.conf", "/etc/conf"));
+	/* the shapes matched without fnmatch agree with it */
+	assert_true(watch_match("*", "/etc/anything"));
+	assert_true(watch_match("*.swp", "/etc/.swp"));
+	assert_true(watch_match("*~", "/etc/~"));
+	assert_false(watch_match("*.swp", "/etc/swp"));
+	assert_true(watch_match("\\*.conf", "/etc/*.conf"));
+	assert_false(watch_match("\\*.conf", "/etc/a.conf"));
+	assert_true(watch_match("nginx*", "/etc/nginx.conf"));
+	assert_false(watch_match("nginx*", "/etc/apache.conf"));
+	assert_true(watch_match("a*b*c", "/x/aXbYc"));
+	assert_false(watch_match("a*b*c", "/x/aXbY"));
+	assert_true(watch_match("/etc/*", "/etc/passwd"));
+	assert_false(watch_match("/etc/*", "/etc/a/b"));
+	assert_false(watch_match("/etc/*", "/srv/etc/a"));
+	assert_true(watch_match("/e?c/passwd", "/etc/passwd"));
+	assert_false(watch_match("/etc", "/etc/passwd"));
+	assert_true(watch_match("/", "/"));
 }
 
 static void an_excluded_directory_excludes_everything_under_it_but_a_path_listed_itself(void **state)
