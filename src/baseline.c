@@ -2648,6 +2648,20 @@ out:
 	return rc;
 }
 
+long baseline_count(struct journal *j, const char *path)
+{
+	struct index idx;
+	long n = 0;
+
+	if (index_load(j, &idx) < 0)
+		return -1;
+	for (size_t i = 0; i < idx.n; i++)
+		if (holds(path, idx.v[i].path))
+			n++;
+	index_free(&idx);
+	return n;
+}
+
 void changes_free(struct changes *c)
 {
 	for (size_t i = 0; i < c->n; i++) {

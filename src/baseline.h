@@ -173,6 +173,9 @@ int baseline_take(struct journal *j, const struct watch_list *w, const char *pat
 int baseline_rewatch(struct journal *j, const struct watch_list *before, const struct watch_list *after,
 		     struct store_warnings *skipped, size_t *taken);
 
+/* the number of files the baseline holds under path (path itself included); -1 and errget() when it cannot be read */
+long baseline_count(struct journal *j, const char *path);
+
 void changes_free(struct changes *c);
 
 /* a path as messages show it, on one line: \n, \t, \\ and \xHH for control bytes and bytes that are not UTF-8 */
