@@ -18,6 +18,7 @@
 #include "day.h"
 #include "err.h"
 #include "fs.h"
+#include "ident.h"
 #include "run.h"
 #include "xalloc.h"
 #include "banned.h"
@@ -53,7 +54,38 @@ static const char conf_template[] =
 	"#\n"
 	"#[admin \"alice\"]\n"
 	"#\temail = alice@example.org\n"
-	"#\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@laptop\n";
+	"#\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@laptop\n"
+	"\n"
+	"# The files each host watches, one section per host (\"logbook watch add\",\n"
+	"# \"watch rm\" and \"watch list\" edit and show it): files and whole\n"
+	"# directories; \"!\" and a pattern excludes (fnmatch(3), on the full path when\n"
+	"# it starts with \"/\", else on the file name; an excluded directory is not\n"
+	"# walked).  Files matching a \"sensitive\" pattern, and files that group or\n"
+	"# others cannot read (/etc/shadow, private keys), are tracked by hash only:\n"
+	"# their content is never copied.  Symlinks are recorded, not followed.\n"
+	"# To watch /etc on this host, uncomment the section below and run\n"
+	"# \"logbook watch add /etc\": it takes the baseline of what is listed.\n"
+	"#\n"
+	"#[watch \"%s\"]\n"
+	"#\tpath = /etc\n"
+	"#\tpath = !/etc/.git            # etckeeper's repository\n"
+	"#\tpath = !/etc/.etckeeper\n"
+	"#\tpath = !/etc/ld.so.cache     # caches that tools rebuild\n"
+	"#\tpath = !/etc/aliases.db\n"
+	"#\tpath = !/etc/adjtime         # rewritten by hwclock\n"
+	"#\tpath = !/etc/mtab\n"
+	"#\tpath = !/etc/.pwd.lock\n"
+	"#\tpath = !/etc/*-              # passwd-, shadow-...: the previous copies\n"
+	"#\tpath = !/etc/lvm/archive     # LVM's automatic metadata backups\n"
+	"#\tpath = !/etc/lvm/backup\n"
+	"#\tpath = !*~                   # editor backups and swap files\n"
+	"#\tpath = !*.swp\n"
+	"#\tpath = !*.swo\n"
+	"#\tpath = !*.swx\n"
+	"#\tpath = \"!.#*\"\n"
+	"#\tpath = \"!#*#\"\n"
+	"#\tsensitive = /etc/ssl/private/*\n"
+	"#\tsensitive = *.key\n";
 
 /* a directory init may use: missing, or empty but for lost+found */
 static int check_empty(const char *dir, bool *exists)
@@ -160,7 +192,12 @@ int cmd_init(int argc, char **argv)
 		errset_sys("%s: cannot make the directory group-shared (chmod g+rwxs)", dir);
 		goto fail;
 	}
-	conf = xasprintf(conf_template, tz);
+	{
+		/* the commented watch section names this host, ready to uncomment */
+		char *host = ident_host();
+		conf = xasprintf(conf_template, tz, host ? host : "HOST");
+		free(host);
+	}
 	if (git_init(dir, j.shared) < 0 ||
 	    write_file(&j, ".gitignore", "# local to each host: spools, caches, locks\n/" JOURNAL_STATE "/\n") < 0 ||
 	    journal_mkdirs(&j, JOURNAL_STATE) < 0 ||

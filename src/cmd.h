@@ -32,6 +32,7 @@ int cmd_hook(int argc, char **argv);
 int cmd_ingest(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

@@ -177,6 +177,11 @@ static char *host_name(void)
 	return xstrdup(name);
 }
 
+char *ident_host(void)
+{
+	return host_name();
+}
+
 /*
  * Without a hooked shell's $LOGBOOK_SESSION, the kernel's session (the
  * login shell and what it started) stands for the admin's session: its

@@ -27,5 +27,7 @@ int ident_resolve(struct ident *id, const struct conf *team);
 void ident_release(struct ident *id);
 /* an admin name: 1 to 64 bytes of UTF-8, no control characters, no spaces at the ends */
 int ident_check_admin(const char *name);
+/* this host's name alone ($LOGBOOK_HOST, else the system's); NULL and errget() when unusable */
+char *ident_host(void);
 
 #endif

@@ -21,6 +21,7 @@ const struct command commands[] = {
 	{ "hook", cmd_hook, "print the shell code that records commands" },
 	{ "ingest", cmd_ingest, "move recorded commands into the journal" },
 	{ "import", cmd_import, "file an existing shell history into the journal" },
+	{ "watch", cmd_watch, "the files this host watches for changes" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
