@@ -40,7 +40,7 @@ LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
 CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-BENCH_BIN = build/bench/gen build/bench/append-api build/bench/redact
+BENCH_BIN = build/bench/gen build/bench/append-api build/bench/redact build/bench/diff
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests
 
