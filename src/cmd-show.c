@@ -111,11 +111,8 @@ int cmd_show(int argc, char **argv)
 	} else {
 		struct render rd = { 0 };
 		struct buf out = BUF_INIT;
-		bool tty = isatty(1);
 
-		rd.color = !strcmp(when, "always") ||
-			   (!strcmp(when, "auto") && tty && !getenv("NO_COLOR") &&
-			    !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
+		rd.color = cmd_use_color(when);
 		if (pager)
 			run_pager_start();
 		render_day_header(&rd, &out, day, j->tz, d.n);

@@ -156,3 +156,11 @@ void cmd_ingest_first(struct journal *j)
 	cmd_print_warnings(&rep.warnings);
 	ingest_report_free(&rep);
 }
+
+bool cmd_use_color(const char *when)
+{
+	const char *term = getenv("TERM");
+
+	return !strcmp(when, "always") ||
+	       (!strcmp(when, "auto") && isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb")));
+}

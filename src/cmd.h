@@ -33,6 +33,8 @@ int cmd_ingest(int argc, char **argv);
 int cmd_commit(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;
@@ -65,5 +67,7 @@ int cmd_edit(struct journal *j, const char *name, const struct buf *template, st
  * for the next run, problems are printed as warnings.
  */
 void cmd_ingest_first(struct journal *j);
+/* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
+bool cmd_use_color(const char *when);
 
 #endif

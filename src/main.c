@@ -22,6 +22,8 @@ const struct command commands[] = {
 	{ "ingest", cmd_ingest, "move recorded commands into the journal" },
 	{ "import", cmd_import, "file an existing shell history into the journal" },
 	{ "watch", cmd_watch, "the files this host watches for changes" },
+	{ "diff", cmd_diff, "show what changed in the watched files" },
+	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;

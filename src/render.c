@@ -222,12 +222,76 @@ static void session_line(struct render *r, struct buf *out, const struct record 
 	buf_release(&v);
 }
 
+void render_diff(struct render *r, struct buf *out, const char *diff, size_t len, size_t indent)
+{
+	const char *end = diff + len;
+
+	for (const char *line = diff; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl ? nl : end;
+		const char *code = NULL;
+
+		for (size_t i = 0; i < indent; i++)
+			buf_addc(out, ' ');
+		if (stop - line >= 3 && (!memcmp(line, "---", 3) || !memcmp(line, "+++", 3)))
+			code = C_BOLD;
+		else if (stop > line && *line == '+')
+			code = C_GREEN;
+		else if (stop > line && *line == '-')
+			code = C_RED;
+		else if (stop - line >= 2 && !memcmp(line, "@@", 2))
+			code = C_CYAN;
+		else if (stop > line && *line == '\\')
+			code = C_DIM;
+		if (code)
+			color(r, out, code);
+		render_escape(out, line, (size_t)(stop - line), false);
+		if (code)
+			color(r, out, C_RESET);
+		buf_addc(out, '\n');
+		line = nl ? nl + 1 : end;
+	}
+}
+
+/* "~ /etc/hosts  content, mode 0644 -> 0600", then the diff or why there is none */
+static void change_lines(struct render *r, struct buf *out, const struct record *rec)
+{
+	struct buf v = BUF_INIT;
+
+	color(r, out, C_YELLOW);
+	buf_adds(out, "~ ");
+	if (rec_get_text(rec, "path", &v) == 0)
+		render_escape(out, v.data ? v.data : "", v.len, false);
+	color(r, out, C_RESET);
+	buf_reset(&v);
+	if (rec_get_text(rec, "summary", &v) == 0 && v.len) {
+		buf_adds(out, "  ");
+		color(r, out, C_DIM);
+		render_escape(out, v.data, v.len, false);
+		color(r, out, C_RESET);
+	}
+	buf_reset(&v);
+	if (rec_get_text(rec, "note", &v) == 0 && v.len) {
+		buf_adds(out, " (");
+		render_escape(out, v.data, v.len, false);
+		buf_addc(out, ')');
+	}
+	buf_reset(&v);
+	if (rec_get_text(rec, "diff", &v) == 0 && v.len) {
+		buf_addc(out, '\n');
+		render_diff(r, out, v.data, v.len, 14);
+		/* render_record ends the record with its own newline */
+		buf_truncate(out, out->len - 1);
+	}
+	buf_release(&v);
+}
+
 void render_record(struct render *r, struct buf *out, const struct record *rec)
 {
 	char clock[9];
 	struct buf text = BUF_INIT;
 	size_t indent;
-	int64_t n;
+	int64_t n = 0, f = 0;
 
 	heading(r, out, rec);
 	day_clock(rec->time, clock);
@@ -247,6 +311,8 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 			buf_addf(out, "[exit %lld]", (long long)status);
 			color(r, out, C_RESET);
 		}
+	} else if (!strcmp(rec->kind, "change")) {
+		change_lines(r, out, rec);
 	} else if (!strcmp(rec->kind, "session") && rec_get_str(rec, "event", NULL)) {
 		session_line(r, out, rec);
 	} else {
@@ -259,10 +325,15 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		if (key && rec_get_text(rec, key, &text) == 0)
 			body(out, buf_str(&text), text.len, indent);
 		/* an entry written by commit says how many commands it covers */
-		if (!strcmp(rec->kind, "note") && rec_get_int(rec, "commands", &n)) {
+		if (!strcmp(rec->kind, "note") && (rec_get_int(rec, "commands", &n) | rec_get_int(rec, "files", &f))) {
 			buf_adds(out, "  ");
 			color(r, out, C_DIM);
-			buf_addf(out, "(entry for %lld command%s)", (long long)n, n == 1 ? "" : "s");
+			buf_adds(out, "(entry for ");
+			if (n > 0)
+				buf_addf(out, "%lld command%s%s", (long long)n, n == 1 ? "" : "s", f > 0 ? ", " : "");
+			if (f > 0)
+				buf_addf(out, "%lld file%s", (long long)f, f == 1 ? "" : "s");
+			buf_addc(out, ')');
 			color(r, out, C_RESET);
 		}
 	}

@@ -30,6 +30,8 @@ struct render {
 
 void render_day_header(struct render *r, struct buf *out, const char *day, const char *tz, size_t records);
 void render_record(struct render *r, struct buf *out, const struct record *rec);
+/* a unified diff, each line escaped and indented, coloured by its first character */
+void render_diff(struct render *r, struct buf *out, const char *diff, size_t len, size_t indent);
 void render_release(struct render *r);
 
 #endif
