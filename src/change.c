@@ -43,6 +43,40 @@ static void group_name(struct buf *out, gid_t gid)
 		buf_addf(out, "%lu", (unsigned long)gid);
 }
 
+/*
+ * "a/etc/hosts", or in double quotes with C escapes when the name holds
+ * a control character, a quote or a backslash, as git and GNU diff quote
+ * names: a newline in a name must not end the "---" line
+ */
+static char *label(char side, const char *path)
+{
+	struct buf b = BUF_INIT;
+	bool plain = true;
+
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+			plain = false;
+	if (plain) {
+		buf_addf(&b, "%c%s", side, path);
+		return buf_detach(&b, NULL);
+	}
+	buf_addf(&b, "\"%c", side);
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '\n')
+			buf_adds(&b, "\\n");
+		else if (*p == '\t')
+			buf_adds(&b, "\\t");
+		else if (*p == '"' || *p == '\\')
+			buf_addf(&b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addf(&b, "\\%03o", *p);
+		else
+			buf_addc(&b, (char)*p);
+	}
+	buf_addc(&b, '"');
+	return buf_detach(&b, NULL);
+}
+
 static const char *type_name(char type)
 {
 	return type == 'l' ? "symlink" : "file";
@@ -138,9 +172,9 @@ int change_text(struct journal *j, const struct redactor *red, const struct chan
 	t->redacted = redact_text(red, old.data ? old.data : "", old.len, &rold) +
 		      redact_text(red, new.data ? new.data : "", new.len, &rnew);
 	if (has_old)
-		label_old = xasprintf("a%s", c->path);
+		label_old = label('a', c->path);
 	if (has_new)
-		label_new = xasprintf("b%s", c->path);
+		label_new = label('b', c->path);
 	o.old_label = label_old;
 	o.new_label = label_new;
 	if (diff_unified(rold.data ? rold.data : "", rold.len, rnew.data ? rnew.data : "", rnew.len, &o, &t->diff) < 0) {

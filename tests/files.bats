@@ -201,3 +201,20 @@ for l in sys.stdin:
 	run lb diff --color=sometimes
 	[ "$status" -eq 2 ]
 }
+
+@test "a watched file whose name holds a newline: quoted diff labels, exact path in the record" {
+	watched_etc
+	name=$'odd\nname.conf'
+	echo 'one' >"$ETC/$name"
+	lb commit -m "odd file appears" >/dev/null
+	echo 'two' >"$ETC/$name"
+	run lb diff --no-pager
+	[[ "$output" == *'--- "a'"$ETC"'/odd\nname.conf"'* ]]
+	[[ "$output" == *'+++ "b'"$ETC"'/odd\nname.conf"'* ]]
+	lb commit -m "odd file changed" >/dev/null
+	lb show --json | py -c '
+import json, sys
+ps = [json.loads(l)["path"] for l in sys.stdin if "\"kind\":\"change\"" in l]
+assert ps[-1].endswith("/odd\nname.conf"), ps
+'
+}
