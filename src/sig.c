@@ -1298,91 +1298,111 @@ out:
 	return rc;
 }
 
-/* an unlinked temporary file open for reading and writing */
-static int temp_file(void)
+/* a private temporary directory (mode 0700), its path malloc'd; NULL and errget() */
+static char *temp_dir(void)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *tmp = getenv("TMPDIR");
 	char *path;
-	int fd;
 
-	if (!dir || !*dir)
-		dir = "/tmp";
-	path = xasprintf("%s/logbook-sig.XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd < 0)
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	path = xasprintf("%s/logbook-sig.XXXXXX", tmp);
+	if (!mkdtemp(path)) {
 		errset_sys("%s", path);
-	else
-		unlink(path);
-	free(path);
-	return fd;
+		free(path);
+		return NULL;
+	}
+	return path;
 }
 
-/* the last line ssh-keygen wrote on errfd, as the reason it failed */
-static void last_line(int fd, struct buf *out)
+/* the last line of a file (what ssh-keygen said before it failed) into out */
+static void last_line(const char *path, struct buf *out)
 {
 	struct buf all = BUF_INIT;
-	char *p, *line;
+	char *line;
 
-	if (lseek(fd, 0, SEEK_SET) == 0 && fs_read_fd(fd, &all, 64 * 1024) == 0) {
+	if (fs_read_file(path, &all) == 0 && all.len) {
 		while (all.len && is_space(all.data[all.len - 1]))
 			all.len--;
 		all.data[all.len] = '\0';
-		p = all.data;
-		line = strrchr(p, '\n');
-		buf_adds(out, line ? line + 1 : p);
+		line = strrchr(all.data, '\n');
+		line = line ? line + 1 : all.data;
+		/* the prompt it wrote when it could not ask */
+		if (!strncmp(line, "Enter passphrase: ", 18))
+			line += 18;
+		buf_adds(out, line);
 	}
 	buf_release(&all);
 }
 
+/*
+ * The message goes to ssh-keygen as a file, not on its standard input:
+ * without a terminal, ssh-keygen reads a passphrase from standard input,
+ * which would eat the message.  Its standard input is /dev/null instead,
+ * so a passphrase it cannot ask for is a plain failure.
+ */
 int sig_sign_keyfile(const char *keyfile, const char *namespace,
 		     const void *msg, size_t len, struct buf *armored)
 {
-	const char *argv[] = { "ssh-keygen", "-Y", "sign", "-f", keyfile, "-n", namespace, NULL };
+	char *dir, *msg_path = NULL, *sig_path = NULL, *err_path = NULL;
 	struct child c;
 	struct buf out = BUF_INIT, why = BUF_INIT;
-	int in, errfd = -1, status, rc = -1;
+	int errfd = -1, status, rc = -1;
 
-	if (check_namespace(namespace) < 0)
+	if (check_namespace(namespace) < 0 || !(dir = temp_dir()))
 		return -1;
-	/* the message from a file: no pipe to fill, no SIGPIPE when ssh-keygen quits early */
-	if ((in = temp_file()) < 0 || (errfd = temp_file()) < 0)
-		goto out;
-	if (fs_write_all(in, msg, len) < 0 || lseek(in, 0, SEEK_SET) != 0) {
-		errset_sys("writing a temporary file");
-		goto out;
+	msg_path = fs_join(dir, "message");
+	sig_path = fs_join(dir, "message.sig");
+	err_path = fs_join(dir, "stderr");
+	{
+		const char *argv[] = { "ssh-keygen", "-Y", "sign", "-f", keyfile, "-n", namespace, msg_path, NULL };
+		int fd = open(msg_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0 || fs_write_all(fd, msg, len) < 0 || close(fd) < 0) {
+			errset_sys("%s", msg_path);
+			goto out;
+		}
+		errfd = open(err_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (errfd < 0) {
+			errset_sys("%s", err_path);
+			goto out;
+		}
+		memset(&c, 0, sizeof c);
+		c.argv = argv;
+		c.in = RUN_NULL;
+		c.out = RUN_NULL;
+		c.err = errfd;
+		if (run_start(&c) < 0)
+			goto out;
+		status = run_finish(&c);
 	}
-	memset(&c, 0, sizeof c);
-	c.argv = argv;
-	c.in = in;
-	c.out = RUN_PIPE;
-	c.err = errfd;
-	if (run_start(&c) < 0)
-		goto out;
-	if (fs_read_fd(c.from_child, &out, KEYGEN_OUTPUT_MAX) < 0) {
-		errset_sys("reading the output of ssh-keygen");
-		run_finish(&c);
-		goto out;
-	}
-	status = run_finish(&c);
 	if (status != 0) {
-		last_line(errfd, &why);
+		last_line(err_path, &why);
 		if (why.len)
 			fail("ssh-keygen -Y sign -f %s: %s", keyfile, why.data);
 		else
 			fail("ssh-keygen -Y sign -f %s failed (exit %d)", keyfile, status);
 		goto out;
 	}
-	if (sig_verify(out.data ? out.data : "", out.len, namespace, msg, len, NULL) < 0) {
+	if (fs_read_file(sig_path, &out) < 0)
+		goto out;
+	if (out.len > KEYGEN_OUTPUT_MAX ||
+	    sig_verify(out.data ? out.data : "", out.len, namespace, msg, len, NULL) < 0) {
 		errprefix("the signature of ssh-keygen -Y sign -f %s", keyfile);
 		goto out;
 	}
 	buf_add(armored, out.data, out.len);
 	rc = 0;
 out:
-	if (in >= 0)
-		close(in);
 	if (errfd >= 0)
 		close(errfd);
+	unlink(msg_path);
+	unlink(sig_path);
+	unlink(err_path);
+	rmdir(dir);
+	free(msg_path);
+	free(sig_path);
+	free(err_path);
+	free(dir);
 	buf_release(&out);
 	buf_release(&why);
 	return rc;

@@ -23,9 +23,10 @@
  * other hosts wrote): every length is checked against what is left before
  * it is used, and a failure says why in errget().
  *
- * The agent's socket is given up on after $LOGBOOK_AGENT_TIMEOUT seconds
- * (default 30: an agent may ask its user to confirm, ssh-add -c) without
- * progress, so a stuck agent is an error, never a hang.
+ * An exchange with the agent that takes longer than $LOGBOOK_AGENT_TIMEOUT
+ * seconds (1 to 3600, default 30: an agent may wait for its user to
+ * confirm, ssh-add -c) is given up, so a stuck agent is an error, never
+ * a hang.
  */
 #ifndef LOGBOOK_SIG_H
 #define LOGBOOK_SIG_H
@@ -81,8 +82,10 @@ int sig_sign_agent(const struct sig_key *key, const char *namespace,
 		   const void *msg, size_t len, struct buf *armored);
 /*
  * The same with a private key file, through "ssh-keygen -Y sign -f
- * keyfile -n namespace" (which may ask for the passphrase on the
- * terminal); its signature is verified before it is returned.
+ * keyfile -n namespace" on a copy of the message in a private temporary
+ * directory.  ssh-keygen may ask for the passphrase on the terminal;
+ * without one, a key with a passphrase fails.  Its signature is verified
+ * before it is returned.
  */
 int sig_sign_keyfile(const char *keyfile, const char *namespace,
 		     const void *msg, size_t len, struct buf *armored);
