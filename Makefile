@@ -40,7 +40,8 @@ LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
 CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-BENCH_BIN = build/bench/gen build/bench/append-api build/bench/redact build/bench/diff
+# every bench/*.c is a benchmark program
+BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests
 
@@ -77,6 +78,11 @@ build/tests/diff-tool: tests/diff-tool.c build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 
+# the signature module from the shell, for tests/sig.bats (never installed)
+build/tests/sig-tool: tests/sig-tool.c build/liblogbook.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
+
 build/bench/%: bench/%.c build/liblogbook.a
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
@@ -87,10 +93,11 @@ deps:
 	@scripts/deps
 
 # build/bench/gen too: tests/bench.bats keeps the generator from rotting;
-# build/tests/diff-tool: tests/diff-property.bats drives the diff module with it
+# build/tests/diff-tool: tests/diff-property.bats drives the diff module with it;
+# build/tests/sig-tool: tests/sig.bats signs and verifies with it
 check:
 	@scripts/deps check
-	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/tests/diff-tool
+	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/tests/diff-tool build/tests/sig-tool
 	@tests/run
 
 demo:

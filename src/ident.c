@@ -14,6 +14,7 @@
 #include "err.h"
 #include "fs.h"
 #include "ident.h"
+#include "sig.h"
 #include "store.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -52,56 +53,44 @@ static char *account_name(uid_t uid)
 	return xasprintf("%lu", (unsigned long)uid);
 }
 
-/* the key types of OpenSSH: ssh-ed25519, ssh-rsa, ecdsa-sha2-*, sk-ssh-ed25519@openssh.com, ... */
-static bool is_key_type(const char *p)
-{
-	return !strncmp(p, "ssh-", 4) || !strncmp(p, "ecdsa-", 6) || !strncmp(p, "sk-", 3);
-}
+/* the keys of "[admin NAME] key = ..." that parse, and whose admin names are usable */
+struct admin_key {
+	const char *admin;
+	struct sig_key *key;
+};
 
-/* "<type> <base64>" of an OpenSSH public key line, ignoring options and comment */
-static bool key_core(const char *line, const char **start, size_t *len)
+static size_t team_keys(const struct conf *team, struct admin_key **out)
 {
-	const char *p = line, *type, *blob;
+	size_t n = 0;
 
-	while (*p == ' ' || *p == '\t')
-		p++;
-	/*
-	 * A line copied from authorized_keys starts with its options: one
-	 * field, with spaces only inside double quotes (from="...",command="...").
-	 */
-	if (!is_key_type(p)) {
-		bool quoted = false;
-		for (; *p && (quoted || (*p != ' ' && *p != '\t')); p++) {
-			if (*p == '\\' && p[1])
-				p++;
-			else if (*p == '"')
-				quoted = !quoted;
+	*out = xcalloc(team->n ? team->n : 1, sizeof **out);
+	for (size_t i = 0; i < team->n; i++) {
+		const struct conf_entry *e = &team->entries[i];
+		struct sig_key *k;
+
+		if (strcmp(e->section, "admin") || !e->subsection || strcmp(e->key, "key") ||
+		    !e->value || ident_check_admin(e->subsection) < 0)
+			continue;
+		/* a key that does not parse names nobody; logbook verify reports it */
+		if ((k = sig_key_parse(e->value, strlen(e->value)))) {
+			(*out)[n].admin = e->subsection;
+			(*out)[n++].key = k;
 		}
-		while (*p == ' ' || *p == '\t')
-			p++;
 	}
-	type = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	if (p == type || !*p)
-		return false;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	blob = p;
-	while (*p && *p != ' ' && *p != '\t' && *p != '\n')
-		p++;
-	if (p == blob)
-		return false;
-	*start = type;
-	*len = (size_t)(p - type);
-	return true;
+	return n;
 }
 
-/* the admin of team.conf one of whose keys authenticated this ssh session */
+/*
+ * The admin of team.conf one of whose keys authenticated this ssh session.
+ * Keys are compared parsed (sig.c), not as text: a key written with
+ * options, another comment or other spacing is the same key.
+ */
 static char *admin_by_ssh_key(const struct conf *team)
 {
 	const char *authfile = getenv("SSH_USER_AUTH");
 	struct buf b = BUF_INIT;
+	struct admin_key *keys = NULL;
+	size_t n = 0;
 	char *found = NULL;
 
 	if (!team || !authfile || !*authfile || fs_read_file(authfile, &b) < 0) {
@@ -111,25 +100,23 @@ static char *admin_by_ssh_key(const struct conf *team)
 	/* lines "publickey ssh-ed25519 AAAA...": the methods that succeeded */
 	for (char *line = b.data; line && *line && !found;) {
 		char *nl = strchr(line, '\n');
-		const char *ks;
-		size_t kl;
+		struct sig_key *k;
 
 		if (nl)
 			*nl = '\0';
-		if (!strncmp(line, "publickey ", 10) && key_core(line + 10, &ks, &kl)) {
-			for (size_t i = 0; i < team->n && !found; i++) {
-				const struct conf_entry *e = &team->entries[i];
-				const char *cs;
-				size_t cl;
-				if (strcmp(e->section, "admin") || !e->subsection || strcmp(e->key, "key") ||
-				    !e->value || !key_core(e->value, &cs, &cl))
-					continue;
-				if (cl == kl && !memcmp(cs, ks, kl) && ident_check_admin(e->subsection) == 0)
-					found = xstrdup(e->subsection);
-			}
+		if (!strncmp(line, "publickey ", 10) && (k = sig_key_parse(line + 10, strlen(line + 10)))) {
+			if (!keys)
+				n = team_keys(team, &keys);
+			for (size_t i = 0; i < n && !found; i++)
+				if (sig_key_equal(keys[i].key, k))
+					found = xstrdup(keys[i].admin);
+			sig_key_free(k);
 		}
 		line = nl ? nl + 1 : NULL;
 	}
+	for (size_t i = 0; i < n; i++)
+		sig_key_free(keys[i].key);
+	free(keys);
 	buf_release(&b);
 	return found;
 }

@@ -195,14 +195,26 @@ static void a_bad_logbook_user_is_an_error_not_a_fallback(void **state)
 	}
 }
 
+/* real keys (made with ssh-keygen): the module compares keys parsed, not as text */
+#define ALICE "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL2HCrmKTtbJW0KRpQsTYlGEVkFbOtkimzk3JKhtI7PR"
+#define BOB "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBtWgMO2HVC2DXdVrqU3+NIOjSt0oPhjBRWBnEocisOH"
+#define BOB_DATA "AAAAC3NzaC1lZDI1NTE5AAAAIBtWgMO2HVC2DXdVrqU3+NIOjSt0oPhjBRWBnEocisOH"
+#define BOB_OLD "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDC80/XqBUXHWC8lE0F8LEJcU+qL70eX7MaWEu8074zTjuym30Rkgq7" \
+	"Ofj18UxYERXhud3l01aOi/otG3FhMWDS18RZomQBVZDtYUT1Hoocnm4+iZzqT9pKX6ycHWJxjPku6Rv5Txr7eOUbC7mZTWii" \
+	"OsiHFw54zUQez9mwJAM+wQ=="
+#define DAVE "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAII/EoU2NxP6PT+thRPujnrOQoQTxY7HKJqXQixcRi17J"
+#define ERIN "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBLFH4fFPcKIipr5Oqby5" \
+	"RJIlKoyly98s+ATY2fIqHsuyyHg1ZaGN9XG83x/OvHdIzUtQ+iAIojCr2GXPGWsUSNg="
+#define EVE "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPBcxNbjoms+OiZ3kCfEy/jgfNFdGwlLTknds5o7dBzV"
+
 static const char team_text[] =
 	"[team]\n"
 	"\ttimezone = UTC\n"
 	"[admin \"alice\"]\n"
-	"\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIALICE alice@laptop\n"
+	"\tkey = " ALICE " alice@laptop\n"
 	"[admin \"bob\"]\n"
-	"\tkey = ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQBOBOLD old key\n"
-	"\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOB bob@desk\n";
+	"\tkey = " BOB_OLD " old key\n"
+	"\tkey = " BOB " bob@desk\n";
 
 /* a team.conf with two admins' keys, and $SSH_USER_AUTH as sshd's ExposeAuthInfo writes it */
 static struct conf *ssh_session(char *dir, const char *auth)
@@ -220,7 +232,7 @@ static struct conf *ssh_session(char *dir, const char *auth)
 static void the_ssh_key_of_the_session_names_the_admin(void **state)
 {
 	char *dir = tmp = unit_tmpdir();
-	struct conf *team = ssh_session(dir, "password\npublickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBOB\n");
+	struct conf *team = ssh_session(dir, "password\npublickey " BOB "\n");
 	struct ident id;
 
 	(void)state;
@@ -250,9 +262,9 @@ static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void 
 {
 	static const char text[] =
 		"[admin \"dave\"]\n"
-		"\tkey = \"from=\\\"10.0.0.1,10.0.0.2\\\",command=\\\"echo a b\\\",no-pty ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE dave@laptop\"\n"
+		"\tkey = \"from=\\\"10.0.0.1,10.0.0.2\\\",command=\\\"echo a b\\\",no-pty " DAVE " dave@laptop\"\n"
 		"[admin \"erin\"]\n"
-		"\tkey = restrict ecdsa-sha2-nistp256 AAAAE2VjZHNhERIN\n";
+		"\tkey = restrict " ERIN "\n";
 	char *dir = tmp = unit_tmpdir();
 	char *auth = xasprintf("%s/auth", dir);
 	struct conf *team = conf_parse("team.conf", text, strlen(text));
@@ -263,15 +275,15 @@ static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void 
 	/* what team.conf holds after the quoting */
 	assert_string_equal(team->entries[0].value,
 			    "from=\"10.0.0.1,10.0.0.2\",command=\"echo a b\",no-pty "
-			    "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE dave@laptop");
+			    DAVE " dave@laptop");
 	setenv("LOGBOOK_HOST", "web1", 1);
 	setenv("SSH_USER_AUTH", auth, 1);
-	unit_write(auth, "publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDAVE\n", 52, 0);
+	unit_write(auth, "publickey " DAVE "\n", strlen("publickey " DAVE "\n"), 0);
 	assert_int_equal(ident_resolve(&id, team), 0);
 	assert_string_equal(id.admin, "dave");
 	assert_string_equal(id.admin_source, "ssh key");
 	ident_release(&id);
-	unit_write(auth, "publickey ecdsa-sha2-nistp256 AAAAE2VjZHNhERIN\n", 47, 0);
+	unit_write(auth, "publickey " ERIN "\n", strlen("publickey " ERIN "\n"), 0);
 	assert_int_equal(ident_resolve(&id, team), 0);
 	assert_string_equal(id.admin, "erin");
 	ident_release(&id);
@@ -284,9 +296,9 @@ static void a_key_that_is_no_admins_does_not_name_one(void **state)
 	char *dir = tmp = unit_tmpdir();
 	/* bob's key blob under another type, a key nobody has, alice's key by another method */
 	struct conf *team = ssh_session(dir,
-		"publickey ssh-rsa AAAAC3NzaC1lZDI1NTE5AAAAIBOB\n"
-		"publickey ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEVE\n"
-		"hostbased ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIALICE\n");
+		"publickey ssh-rsa " BOB_DATA "\n"
+		"publickey " EVE "\n"
+		"hostbased " ALICE "\n");
 	struct ident id;
 
 	(void)state;
@@ -295,6 +307,33 @@ static void a_key_that_is_no_admins_does_not_name_one(void **state)
 	assert_string_not_equal(id.admin_source, "ssh key");
 	ident_release(&id);
 	conf_free(team);
+}
+
+static void a_broken_key_in_team_conf_names_nobody_and_hides_no_other(void **state)
+{
+	static const char text[] =
+		"[admin \"mallory\"]\n"
+		"\tkey = ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBtWgMO2HVC2DXdVrqU3\n"	/* bob's, cut */
+		"\tkey = ssh-rsa " BOB_DATA "\n"					/* bob's, mislabelled */
+		"[admin \"bob\"]\n"
+		/* other blanks and no comment: the same key */
+		"\tkey = \"  ssh-ed25519\t\t" BOB_DATA "   \"\n";
+	char *dir = tmp = unit_tmpdir();
+	char *auth = xasprintf("%s/auth", dir);
+	struct conf *team = conf_parse("team.conf", text, strlen(text));
+	struct ident id;
+
+	(void)state;
+	assert_non_null(team);
+	setenv("LOGBOOK_HOST", "web1", 1);
+	setenv("SSH_USER_AUTH", auth, 1);
+	unit_write(auth, "publickey " BOB " bob@desk\n", strlen("publickey " BOB " bob@desk\n"), 0);
+	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_string_equal(id.admin, "bob");
+	assert_string_equal(id.admin_source, "ssh key");
+	ident_release(&id);
+	conf_free(team);
+	free(auth);
 }
 
 static void the_login_uid_comes_before_sudo_user(void **state)
@@ -435,6 +474,7 @@ int main(void)
 		T(the_ssh_key_of_the_session_names_the_admin),
 		T(a_key_copied_from_authorized_keys_with_options_names_its_admin),
 		T(a_key_that_is_no_admins_does_not_name_one),
+		T(a_broken_key_in_team_conf_names_nobody_and_hides_no_other),
 		T(the_login_uid_comes_before_sudo_user),
 		T(without_a_login_uid_sudo_user_names_the_admin),
 		T(logbook_session_names_the_session),
