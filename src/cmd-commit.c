@@ -207,6 +207,7 @@ int cmd_commit(int argc, char **argv)
 		store_abort(t);
 		die("commit: %s", errget());
 	}
+	cmd_autosign(t, j, &id);
 	if (store_commit(t) < 0)
 		die("commit: %s", errget());
 	if (files.n > 0 && baseline_accept(j, accepted, files.n) < 0)

@@ -63,6 +63,7 @@ int cmd_note(int argc, char **argv)
 	struct journal *j;
 	struct ident id;
 	struct record *r;
+	struct store_txn *t;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
@@ -99,8 +100,16 @@ int cmd_note(int argc, char **argv)
 
 	r = rec_new("note", day_now_us(), id.host, id.admin, id.account, id.session);
 	rec_set_text(r, "text", text.data, text.len);
-	rc = store_append(j, r, &warnings);
+	t = store_begin(j, id.host, &warnings);
 	cmd_print_warnings(&warnings);
+	if (!t)
+		die("note: %s", errget());
+	if (store_add(t, r) < 0) {
+		store_abort(t);
+		die("note: %s", errget());
+	}
+	cmd_autosign(t, j, &id);
+	rc = store_commit(t);
 	if (rc < 0)
 		die("note: %s", errget());
 	rec_free(r);

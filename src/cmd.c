@@ -16,6 +16,8 @@
 #include "fs.h"
 #include "ingest.h"
 #include "run.h"
+#include "sign.h"
+#include "team.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -163,4 +165,26 @@ bool cmd_use_color(const char *when)
 
 	return !strcmp(when, "always") ||
 	       (!strcmp(when, "auto") && isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb")));
+}
+
+void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id)
+{
+	struct team_keys keys;
+	bool team_signs;
+
+	team_keys_load(j->conf, &keys);
+	team_signs = keys.n > 0;
+	team_keys_free(&keys);
+	if (!team_signs)
+		return;
+	switch (sign_add(t, j, id, NULL)) {
+	case SIGN_DONE:
+		break;
+	case SIGN_NO_KEY:
+		warn_msg("not signed: %s; 'logbook sign' signs later", errget());
+		break;
+	case SIGN_FAILED:
+		warn_msg("not signed: %s", errget());
+		break;
+	}
 }

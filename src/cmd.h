@@ -35,6 +35,9 @@ int cmd_import(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
+int cmd_team(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;
@@ -67,6 +70,14 @@ int cmd_edit(struct journal *j, const char *name, const struct buf *template, st
  * for the next run, problems are printed as warnings.
  */
 void cmd_ingest_first(struct journal *j);
+/*
+ * Sign t's head with id's admin's key from the agent before the commit,
+ * as note and commit do: when no key is available, say so once on
+ * stderr (only when team.conf lists keys at all: a team that does not
+ * sign hears nothing) and go on unsigned.
+ */
+struct ident;
+void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id);
 /* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
 bool cmd_use_color(const char *when);
 

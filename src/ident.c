@@ -15,6 +15,7 @@
 #include "fs.h"
 #include "ident.h"
 #include "sig.h"
+#include "team.h"
 #include "store.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -54,32 +55,6 @@ static char *account_name(uid_t uid)
 }
 
 /* the keys of "[admin NAME] key = ..." that parse, and whose admin names are usable */
-struct admin_key {
-	const char *admin;
-	struct sig_key *key;
-};
-
-static size_t team_keys(const struct conf *team, struct admin_key **out)
-{
-	size_t n = 0;
-
-	*out = xcalloc(team->n ? team->n : 1, sizeof **out);
-	for (size_t i = 0; i < team->n; i++) {
-		const struct conf_entry *e = &team->entries[i];
-		struct sig_key *k;
-
-		if (strcmp(e->section, "admin") || !e->subsection || strcmp(e->key, "key") ||
-		    !e->value || ident_check_admin(e->subsection) < 0)
-			continue;
-		/* a key that does not parse names nobody; logbook verify reports it */
-		if ((k = sig_key_parse(e->value, strlen(e->value)))) {
-			(*out)[n].admin = e->subsection;
-			(*out)[n++].key = k;
-		}
-	}
-	return n;
-}
-
 /*
  * The admin of team.conf one of whose keys authenticated this ssh session.
  * Keys are compared parsed (sig.c), not as text: a key written with
@@ -89,8 +64,8 @@ static char *admin_by_ssh_key(const struct conf *team)
 {
 	const char *authfile = getenv("SSH_USER_AUTH");
 	struct buf b = BUF_INIT;
-	struct admin_key *keys = NULL;
-	size_t n = 0;
+	struct team_keys keys = { 0 };
+	bool loaded = false;
 	char *found = NULL;
 
 	if (!team || !authfile || !*authfile || fs_read_file(authfile, &b) < 0) {
@@ -105,18 +80,17 @@ static char *admin_by_ssh_key(const struct conf *team)
 		if (nl)
 			*nl = '\0';
 		if (!strncmp(line, "publickey ", 10) && (k = sig_key_parse(line + 10, strlen(line + 10)))) {
-			if (!keys)
-				n = team_keys(team, &keys);
-			for (size_t i = 0; i < n && !found; i++)
-				if (sig_key_equal(keys[i].key, k))
-					found = xstrdup(keys[i].admin);
+			const struct team_key *tk;
+			if (!loaded)
+				team_keys_load(team, &keys);
+			loaded = true;
+			if ((tk = team_keys_find(&keys, k)))
+				found = xstrdup(tk->admin);
 			sig_key_free(k);
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	for (size_t i = 0; i < n; i++)
-		sig_key_free(keys[i].key);
-	free(keys);
+	team_keys_free(&keys);
 	buf_release(&b);
 	return found;
 }

@@ -146,3 +146,20 @@ int journal_fix_mode(const struct journal *j, int fd)
 	}
 	return 0;
 }
+
+int journal_reload_conf(struct journal *j)
+{
+	char *path = journal_path(j, JOURNAL_CONF);
+	struct conf *fresh = conf_load(path);
+	const struct conf_entry *tz;
+
+	free(path);
+	if (!fresh)
+		return -1;
+	conf_free(j->conf);
+	j->conf = fresh;
+	/* j->tz pointed into the old entries; the zone in force does not change */
+	tz = conf_lookup(fresh, "team", NULL, "timezone");
+	j->tz = tz && tz->value ? tz->value : "UTC";
+	return 0;
+}

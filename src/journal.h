@@ -31,6 +31,8 @@ const char *journal_locate(const char *option);
 /* open an existing journal; NULL and errget() when it is missing or its team.conf is wrong */
 struct journal *journal_open(const char *dir);
 void journal_close(struct journal *j);
+/* read team.conf again after a command edited it (the time zone in force stays) */
+int journal_reload_conf(struct journal *j);
 
 /* "<dir>/<rel>" */
 char *journal_path(const struct journal *j, const char *rel);

@@ -24,6 +24,9 @@ const struct command commands[] = {
 	{ "watch", cmd_watch, "the files this host watches for changes" },
 	{ "diff", cmd_diff, "show what changed in the watched files" },
 	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
+	{ "sign", cmd_sign, "sign this host's journal with your ssh key" },
+	{ "verify", cmd_verify, "check every chain and signature of the journal" },
+	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;

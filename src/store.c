@@ -305,7 +305,7 @@ static int repair_torn(struct store_txn *t, int fd, const char *rel, off_t *size
  * The last record of a file that parses, with the hash of its line.
  * Returns 1 when found, 0 when the file holds none, -1 on a read error.
  */
-static int last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN + 1])
+static int last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN + 1], struct record **out)
 {
 	size_t chunk = 65536;
 	char *data = NULL;
@@ -336,7 +336,10 @@ static int last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN 
 			if (r) {
 				*seq = r->seq;
 				rec_hash(data + begin, line_end - begin, hash);
-				rec_free(r);
+				if (out)
+					*out = r;
+				else
+					rec_free(r);
 				free(data);
 				return 1;
 			}
@@ -428,7 +431,7 @@ static int rescan_file(struct store_txn *t, const char *rel)
 	}
 	if (repair_torn(t, fd, rel, &size) < 0) {
 		rc = -1;
-	} else if ((found = last_record(fd, size, &seq, hash)) < 0) {
+	} else if ((found = last_record(fd, size, &seq, hash, NULL)) < 0) {
 		errset_sys("%s: read", path);
 		rc = -1;
 	} else if (found && seq > t->head.seq) {
@@ -568,6 +571,34 @@ struct store_txn *store_begin(struct journal *j, const char *host, struct store_
 int64_t store_head_seq(const struct store_txn *t)
 {
 	return t->head.seq;
+}
+
+const char *store_head_hash(const struct store_txn *t)
+{
+	return t->head.hash;
+}
+
+struct record *store_head_record(struct store_txn *t)
+{
+	struct record *r = NULL;
+	char hash[REC_HASH_LEN + 1];
+	int64_t seq;
+	char *path;
+	int fd;
+
+	if (t->head.seq == 0 || !t->head.rel)
+		return NULL;
+	path = journal_path(t->j, t->head.rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd < 0)
+		return NULL;
+	if (last_record(fd, t->head.size, &seq, hash, &r) != 1 || seq != t->head.seq) {
+		rec_free(r);
+		r = NULL;
+	}
+	close(fd);
+	return r;
 }
 
 /*

@@ -56,6 +56,10 @@ void store_warnings_free(struct store_warnings *w);
 struct store_txn *store_begin(struct journal *j, const char *host, struct store_warnings *w);
 /* the head the next record will link to */
 int64_t store_head_seq(const struct store_txn *t);
+/* the SHA-256 (hex) of the head line: the "prev" of the next record */
+const char *store_head_hash(const struct store_txn *t);
+/* the head record itself (NULL when the host has none yet); the caller frees it */
+struct record *store_head_record(struct store_txn *t);
 /* give r its seq and prev and write it to its day's file; -1 aborts the transaction's writes */
 int store_add(struct store_txn *t, struct record *r);
 /* flush, record the new head, unlock, free t; on -1 nothing of t remains */

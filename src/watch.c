@@ -280,7 +280,6 @@ int watch_edit(struct journal *j, const char *host, bool add, const char *entry)
 	const char *add_argv[] = { "git", "config", "-f", conf_path, "--add", key, entry, NULL };
 	const char *rm_argv[] = { "git", "config", "-f", conf_path, "--fixed-value", "--unset-all",
 				  key, entry, NULL };
-	struct conf *fresh;
 	int rc = -1, status;
 
 	if (!*entry || strchr(entry, '\n')) {
@@ -306,16 +305,8 @@ int watch_edit(struct journal *j, const char *host, bool add, const char *entry)
 		       key, status);
 		goto out;
 	}
-	fresh = conf_load(conf_path);
-	if (!fresh)
+	if (journal_reload_conf(j) < 0)
 		goto out;
-	conf_free(j->conf);
-	j->conf = fresh;
-	/* j->tz pointed into the old entries; the zone itself is unchanged */
-	{
-		const struct conf_entry *tz = conf_lookup(fresh, "team", NULL, "timezone");
-		j->tz = tz && tz->value ? tz->value : "UTC";
-	}
 	rc = 0;
 out:
 	free(conf_path);
