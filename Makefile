@@ -40,7 +40,7 @@ LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
 CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
-BENCH_BIN = build/bench/gen build/bench/append-api
+BENCH_BIN = build/bench/gen build/bench/append-api build/bench/scan-api
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests
 
@@ -81,10 +81,11 @@ bench: logbook $(BENCH_BIN)
 deps:
 	@scripts/deps
 
-# build/bench/gen too: tests/bench.bats keeps the generator from rotting
+# build/bench/gen and scan-api too: tests/bench.bats and tests/watch.bats
+# keep them from rotting
 check:
 	@scripts/deps check
-	@$(MAKE) --no-print-directory all unit-tests build/bench/gen
+	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/bench/scan-api
 	@tests/run
 
 demo:
