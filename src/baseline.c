@@ -51,6 +51,13 @@ unsigned baseline_lock_timeout = 60;
 unsigned baseline_threads;
 void (*baseline_test_hook)(const char *path, int when);
 
+/* qsort, but not on an empty array (whose pointer may be NULL: undefined for qsort) */
+static void sort_array(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
+
 /* ---- small helpers ---- */
 
 static int64_t ts_ns(const struct timespec *ts)
@@ -635,7 +642,7 @@ static int index_load(struct journal *j, struct index *idx)
 		p = nl + 1;
 	}
 	if (!sorted) {
-		qsort(idx->v, idx->n, sizeof *idx->v, cmp_entry);
+		sort_array(idx->v, idx->n, sizeof *idx->v, cmp_entry);
 		for (size_t i = 1; i < idx->n; i++) {
 			if (!strcmp(idx->v[i - 1].path, idx->v[i].path)) {
 				errset("%s: damaged: two entries for one path", path);
@@ -880,7 +887,7 @@ static void seen_load(struct journal *j, struct seen *s)
 		}
 		p = nl + 1;
 	}
-	qsort(s->v, s->n, sizeof *s->v, cmp_seen);
+	sort_array(s->v, s->n, sizeof *s->v, cmp_seen);
 out:
 	buf_release(&b);
 	free(path);
@@ -1082,7 +1089,7 @@ static void objects_gc(struct journal *j, const struct index *idx, char **droppe
 	for (size_t i = 0; i < idx->n; i++)
 		if (idx->v[i].st.stored)
 			kept[nkept++] = (char *)idx->v[i].st.hash;
-	qsort(kept, nkept, sizeof *kept, cmp_hash);
+	sort_array(kept, nkept, sizeof *kept, cmp_hash);
 	for (size_t i = 0; i < ndropped; i++) {
 		if (nkept && bsearch(&dropped[i], kept, nkept, sizeof *kept, cmp_hash))
 			continue;
@@ -1691,7 +1698,8 @@ static bool pool_offer(struct walk *wk, int fd, const struct stat *st, bool priv
 		t->private = private;
 		t->depth = wk->depth;
 		t->stack = xreallocarray(NULL, wk->depth + 1, sizeof *t->stack);
-		memcpy(t->stack, wk->stack, wk->depth * sizeof *t->stack);
+		if (wk->depth)
+			memcpy(t->stack, wk->stack, wk->depth * sizeof *t->stack);
 		taken = true;
 		pthread_cond_signal(&p->cv);
 	}
@@ -1723,7 +1731,8 @@ static void pool_work(struct walk *wk)
 			wk->stack_alloc = t.depth + 16;
 			wk->stack = xreallocarray(wk->stack, wk->stack_alloc, sizeof *wk->stack);
 		}
-		memcpy(wk->stack, t.stack, t.depth * sizeof *t.stack);
+		if (t.depth)
+			memcpy(wk->stack, t.stack, t.depth * sizeof *t.stack);
 		wk->depth = t.depth;
 		wk->rvalid = false;	/* the task's own range is searched from the whole index */
 		walk_fd(wk, t.fd, &t.st, t.private);
@@ -1852,7 +1861,7 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	}
 	free(offs);
 	free(types);
-	qsort(names, n, sizeof *names, cmp_dname);
+	sort_array(names, n, sizeof *names, cmp_dname);
 
 	if (wk->depth == wk->stack_alloc) {
 		wk->stack_alloc = wk->stack_alloc ? wk->stack_alloc * 2 : 16;
@@ -2105,7 +2114,7 @@ static int apply_and_write(struct walk *wk, bool (*drop)(struct walk *, const st
 		idx->v[out++] = *e;
 	}
 	idx->n = out;
-	qsort(idx->v, idx->n, sizeof *idx->v, cmp_entry);
+	sort_array(idx->v, idx->n, sizeof *idx->v, cmp_entry);
 	if (wk->objects_written)
 		rc = objects_sync(wk->j);
 	if (rc == 0)
@@ -2281,7 +2290,7 @@ int baseline_scan(struct journal *j, const struct watch_list *w, struct changes 
 			continue;
 		add_change(&wk, e->path, CH_DELETED, &e->st, NULL);
 	}
-	qsort(wk.changes, wk.nchanges, sizeof *wk.changes, cmp_change);
+	sort_array(wk.changes, wk.nchanges, sizeof *wk.changes, cmp_change);
 
 	/* date the changes: a change seen before keeps its time */
 	fresh.v = xcalloc(wk.nchanges + 1, sizeof *fresh.v);
@@ -2311,8 +2320,8 @@ int baseline_scan(struct journal *j, const struct watch_list *w, struct changes 
 	}
 
 	/* the threads' order is not the paths': sort what was said */
-	qsort(out->skipped.msgs, out->skipped.n, sizeof *out->skipped.msgs, cmp_msg);
-	qsort(out->notes.msgs, out->notes.n, sizeof *out->notes.msgs, cmp_msg);
+	sort_array(out->skipped.msgs, out->skipped.n, sizeof *out->skipped.msgs, cmp_msg);
+	sort_array(out->notes.msgs, out->notes.n, sizeof *out->notes.msgs, cmp_msg);
 
 	/* keep what was learnt: refreshed stat data, the dates of the changes */
 	if (wk.nupdates > 0 || seen_differs) {
