@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -1163,6 +1164,125 @@ static int open_parent(const char *path, const char **name, bool *private, char 
 	}
 }
 
+/* ---- patterns, prepared once per walk ---- */
+
+/*
+ * A scan matches every exclusion and sensitive pattern against every name
+ * it meets.  A pattern on the full path (FNM_PATHNAME, as in
+ * "/etc/ld.so.cache") can only match the children of the directories its
+ * part before the last '/' matches: that part is checked once per
+ * directory, and the rest, like a pattern on the base name, against the
+ * child's name alone, with a compare when it is a literal or "*" and a
+ * literal.  watch_match() stays the reference: a test walks a tree with
+ * both and compares.
+ */
+enum { PAT_LITERAL, PAT_SUFFIX, PAT_FNMATCH, PAT_WHOLE };
+
+struct pat {
+	const char *whole;	/* the pattern as written */
+	char *dir;		/* full-path patterns: the part before the last '/'; NULL for base names */
+	const char *base;	/* what the name must match */
+	size_t len;		/* literal, suffix: its length */
+	int kind;		/* PAT_WHOLE: '[' in a full-path pattern, matched on the whole path */
+};
+
+struct patset {
+	struct pat *v;
+	size_t n;
+};
+
+static bool has_wild(const char *s)
+{
+	return strpbrk(s, "*?[\\") != NULL;
+}
+
+static void patset_init(struct patset *ps, char *const *patterns, size_t n)
+{
+	ps->v = n ? xcalloc(n, sizeof *ps->v) : NULL;
+	ps->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct pat *p = &ps->v[i];
+		const char *pat = patterns[i];
+
+		p->whole = pat;
+		p->base = pat;
+		if (pat[0] == '/') {
+			const char *slash = strrchr(pat, '/');
+			if (strchr(pat, '[')) {
+				p->kind = PAT_WHOLE;
+				continue;
+			}
+			p->dir = xstrndup(pat, (size_t)(slash - pat));
+			p->base = slash + 1;
+		}
+		if (!has_wild(p->base)) {
+			p->kind = PAT_LITERAL;
+			p->len = strlen(p->base);
+		} else if (p->base[0] == '*' && !has_wild(p->base + 1)) {
+			p->kind = PAT_SUFFIX;
+			p->len = strlen(p->base + 1);
+		} else {
+			p->kind = PAT_FNMATCH;
+		}
+	}
+}
+
+static void patset_free(struct patset *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].dir);
+	free(ps->v);
+	memset(ps, 0, sizeof *ps);
+}
+
+/*
+ * The patterns that may match a child of the directory dir (its path
+ * without a trailing slash: "" for "/"), into active (room for ps->n).
+ */
+static size_t patset_for_dir(const struct patset *ps, const char *dir, const struct pat **active)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct pat *p = &ps->v[i];
+
+		if (p->kind != PAT_WHOLE && p->dir) {
+			if (has_wild(p->dir) ? fnmatch(p->dir, dir, FNM_PATHNAME) != 0 : strcmp(p->dir, dir) != 0)
+				continue;
+		}
+		active[n++] = p;
+	}
+	return n;
+}
+
+/* one of the active patterns matches the child name (whose full path is path) */
+static bool patset_match(const struct pat *const *active, size_t n, const char *name, size_t len, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pat *p = active[i];
+
+		switch (p->kind) {
+		case PAT_LITERAL:
+			if (len == p->len && !memcmp(name, p->base, len))
+				return true;
+			break;
+		case PAT_SUFFIX:
+			if (len >= p->len && !memcmp(name + len - p->len, p->base + 1, p->len))
+				return true;
+			break;
+		case PAT_FNMATCH:
+			if (fnmatch(p->base, name, 0) == 0)
+				return true;
+			break;
+		default:
+			if (watch_match(p->whole, path))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 /* ---- looking at one file ---- */
 
 enum { CAP_OK, CAP_ABSENT, CAP_SKIPPED, CAP_FATAL };
@@ -1195,10 +1315,13 @@ struct walk {
 	size_t files, hashed;
 	bool objects_written;
 	bool fatal;
+	struct patset excludes, sensitive;	/* of w, prepared (shared by the threads) */
 	struct pool *pool;	/* scan: the threads that share the walk, or NULL */
 	/* the index entries under the directory being walked: [rlo, rhi), all starting with rplen bytes of its path and '/' */
 	size_t rlo, rhi, rplen;
 	bool rvalid;
+	/* walk_fd's verdict on the sensitive patterns for the name in wk->path */
+	bool child_known, child_sensitive;
 	struct store_warnings own_skipped, own_notes;	/* a helper thread's, merged at the end */
 };
 
@@ -1233,11 +1356,18 @@ static void add_update(struct walk *wk, const char *path, const struct fstate *s
 		fstate_copy(&e->st, st);
 }
 
-/* a sensitive pattern matches path itself (the directories above are in "private") */
+/*
+ * A sensitive pattern matches path itself (the directories above are in
+ * "private").  For a name met in a directory, walk_fd has just decided it
+ * (child_sensitive, for wk->path); a start or a file of accept is checked
+ * here.
+ */
 static bool own_sensitive(const struct walk *wk, const char *path)
 {
 	if (!wk->w)
 		return false;
+	if (wk->child_known && path == wk->path.data)
+		return wk->child_sensitive;
 	for (size_t i = 0; i < wk->w->nsensitive; i++)
 		if (watch_match(wk->w->sensitive[i], path))
 			return true;
@@ -1735,6 +1865,7 @@ static void pool_work(struct walk *wk)
 			memcpy(wk->stack, t.stack, t.depth * sizeof *t.stack);
 		wk->depth = t.depth;
 		wk->rvalid = false;	/* the task's own range is searched from the whole index */
+		wk->child_known = false;
 		walk_fd(wk, t.fd, &t.st, t.private);
 		free(t.path);
 		free(t.stack);
@@ -1817,7 +1948,9 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	size_t *offs = NULL;
 	unsigned char *types = NULL;
 	struct dname *names;
+	const struct pat **ex, **sens;
 	size_t n = 0, alloc = 0, base, saved_rlo = wk->rlo, saved_rhi = wk->rhi, saved_rplen = wk->rplen;
+	size_t nex, nsens;
 	bool saved_rvalid = wk->rvalid;
 
 	/* the names and their d_type straight from getdents64 */
@@ -1873,6 +2006,12 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	/* what is under a directory others cannot enter, or a sensitive one, is sensitive */
 	private = private || dir_private(st) || own_sensitive(wk, path);
 	base = wk->path.len;
+	/* the patterns that can match a child here, each set once per directory */
+	wk->path.data[base] = '\0';
+	ex = xreallocarray(NULL, wk->excludes.n + wk->sensitive.n + 1, sizeof *ex);
+	sens = ex + wk->excludes.n;
+	nex = patset_for_dir(&wk->excludes, base > 1 ? path : "", ex);
+	nsens = patset_for_dir(&wk->sensitive, base > 1 ? path : "", sens);
 	/* the index entries under this directory: from path + "/" up to path + "0" */
 	if (base > 1)
 		buf_addc(&wk->path, '/');
@@ -1887,12 +2026,21 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	wk->path.data[wk->path.len - 1] = '/';
 	wk->rvalid = true;
 	for (size_t i = 0; i < n && !wk->fatal; i++) {
+		size_t len = strlen(names[i].name);
+		const char *child;
+
 		buf_truncate(&wk->path, wk->rplen);
-		buf_adds(&wk->path, names[i].name);
+		buf_add(&wk->path, names[i].name, len);
+		child = buf_str(&wk->path);
 		/* another watched path is walked on its own; an excluded one not at all */
-		if (!is_root(wk->w, buf_str(&wk->path)) && !match_excludes(wk->w, buf_str(&wk->path)))
-			visit(wk, fd, names[i].name, names[i].type, private, false);
+		if (is_root(wk->w, child) || patset_match(ex, nex, names[i].name, len, child))
+			continue;
+		wk->child_sensitive = nsens && patset_match(sens, nsens, names[i].name, len, child);
+		wk->child_known = true;
+		visit(wk, fd, names[i].name, names[i].type, private, false);
 	}
+	wk->child_known = false;
+	free(ex);
 	buf_truncate(&wk->path, base);
 	wk->rlo = saved_rlo;
 	wk->rhi = saved_rhi;
@@ -1976,6 +2124,7 @@ static void walk_from(struct walk *wk, const char *start)
 		return;
 	}
 	wk->rvalid = false;
+	wk->child_known = false;
 	if (wk->w && watch_sensitive_name(wk->w, start))
 		private = true;
 	visit(wk, dfd, name, DT_UNKNOWN, private, true);
@@ -1990,10 +2139,16 @@ static void walk_init(struct walk *wk, struct journal *j, const struct watch_lis
 	wk->mode = mode;
 	wk->start_ns = fs_clock_ns();
 	wk->have_journal = stat(j->dir, &wk->journal_st) == 0;
+	if (w) {
+		patset_init(&wk->excludes, w->excludes, w->nexcludes);
+		patset_init(&wk->sensitive, w->sensitive, w->nsensitive);
+	}
 }
 
 static void walk_release(struct walk *wk)
 {
+	patset_free(&wk->excludes);
+	patset_free(&wk->sensitive);
 	index_free(&wk->idx);
 	seen_free(&wk->seen);
 	buf_release(&wk->path);
