@@ -1523,6 +1523,47 @@ static int capture_link(struct walk *wk, int dfd, const char *name, const struct
 }
 
 /*
+ * Open name in dfd for reading only if it is a regular file, without
+ * ever opening anything else: O_PATH (which opens no device, FIFO or
+ * socket) and O_NOFOLLOW first, fstat, then that very inode reopened
+ * through /proc/self/fd.  So a file swapped for a device node between the
+ * lstat and the open is not opened (opening some devices acts: a tape
+ * rewinds).  Without /proc, a direct open with O_NOFOLLOW|O_NONBLOCK,
+ * checked with fstat after.  -1 with errno; ENODEV when not a regular
+ * file.
+ */
+static int open_regular(int dfd, const char *name, struct stat *st)
+{
+	char proc[64];
+	int pfd, fd, saved;
+
+	pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(pfd);
+		errno = ENODEV;
+		return -1;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	saved = errno;
+	close(pfd);
+	if (fd < 0 && saved == ENOENT)
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	else
+		errno = saved;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Look at the file name in dfd (wk->path is its full path, lst its lstat):
  * its state in out, its content hashed and, when store and it may be kept,
  * written to objects/.
@@ -1541,23 +1582,18 @@ static int capture(struct walk *wk, int dfd, const char *name, const struct stat
 		return capture_link(wk, dfd, name, lst, private, out);
 	if (baseline_test_hook)
 		baseline_test_hook(path, BASELINE_HOOK_OPEN);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = open_regular(dfd, name, &st);
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			warn_addf(wk->notes, path, "vanished during the scan");
 			return CAP_ABSENT;
 		}
-		if (errno == ELOOP || errno == ENXIO)
+		if (errno == ENODEV || errno == ELOOP || errno == ENXIO)
 			warn_addf(wk->skipped, path, "changed type during the scan; scan again");
 		else if (errno == EACCES || errno == EPERM)
 			warn_addf(wk->skipped, path, "permission denied: not looked at");
 		else
 			warn_addf(wk->skipped, path, "%s", strerror(errno));
-		return CAP_SKIPPED;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		warn_addf(wk->skipped, path, "changed type during the scan; scan again");
-		close(fd);
 		return CAP_SKIPPED;
 	}
 	for (attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
@@ -2789,12 +2825,15 @@ int baseline_new_content(const struct change *c, size_t max, struct buf *out)
 		errset_sys("%s", where);
 		goto out;
 	}
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = open_regular(dfd, name, &st);
 	if (fd < 0) {
-		errset_sys("%s", where);
+		if (errno == ENODEV)
+			errset("%s: changed since the scan (scan again)", where);
+		else
+			errset_sys("%s", where);
 		goto out;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || private || mode_private(&st)) {
+	if (private || mode_private(&st)) {
 		errset("%s: changed since the scan (scan again)", where);
 		goto out;
 	}

@@ -1598,6 +1598,48 @@ static void the_walk_excludes_and_hides_exactly_what_watch_match_says(void **sta
 	}
 }
 
+static bool swap_device;
+static void swap_for_special(const char *path, int when)
+{
+	if (when != BASELINE_HOOK_OPEN || !strstr(path, "/swapped"))
+		return;
+	assert_int_equal(unlink(path), 0);
+	if (swap_device)
+		assert_int_equal(mknod(path, S_IFCHR | 0644, makedev(1, 3)), 0);
+	else
+		assert_int_equal(mkfifo(path, 0644), 0);
+}
+
+static void a_file_swapped_for_a_fifo_or_device_before_the_open_is_not_opened(void **state)
+{
+	struct changes c;
+	char seen[8192];
+	int ino;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		swap_device = round == 1;
+		if (swap_device && geteuid() != 0)
+			break;
+		put("swapped", "regular\n", 0644);
+		settle();
+		ino = opens_watch(tree);
+		baseline_test_hook = swap_for_special;
+		/* a FIFO opened for reading without O_NONBLOCK would hang here */
+		scan(&c);
+		baseline_test_hook = NULL;
+		assert_true(said(&c.skipped, "/swapped: ", "changed type during the scan"));
+		assert_null(change_of(&c, "swapped"));
+		if (ino >= 0) {
+			opened(ino, seen, sizeof seen);
+			assert_null(strstr(seen, " swapped "));
+			close(ino);
+		}
+		changes_free(&c);
+		unlink_in("swapped");
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1638,6 +1680,7 @@ int main(void)
 		T(a_watched_path_through_a_symlink_is_not_followed),
 		T(threads_find_exactly_what_one_thread_finds),
 		T(the_walk_excludes_and_hides_exactly_what_watch_match_says),
+		T(a_file_swapped_for_a_fifo_or_device_before_the_open_is_not_opened),
 	};
 	return cmocka_run_group_tests_name("baseline", tests, NULL, NULL);
 }
