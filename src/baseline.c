@@ -350,14 +350,10 @@ static char *state_path(struct journal *j, const char *name)
 /* the next space-separated field of [*p, end) */
 static bool next_field(const char **p, const char *end, const char **f, size_t *len)
 {
-	const char *s = *p;
-	const char *e;
+	const char *s = *p, *e = s;
 
-	if (s >= end)
-		return false;
-	e = memchr(s, ' ', (size_t)(end - s));
-	if (!e)
-		e = end;
+	while (e < end && *e != ' ')
+		e++;
 	*f = s;
 	*len = (size_t)(e - s);
 	*p = e < end ? e + 1 : end;
@@ -474,23 +470,22 @@ static bool parse_flags(const char *f, size_t len, struct fstate *s)
  */
 static bool num_field(const char **pp, const char *end, bool is_signed, uint64_t *v, bool *neg)
 {
-	const char *p = *pp;
+	const char *p = *pp, *start;
 	uint64_t x = 0;
-	size_t digits = 0;
+	unsigned d;
 
 	*neg = false;
 	if (is_signed && p < end && *p == '-') {
 		*neg = true;
 		p++;
 	}
-	while (p < end && *p != ' ') {
-		unsigned d = (unsigned)(*p - '0');
-		if (d > 9 || ++digits > 19)
-			return false;
+	start = p;
+	/* more than 19 digits may wrap x: they are refused below */
+	while (p < end && (d = (unsigned)(*p - '0')) <= 9) {
 		x = x * 10 + d;
 		p++;
 	}
-	if (digits == 0)
+	if (p == start || p - start > 19 || (p < end && *p != ' '))
 		return false;
 	*pp = p < end ? p + 1 : p;
 	*v = x;
@@ -553,7 +548,8 @@ static int parse_entry(char *line, size_t len, struct entry *e)
 	s->dev = (dev_t)u64;
 	if (!i64_field(&p, end, &s->verified_ns))
 		return -1;
-	if (end - p < 65 || p[64] != ' ' || !is_hex64(p, 64))
+	/* hex digits are checked where a hash names a file (object_rel), not on every line */
+	if (end - p < 65 || p[64] != ' ')
 		return -1;
 	memcpy(s->hash, p, 64);
 	s->hash[64] = '\0';
@@ -595,10 +591,25 @@ static int index_load(struct journal *j, struct index *idx)
 	int rc = -1;
 
 	memset(idx, 0, sizeof *idx);
-	if (fs_read_file(path, &b) < 0) {
-		if (errno == ENOENT)
-			rc = 0;
-		goto out;
+	{
+		/* one allocation of the file's size, not a doubling buffer: the index is megabytes */
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		struct stat st;
+		if (fd < 0) {
+			if (errno == ENOENT)
+				rc = 0;
+			else
+				errset_sys("%s", path);
+			goto out;
+		}
+		if (fstat(fd, &st) == 0 && st.st_size > 0)
+			buf_grow(&b, (size_t)st.st_size + 65536 + 1);	/* fs_read_fd asks for 64 KiB more */
+		if (fs_read_fd(fd, &b, 0) < 0) {
+			errset_sys("%s", path);
+			close(fd);
+			goto out;
+		}
+		close(fd);
 	}
 	if (b.len == 0) {
 		errset("%s: damaged: no header line", path);
@@ -983,8 +994,11 @@ static void unlock_baseline(int fd)
 
 /* ---- objects ---- */
 
+/* the object's path in the journal; NULL when hash is not 64 hex digits (a damaged index) */
 static char *object_rel(const char *hash)
 {
+	if (!is_hex64(hash, strlen(hash)))
+		return NULL;
 	return xasprintf("%s/objects/%.2s/%s", BASELINE_DIR, hash, hash + 2);
 }
 
@@ -1007,7 +1021,7 @@ static int object_dir(struct journal *j, const char *hash)
 static int object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written)
 {
 	static unsigned counter;
-	char *rel = object_rel(hash);
+	char *rel = object_rel(hash);	/* a hash this process computed */
 	char *path = journal_path(j, rel);
 	char *tmp = NULL;
 	struct stat st;
@@ -1096,7 +1110,10 @@ static void objects_gc(struct journal *j, const struct index *idx, char **droppe
 			continue;
 		{
 			char *rel = object_rel(dropped[i]);
-			char *path = journal_path(j, rel);
+			char *path;
+			if (!rel)
+				continue;
+			path = journal_path(j, rel);
 			unlink(path);	/* already gone is fine */
 			free(path);
 			free(rel);
@@ -1405,6 +1422,21 @@ static struct entry *find_entry(struct walk *wk, const char *path)
 		wk->rlo++;
 	}
 	return NULL;
+}
+
+static size_t lower_bound(const struct index *idx, size_t lo, size_t hi, const char *key);
+
+/* lower_bound, for a key expected near lo: steps of 1, 2, 4... then a binary search */
+static size_t gallop(const struct index *idx, size_t lo, size_t hi, const char *key)
+{
+	size_t step = 1, prev = lo;
+
+	while (lo < hi && strcmp(idx->v[lo].path, key) < 0) {
+		prev = lo + 1;
+		lo = hi - lo > step ? lo + step : hi;
+		step *= 2;
+	}
+	return lower_bound(idx, prev, lo, key);
 }
 
 /* the first entry of [lo, hi) not below key in strcmp order */
@@ -1737,13 +1769,21 @@ static void scan_file(struct walk *wk, int dfd, const char *name, const struct s
 	}
 	if (e)
 		e->matched = true;
+	if (from_index) {
+		/* the index's own state: nothing to compare but what depends on the rules of today */
+		now.stored = e->st.stored && now.type == 'f' && !now.sensitive;
+		if (e->st.sensitive != now.sensitive || e->st.stored != now.stored)
+			add_update(wk, path, &now);
+		fstate_release(&now);
+		return;
+	}
 	/* the object of the baseline's content still holds an unchanged file's */
 	now.stored = now.type == 'f' && !now.sensitive && e && e->st.stored && !strcmp(e->st.hash, now.hash);
 	what = compare(e ? &e->st : NULL, &now);
 	if (what) {
 		add_change(wk, path, what, e ? &e->st : NULL, &now);
-	} else if (e->st.sensitive != now.sensitive || e->st.stored != now.stored ||
-		   (!from_index && (e->st.stale || !stat_match(&e->st, st) || (racy(&e->st) && !racy(&now))))) {
+	} else if (e->st.sensitive != now.sensitive || e->st.stored != now.stored || e->st.stale ||
+		   !stat_match(&e->st, st) || (racy(&e->st) && !racy(&now))) {
 		/* unchanged, but what the index knows of it moved: refresh it, the baseline stays */
 		add_update(wk, path, &now);
 	}
@@ -1801,6 +1841,19 @@ static bool is_root(const struct watch_list *w, const char *path)
 			lo = mid + 1;
 		else
 			hi = mid;
+	}
+	return false;
+}
+
+/* a watched path is a child of the directory dir (its path without a trailing slash: "" for "/") */
+static bool holds_a_root(const struct watch_list *w, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	for (size_t i = 0; i < w->npaths; i++) {
+		const char *r = w->paths[i];
+		if (!strncmp(r, dir, n) && r[n] == '/' && r[n + 1] && !strchr(r + n + 1, '/'))
+			return true;
 	}
 	return false;
 }
@@ -1987,6 +2040,7 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	const struct pat **ex, **sens;
 	size_t n = 0, alloc = 0, base, saved_rlo = wk->rlo, saved_rhi = wk->rhi, saved_rplen = wk->rplen;
 	size_t nex, nsens;
+	bool roots_here;
 	bool saved_rvalid = wk->rvalid;
 
 	/* the names and their d_type straight from getdents64 */
@@ -2048,16 +2102,21 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	sens = ex + wk->excludes.n;
 	nex = patset_for_dir(&wk->excludes, base > 1 ? path : "", ex);
 	nsens = patset_for_dir(&wk->sensitive, base > 1 ? path : "", sens);
+	roots_here = holds_a_root(wk->w, base > 1 ? path : "");
 	/* the index entries under this directory: from path + "/" up to path + "0" */
 	if (base > 1)
 		buf_addc(&wk->path, '/');
 	{
-		/* within the parent's range when there is one */
+		/*
+		 * Within the parent's range, from its cursor: the names before
+		 * this one never move the cursor past this directory's entries
+		 * (a name that sorts first also sorts before "name/...").
+		 */
 		size_t lo = saved_rvalid ? saved_rlo : 0, hi = saved_rvalid ? saved_rhi : wk->idx.n;
 		wk->rplen = wk->path.len;
-		wk->rlo = lower_bound(&wk->idx, lo, hi, buf_str(&wk->path));
+		wk->rlo = gallop(&wk->idx, lo, hi, buf_str(&wk->path));
 		wk->path.data[wk->path.len - 1] = '0';
-		wk->rhi = lower_bound(&wk->idx, wk->rlo, hi, buf_str(&wk->path));
+		wk->rhi = gallop(&wk->idx, wk->rlo, hi, buf_str(&wk->path));
 	}
 	wk->path.data[wk->path.len - 1] = '/';
 	wk->rvalid = true;
@@ -2069,7 +2128,7 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 		buf_add(&wk->path, names[i].name, len);
 		child = buf_str(&wk->path);
 		/* another watched path is walked on its own; an excluded one not at all */
-		if (is_root(wk->w, child) || patset_match(ex, nex, names[i].name, len, child))
+		if ((roots_here && is_root(wk->w, child)) || patset_match(ex, nex, names[i].name, len, child))
 			continue;
 		wk->child_sensitive = nsens && patset_match(sens, nsens, names[i].name, len, child);
 		wk->child_known = true;
@@ -2386,12 +2445,16 @@ static void walk_merge(struct walk *wk, struct walk *h)
 /* walk every watched path with one thread per CPU (see struct pool) */
 static void walk_threads(struct walk *wk)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = ncpu < 1 ? 1 : ncpu > POOL_THREADS_MAX ? POOL_THREADS_MAX : (size_t)ncpu;
+	size_t want = wk->idx.n / POOL_FILES_PER_THREAD;
 
-	/* a thread for each POOL_FILES_PER_THREAD files of the baseline, like git's preload */
-	if (want > wk->idx.n / POOL_FILES_PER_THREAD)
-		want = wk->idx.n / POOL_FILES_PER_THREAD;
+	/* a thread for each POOL_FILES_PER_THREAD files of the baseline, like git's preload, and per CPU */
+	if (want >= 2) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		if (ncpu >= 1 && want > (size_t)ncpu)
+			want = (size_t)ncpu;
+		if (want > POOL_THREADS_MAX)
+			want = POOL_THREADS_MAX;
+	}
 	if (baseline_threads)
 		want = baseline_threads < POOL_THREADS_MAX ? baseline_threads : POOL_THREADS_MAX;
 	struct walk helpers[POOL_THREADS_MAX];
@@ -2665,8 +2728,13 @@ static int capture_path(struct walk *wk, const char *path, bool was_sensitive, s
 static bool object_exists(struct journal *j, const char *hash)
 {
 	char *rel = object_rel(hash);
-	char *path = journal_path(j, rel);
-	bool ok = fs_exists(path);
+	char *path;
+	bool ok;
+
+	if (!rel)
+		return false;
+	path = journal_path(j, rel);
+	ok = fs_exists(path);
 
 	free(path);
 	free(rel);
@@ -2782,6 +2850,10 @@ int baseline_old_content(struct journal *j, const struct change *c, struct buf *
 		goto out0;
 	}
 	rel = object_rel(c->old.hash);
+	if (!rel) {
+		errset("%s: the old content: a damaged hash in the baseline's index", where);
+		goto out0;
+	}
 	path = journal_path(j, rel);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
