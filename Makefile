@@ -92,12 +92,12 @@ bench: logbook $(BENCH_BIN)
 deps:
 	@scripts/deps
 
-# build/bench/gen too: tests/bench.bats keeps the generator from rotting;
-# build/tests/diff-tool: tests/diff-property.bats drives the diff module with it;
-# build/tests/sig-tool: tests/sig.bats signs and verifies with it
+# build/bench/gen and scan-api too: tests/bench.bats and tests/watch.bats
+# keep them from rotting; build/tests/diff-tool: tests/diff-property.bats
+# drives the diff module with it; build/tests/sig-tool: tests/sig.bats
 check:
 	@scripts/deps check
-	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/tests/diff-tool build/tests/sig-tool
+	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/bench/scan-api build/tests/diff-tool build/tests/sig-tool
 	@tests/run
 
 demo:

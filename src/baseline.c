@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -50,6 +51,13 @@
 unsigned baseline_lock_timeout = 60;
 unsigned baseline_threads;
 void (*baseline_test_hook)(const char *path, int when);
+
+/* qsort, but not on an empty array (whose pointer may be NULL: undefined for qsort) */
+static void sort_array(void *v, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(v, n, size, cmp);
+}
 
 /* ---- small helpers ---- */
 
@@ -342,14 +350,10 @@ static char *state_path(struct journal *j, const char *name)
 /* the next space-separated field of [*p, end) */
 static bool next_field(const char **p, const char *end, const char **f, size_t *len)
 {
-	const char *s = *p;
-	const char *e;
+	const char *s = *p, *e = s;
 
-	if (s >= end)
-		return false;
-	e = memchr(s, ' ', (size_t)(end - s));
-	if (!e)
-		e = end;
+	while (e < end && *e != ' ')
+		e++;
 	*f = s;
 	*len = (size_t)(e - s);
 	*p = e < end ? e + 1 : end;
@@ -466,23 +470,22 @@ static bool parse_flags(const char *f, size_t len, struct fstate *s)
  */
 static bool num_field(const char **pp, const char *end, bool is_signed, uint64_t *v, bool *neg)
 {
-	const char *p = *pp;
+	const char *p = *pp, *start;
 	uint64_t x = 0;
-	size_t digits = 0;
+	unsigned d;
 
 	*neg = false;
 	if (is_signed && p < end && *p == '-') {
 		*neg = true;
 		p++;
 	}
-	while (p < end && *p != ' ') {
-		unsigned d = (unsigned)(*p - '0');
-		if (d > 9 || ++digits > 19)
-			return false;
+	start = p;
+	/* more than 19 digits may wrap x: they are refused below */
+	while (p < end && (d = (unsigned)(*p - '0')) <= 9) {
 		x = x * 10 + d;
 		p++;
 	}
-	if (digits == 0)
+	if (p == start || p - start > 19 || (p < end && *p != ' '))
 		return false;
 	*pp = p < end ? p + 1 : p;
 	*v = x;
@@ -545,7 +548,8 @@ static int parse_entry(char *line, size_t len, struct entry *e)
 	s->dev = (dev_t)u64;
 	if (!i64_field(&p, end, &s->verified_ns))
 		return -1;
-	if (end - p < 65 || p[64] != ' ' || !is_hex64(p, 64))
+	/* hex digits are checked where a hash names a file (object_rel), not on every line */
+	if (end - p < 65 || p[64] != ' ')
 		return -1;
 	memcpy(s->hash, p, 64);
 	s->hash[64] = '\0';
@@ -587,10 +591,25 @@ static int index_load(struct journal *j, struct index *idx)
 	int rc = -1;
 
 	memset(idx, 0, sizeof *idx);
-	if (fs_read_file(path, &b) < 0) {
-		if (errno == ENOENT)
-			rc = 0;
-		goto out;
+	{
+		/* one allocation of the file's size, not a doubling buffer: the index is megabytes */
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		struct stat st;
+		if (fd < 0) {
+			if (errno == ENOENT)
+				rc = 0;
+			else
+				errset_sys("%s", path);
+			goto out;
+		}
+		if (fstat(fd, &st) == 0 && st.st_size > 0)
+			buf_grow(&b, (size_t)st.st_size + 65536 + 1);	/* fs_read_fd asks for 64 KiB more */
+		if (fs_read_fd(fd, &b, 0) < 0) {
+			errset_sys("%s", path);
+			close(fd);
+			goto out;
+		}
+		close(fd);
 	}
 	if (b.len == 0) {
 		errset("%s: damaged: no header line", path);
@@ -635,7 +654,7 @@ static int index_load(struct journal *j, struct index *idx)
 		p = nl + 1;
 	}
 	if (!sorted) {
-		qsort(idx->v, idx->n, sizeof *idx->v, cmp_entry);
+		sort_array(idx->v, idx->n, sizeof *idx->v, cmp_entry);
 		for (size_t i = 1; i < idx->n; i++) {
 			if (!strcmp(idx->v[i - 1].path, idx->v[i].path)) {
 				errset("%s: damaged: two entries for one path", path);
@@ -880,7 +899,7 @@ static void seen_load(struct journal *j, struct seen *s)
 		}
 		p = nl + 1;
 	}
-	qsort(s->v, s->n, sizeof *s->v, cmp_seen);
+	sort_array(s->v, s->n, sizeof *s->v, cmp_seen);
 out:
 	buf_release(&b);
 	free(path);
@@ -975,8 +994,11 @@ static void unlock_baseline(int fd)
 
 /* ---- objects ---- */
 
+/* the object's path in the journal; NULL when hash is not 64 hex digits (a damaged index) */
 static char *object_rel(const char *hash)
 {
+	if (!is_hex64(hash, strlen(hash)))
+		return NULL;
 	return xasprintf("%s/objects/%.2s/%s", BASELINE_DIR, hash, hash + 2);
 }
 
@@ -999,7 +1021,7 @@ static int object_dir(struct journal *j, const char *hash)
 static int object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written)
 {
 	static unsigned counter;
-	char *rel = object_rel(hash);
+	char *rel = object_rel(hash);	/* a hash this process computed */
 	char *path = journal_path(j, rel);
 	char *tmp = NULL;
 	struct stat st;
@@ -1082,13 +1104,16 @@ static void objects_gc(struct journal *j, const struct index *idx, char **droppe
 	for (size_t i = 0; i < idx->n; i++)
 		if (idx->v[i].st.stored)
 			kept[nkept++] = (char *)idx->v[i].st.hash;
-	qsort(kept, nkept, sizeof *kept, cmp_hash);
+	sort_array(kept, nkept, sizeof *kept, cmp_hash);
 	for (size_t i = 0; i < ndropped; i++) {
 		if (nkept && bsearch(&dropped[i], kept, nkept, sizeof *kept, cmp_hash))
 			continue;
 		{
 			char *rel = object_rel(dropped[i]);
-			char *path = journal_path(j, rel);
+			char *path;
+			if (!rel)
+				continue;
+			path = journal_path(j, rel);
 			unlink(path);	/* already gone is fine */
 			free(path);
 			free(rel);
@@ -1156,6 +1181,125 @@ static int open_parent(const char *path, const char **name, bool *private, char 
 	}
 }
 
+/* ---- patterns, prepared once per walk ---- */
+
+/*
+ * A scan matches every exclusion and sensitive pattern against every name
+ * it meets.  A pattern on the full path (FNM_PATHNAME, as in
+ * "/etc/ld.so.cache") can only match the children of the directories its
+ * part before the last '/' matches: that part is checked once per
+ * directory, and the rest, like a pattern on the base name, against the
+ * child's name alone, with a compare when it is a literal or "*" and a
+ * literal.  watch_match() stays the reference: a test walks a tree with
+ * both and compares.
+ */
+enum { PAT_LITERAL, PAT_SUFFIX, PAT_FNMATCH, PAT_WHOLE };
+
+struct pat {
+	const char *whole;	/* the pattern as written */
+	char *dir;		/* full-path patterns: the part before the last '/'; NULL for base names */
+	const char *base;	/* what the name must match */
+	size_t len;		/* literal, suffix: its length */
+	int kind;		/* PAT_WHOLE: '[' in a full-path pattern, matched on the whole path */
+};
+
+struct patset {
+	struct pat *v;
+	size_t n;
+};
+
+static bool has_wild(const char *s)
+{
+	return strpbrk(s, "*?[\\") != NULL;
+}
+
+static void patset_init(struct patset *ps, char *const *patterns, size_t n)
+{
+	ps->v = n ? xcalloc(n, sizeof *ps->v) : NULL;
+	ps->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct pat *p = &ps->v[i];
+		const char *pat = patterns[i];
+
+		p->whole = pat;
+		p->base = pat;
+		if (pat[0] == '/') {
+			const char *slash = strrchr(pat, '/');
+			if (strchr(pat, '[')) {
+				p->kind = PAT_WHOLE;
+				continue;
+			}
+			p->dir = xstrndup(pat, (size_t)(slash - pat));
+			p->base = slash + 1;
+		}
+		if (!has_wild(p->base)) {
+			p->kind = PAT_LITERAL;
+			p->len = strlen(p->base);
+		} else if (p->base[0] == '*' && !has_wild(p->base + 1)) {
+			p->kind = PAT_SUFFIX;
+			p->len = strlen(p->base + 1);
+		} else {
+			p->kind = PAT_FNMATCH;
+		}
+	}
+}
+
+static void patset_free(struct patset *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		free(ps->v[i].dir);
+	free(ps->v);
+	memset(ps, 0, sizeof *ps);
+}
+
+/*
+ * The patterns that may match a child of the directory dir (its path
+ * without a trailing slash: "" for "/"), into active (room for ps->n).
+ */
+static size_t patset_for_dir(const struct patset *ps, const char *dir, const struct pat **active)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct pat *p = &ps->v[i];
+
+		if (p->kind != PAT_WHOLE && p->dir) {
+			if (has_wild(p->dir) ? fnmatch(p->dir, dir, FNM_PATHNAME) != 0 : strcmp(p->dir, dir) != 0)
+				continue;
+		}
+		active[n++] = p;
+	}
+	return n;
+}
+
+/* one of the active patterns matches the child name (whose full path is path) */
+static bool patset_match(const struct pat *const *active, size_t n, const char *name, size_t len, const char *path)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct pat *p = active[i];
+
+		switch (p->kind) {
+		case PAT_LITERAL:
+			if (len == p->len && !memcmp(name, p->base, len))
+				return true;
+			break;
+		case PAT_SUFFIX:
+			if (len >= p->len && !memcmp(name + len - p->len, p->base + 1, p->len))
+				return true;
+			break;
+		case PAT_FNMATCH:
+			if (fnmatch(p->base, name, 0) == 0)
+				return true;
+			break;
+		default:
+			if (watch_match(p->whole, path))
+				return true;
+			break;
+		}
+	}
+	return false;
+}
+
 /* ---- looking at one file ---- */
 
 enum { CAP_OK, CAP_ABSENT, CAP_SKIPPED, CAP_FATAL };
@@ -1188,10 +1332,13 @@ struct walk {
 	size_t files, hashed;
 	bool objects_written;
 	bool fatal;
+	struct patset excludes, sensitive;	/* of w, prepared (shared by the threads) */
 	struct pool *pool;	/* scan: the threads that share the walk, or NULL */
 	/* the index entries under the directory being walked: [rlo, rhi), all starting with rplen bytes of its path and '/' */
 	size_t rlo, rhi, rplen;
 	bool rvalid;
+	/* walk_fd's verdict on the sensitive patterns for the name in wk->path */
+	bool child_known, child_sensitive;
 	struct store_warnings own_skipped, own_notes;	/* a helper thread's, merged at the end */
 };
 
@@ -1226,11 +1373,18 @@ static void add_update(struct walk *wk, const char *path, const struct fstate *s
 		fstate_copy(&e->st, st);
 }
 
-/* a sensitive pattern matches path itself (the directories above are in "private") */
+/*
+ * A sensitive pattern matches path itself (the directories above are in
+ * "private").  For a name met in a directory, walk_fd has just decided it
+ * (child_sensitive, for wk->path); a start or a file of accept is checked
+ * here.
+ */
 static bool own_sensitive(const struct walk *wk, const char *path)
 {
 	if (!wk->w)
 		return false;
+	if (wk->child_known && path == wk->path.data)
+		return wk->child_sensitive;
 	for (size_t i = 0; i < wk->w->nsensitive; i++)
 		if (watch_match(wk->w->sensitive[i], path))
 			return true;
@@ -1268,6 +1422,21 @@ static struct entry *find_entry(struct walk *wk, const char *path)
 		wk->rlo++;
 	}
 	return NULL;
+}
+
+static size_t lower_bound(const struct index *idx, size_t lo, size_t hi, const char *key);
+
+/* lower_bound, for a key expected near lo: steps of 1, 2, 4... then a binary search */
+static size_t gallop(const struct index *idx, size_t lo, size_t hi, const char *key)
+{
+	size_t step = 1, prev = lo;
+
+	while (lo < hi && strcmp(idx->v[lo].path, key) < 0) {
+		prev = lo + 1;
+		lo = hi - lo > step ? lo + step : hi;
+		step *= 2;
+	}
+	return lower_bound(idx, prev, lo, key);
 }
 
 /* the first entry of [lo, hi) not below key in strcmp order */
@@ -1386,6 +1555,47 @@ static int capture_link(struct walk *wk, int dfd, const char *name, const struct
 }
 
 /*
+ * Open name in dfd for reading only if it is a regular file, without
+ * ever opening anything else: O_PATH (which opens no device, FIFO or
+ * socket) and O_NOFOLLOW first, fstat, then that very inode reopened
+ * through /proc/self/fd.  So a file swapped for a device node between the
+ * lstat and the open is not opened (opening some devices acts: a tape
+ * rewinds).  Without /proc, a direct open with O_NOFOLLOW|O_NONBLOCK,
+ * checked with fstat after.  -1 with errno; ENODEV when not a regular
+ * file.
+ */
+static int open_regular(int dfd, const char *name, struct stat *st)
+{
+	char proc[64];
+	int pfd, fd, saved;
+
+	pfd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0)
+		return -1;
+	if (fstat(pfd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(pfd);
+		errno = ENODEV;
+		return -1;
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	saved = errno;
+	close(pfd);
+	if (fd < 0 && saved == ENOENT)
+		fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	else
+		errno = saved;
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		errno = ENODEV;
+		return -1;
+	}
+	return fd;
+}
+
+/*
  * Look at the file name in dfd (wk->path is its full path, lst its lstat):
  * its state in out, its content hashed and, when store and it may be kept,
  * written to objects/.
@@ -1404,23 +1614,18 @@ static int capture(struct walk *wk, int dfd, const char *name, const struct stat
 		return capture_link(wk, dfd, name, lst, private, out);
 	if (baseline_test_hook)
 		baseline_test_hook(path, BASELINE_HOOK_OPEN);
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = open_regular(dfd, name, &st);
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			warn_addf(wk->notes, path, "vanished during the scan");
 			return CAP_ABSENT;
 		}
-		if (errno == ELOOP || errno == ENXIO)
+		if (errno == ENODEV || errno == ELOOP || errno == ENXIO)
 			warn_addf(wk->skipped, path, "changed type during the scan; scan again");
 		else if (errno == EACCES || errno == EPERM)
 			warn_addf(wk->skipped, path, "permission denied: not looked at");
 		else
 			warn_addf(wk->skipped, path, "%s", strerror(errno));
-		return CAP_SKIPPED;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		warn_addf(wk->skipped, path, "changed type during the scan; scan again");
-		close(fd);
 		return CAP_SKIPPED;
 	}
 	for (attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
@@ -1564,13 +1769,21 @@ static void scan_file(struct walk *wk, int dfd, const char *name, const struct s
 	}
 	if (e)
 		e->matched = true;
+	if (from_index) {
+		/* the index's own state: nothing to compare but what depends on the rules of today */
+		now.stored = e->st.stored && now.type == 'f' && !now.sensitive;
+		if (e->st.sensitive != now.sensitive || e->st.stored != now.stored)
+			add_update(wk, path, &now);
+		fstate_release(&now);
+		return;
+	}
 	/* the object of the baseline's content still holds an unchanged file's */
 	now.stored = now.type == 'f' && !now.sensitive && e && e->st.stored && !strcmp(e->st.hash, now.hash);
 	what = compare(e ? &e->st : NULL, &now);
 	if (what) {
 		add_change(wk, path, what, e ? &e->st : NULL, &now);
-	} else if (e->st.sensitive != now.sensitive || e->st.stored != now.stored ||
-		   (!from_index && (e->st.stale || !stat_match(&e->st, st) || (racy(&e->st) && !racy(&now))))) {
+	} else if (e->st.sensitive != now.sensitive || e->st.stored != now.stored || e->st.stale ||
+		   !stat_match(&e->st, st) || (racy(&e->st) && !racy(&now))) {
 		/* unchanged, but what the index knows of it moved: refresh it, the baseline stays */
 		add_update(wk, path, &now);
 	}
@@ -1628,6 +1841,19 @@ static bool is_root(const struct watch_list *w, const char *path)
 			lo = mid + 1;
 		else
 			hi = mid;
+	}
+	return false;
+}
+
+/* a watched path is a child of the directory dir (its path without a trailing slash: "" for "/") */
+static bool holds_a_root(const struct watch_list *w, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	for (size_t i = 0; i < w->npaths; i++) {
+		const char *r = w->paths[i];
+		if (!strncmp(r, dir, n) && r[n] == '/' && r[n + 1] && !strchr(r + n + 1, '/'))
+			return true;
 	}
 	return false;
 }
@@ -1691,7 +1917,8 @@ static bool pool_offer(struct walk *wk, int fd, const struct stat *st, bool priv
 		t->private = private;
 		t->depth = wk->depth;
 		t->stack = xreallocarray(NULL, wk->depth + 1, sizeof *t->stack);
-		memcpy(t->stack, wk->stack, wk->depth * sizeof *t->stack);
+		if (wk->depth)
+			memcpy(t->stack, wk->stack, wk->depth * sizeof *t->stack);
 		taken = true;
 		pthread_cond_signal(&p->cv);
 	}
@@ -1723,9 +1950,11 @@ static void pool_work(struct walk *wk)
 			wk->stack_alloc = t.depth + 16;
 			wk->stack = xreallocarray(wk->stack, wk->stack_alloc, sizeof *wk->stack);
 		}
-		memcpy(wk->stack, t.stack, t.depth * sizeof *t.stack);
+		if (t.depth)
+			memcpy(wk->stack, t.stack, t.depth * sizeof *t.stack);
 		wk->depth = t.depth;
 		wk->rvalid = false;	/* the task's own range is searched from the whole index */
+		wk->child_known = false;
 		walk_fd(wk, t.fd, &t.st, t.private);
 		free(t.path);
 		free(t.stack);
@@ -1808,7 +2037,10 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	size_t *offs = NULL;
 	unsigned char *types = NULL;
 	struct dname *names;
+	const struct pat **ex, **sens;
 	size_t n = 0, alloc = 0, base, saved_rlo = wk->rlo, saved_rhi = wk->rhi, saved_rplen = wk->rplen;
+	size_t nex, nsens;
+	bool roots_here;
 	bool saved_rvalid = wk->rvalid;
 
 	/* the names and their d_type straight from getdents64 */
@@ -1852,7 +2084,7 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	}
 	free(offs);
 	free(types);
-	qsort(names, n, sizeof *names, cmp_dname);
+	sort_array(names, n, sizeof *names, cmp_dname);
 
 	if (wk->depth == wk->stack_alloc) {
 		wk->stack_alloc = wk->stack_alloc ? wk->stack_alloc * 2 : 16;
@@ -1864,26 +2096,46 @@ static void walk_fd(struct walk *wk, int fd, const struct stat *st, bool private
 	/* what is under a directory others cannot enter, or a sensitive one, is sensitive */
 	private = private || dir_private(st) || own_sensitive(wk, path);
 	base = wk->path.len;
+	/* the patterns that can match a child here, each set once per directory */
+	wk->path.data[base] = '\0';
+	ex = xreallocarray(NULL, wk->excludes.n + wk->sensitive.n + 1, sizeof *ex);
+	sens = ex + wk->excludes.n;
+	nex = patset_for_dir(&wk->excludes, base > 1 ? path : "", ex);
+	nsens = patset_for_dir(&wk->sensitive, base > 1 ? path : "", sens);
+	roots_here = holds_a_root(wk->w, base > 1 ? path : "");
 	/* the index entries under this directory: from path + "/" up to path + "0" */
 	if (base > 1)
 		buf_addc(&wk->path, '/');
 	{
-		/* within the parent's range when there is one */
+		/*
+		 * Within the parent's range, from its cursor: the names before
+		 * this one never move the cursor past this directory's entries
+		 * (a name that sorts first also sorts before "name/...").
+		 */
 		size_t lo = saved_rvalid ? saved_rlo : 0, hi = saved_rvalid ? saved_rhi : wk->idx.n;
 		wk->rplen = wk->path.len;
-		wk->rlo = lower_bound(&wk->idx, lo, hi, buf_str(&wk->path));
+		wk->rlo = gallop(&wk->idx, lo, hi, buf_str(&wk->path));
 		wk->path.data[wk->path.len - 1] = '0';
-		wk->rhi = lower_bound(&wk->idx, wk->rlo, hi, buf_str(&wk->path));
+		wk->rhi = gallop(&wk->idx, wk->rlo, hi, buf_str(&wk->path));
 	}
 	wk->path.data[wk->path.len - 1] = '/';
 	wk->rvalid = true;
 	for (size_t i = 0; i < n && !wk->fatal; i++) {
+		size_t len = strlen(names[i].name);
+		const char *child;
+
 		buf_truncate(&wk->path, wk->rplen);
-		buf_adds(&wk->path, names[i].name);
+		buf_add(&wk->path, names[i].name, len);
+		child = buf_str(&wk->path);
 		/* another watched path is walked on its own; an excluded one not at all */
-		if (!is_root(wk->w, buf_str(&wk->path)) && !match_excludes(wk->w, buf_str(&wk->path)))
-			visit(wk, fd, names[i].name, names[i].type, private, false);
+		if ((roots_here && is_root(wk->w, child)) || patset_match(ex, nex, names[i].name, len, child))
+			continue;
+		wk->child_sensitive = nsens && patset_match(sens, nsens, names[i].name, len, child);
+		wk->child_known = true;
+		visit(wk, fd, names[i].name, names[i].type, private, false);
 	}
+	wk->child_known = false;
+	free(ex);
 	buf_truncate(&wk->path, base);
 	wk->rlo = saved_rlo;
 	wk->rhi = saved_rhi;
@@ -1967,6 +2219,7 @@ static void walk_from(struct walk *wk, const char *start)
 		return;
 	}
 	wk->rvalid = false;
+	wk->child_known = false;
 	if (wk->w && watch_sensitive_name(wk->w, start))
 		private = true;
 	visit(wk, dfd, name, DT_UNKNOWN, private, true);
@@ -1981,10 +2234,16 @@ static void walk_init(struct walk *wk, struct journal *j, const struct watch_lis
 	wk->mode = mode;
 	wk->start_ns = fs_clock_ns();
 	wk->have_journal = stat(j->dir, &wk->journal_st) == 0;
+	if (w) {
+		patset_init(&wk->excludes, w->excludes, w->nexcludes);
+		patset_init(&wk->sensitive, w->sensitive, w->nsensitive);
+	}
 }
 
 static void walk_release(struct walk *wk)
 {
+	patset_free(&wk->excludes);
+	patset_free(&wk->sensitive);
 	index_free(&wk->idx);
 	seen_free(&wk->seen);
 	buf_release(&wk->path);
@@ -2105,7 +2364,7 @@ static int apply_and_write(struct walk *wk, bool (*drop)(struct walk *, const st
 		idx->v[out++] = *e;
 	}
 	idx->n = out;
-	qsort(idx->v, idx->n, sizeof *idx->v, cmp_entry);
+	sort_array(idx->v, idx->n, sizeof *idx->v, cmp_entry);
 	if (wk->objects_written)
 		rc = objects_sync(wk->j);
 	if (rc == 0)
@@ -2186,12 +2445,16 @@ static void walk_merge(struct walk *wk, struct walk *h)
 /* walk every watched path with one thread per CPU (see struct pool) */
 static void walk_threads(struct walk *wk)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t want = ncpu < 1 ? 1 : ncpu > POOL_THREADS_MAX ? POOL_THREADS_MAX : (size_t)ncpu;
+	size_t want = wk->idx.n / POOL_FILES_PER_THREAD;
 
-	/* a thread for each POOL_FILES_PER_THREAD files of the baseline, like git's preload */
-	if (want > wk->idx.n / POOL_FILES_PER_THREAD)
-		want = wk->idx.n / POOL_FILES_PER_THREAD;
+	/* a thread for each POOL_FILES_PER_THREAD files of the baseline, like git's preload, and per CPU */
+	if (want >= 2) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		if (ncpu >= 1 && want > (size_t)ncpu)
+			want = (size_t)ncpu;
+		if (want > POOL_THREADS_MAX)
+			want = POOL_THREADS_MAX;
+	}
 	if (baseline_threads)
 		want = baseline_threads < POOL_THREADS_MAX ? baseline_threads : POOL_THREADS_MAX;
 	struct walk helpers[POOL_THREADS_MAX];
@@ -2281,7 +2544,7 @@ int baseline_scan(struct journal *j, const struct watch_list *w, struct changes 
 			continue;
 		add_change(&wk, e->path, CH_DELETED, &e->st, NULL);
 	}
-	qsort(wk.changes, wk.nchanges, sizeof *wk.changes, cmp_change);
+	sort_array(wk.changes, wk.nchanges, sizeof *wk.changes, cmp_change);
 
 	/* date the changes: a change seen before keeps its time */
 	fresh.v = xcalloc(wk.nchanges + 1, sizeof *fresh.v);
@@ -2311,8 +2574,8 @@ int baseline_scan(struct journal *j, const struct watch_list *w, struct changes 
 	}
 
 	/* the threads' order is not the paths': sort what was said */
-	qsort(out->skipped.msgs, out->skipped.n, sizeof *out->skipped.msgs, cmp_msg);
-	qsort(out->notes.msgs, out->notes.n, sizeof *out->notes.msgs, cmp_msg);
+	sort_array(out->skipped.msgs, out->skipped.n, sizeof *out->skipped.msgs, cmp_msg);
+	sort_array(out->notes.msgs, out->notes.n, sizeof *out->notes.msgs, cmp_msg);
 
 	/* keep what was learnt: refreshed stat data, the dates of the changes */
 	if (wk.nupdates > 0 || seen_differs) {
@@ -2465,8 +2728,13 @@ static int capture_path(struct walk *wk, const char *path, bool was_sensitive, s
 static bool object_exists(struct journal *j, const char *hash)
 {
 	char *rel = object_rel(hash);
-	char *path = journal_path(j, rel);
-	bool ok = fs_exists(path);
+	char *path;
+	bool ok;
+
+	if (!rel)
+		return false;
+	path = journal_path(j, rel);
+	ok = fs_exists(path);
 
 	free(path);
 	free(rel);
@@ -2582,6 +2850,10 @@ int baseline_old_content(struct journal *j, const struct change *c, struct buf *
 		goto out0;
 	}
 	rel = object_rel(c->old.hash);
+	if (!rel) {
+		errset("%s: the old content: a damaged hash in the baseline's index", where);
+		goto out0;
+	}
 	path = journal_path(j, rel);
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
@@ -2625,12 +2897,15 @@ int baseline_new_content(const struct change *c, size_t max, struct buf *out)
 		errset_sys("%s", where);
 		goto out;
 	}
-	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	fd = open_regular(dfd, name, &st);
 	if (fd < 0) {
-		errset_sys("%s", where);
+		if (errno == ENODEV)
+			errset("%s: changed since the scan (scan again)", where);
+		else
+			errset_sys("%s", where);
 		goto out;
 	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || private || mode_private(&st)) {
+	if (private || mode_private(&st)) {
 		errset("%s: changed since the scan (scan again)", where);
 		goto out;
 	}

@@ -59,9 +59,11 @@
  * its target; every path is opened component by component with
  * O_NOFOLLOW, so a directory swapped for a symlink mid-scan is not
  * followed either); FIFOs, sockets and devices are skipped with a
- * message and never opened; files are opened with O_NOFOLLOW|O_NONBLOCK
- * and checked again with fstat; the journal's own directory is never
- * walked.  A file is sensitive when watch_sensitive() says so, or when a
+ * message and never opened: a file is first opened with
+ * O_PATH|O_NOFOLLOW (which opens nothing), checked with fstat, and only a
+ * regular file is reopened for reading, through /proc/self/fd (without
+ * /proc: with O_NOFOLLOW|O_NONBLOCK, checked again with fstat); the
+ * journal's own directory is never walked.  A file is sensitive when watch_sensitive() says so, or when a
  * directory above it cannot be entered by group or others.  What cannot
  * be looked at (permission denied, changed while being read, a directory
  * loop) is reported in "skipped" and keeps its baseline: it is neither

@@ -258,3 +258,23 @@ objects() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "usage: logbook watch add"* ]]
 }
+
+@test "bench/scan-api: after watch add a scan reads nothing; an edit is one change, read once" {
+	local api=$BATS_TEST_DIRNAME/../build/bench/scan-api
+	[ -x "$api" ] || skip "build/bench/scan-api is not built (make bench)"
+	new_journal
+	make_tree
+	lb watch add "$TREE" >/dev/null
+	sleep 0.05
+	run --separate-stderr "$api" --quiet "$LOGBOOK_DIR"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == "files 3 hashed 0 changes 0 skipped 0 median_s "* ]] || fail "$output"
+	echo "worker_processes 8;" >"$TREE/nginx/nginx.conf"
+	sleep 0.05
+	run "$api" --quiet "$LOGBOOK_DIR"
+	[[ "$output" == "files 3 hashed 1 changes 1 skipped 0 "* ]] || fail "$output"
+	# the pending change is not read again while it stays as it is
+	run "$api" --quiet "$LOGBOOK_DIR"
+	[[ "$output" == "files 3 hashed 0 changes 1 skipped 0 "* ]] || fail "$output"
+	[ "$(wc -l <"$LOGBOOK_DIR/.state/baseline/seen")" -eq 2 ]
+}

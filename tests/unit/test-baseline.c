@@ -1501,6 +1501,145 @@ static void threads_find_exactly_what_one_thread_finds(void **state)
 	free(one);
 }
 
+/* every file of the tree, for the pattern test */
+static char **tree_files;
+static size_t ntree_files;
+static int collect_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F || type == FTW_SL) {
+		tree_files = realloc(tree_files, (ntree_files + 1) * sizeof *tree_files);
+		assert_non_null(tree_files);
+		tree_files[ntree_files++] = strdup(path);
+	}
+	return 0;
+}
+
+static void the_walk_excludes_and_hides_exactly_what_watch_match_says(void **state)
+{
+	static const char *files[] = {
+		"a.conf", "a.swp", ".b.swp", "abc", "axc", "ac", "x~", "*.lit", "plain.lit",
+		"ld.so.cache", "sub/ld.so.cache", "sub/x.conf", "sub/secret", "sub/deep/secret",
+		"other/secret", "other/keep", "cache/blob", "cached", "k1.key", "sub/k2.key",
+		"brk/x1", "brk/y1", "dash-", "sub/dash-", "vault/a", "vault/sub/b", "q/a.conf",
+	};
+	char *body, *idx;
+	size_t in_baseline = 0, hidden_files = 0;
+
+	(void)state;
+	mkdir_in("sub", 0755);
+	mkdir_in("sub/deep", 0755);
+	mkdir_in("other", 0755);
+	mkdir_in("cache", 0755);
+	mkdir_in("brk", 0755);
+	mkdir_in("vault", 0755);
+	mkdir_in("vault/sub", 0755);
+	mkdir_in("q", 0755);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+		put(files[i], files[i], 0644);
+	body = pathf("\tpath = %s\n"
+		     "\tpath = !*.swp\n"			/* suffix */
+		     "\tpath = !a?c\n"			/* fnmatch on the name */
+		     "\tpath = !*~\n"
+		     "\tpath = \"!\\\\*.lit\"\n"		/* an escaped star: the literal name */
+		     "\tpath = !%s/ld.so.cache\n"		/* full literal, one directory only */
+		     "\tpath = !%s/*/secret\n"		/* full, wildcard in the directory part */
+		     "\tpath = !%s/cache\n"			/* a whole directory */
+		     "\tpath = !%s/br[k]/x*\n"		/* a bracket: matched on the whole path */
+		     "\tpath = !%s/*-\n"
+		     "\tpath = !%s/q/*.conf\n"
+		     "\tsensitive = *.key\n"
+		     "\tsensitive = %s/vault\n"		/* a directory: all below */
+		     "\tsensitive = %s/sub/x.conf\n",
+		     tree, tree, tree, tree, tree, tree, tree, tree, tree);
+	configure(body);
+	free(body);
+	settle();
+	take();
+	idx = index_text();
+	nftw(tree, collect_file, 16, FTW_PHYS);
+	for (size_t i = 0; i < ntree_files; i++) {
+		const char *path = tree_files[i];
+		char *needle = pathf(" %s\n", path);
+		char *at = strstr(idx, needle);
+		bool watched = watch_watched(&w, path), hidden = watch_sensitive_name(&w, path);
+
+		if (!!at != watched)
+			fail_msg("%s: in the baseline %d, watched %d", path, !!at, watched);
+		in_baseline += !!at;
+		hidden_files += at && hidden;
+		if (at) {
+			/* the flags are the second field of the line */
+			char *line = at;
+			while (line > idx && line[-1] != '\n')
+				line--;
+			if ((line[2] == 's') != hidden)
+				fail_msg("%s: sensitive in the baseline %d, by the patterns %d", path, line[2] == 's', hidden);
+		}
+		free(needle);
+		free(tree_files[i]);
+	}
+	/* not a vacuous agreement: both exclude and hide some */
+	assert_int_equal(ntree_files, sizeof files / sizeof *files);
+	assert_int_equal(in_baseline, 14);
+	assert_int_equal(hidden_files, 5);
+	free(tree_files);
+	tree_files = NULL;
+	ntree_files = 0;
+	free(idx);
+	/* and the threads agree */
+	{
+		struct changes c;
+		baseline_threads = 4;
+		scan(&c);
+		assert_int_equal(c.n, 0);
+		changes_free(&c);
+	}
+}
+
+static bool swap_device;
+static void swap_for_special(const char *path, int when)
+{
+	if (when != BASELINE_HOOK_OPEN || !strstr(path, "/swapped"))
+		return;
+	assert_int_equal(unlink(path), 0);
+	if (swap_device)
+		assert_int_equal(mknod(path, S_IFCHR | 0644, makedev(1, 3)), 0);
+	else
+		assert_int_equal(mkfifo(path, 0644), 0);
+}
+
+static void a_file_swapped_for_a_fifo_or_device_before_the_open_is_not_opened(void **state)
+{
+	struct changes c;
+	char seen[8192];
+	int ino;
+
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		swap_device = round == 1;
+		if (swap_device && geteuid() != 0)
+			break;
+		put("swapped", "regular\n", 0644);
+		settle();
+		ino = opens_watch(tree);
+		baseline_test_hook = swap_for_special;
+		/* a FIFO opened for reading without O_NONBLOCK would hang here */
+		scan(&c);
+		baseline_test_hook = NULL;
+		assert_true(said(&c.skipped, "/swapped: ", "changed type during the scan"));
+		assert_null(change_of(&c, "swapped"));
+		if (ino >= 0) {
+			opened(ino, seen, sizeof seen);
+			assert_null(strstr(seen, " swapped "));
+			close(ino);
+		}
+		changes_free(&c);
+		unlink_in("swapped");
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1540,6 +1679,8 @@ int main(void)
 		T(the_journal_itself_is_never_walked),
 		T(a_watched_path_through_a_symlink_is_not_followed),
 		T(threads_find_exactly_what_one_thread_finds),
+		T(the_walk_excludes_and_hides_exactly_what_watch_match_says),
+		T(a_file_swapped_for_a_fifo_or_device_before_the_open_is_not_opened),
 	};
 	return cmocka_run_group_tests_name("baseline", tests, NULL, NULL);
 }
