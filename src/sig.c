@@ -1243,6 +1243,10 @@ int sig_agent_keys(struct sig_key ***keys, size_t *n)
 			continue;	/* a type we do not sign with */
 		free(k->comment);
 		k->comment = xstrndup((const char *)comment.p, comment.len);
+		/* a comment stays on the key's line, as in a .pub file */
+		for (char *c = k->comment; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
 		list[count++] = k;
 	}
 	*keys = list;
