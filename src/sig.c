@@ -210,6 +210,26 @@ static bool span_is(struct span s, const char *lit)
 	return s.len == strlen(lit) && !memcmp(s.p, lit, s.len);
 }
 
+/*
+ * The bytes to parse.  Under a fuzzer, an exact copy (freed by the caller
+ * through *copy): a buf has room to spare after its data, so a read past
+ * the end would go unseen by AddressSanitizer.  Otherwise the bytes as
+ * they are, and *copy is NULL.
+ */
+static const unsigned char *exact(const void *p, size_t len, unsigned char **copy)
+{
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	*copy = len ? xmalloc(len) : NULL;
+	if (len)
+		memcpy(*copy, p, len);
+	return *copy;
+#else
+	(void)len;
+	*copy = NULL;
+	return p;
+#endif
+}
+
 static void put_u32(struct buf *b, uint32_t v)
 {
 	unsigned char p[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16),
@@ -327,7 +347,11 @@ static int b64_decode(struct buf *out, const char *s, size_t len, bool spaces)
 	uint32_t acc = 0;
 	int n = 0, pad = 0;
 	bool done = false;
+	unsigned char *o;
 
+	/* room for all of it at once: this runs for every signature of a journal */
+	buf_grow(out, len / 4 * 3 + 3);
+	o = (unsigned char *)out->data + out->len;
 	for (size_t i = 0; i < len; i++) {
 		char c = s[i];
 		int v;
@@ -348,23 +372,23 @@ static int b64_decode(struct buf *out, const char *s, size_t len, bool spaces)
 		acc = acc << 6 | (uint32_t)v;
 		if (++n < 4)
 			continue;
-		buf_addc(out, (char)(acc >> 16));
-		if (pad == 2) {
-			if (acc & 0xffff)
-				return -1;
-		} else if (pad == 1) {
-			if (acc & 0xff)
-				return -1;
-			buf_addc(out, (char)(acc >> 8));
-		} else {
-			buf_addc(out, (char)(acc >> 8));
-			buf_addc(out, (char)acc);
-		}
+		/* the bits the padding leaves unused must be zero */
+		if ((pad == 2 && (acc & 0xffff)) || (pad == 1 && (acc & 0xff)))
+			return -1;
+		*o++ = (unsigned char)(acc >> 16);
+		if (pad < 2)
+			*o++ = (unsigned char)(acc >> 8);
+		if (pad < 1)
+			*o++ = (unsigned char)acc;
 		done = pad > 0;
 		n = 0;
 		acc = 0;
 	}
-	return n == 0 ? 0 : -1;
+	if (n != 0)
+		return -1;
+	out->len = (size_t)((char *)o - out->data);
+	out->data[out->len] = '\0';
+	return 0;
 }
 
 /* ---- keys ---- */
@@ -518,7 +542,8 @@ static int unsupported(struct span type)
 /* a key from its wire form; NULL and errget() */
 static struct sig_key *key_from_blob(const unsigned char *blob, size_t len)
 {
-	struct reader r = { blob, len };
+	unsigned char *copy;
+	struct reader r = { exact(blob, len, &copy), len };
 	struct buf canon = BUF_INIT;
 	struct sig_key *k;
 	struct span type;
@@ -526,6 +551,7 @@ static struct sig_key *key_from_blob(const unsigned char *blob, size_t len)
 
 	if (!get_string(&r, &type)) {
 		fail("truncated key");
+		free(copy);
 		return NULL;
 	}
 	k = xcalloc(1, sizeof *k);
@@ -542,6 +568,7 @@ static struct sig_key *key_from_blob(const unsigned char *blob, size_t len)
 	}
 	if (rc == 0 && r.left)
 		rc = fail("%zu bytes after the %s key", r.left, k->type);
+	free(copy);
 	if (rc < 0) {
 		clear_openssl_errors();
 		EVP_PKEY_free(k->pkey);
@@ -792,17 +819,16 @@ static int verify_rsa(const struct sig_key *k, const EVP_MD *md, struct span raw
 	return rc;
 }
 
-/* sig, an ssh signature (string algorithm, string blob), of data by k; -1 and errget() */
-static int verify_ssh_sig(const struct sig_key *k, struct span sig, const unsigned char *data, size_t len)
+/* the signature in r (string algorithm, string blob, nothing after) of data by k */
+static int verify_parsed(const struct sig_key *k, struct reader *r, const unsigned char *data, size_t len)
 {
-	struct reader r = { sig.p, sig.len };
 	struct span alg, raw;
 	char s[SHOWN_SIZE];
 
-	if (!get_string(&r, &alg) || !get_string(&r, &raw))
+	if (!get_string(r, &alg) || !get_string(r, &raw))
 		return fail("truncated signature");
-	if (r.left)
-		return fail("%zu bytes after the signature", r.left);
+	if (r->left)
+		return fail("%zu bytes after the signature", r->left);
 	switch (k->kind) {
 	case KEY_ED25519:
 		if (!span_is(alg, k->type))
@@ -824,6 +850,17 @@ static int verify_ssh_sig(const struct sig_key *k, struct span sig, const unsign
 		break;
 	}
 	return fail("a %s key cannot make a '%s' signature", k->type, shown(alg, s));
+}
+
+/* sig, an ssh signature (string algorithm, string blob), of data by k; -1 and errget() */
+static int verify_ssh_sig(const struct sig_key *k, struct span sig, const unsigned char *data, size_t len)
+{
+	unsigned char *copy;
+	struct reader r = { exact(sig.p, sig.len, &copy), sig.len };
+	int rc = verify_parsed(k, &r, data, len);
+
+	free(copy);
+	return rc;
 }
 
 /* what SSHSIG signs: the preamble and H(message) under namespace */
@@ -900,6 +937,7 @@ int sig_verify(const char *armored, size_t alen, const char *namespace,
 	unsigned char h[EVP_MAX_MD_SIZE];
 	unsigned h_len;
 	char s[SHOWN_SIZE];
+	unsigned char *copy = NULL;
 	int rc = -1;
 
 	if (signer)
@@ -910,7 +948,7 @@ int sig_verify(const char *armored, size_t alen, const char *namespace,
 	}
 	if (dearmor(armored, alen, &blob) < 0)
 		goto out;
-	r = (struct reader){ (const unsigned char *)blob.data, blob.len };
+	r = (struct reader){ exact(blob.data, blob.len, &copy), blob.len };
 	if (!get_bytes(&r, SSHSIG_MAGIC_LEN, &magic) || memcmp(magic, SSHSIG_MAGIC, SSHSIG_MAGIC_LEN)) {
 		fail("not an SSHSIG signature");
 		goto out;
@@ -957,6 +995,7 @@ int sig_verify(const char *armored, size_t alen, const char *namespace,
 	}
 out:
 	sig_key_free(k);
+	free(copy);
 	buf_release(&blob);
 	buf_release(&tbs);
 	return rc;
@@ -1204,6 +1243,10 @@ int sig_agent_keys(struct sig_key ***keys, size_t *n)
 			continue;	/* a type we do not sign with */
 		free(k->comment);
 		k->comment = xstrndup((const char *)comment.p, comment.len);
+		/* a comment stays on the key's line, as in a .pub file */
+		for (char *c = k->comment; *c; c++)
+			if (*c == '\n' || *c == '\r')
+				*c = ' ';
 		list[count++] = k;
 	}
 	*keys = list;

@@ -56,7 +56,11 @@ void sig_key_free(struct sig_key *k);
 void sig_keys_free(struct sig_key **keys, size_t n);
 /* "ssh-ed25519", "ecdsa-sha2-nistp256" (384, 521) or "ssh-rsa" */
 const char *sig_key_type(const struct sig_key *k);
-/* the comment, "" when there is none */
+/*
+ * The comment, "" when there is none: bytes as written (no NUL, CR or LF,
+ * but maybe control characters or invalid UTF-8), to escape before they
+ * reach a terminal.
+ */
 const char *sig_key_comment(const struct sig_key *k);
 /* the size ssh-keygen -l shows: 256 for Ed25519, the curve's, the modulus's */
 unsigned sig_key_bits(const struct sig_key *k);

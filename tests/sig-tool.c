@@ -64,9 +64,7 @@ static struct sig_key *read_key(const char *path)
 	struct buf text = BUF_INIT;
 	struct sig_key *k = NULL;
 
-	if (fs_read_file(path, &text) == 0)
-		k = sig_key_parse(text.data ? text.data : "", text.len);
-	if (!k)
+	if (fs_read_file(path, &text) == 0 && !(k = sig_key_parse(text.data ? text.data : "", text.len)))
 		errprefix("%s", path);
 	buf_release(&text);
 	return k;

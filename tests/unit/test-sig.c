@@ -1343,6 +1343,44 @@ static void an_agent_that_answers_nonsense_is_an_error(void **state)
 	free(path);
 }
 
+static void comments_from_the_agent_stay_on_one_line(void **state)
+{
+	struct buf blob = BUF_INIT, body = BUF_INIT, reply = BUF_INIT, line = BUF_INIT;
+	char *path = path_of("fake", ".sock");
+	struct sig_key **held, *k = load_key("ed25519");
+	size_t n;
+	pid_t pid;
+	int status;
+
+	(void)state;
+	key_blob("ed25519", &blob);
+	buf_addc(&body, 12);
+	w_u32(&body, 1);
+	w_str(&body, blob.data, blob.len);
+	w_cstr(&body, "line one\nline two\r");
+	w_str(&reply, body.data, body.len);
+	setenv("SSH_AUTH_SOCK", path, 1);
+	pid = fake_agent(path, reply.data, reply.len);
+	assert_int_equal(sig_agent_keys(&held, &n), 0);
+	waitpid(pid, &status, 0);
+	assert_int_equal(n, 1);
+	assert_true(sig_key_equal(held[0], k));
+	assert_string_equal(sig_key_comment(held[0]), "line one line two ");
+	/* so its text form is one line that parses back */
+	sig_key_format(held[0], &line);
+	assert_null(strchr(line.data, '\n'));
+	sig_key_free(k);
+	assert_non_null(k = sig_key_parse(line.data, line.len));
+	assert_true(sig_key_equal(held[0], k));
+	sig_keys_free(held, n);
+	sig_key_free(k);
+	buf_release(&blob);
+	buf_release(&body);
+	buf_release(&reply);
+	buf_release(&line);
+	free(path);
+}
+
 #define T(name) cmocka_unit_test_setup(name, each_test)
 
 int main(void)
@@ -1374,6 +1412,7 @@ int main(void)
 		T(without_an_agent_the_error_says_so),
 		T(an_agent_that_never_answers_times_out),
 		T(an_agent_that_answers_nonsense_is_an_error),
+		T(comments_from_the_agent_stay_on_one_line),
 	};
 	return cmocka_run_group_tests_name("sig", tests, setup, teardown);
 }
