@@ -29,7 +29,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct journal *j;
-static char *index_path, *seen_path;
+static char *dir_path, *index_path, *seen_path;
+
+/* the scratch journal goes when the fuzzer exits */
+static void cleanup(void)
+{
+	if (dir_path)
+		fs_remove_tree(dir_path);
+}
 
 static void setup(void)
 {
@@ -49,6 +56,8 @@ static void setup(void)
 	j = journal_open(dir);
 	if (!j)
 		abort();
+	dir_path = xstrdup(dir);
+	atexit(cleanup);
 	index_path = fs_join(dir, ".state/baseline/index");
 	seen_path = fs_join(dir, ".state/baseline/seen");
 }
