@@ -615,6 +615,11 @@ static int index_load(struct journal *j, struct index *idx)
 		errset("%s: damaged: no header line", path);
 		goto out;
 	}
+	/* the lines are cut in place into C strings: a NUL would cut one short */
+	if (memchr(b.data, '\0', b.len)) {
+		errset("%s: damaged: a NUL byte", path);
+		goto out;
+	}
 	p = b.data;
 	end = p + b.len;
 	{

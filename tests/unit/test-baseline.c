@@ -1396,6 +1396,14 @@ static void an_index_of_another_version_is_refused_not_rewritten(void **state)
 	unit_write(p, "logbook-baseline-index 1 7\nf - 644 0 0 2\n", 41, 0);
 	assert_int_equal(baseline_scan(j, &w, &c), -1);
 	assert_non_null(strstr(errget(), "index:2: damaged"));
+	/* found by fuzz-baseline: a NUL in a hash was read, then written back cut short */
+	{
+		static const char nul[] = "logbook-baseline-index 1 3\n"
+			"f - 644 0 0 2 1 1 1 1 2 87428fc522803d31065e7bce3cf0\0\0\0e475096631e5e07bbd7a0fde60c4cf25c7 /etc/a\n";
+		unit_write(p, nul, sizeof nul - 1, 0);
+		assert_int_equal(baseline_scan(j, &w, &c), -1);
+		assert_non_null(strstr(errget(), "NUL"));
+	}
 	free(p);
 }
 
