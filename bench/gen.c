@@ -34,8 +34,12 @@
 #include "err.h"
 #include "journal.h"
 #include "record.h"
+#include "fs.h"
+#include "ident.h"
 #include "run.h"
+#include "sign.h"
 #include "store.h"
+#include "team.h"
 #include "xalloc.h"
 #include "banned.h"
 
@@ -54,6 +58,9 @@ static const char usage[] =
 	"  --batch B          records per transaction (default 1000)\n"
 	"  --logbook PATH     the logbook binary that runs init\n"
 	"                     (default $LOGBOOK, else ./logbook)\n"
+	"  --team-key FILE    list this public key in team.conf for every admin\n"
+	"  --sign-every N     a sign record after every N records of a host, made\n"
+	"                     through the ssh-agent (which must hold the key)\n"
 	"  -h, --help         show this help\n";
 
 /* ---- pseudo-random numbers: splitmix64 (Steele, Lea, Flood 2014) ---- */
@@ -181,6 +188,8 @@ static const char *const notes[] = {
 
 struct opts {
 	long hosts, admins, days, per_day, batch;
+	long sign_every;	/* a sign record after every N records of a host (0: none) */
+	const char *team_key;	/* public key file listed in team.conf for every admin */
 	uint64_t seed;
 	int64_t start;		/* microseconds, 00:00 UTC of the first day */
 	const char *logbook;
@@ -344,6 +353,8 @@ struct writer {
 	const char *host;
 	long in_txn;
 	size_t records;
+	long since_sign;
+	size_t signatures;
 };
 
 static int add(struct writer *w, struct record *r)
@@ -358,6 +369,18 @@ static int add(struct writer *w, struct record *r)
 	if (store_add(w->txn, r) < 0)
 		return -1;
 	w->records++;
+	if (w->o->sign_every && ++w->since_sign == w->o->sign_every) {
+		/* signed by the admin of the record just written, through the agent */
+		struct ident id = { .host = (char *)r->host, .admin = (char *)r->admin,
+				    .account = (char *)r->account, .session = (char *)r->session };
+		w->since_sign = 0;
+		if (sign_add(w->txn, w->j, &id, NULL) != SIGN_DONE) {
+			fprintf(stderr, "gen: sign: %s\n", errget());
+			return -1;
+		}
+		w->signatures++;
+		w->records++;
+	}
 	if (++w->in_txn == w->o->batch) {
 		struct store_txn *t = w->txn;
 		w->txn = NULL;
@@ -468,6 +491,8 @@ static void parse_options(int argc, char **argv, struct opts *o)
 		{ "start", required_argument, NULL, 's' },
 		{ "batch", required_argument, NULL, 'B' },
 		{ "logbook", required_argument, NULL, 'L' },
+		{ "sign-every", required_argument, NULL, 'G' },
+		{ "team-key", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -507,6 +532,12 @@ static void parse_options(int argc, char **argv, struct opts *o)
 			break;
 		case 'L':
 			o->logbook = optarg;
+			break;
+		case 'G':
+			o->sign_every = number("sign-every", optarg, 1, 100000000);
+			break;
+		case 'K':
+			o->team_key = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -565,10 +596,27 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gen: %s\n", errget());
 		return EXIT_FAIL;
 	}
+	if (o.team_key) {
+		struct buf key = BUF_INIT;
+		if (fs_read_file(o.team_key, &key) < 0) {
+			fprintf(stderr, "gen: %s: %s\n", o.team_key, strerror(errno));
+			return EXIT_FAIL;
+		}
+		while (key.len && key.data[key.len - 1] == '\n')
+			buf_truncate(&key, key.len - 1);
+		for (long a = 0; a < o.admins; a++) {
+			char tmp[32];
+			if (team_add(j, admin_name(a, tmp, sizeof tmp), NULL, key.data) < 0) {
+				fprintf(stderr, "gen: team.conf: %s\n", errget());
+				return EXIT_FAIL;
+			}
+		}
+		buf_release(&key);
+	}
 	/* host by host, so each host's chain is written in time order */
 	for (long h = 0; h < o.hosts; h++) {
 		char tmp[32];
-		struct writer w = { j, &o, NULL, host_name(h, tmp, sizeof tmp), 0, 0 };
+		struct writer w = { j, &o, NULL, host_name(h, tmp, sizeof tmp), 0, 0, 0, 0 };
 
 		for (long d = 0; d < o.days; d++) {
 			if (host_day(&w, o.start + d * day_us) < 0) {

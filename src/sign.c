@@ -33,8 +33,7 @@ static struct sig_key *agent_key_of(const struct team_keys *team, const char *ad
 	if (sig_agent_keys(&held, &n) < 0)
 		return NULL;
 	for (size_t i = 0; i < n && !found; i++) {
-		const struct team_key *tk = team_keys_find(team, held[i]);
-		if (tk && !strcmp(tk->admin, admin)) {
+		if (team_keys_has(team, admin, held[i])) {
 			found = held[i];
 			held[i] = NULL;
 		}
@@ -114,7 +113,7 @@ int sign_check(const struct record *r, const struct team_keys *keys)
 		errset("signed by a key not in team.conf (%s)", fp);
 		goto out;
 	}
-	if (strcmp(tk->admin, r->admin)) {
+	if (!team_keys_has(keys, r->admin, signer)) {
 		errset("signed with a key of %s, but the record says %s", tk->admin, r->admin);
 		goto out;
 	}

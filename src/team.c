@@ -41,6 +41,14 @@ const struct team_key *team_keys_find(const struct team_keys *k, const struct si
 	return NULL;
 }
 
+bool team_keys_has(const struct team_keys *k, const char *admin, const struct sig_key *key)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (!strcmp(k->v[i].admin, admin) && sig_key_equal(k->v[i].key, key))
+			return true;
+	return false;
+}
+
 void team_keys_free(struct team_keys *k)
 {
 	for (size_t i = 0; i < k->n; i++)

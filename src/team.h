@@ -13,6 +13,7 @@
 #ifndef LOGBOOK_TEAM_H
 #define LOGBOOK_TEAM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -33,8 +34,10 @@ struct team_keys {
 
 /* every parsable key of every admin (a key that does not parse names nobody) */
 void team_keys_load(const struct conf *team, struct team_keys *out);
-/* the admin of key, NULL when none */
+/* an admin of key (the first listed), NULL when none */
 const struct team_key *team_keys_find(const struct team_keys *k, const struct sig_key *key);
+/* whether key is one of admin's */
+bool team_keys_has(const struct team_keys *k, const char *admin, const struct sig_key *key);
 void team_keys_free(struct team_keys *k);
 
 /* add admin's email and/or key (git config -f team.conf --add); reloads j->conf */
