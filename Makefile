@@ -13,6 +13,8 @@ VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UNITS = $(wildcard dist/*.service dist/*.timer)
 DESTDIR ?=
 
 CC ?= cc
@@ -129,13 +131,19 @@ fuzz: $(FUZZ_TARGETS)
 		grep -E '^#[0-9]+[[:space:]]+DONE|^Done|^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)' build/fuzz/$$name.log; \
 	done
 
+# the systemd units run $(BINDIR)/logbook: their ExecStart follows PREFIX
 install: logbook
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
 	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
+	for u in $(UNITS); do \
+		sed 's|/usr/local/bin/logbook|$(BINDIR)/logbook|' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
+	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
 
 clean:
 	rm -rf build logbook
