@@ -47,7 +47,7 @@ int cmd_show(int argc, char **argv)
 	const char *when = "auto";
 	bool json = false, pager = true;
 	char day[DAY_LEN + 1];
-	struct store_day d;
+	struct store_day_lines d;
 	struct journal *j;
 	const char *spec = NULL;
 	int c;
@@ -91,7 +91,7 @@ int cmd_show(int argc, char **argv)
 	cmd_ingest_first(j);
 	if (day_parse(spec, day_now_us(), day) < 0)
 		cmd_usage_exit(usage, "show: %s", errget());
-	if (store_load_day(j, day, &d, json) < 0)
+	if (store_day_lines_load(j, day, &d) < 0)
 		die("show: %s", errget());
 	cmd_print_warnings(&d.warnings);
 
@@ -101,12 +101,13 @@ int cmd_show(int argc, char **argv)
 		else
 			printf("%s: no records\n", day);
 	} else if (json) {
+		/* the lines exactly as stored, each checked when the day was read */
 		for (size_t i = 0; i < d.n; i++) {
-			struct record *r = d.recs[i];
-			r->line[r->line_len] = '\n';	/* was the NUL after the copy */
-			if (!cmd_out(r->line, r->line_len + 1))
+			const char *line, *path;
+			size_t len, lineno;
+			store_day_line(&d, i, &line, &len, &path, &lineno);
+			if (!cmd_out(line, len) || !cmd_out("\n", 1))
 				break;
-			r->line[r->line_len] = '\0';
 		}
 	} else {
 		struct render rd = { 0 };
@@ -117,7 +118,18 @@ int cmd_show(int argc, char **argv)
 			run_pager_start();
 		render_day_header(&rd, &out, day, j->tz, d.n);
 		for (size_t i = 0; i < d.n; i++) {
-			render_record(&rd, &out, d.recs[i]);
+			const char *line, *path;
+			size_t len, lineno;
+			struct record *r;
+
+			/* parsed again here, one at a time: a day of 100,000 records fits in little memory */
+			store_day_line(&d, i, &line, &len, &path, &lineno);
+			if (!(r = rec_parse(line, len, false)))
+				continue;
+			r->path = path;
+			r->lineno = lineno;
+			render_record(&rd, &out, r);
+			rec_free(r);
 			if (out.len >= 65536) {
 				if (!cmd_out(out.data, out.len))
 					break;
@@ -128,7 +140,7 @@ int cmd_show(int argc, char **argv)
 		buf_release(&out);
 		render_release(&rd);
 	}
-	store_day_free(&d);
+	store_day_lines_free(&d);
 	journal_close(j);
 	return cmd_finish_output();
 }

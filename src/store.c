@@ -1009,6 +1009,153 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 	return 0;
 }
 
+struct day_line {
+	int64_t time, seq;
+	size_t off, len, lineno;
+	unsigned file;
+};
+
+struct lines_ctx {
+	struct store_day_lines *d;
+	unsigned file;
+	const char *base;
+};
+
+static int index_line(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct lines_ctx *c = arg;
+	struct store_day_lines *d = c->d;
+	struct record *r = rec_parse(line, len, false);
+	struct day_line *e;
+
+	if (!r) {
+		warn_add(&d->warnings, xasprintf("%s:%zu: %s", d->paths[c->file], lineno, errget()));
+		return 0;
+	}
+	if (strcmp(r->host, d->hosts[c->file])) {
+		warn_add(&d->warnings, xasprintf("%s:%zu: record of host '%s' in the file of host '%s'",
+						 d->paths[c->file], lineno, r->host, d->hosts[c->file]));
+		rec_free(r);
+		return 0;
+	}
+	if ((d->n & (d->n - 1)) == 0)
+		d->v = xreallocarray(d->v, d->n ? d->n * 2 : 1, sizeof *d->v);
+	e = &d->v[d->n++];
+	e->time = r->time;
+	e->seq = r->seq;
+	e->off = (size_t)(line - c->base);
+	e->len = len;
+	e->lineno = lineno;
+	e->file = c->file;
+	rec_free(r);
+	return 0;
+}
+
+/* lines of one file from memory, as store_scan_file does from the file */
+static void scan_buf(const struct buf *b, store_line_fn fn, void *arg)
+{
+	const char *p = b->data, *end = b->data + b->len;
+	size_t lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;	/* a torn last line: skipped, as readers do */
+		fn(p, (size_t)(nl - p), ++lineno, arg);
+		p = nl + 1;
+	}
+}
+
+static const struct store_day_lines *sort_lines;
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct day_line *x = a, *y = b;
+	int c;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	c = strcmp(sort_lines->hosts[x->file], sort_lines->hosts[y->file]);
+	if (c)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out)
+{
+	char dir[DAY_LEN + 6];
+	char *full;
+	char **files = NULL;
+	size_t nf = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!day_valid(day)) {
+		errset("bad day name '%s'", day);
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%.4s/%s", day, day);
+	full = journal_path(j, dir);
+	if (list_dir(full, is_host_file, NULL, &files, &nf) < 0) {
+		free(full);
+		return -1;
+	}
+	out->files = xcalloc(nf ? nf : 1, sizeof *out->files);
+	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
+	out->hosts = xcalloc(nf ? nf : 1, sizeof *out->hosts);
+	for (size_t i = 0; i < nf; i++) {
+		struct lines_ctx c = { out, (unsigned)i, NULL };
+		int fd;
+
+		out->paths[i] = fs_join(full, files[i]);
+		out->hosts[i] = xstrndup(files[i], strlen(files[i]) - 6);
+		out->nfiles++;
+		/* one unreadable file does not hide the other hosts' records */
+		fd = open_record_file(out->paths[i]);
+		if (fd < 0 || fs_read_fd(fd, &out->files[i], 0) < 0) {
+			warn_add(&out->warnings, fd < 0 ? xstrdup(errget()) : xasprintf("%s: %s", out->paths[i], strerror(errno)));
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		close(fd);
+		c.base = out->files[i].data;
+		scan_buf(&out->files[i], index_line, &c);
+	}
+	free_names(files, nf);
+	free(full);
+	sort_lines = out;
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_line);
+	sort_lines = NULL;
+	return 0;
+}
+
+void store_day_line(const struct store_day_lines *d, size_t i, const char **line, size_t *len,
+		    const char **path, size_t *lineno)
+{
+	const struct day_line *e = &d->v[i];
+
+	*line = d->files[e->file].data + e->off;
+	*len = e->len;
+	*path = d->paths[e->file];
+	*lineno = e->lineno;
+}
+
+void store_day_lines_free(struct store_day_lines *d)
+{
+	for (size_t i = 0; i < d->nfiles; i++) {
+		buf_release(&d->files[i]);
+		free(d->paths[i]);
+		free(d->hosts[i]);
+	}
+	free(d->files);
+	free(d->paths);
+	free(d->hosts);
+	free(d->v);
+	store_warnings_free(&d->warnings);
+	memset(d, 0, sizeof *d);
+}
+
 void store_day_free(struct store_day *d)
 {
 	for (size_t i = 0; i < d->n; i++)

@@ -89,6 +89,28 @@ struct store_day {
 int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines);
 void store_day_free(struct store_day *d);
 
+/*
+ * The same day as lines in time order, for reading a large day in little
+ * memory: the files' bytes and, per record, its time, host, seq and place
+ * (about 48 bytes), instead of a parsed record each.  Every line was
+ * parsed and checked once; a reader parses again only what it renders.
+ */
+struct store_day_lines {
+	size_t n;
+	struct store_warnings warnings;
+	/* private */
+	struct day_line *v;
+	struct buf *files;
+	char **paths;
+	char **hosts;
+	size_t nfiles;
+};
+int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out);
+/* line i, in time order (not NUL-terminated), with its file and line number */
+void store_day_line(const struct store_day_lines *d, size_t i, const char **line, size_t *len,
+		    const char **path, size_t *lineno);
+void store_day_lines_free(struct store_day_lines *d);
+
 /* the days that have record files, newest first, with complete lines per host */
 struct store_day_hosts {
 	char day[DAY_LEN + 1];
