@@ -954,6 +954,27 @@ static void a_damaged_line_is_reported_with_file_and_line_and_the_rest_is_loaded
 	free(expect);
 	store_day_free(&day);
 
+	/* the same day as lines, as show reads it: the same records, places and warnings */
+	{
+		struct store_day_lines dl;
+		assert_int_equal(store_day_lines_load(f->j, "2026_11_20", &dl), 0);
+		assert_int_equal(dl.n, 3);
+		assert_int_equal(dl.warnings.n, 2);
+		for (size_t i = 0; i < 3; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			struct record *r;
+			store_day_line(&dl, i, &line, &len, &path, &lineno);
+			assert_string_equal(path, p);
+			assert_int_equal(lineno, 2 * i + 1);
+			r = rec_parse(line, len, false);
+			assert_non_null(r);
+			assert_int_equal(r->seq, (int64_t)i + 1);
+			rec_free(r);
+		}
+		store_day_lines_free(&dl);
+	}
+
 	/* the chain goes on from the last record */
 	append(f, "web1", "2026-11-20T10:00:03.000000Z", "4");
 	lines_read(p, &l);
