@@ -107,13 +107,11 @@ int cmd_remote(int argc, char **argv)
 		if (replica_remotes(j, &names, &n) < 0)
 			die("remote: %s", errget());
 		for (size_t i = 0; i < n; i++) {
-			char *key = NULL;
 			struct buf url = BUF_INIT;
 			const char *args[] = { "remote", "get-url", names[i], NULL };
 			git_or_die(j, &url, args, "git remote get-url");
 			printf("%s\t%s", names[i], buf_str(&url));
 			buf_release(&url);
-			free(key);
 		}
 		replica_names_free(names, n);
 	} else {
