@@ -38,6 +38,9 @@ int cmd_scan(int argc, char **argv);
 int cmd_team(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
+int cmd_clone(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

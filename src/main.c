@@ -26,6 +26,9 @@ const struct command commands[] = {
 	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
 	{ "sign", cmd_sign, "sign this host's journal with your ssh key" },
 	{ "verify", cmd_verify, "check every chain and signature of the journal" },
+	{ "sync", cmd_sync, "exchange records with the other replicas" },
+	{ "remote", cmd_remote, "the other replicas that sync talks to" },
+	{ "clone", cmd_clone, "set up a replica of an existing journal" },
 	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,8 +33,35 @@ static void set_fd(posix_spawn_file_actions_t *fa, int want, int target, int pip
 		posix_spawn_file_actions_adddup2(fa, want, target);
 }
 
+/* environ with c->env's variables replacing or joining ours (the array is allocated, not the strings) */
+static char **child_env(const struct child *c)
+{
+	size_t n = 0, extra = 0, k = 0;
+	char **envp;
+
+	while (environ[n])
+		n++;
+	while (c->env[extra])
+		extra++;
+	envp = xcalloc(n + extra + 1, sizeof *envp);
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = false;
+		for (size_t e = 0; e < extra && !replaced; e++) {
+			size_t len = strcspn(c->env[e], "=");
+			replaced = !strncmp(environ[i], c->env[e], len) && environ[i][len] == '=';
+		}
+		if (!replaced)
+			envp[k++] = environ[i];
+	}
+	for (size_t e = 0; e < extra; e++)
+		envp[k++] = (char *)c->env[e];
+	envp[k] = NULL;
+	return envp;
+}
+
 int run_start(struct child *c)
 {
+	char **envp = c->env ? child_env(c) : environ;
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	sigset_t none, dflt;
@@ -67,7 +95,9 @@ int run_start(struct child *c)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	rc = posix_spawnp(&c->pid, c->argv[0], &fa, &attr, (char *const *)c->argv, environ);
+	rc = posix_spawnp(&c->pid, c->argv[0], &fa, &attr, (char *const *)c->argv, envp);
+	if (envp != environ)
+		free(envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (rc != 0) {
@@ -121,7 +151,12 @@ int run_finish(struct child *c)
 
 int run_capture(const char *const argv[], const char *dir, struct buf *out)
 {
-	struct child c = { argv, dir, RUN_NULL, out ? RUN_PIPE : RUN_INHERIT, RUN_INHERIT, 0, -1, -1 };
+	return run_capture_env(argv, dir, NULL, out);
+}
+
+int run_capture_env(const char *const argv[], const char *dir, const char *const env[], struct buf *out)
+{
+	struct child c = { argv, dir, RUN_NULL, out ? RUN_PIPE : RUN_INHERIT, RUN_INHERIT, env, 0, -1, -1 };
 	int rc;
 
 	if (run_start(&c) < 0)

@@ -20,6 +20,7 @@ struct child {
 	const char *const *argv;	/* argv[0] is looked up in PATH */
 	const char *dir;		/* working directory, NULL: ours */
 	int in, out, err;		/* RUN_* or a descriptor to give the child */
+	const char *const *env;		/* "NAME=value" set for the child on top of ours, NULL-ended; NULL: none */
 	/* set by run_start */
 	pid_t pid;
 	int to_child;			/* write end when in == RUN_PIPE */
@@ -32,6 +33,8 @@ int run_start(struct child *c);
 int run_finish(struct child *c);
 /* run to the end; stdout into out (when not NULL), stderr inherited; the exit status or -1 */
 int run_capture(const char *const argv[], const char *dir, struct buf *out);
+/* the same with env added to the child's environment (see struct child) */
+int run_capture_env(const char *const argv[], const char *dir, const char *const env[], struct buf *out);
 
 /* when stdout is a terminal, send it through $PAGER until exit */
 void run_pager_start(void);

@@ -1,0 +1,250 @@
+#!/usr/bin/env bats
+# logbook sync, remote and clone: replicas over real git, through a bare hub
+
+load lib
+
+# a journal for host $1 in $BATS_TEST_TMPDIR/$1, with the hub as remote
+# (made when missing)
+replica() {
+	local h=$1
+	[ -d "$HUB" ] || git init -q --bare "$HUB"
+	LOGBOOK_HOST=$h "$LOGBOOK" init --timezone UTC "$BATS_TEST_TMPDIR/$h" >/dev/null
+	LOGBOOK_HOST=$h "$LOGBOOK" -C "$BATS_TEST_TMPDIR/$h" remote add hub "$HUB"
+}
+
+# run logbook as host $1 in its journal
+on() {
+	local h=$1
+	shift
+	LOGBOOK_HOST=$h LOGBOOK_DIR="$BATS_TEST_TMPDIR/$h" "$LOGBOOK" "$@"
+}
+
+# the texts of every note of a journal, sorted, one a line
+notes() {
+	LOGBOOK_DIR="$BATS_TEST_TMPDIR/$1" "$LOGBOOK" show --json |
+		py -c 'import sys, json; [print(json.loads(l)["text"]) for l in sys.stdin if json.loads(l).get("kind") == "note"]' | sort
+}
+
+setup() {
+	export TZ=UTC LC_ALL=C
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	export LOGBOOK_USER=alice
+	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS LOGBOOK_DIR LOGBOOK_HOST
+	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
+	export HUB="$BATS_TEST_TMPDIR/hub.git"
+}
+
+@test "three hosts syncing through a hub each hold every note exactly once, and every chain verifies" {
+	for h in web1 db1 irc1; do
+		replica $h
+		on $h note "first from $h"
+		on $h note "second from $h"
+	done
+	for round in 1 2; do
+		for h in web1 db1 irc1; do
+			run on $h sync
+			[ "$status" -eq 0 ] || fail "$h round $round: $output"
+		done
+	done
+	expected=$(for h in web1 db1 irc1; do echo "first from $h"; echo "second from $h"; done | sort)
+	for h in web1 db1 irc1; do
+		[ "$(notes $h)" = "$expected" ] || fail "$h holds: $(notes $h)"
+		run on $h verify
+		[ "$status" -eq 0 ] || fail "$h verify: $output"
+	done
+	# each host's ref on the hub holds only that host's files
+	for h in web1 db1 irc1; do
+		git -C "$HUB" ls-tree -r --name-only "refs/heads/hosts/$h" | grep -v "/$h.jsonl\$" && fail "foreign files on $h's ref"
+	done
+	true
+}
+
+@test "a sync with nothing new makes no commit" {
+	replica web1
+	on web1 note hello
+	on web1 sync
+	before=$(git -C "$HUB" rev-parse refs/heads/hosts/web1)
+	on web1 sync
+	[ "$(git -C "$HUB" rev-parse refs/heads/hosts/web1)" = "$before" ]
+	on web1 note again
+	on web1 sync
+	[ "$(git -C "$HUB" rev-parse refs/heads/hosts/web1)" != "$before" ]
+	[ "$(git -C "$HUB" log -1 --format=%s refs/heads/hosts/web1)" = "logbook: web1 up to seq 2" ]
+}
+
+@test "a clone of the hub shows every host's notes with no network" {
+	for h in web1 db1; do
+		replica $h
+		on $h note "from $h"
+		on $h sync
+	done
+	on web1 sync
+	run on new1 clone "$HUB" "$BATS_TEST_TMPDIR/new1"
+	[ "$status" -eq 0 ]
+	rm -rf "$HUB"
+	[ "$(notes new1)" = "$(printf 'from db1\nfrom web1')" ]
+	run on new1 days
+	[ "$status" -eq 0 ]
+	run on new1 verify
+	[ "$status" -eq 0 ]
+	grep -qxF '/.state/' "$BATS_TEST_TMPDIR/new1/.gitignore"
+	[ -d "$BATS_TEST_TMPDIR/new1/.state" ]
+}
+
+@test "a cloned replica writes and syncs its own records, and shares team.conf" {
+	replica web1
+	on web1 note "from web1"
+	on web1 sync
+	on db1 clone "$HUB" "$BATS_TEST_TMPDIR/db1" >/dev/null
+	on db1 note "from db1"
+	run on db1 sync
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run on web1 sync
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$(notes web1)" = "$(printf 'from db1\nfrom web1')" ]
+	cmp "$BATS_TEST_TMPDIR/web1/team.conf" "$BATS_TEST_TMPDIR/db1/team.conf"
+}
+
+@test "clone refuses a directory that is not empty and a URL that holds no journal" {
+	git init -q --bare "$HUB"
+	mkdir "$BATS_TEST_TMPDIR/full"
+	touch "$BATS_TEST_TMPDIR/full/x"
+	run on x clone "$HUB" "$BATS_TEST_TMPDIR/full"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not empty"* ]]
+	run on x clone "$HUB" "$BATS_TEST_TMPDIR/new"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"not a logbook journal"* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/new" ]
+	run on x clone
+	[ "$status" -eq 2 ]
+}
+
+@test "an unreachable remote is reported: exit 3 when another worked, 4 when none did, and the replica still shows everything" {
+	replica web1
+	replica db1
+	on db1 note "from db1"
+	on db1 sync
+	on web1 note "from web1"
+	on web1 remote add gone "$BATS_TEST_TMPDIR/no-such-journal"
+	run on web1 sync
+	[ "$status" -eq 3 ]
+	[[ "$output" == *"gone: cannot be reached"* ]]
+	[ "$(notes web1)" = "$(printf 'from db1\nfrom web1')" ]
+	mv "$HUB" "$HUB.away"
+	on web1 note "offline"
+	run on web1 sync
+	[ "$status" -eq 4 ]
+	[[ "$output" == *"hub: cannot be reached"* ]]
+	[ "$(notes web1)" = "$(printf 'from db1\nfrom web1\noffline')" ]
+	mv "$HUB.away" "$HUB"
+	on web1 remote rm gone
+	run on web1 sync
+	[ "$status" -eq 0 ]
+	on db1 sync
+	[ "$(notes db1)" = "$(printf 'from db1\nfrom web1\noffline')" ]
+}
+
+@test "a journal without remotes commits locally and says so" {
+	LOGBOOK_HOST=web1 "$LOGBOOK" init --timezone UTC "$BATS_TEST_TMPDIR/web1" >/dev/null
+	on web1 note hello
+	run on web1 sync
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"No remotes"* ]]
+	git -C "$BATS_TEST_TMPDIR/web1" rev-parse -q --verify refs/heads/hosts/web1
+}
+
+@test "syncs of several journals at once lose nothing" {
+	for h in web1 db1 irc1; do
+		replica $h
+	done
+	for i in 1 2 3; do
+		for h in web1 db1 irc1; do
+			on $h note "$h $i"
+			on $h sync >/dev/null 2>&1 &
+		done
+		# two syncs of one journal at once wait for each other
+		on web1 sync >/dev/null 2>&1 &
+		wait
+	done
+	for round in 1 2; do
+		for h in web1 db1 irc1; do
+			on $h sync >/dev/null 2>&1 || true
+		done
+	done
+	expected=$(for h in web1 db1 irc1; do for i in 1 2 3; do echo "$h $i"; done; done | sort)
+	for h in web1 db1 irc1; do
+		[ "$(notes $h)" = "$expected" ] || fail "$h holds: $(notes $h)"
+		on $h verify >/dev/null
+	done
+}
+
+@test "a sync killed midway is completed by the next one, and nothing is lost" {
+	for h in web1 db1; do
+		replica $h
+	done
+	for i in $(seq 1 8); do
+		for h in web1 db1; do
+			on $h note "$h $i"
+			on $h sync >/dev/null 2>&1 &
+			pid=$!
+			sleep "0.0$((RANDOM % 10))"
+			kill -9 $pid 2>/dev/null || true
+			wait $pid 2>/dev/null || true
+		done
+	done
+	for round in 1 2; do
+		for h in web1 db1; do
+			run on $h sync
+			[ "$status" -eq 0 ] || fail "$h: $output"
+		done
+	done
+	expected=$(for h in web1 db1; do for i in $(seq 1 8); do echo "$h $i"; done; done | sort)
+	for h in web1 db1; do
+		[ "$(notes $h)" = "$expected" ] || fail "$h holds: $(notes $h)"
+		run on $h verify
+		[ "$status" -eq 0 ] || fail "$h verify: $output"
+	done
+}
+
+@test "remote add, list and rm" {
+	LOGBOOK_HOST=web1 "$LOGBOOK" init --timezone UTC "$BATS_TEST_TMPDIR/web1" >/dev/null
+	on web1 remote add hub ssh://backup.example.org/var/lib/logbook
+	on web1 remote add vps vps:/var/lib/logbook
+	run on web1 remote list
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'hub\tssh://backup.example.org/var/lib/logbook\nvps\tvps:/var/lib/logbook')" ]
+	run on web1 remote add hub elsewhere:/x
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"exists already"* ]]
+	on web1 remote rm hub
+	run on web1 remote list
+	[ "$output" = "$(printf 'vps\tvps:/var/lib/logbook')" ]
+	run on web1 remote rm hub
+	[ "$status" -eq 1 ]
+}
+
+@test "remote and sync reject bad usage" {
+	LOGBOOK_HOST=web1 "$LOGBOOK" init --timezone UTC "$BATS_TEST_TMPDIR/web1" >/dev/null
+	run on web1 remote
+	[ "$status" -eq 2 ]
+	run on web1 remote add 'bad name' /x
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not a remote name"* ]]
+	run on web1 remote add -- -x /x
+	[ "$status" -eq 2 ]
+	run on web1 remote add onlyname
+	[ "$status" -eq 2 ]
+	run on web1 remote frob
+	[ "$status" -eq 2 ]
+	run on web1 sync extra
+	[ "$status" -eq 2 ]
+	for c in sync remote clone; do
+		run on web1 $c --help
+		[ "$status" -eq 0 ]
+		[[ "$output" == usage:* ]]
+	done
+}
