@@ -212,6 +212,7 @@ int cmd_commit(int argc, char **argv)
 		die("commit: %s", errget());
 	if (files.n > 0 && baseline_accept(j, accepted, files.n) < 0)
 		die("commit: the entry is written, but the baseline did not move: %s", errget());
+	cmd_background_sync(j);
 	printf("entry written on %s: %zu command%s covered", id.host, w.n, w.n == 1 ? "" : "s");
 	if (files.n > 0)
 		printf(", %zu changed file%s", files.n, files.n == 1 ? "" : "s");

@@ -112,6 +112,7 @@ int cmd_note(int argc, char **argv)
 	rc = store_commit(t);
 	if (rc < 0)
 		die("note: %s", errget());
+	cmd_background_sync(j);
 	rec_free(r);
 	buf_release(&text);
 	ident_release(&id);

@@ -2,6 +2,7 @@
  * cmd: helpers shared by the cmd-*.c files.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include "fs.h"
 #include "ingest.h"
 #include "run.h"
+#include "replica.h"
 #include "sign.h"
 #include "team.h"
 #include "xalloc.h"
@@ -187,4 +189,41 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
 		warn_msg("not signed: %s", errget());
 		break;
 	}
+}
+
+void cmd_background_sync(struct journal *j)
+{
+	const char *autosync = conf_get(j->conf, "sync", NULL, "auto");
+	char **names = NULL, *self, *log;
+	size_t n = 0;
+	int fd;
+
+	if (autosync && (!strcmp(autosync, "false") || !strcmp(autosync, "no") || !strcmp(autosync, "off") ||
+			 !strcmp(autosync, "0")))
+		return;
+	if (replica_remotes(j, &names, &n) < 0 || n == 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	/* what it says goes to a log the admin can read, never to their terminal */
+	log = journal_path(j, JOURNAL_STATE "/sync/background.log");
+	journal_mkdirs(j, JOURNAL_STATE "/sync");
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	self = xstrdup("/proc/self/exe");
+	{
+		const char *argv[] = { self, "-C", j->dir, "sync", NULL };
+		struct child c = { .argv = argv, .in = RUN_NULL, .out = fd >= 0 ? fd : RUN_NULL,
+				   .err = fd >= 0 ? fd : RUN_NULL, .detach = true };
+		if (run_start(&c) < 0)
+			warn_msg("background sync: %s", errget());
+	}
+	if (fd >= 0)
+		close(fd);
+	free(self);
+	free(log);
 }

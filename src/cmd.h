@@ -81,6 +81,12 @@ void cmd_ingest_first(struct journal *j);
  */
 struct ident;
 void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id);
+/*
+ * After a new entry: start `logbook sync` in a session of its own when
+ * the journal has remotes and team.conf does not say sync.auto = false;
+ * never waits for it (its output goes to .state/sync/background.log).
+ */
+void cmd_background_sync(struct journal *j);
 /* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
 bool cmd_use_color(const char *when);
 

@@ -94,7 +94,8 @@ int run_start(struct child *c)
 	sigaddset(&dflt, SIGXFSZ);
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &dflt);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
+					(c->detach ? POSIX_SPAWN_SETSID : 0));
 	rc = posix_spawnp(&c->pid, c->argv[0], &fa, &attr, (char *const *)c->argv, envp);
 	if (envp != environ)
 		free(envp);
@@ -156,7 +157,7 @@ int run_capture(const char *const argv[], const char *dir, struct buf *out)
 
 int run_capture_env(const char *const argv[], const char *dir, const char *const env[], struct buf *out)
 {
-	struct child c = { argv, dir, RUN_NULL, out ? RUN_PIPE : RUN_INHERIT, RUN_INHERIT, env, 0, -1, -1 };
+	struct child c = { argv, dir, RUN_NULL, out ? RUN_PIPE : RUN_INHERIT, RUN_INHERIT, env, false, 0, -1, -1 };
 	int rc;
 
 	if (run_start(&c) < 0)

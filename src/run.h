@@ -8,6 +8,7 @@
 #ifndef LOGBOOK_RUN_H
 #define LOGBOOK_RUN_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "buf.h"
@@ -21,6 +22,7 @@ struct child {
 	const char *dir;		/* working directory, NULL: ours */
 	int in, out, err;		/* RUN_* or a descriptor to give the child */
 	const char *const *env;		/* "NAME=value" set for the child on top of ours, NULL-ended; NULL: none */
+	bool detach;			/* a session of its own: it outlives us and our terminal */
 	/* set by run_start */
 	pid_t pid;
 	int to_child;			/* write end when in == RUN_PIPE */

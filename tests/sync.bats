@@ -248,3 +248,24 @@ setup() {
 		[[ "$output" == usage:* ]]
 	done
 }
+
+@test "note and commit start a sync in the background when remotes exist; sync.auto = false stops it" {
+	hub="$BATS_TEST_TMPDIR/hub.git"
+	git init -q --bare "$hub"
+	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal" LOGBOOK_HOST=web1 LOGBOOK_USER=alice
+	new_journal
+	lb remote add hub "$hub" >/dev/null
+	lb note "pushed without waiting"
+	for ((i = 0; i < 100; i++)); do
+		git -C "$hub" rev-parse -q --verify refs/heads/hosts/web1 >/dev/null && break
+		sleep 0.1
+	done
+	git -C "$hub" rev-parse -q --verify refs/heads/hosts/web1
+	git -C "$hub" show refs/heads/hosts/web1:"$(today | cut -c1-4)/$(today)/web1.jsonl" | grep -q "pushed without waiting"
+	# turned off in team.conf: the next note stays here until a sync
+	git config -f "$LOGBOOK_DIR/team.conf" sync.auto false
+	before=$(git -C "$hub" rev-parse refs/heads/hosts/web1)
+	lb note "kept local"
+	sleep 1
+	[ "$(git -C "$hub" rev-parse refs/heads/hosts/web1)" = "$before" ]
+}
