@@ -848,8 +848,6 @@ int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn
 		index_last_used = true;
 		if (db_search(open_db, j, q, fn, arg, &emitted) == 0)
 			return 0;
-		if (getenv("LOGBOOK_INDEX_DEBUG"))
-			fprintf(stderr, "index: %s\n", errget());
 		if (emitted)
 			return -1;
 		/* a query the index could not answer (damaged since): the files can */
