@@ -14,8 +14,12 @@
 #include "buf.h"
 #include "cmd.h"
 #include "err.h"
+#include "day.h"
 #include "fs.h"
+#include "index.h"
 #include "ingest.h"
+#include "record.h"
+#include "render.h"
 #include "run.h"
 #include "replica.h"
 #include "sign.h"
@@ -226,4 +230,99 @@ void cmd_background_sync(struct journal *j)
 		close(fd);
 	free(self);
 	free(log);
+bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[DAY_LEN + 1], char until[DAY_LEN + 1],
+		       const char *usage, const char *name)
+{
+	char *end;
+	unsigned long n;
+
+	switch (c) {
+	case CMD_OPT_HOST:
+		q->host = arg;
+		return true;
+	case CMD_OPT_USER:
+		q->admin = arg;
+		return true;
+	case CMD_OPT_KIND:
+		q->kind = arg;
+		return true;
+	case CMD_OPT_SINCE:
+	case CMD_OPT_UNTIL:
+		if (day_parse(arg, day_now_us(), c == CMD_OPT_SINCE ? since : until) < 0)
+			cmd_usage_exit(usage, "%s: %s", name, errget());
+		if (c == CMD_OPT_SINCE)
+			q->since = since;
+		else
+			q->until = until;
+		return true;
+	case CMD_OPT_LIMIT:
+		errno = 0;
+		n = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || n == 0)
+			cmd_usage_exit(usage, "%s: --limit takes a positive number, not '%s'", name, arg);
+		q->limit = n;
+		return true;
+	}
+	return false;
+}
+
+#define HIT_MATCH "\033[1;31m"
+#define HIT_DIM "\033[2m"
+#define HIT_BOLD "\033[1m"
+#define HIT_RESET "\033[m"
+
+void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color)
+{
+	struct record *r = rec_parse(h->line, h->len, false);
+	struct buf body = BUF_INIT;
+	char clock[9];
+	const char *p, *nl, *end;
+	long at = -1;
+	size_t tlen = text ? strlen(text) : 0;
+
+	day_clock(h->time, clock);
+	if (color)
+		buf_adds(out, HIT_DIM);
+	buf_addf(out, "%s %s ", h->day, clock);
+	if (color)
+		buf_adds(out, HIT_RESET HIT_BOLD);
+	render_escape(out, h->host, strlen(h->host), false);
+	buf_addc(out, ' ');
+	render_escape(out, h->admin, strlen(h->admin), false);
+	if (color)
+		buf_adds(out, HIT_RESET);
+	buf_addc(out, ' ');
+	render_escape(out, h->kind, strlen(h->kind), false);
+	buf_adds(out, ": ");
+	if (r)
+		index_record_text(r, &body, true);
+	p = buf_str(&body);
+	end = p + body.len;
+	if (tlen)
+		at = index_find(p, body.len, text, tlen);
+	if (at >= 0) {
+		/* the line that holds the match */
+		const char *m = p + at;
+		while (m > p && m[-1] != '\n')
+			m--;
+		p = m;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl)
+		nl = end;
+	if (at >= 0 && (size_t)at + tlen <= (size_t)(nl - buf_str(&body))) {
+		const char *m = buf_str(&body) + at;
+		render_escape(out, p, (size_t)(m - p), false);
+		if (color)
+			buf_adds(out, HIT_MATCH);
+		render_escape(out, m, tlen, false);
+		if (color)
+			buf_adds(out, HIT_RESET);
+		render_escape(out, m + tlen, (size_t)(nl - m - tlen), false);
+	} else {
+		render_escape(out, p, (size_t)(nl - p), false);
+	}
+	buf_addc(out, '\n');
+	buf_release(&body);
+	rec_free(r);
 }

@@ -41,6 +41,8 @@ int cmd_verify(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_list(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;
@@ -89,5 +91,32 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
 void cmd_background_sync(struct journal *j);
 /* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
 bool cmd_use_color(const char *when);
+
+
+/*
+ * The record filters search and list share: getopt codes from
+ * CMD_OPT_FILTER on, their long options (CMD_FILTER_OPTIONS), and
+ * cmd_filter_option to apply one to q (days are parsed against now,
+ * a bad value is a usage error).
+ */
+struct index_query;
+enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_KIND, CMD_OPT_SINCE, CMD_OPT_UNTIL, CMD_OPT_LIMIT };
+#define CMD_FILTER_OPTIONS \
+	{ "host", required_argument, NULL, CMD_OPT_HOST }, \
+	{ "user", required_argument, NULL, CMD_OPT_USER }, \
+	{ "kind", required_argument, NULL, CMD_OPT_KIND }, \
+	{ "since", required_argument, NULL, CMD_OPT_SINCE }, \
+	{ "until", required_argument, NULL, CMD_OPT_UNTIL }, \
+	{ "limit", required_argument, NULL, CMD_OPT_LIMIT }
+/* true when c was a filter option (and applied); day buffers live in q's caller */
+bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[11], char until[11],
+		       const char *usage, const char *name);
+/*
+ * One record found, on one line: day page, local time, host, admin, kind
+ * and the line of its text holding the match (the first line when text is
+ * NULL), every byte escaped, the match highlighted in colour.
+ */
+struct index_hit;
+void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color);
 
 #endif

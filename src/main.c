@@ -22,6 +22,8 @@ const struct command commands[] = {
 	{ "ingest", cmd_ingest, "move recorded commands into the journal" },
 	{ "import", cmd_import, "file an existing shell history into the journal" },
 	{ "watch", cmd_watch, "the files this host watches for changes" },
+	{ "search", cmd_search, "find records by any text in them" },
+	{ "list", cmd_list, "list records in time order, with filters" },
 	{ "diff", cmd_diff, "show what changed in the watched files" },
 	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
 	{ "sign", cmd_sign, "sign this host's journal with your ssh key" },

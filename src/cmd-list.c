@@ -1,0 +1,120 @@
+/*
+ * logbook list: records in time order, oldest first, with the filters of
+ * search, for scripts and for reading a host's history.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "day.h"
+#include "err.h"
+#include "index.h"
+#include "run.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: logbook list [--host HOST] [--user ADMIN] [--kind KIND] [--since DAY]\n"
+	"                    [--until DAY] [--limit N] [--json] [--color=WHEN]\n"
+	"                    [--no-pager]\n"
+	"\n"
+	"List the records of every day page in time order, oldest first, each\n"
+	"on one line with its day page, local time, host, admin, kind and the\n"
+	"first line of its text; the filters are those of 'logbook search'.\n"
+	"\n"
+	"  --host HOST    only records of HOST\n"
+	"  --user ADMIN   only records attributed to ADMIN\n"
+	"  --kind KIND    only records of KIND (cmd, note, change, session, ...)\n"
+	"  --since DAY    only day pages from DAY on (today, yesterday, -N,\n"
+	"                 YYYY_MM_DD or YYYY-MM-DD)\n"
+	"  --until DAY    only day pages up to DAY\n"
+	"  --limit N      at most N records (the oldest)\n"
+	"  --json         print the records as stored, one JSON object per line\n"
+	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
+	"                 always or never\n"
+	"  --no-pager     write to standard output directly\n"
+	"  -h, --help     show this help\n";
+
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
+
+struct printer {
+	struct buf out;
+	bool json, color;
+};
+
+static int print_hit(const struct index_hit *h, void *arg)
+{
+	struct printer *p = arg;
+
+	if (p->json) {
+		buf_add(&p->out, h->line, h->len);
+		buf_addc(&p->out, '\n');
+	} else {
+		cmd_format_hit(&p->out, h, NULL, p->color);
+	}
+	if (p->out.len >= 65536) {
+		bool ok = cmd_out(p->out.data, p->out.len);
+		buf_reset(&p->out);
+		return !ok;
+	}
+	return 0;
+}
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_FILTER_OPTIONS,
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct index_query q = { .oldest_first = true };
+	struct printer p = { .out = BUF_INIT };
+	char since[DAY_LEN + 1], until[DAY_LEN + 1];
+	const char *when = "auto";
+	bool pager = true;
+	struct journal *j;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (cmd_filter_option(c, optarg, &q, since, until, usage, "list"))
+			continue;
+		switch (c) {
+		case OPT_JSON:
+			p.json = true;
+			break;
+		case OPT_COLOR:
+			when = optarg;
+			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
+				cmd_usage_exit(usage, "list: --color takes auto, always or never, not '%s'", when);
+			break;
+		case OPT_NO_PAGER:
+			pager = false;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "list: too many arguments");
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	index_update(j, NULL);
+	p.color = !p.json && cmd_use_color(when);
+	if (pager && !p.json)
+		run_pager_start();
+	if (index_search(j, &q, print_hit, &p) < 0)
+		die("list: %s", errget());
+	cmd_out(p.out.data, p.out.len);
+	buf_release(&p.out);
+	index_close();
+	journal_close(j);
+	return cmd_finish_output();
+}

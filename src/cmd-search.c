@@ -1,0 +1,134 @@
+/*
+ * logbook search QUERY: the records whose text holds QUERY, newest first,
+ * from the index in .state/ (brought up to date first) or, when it cannot
+ * be used, from the files themselves: the same answer either way.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "day.h"
+#include "err.h"
+#include "index.h"
+#include "run.h"
+#include "banned.h"
+
+static const char usage[] =
+	"usage: logbook search [--host HOST] [--user ADMIN] [--kind KIND] [--since DAY]\n"
+	"                      [--until DAY] [--limit N] [--json] [--color=WHEN]\n"
+	"                      [--no-pager] QUERY\n"
+	"\n"
+	"Find the records whose command, note, path, change summary, diff or\n"
+	"message holds QUERY (any text, a substring; ASCII letters match either\n"
+	"case), newest first: each on one line with its day page, local time,\n"
+	"host, admin, kind and the line of text that matches.  The search index\n"
+	"in .state/ is brought up to date first (built when missing); deleting\n"
+	"it loses nothing.  Exit status 1 when nothing matches.\n"
+	"\n"
+	"  --host HOST    only records of HOST\n"
+	"  --user ADMIN   only records attributed to ADMIN\n"
+	"  --kind KIND    only records of KIND (cmd, note, change, session, ...)\n"
+	"  --since DAY    only day pages from DAY on (today, yesterday, -N,\n"
+	"                 YYYY_MM_DD or YYYY-MM-DD)\n"
+	"  --until DAY    only day pages up to DAY\n"
+	"  --limit N      at most N records (the newest)\n"
+	"  --json         print the records as stored, one JSON object per line\n"
+	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
+	"                 always or never\n"
+	"  --no-pager     write to standard output directly\n"
+	"  -h, --help     show this help\n";
+
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
+
+struct printer {
+	struct buf out;
+	const char *text;
+	bool json, color;
+	size_t found;
+};
+
+static int print_hit(const struct index_hit *h, void *arg)
+{
+	struct printer *p = arg;
+
+	p->found++;
+	if (p->json) {
+		buf_add(&p->out, h->line, h->len);
+		buf_addc(&p->out, '\n');
+	} else {
+		cmd_format_hit(&p->out, h, p->text, p->color);
+	}
+	if (p->out.len >= 65536) {
+		bool ok = cmd_out(p->out.data, p->out.len);
+		buf_reset(&p->out);
+		return !ok;
+	}
+	return 0;
+}
+
+int cmd_search(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_FILTER_OPTIONS,
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct index_query q = { 0 };
+	struct printer p = { .out = BUF_INIT };
+	char since[DAY_LEN + 1], until[DAY_LEN + 1];
+	const char *when = "auto";
+	bool pager = true;
+	struct journal *j;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (cmd_filter_option(c, optarg, &q, since, until, usage, "search"))
+			continue;
+		switch (c) {
+		case OPT_JSON:
+			p.json = true;
+			break;
+		case OPT_COLOR:
+			when = optarg;
+			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
+				cmd_usage_exit(usage, "search: --color takes auto, always or never, not '%s'", when);
+			break;
+		case OPT_NO_PAGER:
+			pager = false;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind >= argc)
+		cmd_usage_exit(usage, "search: no query given");
+	if (argc - optind > 1)
+		cmd_usage_exit(usage, "search: one query, in quotes when it has spaces");
+	if (!*argv[optind])
+		cmd_usage_exit(usage, "search: the query is empty");
+	q.text = p.text = argv[optind];
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	/* an index that cannot be brought up to date is not used: the files answer */
+	index_update(j, NULL);
+	p.color = !p.json && cmd_use_color(when);
+	if (pager && !p.json)
+		run_pager_start();
+	if (index_search(j, &q, print_hit, &p) < 0)
+		die("search: %s", errget());
+	cmd_out(p.out.data, p.out.len);
+	buf_release(&p.out);
+	index_close();
+	journal_close(j);
+	c = cmd_finish_output();
+	return c ? c : p.found ? EXIT_OK : EXIT_FAIL;
+}

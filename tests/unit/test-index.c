@@ -1,0 +1,333 @@
+/*
+ * index: building the search index, updating it from what was appended,
+ * rebuilding it when it is missing, damaged or of another format, and
+ * queries that would be FTS5 syntax.  Every query is also answered by
+ * index_scan (the files alone), and the two answers must be the same.
+ */
+#include "unit.h"
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "day.h"
+#include "err.h"
+#include "index.h"
+#include "journal.h"
+#include "record.h"
+#include "store.h"
+#include "xalloc.h"
+
+struct fixture {
+	char *dir;
+	struct journal *j;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	if (!f)
+		return -1;
+	f->dir = unit_journal();
+	f->j = journal_open(f->dir);
+	if (!f->j)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	index_close();
+	journal_close(f->j);
+	unit_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static int64_t at(const char *iso)
+{
+	int64_t us;
+
+	assert_int_equal(day_time_parse(iso, strlen(iso), &us), 0);
+	return us;
+}
+
+static void add(struct fixture *f, const char *kind, const char *iso, const char *host, const char *admin,
+		const char *key, const char *text)
+{
+	struct record *r = rec_new(kind, at(iso), host, admin, "root", "s1");
+
+	rec_set_text(r, key, text, strlen(text));
+	if (store_append(f->j, r, NULL) < 0)
+		fail_msg("store_append: %s", errget());
+	rec_free(r);
+}
+
+/* a small journal: two hosts, three days */
+static void plant(struct fixture *f)
+{
+	add(f, "cmd", "2025-01-02T10:00:00.000000Z", "web1", "alice", "cmd", "systemctl restart nginx");
+	add(f, "note", "2025-01-03T11:00:00.000000Z", "web1", "alice", "text", "Moved the Backup script to /opt/bk");
+	add(f, "cmd", "2025-01-03T12:00:00.000000Z", "db1", "bob", "cmd", "vacuumdb --all");
+	add(f, "note", "2025-01-04T09:00:00.000000Z", "db1", "bob", "text", "say \"hi\" to a*b and NEAR(x y)");
+	add(f, "change", "2025-01-04T10:00:00.000000Z", "db1", "bob", "path", "/etc/postgresql/pg_hba.conf");
+}
+
+static int collect(const struct index_hit *h, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_addf(b, "%s:%lld:%s;", h->host, (long long)h->seq, h->day);
+	return 0;
+}
+
+/* the answer as "host:seq:day;..." from the index, checked against the scan */
+static char *query(struct fixture *f, const struct index_query *q)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+
+	assert_int_equal(index_search(f->j, q, collect, &a), 0);
+	assert_int_equal(index_scan(f->j, q, collect, &b), 0);
+	assert_string_equal(buf_str(&a), buf_str(&b));
+	buf_release(&b);
+	return buf_detach(&a, NULL);
+}
+
+static char *find(struct fixture *f, const char *text)
+{
+	struct index_query q = { .text = text };
+	return query(f, &q);
+}
+
+static void expect(struct fixture *f, const char *text, const char *want)
+{
+	char *got = find(f, text);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void index_path(struct fixture *f, char *out, size_t size)
+{
+	snprintf(out, size, "%s/%s", f->dir, INDEX_FILE);
+}
+
+static void build_indexes_every_record_and_finds_substrings(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_true(st.rebuilt);
+	assert_int_equal(st.records, 5);
+	expect(f, "nginx", "web1:1:2025_01_02;");
+	expect(f, "backup SCRIPT", "web1:2:2025_01_03;");
+	expect(f, "pg_hba", "db1:3:2025_01_04;");
+	/* newest first */
+	expect(f, "a", "db1:3:2025_01_04;db1:2:2025_01_04;db1:1:2025_01_03;web1:2:2025_01_03;web1:1:2025_01_02;");
+	assert_true(index_last_used);
+	expect(f, "nothing like this", "");
+}
+
+static void filters_narrow_the_answer(void **state)
+{
+	struct fixture *f = *state;
+	struct index_query q = { .text = "a" };
+	char *got;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	q.host = "web1";
+	got = query(f, &q);
+	assert_string_equal(got, "web1:2:2025_01_03;web1:1:2025_01_02;");
+	free(got);
+	q = (struct index_query){ .admin = "bob", .kind = "cmd" };
+	got = query(f, &q);
+	assert_string_equal(got, "db1:1:2025_01_03;");
+	free(got);
+	q = (struct index_query){ .since = "2025_01_03", .until = "2025_01_03", .oldest_first = true };
+	got = query(f, &q);
+	assert_string_equal(got, "web1:2:2025_01_03;db1:1:2025_01_03;");
+	free(got);
+	q = (struct index_query){ .limit = 2 };
+	got = query(f, &q);
+	assert_string_equal(got, "db1:3:2025_01_04;db1:2:2025_01_04;");
+	free(got);
+}
+
+static void update_reads_only_the_appended_bytes(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096];
+	size_t before = 0, after = 0;
+	char *data;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	data = unit_read(path, &before);
+	free(data);
+	add(f, "note", "2025-01-04T12:00:00.000000Z", "db1", "bob", "text", "rotated the certificates");
+	data = unit_read(path, &after);
+	free(data);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_false(st.rebuilt);
+	assert_int_equal(st.records, 1);
+	assert_int_equal(st.files_read, 1);
+	assert_int_equal(st.bytes, after - before);
+	expect(f, "certificates", "db1:4:2025_01_04;");
+	/* nothing new: nothing read */
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.bytes, 0);
+	assert_int_equal(st.records, 0);
+	/* a torn last line waits for its end */
+	unit_write(path, "{\"v\":1", 6, 1);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.records, 0);
+	expect(f, "certificates", "db1:4:2025_01_04;");
+}
+
+static void a_file_that_shrank_is_indexed_again(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096];
+	size_t size = 0;
+	char *data, *nl;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	data = unit_read(path, &size);
+	nl = strchr(data, '\n');
+	unit_write(path, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.records, 1);
+	expect(f, "pg_hba", "");
+	expect(f, "NEAR(", "db1:2:2025_01_04;");
+}
+
+static void rebuilt_when_the_file_is_deleted(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096];
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	index_close();
+	index_path(f, path, sizeof path);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_true(st.rebuilt);
+	assert_int_equal(st.records, 5);
+	expect(f, "nginx", "web1:1:2025_01_02;");
+}
+
+static void rebuilt_when_the_file_is_garbage(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096], junk[8192];
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	index_close();
+	index_path(f, path, sizeof path);
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(i * 7 + 3);
+	unit_write(path, junk, sizeof junk, 0);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_true(st.rebuilt);
+	assert_int_equal(st.records, 5);
+	expect(f, "vacuumdb", "db1:1:2025_01_03;");
+	assert_true(index_last_used);
+}
+
+static void rebuilt_when_its_format_is_older(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096];
+	sqlite3 *db;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	index_close();
+	index_path(f, path, sizeof path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = '0' WHERE key = 'format'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_true(st.rebuilt);
+	assert_int_equal(st.records, 5);
+}
+
+static void fts_syntax_is_literal_text(void **state)
+{
+	struct fixture *f = *state;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "\"hi\"", "db1:2:2025_01_04;");
+	expect(f, "say \"", "db1:2:2025_01_04;");
+	expect(f, "\"", "db1:2:2025_01_04;");
+	expect(f, "a*b", "db1:2:2025_01_04;");
+	expect(f, "*", "db1:2:2025_01_04;");
+	expect(f, "NEAR(", "db1:2:2025_01_04;");
+	expect(f, "NEAR(x y)", "db1:2:2025_01_04;");
+	expect(f, "AND OR NOT", "");
+	expect(f, "(", "db1:2:2025_01_04;");
+	/* one and two characters: below a trigram */
+	expect(f, "/", "db1:3:2025_01_04;web1:2:2025_01_03;");
+	expect(f, "NG", "web1:1:2025_01_02;");
+	expect(f, "hb", "db1:3:2025_01_04;");
+}
+
+static void the_scan_answers_without_an_index(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b = BUF_INIT;
+	struct index_query q = { .text = "nginx" };
+
+	plant(f);
+	index_close();
+	assert_int_equal(index_search(f->j, &q, collect, &b), 0);
+	assert_false(index_last_used);
+	assert_string_equal(buf_str(&b), "web1:1:2025_01_02;");
+	buf_release(&b);
+}
+
+static void index_find_ignores_ascii_case_only(void **state)
+{
+	(void)state;
+	assert_int_equal(index_find("Hello World", 11, "world", 5), 6);
+	assert_int_equal(index_find("Hello World", 11, "WORLDS", 6), -1);
+	assert_int_equal(index_find("abc", 3, "", 0), 0);
+	assert_int_equal(index_find("\xc3\x89t\xc3\xa9", 5, "\xc3\xa9", 2), 3);
+	assert_int_equal(index_find("\xc3\xa9t\xc3\xa9", 5, "\xc3\x89T", 3), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(build_indexes_every_record_and_finds_substrings, setup, teardown),
+		cmocka_unit_test_setup_teardown(filters_narrow_the_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(update_reads_only_the_appended_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_that_shrank_is_indexed_again, setup, teardown),
+		cmocka_unit_test_setup_teardown(rebuilt_when_the_file_is_deleted, setup, teardown),
+		cmocka_unit_test_setup_teardown(rebuilt_when_the_file_is_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(rebuilt_when_its_format_is_older, setup, teardown),
+		cmocka_unit_test_setup_teardown(fts_syntax_is_literal_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_scan_answers_without_an_index, setup, teardown),
+		cmocka_unit_test(index_find_ignores_ascii_case_only),
+	};
+	return cmocka_run_group_tests_name("index", tests, NULL, NULL);
+}
