@@ -230,6 +230,8 @@ void cmd_background_sync(struct journal *j)
 		close(fd);
 	free(self);
 	free(log);
+}
+
 bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[DAY_LEN + 1], char until[DAY_LEN + 1],
 		       const char *usage, const char *name)
 {
