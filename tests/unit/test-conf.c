@@ -200,7 +200,7 @@ static char *git_list(const char *dir, const char *text)
 {
 	char *path = fs_join(dir, "team.conf");
 	const char *argv[] = { "git", "config", "-f", path, "--list", NULL };
-	struct child c = { argv, NULL, RUN_NULL, RUN_PIPE, RUN_NULL, NULL, 0, -1, -1 };
+	struct child c = { .argv = argv, .in = RUN_NULL, .out = RUN_PIPE, .err = RUN_NULL, .to_child = -1, .from_child = -1 };
 	struct buf out = BUF_INIT;
 	int rc;
 
