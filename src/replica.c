@@ -136,12 +136,20 @@ int replica_lock(struct journal *j)
 	journal_fix_mode(j, fd);
 	/* we hold the lock: an index lock left by a sync that was killed is stale */
 	{
-		static const char *const stale[] = { "index.lock", "index-team.lock" };
-		for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
-			char *p = state_path(j, stale[i]);
-			unlink(p);
-			free(p);
+		char *dir = state_path(j, "");
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (!strncmp(e->d_name, "index", 5) && len > 5 && !strcmp(e->d_name + len - 5, ".lock")) {
+				char *p = state_path(j, e->d_name);
+				unlink(p);
+				free(p);
+			}
 		}
+		if (d)
+			closedir(d);
+		free(dir);
 	}
 	free(path);
 	return fd;
@@ -240,7 +248,13 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 		return 0;
 	}
 	ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
-	index = state_path(j, "index");
+	/* one private index per host: a journal that commits for several host
+	 * names (tests, a renamed host) never mixes their files */
+	{
+		char *name = xasprintf("index.%s", host);
+		index = state_path(j, name);
+		free(name);
+	}
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
 	rc = git_commit_paths(j->dir, index, ref, (const char *const *)paths, n, msg);
 	if (rc < 0) {
