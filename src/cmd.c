@@ -87,6 +87,8 @@ bool cmd_out(const void *data, size_t len)
 {
 	if (reader_gone)
 		return false;
+	if (len == 0)
+		return true;	/* an empty buffer may have no data pointer at all */
 	if (fwrite(data, 1, len, stdout) != len && errno == EPIPE)
 		reader_gone = true;
 	return !reader_gone;
