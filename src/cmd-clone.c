@@ -74,7 +74,8 @@ static int clone(struct journal *j, const char *url)
 	char *team, *gitignore;
 	int rc;
 
-	rc = git_step(j->dir, init) < 0 || git_step(j->dir, remote) < 0 ? -1 : 0;
+	rc = git_step(j->dir, init) < 0 || git_step(j->dir, remote) < 0 || replica_local_packs(j, "origin", abs) < 0
+		     ? -1 : 0;
 	free(abs);
 	if (rc < 0)
 		return -1;

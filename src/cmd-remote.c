@@ -78,6 +78,8 @@ int cmd_remote(int argc, char **argv)
 			char *url = replica_url(argv[optind + 1]);
 			const char *args[] = { "remote", "add", "--", argv[optind], url, NULL };
 			git_or_die(j, NULL, args, "git remote add");
+			if (replica_local_packs(j, argv[optind], url) < 0)
+				die("remote add: %s", errget());
 			free(url);
 		}
 	} else if (!strcmp(sub, "rm")) {

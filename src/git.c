@@ -19,9 +19,9 @@
 #define GIT_ARGS_MAX 64
 
 /* the environment of every git we run; built once */
-static const char *const *git_env(const char *index)
+static const char *const *git_env(const char *dir, const char *index)
 {
-	static const char *env[12];
+	static const char *env[16];
 	static char *ssh, *index_var;
 	size_t n = 0;
 
@@ -37,6 +37,18 @@ static const char *const *git_env(const char *index)
 	/* the admins' own ssh settings win: a jump host or a key they chose */
 	if (!getenv("GIT_SSH_COMMAND") && !getenv("GIT_SSH"))
 		env[n++] = ssh;
+	/*
+	 * root and the admins' accounts share the journal, and a hub on the same
+	 * machine: git must not refuse a repository another account owns
+	 * ("dubious ownership").  Command-line configuration (GIT_CONFIG_COUNT)
+	 * is protected, so safe.directory holds; "*" because a local hub's
+	 * upload-pack and receive-pack check it too.  These are the journal and
+	 * the remotes the admins configured, nothing else.
+	 */
+	(void)dir;
+	env[n++] = "GIT_CONFIG_COUNT=1";
+	env[n++] = "GIT_CONFIG_KEY_0=safe.directory";
+	env[n++] = "GIT_CONFIG_VALUE_0=*";
 	free(index_var);
 	index_var = NULL;
 	if (index) {
@@ -77,7 +89,7 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 	c.in = RUN_NULL;
 	c.out = out ? RUN_PIPE : RUN_NULL;
 	c.err = err ? errfd : RUN_INHERIT;
-	c.env = git_env(index);
+	c.env = git_env(dir, index);
 	if (run_start(&c) < 0) {
 		errprefix("git (is git installed?)");
 		if (errfd >= 0)

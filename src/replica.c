@@ -603,3 +603,24 @@ out:
 	buf_release(&err);
 	return rc;
 }
+
+int replica_local_packs(struct journal *j, const char *name, const char *url)
+{
+	static const char *const keys[] = { "uploadpack", "receivepack" };
+	static const char *const cmds[] = { "git -c 'safe.directory=*' upload-pack",
+					    "git -c 'safe.directory=*' receive-pack" };
+	int rc = 0;
+
+	if (url[0] != '/' && strncmp(url, "file://", 7))
+		return 0;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		char *key = xasprintf("remote.%s.%s", name, keys[i]);
+		const char *args[] = { "config", key, cmds[i], NULL };
+		if (git_run(j->dir, NULL, NULL, NULL, args) != 0) {
+			errset("git config %s failed", key);
+			rc = -1;
+		}
+		free(key);
+	}
+	return rc;
+}

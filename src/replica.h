@@ -59,4 +59,11 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
  */
 int replica_push(struct journal *j, const char *remote, const char *own_host);
 
+/*
+ * A hub on this machine (a path or file:// URL) is often another account's
+ * repository: its upload-pack and receive-pack are told it is safe, since
+ * git does not pass our configuration to them for a local transport.
+ */
+int replica_local_packs(struct journal *j, const char *name, const char *url);
+
 #endif

@@ -302,7 +302,8 @@ CONF
 }
 
 stop_sshd() {
-	[ -s "${S:-/nonexistent}/sshd.pid" ] && kill "$(cat "$S/sshd.pid")" 2>/dev/null
+	[ -n "${S:-}" ] && [ -s "$S/sshd.pid" ] || return 0
+	kill "$(cat "$S/sshd.pid")" 2>/dev/null
 	# sshd forks per connection: let the listener go away
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$(cat "$S/sshd.pid")" 2>/dev/null || break
@@ -342,4 +343,26 @@ stop_sshd() {
 
 teardown() {
 	stop_sshd
+}
+
+@test "another account can sync a journal root made (no dubious-ownership refusal from git)" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to make the journal of another account"
+	hub="$BATS_TEST_TMPDIR/hub.git"
+	git init -q --bare "$hub"
+	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal" LOGBOOK_HOST=web1 LOGBOOK_USER=alice
+	new_journal
+	lb remote add hub "$hub" >/dev/null
+	git config -f "$LOGBOOK_DIR/team.conf" sync.auto false
+	lb note "root's note" >/dev/null
+	lb sync >/dev/null
+	# the journal and the hub as a shared group directory would let them be
+	chmod -R a+rwX "$LOGBOOK_DIR" "$hub"
+	let_others_in
+	run as_nobody env HOME="$BATS_TEST_TMPDIR" LOGBOOK_DIR="$LOGBOOK_DIR" LOGBOOK_HOST=web1 \
+		LOGBOOK_USER=bob "$LOGBOOK" note "nobody's note"
+	[ "$status" -eq 0 ]
+	run as_nobody env HOME="$BATS_TEST_TMPDIR" LOGBOOK_DIR="$LOGBOOK_DIR" LOGBOOK_HOST=web1 "$LOGBOOK" sync
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[[ "$output" != *"dubious ownership"* ]]
+	git -C "$hub" show refs/heads/hosts/web1:"$(today | cut -c1-4)/$(today)/web1.jsonl" | grep -q "nobody's note"
 }
