@@ -366,3 +366,53 @@ teardown() {
 	[[ "$output" != *"dubious ownership"* ]]
 	git -C "$hub" show refs/heads/hosts/web1:"$(today | cut -c1-4)/$(today)/web1.jsonl" | grep -q "nobody's note"
 }
+
+@test "6 hosts, 50 rounds of notes and syncs at once, some syncs killed: every replica ends with every note once" {
+	hosts="web1 db1 irc1 git1 vps1 game1"
+	for h in $hosts; do
+		replica $h
+	done
+	for ((i = 1; i <= 50; i++)); do
+		pids=()
+		for h in $hosts; do
+			# a note (which starts its own sync in the background), then a sync
+			{ on $h note "$h $i" && on $h sync; } >/dev/null 2>&1 &
+			pids+=($!)
+		done
+		# now and then, kill one of them at a random moment
+		if ((RANDOM % 3 == 0)); then
+			sleep "0.0$((RANDOM % 10))"
+			# this test's syncs only: in the foreground, and those note started
+			pkill -9 -x -f "$LOGBOOK sync" 2>/dev/null || true
+			pkill -9 -f "^/proc/self/exe -C $BATS_TEST_TMPDIR/" 2>/dev/null || true
+		fi
+		wait "${pids[@]}" 2>/dev/null || true
+	done
+	# a quiet end: background syncs done, then every host syncs twice in turn
+	for ((t = 0; t < 100; t++)); do
+		pgrep -f "^/proc/self/exe -C $BATS_TEST_TMPDIR/" >/dev/null || break
+		sleep 0.1
+	done
+	for round in 1 2 3; do
+		for h in $hosts; do
+			on $h sync >/dev/null 2>&1 || true
+		done
+	done
+	for h in $hosts; do
+		n=$(notes $h | wc -l)
+		dup=$(notes $h | uniq -d | wc -l)
+		[ "$dup" -eq 0 ] || fail "$h holds duplicates"
+		run on $h verify
+		[ "$status" -eq 0 ] || fail "$h verify: $output"
+		echo "$h: $n notes" >&3
+	done
+	# the notes that were written (a note killed before its commit is not one) are everywhere
+	first=$(notes web1)
+	for h in $hosts; do
+		[ "$(notes $h)" = "$first" ] || fail "$h differs from web1"
+	done
+	for h in $hosts; do
+		n=$(grep -c "^$h " <<<"$first")
+		[ "$n" -ge 40 ] || fail "only $n notes of $h"
+	done
+}
