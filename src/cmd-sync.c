@@ -104,6 +104,7 @@ int cmd_sync(int argc, char **argv)
 		printf("No remotes: the records of %s are committed here only (see 'logbook remote add').\n", host);
 		replica_names_free(remotes, nremotes);
 		free(host);
+		journal_close(j);
 		return cmd_finish_output();
 	}
 	for (size_t i = 0; i < nremotes; i++) {
