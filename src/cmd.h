@@ -38,6 +38,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_team(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_who(int argc, char **argv);
 int cmd_sync(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
