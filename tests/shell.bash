@@ -85,7 +85,14 @@ end_shell() {
 }
 
 teardown() {
+	local i
 	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	# a shell killed here still runs its exit hook, which writes into the
+	# journal: let it finish before bats removes the directory
+	for ((i = 0; i < 100; i++)); do
+		[ -n "${TMUX_SOCK:-}" ] && pgrep -f "$BATS_TEST_TMPDIR/(rc\.|zdot)" >/dev/null || break
+		sleep 0.05
+	done
 	# (lazily: the shell may still be leaving it)
 	mountpoint -q "$BATS_TEST_TMPDIR/disk" 2>/dev/null && umount -l "$BATS_TEST_TMPDIR/disk"
 	return 0

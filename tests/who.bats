@@ -31,4 +31,5 @@ load shell
 	[ "$status" -eq 2 ]
 	run lb who --help
 	[ "$status" -eq 0 ]
+	end_shell
 }
