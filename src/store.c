@@ -972,24 +972,35 @@ static bool is_host_file(const char *name, const void *arg)
 	return store_valid_host(host);
 }
 
-int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+/* the directory of a day page and the names of its host files; -1 on a bad day or a read error */
+static int day_files(struct journal *j, const char *day, char **full, char ***files, size_t *nf)
 {
 	char dir[DAY_LEN + 6];
-	char *full;
-	char **files = NULL;
-	size_t nf = 0;
 
-	memset(out, 0, sizeof *out);
+	*files = NULL;
+	*nf = 0;
 	if (!day_valid(day)) {
 		errset("bad day name '%s'", day);
 		return -1;
 	}
 	snprintf(dir, sizeof dir, "%.4s/%s", day, day);
-	full = journal_path(j, dir);
-	if (list_dir(full, is_host_file, NULL, &files, &nf) < 0) {
-		free(full);
+	*full = journal_path(j, dir);
+	if (list_dir(*full, is_host_file, NULL, files, nf) < 0) {
+		free(*full);
 		return -1;
 	}
+	return 0;
+}
+
+int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+{
+	char *full;
+	char **files;
+	size_t nf;
+
+	memset(out, 0, sizeof *out);
+	if (day_files(j, day, &full, &files, &nf) < 0)
+		return -1;
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	for (size_t i = 0; i < nf; i++) {
 		char *host = xstrndup(files[i], strlen(files[i]) - 6);
@@ -1083,22 +1094,13 @@ static int cmp_line(const void *a, const void *b)
 
 int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out)
 {
-	char dir[DAY_LEN + 6];
 	char *full;
-	char **files = NULL;
-	size_t nf = 0;
+	char **files;
+	size_t nf;
 
 	memset(out, 0, sizeof *out);
-	if (!day_valid(day)) {
-		errset("bad day name '%s'", day);
+	if (day_files(j, day, &full, &files, &nf) < 0)
 		return -1;
-	}
-	snprintf(dir, sizeof dir, "%.4s/%s", day, day);
-	full = journal_path(j, dir);
-	if (list_dir(full, is_host_file, NULL, &files, &nf) < 0) {
-		free(full);
-		return -1;
-	}
 	out->files = xcalloc(nf ? nf : 1, sizeof *out->files);
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	out->hosts = xcalloc(nf ? nf : 1, sizeof *out->hosts);
