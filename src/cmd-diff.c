@@ -78,9 +78,7 @@ int cmd_diff(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_COLOR:
-			when = optarg;
-			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
-				cmd_usage_exit(usage, "diff: --color takes auto, always or never, not '%s'", when);
+			when = cmd_color_when(usage, "diff", optarg);
 			break;
 		case OPT_NO_PAGER:
 			pager = false;

@@ -89,9 +89,7 @@ int cmd_list(int argc, char **argv)
 			p.json = true;
 			break;
 		case OPT_COLOR:
-			when = optarg;
-			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
-				cmd_usage_exit(usage, "list: --color takes auto, always or never, not '%s'", when);
+			when = cmd_color_when(usage, "list", optarg);
 			break;
 		case OPT_NO_PAGER:
 			pager = false;

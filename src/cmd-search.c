@@ -96,9 +96,7 @@ int cmd_search(int argc, char **argv)
 			p.json = true;
 			break;
 		case OPT_COLOR:
-			when = optarg;
-			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
-				cmd_usage_exit(usage, "search: --color takes auto, always or never, not '%s'", when);
+			when = cmd_color_when(usage, "search", optarg);
 			break;
 		case OPT_NO_PAGER:
 			pager = false;

@@ -70,9 +70,7 @@ int cmd_show(int argc, char **argv)
 			json = true;
 			break;
 		case OPT_COLOR:
-			when = optarg;
-			if (strcmp(when, "auto") && strcmp(when, "always") && strcmp(when, "never"))
-				cmd_usage_exit(usage, "show: --color takes auto, always or never, not '%s'", when);
+			when = cmd_color_when(usage, "show", optarg);
 			break;
 		case OPT_NO_PAGER:
 			pager = false;

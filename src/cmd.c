@@ -330,3 +330,10 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	buf_release(&body);
 	rec_free(r);
 }
+
+const char *cmd_color_when(const char *usage, const char *cmd, const char *arg)
+{
+	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+		cmd_usage_exit(usage, "%s: --color takes auto, always or never, not '%s'", cmd, arg);
+	return arg;
+}

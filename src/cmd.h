@@ -92,6 +92,8 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
 void cmd_background_sync(struct journal *j);
 /* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
 bool cmd_use_color(const char *when);
+/* the WHEN of --color=WHEN, or a usage error naming cmd */
+const char *cmd_color_when(const char *usage, const char *cmd, const char *arg);
 
 
 /*
