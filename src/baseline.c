@@ -321,21 +321,15 @@ static int cmp_entry(const void *a, const void *b)
 	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
 }
 
+/* bsearch with a path as the key */
+static int cmp_key_entry(const void *key, const void *e)
+{
+	return strcmp((const char *)key, ((const struct entry *)e)->path);
+}
+
 static struct entry *index_find(const struct index *idx, const char *path)
 {
-	size_t lo = 0, hi = idx->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(idx->v[mid].path, path);
-		if (c == 0)
-			return &idx->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return idx->n ? bsearch(path, idx->v, idx->n, sizeof *idx->v, cmp_key_entry) : NULL;
 }
 
 static char *state_path(struct journal *j, const char *name)
@@ -802,21 +796,14 @@ static int cmp_seen(const void *a, const void *b)
 	return strcmp(((const struct seen_entry *)a)->path, ((const struct seen_entry *)b)->path);
 }
 
+static int cmp_key_seen(const void *key, const void *e)
+{
+	return strcmp((const char *)key, ((const struct seen_entry *)e)->path);
+}
+
 static struct seen_entry *seen_find(const struct seen *s, const char *path)
 {
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(s->v[mid].path, path);
-		if (c == 0)
-			return &s->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return s->n ? bsearch(path, s->v, s->n, sizeof *s->v, cmp_key_seen) : NULL;
 }
 
 static int parse_seen(const char *line, size_t len, struct seen_entry *e)
