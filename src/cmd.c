@@ -277,7 +277,7 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since
 
 void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color)
 {
-	struct record *r = rec_parse(h->line, h->len, false);
+	struct record *r = h->line ? rec_parse(h->line, h->len, false) : NULL;
 	struct buf body = BUF_INIT;
 	char clock[9];
 	const char *p, *nl, *end;
@@ -300,6 +300,8 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	buf_adds(out, ": ");
 	if (r)
 		index_record_text(r, &body, true);
+	else if (h->body)
+		buf_add(&body, h->body, h->body_len);	/* the index's copy: the same text */
 	p = buf_str(&body);
 	end = p + body.len;
 	if (tlen)
