@@ -11,6 +11,11 @@
  *                              ids only grow (news remembers one); exact = 1
  *                              when a text field holds bytes that are not
  *                              UTF-8 (body has their readable copy)
+ *   hosts(host, mark)          what each host's writers left when the index
+ *                              was last brought up to date (struct marks)
+ *   dirs(path, inode, mtime)   day directories as last listed: one that is
+ *                              unchanged holds the files the files table
+ *                              says, so its files are stat-ed, not listed
  *   fts                        FTS5 trigram over recs.body (external content,
  *                              kept in step by triggers; detail=none, since
  *                              every candidate is checked here anyway)
@@ -233,6 +238,8 @@ static const char schema[] =
 	" seq INTEGER NOT NULL, day TEXT NOT NULL, kind TEXT NOT NULL, admin TEXT NOT NULL,"
 	" file INTEGER NOT NULL, line INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
 	" exact INTEGER NOT NULL, body TEXT NOT NULL);"
+	"CREATE TABLE hosts(host TEXT PRIMARY KEY, mark TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE dirs(path TEXT PRIMARY KEY, inode INTEGER NOT NULL, mtime INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX recs_time ON recs(time);"
 	"CREATE INDEX recs_file ON recs(file);"
 	"CREATE VIRTUAL TABLE fts USING fts5(body, content='recs', content_rowid='id',"
@@ -403,8 +410,48 @@ static void add_stat(struct buf *b, const char *name, const struct stat *st, int
 		*racy = true;
 }
 
-/* name and content of each small file in dir (chain heads, refs) */
-static void add_files(struct buf *b, const char *dir)
+/*
+ * What the writers of each host left: its chain head in .state/chain/
+ * and its written ref, so that only the files of hosts whose mark moved
+ * are looked at.  A host with neither (a journal copied without .state/)
+ * has an empty mark, which vouches for nothing.
+ */
+struct host_mark {
+	char *host;
+	struct buf data;
+	char mark[REC_HASH_LEN + 1];
+	bool same;		/* equal to the mark stored in the index */
+};
+
+struct marks {
+	struct host_mark *v;
+	size_t n;
+	char global[REC_HASH_LEN + 1];	/* the packed refs, the format */
+	bool global_same;
+};
+
+static struct host_mark *mark_of(struct marks *m, const char *host)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (!strcmp(m->v[i].host, host))
+			return &m->v[i];
+	m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
+	m->v[m->n] = (struct host_mark){ .host = xstrdup(host), .data = BUF_INIT };
+	return &m->v[m->n++];
+}
+
+static void marks_free(struct marks *m)
+{
+	for (size_t i = 0; i < m->n; i++) {
+		free(m->v[i].host);
+		buf_release(&m->v[i].data);
+	}
+	free(m->v);
+	memset(m, 0, sizeof *m);
+}
+
+/* the content of each small file in dir (chain heads, refs), under its host */
+static void add_files(struct marks *m, const char *dir, const char *what)
 {
 	size_t n;
 	char **names = list_dir(dir, &n);
@@ -412,19 +459,20 @@ static void add_files(struct buf *b, const char *dir)
 	for (size_t i = 0; i < n; i++) {
 		char *path = fs_join(dir, names[i]);
 		struct buf data = BUF_INIT;
-		buf_addf(b, "%s:", names[i]);
+		struct host_mark *h = mark_of(m, names[i]);
+		buf_addf(&h->data, "%s:", what);
 		if (fs_read_file(path, &data) == 0)
-			buf_add(b, data.data, data.len < 4096 ? data.len : 4096);
-		buf_addc(b, '\n');
+			buf_add(&h->data, data.data, data.len < 4096 ? data.len : 4096);
+		buf_addc(&h->data, '\n');
 		buf_release(&data);
 		free(path);
 	}
 	free_names(names, n);
 }
 
-static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy)
+static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy, struct marks *m)
 {
-	struct buf b = BUF_INIT;
+	struct buf b = BUF_INIT, g = BUF_INIT;
 	int64_t now = day_now_us();
 	char *p;
 	struct stat st;
@@ -433,19 +481,26 @@ static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *rac
 	struct dirent *y;
 
 	*racy = false;
-	buf_addf(&b, "logbook-index %d\n", INDEX_FORMAT);
+	memset(m, 0, sizeof *m);
 	p = journal_path(j, JOURNAL_STATE "/chain");
-	add_files(&b, p);
+	add_files(m, p, "chain");
 	free(p);
 	p = journal_path(j, ".git/refs/logbook/written");
-	add_files(&b, p);
+	add_files(m, p, "written");
 	free(p);
+	buf_addf(&g, "logbook-index %d\n", INDEX_FORMAT);
 	p = journal_path(j, ".git/packed-refs");
 	if (stat(p, &st) == 0) {
-		buf_addf(&b, "packed %lld ", (long long)st.st_size);
-		add_stat(&b, "packed-refs", &st, now, racy);
+		buf_addf(&g, "packed %lld ", (long long)st.st_size);
+		add_stat(&g, "packed-refs", &st, now, racy);
 	}
 	free(p);
+	rec_hash(g.data, g.len, m->global);
+	buf_addf(&b, "%s\n", m->global);
+	for (size_t i = 0; i < m->n; i++) {
+		rec_hash(m->v[i].data.data ? m->v[i].data.data : "", m->v[i].data.len, m->v[i].mark);
+		buf_addf(&b, "%s %s\n", m->v[i].host, m->v[i].mark);
+	}
 	if ((root = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(root, &st) < 0 ||
 	    !(years = fdopendir(root))) {
 		if (root >= 0)
@@ -479,6 +534,7 @@ static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *rac
 out:
 	rec_hash(b.data ? b.data : "", b.len, out);
 	buf_release(&b);
+	buf_release(&g);
 }
 
 static int meta_get(sqlite3 *db, const char *key, char *out, size_t size)
@@ -508,9 +564,12 @@ struct updater {
 	struct journal *j;
 	sqlite3 *db;
 	struct index_stats *st;
-	sqlite3_stmt *add_file, *set_file, *drop_recs, *drop_file, *add_rec;
+	sqlite3_stmt *add_file, *set_file, *drop_recs, *drop_file, *add_rec, *set_dir, *drop_dir;
 	struct known_file *known;
 	size_t nknown;
+	struct known_file *dirs;	/* the dirs table: path, inode, mtime in size */
+	size_t ndirs;
+	struct marks marks;
 	int rc;			/* the SQLite error that stopped the update */
 };
 
@@ -572,23 +631,24 @@ static int known_cmp(const void *a, const void *b)
 	return strcmp(((const struct known_file *)a)->path, ((const struct known_file *)b)->path);
 }
 
-static int load_known(struct updater *u)
+/* the rows of sql (id, path, size, inode, lines), sorted by path */
+static int load_known(struct updater *u, const char *sql, struct known_file **v, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
 	int rc;
 
-	if (sqlite3_prepare_v2(u->db, "SELECT id, path, size, inode, lines FROM files", -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(u->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		u->rc = sqlite3_extended_errcode(u->db);
 		return db_err(u->db, "update");
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct known_file *k;
-		if (u->nknown == cap) {
+		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;
-			u->known = xreallocarray(u->known, cap, sizeof *u->known);
+			*v = xreallocarray(*v, cap, sizeof **v);
 		}
-		k = &u->known[u->nknown++];
+		k = &(*v)[(*n)++];
 		k->id = sqlite3_column_int64(st, 0);
 		k->path = xstrdup(sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "");
 		k->size = sqlite3_column_int64(st, 2);
@@ -602,16 +662,16 @@ static int load_known(struct updater *u)
 		return db_err(u->db, "update");
 	}
 	sqlite3_finalize(st);
-	if (u->nknown)
-		qsort(u->known, u->nknown, sizeof *u->known, known_cmp);
+	if (*n)
+		qsort(*v, *n, sizeof **v, known_cmp);
 	return 0;
 }
 
-static int update_file(const char *rel, const char *day, const char *host, void *arg)
+/* rel's file, which is name under the directory dfd */
+static int update_file(struct updater *u, int dfd, const char *name, const char *rel, const char *day,
+		       const char *host)
 {
-	struct updater *u = arg;
 	struct known_file key = { .path = (char *)rel }, *k;
-	char *path = journal_path(u->j, rel);
 	sqlite3_int64 id = 0, size = 0, lines = 0;
 	struct buf data = BUF_INIT;
 	struct stat stbuf;
@@ -620,7 +680,7 @@ static int update_file(const char *rel, const char *day, const char *host, void 
 
 	u->st->files++;
 	k = u->nknown ? bsearch(&key, u->known, u->nknown, sizeof *u->known, known_cmp) : NULL;
-	if (lstat(path, &stbuf) < 0 || !S_ISREG(stbuf.st_mode)) {
+	if (fstatat(dfd, name, &stbuf, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(stbuf.st_mode)) {
 		/* gone or not a file: what it had leaves the index */
 		rc = 0;
 		goto out;
@@ -643,7 +703,7 @@ static int update_file(const char *rel, const char *day, const char *host, void 
 			size = lines = 0;
 		}
 	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		/* unreadable: as if it were not there */
 		if (k)
 			k->seen = false;
@@ -678,7 +738,174 @@ out:
 	if (fd >= 0)
 		close(fd);
 	buf_release(&data);
-	free(path);
+	return rc;
+}
+
+static int prepare(struct updater *u, const char *sql, sqlite3_stmt **st);
+
+/* true when host's files cannot have changed since the last update */
+static bool host_unchanged(struct updater *u, const char *host)
+{
+	if (!u->marks.global_same)
+		return false;
+	for (size_t i = 0; i < u->marks.n; i++)
+		if (!strcmp(u->marks.v[i].host, host))
+			return u->marks.v[i].same && u->marks.v[i].data.len > 0;
+	return false;
+}
+
+/* which hosts' marks are those the index has */
+static int load_marks(struct updater *u)
+{
+	sqlite3_stmt *st = NULL;
+	char global[REC_HASH_LEN + 1];
+	int rc;
+
+	u->marks.global_same = meta_get(u->db, "global", global, sizeof global) == 0 && !strcmp(global, u->marks.global);
+	if (prepare(u, "SELECT host, mark FROM hosts", &st) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *host = (const char *)sqlite3_column_text(st, 0), *mark = (const char *)sqlite3_column_text(st, 1);
+		for (size_t i = 0; host && mark && i < u->marks.n; i++)
+			if (!strcmp(u->marks.v[i].host, host))
+				u->marks.v[i].same = !strcmp(u->marks.v[i].mark, mark);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		u->rc = sqlite3_extended_errcode(u->db);
+		return db_err(u->db, "update");
+	}
+	return 0;
+}
+
+static int store_marks(struct updater *u, bool racy)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+
+	if (sqlite3_exec(u->db, "DELETE FROM hosts", NULL, NULL, NULL) != SQLITE_OK) {
+		u->rc = sqlite3_extended_errcode(u->db);
+		return db_err(u->db, "update");
+	}
+	if (prepare(u, "INSERT INTO hosts(host, mark) VALUES (?1, ?2)", &st) < 0)
+		return -1;
+	for (size_t i = 0; i < u->marks.n && rc == 0; i++) {
+		sqlite3_bind_text(st, 1, u->marks.v[i].host, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, u->marks.v[i].mark, -1, SQLITE_STATIC);
+		rc = step_done(u, st);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0 && prepare(u, "INSERT OR REPLACE INTO meta(key, value) VALUES ('global', ?1)", &st) == 0) {
+		/* packed-refs changed within the clock tick: not to be trusted next time */
+		sqlite3_bind_text(st, 1, racy ? "" : u->marks.global, -1, SQLITE_STATIC);
+		rc = step_done(u, st);
+		sqlite3_finalize(st);
+	}
+	return rc;
+}
+
+/*
+ * The update's walk: every day directory is stat-ed; one with the inode
+ * and mtime it had when last listed holds the files the files table
+ * says (adding, removing or replacing a file changes its directory's
+ * mtime), so only those are stat-ed, relative to the year's directory.
+ * Others are listed.  A directory changed in the last 2 seconds is noted
+ * as unknown, since a change within the same clock tick would not show.
+ */
+static int walk_day(struct updater *u, int yfd, const char *year, const char *day)
+{
+	char prefix[DAY_LEN + 16], dirrel[DAY_LEN + 8];
+	struct known_file key = { .path = dirrel }, *d;
+	struct stat st;
+	int64_t mtime;
+	size_t lo, hi, plen;
+	int rc = 0;
+
+	if (fstatat(yfd, day, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(dirrel, sizeof dirrel, "%s/%s", year, day);
+	snprintf(prefix, sizeof prefix, "%s/", dirrel);
+	plen = strlen(prefix);
+	mtime = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+	d = u->ndirs ? bsearch(&key, u->dirs, u->ndirs, sizeof *u->dirs, known_cmp) : NULL;
+	if (d)
+		d->seen = true;
+	if (d && d->inode == (sqlite3_int64)st.st_ino && d->size == mtime) {
+		/* the known files of this day: a range of the sorted table */
+		for (lo = 0, hi = u->nknown; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(u->known[mid].path, prefix) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < u->nknown && !rc && !strncmp(u->known[lo].path, prefix, plen); lo++) {
+			struct known_file *k = &u->known[lo];
+			char host[80];
+			size_t len = strlen(k->path + plen);
+			if (len <= 6 || len - 6 >= sizeof host)
+				continue;
+			memcpy(host, k->path + plen, len - 6);
+			host[len - 6] = '\0';
+			if (host_unchanged(u, host))
+				k->seen = true;	/* its writers have not moved: nor has the file */
+			else
+				rc = update_file(u, yfd, k->path + 5, k->path, day, host);
+		}
+		return rc;
+	}
+	{
+		char *dpath = fs_join(u->j->dir, dirrel);
+		size_t nh;
+		char **hosts = list_dir(dpath, &nh);
+		for (size_t h = 0; h < nh && !rc; h++) {
+			size_t len = strlen(hosts[h]);
+			char *rel;
+			if (len <= 6 || strcmp(hosts[h] + len - 6, ".jsonl"))
+				continue;
+			rel = xasprintf("%s%s", prefix, hosts[h]);
+			hosts[h][len - 6] = '\0';
+			if (store_valid_host(hosts[h]))
+				rc = update_file(u, yfd, rel + 5, rel, day, hosts[h]);
+			free(rel);
+		}
+		free_names(hosts, nh);
+		free(dpath);
+	}
+	if (rc)
+		return rc;
+	sqlite3_bind_text(u->set_dir, 1, dirrel, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(u->set_dir, 2, (sqlite3_int64)st.st_ino);
+	sqlite3_bind_int64(u->set_dir, 3, day_now_us() * 1000 - mtime < INT64_C(2000000000) ? -1 : mtime);
+	return step_done(u, u->set_dir);
+}
+
+static int walk_update(struct updater *u)
+{
+	size_t ny, nd;
+	char **years = list_dir(u->j->dir, &ny);
+	int rc = 0;
+
+	for (size_t y = 0; y < ny && !rc; y++) {
+		char *ypath;
+		char **days;
+		int yfd;
+		if (!all_digits(years[y], 4))
+			continue;
+		ypath = fs_join(u->j->dir, years[y]);
+		if ((yfd = open(ypath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+			free(ypath);
+			continue;
+		}
+		days = list_dir(ypath, &nd);
+		for (size_t d = 0; d < nd && !rc; d++)
+			if (day_valid(days[d]) && !strncmp(days[d], years[y], 4))
+				rc = walk_day(u, yfd, years[y], days[d]);
+		free_names(days, nd);
+		close(yfd);
+		free(ypath);
+	}
+	free_names(years, ny);
 	return rc;
 }
 
@@ -712,17 +939,24 @@ static int run_update(struct updater *u)
 	bool racy;
 	int rc = -1;
 
-	/* the cheap look first, without taking the write lock */
-	fingerprint(u->j, fp, &racy);
-	if (!racy && meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old))
+	/*
+	 * The cheap look first, without taking the write lock.  Taken before
+	 * the walk, so that a write during the walk changes it again.
+	 */
+	fingerprint(u->j, fp, &racy, &u->marks);
+	if (!racy && meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old)) {
+		marks_free(&u->marks);
 		return 0;
+	}
 	if (sqlite3_exec(u->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		u->rc = sqlite3_extended_errcode(u->db);
+		marks_free(&u->marks);
 		return db_err(u->db, "begin");
 	}
-	/* taken before the walk: a write during the walk changes it again */
-	fingerprint(u->j, fp, &racy);
-	if (load_known(u) < 0 ||
+	if (load_marks(u) < 0 || load_known(u, "SELECT id, path, size, inode, lines FROM files", &u->known, &u->nknown) < 0 ||
+	    load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs", &u->dirs, &u->ndirs) < 0 ||
+	    prepare(u, "INSERT OR REPLACE INTO dirs(path, inode, mtime) VALUES (?1, ?2, ?3)", &u->set_dir) < 0 ||
+	    prepare(u, "DELETE FROM dirs WHERE path = ?1", &u->drop_dir) < 0 ||
 	    prepare(u, "INSERT INTO files(path, size, inode, lines) VALUES (?1, 0, ?2, 0)", &u->add_file) < 0 ||
 	    prepare(u, "UPDATE files SET size = ?1, inode = ?2, lines = ?3 WHERE id = ?4", &u->set_file) < 0 ||
 	    prepare(u, "DELETE FROM recs WHERE file = ?1", &u->drop_recs) < 0 ||
@@ -730,8 +964,15 @@ static int run_update(struct updater *u)
 	    prepare(u, "INSERT INTO recs(time, host, seq, day, kind, admin, file, line, off, len, exact, body)"
 		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &u->add_rec) < 0)
 		goto out;
-	if (walk_files(u->j, NULL, NULL, update_file, u) != 0)
+	if (walk_update(u) != 0)
 		goto out;
+	for (size_t i = 0; i < u->ndirs; i++) {
+		if (u->dirs[i].seen)
+			continue;
+		sqlite3_bind_text(u->drop_dir, 1, u->dirs[i].path, -1, SQLITE_STATIC);
+		if (step_done(u, u->drop_dir) < 0)
+			goto out;
+	}
 	/* files that went away take their records with them */
 	for (size_t i = 0; i < u->nknown; i++) {
 		if (u->known[i].seen)
@@ -741,7 +982,7 @@ static int run_update(struct updater *u)
 		if (step_done(u, u->drop_recs) < 0 || step_done(u, u->drop_file) < 0)
 			goto out;
 	}
-	if (set_fingerprint(u, racy ? NULL : fp) < 0)
+	if (store_marks(u, racy) < 0 || set_fingerprint(u, racy ? NULL : fp) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -750,12 +991,18 @@ out:
 	sqlite3_finalize(u->drop_recs);
 	sqlite3_finalize(u->drop_file);
 	sqlite3_finalize(u->add_rec);
-	u->add_file = u->set_file = u->drop_recs = u->drop_file = u->add_rec = NULL;
+	sqlite3_finalize(u->set_dir);
+	sqlite3_finalize(u->drop_dir);
+	u->add_file = u->set_file = u->drop_recs = u->drop_file = u->add_rec = u->set_dir = u->drop_dir = NULL;
 	for (size_t i = 0; i < u->nknown; i++)
 		free(u->known[i].path);
+	for (size_t i = 0; i < u->ndirs; i++)
+		free(u->dirs[i].path);
 	free(u->known);
-	u->known = NULL;
-	u->nknown = 0;
+	free(u->dirs);
+	u->known = u->dirs = NULL;
+	u->nknown = u->ndirs = 0;
+	marks_free(&u->marks);
 	if (rc == 0 && sqlite3_exec(u->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		u->rc = sqlite3_extended_errcode(u->db);
 		rc = db_err(u->db, "commit");

@@ -29,7 +29,7 @@
 
 #define INDEX_FILE JOURNAL_STATE "/index.sqlite"
 /* the layout of the tables: an index of another format is rebuilt */
-#define INDEX_FORMAT 2
+#define INDEX_FORMAT 4
 
 struct index_stats {
 	size_t files;		/* record files looked at */
