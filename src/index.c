@@ -427,7 +427,7 @@ struct marks {
 	struct host_mark *v;
 	size_t n;
 	char global[REC_HASH_LEN + 1];	/* the packed refs, the format */
-	bool global_same;
+	bool global_same, global_racy;
 };
 
 static struct host_mark *mark_of(struct marks *m, const char *host)
@@ -492,7 +492,8 @@ static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *rac
 	p = journal_path(j, ".git/packed-refs");
 	if (stat(p, &st) == 0) {
 		buf_addf(&g, "packed %lld ", (long long)st.st_size);
-		add_stat(&g, "packed-refs", &st, now, racy);
+		add_stat(&g, "packed-refs", &st, now, &m->global_racy);
+		*racy = *racy || m->global_racy;
 	}
 	free(p);
 	rec_hash(g.data, g.len, m->global);
@@ -570,6 +571,7 @@ struct updater {
 	struct known_file *dirs;	/* the dirs table: path, inode, mtime in size */
 	size_t ndirs;
 	struct marks marks;
+	bool full;		/* look at every file, whatever the marks say */
 	int rc;			/* the SQLite error that stopped the update */
 };
 
@@ -746,7 +748,7 @@ static int prepare(struct updater *u, const char *sql, sqlite3_stmt **st);
 /* true when host's files cannot have changed since the last update */
 static bool host_unchanged(struct updater *u, const char *host)
 {
-	if (!u->marks.global_same)
+	if (!u->marks.global_same || u->full)
 		return false;
 	for (size_t i = 0; i < u->marks.n; i++)
 		if (!strcmp(u->marks.v[i].host, host))
@@ -778,7 +780,7 @@ static int load_marks(struct updater *u)
 	return 0;
 }
 
-static int store_marks(struct updater *u, bool racy)
+static int store_marks(struct updater *u)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
@@ -797,7 +799,7 @@ static int store_marks(struct updater *u, bool racy)
 	sqlite3_finalize(st);
 	if (rc == 0 && prepare(u, "INSERT OR REPLACE INTO meta(key, value) VALUES ('global', ?1)", &st) == 0) {
 		/* packed-refs changed within the clock tick: not to be trusted next time */
-		sqlite3_bind_text(st, 1, racy ? "" : u->marks.global, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 1, u->marks.global_racy ? "" : u->marks.global, -1, SQLITE_STATIC);
 		rc = step_done(u, st);
 		sqlite3_finalize(st);
 	}
@@ -830,7 +832,7 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 	d = u->ndirs ? bsearch(&key, u->dirs, u->ndirs, sizeof *u->dirs, known_cmp) : NULL;
 	if (d)
 		d->seen = true;
-	if (d && d->inode == (sqlite3_int64)st.st_ino && d->size == mtime) {
+	if (d && d->inode == (sqlite3_int64)st.st_ino && d->size == mtime && !u->full) {
 		/* the known files of this day: a range of the sorted table */
 		for (lo = 0, hi = u->nknown; lo < hi;) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -918,6 +920,20 @@ static int prepare(struct updater *u, const char *sql, sqlite3_stmt **st)
 	return 0;
 }
 
+static int meta_set(struct updater *u, const char *key, const char *value)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (prepare(u, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", &st) < 0)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	rc = step_done(u, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int set_fingerprint(struct updater *u, const char *fp)
 {
 	sqlite3_stmt *st = NULL;
@@ -935,16 +951,23 @@ static int set_fingerprint(struct updater *u, const char *fp)
 
 static int run_update(struct updater *u)
 {
-	char fp[REC_HASH_LEN + 1], old[REC_HASH_LEN + 1];
+	char fp[REC_HASH_LEN + 1], old[REC_HASH_LEN + 1], last[32];
+	long long t = 0;
+	int64_t now = day_now_us();
 	bool racy;
 	int rc = -1;
 
 	/*
-	 * The cheap look first, without taking the write lock.  Taken before
-	 * the walk, so that a write during the walk changes it again.
+	 * The cheap look first, without taking the write lock; taken before
+	 * the walk, so that a write during the walk changes it again.  Once
+	 * an hour every file is looked at, whatever the marks say: a record
+	 * file edited by hand, outside any writer, is seen within the hour.
 	 */
 	fingerprint(u->j, fp, &racy, &u->marks);
-	if (!racy && meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old)) {
+	if (meta_get(u->db, "full", last, sizeof last) == 0)
+		t = atoll(last);
+	u->full = now - t > INDEX_FULL_EVERY || now < t;
+	if (!racy && !u->full && meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old)) {
 		marks_free(&u->marks);
 		return 0;
 	}
@@ -953,7 +976,11 @@ static int run_update(struct updater *u)
 		marks_free(&u->marks);
 		return db_err(u->db, "begin");
 	}
-	if (load_marks(u) < 0 || load_known(u, "SELECT id, path, size, inode, lines FROM files", &u->known, &u->nknown) < 0 ||
+	snprintf(last, sizeof last, "%lld", (long long)now);
+	if (u->full && meta_set(u, "full", last) < 0)
+		goto out;
+	if (load_marks(u) < 0 ||
+	    load_known(u, "SELECT id, path, size, inode, lines FROM files", &u->known, &u->nknown) < 0 ||
 	    load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs", &u->dirs, &u->ndirs) < 0 ||
 	    prepare(u, "INSERT OR REPLACE INTO dirs(path, inode, mtime) VALUES (?1, ?2, ?3)", &u->set_dir) < 0 ||
 	    prepare(u, "DELETE FROM dirs WHERE path = ?1", &u->drop_dir) < 0 ||
@@ -982,7 +1009,7 @@ static int run_update(struct updater *u)
 		if (step_done(u, u->drop_recs) < 0 || step_done(u, u->drop_file) < 0)
 			goto out;
 	}
-	if (store_marks(u, racy) < 0 || set_fingerprint(u, racy ? NULL : fp) < 0)
+	if (store_marks(u) < 0 || set_fingerprint(u, racy ? NULL : fp) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -1178,7 +1205,8 @@ int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, 
 	return 0;
 }
 
-#define SELECT_COLS "SELECT r.time, r.host, r.seq, r.day, r.kind, r.admin, r.file, r.line, r.off, r.len, r.body, r.exact, r.id"
+#define SELECT_COLS \
+	"SELECT r.time, r.host, r.seq, r.day, r.kind, r.admin, r.file, r.line, r.off, r.len, r.body, r.exact, r.id"
 #define FILTERS \
 	" AND (?2 IS NULL OR r.host = ?2) AND (?3 IS NULL OR r.admin = ?3) AND (?4 IS NULL OR r.kind = ?4)" \
 	" AND (?5 IS NULL OR r.day >= ?5) AND (?6 IS NULL OR r.day <= ?6) AND r.id > ?7"

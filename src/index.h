@@ -30,6 +30,8 @@
 #define INDEX_FILE JOURNAL_STATE "/index.sqlite"
 /* the layout of the tables: an index of another format is rebuilt */
 #define INDEX_FORMAT 4
+/* every file is looked at again after this long (microseconds), whatever the writers' marks say */
+#define INDEX_FULL_EVERY (INT64_C(3600) * 1000000)
 
 struct index_stats {
 	size_t files;		/* record files looked at */
