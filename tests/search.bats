@@ -198,3 +198,21 @@ plant() {
 	run lb search --method fast x
 	[ "$status" -eq 2 ]
 }
+
+@test "a hit in a huge one-line command shows the part around the match" {
+	new_journal
+	local long
+	long="echo $(printf 'a%.0s' {1..3000}) needle-here $(printf 'b%.0s' {1..3000})"
+	printf '#1700000000\n%s\n' "$long" >"$BATS_TEST_TMPDIR/h"
+	lb import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	run lb search --no-pager needle-here
+	[ "$status" -eq 0 ]
+	[ "${#output}" -lt 300 ] || fail "${#output} bytes"
+	[[ "$output" == *"cmd: ...aaaa"*"needle-here bbb"*"bbb..." ]] || fail "$output"
+	# a match at the start of the line: no dots before it
+	run lb search --no-pager 'echo aaa'
+	[[ "$output" == *"cmd: echo aaa"*"aaa..." ]] || fail "$output"
+	# --json keeps the whole record
+	run lb search --json needle-here
+	[ "${#output}" -gt 6000 ]
+}
