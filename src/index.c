@@ -1228,19 +1228,26 @@ int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, 
 	" AND (?2 IS NULL OR r.host = ?2) AND (?3 IS NULL OR r.admin = ?3) AND (?4 IS NULL OR r.kind = ?4)" \
 	" AND (?5 IS NULL OR r.day >= ?5) AND (?6 IS NULL OR r.day <= ?6) AND r.id > ?7"
 
+enum { Q_ALL, Q_TEXT, Q_FTS };
+
 /*
  * Rows come sorted by time only (one integer to sort on, or the recs_time
  * index to walk for a scan); rows of the same microsecond are put in
  * host and seq order by db_search.
  */
-static const char *const queries[2][2] = {
-	/* [by fts][oldest first] */
-	{ SELECT_COLS " FROM recs r WHERE (?1 IS NULL OR logbook_has(r.body, ?1))" FILTERS " ORDER BY r.time DESC",
-	  SELECT_COLS " FROM recs r WHERE (?1 IS NULL OR logbook_has(r.body, ?1))" FILTERS " ORDER BY r.time" },
-	{ SELECT_COLS " FROM fts CROSS JOIN recs r ON r.id = fts.rowid"
-		      " WHERE fts MATCH ?1" FILTERS " ORDER BY r.time DESC",
-	  SELECT_COLS " FROM fts CROSS JOIN recs r ON r.id = fts.rowid"
-		      " WHERE fts MATCH ?1" FILTERS " ORDER BY r.time" },
+static const char *const queries[3][2] = {
+	/* [how][oldest first] */
+	[Q_ALL] = { SELECT_COLS " FROM recs r WHERE ?1 IS NULL" FILTERS " ORDER BY r.time DESC",
+		    SELECT_COLS " FROM recs r WHERE ?1 IS NULL" FILTERS " ORDER BY r.time" },
+	/* every row's text, in table order (walking recs_time would jump all over the file), then sorted */
+	[Q_TEXT] = { SELECT_COLS " FROM recs r NOT INDEXED WHERE logbook_has(r.body, ?1)" FILTERS
+			         " ORDER BY r.time DESC",
+		     SELECT_COLS " FROM recs r NOT INDEXED WHERE logbook_has(r.body, ?1)" FILTERS
+			         " ORDER BY r.time" },
+	[Q_FTS] = { SELECT_COLS " FROM fts CROSS JOIN recs r ON r.id = fts.rowid"
+			        " WHERE fts MATCH ?1" FILTERS " ORDER BY r.time DESC",
+		    SELECT_COLS " FROM fts CROSS JOIN recs r ON r.id = fts.rowid"
+			        " WHERE fts MATCH ?1" FILTERS " ORDER BY r.time" },
 };
 
 /* the length of the UTF-8 character at p (1 for a stray byte) */
@@ -1442,7 +1449,8 @@ static int db_search(sqlite3 *db, struct journal *j, const struct index_query *q
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, queries[by_fts][q->oldest_first], -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, queries[by_fts ? Q_FTS : tlen ? Q_TEXT : Q_ALL][q->oldest_first], -1, &st, NULL) !=
+	    SQLITE_OK) {
 		free(phrase);
 		return db_err(db, "search");
 	}
