@@ -1224,30 +1224,27 @@ int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, 
 
 #define SELECT_COLS \
 	"SELECT r.time, r.host, r.seq, r.day, r.kind, r.admin, r.file, r.line, r.off, r.len, r.body, r.exact, r.id"
+#define NEWEST " ORDER BY r.time DESC, r.host DESC, r.seq DESC"
+#define OLDEST " ORDER BY r.time, r.host, r.seq"
 #define FILTERS \
 	" AND (?2 IS NULL OR r.host = ?2) AND (?3 IS NULL OR r.admin = ?3) AND (?4 IS NULL OR r.kind = ?4)" \
 	" AND (?5 IS NULL OR r.day >= ?5) AND (?6 IS NULL OR r.day <= ?6) AND r.id > ?7"
 
 enum { Q_ALL, Q_TEXT, Q_FTS };
 
-/*
- * Rows come sorted by time only (one integer to sort on, or the recs_time
- * index to walk for a scan); rows of the same microsecond are put in
- * host and seq order by db_search.
- */
 static const char *const queries[3][2] = {
 	/* [how][oldest first] */
-	[Q_ALL] = { SELECT_COLS " FROM recs r WHERE ?1 IS NULL" FILTERS " ORDER BY r.time DESC",
-		    SELECT_COLS " FROM recs r WHERE ?1 IS NULL" FILTERS " ORDER BY r.time" },
+	[Q_ALL] = { SELECT_COLS " FROM recs r WHERE ?1 IS NULL" FILTERS NEWEST,
+		    SELECT_COLS " FROM recs r WHERE ?1 IS NULL" FILTERS OLDEST },
 	/* every row's text, in table order (walking recs_time would jump all over the file), then sorted */
 	[Q_TEXT] = { SELECT_COLS " FROM recs r NOT INDEXED WHERE logbook_has(r.body, ?1)" FILTERS
-			         " ORDER BY r.time DESC",
+			 NEWEST,
 		     SELECT_COLS " FROM recs r NOT INDEXED WHERE logbook_has(r.body, ?1)" FILTERS
-			         " ORDER BY r.time" },
+			 OLDEST },
 	[Q_FTS] = { SELECT_COLS " FROM fts CROSS JOIN recs r ON r.id = fts.rowid"
-			        " WHERE fts MATCH ?1" FILTERS " ORDER BY r.time DESC",
+			        " WHERE fts MATCH ?1" FILTERS NEWEST,
 		    SELECT_COLS " FROM fts CROSS JOIN recs r ON r.id = fts.rowid"
-			        " WHERE fts MATCH ?1" FILTERS " ORDER BY r.time" },
+			        " WHERE fts MATCH ?1" FILTERS OLDEST },
 };
 
 /* the length of the UTF-8 character at p (1 for a stray byte) */
@@ -1370,83 +1367,15 @@ static void fd_cache_close(struct fd_cache *c)
 	c->n = 0;
 }
 
-/* a row that matched, kept until the rows of the same microsecond are all in */
-struct pending {
-	struct index_hit h;
-	sqlite3_int64 file, off;
-	bool exact;
-};
-
-struct searcher {
-	sqlite3 *db;
-	struct journal *j;
-	const struct index_query *q;
-	index_hit_fn fn;
-	void *arg;
-	struct fd_cache fds;
-	struct buf line;
-	struct pending *v;
-	size_t n, cap, shown, *emitted;
-};
-
-static int pending_cmp(const void *a, const void *b)
-{
-	const struct index_hit *x = &((const struct pending *)a)->h, *y = &((const struct pending *)b)->h;
-	int c = strcmp(x->host, y->host);
-
-	return c ? c : x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-static void pending_free(struct searcher *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		struct index_hit *h = &s->v[i].h;
-		free((char *)h->host);
-		free((char *)h->day);
-		free((char *)h->kind);
-		free((char *)h->admin);
-		free((char *)h->body);
-	}
-	s->n = 0;
-}
-
-/* hand the kept rows to the caller, in (time, host, seq) order; 1 when it is enough */
-static int flush(struct searcher *s)
-{
-	int stop = 0;
-
-	if (s->n > 1)
-		qsort(s->v, s->n, sizeof *s->v, pending_cmp);
-	for (size_t i = 0; i < s->n && !stop; i++) {
-		struct pending *p = &s->v[s->q->oldest_first ? i : s->n - 1 - i];
-		struct index_hit h = p->h;
-		/* the stored line only when it is wanted, or holds what body cannot show */
-		if (s->q->lines || p->exact) {
-			int fd = fd_cache_get(&s->fds, s->db, s->j, p->file, &h.path);
-			buf_reset(&s->line);
-			buf_grow(&s->line, h.len + 1);
-			if (fd < 0 || pread(fd, s->line.data, h.len + 1, (off_t)p->off) != (ssize_t)h.len + 1 ||
-			    s->line.data[h.len] != '\n')
-				continue;	/* the file changed under us: not this record any more */
-			s->line.data[h.len] = '\0';
-			h.line = s->line.data;
-		} else {
-			h.len = 0;
-		}
-		++*s->emitted;
-		stop = s->fn(&h, s->arg) || (s->q->limit && ++s->shown >= s->q->limit);
-	}
-	pending_free(s);
-	return stop;
-}
-
 static int db_search(sqlite3 *db, struct journal *j, const struct index_query *q, bool by_fts, index_hit_fn fn,
 		     void *arg, size_t *emitted)
 {
 	size_t tlen = q->text ? strlen(q->text) : 0;
 	char *phrase = by_fts ? fts_query(q->text) : NULL;
-	struct searcher s = { .db = db, .j = j, .q = q, .fn = fn, .arg = arg, .line = BUF_INIT, .emitted = emitted };
+	struct fd_cache fds = { .n = 0 };
+	struct buf line = BUF_INIT;
 	sqlite3_stmt *st = NULL;
+	size_t shown = 0;
 	int rc;
 
 	if (sqlite3_prepare_v2(db, queries[by_fts ? Q_FTS : tlen ? Q_TEXT : Q_ALL][q->oldest_first], -1, &st, NULL) !=
@@ -1468,47 +1397,47 @@ static int db_search(sqlite3 *db, struct journal *j, const struct index_query *q
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *body = (const char *)sqlite3_column_text(st, 10);
 		size_t blen = (size_t)sqlite3_column_bytes(st, 10);
-		int64_t time = sqlite3_column_int64(st, 0);
-		struct pending *p;
+		struct index_hit h;
 
 		/* the index proposes, the text decides (trigrams fold more than ASCII case) */
 		if (by_fts && index_find(body ? body : "", blen, q->text, tlen) < 0)
 			continue;
-		if (s.n && s.v[0].h.time != time && flush(&s)) {
+		h = (struct index_hit){
+			.time = sqlite3_column_int64(st, 0),
+			.host = (const char *)sqlite3_column_text(st, 1),
+			.seq = sqlite3_column_int64(st, 2),
+			.day = (const char *)sqlite3_column_text(st, 3),
+			.kind = (const char *)sqlite3_column_text(st, 4),
+			.admin = (const char *)sqlite3_column_text(st, 5),
+			.lineno = (size_t)sqlite3_column_int64(st, 7),
+			.body = body ? body : "",
+			.body_len = blen,
+			.id = sqlite3_column_int64(st, 12),
+		};
+		/* the stored line only when it is wanted, or holds what body cannot show */
+		if (q->lines || sqlite3_column_int(st, 11)) {
+			size_t len = (size_t)sqlite3_column_int64(st, 9);
+			int fd = fd_cache_get(&fds, db, j, sqlite3_column_int64(st, 6), &h.path);
+			buf_reset(&line);
+			buf_grow(&line, len + 1);
+			if (fd < 0 || pread(fd, line.data, len + 1, (off_t)sqlite3_column_int64(st, 8)) != (ssize_t)len + 1 ||
+			    line.data[len] != '\n')
+				continue;	/* the file changed under us: not this record any more */
+			line.data[len] = '\0';
+			h.line = line.data;
+			h.len = len;
+		}
+		++*emitted;
+		if (fn(&h, arg) || (q->limit && ++shown >= q->limit)) {
 			rc = SQLITE_DONE;
 			break;
 		}
-		if (s.n == s.cap) {
-			s.cap = s.cap ? s.cap * 2 : 16;
-			s.v = xreallocarray(s.v, s.cap, sizeof *s.v);
-		}
-		p = &s.v[s.n++];
-		p->h = (struct index_hit){
-			.time = time,
-			.host = xstrdup((const char *)sqlite3_column_text(st, 1)),
-			.seq = sqlite3_column_int64(st, 2),
-			.day = xstrdup((const char *)sqlite3_column_text(st, 3)),
-			.kind = xstrdup((const char *)sqlite3_column_text(st, 4)),
-			.admin = xstrdup((const char *)sqlite3_column_text(st, 5)),
-			.lineno = (size_t)sqlite3_column_int64(st, 7),
-			.len = (size_t)sqlite3_column_int64(st, 9),
-			.body = xstrndup(body ? body : "", blen),
-			.body_len = blen,
-		};
-		p->file = sqlite3_column_int64(st, 6);
-		p->off = sqlite3_column_int64(st, 8);
-		p->exact = sqlite3_column_int(st, 11);
-		p->h.id = sqlite3_column_int64(st, 12);
 	}
-	if (rc == SQLITE_DONE)
-		flush(&s);
-	else
+	if (rc != SQLITE_DONE)
 		db_err(db, "search");
-	pending_free(&s);
-	free(s.v);
-	fd_cache_close(&s.fds);
+	fd_cache_close(&fds);
 	free(phrase);
-	buf_release(&s.line);
+	buf_release(&line);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
