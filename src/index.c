@@ -16,6 +16,7 @@
  *   dirs(path, inode, mtime)   day directories as last listed: one that is
  *                              unchanged holds the files the files table
  *                              says, so its files are stat-ed, not listed
+ *   names(id, name)            the days, hosts, admins and kinds of index.text
  *   fts                        FTS5 trigram over recs.body (external content,
  *                              kept in step by triggers; detail=none, since
  *                              every candidate is checked here anyway)
@@ -29,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -243,11 +245,13 @@ static const char schema[] =
 	" file INTEGER NOT NULL, line INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
 	" exact INTEGER NOT NULL, body TEXT NOT NULL);"
 	"CREATE TABLE hosts(host TEXT PRIMARY KEY, mark TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE names(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	"CREATE TABLE dirs(path TEXT PRIMARY KEY, inode INTEGER NOT NULL, mtime INTEGER NOT NULL) WITHOUT ROWID;"
 	"CREATE INDEX recs_time ON recs(time);"
 	"CREATE INDEX recs_file ON recs(file);"
 	"CREATE VIRTUAL TABLE fts USING fts5(body, content='recs', content_rowid='id',"
 	" tokenize='trigram', detail='none');"
+	"CREATE VIRTUAL TABLE fts_vocab USING fts5vocab('fts', 'row');"
 	TRIGGER_AI
 	"CREATE TRIGGER recs_ad AFTER DELETE ON recs BEGIN"
 	" INSERT INTO fts(fts, rowid, body) VALUES ('delete', old.id, old.body); END;";
@@ -576,6 +580,7 @@ struct updater {
 	struct marks marks;
 	bool full;		/* look at every file, whatever the marks say */
 	bool bulk;		/* a new index: fill recs, then build fts in one go */
+	bool dropped;		/* rows were deleted: index.text is written again */
 	int rc;			/* the SQLite error that stopped the update */
 };
 
@@ -703,6 +708,7 @@ static int update_file(struct updater *u, int dfd, const char *name, const char 
 		}
 		if ((sqlite3_int64)stbuf.st_ino != k->inode || stbuf.st_size < size) {
 			/* replaced or cut: index it again from the start */
+			u->dropped = true;
 			sqlite3_bind_int64(u->drop_recs, 1, id);
 			if (step_done(u, u->drop_recs) < 0)
 				goto out;
@@ -953,6 +959,261 @@ static int set_fingerprint(struct updater *u, const char *fp)
 	return rc;
 }
 
+
+/*
+ * index.text: the searched text of every row, with what a hit shows,
+ * in one flat file, for queries the trigram index cannot narrow (a
+ * word in a fifth of all records, two letters): a sequential scan of
+ * this file runs at memory speed, where SQLite spends about a
+ * microsecond per row.  It is derived from recs, as recs is from the
+ * files; a token in its header and in meta (written in the same
+ * transaction, after the file is synced) says it is in step.  Rows are
+ * only appended, in id order; when rows were deleted, or the token does
+ * not match, it is written again whole.  The file is local to this
+ * machine: native byte order.
+ */
+#define TEXT_FILE JOURNAL_STATE "/index.text"
+#define TEXT_MAGIC "lbtext1\n"
+
+struct text_header {
+	char magic[8];
+	char token[24];
+	int64_t last_id;	/* rows up to this id are in the file */
+	int64_t valid;		/* bytes of whole entries after the header */
+	int64_t reserved[2];
+};
+
+struct text_entry {
+	int64_t id, time, seq;
+	uint32_t body_len;
+	uint16_t day, host, admin, kind;	/* names.id */
+	uint32_t flags;		/* TEXT_EXACT */
+	/* then body_len bytes of text, padded to 8 */
+};
+#define TEXT_EXACT 1u
+
+static size_t entry_size(uint32_t body_len)
+{
+	return (sizeof(struct text_entry) + body_len + 7) & ~(size_t)7;
+}
+
+/* name -> id, for writing */
+struct name_map {
+	char **name;
+	size_t n, cap;		/* open addressing over cap slots */
+	int64_t *id;
+	int64_t next;
+};
+
+static uint64_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+static void map_put(struct name_map *m, char *name, int64_t id)
+{
+	size_t i;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		struct name_map old = *m;
+		m->cap = m->cap ? m->cap * 2 : 1024;
+		m->name = xcalloc(m->cap, sizeof *m->name);
+		m->id = xcalloc(m->cap, sizeof *m->id);
+		m->n = 0;
+		for (i = 0; i < old.cap; i++)
+			if (old.name[i])
+				map_put(m, old.name[i], old.id[i]);
+		free(old.name);
+		free(old.id);
+	}
+	for (i = name_hash(name) & (m->cap - 1); m->name[i]; i = (i + 1) & (m->cap - 1))
+		;
+	m->name[i] = name;
+	m->id[i] = id;
+	m->n++;
+	if (id >= m->next)
+		m->next = id + 1;
+}
+
+/* the id of name, added to names when new; -1 when there are too many */
+static int64_t map_id(struct updater *u, struct name_map *m, sqlite3_stmt *add, const char *name)
+{
+	if (m->cap)
+		for (size_t i = name_hash(name) & (m->cap - 1); m->name[i]; i = (i + 1) & (m->cap - 1))
+			if (!strcmp(m->name[i], name))
+				return m->id[i];
+	if (m->next > UINT16_MAX)
+		return -1;
+	sqlite3_bind_int64(add, 1, m->next);
+	sqlite3_bind_text(add, 2, name, -1, SQLITE_STATIC);
+	if (step_done(u, add) < 0)
+		return -1;
+	map_put(m, xstrdup(name), m->next);
+	return m->next - 1;
+}
+
+static void map_free(struct name_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->name[i]);
+	free(m->name);
+	free(m->id);
+	memset(m, 0, sizeof *m);
+}
+
+static int read_header(int fd, struct text_header *h)
+{
+	return pread(fd, h, sizeof *h, 0) == (ssize_t)sizeof *h && !memcmp(h->magic, TEXT_MAGIC, 8) ? 0 : -1;
+}
+
+/*
+ * true when index.text is in step with recs as far as its header says,
+ * or was given up (an empty token: it could not be written)
+ */
+static bool text_current(sqlite3 *db, struct journal *j)
+{
+	char *path = journal_path(j, TEXT_FILE), token[sizeof ((struct text_header *)0)->token + 1];
+	struct text_header h;
+	bool ok = false;
+	int fd;
+
+	if (meta_get(db, "text_token", token, sizeof token) == 0 && !*token) {
+		free(path);
+		return true;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read_header(fd, &h) == 0 && meta_get(db, "text_token", token, sizeof token) == 0)
+		ok = strlen(token) == sizeof h.token && !memcmp(token, h.token, sizeof h.token);
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ok;
+}
+
+/* bring index.text in step with recs, inside the update's transaction */
+static int text_sync(struct updater *u)
+{
+	char *path = journal_path(u->j, TEXT_FILE), token[sizeof ((struct text_header *)0)->token + 1];
+	struct text_header h;
+	struct name_map names = { 0 };
+	sqlite3_stmt *rows = NULL, *add = NULL, *list = NULL;
+	struct buf out = BUF_INIT;
+	int64_t max_id = 0;
+	bool whole;
+	int fd, rc = -1, step;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		errset_sys("index: %s", path);
+		free(path);
+		return -1;
+	}
+	journal_fix_mode(u->j, fd);
+	if (prepare(u, "SELECT max(id) FROM recs", &rows) < 0)
+		goto out;
+	if (sqlite3_step(rows) == SQLITE_ROW)
+		max_id = sqlite3_column_int64(rows, 0);
+	sqlite3_finalize(rows);
+	rows = NULL;
+	whole = u->bulk || u->dropped || read_header(fd, &h) < 0 ||
+		meta_get(u->db, "text_token", token, sizeof token) < 0 || strlen(token) != sizeof h.token ||
+		memcmp(token, h.token, sizeof h.token) || h.last_id > max_id || h.valid < 0;
+	if (!whole && h.last_id == max_id) {
+		rc = 0;
+		goto out;
+	}
+	if (whole) {
+		memset(&h, 0, sizeof h);
+		memcpy(h.magic, TEXT_MAGIC, 8);
+		if (sqlite3_exec(u->db, "DELETE FROM names", NULL, NULL, NULL) != SQLITE_OK) {
+			u->rc = sqlite3_extended_errcode(u->db);
+			db_err(u->db, "update");
+			goto out;
+		}
+	} else {
+		if (prepare(u, "SELECT id, name FROM names", &list) < 0)
+			goto out;
+		while (sqlite3_step(list) == SQLITE_ROW)
+			map_put(&names, xstrdup((const char *)sqlite3_column_text(list, 1)), sqlite3_column_int64(list, 0));
+		sqlite3_finalize(list);
+		list = NULL;
+	}
+	/* until the header says otherwise, nothing in the file counts */
+	memset(h.token, '-', sizeof h.token);
+	if (ftruncate(fd, (off_t)(sizeof h + (size_t)h.valid)) < 0 || pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h) {
+		errset_sys("index: %s", path);
+		goto out;
+	}
+	if (prepare(u, "INSERT INTO names(id, name) VALUES (?1, ?2)", &add) < 0 ||
+	    prepare(u, "SELECT id, time, seq, day, host, admin, kind, exact, body FROM recs WHERE id > ?1 ORDER BY id",
+		    &rows) < 0)
+		goto out;
+	sqlite3_bind_int64(rows, 1, h.last_id);
+	while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
+		struct text_entry e = { 0 };
+		const char *body = (const char *)sqlite3_column_text(rows, 8);
+		size_t blen = (size_t)sqlite3_column_bytes(rows, 8);
+		int64_t ids[4];
+		for (int k = 0; k < 4; k++) {
+			const char *name = (const char *)sqlite3_column_text(rows, 3 + k);
+			if ((ids[k] = map_id(u, &names, add, name ? name : "")) < 0) {
+				errset("index: too many names for %s", path);
+				goto out;
+			}
+		}
+		if (blen > UINT32_MAX / 2)
+			blen = 0;	/* cannot be: records are far smaller */
+		e = (struct text_entry){ .id = sqlite3_column_int64(rows, 0), .time = sqlite3_column_int64(rows, 1),
+					 .seq = sqlite3_column_int64(rows, 2), .body_len = (uint32_t)blen,
+					 .day = (uint16_t)ids[0], .host = (uint16_t)ids[1], .admin = (uint16_t)ids[2],
+					 .kind = (uint16_t)ids[3],
+					 .flags = sqlite3_column_int(rows, 7) ? TEXT_EXACT : 0 };
+		buf_add(&out, &e, sizeof e);
+		buf_add(&out, body ? body : "", blen);
+		while (out.len % 8)
+			buf_addc(&out, '\0');
+		h.last_id = e.id;
+		if (out.len >= 1 << 20) {
+			if (pwrite(fd, out.data, out.len, (off_t)(sizeof h + (size_t)h.valid)) != (ssize_t)out.len) {
+				errset_sys("index: %s", path);
+				goto out;
+			}
+			h.valid += (int64_t)out.len;
+			buf_reset(&out);
+		}
+	}
+	if (step != SQLITE_DONE) {
+		u->rc = sqlite3_extended_errcode(u->db);
+		db_err(u->db, "update");
+		goto out;
+	}
+	if (out.len && pwrite(fd, out.data, out.len, (off_t)(sizeof h + (size_t)h.valid)) != (ssize_t)out.len) {
+		errset_sys("index: %s", path);
+		goto out;
+	}
+	h.valid += (int64_t)out.len;
+	snprintf(token, sizeof token, "%016llx%08lx", (unsigned long long)day_now_us(), (unsigned long)getpid() & 0xffffffffu);
+	memcpy(h.token, token, sizeof h.token);
+	/* the entries on disk before the header that vouches for them, and both before the commit */
+	if (fdatasync(fd) < 0 || pwrite(fd, &h, sizeof h, 0) != (ssize_t)sizeof h || fdatasync(fd) < 0) {
+		errset_sys("index: %s", path);
+		goto out;
+	}
+	rc = meta_set(u, "text_token", token);
+out:
+	sqlite3_finalize(rows);
+	sqlite3_finalize(add);
+	sqlite3_finalize(list);
+	map_free(&names);
+	buf_release(&out);
+	close(fd);
+	free(path);
+	return rc;
+}
+
 static int run_update(struct updater *u)
 {
 	char fp[REC_HASH_LEN + 1], old[REC_HASH_LEN + 1], last[32];
@@ -971,7 +1232,8 @@ static int run_update(struct updater *u)
 	if (meta_get(u->db, "full", last, sizeof last) == 0)
 		t = atoll(last);
 	u->full = now - t > INDEX_FULL_EVERY || now < t;
-	if (!racy && !u->full && meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old)) {
+	if (!racy && !u->full && meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old) &&
+	    text_current(u->db, u->j)) {
 		marks_free(&u->marks);
 		return 0;
 	}
@@ -1014,6 +1276,7 @@ static int run_update(struct updater *u)
 	for (size_t i = 0; i < u->nknown; i++) {
 		if (u->known[i].seen)
 			continue;
+		u->dropped = true;
 		sqlite3_bind_int64(u->drop_recs, 1, u->known[i].id);
 		sqlite3_bind_int64(u->drop_file, 1, u->known[i].id);
 		if (step_done(u, u->drop_recs) < 0 || step_done(u, u->drop_file) < 0)
@@ -1027,6 +1290,9 @@ static int run_update(struct updater *u)
 	}
 	if (store_marks(u) < 0 || set_fingerprint(u, racy ? NULL : fp) < 0)
 		goto out;
+	/* a text cache that cannot be written is not needed: queries use recs */
+	if (text_sync(u) < 0)
+		meta_set(u, "text_token", "");
 	rc = 0;
 out:
 	sqlite3_finalize(u->add_file);
@@ -1442,6 +1708,238 @@ static int db_search(sqlite3 *db, struct journal *j, const struct index_query *q
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+
+/* ---- the scan of index.text ---- */
+
+struct text_hit {
+	const struct text_entry *e;
+	const char *host;
+};
+
+static int text_hit_cmp(const void *a, const void *b)
+{
+	const struct text_hit *x = a, *y = b;
+	int c;
+
+	if (x->e->time != y->e->time)
+		return x->e->time < y->e->time ? -1 : 1;
+	if ((c = strcmp(x->host, y->host)))
+		return c;
+	return x->e->seq < y->e->seq ? -1 : x->e->seq > y->e->seq;
+}
+
+/* names.id -> name, NULL for ids not in use */
+static char **load_names(sqlite3 *db, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	char **v = xcalloc(UINT16_MAX + 1, sizeof *v);
+
+	*n = UINT16_MAX + 1;
+	if (sqlite3_prepare_v2(db, "SELECT id, name FROM names", -1, &st, NULL) == SQLITE_OK)
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (id >= 0 && id <= UINT16_MAX && sqlite3_column_text(st, 1))
+				v[id] = xstrdup((const char *)sqlite3_column_text(st, 1));
+		}
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* the name's id, or -1 when no row has it; NULL filter: 0 (any) */
+static int name_filter(char **names, size_t n, const char *want, int *id)
+{
+	*id = -1;
+	if (!want)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], want)) {
+			*id = (int)i;
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * Answer q from index.text: 1 when it cannot (missing, not in step with
+ * recs), else as db_search.
+ */
+static int text_search(sqlite3 *db, struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg,
+		       size_t *emitted)
+{
+	char *path = journal_path(j, TEXT_FILE), token[sizeof ((struct text_header *)0)->token + 1];
+	size_t tlen = q->text ? strlen(q->text) : 0, nnames = 0, nhits = 0, cap = 0, shown = 0;
+	struct text_hit *hits = NULL;
+	struct fd_cache fds = { .n = 0 };
+	struct buf line = BUF_INIT;
+	sqlite3_stmt *where = NULL;
+	const struct text_header *h;
+	char **names = NULL;
+	bool *day_ok = NULL;
+	int host_id, admin_id, kind_id, rc = 1;
+	struct stat st;
+	void *map = MAP_FAILED;
+	const char *p, *end;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	free(path);
+	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof *h ||
+	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
+		goto out;
+	h = map;
+	if (memcmp(h->magic, TEXT_MAGIC, 8) || h->valid < 0 || (size_t)h->valid > (size_t)st.st_size - sizeof *h ||
+	    meta_get(db, "text_token", token, sizeof token) < 0 || strlen(token) != sizeof h->token ||
+	    memcmp(token, h->token, sizeof h->token))
+		goto out;
+	rc = 0;
+	names = load_names(db, &nnames);
+	if (name_filter(names, nnames, q->host, &host_id) < 0 || name_filter(names, nnames, q->admin, &admin_id) < 0 ||
+	    name_filter(names, nnames, q->kind, &kind_id) < 0)
+		goto out;	/* a name no record has: nothing matches */
+	day_ok = xcalloc(nnames, sizeof *day_ok);
+	for (size_t i = 0; i < nnames; i++)
+		day_ok[i] = names[i] && (!q->since || strcmp(names[i], q->since) >= 0) &&
+			    (!q->until || strcmp(names[i], q->until) <= 0);
+	p = (const char *)map + sizeof *h;
+	end = p + h->valid;
+	while ((size_t)(end - p) >= sizeof(struct text_entry)) {
+		const struct text_entry *e = (const struct text_entry *)(const void *)p;
+		size_t size = entry_size(e->body_len);
+		if (size > (size_t)(end - p))
+			break;	/* cannot be: the header vouches for whole entries */
+		p += size;
+		if (!day_ok[e->day] || (host_id >= 0 && e->host != host_id) || (admin_id >= 0 && e->admin != admin_id) ||
+		    (kind_id >= 0 && e->kind != kind_id) || e->id <= q->after_id || !names[e->host])
+			continue;
+		if (tlen && index_find((const char *)(e + 1), e->body_len, q->text, tlen) < 0)
+			continue;
+		if (nhits == cap) {
+			cap = cap ? cap * 2 : 1024;
+			hits = xreallocarray(hits, cap, sizeof *hits);
+		}
+		hits[nhits++] = (struct text_hit){ .e = e, .host = names[e->host] };
+	}
+	if (nhits)
+		qsort(hits, nhits, sizeof *hits, text_hit_cmp);
+	for (size_t i = 0; i < nhits && rc == 0; i++) {
+		const struct text_entry *e = hits[q->oldest_first ? i : nhits - 1 - i].e;
+		struct index_hit hit = {
+			.time = e->time,
+			.host = names[e->host],
+			.seq = e->seq,
+			.day = names[e->day] ? names[e->day] : "",
+			.kind = names[e->kind] ? names[e->kind] : "",
+			.admin = names[e->admin] ? names[e->admin] : "",
+			.body = (const char *)(e + 1),
+			.body_len = e->body_len,
+			.id = e->id,
+		};
+		char *body = NULL;
+		/* the text is not NUL-terminated in the file */
+		hit.body = body = xstrndup(hit.body, e->body_len);
+		if (q->lines || (e->flags & TEXT_EXACT)) {
+			/* where the line is: only recs knows */
+			int lfd = -1;
+			size_t len = 0;
+			off_t off = 0;
+			if (!where && sqlite3_prepare_v2(db, "SELECT file, off, len, line FROM recs WHERE id = ?1", -1,
+							 &where, NULL) != SQLITE_OK) {
+				free(body);
+				rc = db_err(db, "search");
+				break;
+			}
+			sqlite3_bind_int64(where, 1, e->id);
+			if (sqlite3_step(where) == SQLITE_ROW) {
+				lfd = fd_cache_get(&fds, db, j, sqlite3_column_int64(where, 0), &hit.path);
+				off = (off_t)sqlite3_column_int64(where, 1);
+				len = (size_t)sqlite3_column_int64(where, 2);
+				hit.lineno = (size_t)sqlite3_column_int64(where, 3);
+			}
+			sqlite3_reset(where);
+			buf_reset(&line);
+			buf_grow(&line, len + 1);
+			if (lfd < 0 || pread(lfd, line.data, len + 1, off) != (ssize_t)len + 1 || line.data[len] != '\n') {
+				free(body);
+				continue;	/* the file changed under us */
+			}
+			line.data[len] = '\0';
+			hit.line = line.data;
+			hit.len = len;
+		}
+		++*emitted;
+		if (fn(&hit, arg) || (q->limit && ++shown >= q->limit))
+			rc = 2;
+		free(body);
+	}
+	if (rc == 2)
+		rc = 0;
+out:
+	sqlite3_finalize(where);
+	fd_cache_close(&fds);
+	buf_release(&line);
+	free(hits);
+	free(day_ok);
+	if (names) {
+		for (size_t i = 0; i < nnames; i++)
+			free(names[i]);
+		free(names);
+	}
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/*
+ * Whether the trigram index narrows q->text enough: every candidate
+ * costs a row fetch and a sort, about a microsecond, where the scan of
+ * index.text costs a few nanoseconds per record.  The rarest trigram's
+ * document count bounds the candidates (detail=none keeps no positions).
+ */
+static bool trigram_selective(sqlite3 *db, const char *text)
+{
+	sqlite3_stmt *st = NULL, *rows = NULL;
+	int64_t least = INT64_MAX, total = 0;
+	const char *p = text;
+	size_t n = count_chars(text);
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM recs", -1, &rows, NULL) == SQLITE_OK &&
+	    sqlite3_step(rows) == SQLITE_ROW)
+		total = sqlite3_column_int64(rows, 0);
+	sqlite3_finalize(rows);
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM fts_vocab WHERE term = ?1", -1, &st, NULL) != SQLITE_OK)
+		return true;
+	for (size_t i = 0; i + 3 <= n; i++) {
+		const char *q = p;
+		char tri[16];
+		size_t len = 0;
+		for (int k = 0; k < 3; k++) {
+			size_t cl = char_len(q);
+			if (len + cl < sizeof tri) {
+				memcpy(tri + len, q, cl);
+				len += cl;
+			}
+			q += cl;
+		}
+		tri[len] = '\0';
+		/* the tokenizer folds case (ASCII and more); the vocabulary holds the folded form */
+		for (size_t k = 0; k < len; k++)
+			tri[k] = (char)lower((unsigned char)tri[k]);
+		sqlite3_bind_text(st, 1, tri, (int)len, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t doc = sqlite3_column_int64(st, 0);
+			if (doc < least)
+				least = doc;
+		} else {
+			least = 0;	/* a trigram no record has */
+		}
+		sqlite3_reset(st);
+		p += char_len(p);
+	}
+	sqlite3_finalize(st);
+	return least <= total / INDEX_SCAN_SHARE;
+}
+
 const char *index_last_method;
 
 int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg)
@@ -1450,11 +1948,21 @@ int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn
 	index_last_method = "files";
 	if (q->method != INDEX_FILES && open_db && open_journal == j) {
 		size_t emitted = 0;
-		/* trigrams need three characters; a shorter text is looked for in every row */
-		bool by_fts = q->text && *q->text && q->method != INDEX_TEXT && count_chars(q->text) >= 3;
+		bool text = q->text && *q->text;
+		/* trigrams need three characters, and pay off only when they narrow */
+		bool by_fts = text && q->method != INDEX_TEXT && count_chars(q->text) >= 3 &&
+			      (q->method == INDEX_TRIGRAM || trigram_selective(open_db, q->text));
+		int rc = 1;
 		index_last_used = true;
-		index_last_method = by_fts ? "trigram" : "text";
-		if (db_search(open_db, j, q, by_fts, fn, arg, &emitted) == 0)
+		if (text && !by_fts) {
+			index_last_method = "text";
+			rc = text_search(open_db, j, q, fn, arg, &emitted);
+		}
+		if (rc == 1) {
+			index_last_method = by_fts ? "trigram" : "rows";
+			rc = db_search(open_db, j, q, by_fts, fn, arg, &emitted);
+		}
+		if (rc == 0)
 			return 0;
 		if (emitted)
 			return -1;

@@ -29,7 +29,9 @@
 
 #define INDEX_FILE JOURNAL_STATE "/index.sqlite"
 /* the layout of the tables: an index of another format is rebuilt */
-#define INDEX_FORMAT 4
+#define INDEX_FORMAT 5
+/* the trigram index is used when its rarest trigram is in at most 1/N of the records */
+#define INDEX_SCAN_SHARE 50
 /* every file is looked at again after this long (microseconds), whatever the writers' marks say */
 #define INDEX_FULL_EVERY (INT64_C(3600) * 1000000)
 
@@ -51,11 +53,14 @@ int index_update(struct journal *j, struct index_stats *st);
 /* forget the database index_update opened (before closing its journal) */
 void index_close(void);
 
-/* how a query is answered: auto is trigram for a text of 3 characters or more, else text */
+/*
+ * How a query is answered: auto is trigram when the query's rarest
+ * trigram is in at most 1/INDEX_SCAN_SHARE of the records, else text.
+ */
 enum index_method {
 	INDEX_AUTO,
 	INDEX_TRIGRAM,	/* candidates from the FTS5 trigram index, checked on the index's text */
-	INDEX_TEXT,	/* every row's text in the index, newest first */
+	INDEX_TEXT,	/* a scan of every record's text in .state/index.text */
 	INDEX_FILES,	/* the record files themselves (index_scan) */
 };
 
@@ -92,7 +97,7 @@ typedef int (*index_hit_fn)(const struct index_hit *h, void *arg);
 int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg);
 /* the same by reading every record file, without the index */
 int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg);
-/* how the last index_search was answered: true by the index; "trigram", "text" or "files" */
+/* how the last index_search was answered: true by the index; "trigram", "text", "rows" or "files" */
 extern bool index_last_used;
 extern const char *index_last_method;
 

@@ -96,6 +96,15 @@ static char *query(struct fixture *f, const struct index_query *q)
 	assert_int_equal(index_search(f->j, q, collect, &a), 0);
 	assert_int_equal(index_scan(f->j, q, collect, &b), 0);
 	assert_string_equal(buf_str(&a), buf_str(&b));
+	/* every method, the same answer */
+	for (int m = INDEX_TRIGRAM; m <= INDEX_TEXT; m++) {
+		struct index_query qm = *q;
+		struct buf c = BUF_INIT;
+		qm.method = (enum index_method)m;
+		assert_int_equal(index_search(f->j, &qm, collect, &c), 0);
+		assert_string_equal(buf_str(&c), buf_str(&b));
+		buf_release(&c);
+	}
 	buf_release(&b);
 	return buf_detach(&a, NULL);
 }
@@ -433,6 +442,49 @@ static void positions_grow_and_a_rebuild_starts_a_new_generation(void **state)
 	assert_string_not_equal(a.generation, c.generation);
 }
 
+static void the_text_cache_follows_recs_and_is_rebuilt_when_wrong(void **state)
+{
+	struct fixture *f = *state;
+	struct index_query q = { .text = "a", .method = INDEX_TEXT };
+	struct buf b = BUF_INIT;
+	char path[4096];
+	size_t size = 0;
+	char *data, *nl;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "nginx", "web1:1:2025_01_02;");
+	assert_int_equal(index_search(f->j, &q, collect, &b), 0);
+	assert_string_equal(index_last_method, "text");
+	buf_release(&b);
+	/* appended rows */
+	add(f, "note", "2025-01-05T12:00:00.000000Z", "git1", "carol", "text", "a new host");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "new host", "git1:1:2025_01_05;");
+	/* dropped rows: the file of db1's 4th shrinks to one line */
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	data = unit_read(path, &size);
+	nl = strchr(data, '\n');
+	unit_write(path, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "pg_hba", "");
+	/* a damaged cache is not used, and written again at the next update */
+	index_close();
+	snprintf(path, sizeof path, "%s/.state/index.text", f->dir);
+	unit_write(path, "garbage", 7, 0);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "new host", "git1:1:2025_01_05;");
+	assert_int_equal(index_search(f->j, &q, collect, &b), 0);
+	assert_string_equal(index_last_method, "text");
+	buf_release(&b);
+	/* a missing one too */
+	index_close();
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "vacuumdb", "db1:1:2025_01_03;");
+}
+
 static void index_find_ignores_ascii_case_only(void **state)
 {
 	(void)state;
@@ -459,6 +511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_file_replaced_by_hand_is_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_edited_in_place_is_seen_within_the_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(positions_grow_and_a_rebuild_starts_a_new_generation, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_text_cache_follows_recs_and_is_rebuilt_when_wrong, setup, teardown),
 		cmocka_unit_test(index_find_ignores_ascii_case_only),
 	};
 	return cmocka_run_group_tests_name("index", tests, NULL, NULL);
