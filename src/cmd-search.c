@@ -39,10 +39,11 @@ static const char usage[] =
 	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
 	"                 always or never\n"
 	"  --no-pager     write to standard output directly\n"
-	"  --method M     how to look: auto (the default: trigram for 3 characters\n"
-	"                 or more, else text), trigram (the FTS5 index proposes,\n"
-	"                 the text decides), text (every record's text in the\n"
-	"                 index) or files (the record files, no index)\n"
+	"  --method M     how to look: trigram (the FTS5 index proposes, the\n"
+	"                 text decides), text (a scan of every record's text in\n"
+	"                 .state/index.text), files (the record files, no index)\n"
+	"                 or auto (the default: trigram when it narrows the\n"
+	"                 query to a few records, else text)\n"
 	"  -h, --help     show this help\n";
 
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_METHOD };
