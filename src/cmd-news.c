@@ -232,7 +232,8 @@ static int take(const struct index_hit *hit, void *arg)
 	struct host_news *h;
 	struct buf line = BUF_INIT;
 
-	if (hit->time < n->since_time || !strcmp(hit->admin, n->me))
+	/* what the machines said is news to everyone, whoever ran the script */
+	if (hit->time < n->since_time || (!strcmp(hit->admin, n->me) && strcmp(hit->kind, "event")))
 		return 0;
 	/* who shows the shells; a signature is a seal, not news */
 	if (!strcmp(hit->kind, "session") || !strcmp(hit->kind, "sign"))
