@@ -238,7 +238,7 @@ int block_edit_file(const char *path, const char *body, bool *changed, char **ba
 		goto out;
 	}
 	bakpath = xasprintf("%s%s", real, BLOCK_BACKUP_SUFFIX);
-	if (!missing) {
+	if (!missing && !gone) {
 		/* undo that gives back the backup made by setup needs it no more */
 		if (!body && fs_read_file(bakpath, &bak) == 0 && bak.len == new.len &&
 		    !memcmp(buf_str(&bak), buf_str(&new), new.len)) {
