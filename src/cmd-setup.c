@@ -44,7 +44,7 @@ static const char usage[] =
 	"skipped when already done, so setup can run again at any time:\n"
 	"\n"
 	"  - the group logbook (the admins' accounts join it to share the journal)\n"
-	"  - the journal " JOURNAL_DEFAULT_DIR " (or -C DIR), group-shared: new, or\n"
+	"  - the journal " JOURNAL_DEFAULT_DIR " (or -C DIR, $LOGBOOK_DIR), group-shared: new, or\n"
 	"    with --join a replica of the team's journal at URL\n"
 	"  - the hook in " SERVER_BASHRC " and " SERVER_ZSHRC ", so every new\n"
 	"    interactive shell records its commands\n"

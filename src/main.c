@@ -34,6 +34,7 @@ const struct command commands[] = {
 	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "who", cmd_who, "the shells open right now on every host" },
 	{ "setup", cmd_setup, "bring this server into the logbook (as root), or --undo" },
+	{ "doctor", cmd_doctor, "check this server: each problem and its fix" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;

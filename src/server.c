@@ -45,8 +45,9 @@ int server_init(struct server *s, const char *root, const char *journal_option)
 	while (len > 1 && s->root[len - 1] == '/')
 		s->root[--len] = '\0';
 	s->real = !strcmp(s->root, "/");
-	s->journal_given = journal_option && *journal_option;
-	s->journal = s->journal_given ? xstrdup(journal_option) : server_path(s, JOURNAL_DEFAULT_DIR);
+	/* -C, else $LOGBOOK_DIR, as for every command; else the default under root */
+	s->journal_given = (journal_option && *journal_option) || (getenv("LOGBOOK_DIR") && *getenv("LOGBOOK_DIR"));
+	s->journal = s->journal_given ? xstrdup(journal_locate(journal_option)) : server_path(s, JOURNAL_DEFAULT_DIR);
 	return 0;
 }
 

@@ -25,12 +25,12 @@ struct server {
 	char *root;		/* "/" or an absolute directory, without trailing slash */
 	bool real;		/* root is "/": tools run on this system */
 	char *journal;		/* the journal directory, under root */
-	bool journal_given;	/* -C: the hook lines name it */
+	bool journal_given;	/* -C or $LOGBOOK_DIR: the hook lines name it */
 };
 
 /*
  * root: --root, else $LOGBOOK_ROOT, else "/"; journal: -C DIR when given,
- * else the default under root.  -1 and errget() when root is not a directory.
+ * else $LOGBOOK_DIR, else the default under root.  -1 and errget() when root is not a directory.
  */
 int server_init(struct server *s, const char *root, const char *journal_option);
 void server_release(struct server *s);

@@ -14,6 +14,7 @@ make_root() {
 	printf '# /etc/zsh/zshrc: system-wide .zshrc file for zsh(1).\n' >"$ROOT/etc/zsh/zshrc"
 	cp "$BATS_TEST_DIRNAME"/../dist/*.service "$BATS_TEST_DIRNAME"/../dist/*.timer "$ROOT/usr/lib/systemd/system/"
 	JOURNAL="$ROOT/var/lib/logbook"
+	unset LOGBOOK_DIR
 	# the hook line runs "logbook" from PATH, as on a server
 	export PATH="$(dirname "$LOGBOOK"):$PATH"
 }
