@@ -35,6 +35,7 @@ const struct command commands[] = {
 	{ "who", cmd_who, "the shells open right now on every host" },
 	{ "setup", cmd_setup, "bring this server into the logbook (as root), or --undo" },
 	{ "doctor", cmd_doctor, "check this server: each problem and its fix" },
+	{ "complete", cmd_complete, NULL },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
