@@ -272,6 +272,9 @@ int cmd_complete(int argc, char **argv)
 	/* the value of --opt=VALUE is completed alone: the shells put the prefix back */
 	if (prefix[0] == '-' && strchr(prefix, '='))
 		prefix = strchr(prefix, '=') + 1;
+	/* word 0 is logbook itself: nothing to propose */
+	if (cword == 0)
+		goto print;
 	/* logbook's own options */
 	while (i < cword && words[i][0] == '-') {
 		if (!strcmp(words[i], "-C")) {

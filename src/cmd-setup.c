@@ -350,6 +350,10 @@ static void setup_timers(const struct server *s, bool undo)
 					: s->real ? " (not started: systemd is not running here; it starts at boot)" : "");
 		buf_release(&out);
 	}
+	/* the units name the default journal */
+	if (!undo && s->real && strcmp(s->journal, JOURNAL_DEFAULT_DIR))
+		step("timers", "their units work on %s, not on %s: change -C there (systemctl edit UNIT)",
+		     JOURNAL_DEFAULT_DIR, s->journal);
 	server_names_free(timers, n);
 }
 

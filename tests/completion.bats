@@ -183,4 +183,9 @@ $(screen)"
 	[ "$status" -eq 2 ]
 	run lb complete --help
 	[ "$status" -eq 0 ]
+	run lb complete 0 logbook
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run lb complete 9 logbook
+	[ "$status" -eq 0 ]
 }
