@@ -44,6 +44,7 @@ int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_news(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_complete(int argc, char **argv);
