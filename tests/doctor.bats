@@ -95,6 +95,8 @@ line_of() {
 	line_of "remote gone" | grep -q '^FAIL remote gone: cannot be reached'
 	line_of "last sync hub" | grep -q '^FAIL last sync hub: sync never reached hub from this host'
 	line_of "last sync hub" | grep -q '^  fix: logbook sync'
+	# no background sync after the note: it would race with the touch below
+	git config -f "$LOGBOOK_DIR/team.conf" sync.auto false
 	lb note "before the sync"
 	lb sync >/dev/null 2>&1 || true
 	lb remote rm gone
