@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "err.h"
+#include "fs.h"
 #include "ident.h"
 #include "replica.h"
 #include "xalloc.h"
@@ -33,6 +35,25 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
 	"4 when none was, 1 when this replica could not be updated.\n";
+
+/*
+ * .state/sync/ok.<remote>: when sync last reached remote, for doctor
+ * (the file's time; its text is the same for a human)
+ */
+static void note_reached(struct journal *j, const char *remote)
+{
+	char *rel = xasprintf(REPLICA_STATE "/ok.%s", remote);
+	char *path = journal_path(j, rel);
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ\n", gmtime_r(&now, &tm));
+	if (journal_mkdirs(j, REPLICA_STATE) < 0 || fs_write_atomic(path, stamp, strlen(stamp), journal_file_mode(j)) < 0)
+		warn_msg("sync: %s", errget());
+	free(path);
+	free(rel);
+}
 
 /* fetch, integrate and push one remote: 0 reached, -1 not (reported), -2 local failure */
 static int sync_remote(struct journal *j, const char *remote, const char *host)
@@ -111,8 +132,10 @@ int cmd_sync(int argc, char **argv)
 		int rc = sync_remote(j, remotes[i], host);
 		if (rc == -2)
 			exit(EXIT_FAIL);
-		if (rc == 0)
+		if (rc == 0) {
 			reached++;
+			note_reached(j, remotes[i]);
+		}
 	}
 	close(lock);
 	replica_names_free(remotes, nremotes);

@@ -34,6 +34,9 @@ const struct command commands[] = {
 	{ "clone", cmd_clone, "set up a replica of an existing journal" },
 	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "who", cmd_who, "the shells open right now on every host" },
+	{ "setup", cmd_setup, "bring this server into the logbook (as root), or --undo" },
+	{ "doctor", cmd_doctor, "check this server: each problem and its fix" },
+	{ "complete", cmd_complete, NULL },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
