@@ -44,6 +44,7 @@ int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_event(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

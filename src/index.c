@@ -66,6 +66,20 @@ void index_record_text(const struct record *r, struct buf *out, bool exact)
 		}
 		first = false;
 	}
+	/* a mail is found by its subject and sender too (docs/format.md, the event kind) */
+	if (!strcmp(r->kind, "event")) {
+		json_t *mail = json_object_get(r->obj, "mail");
+		static const char *const mail_fields[] = { "subject", "from" };
+		for (size_t i = 0; i < 2; i++) {
+			json_t *v = json_object_get(mail, mail_fields[i]);
+			if (!json_is_string(v))
+				continue;
+			if (!first)
+				buf_addc(out, '\n');
+			buf_add(out, json_string_value(v), json_string_length(v));
+			first = false;
+		}
+	}
 }
 
 static unsigned char lower(unsigned char c)

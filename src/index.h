@@ -29,7 +29,7 @@
 
 #define INDEX_FILE JOURNAL_STATE "/index.sqlite"
 /* the layout of the tables: an index of another format is rebuilt */
-#define INDEX_FORMAT 1
+#define INDEX_FORMAT 2	/* 2: a mail's subject and sender are indexed */
 
 struct index_stats {
 	size_t files;		/* record files looked at */

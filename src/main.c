@@ -33,6 +33,7 @@ const struct command commands[] = {
 	{ "clone", cmd_clone, "set up a replica of an existing journal" },
 	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "who", cmd_who, "the shells open right now on every host" },
+	{ "event", cmd_event, "file what a machine or a script reports" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
