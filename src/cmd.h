@@ -45,6 +45,7 @@ int cmd_clone(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_event(int argc, char **argv);
+int cmd_ingest_mail(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

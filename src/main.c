@@ -34,6 +34,7 @@ const struct command commands[] = {
 	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "who", cmd_who, "the shells open right now on every host" },
 	{ "event", cmd_event, "file what a machine or a script reports" },
+	{ "ingest-mail", cmd_ingest_mail, "file one mail read on standard input (an MTA pipe)" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
