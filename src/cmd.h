@@ -46,6 +46,7 @@ int cmd_search(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_ingest_mail(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

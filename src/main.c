@@ -35,6 +35,7 @@ const struct command commands[] = {
 	{ "who", cmd_who, "the shells open right now on every host" },
 	{ "event", cmd_event, "file what a machine or a script reports" },
 	{ "ingest-mail", cmd_ingest_mail, "file one mail read on standard input (an MTA pipe)" },
+	{ "digest", cmd_digest, "a day's summary as a mail, for sendmail" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
