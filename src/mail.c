@@ -676,7 +676,7 @@ static size_t entity(const char *s, size_t len, struct buf *out)
 
 void mail_html_to_text(const char *html, size_t len, struct buf *out)
 {
-	size_t i = 0;
+	size_t i = 0, start = out->len;
 	bool space = false;	/* white space pending (collapsed to one) */
 
 	while (i < len) {
@@ -737,4 +737,7 @@ void mail_html_to_text(const char *html, size_t len, struct buf *out)
 		buf_addc(out, ch);
 		i++;
 	}
+	/* a closing block tag leaves a line break nobody wants */
+	while (out->len > start && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == ' '))
+		buf_truncate(out, out->len - 1);
 }
