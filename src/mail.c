@@ -703,7 +703,8 @@ void mail_html_to_text(const char *html, size_t len, struct buf *out)
 				size_t cl = strlen(close), k;
 				for (k = i; k + cl <= len && g_ascii_strncasecmp(html + k, close, cl); k++)
 					;
-				i = k;
+				/* never closed: the rest is theirs (and not a character cut in two) */
+				i = k + cl <= len ? k : len;
 				continue;
 			}
 			if (tag_is(name, nlen, "br") || tag_is(name, nlen, "p") || tag_is(name, nlen, "div") ||
