@@ -291,7 +291,7 @@ static void event_line(struct render *r, struct buf *out, const struct record *r
 {
 	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
 	json_t *mail = json_object_get(rec->obj, "mail");
-	const char *text = rec_get_str(rec, "text", NULL), *nl;
+	const char *key = summary_field(rec), *text = key ? rec_get_str(rec, key, NULL) : NULL, *nl;
 	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
 
 	color(r, out, code);
