@@ -293,7 +293,8 @@ static void build(struct journal *j, const char *day, const struct store_day *d,
 			h->levels[level_of(r)]++;
 		}
 	}
-	qsort(hosts, nhosts, sizeof *hosts, by_host);
+	if (nhosts > 1)
+		qsort(hosts, nhosts, sizeof *hosts, by_host);
 	for (size_t i = 0; i < nhosts; i++) {
 		crit += hosts[i].levels[EVENT_CRITICAL];
 		warnings += hosts[i].levels[EVENT_WARNING];

@@ -154,7 +154,7 @@ int cmd_ingest_mail(int argc, char **argv)
 	char *host, *account, *end;
 	const char *id;
 	size_t size = 0;
-	int c;
+	int c, rc = EXIT_OK;
 
 	store_lock_timeout = 30;
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
@@ -180,15 +180,19 @@ int cmd_ingest_mail(int argc, char **argv)
 	/* read it all first: an MTA that cannot write its whole message sees a failure, not a half filing */
 	if (read_all(0, &msg, MAIL_READ_MAX, &size) < 0) {
 		warn_msg("ingest-mail: standard input: %s", strerror(errno));
+		buf_release(&msg);
 		return EX_TEMPFAIL;
 	}
 	j = journal_open(journal_locate(cmd_dir_option));
 	if (!j) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
+		buf_release(&msg);
 		return EX_TEMPFAIL;
 	}
 	if (!(host = ident_host())) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
+		buf_release(&msg);
+		journal_close(j);
 		return EX_TEMPFAIL;
 	}
 	account = account_name();
@@ -200,22 +204,21 @@ int cmd_ingest_mail(int argc, char **argv)
 
 	t = store_begin(j, host, &warnings);
 	cmd_print_warnings(&warnings);
+	id = mail_message_id(r);
 	if (!t) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
-		return EX_TEMPFAIL;
-	}
-	id = mail_message_id(r);
-	if (id && already_filed(j, host, id)) {
+		rc = EX_TEMPFAIL;
+	} else if (id && already_filed(j, host, id)) {
 		store_abort(t);
 		/* a retried delivery after a crash or a lost exit status: filed once */
 		fprintf(stderr, "logbook: ingest-mail: <%s> is already filed\n", id);
 	} else if (store_add(t, r) < 0) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
 		store_abort(t);
-		return EX_TEMPFAIL;
+		rc = EX_TEMPFAIL;
 	} else if (store_commit(t) < 0) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
-		return EX_TEMPFAIL;
+		rc = EX_TEMPFAIL;
 	}
 	rec_free(r);
 	mail_rules_free(&rules);
@@ -223,5 +226,5 @@ int cmd_ingest_mail(int argc, char **argv)
 	free(host);
 	free(account);
 	journal_close(j);
-	return EXIT_OK;
+	return rc;
 }
