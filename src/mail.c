@@ -369,13 +369,14 @@ static gint64 part_size(GMimePart *part)
 	return n < 0 ? 0 : n;
 }
 
+/* a string of the mail object: valid UTF-8, at most MAIL_FIELD_MAX bytes */
 static json_t *utf8_string(const char *s)
 {
 	struct buf v = BUF_INIT;
 	json_t *j;
 
 	rec_lossy(&v, s ? s : "", s ? strlen(s) : 0);
-	j = json_stringn(buf_str(&v), v.len);
+	j = json_stringn(buf_str(&v), event_cut_utf8(buf_str(&v), v.len, MAIL_FIELD_MAX));
 	buf_release(&v);
 	return j;
 }
@@ -433,6 +434,8 @@ static char *header(struct ctx *c, GMimeObject *msg, const char *name)
 	len = strlen(dec);
 	rec_lossy(&v, dec, len);
 	g_free(dec);
+	if (v.len > MAIL_FIELD_MAX)
+		problem(c, "%s header of %zu bytes: its first %d kept", name, v.len, MAIL_FIELD_MAX);
 	return buf_detach(&v, NULL);
 }
 

@@ -22,6 +22,8 @@
 
 /* the most bytes of a message that are parsed; the rest is counted only */
 #define MAIL_READ_MAX (64 * 1024 * 1024)
+/* the most bytes of a header value or an attachment's name or type kept */
+#define MAIL_FIELD_MAX 1024
 
 struct mail_rule;
 struct mail_rules {

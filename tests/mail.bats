@@ -171,6 +171,16 @@ mail_field() {
 	iconv -f UTF-8 -t UTF-8 "$(day_file)" >/dev/null
 }
 
+@test "huge lines: a 2 MB Subject is cut to 1 KiB and a 10 MB body line to 64 KiB" {
+	new_journal
+	py -c 'import sys; sys.stdout.buffer.write(b"From: a@b\nSubject: " + b"S" * 2000000 + b"\nMessage-ID: <huge@b>\n\n" + b"x" * 10000000 + b"\n")' |
+		lb ingest-mail
+	[ "$(mail_field subject | wc -c)" -eq 1025 ]
+	[[ "$(mail_field problems)" == *"Subject header of 2000000 bytes"* ]]
+	[ "$(last_field text_size)" -eq 10000000 ]
+	[ "$(tail -n 1 "$(day_file)" | wc -c)" -lt 70000 ]
+}
+
 @test "an empty message and a message of headers only are filed" {
 	new_journal
 	lb ingest-mail </dev/null

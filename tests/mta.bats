@@ -64,7 +64,7 @@ teardown_file() {
 setup() {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to configure postfix"
 	[ -n "${MTA_DIR:-}" ] || skip "postfix is not installed (scripts/deps check installs it)"
-	[ -e "$MTA_DIR/ready" ] || skip "postfix did not start"
+	[ -e "$MTA_DIR/ready" ] || fail "postfix did not start (postfix start; see the mail log)"
 	export TZ=UTC LC_ALL=C
 	export PATH="$PATH:/usr/sbin:/sbin"
 	export HOME="$BATS_TEST_TMPDIR/home"
