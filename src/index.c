@@ -1597,56 +1597,92 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *s)
  * one host's file to another's at almost every line.
  */
 #define FD_CACHE 64
+#define FD_CACHE_MAP 8
 struct fd_cache {
 	size_t n, next;
 	sqlite3_int64 id[FD_CACHE];
 	char *path[FD_CACHE];	/* NULL: not in the files table any more */
 	int fd[FD_CACHE];
+	const char *map[FD_CACHE];	/* the file mapped once it had FD_CACHE_MAP hits, or NULL */
+	size_t size[FD_CACHE], uses[FD_CACHE];
 };
 
-/* the open file of a files row, and its path (*path NULL when unknown); -1 when it cannot be read */
-static int fd_cache_get(struct fd_cache *c, sqlite3 *db, struct journal *j, sqlite3_int64 id, const char **path)
+static void fd_cache_drop(struct fd_cache *c, size_t k)
+{
+	free(c->path[k]);
+	if (c->map[k])
+		munmap((void *)c->map[k], c->size[k]);
+	if (c->fd[k] >= 0)
+		close(c->fd[k]);
+}
+
+/*
+ * The line of a hit: the len bytes at off in the record file of files row
+ * id, which must end with a newline there (else the file changed since
+ * it was indexed: -1).  *path is the file's, relative to the journal.
+ */
+static int fd_cache_line(struct fd_cache *c, sqlite3 *db, struct journal *j, sqlite3_int64 id, int64_t off,
+			 size_t len, const char **path, struct buf *line)
 {
 	sqlite3_stmt *st = NULL;
-	size_t k;
+	struct stat sb;
+	size_t k, i;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (c->id[i] == id) {
-			*path = c->path[i];
-			return c->fd[i];
-		}
-	if (c->n < FD_CACHE) {
-		k = c->n++;
+	for (i = 0; i < c->n && c->id[i] != id; i++)
+		;
+	if (i < c->n) {
+		k = i;
 	} else {
-		k = c->next++ % FD_CACHE;
-		free(c->path[k]);
-		if (c->fd[k] >= 0)
-			close(c->fd[k]);
+		if (c->n < FD_CACHE) {
+			k = c->n++;
+		} else {
+			k = c->next++ % FD_CACHE;
+			fd_cache_drop(c, k);
+		}
+		c->id[k] = id;
+		c->path[k] = NULL;
+		c->fd[k] = -1;
+		c->map[k] = NULL;
+		if (sqlite3_prepare_v2(db, "SELECT path FROM files WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(st, 1, id);
+			if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+				char *full = journal_path(j, (const char *)sqlite3_column_text(st, 0));
+				c->path[k] = xstrdup((const char *)sqlite3_column_text(st, 0));
+				c->fd[k] = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+				free(full);
+			}
+		}
+		sqlite3_finalize(st);
+		c->uses[k] = 0;
 	}
-	c->id[k] = id;
-	c->path[k] = NULL;
-	c->fd[k] = -1;
-	if (sqlite3_prepare_v2(db, "SELECT path FROM files WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-			char *full = journal_path(j, (const char *)sqlite3_column_text(st, 0));
-			c->path[k] = xstrdup((const char *)sqlite3_column_text(st, 0));
-			c->fd[k] = open(full, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-			free(full);
+	/* a file with many hits is mapped, one with a few is read line by line */
+	if (++c->uses[k] == FD_CACHE_MAP && c->fd[k] >= 0 && fstat(c->fd[k], &sb) == 0 && sb.st_size > 0) {
+		void *m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, c->fd[k], 0);
+		if (m != MAP_FAILED) {
+			c->map[k] = m;
+			c->size[k] = (size_t)sb.st_size;
 		}
 	}
-	sqlite3_finalize(st);
 	*path = c->path[k];
-	return c->fd[k];
+	buf_reset(line);
+	buf_grow(line, len + 1);
+	if (off < 0)
+		return -1;
+	if (c->map[k] && (size_t)off + len < c->size[k])
+		memcpy(line->data, c->map[k] + off, len + 1);
+	else if (c->fd[k] < 0 || pread(c->fd[k], line->data, len + 1, (off_t)off) != (ssize_t)len + 1)
+		return -1;
+	if (line->data[len] != '\n')
+		return -1;
+	line->data[len] = '\0';
+	line->len = len;
+	return 0;
 }
 
 static void fd_cache_close(struct fd_cache *c)
 {
-	for (size_t i = 0; i < c->n; i++) {
-		free(c->path[i]);
-		if (c->fd[i] >= 0)
-			close(c->fd[i]);
-	}
+	for (size_t i = 0; i < c->n; i++)
+		fd_cache_drop(c, i);
 	c->n = 0;
 }
 
@@ -1700,13 +1736,9 @@ static int db_search(sqlite3 *db, struct journal *j, const struct index_query *q
 		/* the stored line only when it is wanted, or holds what body cannot show */
 		if (q->lines || sqlite3_column_int(st, 11)) {
 			size_t len = (size_t)sqlite3_column_int64(st, 9);
-			int fd = fd_cache_get(&fds, db, j, sqlite3_column_int64(st, 6), &h.path);
-			buf_reset(&line);
-			buf_grow(&line, len + 1);
-			if (fd < 0 || pread(fd, line.data, len + 1, (off_t)sqlite3_column_int64(st, 8)) != (ssize_t)len + 1 ||
-			    line.data[len] != '\n')
+			if (fd_cache_line(&fds, db, j, sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 8), len, &h.path,
+					  &line) < 0)
 				continue;	/* the file changed under us: not this record any more */
-			line.data[len] = '\0';
 			h.line = line.data;
 			h.len = len;
 		}
@@ -1728,9 +1760,11 @@ static int db_search(sqlite3 *db, struct journal *j, const struct index_query *q
 
 /* ---- the scan of index.text ---- */
 
+/* the sort keys next to the entry: the sort does not chase pointers into the map */
 struct text_hit {
-	const struct text_entry *e;
+	int64_t time, seq;
 	const char *host;
+	const struct text_entry *e;
 };
 
 static int text_hit_cmp(const void *a, const void *b)
@@ -1738,11 +1772,11 @@ static int text_hit_cmp(const void *a, const void *b)
 	const struct text_hit *x = a, *y = b;
 	int c;
 
-	if (x->e->time != y->e->time)
-		return x->e->time < y->e->time ? -1 : 1;
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
 	if ((c = strcmp(x->host, y->host)))
 		return c;
-	return x->e->seq < y->e->seq ? -1 : x->e->seq > y->e->seq;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* names.id -> name, NULL for ids not in use */
@@ -1837,7 +1871,7 @@ static int text_search(sqlite3 *db, struct journal *j, const struct index_query 
 			cap = cap ? cap * 2 : 1024;
 			hits = xreallocarray(hits, cap, sizeof *hits);
 		}
-		hits[nhits++] = (struct text_hit){ .e = e, .host = names[e->host] };
+		hits[nhits++] = (struct text_hit){ .time = e->time, .seq = e->seq, .host = names[e->host], .e = e };
 	}
 	if (nhits)
 		qsort(hits, nhits, sizeof *hits, text_hit_cmp);
@@ -1858,16 +1892,11 @@ static int text_search(sqlite3 *db, struct journal *j, const struct index_query 
 		/* the text is not NUL-terminated in the file */
 		hit.body = body = xstrndup(hit.body, e->body_len);
 		if (q->lines || (e->flags & TEXT_EXACT)) {
-			int lfd = fd_cache_get(&fds, db, j, e->file, &hit.path);
 			hit.lineno = e->line;
-			buf_reset(&line);
-			buf_grow(&line, (size_t)e->len + 1);
-			if (lfd < 0 || pread(lfd, line.data, (size_t)e->len + 1, (off_t)e->off) != (ssize_t)e->len + 1 ||
-			    line.data[e->len] != '\n') {
+			if (fd_cache_line(&fds, db, j, e->file, e->off, e->len, &hit.path, &line) < 0) {
 				free(body);
 				continue;	/* the file changed under us */
 			}
-			line.data[e->len] = '\0';
 			hit.line = line.data;
 			hit.len = e->len;
 		}
