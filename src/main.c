@@ -24,6 +24,7 @@ const struct command commands[] = {
 	{ "watch", cmd_watch, "the files this host watches for changes" },
 	{ "search", cmd_search, "find records by any text in them" },
 	{ "list", cmd_list, "list records in time order, with filters" },
+	{ "export", cmd_export, "write the day pages into a DokuWiki" },
 	{ "diff", cmd_diff, "show what changed in the watched files" },
 	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
 	{ "sign", cmd_sign, "sign this host's journal with your ssh key" },
