@@ -28,11 +28,28 @@ static const char usage[] =
 	"commit this host's new records, fetch what the other hosts wrote from each\n"
 	"remote, then push.  Each host writes only its own files, so nothing ever\n"
 	"needs merging.  A remote that cannot be reached is reported and skipped.\n"
+	"When team.conf sets export.dokuwiki (a DokuWiki pages directory), the day\n"
+	"pages are exported there afterwards (see logbook export).\n"
 	"\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
 	"4 when none was, 1 when this replica could not be updated.\n";
+
+/*
+ * team.conf's export.dokuwiki = DIR (and export.namespace): after the
+ * records of the others are in, the wiki gets the pages that changed.  A
+ * failed export is reported but does not fail the sync.
+ */
+static void sync_export(struct journal *j)
+{
+	const char *dir = conf_get(j->conf, "export", NULL, "dokuwiki");
+	const char *ns = conf_get(j->conf, "export", NULL, "namespace");
+
+	if (!dir || !*dir)
+		return;
+	cmd_export_run(j, dir, ns && *ns ? ns : "journal", false, true);
+}
 
 /* fetch, integrate and push one remote: 0 reached, -1 not (reported), -2 local failure */
 static int sync_remote(struct journal *j, const char *remote, const char *host)
@@ -102,6 +119,7 @@ int cmd_sync(int argc, char **argv)
 		die("sync: %s", errget());
 	if (nremotes == 0) {
 		printf("No remotes: the records of %s are committed here only (see 'logbook remote add').\n", host);
+		sync_export(j);
 		replica_names_free(remotes, nremotes);
 		free(host);
 		journal_close(j);
@@ -114,6 +132,7 @@ int cmd_sync(int argc, char **argv)
 		if (rc == 0)
 			reached++;
 	}
+	sync_export(j);
 	close(lock);
 	replica_names_free(remotes, nremotes);
 	free(host);
