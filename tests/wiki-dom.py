@@ -13,7 +13,8 @@
                                 other than to a day page of the journal
 
 The content is DokuWiki's <div class="page ...">, from its
-"wikipage start" comment to "wikipage stop".
+"wikipage start" comment to "wikipage stop"; with --whole after FILE, the
+whole file (the HTML a Markdown renderer made).
 """
 import re
 import sys
@@ -93,11 +94,15 @@ class Page(HTMLParser):
             self.text.append(data)
 
 
-def load(path):
+def load(path, whole):
     p = Page()
+    if whole:
+        p.inside = True
     with open(path, encoding="utf-8") as f:
         p.feed(f.read())
     p.close()
+    if whole:
+        p.done = True
     if not p.done:
         sys.exit("%s: no DokuWiki page content (wikipage start/stop)" % path)
     return p
@@ -105,7 +110,7 @@ def load(path):
 
 def main():
     what, path = sys.argv[1], sys.argv[2]
-    p = load(path)
+    p = load(path, sys.argv[3:] == ["--whole"])
     if what == "skeleton":
         print("\n".join(p.skeleton))
     elif what == "text":
@@ -113,8 +118,8 @@ def main():
     elif what == "check":
         bad = []
         for tag, attrs, in_pre in p.elements:
-            # GeSHi's highlighting: spans with a class, nothing else
-            if in_pre and (tag != "span" or set(attrs) - {"class"}):
+            # GeSHi's highlighting (spans) or a Markdown renderer's <code>, with a class
+            if in_pre and (tag not in ("span", "code") or set(attrs) - {"class"}):
                 bad.append("<%s> in a code block" % tag)
             if tag in ("script", "img", "iframe", "object", "embed", "form", "input", "svg", "style", "link", "meta"):
                 bad.append("<%s>" % tag)
