@@ -574,7 +574,7 @@ void markup_record(struct markup_page *p, struct buf *out, const struct record *
 		}
 		if (key && rec_get_text(rec, key, &v) == 0)
 			lines(p, out, buf_str(&v), v.len);
-		if (!strcmp(rec->kind, "note") && (rec_get_int(rec, "commands", &n) | rec_get_int(rec, "files", &f))) {
+		if (!strcmp(rec->kind, "note") && ((int)rec_get_int(rec, "commands", &n) | (int)rec_get_int(rec, "files", &f))) {
 			buf_adds(out, " (entry for ");
 			if (n > 0)
 				buf_addf(out, "%lld command%s%s", (long long)n, n == 1 ? "" : "s", f > 0 ? ", " : "");

@@ -325,7 +325,7 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		if (key && rec_get_text(rec, key, &text) == 0)
 			body(out, buf_str(&text), text.len, indent);
 		/* an entry written by commit says how many commands it covers */
-		if (!strcmp(rec->kind, "note") && (rec_get_int(rec, "commands", &n) | rec_get_int(rec, "files", &f))) {
+		if (!strcmp(rec->kind, "note") && ((int)rec_get_int(rec, "commands", &n) | (int)rec_get_int(rec, "files", &f))) {
 			buf_adds(out, "  ");
 			color(r, out, C_DIM);
 			buf_adds(out, "(entry for ");
