@@ -37,7 +37,8 @@ static const char usage[] =
 	"4 when none was, 1 when this replica could not be updated.\n";
 
 /*
- * team.conf's export.dokuwiki = DIR (and export.namespace): after the
+ * team.conf's export.dokuwiki = DIR (relative: to the journal; and
+ * export.namespace): after the
  * records of the others are in, the wiki gets the pages that changed.  A
  * failed export is reported but does not fail the sync.
  */
@@ -46,9 +47,14 @@ static void sync_export(struct journal *j)
 	const char *dir = conf_get(j->conf, "export", NULL, "dokuwiki");
 	const char *ns = conf_get(j->conf, "export", NULL, "namespace");
 
+	char *path;
+
 	if (!dir || !*dir)
 		return;
-	cmd_export_run(j, dir, ns && *ns ? ns : "journal", false, true);
+	/* a relative directory is the journal's, whatever directory sync runs in */
+	path = dir[0] == '/' ? xstrdup(dir) : journal_path(j, dir);
+	cmd_export_run(j, path, ns && *ns ? ns : "journal", false, true);
+	free(path);
 }
 
 /* fetch, integrate and push one remote: 0 reached, -1 not (reported), -2 local failure */

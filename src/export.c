@@ -338,6 +338,7 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		goto out;
 	}
 	{
+		/* cleanID leaves no empty, "." or ".." part: the pages stay under dir */
 		char *rel = xstrdup(rep->namespace);
 		for (char *p = rel; *p; p++)
 			if (*p == ':')
@@ -387,17 +388,26 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 			json_object_set(fresh, days[i], was);
 		} else {
 			buf_reset(&page);
-			if (render_day(j, days[i], &page, &who, &rep->warnings) < 0 ||
-			    write_page(rep->pagedir, name, &page) < 0) {
-				json_decref(who);
+			buf_reset(&old);
+			if (render_day(j, days[i], &page, &who, &rep->warnings) < 0) {
 				free(name);
 				free(path);
 				goto out;
 			}
+			/* a sync that checked the same bytes out again changes the stamp, not the page */
+			if (force || fs_read_file(path, &old) < 0 || old.len != page.len ||
+			    memcmp(old.data, page.data, page.len)) {
+				if (write_page(rep->pagedir, name, &page) < 0) {
+					json_decref(who);
+					free(name);
+					free(path);
+					goto out;
+				}
+				rep->written++;
+			}
 			file_stamp(path, pstamp, sizeof pstamp);
 			entry = json_pack("{s:s,s:s,s:o}", "stamp", stamp, "page", pstamp, "who", who);
 			json_object_set_new(fresh, days[i], entry);
-			rep->written++;
 			changed = true;
 		}
 		free(name);
@@ -412,6 +422,7 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		index_line(&index, rep->namespace, days[i], json_object_get(json_object_get(fresh, days[i]), "who"));
 	{
 		char *ipath = fs_join(rep->pagedir, "start.txt");
+		buf_reset(&old);
 		if (force || fs_read_file(ipath, &old) < 0 || old.len != index.len || memcmp(old.data, index.data, index.len)) {
 			if (write_page(rep->pagedir, "start.txt", &index) < 0) {
 				free(ipath);

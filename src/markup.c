@@ -341,7 +341,7 @@ static void heading(struct markup_page *p, struct buf *out, const struct record 
 	/* "web1 (alice)" or "web1 (alice as root)": starts with the host, ends with ')' */
 	buf_adds(out, "\n");
 	if (p->format == MARKUP_DOKUWIKI) {
-		buf_adds(&t, rec->host);
+		render_escape(&t, rec->host, strlen(rec->host), false);
 		buf_adds(&t, " (");
 		render_escape(&t, rec->admin, strlen(rec->admin), false);
 		if (strcmp(rec->admin, rec->account)) {
