@@ -36,7 +36,11 @@ make_wiki() {
 	WIKI=$BATS_TEST_TMPDIR/wiki
 	mkdir -p "$WIKI/data"
 	cp -rL "$DOKUWIKI" "$WIKI/dw"
-	cp -rL /etc/dokuwiki "$WIKI/conf"
+	# the ACL and user files are links into /var/lib/dokuwiki/acl, which
+	# only www-data reads: copied as links, then replaced
+	cp -r /etc/dokuwiki "$WIKI/conf"
+	rm -f "$WIKI/conf/acl.auth.php" "$WIKI/conf/users.auth.php"
+	: >"$WIKI/conf/users.auth.php"
 	for d in pages attic meta media media_attic media_meta cache index locks tmp log; do
 		mkdir -p "$WIKI/data/$d"
 	done
