@@ -124,7 +124,10 @@ static void code_goes_in_a_code_block_the_text_cannot_close(void **state)
 	assert_code_literal("bash", "a\n\nb\n", 5);
 	assert_code_literal("bash", "</code></file></code>x</file>", 29);
 	assert_code_literal("diff", "--- a\n+++ b\n@@ -1 +1 @@\n-</code>\n+</file>\n", 42);
-	assert_code_literal(NULL, "line\r\nwith \033 controls\0 and nul", 32);
+	{
+		static const char controls[] = "line\r\nwith \033 controls\0 and nul";
+		assert_code_literal(NULL, controls, sizeof controls - 1);
+	}
 }
 
 static void markdown_text_escapes_every_ascii_punctuation(void **state)
