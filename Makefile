@@ -4,9 +4,11 @@
 #   make check          install missing Debian packages, build, run every test
 #   make check SAN=1    the same under AddressSanitizer and UBSan
 #   make demo           install missing packages, build, show logbook at work
-#   make install        PREFIX=/usr/local, DESTDIR for staging
+#   make install        PREFIX=/usr/local, DESTDIR for staging (binary, man page,
+#                       systemd units, bash and zsh completion)
 #   make bench          build the benchmark tools (see bench/)
 #   make fuzz           build and run the fuzz targets (clang, libFuzzer)
+#   make deb            the Debian package, build/deb/logbook_VERSION_ARCH.deb (+ lintian)
 
 VERSION = 0.1.0
 
@@ -15,6 +17,8 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS = $(wildcard dist/*.service dist/*.timer)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 
 CC ?= cc
@@ -32,7 +36,7 @@ endif
 
 # recursive (=) on purpose: pkg-config runs only when something is compiled,
 # after "make check" or "make demo" installed what was missing
-ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CPPFLAGS) $(CFLAGS) \
 	-DLOGBOOK_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
@@ -45,7 +49,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 # every bench/*.c is a benchmark program
 BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 
-.PHONY: all check demo deps install uninstall bench fuzz clean unit-tests
+.PHONY: all check demo deps install uninstall bench fuzz clean unit-tests deb
 
 all: logbook
 
@@ -136,13 +140,34 @@ install: logbook
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
 	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0644 dist/completion/logbook.bash $(DESTDIR)$(BASHCOMPDIR)/logbook
+	install -m 0644 dist/completion/_logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do \
 		sed 's|/usr/local/bin/logbook|$(BINDIR)/logbook|' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
 	done
 
+# The Debian package is built with Debian's tools from a copy of the tree
+# in build/deb/, so the source tree stays clean; its version is VERSION.
+DEB_TREE = build/deb/logbook-$(VERSION)
+DEB_FILE = build/deb/logbook_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+deb:
+	@scripts/deps deb
+	rm -rf build/deb
+	mkdir -p $(DEB_TREE)
+	cp -R Makefile README.md src man dist docs scripts debian $(DEB_TREE)/
+	printf 'logbook (%s) unstable; urgency=medium\n\n  * logbook %s.\n\n -- %s  %s\n' \
+		'$(VERSION)' '$(VERSION)' "$$(sed -n 's/^Maintainer: //p' debian/control)" "$$(date -R)" \
+		> $(DEB_TREE)/debian/changelog
+	cd $(DEB_TREE) && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc \
+		>../build.log 2>&1 || { tail -n 40 ../build.log; echo "make deb: see build/deb/build.log"; exit 1; }
+	lintian --fail-on error $(DEB_FILE)
+	@echo "$(DEB_FILE)"
+
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
 
 clean:

@@ -33,7 +33,8 @@ int cmd_help(int argc, char **argv)
 	       "\n"
 	       "Commands:\n");
 	for (size_t i = 0; i < ncommands; i++)
-		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+		if (commands[i].summary)
+			printf("  %-8s %s\n", commands[i].name, commands[i].summary);
 	printf("\n"
 	       "Options:\n"
 	       "  -C DIR     use the journal in DIR (default: $LOGBOOK_DIR, else %s)\n"

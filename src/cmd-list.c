@@ -86,7 +86,7 @@ int cmd_list(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_JSON:
-			p.json = true;
+			p.json = q.lines = true;
 			break;
 		case OPT_COLOR:
 			when = cmd_color_when(usage, "list", optarg);

@@ -19,7 +19,7 @@
 static const char usage[] =
 	"usage: logbook search [--host HOST] [--user ADMIN] [--kind KIND] [--since DAY]\n"
 	"                      [--until DAY] [--limit N] [--json] [--color=WHEN]\n"
-	"                      [--no-pager] QUERY\n"
+	"                      [--no-pager] [--method METHOD] QUERY\n"
 	"\n"
 	"Find the records whose command, note, path, change summary, diff or\n"
 	"message holds QUERY (any text, a substring; ASCII letters match either\n"
@@ -39,9 +39,14 @@ static const char usage[] =
 	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
 	"                 always or never\n"
 	"  --no-pager     write to standard output directly\n"
+	"  --method M     how to look: trigram (the FTS5 index proposes, the\n"
+	"                 text decides), text (a scan of every record's text in\n"
+	"                 .state/index.text), files (the record files, no index)\n"
+	"                 or auto (the default: trigram when it narrows the\n"
+	"                 query to a few records, else text)\n"
 	"  -h, --help     show this help\n";
 
-enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_METHOD };
 
 struct printer {
 	struct buf out;
@@ -77,6 +82,7 @@ int cmd_search(int argc, char **argv)
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "method", required_argument, NULL, OPT_METHOD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,13 +99,26 @@ int cmd_search(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_JSON:
-			p.json = true;
+			p.json = q.lines = true;
 			break;
 		case OPT_COLOR:
 			when = cmd_color_when(usage, "search", optarg);
 			break;
 		case OPT_NO_PAGER:
 			pager = false;
+			break;
+		case OPT_METHOD:
+			if (!strcmp(optarg, "auto"))
+				q.method = INDEX_AUTO;
+			else if (!strcmp(optarg, "trigram"))
+				q.method = INDEX_TRIGRAM;
+			else if (!strcmp(optarg, "text"))
+				q.method = INDEX_TEXT;
+			else if (!strcmp(optarg, "files"))
+				q.method = INDEX_FILES;
+			else
+				cmd_usage_exit(usage, "search: --method takes auto, trigram, text or files, not '%s'",
+					       optarg);
 			break;
 		case 'h':
 			cmd_help_exit(usage);
@@ -117,7 +136,8 @@ int cmd_search(int argc, char **argv)
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	/* an index that cannot be brought up to date is not used: the files answer */
-	index_update(j, NULL);
+	if (q.method != INDEX_FILES)
+		index_update(j, NULL);
 	p.color = !p.json && cmd_use_color(when);
 	if (pager && !p.json)
 		run_pager_start();

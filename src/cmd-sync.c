@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "err.h"
+#include "fs.h"
 #include "ident.h"
 #include "replica.h"
 #include "xalloc.h"
@@ -38,15 +40,14 @@ static const char usage[] =
 
 /*
  * team.conf's export.dokuwiki = DIR (relative: to the journal; and
- * export.namespace): after the
- * records of the others are in, the wiki gets the pages that changed.  A
- * failed export is reported but does not fail the sync.
+ * export.namespace): after the records of the others are in, the wiki
+ * gets the pages that changed.  A failed export is reported but does not
+ * fail the sync.
  */
 static void sync_export(struct journal *j)
 {
 	const char *dir = conf_get(j->conf, "export", NULL, "dokuwiki");
 	const char *ns = conf_get(j->conf, "export", NULL, "namespace");
-
 	char *path;
 
 	if (!dir || !*dir)
@@ -55,6 +56,25 @@ static void sync_export(struct journal *j)
 	path = dir[0] == '/' ? xstrdup(dir) : journal_path(j, dir);
 	cmd_export_run(j, path, ns && *ns ? ns : "journal", false, true);
 	free(path);
+}
+
+/*
+ * .state/sync/ok.<remote>: when sync last reached remote, for doctor
+ * (the file's time; its text is the same for a human)
+ */
+static void note_reached(struct journal *j, const char *remote)
+{
+	char *rel = xasprintf(REPLICA_STATE "/ok.%s", remote);
+	char *path = journal_path(j, rel);
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ\n", gmtime_r(&now, &tm));
+	if (journal_mkdirs(j, REPLICA_STATE) < 0 || fs_write_atomic(path, stamp, strlen(stamp), journal_file_mode(j)) < 0)
+		warn_msg("sync: %s", errget());
+	free(path);
+	free(rel);
 }
 
 /* fetch, integrate and push one remote: 0 reached, -1 not (reported), -2 local failure */
@@ -135,8 +155,10 @@ int cmd_sync(int argc, char **argv)
 		int rc = sync_remote(j, remotes[i], host);
 		if (rc == -2)
 			exit(EXIT_FAIL);
-		if (rc == 0)
+		if (rc == 0) {
 			reached++;
+			note_reached(j, remotes[i]);
+		}
 	}
 	sync_export(j);
 	close(lock);

@@ -275,14 +275,19 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since
 #define HIT_BOLD "\033[1m"
 #define HIT_RESET "\033[m"
 
+/* the longest line of text a hit shows, in bytes, and how much of it may come before the match */
+#define HIT_WIDTH 200
+#define HIT_BEFORE 60
+
 void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color)
 {
-	struct record *r = rec_parse(h->line, h->len, false);
+	struct record *r = h->line ? rec_parse(h->line, h->len, false) : NULL;
 	struct buf body = BUF_INIT;
 	char clock[9];
 	const char *p, *nl, *end;
 	long at = -1;
 	size_t tlen = text ? strlen(text) : 0;
+	bool cut_end = false;
 
 	day_clock(h->time, clock);
 	if (color)
@@ -300,6 +305,8 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	buf_adds(out, ": ");
 	if (r)
 		index_record_text(r, &body, true);
+	else if (h->body)
+		buf_add(&body, h->body, h->body_len);	/* the index's copy: the same text */
 	p = buf_str(&body);
 	end = p + body.len;
 	if (tlen)
@@ -314,6 +321,23 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (!nl)
 		nl = end;
+	/* a long line (a 64 KiB command) is shown around the match, cut between characters */
+	if ((size_t)(nl - p) > HIT_WIDTH) {
+		const char *m = at >= 0 ? buf_str(&body) + at : p;
+		const char *from = m - p > HIT_BEFORE ? m - HIT_BEFORE : p;
+		const char *to = (size_t)(nl - m) > HIT_WIDTH - (size_t)(m - from) ? m + (HIT_WIDTH - (m - from)) : nl;
+		while (from > p && ((unsigned char)*from & 0xc0) == 0x80)
+			from--;
+		while (to < nl && ((unsigned char)*to & 0xc0) == 0x80)
+			to++;
+		if (to < m + tlen)
+			to = m + tlen;
+		if (from > p)
+			buf_adds(out, "...");
+		p = from;
+		cut_end = to < nl;
+		nl = to;
+	}
 	if (at >= 0 && (size_t)at + tlen <= (size_t)(nl - buf_str(&body))) {
 		const char *m = buf_str(&body) + at;
 		render_escape(out, p, (size_t)(m - p), false);
@@ -326,6 +350,8 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	} else {
 		render_escape(out, p, (size_t)(nl - p), false);
 	}
+	if (cut_end)
+		buf_adds(out, "...");
 	buf_addc(out, '\n');
 	buf_release(&body);
 	rec_free(r);

@@ -17,7 +17,7 @@
 struct command {
 	const char *name;
 	int (*fn)(int argc, char **argv);
-	const char *summary;
+	const char *summary;	/* NULL: not listed by 'logbook help' (logbook complete) */
 };
 
 extern const struct command commands[];
@@ -44,6 +44,10 @@ int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_search(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_news(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 /*

@@ -29,7 +29,11 @@
 
 #define INDEX_FILE JOURNAL_STATE "/index.sqlite"
 /* the layout of the tables: an index of another format is rebuilt */
-#define INDEX_FORMAT 1
+#define INDEX_FORMAT 5
+/* the trigram index is used when its rarest trigram is in at most 1/N of the records */
+#define INDEX_SCAN_SHARE 50
+/* every file is looked at again after this long (microseconds), whatever the writers' marks say */
+#define INDEX_FULL_EVERY (INT64_C(3600) * 1000000)
 
 struct index_stats {
 	size_t files;		/* record files looked at */
@@ -49,21 +53,38 @@ int index_update(struct journal *j, struct index_stats *st);
 /* forget the database index_update opened (before closing its journal) */
 void index_close(void);
 
+/*
+ * How a query is answered: auto is trigram when the query's rarest
+ * trigram is in at most 1/INDEX_SCAN_SHARE of the records, else text.
+ */
+enum index_method {
+	INDEX_AUTO,
+	INDEX_TRIGRAM,	/* candidates from the FTS5 trigram index, checked on the index's text */
+	INDEX_TEXT,	/* a scan of every record's text in .state/index.text */
+	INDEX_FILES,	/* the record files themselves (index_scan) */
+};
+
 struct index_query {
 	const char *text;	/* substring, ASCII case-insensitive; NULL: any */
 	const char *host, *admin, *kind;	/* exact; NULL: any */
 	const char *since, *until;	/* day pages, inclusive; NULL: open */
 	size_t limit;		/* 0: no limit */
 	bool oldest_first;	/* default newest first */
+	bool lines;		/* every hit needs its stored line (else: when body cannot stand for it) */
+	enum index_method method;
+	int64_t after_id;	/* only rows indexed after this one (index_position); 0: all */
 };
 
 struct index_hit {
 	const char *day, *host, *admin, *kind;
 	int64_t time, seq;
-	const char *path;	/* the record file, relative to the journal */
+	const char *path;	/* the record file, relative to the journal (with line) */
 	size_t lineno;
-	const char *line;	/* the line as stored, without newline */
-	size_t len;
+	const char *line;	/* the line as stored, without newline; NULL when the */
+	size_t len;		/* query did not ask for it and body says the same */
+	const char *body;	/* index_record_text (readable) of the record, or NULL */
+	size_t body_len;
+	int64_t id;		/* the row of the index (0 from a scan of the files) */
 };
 /* non-zero stops the search */
 typedef int (*index_hit_fn)(const struct index_hit *h, void *arg);
@@ -76,8 +97,22 @@ typedef int (*index_hit_fn)(const struct index_hit *h, void *arg);
 int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg);
 /* the same by reading every record file, without the index */
 int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg);
-/* how the last index_search was answered: true by the index */
+/* how the last index_search was answered: true by the index; "trigram", "text", "rows" or "files" */
 extern bool index_last_used;
+extern const char *index_last_method;
+
+/*
+ * Where the index is: rows are numbered in the order they were indexed,
+ * so "what arrived since" is the rows after last_id, whatever their time
+ * (records synced from another host come late).  The numbers hold only
+ * within one generation: a rebuilt index starts another.  -1 when
+ * index_update did not make the index usable in this process.
+ */
+struct index_position {
+	char generation[64];
+	int64_t last_id;
+};
+int index_position(struct index_position *pos);
 
 /*
  * The text a query searches in a record: its cmd, text, diff, path,

@@ -24,6 +24,7 @@ const struct command commands[] = {
 	{ "watch", cmd_watch, "the files this host watches for changes" },
 	{ "search", cmd_search, "find records by any text in them" },
 	{ "list", cmd_list, "list records in time order, with filters" },
+	{ "news", cmd_news, "what the others did and the machines said since you last looked" },
 	{ "export", cmd_export, "write the day pages into a DokuWiki" },
 	{ "diff", cmd_diff, "show what changed in the watched files" },
 	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
@@ -34,6 +35,9 @@ const struct command commands[] = {
 	{ "clone", cmd_clone, "set up a replica of an existing journal" },
 	{ "team", cmd_team, "the admins and their ssh keys" },
 	{ "who", cmd_who, "the shells open right now on every host" },
+	{ "setup", cmd_setup, "bring this server into the logbook (as root), or --undo" },
+	{ "doctor", cmd_doctor, "check this server: each problem and its fix" },
+	{ "complete", cmd_complete, NULL },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;

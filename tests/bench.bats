@@ -71,3 +71,16 @@ for n, line in enumerate(sys.stdin, 1):
 	[ "$status" -eq 2 ]
 	[ ! -e "$BATS_TEST_TMPDIR/k" ]
 }
+
+@test "bench/search runs on a small journal and prints every row" {
+	run --separate-stderr env DAYS=20 RECORDS=2000 RUNS=1 LOGBOOK="$LOGBOOK" "$BATS_TEST_DIRNAME/../bench/search"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *"build: "*" records/s"* ]] || fail "$output"
+	local q
+	for q in quokka /opt/kiwi/rotate-keys.sh 203.0.113.77 systemctl zf; do
+		[[ "$output" == *$'\n'"$q "* ]] || fail "no row for $q: $output"
+	done
+	# the planted records are found, 3 of each
+	[[ "$output" =~ quokka\ +rare\ word\ +3\ +3 ]] || fail "$output"
+	[[ "$output" == *"after 100 new records:"* ]]
+}

@@ -177,3 +177,42 @@ plant() {
 	[[ "$output" == *nginx-frontend ]]
 	[ "$(snapshot "$LOGBOOK_DIR")" = "$before" ]
 }
+
+@test "every --method gives the same answer, non-UTF-8 bytes and two-letter queries included" {
+	plant
+	printf '#1700000100\nls /srv/share/Caf\xe9-r\xe9sum\xe9.pdf\n' >"$BATS_TEST_TMPDIR/h3"
+	LOGBOOK_HOST=git1 lb import --bash-history "$BATS_TEST_TMPDIR/h3" >/dev/null
+	run lb search --method files 'Caf'
+	[[ "$output" == *'ls /srv/share/Caf\xe9-r\xe9sum\xe9.pdf' ]] || fail "$output"
+	local q m ref
+	for q in restart BACKUP-T ssl_quok ta /opt Caf 'sum' 'nothing-like-this' "'" '"' '*'; do
+		local rc=0
+		ref=$(lb search --method files --no-pager -- "$q") || rc=$?
+		for m in auto trigram text; do
+			run lb search --method "$m" --no-pager -- "$q"
+			[ "$output" = "$ref" ] && [ "$status" -eq "$rc" ] || fail "$m '$q': $output ($status) vs $ref ($rc)"
+		done
+		ref=$(lb search --method files --json -- "$q") || true
+		[ "$(lb search --method trigram --json -- "$q" || true)" = "$ref" ] || fail "json '$q'"
+	done
+	run lb search --method fast x
+	[ "$status" -eq 2 ]
+}
+
+@test "a hit in a huge one-line command shows the part around the match" {
+	new_journal
+	local long
+	long="echo $(printf 'a%.0s' {1..3000}) needle-here $(printf 'b%.0s' {1..3000})"
+	printf '#1700000000\n%s\n' "$long" >"$BATS_TEST_TMPDIR/h"
+	lb import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	run lb search --no-pager needle-here
+	[ "$status" -eq 0 ]
+	[ "${#output}" -lt 300 ] || fail "${#output} bytes"
+	[[ "$output" == *"cmd: ...aaaa"*"needle-here bbb"*"bbb..." ]] || fail "$output"
+	# a match at the start of the line: no dots before it
+	run lb search --no-pager 'echo aaa'
+	[[ "$output" == *"cmd: echo aaa"*"aaa..." ]] || fail "$output"
+	# --json keeps the whole record
+	run lb search --json needle-here
+	[ "${#output}" -gt 6000 ]
+}

@@ -6,7 +6,10 @@
  */
 #include "unit.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "buf.h"
 #include "day.h"
@@ -93,6 +96,15 @@ static char *query(struct fixture *f, const struct index_query *q)
 	assert_int_equal(index_search(f->j, q, collect, &a), 0);
 	assert_int_equal(index_scan(f->j, q, collect, &b), 0);
 	assert_string_equal(buf_str(&a), buf_str(&b));
+	/* every method, the same answer */
+	for (int m = INDEX_TRIGRAM; m <= INDEX_TEXT; m++) {
+		struct index_query qm = *q;
+		struct buf c = BUF_INIT;
+		qm.method = (enum index_method)m;
+		assert_int_equal(index_search(f->j, &qm, collect, &c), 0);
+		assert_string_equal(buf_str(&c), buf_str(&b));
+		buf_release(&c);
+	}
 	buf_release(&b);
 	return buf_detach(&a, NULL);
 }
@@ -305,6 +317,174 @@ static void the_scan_answers_without_an_index(void **state)
 	buf_release(&b);
 }
 
+
+/* every directory of the journal changed long ago: no longer "racy" */
+static void age_dirs(struct fixture *f)
+{
+	const char *days[] = { "2025/2025_01_02", "2025/2025_01_03", "2025/2025_01_04", "2025", "." };
+	struct timespec t[2];
+
+	/* always the same time: aging again leaves an unchanged directory unchanged */
+	t[0] = (struct timespec){ .tv_sec = 1736035200 };
+	t[1] = t[0];
+	for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", f->dir, days[i]);
+		assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+	}
+}
+
+static void only_the_files_of_hosts_that_wrote_are_looked_at(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+
+	plant(f);
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 4);
+	/* nothing written since: not even a stat of a record file */
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 0);
+	/* web1 appends to an existing day: web1's two files are looked at, not db1's three */
+	add(f, "cmd", "2025-01-03T13:00:00.000000Z", "web1", "alice", "cmd", "uptime --since");
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 2);
+	assert_int_equal(st.records, 1);
+	expect(f, "uptime", "web1:3:2025_01_03;");
+}
+
+static void a_file_replaced_by_hand_is_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096], tmp[4096];
+	size_t size = 0;
+	char *data, *nl;
+
+	plant(f);
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	/* a restore: the first line only, put in place by rename (its directory's mtime moves) */
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	snprintf(tmp, sizeof tmp, "%s/2025/2025_01_04/.restore", f->dir);
+	data = unit_read(path, &size);
+	nl = strchr(data, '\n');
+	unit_write(tmp, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+	assert_int_equal(rename(tmp, path), 0);
+	assert_int_equal(index_update(f->j, &st), 0);
+	expect(f, "pg_hba", "");
+	expect(f, "NEAR(", "db1:2:2025_01_04;");
+}
+
+static void a_file_edited_in_place_is_seen_within_the_hour(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096];
+	size_t size = 0;
+	char *data, *nl;
+	sqlite3 *db;
+
+	plant(f);
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	/* cut by hand, in place: no writer's mark moves, no directory changes */
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	data = unit_read(path, &size);
+	nl = strchr(data, '\n');
+	unit_write(path, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 0);
+	/* an hour later */
+	index_close();
+	index_path(f, path, sizeof path);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE meta SET value = '1' WHERE key = 'full'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 4);
+	expect(f, "pg_hba", "");
+}
+
+static void positions_grow_and_a_rebuild_starts_a_new_generation(void **state)
+{
+	struct fixture *f = *state;
+	struct index_position a, b, c;
+	struct index_query q = { .oldest_first = true };
+	struct buf got = BUF_INIT;
+	char path[4096];
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	assert_int_equal(index_position(&a), 0);
+	assert_int_equal(a.last_id, 5);
+	/* a late record, filed under an old day: after the position all the same */
+	add(f, "note", "2025-01-02T08:00:00.000000Z", "db1", "bob", "text", "late news");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	assert_int_equal(index_position(&b), 0);
+	assert_string_equal(a.generation, b.generation);
+	assert_true(b.last_id > a.last_id);
+	q.after_id = a.last_id;
+	assert_int_equal(index_search(f->j, &q, collect, &got), 0);
+	assert_string_equal(buf_str(&got), "db1:4:2025_01_02;");
+	buf_release(&got);
+	index_close();
+	index_path(f, path, sizeof path);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	assert_int_equal(index_position(&c), 0);
+	assert_string_not_equal(a.generation, c.generation);
+}
+
+static void the_text_cache_follows_recs_and_is_rebuilt_when_wrong(void **state)
+{
+	struct fixture *f = *state;
+	struct index_query q = { .text = "a", .method = INDEX_TEXT };
+	struct buf b = BUF_INIT;
+	char path[4096];
+	size_t size = 0;
+	char *data, *nl;
+
+	plant(f);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "nginx", "web1:1:2025_01_02;");
+	assert_int_equal(index_search(f->j, &q, collect, &b), 0);
+	assert_string_equal(index_last_method, "text");
+	buf_release(&b);
+	/* appended rows */
+	add(f, "note", "2025-01-05T12:00:00.000000Z", "git1", "carol", "text", "a new host");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "new host", "git1:1:2025_01_05;");
+	/* dropped rows: the file of db1's 4th shrinks to one line */
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	data = unit_read(path, &size);
+	nl = strchr(data, '\n');
+	unit_write(path, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "pg_hba", "");
+	/* a damaged cache is not used, and written again at the next update */
+	index_close();
+	snprintf(path, sizeof path, "%s/.state/index.text", f->dir);
+	unit_write(path, "garbage", 7, 0);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "new host", "git1:1:2025_01_05;");
+	assert_int_equal(index_search(f->j, &q, collect, &b), 0);
+	assert_string_equal(index_last_method, "text");
+	buf_release(&b);
+	/* a missing one too */
+	index_close();
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(index_update(f->j, NULL), 0);
+	expect(f, "vacuumdb", "db1:1:2025_01_03;");
+}
+
 static void index_find_ignores_ascii_case_only(void **state)
 {
 	(void)state;
@@ -327,6 +507,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(rebuilt_when_its_format_is_older, setup, teardown),
 		cmocka_unit_test_setup_teardown(fts_syntax_is_literal_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_scan_answers_without_an_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(only_the_files_of_hosts_that_wrote_are_looked_at, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_replaced_by_hand_is_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_file_edited_in_place_is_seen_within_the_hour, setup, teardown),
+		cmocka_unit_test_setup_teardown(positions_grow_and_a_rebuild_starts_a_new_generation, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_text_cache_follows_recs_and_is_rebuilt_when_wrong, setup, teardown),
 		cmocka_unit_test(index_find_ignores_ascii_case_only),
 	};
 	return cmocka_run_group_tests_name("index", tests, NULL, NULL);

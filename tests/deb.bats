@@ -1,0 +1,113 @@
+#!/usr/bin/env bats
+# make deb, then the package on this machine, as a new server would take
+# it: dpkg -i, logbook setup, a new interactive bash records commands,
+# logbook doctor has no failure, a note and a show; then setup --undo and
+# dpkg --purge leave /etc as it was, no marked block and no unit behind.
+#
+# It changes the real /etc for a few seconds, so it runs only as root and
+# only where logbook is not installed or set up already.
+
+load lib
+load shell
+
+TOP=$BATS_TEST_DIRNAME/..
+# what must be as it was afterwards
+WATCHED="/etc/bash.bashrc /etc/zsh/zshrc /etc/aliases /etc/group /etc/gshadow"
+
+sums() {
+	local f
+	for f in $WATCHED; do
+		if [ -e "$f" ]; then sha256sum "$f"; else echo "missing $f"; fi
+	done
+}
+
+deb_cleanup() {
+	[ -n "${DEB_TOUCHED:-}" ] || return 0
+	if [ -x /usr/bin/logbook ]; then
+		/usr/bin/logbook setup --undo >/dev/null 2>&1 || true
+	fi
+	dpkg --purge logbook >/dev/null 2>&1 || true
+	rm -rf /var/lib/logbook
+}
+
+teardown() {
+	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	sleep 0.2
+	deb_cleanup
+}
+
+@test "make deb builds a package that lintian passes" {
+	command -v dpkg-buildpackage >/dev/null && command -v dh >/dev/null && command -v lintian >/dev/null ||
+		skip "debhelper, dpkg-dev or lintian is missing (scripts/deps check installs them)"
+	run make -s -C "$TOP" deb
+	[ "$status" -eq 0 ] || fail "$output"
+	deb=$(ls "$TOP"/build/deb/logbook_*.deb)
+	[ "$(dpkg-deb -f "$deb" Version)" = "$("$LOGBOOK" --version | cut -d' ' -f2)" ]
+	run dpkg-deb -c "$deb"
+	for f in ./usr/bin/logbook ./usr/share/man/man1/logbook.1.gz \
+		./usr/share/bash-completion/completions/logbook ./usr/share/zsh/vendor-completions/_logbook \
+		./lib/systemd/system/logbook-sync.timer ./lib/systemd/system/logbook-sync.service; do
+		[[ "$output" == *" $f"* ]] || fail "$f is not in the package"
+	done
+	# the units run the packaged binary
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/logbook-sync.service | grep -q '^ExecStart=/usr/bin/logbook '
+	run lintian --fail-on error "$deb"
+	[ "$status" -eq 0 ] || fail "$output"
+	# the source tree stays clean: everything is under build/
+	[ ! -e "$TOP/debian/changelog" ] && [ ! -e "$TOP/debian/logbook" ] && [ ! -e "$TOP/debian/files" ]
+}
+
+@test "dpkg -i, setup, a hooked bash, doctor, note and show; undo and purge leave nothing behind" {
+	[ "$(id -u)" -eq 0 ] || skip "installs a package and edits /etc: root only"
+	deb=$(ls "$TOP"/build/deb/logbook_*.deb 2>/dev/null | head -n 1)
+	[ -n "$deb" ] || skip "no package built (the test above builds it)"
+	! dpkg -s logbook >/dev/null 2>&1 || skip "a logbook package is installed on this machine"
+	[ ! -e /var/lib/logbook ] || skip "/var/lib/logbook exists on this machine"
+	! getent group logbook >/dev/null || skip "the group logbook exists on this machine"
+	before=$(sums)
+	unset LOGBOOK_DIR
+	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+	DEB_TOUCHED=1
+	run dpkg -i "$deb"
+	[ "$status" -eq 0 ] || fail "$output"
+	[ -x /usr/bin/logbook ]
+	# the package enables nothing by itself: setup does
+	[ -z "$(find /etc/systemd -name 'logbook-*' 2>/dev/null)" ]
+
+	run logbook setup --timezone UTC
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"group logbook: created"* ]]
+	[[ "$output" == *"hook in /etc/bash.bashrc: added"* ]]
+	[ "$(stat -c %G:%a /var/lib/logbook)" = logbook:2770 ]
+	grep -q '^# >>> logbook >>>' /etc/bash.bashrc
+	if command -v systemctl >/dev/null; then
+		[ -L /etc/systemd/system/timers.target.wants/logbook-sync.timer ]
+	fi
+
+	# a new interactive bash, with the system's bash.bashrc, records
+	HOOK_LINE=". /etc/bash.bashrc"
+	start_shell bash
+	type_cmd 'echo recorded-from-the-package'
+	type_cmd "logbook doctor >'$BATS_TEST_TMPDIR/doctor.out' 2>&1; echo \$? >'$BATS_TEST_TMPDIR/doctor.rc'"
+	end_shell
+	[ "$(cat "$BATS_TEST_TMPDIR/doctor.rc")" = 0 ] || fail "$(cat "$BATS_TEST_TMPDIR/doctor.out")"
+	grep -q '^ok   hook in this shell: recording' "$BATS_TEST_TMPDIR/doctor.out"
+	grep -q '^ok   hook in /etc/bash.bashrc' "$BATS_TEST_TMPDIR/doctor.out"
+	! grep -q '^FAIL' "$BATS_TEST_TMPDIR/doctor.out"
+	run logbook show --json
+	[[ "$output" == *'"cmd":"echo recorded-from-the-package"'* ]] || fail "$output"
+	logbook note "set up from the Debian package"
+	logbook show | grep -q "set up from the Debian package"
+
+	run logbook setup --undo
+	[ "$status" -eq 0 ] || fail "$output"
+	run dpkg --purge logbook
+	[ "$status" -eq 0 ] || fail "$output"
+	rm -rf /var/lib/logbook
+	DEB_TOUCHED=
+	[ "$(sums)" = "$before" ] || fail "$(diff <(echo "$before") <(sums))"
+	! grep -qs '# >>> logbook >>>' /etc/bash.bashrc /etc/zsh/zshrc /etc/aliases
+	[ -z "$(find /etc/systemd /lib/systemd /usr/lib/systemd /etc -name 'logbook-*' 2>/dev/null)" ]
+	[ -z "$(find /etc -name '*.logbook-bak' 2>/dev/null)" ]
+	[ ! -e /usr/bin/logbook ]
+}

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# logbook news: what the others did since this admin last looked
+
+load lib
+
+# bob's commands N days ago on HOST (default web1), through an imported history
+cmds_days_ago() {
+	local days=$1 host=${3:-web1} t
+	t=$(($(date +%s) - days * 86400))
+	printf '#%s\n%s\n' "$t" "$2" >"$BATS_TEST_TMPDIR/h.$days"
+	LOGBOOK_HOST=$host LOGBOOK_USER=bob lb import --bash-history "$BATS_TEST_TMPDIR/h.$days" >/dev/null
+}
+
+@test "the first run shows the last 7 days of the others, grouped by day and host, notes first" {
+	new_journal
+	cmds_days_ago 9 'echo nine days ago'
+	cmds_days_ago 5 'systemctl reload nginx'
+	cmds_days_ago 5 'nginx -t'
+	LOGBOOK_HOST=db1 LOGBOOK_USER=carol lb note $'vacuumed the database\nit had grown to 40 GB'
+	LOGBOOK_HOST=web1 LOGBOOK_USER=bob lb note "moved the cron job to a timer"
+	lb note "my own note is not news to me"
+	run --separate-stderr lb news --no-pager
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" != *"nine days ago"* ]] || fail "older than 7 days: $output"
+	[[ "$output" != *"my own note"* ]] || fail "own record shown: $output"
+	local five today
+	five=$(date -u -d @$(($(date +%s) - 5 * 86400)) +%Y_%m_%d)
+	today=$(today)
+	# day pages in order, hosts in order, notes before the commands
+	[ "${lines[0]}" = "$five" ]
+	[ "${lines[1]}" = "  web1" ]
+	[[ "${lines[2]}" == "    bob ran 2 commands, "*": systemctl reload nginx; nginx -t" ]]
+	[ "${lines[3]}" = "$today" ]
+	[ "${lines[4]}" = "  db1" ]
+	[[ "${lines[5]}" == "    "??:??:??" carol: vacuumed the database" ]]
+	[ "${lines[6]}" = "               it had grown to 40 GB" ]
+	[ "${lines[7]}" = "  web1" ]
+	[[ "${lines[8]}" == "    "??:??:??" bob: moved the cron job to a timer" ]]
+	[ "${#lines[@]}" -eq 9 ]
+}
+
+@test "the next run shows only what came since; --peek does not move the place, --all ignores it" {
+	new_journal
+	LOGBOOK_USER=bob lb note "first"
+	run lb news --no-pager
+	[[ "$output" == *"bob: first"* ]]
+	run lb news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$output" == "nothing new since you last looked ("*")" ]]
+	LOGBOOK_USER=bob lb note "second"
+	run lb news --no-pager --peek
+	[[ "$output" == *"bob: second"* ]] && [[ "$output" != *"first"* ]]
+	run lb news --no-pager
+	[[ "$output" == *"bob: second"* ]]
+	run lb news --no-pager
+	[[ "$output" == "nothing new since"* ]]
+	run lb news --no-pager --all
+	[[ "$output" == *"bob: first"* ]] && [[ "$output" == *"bob: second"* ]]
+	# each admin has a place of their own
+	run env LOGBOOK_USER=carol "$LOGBOOK" news --no-pager
+	[[ "$output" == *"bob: first"* ]] && [[ "$output" == *"bob: second"* ]]
+}
+
+@test "records that arrive late, filed under an old day, are still news when they arrive" {
+	new_journal
+	LOGBOOK_USER=bob lb note "today's note"
+	run lb news --no-pager
+	[[ "$output" == *"today's note"* ]]
+	# bob's history of three days ago reaches this replica only now
+	cmds_days_ago 3 'zpool scrub tank' db1
+	run lb news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bob ran 1 command, "*": zpool scrub tank"* ]] || fail "$output"
+	[[ "$output" != *"today's note"* ]]
+}
+
+@test "a deleted or rebuilt index loses no news: the time of the last run stands in" {
+	new_journal
+	LOGBOOK_USER=bob lb note "before"
+	lb news --no-pager >/dev/null
+	sleep 0.01
+	LOGBOOK_USER=bob lb note "after"
+	rm -f "$LOGBOOK_DIR/.state/index.sqlite"
+	run lb news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bob: after"* ]] || fail "$output"
+	[[ "$output" != *"bob: before"* ]] || fail "$output"
+	# and the place is kept in the new index's terms
+	run lb news --no-pager
+	[[ "$output" == "nothing new since"* ]]
+}
+
+@test "file changes come before commands, and nobody's changes say so" {
+	new_journal
+	mkdir -p "$BATS_TEST_TMPDIR/srv"
+	printf 'a\n' >"$BATS_TEST_TMPDIR/srv/app.conf"
+	lb watch add "$BATS_TEST_TMPDIR/srv" >/dev/null
+	printf 'b\n' >"$BATS_TEST_TMPDIR/srv/app.conf"
+	LOGBOOK_USER=bob lb commit -m "changed the app" >/dev/null
+	printf 'c\n' >"$BATS_TEST_TMPDIR/srv/app.conf"
+	lb scan --grace 0 >/dev/null
+	run --separate-stderr lb news --no-pager
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *"bob: changed the app"*"bob changed $BATS_TEST_TMPDIR/srv/app.conf (content)"*"unattributed changed $BATS_TEST_TMPDIR/srv/app.conf (content): nobody committed it"* ]] || fail "$output"
+}
+
+@test "control characters in records are shown escaped" {
+	new_journal
+	LOGBOOK_USER=bob lb note $'evil \e[2J title'
+	run lb news --no-pager
+	[[ "$output" == *'bob: evil \e[2J title'* ]] || fail "$output"
+}
+
+@test "a damaged place file is reported and replaced; an unwritable one is a warning" {
+	new_journal
+	LOGBOOK_USER=bob lb note "a note"
+	mkdir -p "$LOGBOOK_DIR/.state/news"
+	printf 'garbage\n' >"$LOGBOOK_DIR/.state/news/alice"
+	run --separate-stderr lb news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"not a news marker"* ]] || fail "$stderr"
+	[[ "$output" == *"bob: a note"* ]]
+	run lb news --no-pager
+	[[ "$output" == "nothing new since"* ]]
+	# a place that cannot be written (even by root: a file where the directory goes)
+	rm -rf "$LOGBOOK_DIR/.state/news"
+	printf 'not a directory\n' >"$LOGBOOK_DIR/.state/news"
+	run --separate-stderr lb news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"cannot keep your place"* ]] || fail "$stderr"
+	[[ "$output" == *"bob: a note"* ]]
+}
+
+@test "news: usage errors exit 2, --help exits 0" {
+	new_journal
+	run lb news --bogus
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: logbook news"* ]]
+	run lb news --since nonsense
+	[ "$status" -eq 2 ]
+	run lb news extra
+	[ "$status" -eq 2 ]
+	run lb news --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == "usage: logbook news"* ]]
+}
