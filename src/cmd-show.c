@@ -18,7 +18,7 @@
 #include "banned.h"
 
 static const char usage[] =
-	"usage: logbook show [--json | --format=FORMAT] [--color=WHEN] [--no-pager] [DAY]\n"
+	"usage: logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager] [DAY]\n"
 	"\n"
 	"Show one day page: the records of every host for DAY, in time order,\n"
 	"under a heading for each host, admin and session.  DAY is today (the\n"
