@@ -24,7 +24,7 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
-PKGS = jansson libcrypto libpcre2-8 sqlite3
+PKGS = jansson libcrypto libpcre2-8 sqlite3 gmime-3.0
 
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wvla

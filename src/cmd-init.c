@@ -85,7 +85,24 @@ static const char conf_template[] =
 	"#\tpath = \"!.#*\"\n"
 	"#\tpath = \"!#*#\"\n"
 	"#\tsensitive = /etc/ssl/private/*\n"
-	"#\tsensitive = *.key\n";
+	"#\tsensitive = *.key\n"
+	"\n"
+	"# logbook digest --send mails a day's summary to these addresses (default:\n"
+	"# every admin's email).\n"
+	"#\n"
+	"#[digest]\n"
+	"#\tto = admins@example.org\n"
+	"\n"
+	"# The level of a mail filed by \"logbook ingest-mail\": the first rule whose\n"
+	"# every expression (PCRE2, case-insensitive: from, to, subject, list for the\n"
+	"# List-Id, body) matches, then the built-in rules for cron output, mdadm,\n"
+	"# smartd, unattended-upgrades and security lists (\"man logbook\"); a rule\n"
+	"# named like a built-in one replaces it.  No rule: info.\n"
+	"#\n"
+	"#[mail \"nightly-backup\"]\n"
+	"#\tfrom = ^backup@\n"
+	"#\tsubject = fail\n"
+	"#\tlevel = critical\n";
 
 /* a directory init may use: missing, or empty but for lost+found */
 static int check_empty(const char *dir, bool *exists)

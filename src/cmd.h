@@ -48,6 +48,9 @@ int cmd_news(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_complete(int argc, char **argv);
+int cmd_event(int argc, char **argv);
+int cmd_ingest_mail(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
 /*

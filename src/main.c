@@ -38,6 +38,9 @@ const struct command commands[] = {
 	{ "setup", cmd_setup, "bring this server into the logbook (as root), or --undo" },
 	{ "doctor", cmd_doctor, "check this server: each problem and its fix" },
 	{ "complete", cmd_complete, NULL },
+	{ "event", cmd_event, "file what a machine or a script reports" },
+	{ "ingest-mail", cmd_ingest_mail, "file one mail read on standard input (an MTA pipe)" },
+	{ "digest", cmd_digest, "a day's summary as a mail, for sendmail" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;

@@ -286,6 +286,43 @@ static void change_lines(struct render *r, struct buf *out, const struct record 
 	buf_release(&v);
 }
 
+/* "[critical] backup: first line (12 lines)"; a mail by its sender and subject */
+static void event_line(struct render *r, struct buf *out, const struct record *rec)
+{
+	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
+	json_t *mail = json_object_get(rec->obj, "mail");
+	const char *key = summary_field(rec), *text = key ? rec_get_str(rec, key, NULL) : NULL, *nl;
+	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
+
+	color(r, out, code);
+	buf_adds(out, "[");
+	escaped_str(out, level ? level : "?");
+	buf_adds(out, "] ");
+	escaped_str(out, source ? source : "event");
+	color(r, out, C_RESET);
+	buf_adds(out, ": ");
+	if (json_is_object(mail)) {
+		const char *from = json_string_value(json_object_get(mail, "from"));
+		const char *subject = json_string_value(json_object_get(mail, "subject"));
+		escaped_str(out, subject && *subject ? subject : "(no subject)");
+		color(r, out, C_DIM);
+		buf_adds(out, "  from ");
+		escaped_str(out, from && *from ? from : "(unknown)");
+		color(r, out, C_RESET);
+	} else if (text) {
+		nl = strchr(text, '\n');
+		render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		if (nl) {
+			size_t lines = 1;
+			for (; nl; nl = strchr(nl + 1, '\n'))
+				lines++;
+			color(r, out, C_DIM);
+			buf_addf(out, "  (%zu lines)", lines);
+			color(r, out, C_RESET);
+		}
+	}
+}
+
 void render_record(struct render *r, struct buf *out, const struct record *rec)
 {
 	char clock[9];
@@ -315,6 +352,8 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		change_lines(r, out, rec);
 	} else if (!strcmp(rec->kind, "session") && rec_get_str(rec, "event", NULL)) {
 		session_line(r, out, rec);
+	} else if (!strcmp(rec->kind, "event")) {
+		event_line(r, out, rec);
 	} else {
 		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
 		color(r, out, C_YELLOW);

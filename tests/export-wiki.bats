@@ -108,6 +108,13 @@ wiki_dom() {
 	# and a note through the real command, filed today
 	lb -C "$j" note "$(printf '%s\n' '[[http://evil.example/|today]] <html><b>x</b></html>' '  * not a list')"
 	lb -C "$b" note "$(printf '%s\n' 'plain today' '  plain item')"
+	# an event and a cron mail through the real commands
+	lb -C "$j" event --source backup --level warning '[[http://evil.example/|ev]] {{x.png}} <html><b>e</b></html> ~~NOCACHE~~'
+	lb -C "$b" event --source backup --level warning 'plain event words here'
+	printf 'From: "[[x]]" <root@db1>\nTo: root\nSubject: <html><script>alert(1)</script></html> [[http://evil.example/|s]] ~~NOTOC~~\nMessage-ID: <n1@db1>\n\n</code> body [[y]]\n<php>echo 1;</php>\n' |
+		lb -C "$j" ingest-mail
+	printf 'From: "plain" <root@db1>\nTo: root\nSubject: plain subject words\nMessage-ID: <n1@db1>\n\nplain body\nplain line\n' |
+		lb -C "$b" ingest-mail
 
 	run --separate-stderr lb -C "$j" export --dokuwiki "$WIKI/data/pages"
 	[ "$status" -eq 0 ] || fail "export: $stderr"
@@ -137,6 +144,9 @@ wiki_dom() {
 		wiki_dom skeleton "$out/benign-$p.html" >"$out/benign-$p.skel"
 		diff -u "$out/benign-$p.skel" "$out/hostile-$p.skel" || fail "$p: the hostile page has other elements"
 	done
+	# (and the comparison saw the pages' elements)
+	[ "$(grep -c . "$out/hostile-day.skel")" -gt 100 ]
+	[ "$(grep -c '^ *a class="wikilink1"' "$out/hostile-start.skel")" -eq 2 ]
 	# the day page has every part: headings per host and session, code, diff, events, signature
 	grep -q '<pre class="code bash">' "$out/hostile-day.html"
 	grep -q '<pre class="code diff">' "$out/hostile-day.html"
@@ -156,6 +166,9 @@ sys.exit(1 if missing else 0)' "$out/text"
 	# the signature's closing line names the admin and the key
 	grep -q 'Signed by</em> carol, key SHA256:' "$out/hostile-day.html"
 	wiki_dom text "$out/hostile-today.html" | grep -qF '[[http://evil.example/|today]] <html><b>x</b></html>'
+	wiki_dom text "$out/hostile-today.html" | grep -qF 'warning from backup: [[http://evil.example/|ev]] {{x.png}} <html><b>e</b></html> ~~NOCACHE~~'
+	wiki_dom text "$out/hostile-today.html" | grep -qF 'subject: <html><script>alert(1)</script></html> [[http://evil.example/|s]] ~~NOTOC~~'
+	wiki_dom text "$out/hostile-today.html" | grep -qF '</code> body [[y]] <php>echo 1;</php>'
 	wiki_dom text "$out/hostile-start.html" | grep -qF 'eve [[http://evil.example/|click me]] and'
 }
 

@@ -9,7 +9,7 @@ load lib
 	make -s -o logbook -C "$BATS_TEST_DIRNAME/.." install DESTDIR="$root" PREFIX=/usr >/dev/null
 	[ -x "$root/usr/bin/logbook" ]
 	[ -f "$root/usr/share/man/man1/logbook.1" ]
-	for u in logbook-ingest.service logbook-ingest.timer logbook-scan.service logbook-scan.timer logbook-sync.service logbook-sync.timer; do
+	for u in logbook-ingest.service logbook-ingest.timer logbook-scan.service logbook-scan.timer logbook-sync.service logbook-sync.timer logbook-digest.service logbook-digest.timer; do
 		[ -f "$root/usr/lib/systemd/system/$u" ]
 	done
 	# the units run the installed binary

@@ -144,3 +144,24 @@ cmds_days_ago() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "usage: logbook news"* ]]
 }
+
+@test "events are news, critical first, even from a script that ran under your name" {
+	new_journal
+	LOGBOOK_HOST=backup1 lb event --source backup --level info "nightly backup done: 12 GB"
+	LOGBOOK_HOST=backup1 LOGBOOK_USER=root lb event --source smartd --level critical "/dev/sdb: 8 reallocated sectors"
+	LOGBOOK_HOST=backup1 LOGBOOK_USER=bob lb note "ordered a new disk for backup1"
+	run --separate-stderr lb news --no-pager
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "${lines[1]}" = "  backup1" ]
+	[[ "${lines[2]}" == *" bob: ordered a new disk for backup1" ]] || fail "$output"
+	[[ "${lines[3]}" == *" event [critical] smartd: /dev/sdb: 8 reallocated sectors" ]] || fail "$output"
+	[[ "${lines[4]}" == *" event [info] backup: nightly backup done: 12 GB" ]] || fail "$output"
+}
+
+@test "a mail filed by ingest-mail shows its subject" {
+	new_journal
+	printf 'From: root@db1\nTo: root\nSubject: Cron <root@db1> /usr/local/bin/dump\nMessage-ID: <n1@db1>\n\npg_dump: error: connection refused\n' |
+		LOGBOOK_HOST=db1 lb ingest-mail
+	run lb news --no-pager
+	[[ "$output" == *"event ["*"] mail: Cron <root@db1> /usr/local/bin/dump"* ]] || fail "$output"
+}

@@ -353,13 +353,13 @@ import_records() {
 @test "records of kinds this version does not know are shown by their summary and kept in --json" {
 	new_journal
 	import_records mon1 \
-		'{"kind": "event", "message": "backup of gitlab finished", "source": "borg"}' \
+		'{"kind": "alert", "message": "backup of gitlab finished", "source": "borg"}' \
 		'{"kind": "cmd", "cmd": "systemctl restart nginx", "exit": 1, "cwd": "/etc"}' \
 		'{"kind": "session", "future_field": [1, 2]}'
 	run --separate-stderr lb show --color=never
 	[ "$status" -eq 0 ]
 	[ -z "$stderr" ] || fail "$stderr"
-	[[ "$output" == *"event  backup of gitlab finished"* ]]
+	[[ "$output" == *"alert  backup of gitlab finished"* ]]
 	[[ "$output" == *'$ systemctl restart nginx  [exit 1]'* ]]
 	[[ "$output" == *"session"* ]]
 	lb show --json | cmp - "$(day_file mon1)"

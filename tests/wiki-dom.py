@@ -5,7 +5,9 @@
                                 tag and attributes (ids and the targets of
                                 in-page anchors left out, as they derive from
                                 heading text); nothing inside <pre>, since
-                                GeSHi's highlighting depends on the code
+                                GeSHi's highlighting depends on the code, nor
+                                in the table of contents, which DokuWiki's
+                                script folds at its own pace (check sees both)
     wiki-dom.py text FILE       the text of the page's content, blanks collapsed
     wiki-dom.py check FILE      fail when the content holds a script, an
                                 image, a frame, a form or an event handler, or a
@@ -34,6 +36,7 @@ class Page(HTMLParser):
         self.text = []
         self.elements = []
         self.last_was_pre = False
+        self.toc = 0
 
     def handle_comment(self, data):
         if "wikipage start" in data and not self.done:
@@ -46,7 +49,9 @@ class Page(HTMLParser):
         if not self.inside:
             return
         self.elements.append((tag, dict(attrs), self.pre > 0))
-        if self.pre:
+        if self.toc == 0 and "dw__toc" in (dict(attrs).get("class") or "").split():
+            self.toc = len(self.stack) + 1
+        if self.pre or self.toc:
             pass
         elif tag == "pre":
             # a code block cut in two (a text holding both </code> and
@@ -81,6 +86,8 @@ class Page(HTMLParser):
         if not self.inside or tag in VOID:
             return
         while self.stack:
+            if self.toc and len(self.stack) == self.toc:
+                self.toc = 0
             t = self.stack.pop()
             if t == "pre":
                 self.pre -= 1

@@ -137,7 +137,9 @@ static struct record **page(size_t *n)
 	rec_set_text(recs[3], "cmd", "systemctl restart nginx\nsystemctl status nginx", 46);
 	rec_set_int(recs[3], "exit", 1);
 	recs[4] = rec_new("event", T0 + 2759 * S, "web1", "bob", "bob", "");
-	rec_set_text(recs[4], "message", "disk full", 9);
+	rec_set_text(recs[4], "source", "monitoring", 10);
+	rec_set_text(recs[4], "level", "critical", 8);
+	rec_set_text(recs[4], "text", "disk full", 9);
 	*n = 5;
 	return recs;
 }
@@ -176,7 +178,7 @@ static void a_page_without_color_is_plain_text(void **state)
 		"  09:00:00  note  x\n"
 		"  09:00:01  $ systemctl restart nginx\n"
 		"              systemctl status nginx  [exit 1]\n"
-		"  09:00:02  event  disk full\n";
+		"  09:00:02  [critical] monitoring: disk full\n";
 	char *got = render_page(false);
 
 	(void)state;
@@ -199,7 +201,7 @@ static void color_adds_escapes_around_headings_only(void **state)
 		"  " DIM "09:00:00" RESET "  " YELLOW "note" RESET "  x\n"
 		"  " DIM "09:00:01" RESET "  $ systemctl restart nginx\n"
 		"              systemctl status nginx  " RED "[exit 1]" RESET "\n"
-		"  " DIM "09:00:02" RESET "  " YELLOW "event" RESET "  disk full\n";
+		"  " DIM "09:00:02" RESET "  " RED "[critical] monitoring" RESET ": disk full\n";
 	char *got = render_page(true);
 
 	(void)state;
