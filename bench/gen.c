@@ -570,7 +570,7 @@ static double now_seconds(void)
 
 int main(int argc, char **argv)
 {
-	struct opts o;
+	struct opts o = { 0 };	/* --team-key and --sign-every are optional: NULL and 0 unless given */
 	struct journal *j;
 	struct buf out = BUF_INIT;
 	const int64_t day_us = 86400 * INT64_C(1000000);

@@ -11,13 +11,14 @@
 #include "cmd.h"
 #include "day.h"
 #include "err.h"
+#include "markup.h"
 #include "render.h"
 #include "run.h"
 #include "store.h"
 #include "banned.h"
 
 static const char usage[] =
-	"usage: logbook show [--json] [--color=WHEN] [--no-pager] [DAY]\n"
+	"usage: logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager] [DAY]\n"
 	"\n"
 	"Show one day page: the records of every host for DAY, in time order,\n"
 	"under a heading for each host, admin and session.  DAY is today (the\n"
@@ -27,17 +28,21 @@ static const char usage[] =
 	"\n"
 	"  --json         print the day's records as stored, one JSON object per\n"
 	"                 line, in time order\n"
+	"  --format=FORMAT  text (the default: the page as above), dokuwiki (the\n"
+	"                 page logbook export writes into a DokuWiki) or markdown\n"
+	"                 (to paste into a GitLab issue or a post-mortem)\n"
 	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
 	"                 always or never\n"
 	"  --no-pager     write to standard output directly\n"
 	"  -h, --help     show this help\n";
 
-enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_FORMAT };
 
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "color", required_argument, NULL, OPT_COLOR },
 		{ "colour", required_argument, NULL, OPT_COLOR },
 		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
@@ -46,6 +51,7 @@ int cmd_show(int argc, char **argv)
 	};
 	const char *when = "auto";
 	bool json = false, pager = true;
+	const char *format = "text";
 	char day[DAY_LEN + 1];
 	struct store_day_lines d;
 	struct journal *j;
@@ -69,6 +75,11 @@ int cmd_show(int argc, char **argv)
 		case OPT_JSON:
 			json = true;
 			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "dokuwiki") && strcmp(optarg, "markdown"))
+				cmd_usage_exit(usage, "show: --format takes text, dokuwiki or markdown, not '%s'", optarg);
+			format = optarg;
+			break;
 		case OPT_COLOR:
 			when = cmd_color_when(usage, "show", optarg);
 			break;
@@ -81,6 +92,8 @@ int cmd_show(int argc, char **argv)
 			cmd_bad_option(usage, c, argv);
 		}
 	}
+	if (json && strcmp(format, "text"))
+		cmd_usage_exit(usage, "show: --json and --format exclude each other");
 	if (argc - optind > (spec ? 0 : 1))
 		cmd_usage_exit(usage, "show: too many arguments");
 	if (!spec)
@@ -107,6 +120,32 @@ int cmd_show(int argc, char **argv)
 			if (!cmd_out(line, len) || !cmd_out("\n", 1))
 				break;
 		}
+	} else if (strcmp(format, "text")) {
+		struct markup_page mp = { .format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN };
+		struct buf out = BUF_INIT;
+
+		if (pager)
+			run_pager_start();
+		markup_day_header(&mp, &out, day, j->tz, d.n);
+		for (size_t i = 0; i < d.n; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			struct record *r;
+
+			store_day_line(&d, i, &line, &len, &path, &lineno);
+			if (!(r = rec_parse(line, len, false)))
+				continue;
+			markup_record(&mp, &out, r);
+			rec_free(r);
+			if (out.len >= 65536) {
+				if (!cmd_out(out.data, out.len))
+					break;
+				buf_reset(&out);
+			}
+		}
+		cmd_out(out.data, out.len);
+		buf_release(&out);
+		markup_release(&mp);
 	} else {
 		struct render rd = { 0 };
 		struct buf out = BUF_INIT;

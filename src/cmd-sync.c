@@ -30,11 +30,33 @@ static const char usage[] =
 	"commit this host's new records, fetch what the other hosts wrote from each\n"
 	"remote, then push.  Each host writes only its own files, so nothing ever\n"
 	"needs merging.  A remote that cannot be reached is reported and skipped.\n"
+	"When team.conf sets export.dokuwiki (a DokuWiki pages directory), the day\n"
+	"pages are exported there afterwards (see logbook export).\n"
 	"\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
 	"4 when none was, 1 when this replica could not be updated.\n";
+
+/*
+ * team.conf's export.dokuwiki = DIR (relative: to the journal; and
+ * export.namespace): after the records of the others are in, the wiki
+ * gets the pages that changed.  A failed export is reported but does not
+ * fail the sync.
+ */
+static void sync_export(struct journal *j)
+{
+	const char *dir = conf_get(j->conf, "export", NULL, "dokuwiki");
+	const char *ns = conf_get(j->conf, "export", NULL, "namespace");
+	char *path;
+
+	if (!dir || !*dir)
+		return;
+	/* a relative directory is the journal's, whatever directory sync runs in */
+	path = dir[0] == '/' ? xstrdup(dir) : journal_path(j, dir);
+	cmd_export_run(j, path, ns && *ns ? ns : "journal", false, true);
+	free(path);
+}
 
 /*
  * .state/sync/ok.<remote>: when sync last reached remote, for doctor
@@ -123,6 +145,7 @@ int cmd_sync(int argc, char **argv)
 		die("sync: %s", errget());
 	if (nremotes == 0) {
 		printf("No remotes: the records of %s are committed here only (see 'logbook remote add').\n", host);
+		sync_export(j);
 		replica_names_free(remotes, nremotes);
 		free(host);
 		journal_close(j);
@@ -137,6 +160,7 @@ int cmd_sync(int argc, char **argv)
 			note_reached(j, remotes[i]);
 		}
 	}
+	sync_export(j);
 	close(lock);
 	replica_names_free(remotes, nremotes);
 	free(host);

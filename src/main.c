@@ -25,6 +25,7 @@ const struct command commands[] = {
 	{ "search", cmd_search, "find records by any text in them" },
 	{ "list", cmd_list, "list records in time order, with filters" },
 	{ "news", cmd_news, "what the others did and the machines said since you last looked" },
+	{ "export", cmd_export, "write the day pages into a DokuWiki" },
 	{ "diff", cmd_diff, "show what changed in the watched files" },
 	{ "scan", cmd_scan, "record the watched files' changes nobody committed" },
 	{ "sign", cmd_sign, "sign this host's journal with your ssh key" },

@@ -335,7 +335,7 @@ int replica_commit_team(struct journal *j)
 	}
 	if (rc > 0) {
 		char *now = git_resolve(j->dir, REPLICA_TEAM_REF);
-		if (!now || git_update_ref(j->dir, WRITTEN_REF "team", now, NULL) < 0)
+		if (!now || git_update_ref(j->dir, WRITTEN_REF "team", now, written) < 0)
 			rc = -1;
 		free(now);
 	}

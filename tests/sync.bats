@@ -416,3 +416,16 @@ teardown() {
 		[ "$n" -ge 40 ] || fail "only $n notes of $h"
 	done
 }
+
+@test "team.conf changed again after a sync is committed by the next sync" {
+	export LOGBOOK_DIR=$BATS_TEST_TMPDIR/journal LOGBOOK_HOST=web1
+	new_journal
+	lb note something
+	lb sync >/dev/null
+	for v in 1 2 3; do
+		git config -f "$LOGBOOK_DIR/team.conf" export.namespace "n$v"
+		run --separate-stderr lb sync
+		[ "$status" -eq 0 ] || fail "sync after change $v: $stderr"
+	done
+	[ "$(git -C "$LOGBOOK_DIR" show refs/heads/team:team.conf | git config -f - export.namespace)" = n3 ]
+}
