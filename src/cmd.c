@@ -292,7 +292,10 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	day_clock(h->time, clock);
 	if (color)
 		buf_adds(out, HIT_DIM);
-	buf_addf(out, "%s %s ", h->day, clock);
+	buf_adds(out, h->day);
+	buf_addc(out, ' ');
+	buf_adds(out, clock);
+	buf_addc(out, ' ');
 	if (color)
 		buf_adds(out, HIT_RESET HIT_BOLD);
 	render_escape(out, h->host, strlen(h->host), false);

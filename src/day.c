@@ -150,6 +150,10 @@ static bool tz_name_ok(const char *tz)
 	return true;
 }
 
+/* day_clock's last minute, forgotten when the zone changes */
+static time_t cached_minute = -1;
+static int cached_hour, cached_min;
+
 int day_set_tz(const char *tz)
 {
 	if (!tz_name_ok(tz)) {
@@ -172,6 +176,7 @@ int day_set_tz(const char *tz)
 		return -1;
 	}
 	tzset();
+	cached_minute = -1;
 	return 0;
 }
 
@@ -221,16 +226,40 @@ int day_of(int64_t us, char out[DAY_LEN + 1])
 
 void day_clock(int64_t us, char out[9])
 {
-	time_t sec;
+	/*
+	 * Searches print hundreds of thousands of times in order: the local
+	 * hour and minute of the last minute looked up serve the next times
+	 * of that minute (zones move by whole minutes since the 1970s; one
+	 * that does not is looked up every time).
+	 */
+	time_t sec, minute;
 	long frac;
 	struct tm tm;
+	int s;
 
 	split_us(us, &sec, &frac);
-	if (!localtime_r(&sec, &tm)) {
-		put(out, 9, "??:??:??");
-		return;
+	minute = sec >= 0 ? sec / 60 : -1;
+	if (minute < 0 || minute != cached_minute) {
+		if (!localtime_r(&sec, &tm)) {
+			put(out, 9, "??:??:??");
+			return;
+		}
+		cached_minute = minute >= 0 && tm.tm_sec == sec % 60 ? minute : -1;
+		cached_hour = tm.tm_hour;
+		cached_min = tm.tm_min;
+		s = tm.tm_sec;
+	} else {
+		s = (int)(sec % 60);
 	}
-	put(out, 9, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+	out[0] = (char)('0' + cached_hour / 10);
+	out[1] = (char)('0' + cached_hour % 10);
+	out[2] = ':';
+	out[3] = (char)('0' + cached_min / 10);
+	out[4] = (char)('0' + cached_min % 10);
+	out[5] = ':';
+	out[6] = (char)('0' + s / 10);
+	out[7] = (char)('0' + s % 10);
+	out[8] = '\0';
 }
 
 /* YYYY?MM?DD with sep as '?' */

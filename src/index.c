@@ -1968,6 +1968,9 @@ static bool trigram_selective(sqlite3 *db, const char *text)
 			least = 0;	/* a trigram no record has */
 		}
 		sqlite3_reset(st);
+		/* one rare trigram is enough to say so */
+		if (least <= total / INDEX_SCAN_SHARE)
+			break;
 		p += char_len(p);
 	}
 	sqlite3_finalize(st);

@@ -177,6 +177,31 @@ static void assert_day_of(int64_t us, const char *day, const char *clock)
 		fail_msg("%lld: got %s %s, expected %s %s", (long long)us, d, c, day, clock);
 }
 
+static void day_clock_follows_the_zone_and_every_second_of_a_minute(void **state)
+{
+	char c[9];
+	int64_t t = INT64_C(1774745999) * S;	/* 2026-03-29T00:59:59Z: 01:59:59 in Paris, a second before summer time */
+
+	(void)state;
+	set_tz("UTC");
+	day_clock(t, c);
+	assert_string_equal(c, "00:59:59");
+	/* the same minute, another zone: not the cached one */
+	set_tz("Europe/Paris");
+	day_clock(t, c);
+	assert_string_equal(c, "01:59:59");
+	day_clock(t + S, c);
+	assert_string_equal(c, "03:00:00");
+	day_clock(t + 2 * S, c);
+	assert_string_equal(c, "03:00:01");
+	day_clock(t - 59 * S, c);
+	assert_string_equal(c, "01:59:00");
+	/* before 1970 */
+	set_tz("UTC");
+	day_clock(-1 * S, c);
+	assert_string_equal(c, "23:59:59");
+}
+
 static void day_of_follows_paris_into_summer_time(void **state)
 {
 	(void)state;
@@ -400,6 +425,7 @@ int main(void)
 		cmocka_unit_test(day_parse_takes_dates_in_both_forms),
 		cmocka_unit_test(day_parse_rejects_what_it_does_not_know),
 		cmocka_unit_test(day_title_names_weekday_day_month_and_year),
+		cmocka_unit_test(day_clock_follows_the_zone_and_every_second_of_a_minute),
 	};
 	return cmocka_run_group_tests_name("day", tests, NULL, NULL);
 }
