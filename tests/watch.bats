@@ -273,6 +273,9 @@ objects() {
 	[[ "$output" == "files 3 hashed 0 changes 0 skipped 0 median_s "* ]] || fail "$output"
 	echo "worker_processes 8;" >"$TREE/nginx/nginx.conf"
 	touch -d '-30 seconds' "$TREE/nginx/nginx.conf"
+	# touch sets the ctime to now: a scan in the same clock tick would rightly find
+	# the file racy and read it again on the next scan (seen once in five loaded runs)
+	sleep 0.1
 	run "$api" --quiet "$LOGBOOK_DIR"
 	[[ "$output" == "files 3 hashed 1 changes 1 skipped 0 "* ]] || fail "$output"
 	# the pending change is not read again while it stays as it is
