@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "day.h"
 #include "err.h"
+#include "fs.h"
 #include "event.h"
 #include "ident.h"
 #include "record.h"
@@ -35,26 +36,6 @@ static const char usage[] =
 	"  -h, --help          show this help\n"
 	"\n"
 	"Exit status: 0 filed, 1 not filed (the reason on standard error), 2 usage.\n";
-
-/* read all of fd, keeping the first max bytes in out; the whole size in *total */
-static int read_bounded(int fd, struct buf *out, size_t max, size_t *total)
-{
-	char chunk[65536];
-
-	*total = 0;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 0;
-		if (out->len < max)
-			buf_add(out, chunk, (size_t)n < max - out->len ? (size_t)n : max - out->len);
-		*total += (size_t)n;
-	}
-}
 
 int cmd_event(int argc, char **argv)
 {
@@ -103,7 +84,7 @@ int cmd_event(int argc, char **argv)
 				buf_addc(&text, ' ');
 			buf_adds(&text, argv[i]);
 		}
-	} else if (read_bounded(0, &text, EVENT_TEXT_MAX + 4, &total) < 0) {
+	} else if (fs_read_bounded(0, &text, EVENT_TEXT_MAX + 4, &total) < 0) {
 		die("event: standard input: %s", strerror(errno));
 	}
 	/* trailing newlines of a piped message are not part of it */

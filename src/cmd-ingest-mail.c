@@ -29,6 +29,7 @@
 #include "cmd.h"
 #include "day.h"
 #include "err.h"
+#include "fs.h"
 #include "ident.h"
 #include "journal.h"
 #include "mail.h"
@@ -58,26 +59,6 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 filed (on disk) or already filed; 75 (EX_TEMPFAIL)\n"
 	"nothing filed, the MTA retries later; 2 usage.\n";
-
-/* read all of fd, keeping the first max bytes in out; the whole size in *total */
-static int read_all(int fd, struct buf *out, size_t max, size_t *total)
-{
-	char chunk[65536];
-
-	*total = 0;
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof chunk);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			return 0;
-		if (out->len < max)
-			buf_add(out, chunk, (size_t)n < max - out->len ? (size_t)n : max - out->len);
-		*total += (size_t)n;
-	}
-}
 
 struct dup_search {
 	const char *needle;	/* "message_id":"<id as JSON>" */
@@ -178,7 +159,7 @@ int cmd_ingest_mail(int argc, char **argv)
 		cmd_usage_exit(usage, "ingest-mail: too many arguments");
 
 	/* read it all first: an MTA that cannot write its whole message sees a failure, not a half filing */
-	if (read_all(0, &msg, MAIL_READ_MAX, &size) < 0) {
+	if (fs_read_bounded(0, &msg, MAIL_READ_MAX, &size) < 0) {
 		warn_msg("ingest-mail: standard input: %s", strerror(errno));
 		buf_release(&msg);
 		return EX_TEMPFAIL;

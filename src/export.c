@@ -65,62 +65,18 @@ static bool all_digits(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static int cmp_str_desc(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* names in dir that keep(name) accepts, sorted; -1 and errget() */
-static int list(const char *dir, bool (*keep)(const char *name, const char *arg), const char *arg,
-		char ***names, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	*names = NULL;
-	*n = 0;
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		errset_sys("%s", dir);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (!keep(e->d_name, arg))
-			continue;
-		*names = xreallocarray(*names, *n + 1, sizeof **names);
-		(*names)[(*n)++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n)
-		qsort(*names, *n, sizeof **names, cmp_str);
-	return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
-static bool is_year(const char *name, const char *arg)
+static bool is_year(const char *name, const void *arg)
 {
 	(void)arg;
 	return strlen(name) == 4 && all_digits(name, 4);
 }
 
-static bool is_day_of(const char *name, const char *year)
+static bool is_day_of(const char *name, const void *year)
 {
 	return day_valid(name) && !strncmp(name, year, 4);
 }
 
-static bool is_host_file(const char *name, const char *arg)
+static bool is_host_file(const char *name, const void *arg)
 {
 	size_t len = strlen(name);
 	char host[STORE_HOST_MAX + 1];
@@ -144,7 +100,7 @@ static int day_stamp(struct journal *j, const char *day, char out[REC_HASH_LEN +
 
 	snprintf(rel, sizeof rel, "%.4s/%s", day, day);
 	dir = journal_path(j, rel);
-	if (list(dir, is_host_file, NULL, &files, &n) < 0) {
+	if (fs_list_dir(dir, is_host_file, NULL, false, &files, &n) < 0) {
 		free(dir);
 		return -1;
 	}
@@ -162,7 +118,7 @@ static int day_stamp(struct journal *j, const char *day, char out[REC_HASH_LEN +
 	}
 	rec_hash(buf_str(&b), b.len, out);
 	buf_release(&b);
-	free_names(files, n);
+	fs_free_names(files, n);
 	free(dir);
 	return rc;
 }
@@ -351,13 +307,14 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 	state_path = fs_join(rep->pagedir, STATE_NAME);
 	state = force ? json_object() : load_state(state_path, j->tz, rep->namespace);
 
-	if (list(j->dir, is_year, NULL, &years, &ny) < 0)
+	/* newest first: years and days in descending order */
+	if (fs_list_dir(j->dir, is_year, NULL, true, &years, &ny) < 0)
 		goto out;
 	for (size_t y = 0; y < ny; y++) {
 		char *ydir = journal_path(j, years[y]);
 		char **dd;
 		size_t n;
-		int r = list(ydir, is_day_of, years[y], &dd, &n);
+		int r = fs_list_dir(ydir, is_day_of, years[y], true, &dd, &n);
 		free(ydir);
 		if (r < 0)
 			goto out;
@@ -366,8 +323,6 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		nd += n;
 		free(dd);
 	}
-	if (nd)
-		qsort(days, nd, sizeof *days, cmp_str_desc);
 
 	for (size_t i = 0; i < nd; i++) {
 		char stamp[REC_HASH_LEN + 1], pstamp[96], *name = xasprintf("%s.txt", days[i]);
@@ -453,8 +408,8 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 out:
 	if (lock >= 0)
 		close(lock);
-	free_names(years, ny);
-	free_names(days, nd);
+	fs_free_names(years, ny);
+	fs_free_names(days, nd);
 	free(state_path);
 	json_decref(state);
 	json_decref(fresh);

@@ -2,6 +2,7 @@
  * fs: checked system calls for files and directories.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -212,4 +213,70 @@ char *fs_join(const char *dir, const char *name)
 	if (n && dir[n - 1] == '/')
 		return xasprintf("%s%s", dir, name);
 	return xasprintf("%s/%s", dir, name);
+}
+
+int fs_read_bounded(int fd, struct buf *out, size_t max, size_t *total)
+{
+	char chunk[65536];
+
+	*total = 0;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (out->len < max)
+			buf_add(out, chunk, (size_t)n < max - out->len ? (size_t)n : max - out->len);
+		*total += (size_t)n;
+	}
+}
+
+static int cmp_asc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+int fs_list_dir(const char *dir, bool (*keep)(const char *name, const void *arg), const void *arg, bool descending,
+		char ***names, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*names = NULL;
+	*n = 0;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		errset_sys("%s", dir);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (keep ? !keep(e->d_name, arg) : e->d_name[0] == '.')
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*names = xreallocarray(*names, cap, sizeof **names);
+		}
+		(*names)[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*names, *n, sizeof **names, descending ? cmp_desc : cmp_asc);
+	return 0;
+}
+
+void fs_free_names(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
 }

@@ -148,42 +148,16 @@ static bool all_digits(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* the names in a directory, sorted; NULL entries end it */
+/* the names in a directory, sorted; none when it cannot be read */
 static char **list_dir(const char *path, size_t *n)
 {
-	DIR *d = opendir(path);
-	struct dirent *e;
-	char **v = NULL;
-	size_t cap = 0;
+	char **v;
 
-	*n = 0;
-	if (!d)
+	if (fs_list_dir(path, NULL, NULL, false, &v, n) < 0) {
+		*n = 0;
 		return NULL;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = xreallocarray(v, cap, sizeof *v);
-		}
-		v[(*n)++] = xstrdup(e->d_name);
 	}
-	closedir(d);
-	if (*n)
-		qsort(v, *n, sizeof *v, name_cmp);
 	return v;
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* every record file, in day and host order; days outside [since, until] are skipped */
@@ -220,13 +194,13 @@ static int walk_files(struct journal *j, const char *since, const char *until, w
 				rc = fn(rel, days[d], hosts[h], arg);
 				free(rel);
 			}
-			free_names(hosts, nh);
+			fs_free_names(hosts, nh);
 			free(dpath);
 		}
-		free_names(days, nd);
+		fs_free_names(days, nd);
 		free(ypath);
 	}
-	free_names(years, ny);
+	fs_free_names(years, ny);
 	return rc;
 }
 
@@ -488,7 +462,7 @@ static void add_files(struct marks *m, const char *dir, const char *what)
 		buf_release(&data);
 		free(path);
 	}
-	free_names(names, n);
+	fs_free_names(names, n);
 }
 
 static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy, struct marks *m)
@@ -895,7 +869,7 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 				rc = update_file(u, yfd, rel + 5, rel, day, hosts[h]);
 			free(rel);
 		}
-		free_names(hosts, nh);
+		fs_free_names(hosts, nh);
 		free(dpath);
 	}
 	if (rc)
@@ -927,11 +901,11 @@ static int walk_update(struct updater *u)
 		for (size_t d = 0; d < nd && !rc; d++)
 			if (day_valid(days[d]) && !strncmp(days[d], years[y], 4))
 				rc = walk_day(u, yfd, years[y], days[d]);
-		free_names(days, nd);
+		fs_free_names(days, nd);
 		close(yfd);
 		free(ypath);
 	}
-	free_names(years, ny);
+	fs_free_names(years, ny);
 	return rc;
 }
 

@@ -361,46 +361,6 @@ static bool is_digits(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static int cmp_names_desc(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
-/* the entries of dir accepted by keep, sorted newest (largest) first */
-static int list_dir(const char *dir, bool (*keep)(const char *name, const void *arg), const void *arg,
-		    char ***names, size_t *n)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	*names = NULL;
-	*n = 0;
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		errset_sys("%s", dir);
-		return -1;
-	}
-	errno = 0;
-	while ((e = readdir(d))) {
-		if (!keep(e->d_name, arg))
-			continue;
-		*names = xreallocarray(*names, *n + 1, sizeof **names);
-		(*names)[(*n)++] = xstrdup(e->d_name);
-	}
-	closedir(d);
-	if (*n > 1)
-		qsort(*names, *n, sizeof **names, cmp_names_desc);
-	return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-}
-
 static bool is_year(const char *name, const void *arg)
 {
 	(void)arg;
@@ -450,23 +410,23 @@ static int rescan(struct store_txn *t)
 	int rc = 0;
 
 	head_set(&t->head, 0, rec_genesis, NULL, 0);
-	if (list_dir(t->j->dir, is_year, NULL, &years, &ny) < 0)
+	if (fs_list_dir(t->j->dir, is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	for (size_t y = 0; y < ny && rc == 0; y++) {
 		char *ydir = journal_path(t->j, years[y]);
 
-		rc = list_dir(ydir, is_day_of, years[y], &days, &nd);
+		rc = fs_list_dir(ydir, is_day_of, years[y], true, &days, &nd);
 		free(ydir);
 		for (size_t d = 0; d < nd && rc == 0; d++) {
 			char *rel = store_file_rel(days[d], t->host);
 			rc = rescan_file(t, rel);
 			free(rel);
 		}
-		free_names(days, nd);
+		fs_free_names(days, nd);
 		days = NULL;
 		nd = 0;
 	}
-	free_names(years, ny);
+	fs_free_names(years, ny);
 	return rc;
 }
 
@@ -985,7 +945,7 @@ static int day_files(struct journal *j, const char *day, char **full, char ***fi
 	}
 	snprintf(dir, sizeof dir, "%.4s/%s", day, day);
 	*full = journal_path(j, dir);
-	if (list_dir(*full, is_host_file, NULL, files, nf) < 0) {
+	if (fs_list_dir(*full, is_host_file, NULL, true, files, nf) < 0) {
 		free(*full);
 		return -1;
 	}
@@ -1013,7 +973,7 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 			warn_add(&out->warnings, xstrdup(errget()));
 		free(host);
 	}
-	free_names(files, nf);
+	fs_free_names(files, nf);
 	free(full);
 	if (out->n > 1)
 		qsort(out->recs, out->n, sizeof *out->recs, cmp_time);
@@ -1123,7 +1083,7 @@ int store_day_lines_load(struct journal *j, const char *day, struct store_day_li
 		c.base = out->files[i].data;
 		scan_buf(&out->files[i], index_line, &c);
 	}
-	free_names(files, nf);
+	fs_free_names(files, nf);
 	free(full);
 	sort_lines = out;
 	if (out->n > 1)
@@ -1201,15 +1161,15 @@ int store_list_days(struct journal *j, struct store_days *out)
 	size_t ny = 0, nd = 0;
 
 	memset(out, 0, sizeof *out);
-	if (list_dir(j->dir, is_year, NULL, &years, &ny) < 0)
+	if (fs_list_dir(j->dir, is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	for (size_t y = 0; y < ny; y++) {
 		char *ydir = journal_path(j, years[y]);
-		int rc = list_dir(ydir, is_day_of, years[y], &days, &nd);
+		int rc = fs_list_dir(ydir, is_day_of, years[y], true, &days, &nd);
 
 		free(ydir);
 		if (rc < 0) {
-			free_names(years, ny);
+			fs_free_names(years, ny);
 			store_days_free(out);
 			return -1;
 		}
@@ -1221,7 +1181,7 @@ int store_list_days(struct journal *j, struct store_days *out)
 
 			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
 			ddir = journal_path(j, rel);
-			if (list_dir(ddir, is_host_file, NULL, &files, &nf) < 0 || nf == 0) {
+			if (fs_list_dir(ddir, is_host_file, NULL, true, &files, &nf) < 0 || nf == 0) {
 				free(ddir);
 				continue;
 			}
@@ -1241,14 +1201,14 @@ int store_list_days(struct journal *j, struct store_days *out)
 					warn_add(&out->warnings, xstrdup(errget()));
 				free(path);
 			}
-			free_names(files, nf);
+			fs_free_names(files, nf);
 			free(ddir);
 		}
-		free_names(days, nd);
+		fs_free_names(days, nd);
 		days = NULL;
 		nd = 0;
 	}
-	free_names(years, ny);
+	fs_free_names(years, ny);
 	return 0;
 }
 
@@ -1256,7 +1216,7 @@ void store_days_free(struct store_days *d)
 {
 	store_warnings_free(&d->warnings);
 	for (size_t i = 0; i < d->n; i++) {
-		free_names(d->days[i].hosts, d->days[i].n);
+		fs_free_names(d->days[i].hosts, d->days[i].n);
 		free(d->days[i].counts);
 	}
 	free(d->days);

@@ -404,6 +404,67 @@ static void join_puts_exactly_one_slash_between_dir_and_name(void **state)
 	}
 }
 
+static bool not_b(const char *name, const void *arg)
+{
+	(void)arg;
+	return name[0] != '.' && strcmp(name, "b");
+}
+
+static void list_dir_sorts_filters_and_takes_a_missing_dir_as_empty(void **state)
+{
+	const char *dir = *state;
+	const char *names[] = { "c", "a", "b", ".hidden", "d" };
+	char path[4096], **v;
+	size_t n;
+
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		write_file(path, "x", 1);
+	}
+	assert_int_equal(fs_list_dir(dir, NULL, NULL, false, &v, &n), 0);
+	assert_int_equal(n, 4);
+	assert_string_equal(v[0], "a");
+	assert_string_equal(v[3], "d");
+	fs_free_names(v, n);
+	assert_int_equal(fs_list_dir(dir, not_b, NULL, true, &v, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0], "d");
+	assert_string_equal(v[1], "c");
+	assert_string_equal(v[2], "a");
+	fs_free_names(v, n);
+	snprintf(path, sizeof path, "%s/missing", dir);
+	assert_int_equal(fs_list_dir(path, NULL, NULL, false, &v, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(v);
+	snprintf(path, sizeof path, "%s/a", dir);
+	assert_int_equal(fs_list_dir(path, NULL, NULL, false, &v, &n), -1);
+}
+
+static void read_bounded_keeps_max_bytes_and_counts_them_all(void **state)
+{
+	const char *dir = *state;
+	char path[4096], *data = malloc(200000);
+	struct buf b = BUF_INIT;
+	size_t total = 0;
+	int fd;
+
+	assert_non_null(data);
+	for (size_t i = 0; i < 200000; i++)
+		data[i] = (char)('a' + i % 26);
+	snprintf(path, sizeof path, "%s/big", dir);
+	write_file(path, data, 200000);
+	fd = open(path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(fs_read_bounded(fd, &b, 70000, &total), 0);
+	close(fd);
+	assert_int_equal(total, 200000);
+	assert_int_equal(b.len, 70000);
+	assert_memory_equal(b.data, data, 70000);
+	buf_release(&b);
+	free(data);
+	assert_int_equal(fs_read_bounded(-1, &b, 10, &total), -1);
+}
+
 #define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
 
 int main(void)
@@ -425,6 +486,8 @@ int main(void)
 		TMP_TEST(remove_tree_removes_everything_but_does_not_follow_symlinks),
 		TMP_TEST(exists_sees_dangling_symlinks_and_is_dir_follows_them),
 		cmocka_unit_test(join_puts_exactly_one_slash_between_dir_and_name),
+		TMP_TEST(list_dir_sorts_filters_and_takes_a_missing_dir_as_empty),
+		TMP_TEST(read_bounded_keeps_max_bytes_and_counts_them_all),
 	};
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
 }
