@@ -7,12 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cmd.h"
 #include "day.h"
-#include "err.h"
 #include "index.h"
-#include "run.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -39,29 +36,6 @@ static const char usage[] =
 
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
 
-struct printer {
-	struct buf out;
-	bool json, color;
-};
-
-static int print_hit(const struct index_hit *h, void *arg)
-{
-	struct printer *p = arg;
-
-	if (p->json) {
-		buf_add(&p->out, h->line, h->len);
-		buf_addc(&p->out, '\n');
-	} else {
-		cmd_format_hit(&p->out, h, NULL, p->color);
-	}
-	if (p->out.len >= 65536) {
-		bool ok = cmd_out(p->out.data, p->out.len);
-		buf_reset(&p->out);
-		return !ok;
-	}
-	return 0;
-}
-
 int cmd_list(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -74,7 +48,7 @@ int cmd_list(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct index_query q = { .oldest_first = true };
-	struct printer p = { .out = BUF_INIT };
+	bool json = false;
 	char since[DAY_LEN + 1], until[DAY_LEN + 1];
 	const char *when = "auto";
 	bool pager = true;
@@ -86,7 +60,7 @@ int cmd_list(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_JSON:
-			p.json = q.lines = true;
+			json = true;
 			break;
 		case OPT_COLOR:
 			when = cmd_color_when(usage, "list", optarg);
@@ -104,15 +78,7 @@ int cmd_list(int argc, char **argv)
 		cmd_usage_exit(usage, "list: too many arguments");
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	index_update(j, NULL);
-	p.color = !p.json && cmd_use_color(when);
-	if (pager && !p.json)
-		run_pager_start();
-	if (index_search(j, &q, print_hit, &p) < 0)
-		die("list: %s", errget());
-	cmd_out(p.out.data, p.out.len);
-	buf_release(&p.out);
-	index_close();
+	cmd_print_hits(j, &q, NULL, json, when, pager, "list");
 	journal_close(j);
 	return cmd_finish_output();
 }

@@ -8,12 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
 #include "cmd.h"
 #include "day.h"
 #include "err.h"
 #include "index.h"
-#include "run.h"
 #include "banned.h"
 
 static const char usage[] =
@@ -48,32 +46,6 @@ static const char usage[] =
 
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_METHOD };
 
-struct printer {
-	struct buf out;
-	const char *text;
-	bool json, color;
-	size_t found;
-};
-
-static int print_hit(const struct index_hit *h, void *arg)
-{
-	struct printer *p = arg;
-
-	p->found++;
-	if (p->json) {
-		buf_add(&p->out, h->line, h->len);
-		buf_addc(&p->out, '\n');
-	} else {
-		cmd_format_hit(&p->out, h, p->text, p->color);
-	}
-	if (p->out.len >= 65536) {
-		bool ok = cmd_out(p->out.data, p->out.len);
-		buf_reset(&p->out);
-		return !ok;
-	}
-	return 0;
-}
-
 int cmd_search(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -87,7 +59,8 @@ int cmd_search(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct index_query q = { 0 };
-	struct printer p = { .out = BUF_INIT };
+	bool json = false;
+	size_t found;
 	char since[DAY_LEN + 1], until[DAY_LEN + 1];
 	const char *when = "auto";
 	bool pager = true;
@@ -99,7 +72,7 @@ int cmd_search(int argc, char **argv)
 			continue;
 		switch (c) {
 		case OPT_JSON:
-			p.json = q.lines = true;
+			json = true;
 			break;
 		case OPT_COLOR:
 			when = cmd_color_when(usage, "search", optarg);
@@ -132,21 +105,11 @@ int cmd_search(int argc, char **argv)
 		cmd_usage_exit(usage, "search: one query, in quotes when it has spaces");
 	if (!*argv[optind])
 		cmd_usage_exit(usage, "search: the query is empty");
-	q.text = p.text = argv[optind];
+	q.text = argv[optind];
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	/* an index that cannot be brought up to date is not used: the files answer */
-	if (q.method != INDEX_FILES)
-		index_update(j, NULL);
-	p.color = !p.json && cmd_use_color(when);
-	if (pager && !p.json)
-		run_pager_start();
-	if (index_search(j, &q, print_hit, &p) < 0)
-		die("search: %s", errget());
-	cmd_out(p.out.data, p.out.len);
-	buf_release(&p.out);
-	index_close();
+	found = cmd_print_hits(j, &q, q.text, json, when, pager, "search");
 	journal_close(j);
 	c = cmd_finish_output();
-	return c ? c : p.found ? EXIT_OK : EXIT_FAIL;
+	return c ? c : found ? EXIT_OK : EXIT_FAIL;
 }

@@ -360,6 +360,52 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	rec_free(r);
 }
 
+struct printer {
+	struct buf out;
+	const char *text;
+	bool json, color;
+	size_t found;
+};
+
+static int print_hit(const struct index_hit *h, void *arg)
+{
+	struct printer *p = arg;
+
+	p->found++;
+	if (p->json) {
+		buf_add(&p->out, h->line, h->len);
+		buf_addc(&p->out, '\n');
+	} else {
+		cmd_format_hit(&p->out, h, p->text, p->color);
+	}
+	if (p->out.len >= 65536) {
+		bool ok = cmd_out(p->out.data, p->out.len);
+		buf_reset(&p->out);
+		return !ok;
+	}
+	return 0;
+}
+
+size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text, bool json, const char *when,
+		      bool pager, const char *cmd)
+{
+	struct printer p = { .out = BUF_INIT, .text = text, .json = json };
+
+	/* an index that cannot be brought up to date is not used: the files answer */
+	if (q->method != INDEX_FILES)
+		index_update(j, NULL);
+	q->lines = json;
+	p.color = !json && cmd_use_color(when);
+	if (pager && !json)
+		run_pager_start();
+	if (index_search(j, q, print_hit, &p) < 0)
+		die("%s: %s", cmd, errget());
+	cmd_out(p.out.data, p.out.len);
+	buf_release(&p.out);
+	index_close();
+	return p.found;
+}
+
 const char *cmd_color_when(const char *usage, const char *cmd, const char *arg)
 {
 	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))

@@ -136,5 +136,14 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since
  */
 struct index_hit;
 void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color);
+/*
+ * Bring the index up to date (unless q asks for the files) and print what
+ * q finds, as search and list do: one cmd_format_hit line per record
+ * (text highlighted), or with json the records as stored; through the
+ * pager when asked and not json.  The number of records printed; dies
+ * naming cmd when the search fails.
+ */
+size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text, bool json, const char *when,
+		      bool pager, const char *cmd);
 
 #endif
