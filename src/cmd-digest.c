@@ -392,7 +392,7 @@ int cmd_digest(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool send = false;
-	const char *spec = NULL;
+	const char *spec;
 	char day[DAY_LEN + 1];
 	struct store_day d;
 	struct buf to = BUF_INIT, mail = BUF_INIT;
@@ -400,18 +400,7 @@ int cmd_digest(int argc, char **argv)
 	char *host;
 	int c;
 
-	/* "-3" is a day (3 days ago), as in show */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
-		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
-			if (spec)
-				cmd_usage_exit(usage, "digest: too many arguments");
-			spec = argv[i];
-			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
-			argc--;
-			i--;
-		}
-	}
+	spec = cmd_take_days_ago(&argc, argv, usage, "digest");
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':

@@ -55,21 +55,10 @@ int cmd_show(int argc, char **argv)
 	char day[DAY_LEN + 1];
 	struct store_day_lines d;
 	struct journal *j;
-	const char *spec = NULL;
+	const char *spec;
 	int c;
 
-	/* "-3" is a day (3 days ago), not an option: take it out before getopt sees it */
-	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
-		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
-		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
-			if (spec)
-				cmd_usage_exit(usage, "show: too many arguments");
-			spec = argv[i];
-			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
-			argc--;
-			i--;
-		}
-	}
+	spec = cmd_take_days_ago(&argc, argv, usage, "show");
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:

@@ -406,6 +406,24 @@ size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text
 	return p.found;
 }
 
+const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const char *cmd)
+{
+	const char *spec = NULL;
+
+	for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
+		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
+			if (spec)
+				cmd_usage_exit(usage, "%s: too many arguments", cmd);
+			spec = argv[i];
+			memmove(argv + i, argv + i + 1, (size_t)(*argc - i) * sizeof *argv);
+			(*argc)--;
+			i--;
+		}
+	}
+	return spec;
+}
+
 const char *cmd_color_when(const char *usage, const char *cmd, const char *arg)
 {
 	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))

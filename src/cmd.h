@@ -105,6 +105,12 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
  * never waits for it (its output goes to .state/sync/background.log).
  */
 void cmd_background_sync(struct journal *j);
+/*
+ * A day given as "-3" (3 days ago) is not an option: take it out of argv
+ * before getopt sees it (argc is decreased).  The day, or NULL; a second
+ * one is a usage error naming cmd.
+ */
+const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const char *cmd);
 /* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
 bool cmd_use_color(const char *when);
 /* the WHEN of --color=WHEN, or a usage error naming cmd */
