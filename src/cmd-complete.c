@@ -301,7 +301,7 @@ int cmd_complete(int argc, char **argv)
 	for (size_t k = 0; k < ncommands; k++)
 		known |= !strcmp(commands[k].name, cmd) && commands[k].summary;
 	if (known) {
-		char *self = server_self();
+		char *self = fs_self_exe();
 		const char *help_argv[] = { self, cmd, "--help", NULL };
 		struct buf help = BUF_INIT;
 		if (server_run(help_argv, &help) == 0) {

@@ -85,27 +85,6 @@ static void assign(struct buf *b, const char *name, const char *value)
 	buf_addc(b, '\n');
 }
 
-/* the running binary, so the exit hook runs this logbook whatever PATH says then */
-static char *self_path(void)
-{
-	struct buf b = BUF_INIT;
-
-	buf_grow(&b, 4096);
-	for (;;) {
-		ssize_t n = readlink("/proc/self/exe", b.data, b.cap);
-		if (n < 0) {
-			buf_release(&b);
-			return xstrdup("logbook");
-		}
-		if ((size_t)n < b.cap) {
-			b.data[n] = '\0';
-			b.len = (size_t)n;
-			return buf_detach(&b, NULL);
-		}
-		buf_grow(&b, b.cap * 2);
-	}
-}
-
 /* "<boot>-<pid>-<time>": unique on this host, and a file name */
 static char *new_session(void)
 {
@@ -150,7 +129,8 @@ static int hook_print(const char *shell)
 		journal_close(j);
 		return saved == EACCES || saved == EPERM || saved == EROFS ? cmd_finish_output() : EXIT_FAIL;
 	}
-	bin = self_path();
+	/* the running binary, so the exit hook runs this logbook whatever PATH says then */
+	bin = fs_self_exe();
 	spool = spool_path(j, id.session, "spool");
 	last = spool_path(j, id.session, "last");
 	assign(&out, "__lb_new_spool", spool);

@@ -175,7 +175,7 @@ static gid_t setup_group(const struct server *s, bool *have, bool *created)
 static bool setup_journal(const struct server *s, gid_t gid, const char *join, const char *tz)
 {
 	char *conf = fs_join(s->journal, JOURNAL_CONF);
-	char *self = server_self();
+	char *self = fs_self_exe();
 	struct buf out = BUF_INIT;
 	const char *argv[8];
 	size_t n = 0;
@@ -368,7 +368,7 @@ static bool has_command(const char *name)
 static void setup_mail(const struct server *s, bool add, bool undo)
 {
 	char *aliases = server_path(s, SERVER_ALIASES);
-	char *self = server_self();
+	char *self = fs_self_exe();
 	char *body = NULL;
 	struct buf line = BUF_INIT;
 	bool changed = false;

@@ -280,3 +280,23 @@ void fs_free_names(char **names, size_t n)
 		free(names[i]);
 	free(names);
 }
+
+char *fs_self_exe(void)
+{
+	struct buf b = BUF_INIT;
+
+	buf_grow(&b, 4096);
+	for (;;) {
+		ssize_t n = readlink("/proc/self/exe", b.data, b.cap);
+		if (n < 0) {
+			buf_release(&b);
+			return xstrdup("logbook");
+		}
+		if ((size_t)n < b.cap) {
+			b.data[n] = '\0';
+			b.len = (size_t)n;
+			return buf_detach(&b, NULL);
+		}
+		buf_grow(&b, b.cap * 2);
+	}
+}

@@ -42,5 +42,7 @@ char *fs_join(const char *dir, const char *name);
 int fs_list_dir(const char *dir, bool (*keep)(const char *name, const void *arg), const void *arg, bool descending,
 		char ***names, size_t *n);
 void fs_free_names(char **names, size_t n);
+/* the running binary's path (allocated); "logbook" when unknown */
+char *fs_self_exe(void);
 
 #endif

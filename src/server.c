@@ -91,26 +91,6 @@ char *server_hook_body(const struct server *s, const char *shell)
 	return buf_detach(&b, NULL);
 }
 
-char *server_self(void)
-{
-	struct buf b = BUF_INIT;
-
-	buf_grow(&b, 4096);
-	for (;;) {
-		ssize_t n = readlink("/proc/self/exe", b.data, b.cap);
-		if (n < 0) {
-			buf_release(&b);
-			return xstrdup("logbook");
-		}
-		if ((size_t)n < b.cap) {
-			b.data[n] = '\0';
-			b.len = (size_t)n;
-			return buf_detach(&b, NULL);
-		}
-		buf_grow(&b, b.cap * 2);
-	}
-}
-
 bool server_systemd_running(void)
 {
 	return fs_is_dir("/run/systemd/system");

@@ -40,8 +40,6 @@ char *server_path(const struct server *s, const char *path);
 /* the body of the block for shell ("bash" or "zsh") */
 char *server_hook_body(const struct server *s, const char *shell);
 
-/* the running binary's path (allocated); "logbook" when unknown */
-char *server_self(void);
 
 /* whether systemd runs this system (sd_booted: /run/systemd/system) */
 bool server_systemd_running(void);
