@@ -57,38 +57,6 @@ char *export_namespace(const char *ns)
 	return id;
 }
 
-static bool all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return s[n] == '\0';
-}
-
-static bool is_year(const char *name, const void *arg)
-{
-	(void)arg;
-	return strlen(name) == 4 && all_digits(name, 4);
-}
-
-static bool is_day_of(const char *name, const void *year)
-{
-	return day_valid(name) && !strncmp(name, year, 4);
-}
-
-static bool is_host_file(const char *name, const void *arg)
-{
-	size_t len = strlen(name);
-	char host[STORE_HOST_MAX + 1];
-
-	(void)arg;
-	if (len <= 6 || len - 6 > STORE_HOST_MAX || strcmp(name + len - 6, ".jsonl"))
-		return false;
-	memcpy(host, name, len - 6);
-	host[len - 6] = '\0';
-	return store_valid_host(host);
-}
-
 /* the stamp of a day's record files; -1 and errget() when its directory cannot be read */
 static int day_stamp(struct journal *j, const char *day, char out[REC_HASH_LEN + 1])
 {
@@ -100,7 +68,7 @@ static int day_stamp(struct journal *j, const char *day, char out[REC_HASH_LEN +
 
 	snprintf(rel, sizeof rel, "%.4s/%s", day, day);
 	dir = journal_path(j, rel);
-	if (fs_list_dir(dir, is_host_file, NULL, false, &files, &n) < 0) {
+	if (fs_list_dir(dir, store_is_host_file, NULL, false, &files, &n) < 0) {
 		free(dir);
 		return -1;
 	}
@@ -308,13 +276,13 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 	state = force ? json_object() : load_state(state_path, j->tz, rep->namespace);
 
 	/* newest first: years and days in descending order */
-	if (fs_list_dir(j->dir, is_year, NULL, true, &years, &ny) < 0)
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
 		goto out;
 	for (size_t y = 0; y < ny; y++) {
 		char *ydir = journal_path(j, years[y]);
 		char **dd;
 		size_t n;
-		int r = fs_list_dir(ydir, is_day_of, years[y], true, &dd, &n);
+		int r = fs_list_dir(ydir, store_is_day_of, years[y], true, &dd, &n);
 		free(ydir);
 		if (r < 0)
 			goto out;

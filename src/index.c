@@ -140,14 +140,6 @@ long index_find(const char *hay, size_t hlen, const char *needle, size_t nlen)
 
 typedef int (*walk_fn)(const char *rel, const char *day, const char *host, void *arg);
 
-static bool all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-	return s[n] == '\0';
-}
-
 /* the names in a directory, sorted; none when it cannot be read */
 static char **list_dir(const char *path, size_t *n)
 {
@@ -170,7 +162,7 @@ static int walk_files(struct journal *j, const char *since, const char *until, w
 	for (size_t y = 0; y < ny && !rc; y++) {
 		char *ypath;
 		char **days;
-		if (!all_digits(years[y], 4))
+		if (!store_is_year(years[y], NULL))
 			continue;
 		ypath = fs_join(j->dir, years[y]);
 		days = list_dir(ypath, &nd);
@@ -509,7 +501,7 @@ static void fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *rac
 		int yfd;
 		DIR *days;
 		struct dirent *d;
-		if (strlen(y->d_name) != 4 || !all_digits(y->d_name, 4) ||
+		if (!store_is_year(y->d_name, NULL) ||
 		    (yfd = openat(root, y->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			continue;
 		if (fstat(yfd, &st) < 0 || !(days = fdopendir(yfd))) {
@@ -890,7 +882,7 @@ static int walk_update(struct updater *u)
 		char *ypath;
 		char **days;
 		int yfd;
-		if (!all_digits(years[y], 4))
+		if (!store_is_year(years[y], NULL))
 			continue;
 		ypath = fs_join(u->j->dir, years[y]);
 		if ((yfd = open(ypath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {

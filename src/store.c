@@ -361,13 +361,13 @@ static bool is_digits(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
-static bool is_year(const char *name, const void *arg)
+bool store_is_year(const char *name, const void *arg)
 {
 	(void)arg;
 	return is_digits(name, 4);
 }
 
-static bool is_day_of(const char *name, const void *year)
+bool store_is_day_of(const char *name, const void *year)
 {
 	return day_valid(name) && !strncmp(name, year, 4);
 }
@@ -410,12 +410,12 @@ static int rescan(struct store_txn *t)
 	int rc = 0;
 
 	head_set(&t->head, 0, rec_genesis, NULL, 0);
-	if (fs_list_dir(t->j->dir, is_year, NULL, true, &years, &ny) < 0)
+	if (fs_list_dir(t->j->dir, store_is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	for (size_t y = 0; y < ny && rc == 0; y++) {
 		char *ydir = journal_path(t->j, years[y]);
 
-		rc = fs_list_dir(ydir, is_day_of, years[y], true, &days, &nd);
+		rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
 		free(ydir);
 		for (size_t d = 0; d < nd && rc == 0; d++) {
 			char *rel = store_file_rel(days[d], t->host);
@@ -919,7 +919,7 @@ static int cmp_time(const void *a, const void *b)
 	return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static bool is_host_file(const char *name, const void *arg)
+bool store_is_host_file(const char *name, const void *arg)
 {
 	size_t n = strlen(name);
 	char host[STORE_HOST_MAX + 1];
@@ -945,7 +945,7 @@ static int day_files(struct journal *j, const char *day, char **full, char ***fi
 	}
 	snprintf(dir, sizeof dir, "%.4s/%s", day, day);
 	*full = journal_path(j, dir);
-	if (fs_list_dir(*full, is_host_file, NULL, true, files, nf) < 0) {
+	if (fs_list_dir(*full, store_is_host_file, NULL, true, files, nf) < 0) {
 		free(*full);
 		return -1;
 	}
@@ -1161,11 +1161,11 @@ int store_list_days(struct journal *j, struct store_days *out)
 	size_t ny = 0, nd = 0;
 
 	memset(out, 0, sizeof *out);
-	if (fs_list_dir(j->dir, is_year, NULL, true, &years, &ny) < 0)
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	for (size_t y = 0; y < ny; y++) {
 		char *ydir = journal_path(j, years[y]);
-		int rc = fs_list_dir(ydir, is_day_of, years[y], true, &days, &nd);
+		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
 
 		free(ydir);
 		if (rc < 0) {
@@ -1181,7 +1181,7 @@ int store_list_days(struct journal *j, struct store_days *out)
 
 			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
 			ddir = journal_path(j, rel);
-			if (fs_list_dir(ddir, is_host_file, NULL, true, &files, &nf) < 0 || nf == 0) {
+			if (fs_list_dir(ddir, store_is_host_file, NULL, true, &files, &nf) < 0 || nf == 0) {
 				free(ddir);
 				continue;
 			}

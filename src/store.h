@@ -39,6 +39,13 @@ extern unsigned store_lock_timeout;
 bool store_valid_host(const char *host);
 /* "YYYY/YYYY_MM_DD/<host>.jsonl" (allocated) */
 char *store_file_rel(const char *day, const char *host);
+/*
+ * The names of the journal's layout, as fs_list_dir filters: a year
+ * directory (arg unused), a day directory of year, a host's record file.
+ */
+bool store_is_year(const char *name, const void *arg);
+bool store_is_day_of(const char *name, const void *year);
+bool store_is_host_file(const char *name, const void *arg);
 
 struct store_txn;
 
