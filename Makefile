@@ -40,8 +40,11 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CPPFLAGS) $(CFLAGS
 	-DLOGBOOK_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 
-LIB_SRC = $(filter-out src/main.c src/cmd.c src/cmd-%.c,$(wildcard src/*.c))
-CMD_SRC = src/main.c src/cmd.c $(wildcard src/cmd-*.c)
+# src/<layer>/: docs/architecture.md names the layers; src/cmd/ is the
+# command layer (main and one file per subcommand), the rest is the library
+LAYERS = base journal capture files replica view setup
+LIB_SRC = $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
+CMD_SRC = $(wildcard src/cmd/*.c)
 LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
 CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
@@ -61,11 +64,11 @@ build/FLAGS: FORCE
 FORCE:
 
 build/%.o: src/%.c build/FLAGS
-	@mkdir -p build
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
 # the shell code is linked in with .incbin, which -MMD does not see
-build/cmd-hook.o: src/hook.bash src/hook.zsh
+build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh
 
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -116,8 +119,8 @@ FUZZ_SECONDS ?= 60
 # UBSan must abort for libFuzzer to see it; a finding is saved as
 # build/fuzz/<target>-crash-<sha1> and the run stops with its log.
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (the usual name) lets a module
-# abort on a state it would otherwise recover from quietly (src/diff.c)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard src/*.h)
+# abort on a state it would otherwise recover from quietly (src/files/diff.c)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h)
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) -g -O1 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -173,4 +176,4 @@ uninstall:
 clean:
 	rm -rf build logbook
 
--include $(wildcard build/*.d)
+-include $(wildcard build/*/*.d)

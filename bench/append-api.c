@@ -35,16 +35,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "day.h"
-#include "err.h"
-#include "fs.h"
-#include "journal.h"
-#include "record.h"
-#include "run.h"
-#include "store.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
+#include "journal/record.h"
+#include "journal/store.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: append-api [-n N] [--runs K] [--logbook PATH] [DIR]\n"

@@ -1,5 +1,5 @@
 /*
- * diff: how fast diff_unified (src/diff.c) is, next to GNU diff -u on the
+ * diff: how fast diff_unified (src/files/diff.c) is, next to GNU diff -u on the
  * same files in the same run.
  *
  *   diff [--runs K] [--keep DIR]
@@ -41,13 +41,13 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "err.h"
-#include "fs.h"
-#include "run.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "files/diff.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: diff [--runs K] [--keep DIR]\n"

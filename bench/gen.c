@@ -29,19 +29,19 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "buf.h"
-#include "day.h"
-#include "err.h"
-#include "journal.h"
-#include "record.h"
-#include "fs.h"
-#include "ident.h"
-#include "run.h"
-#include "sign.h"
-#include "store.h"
-#include "team.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "journal/ident.h"
+#include "journal/journal.h"
+#include "journal/record.h"
+#include "journal/sign.h"
+#include "journal/store.h"
+#include "journal/team.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: gen [options] DIR\n"

@@ -30,11 +30,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "buf.h"
-#include "err.h"
-#include "redact.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "capture/redact.h"
+#include "base/banned.h"
 
 static const char usage[] = "usage: redact [--runs K] [--commands N] [--seed S]\n";
 

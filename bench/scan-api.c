@@ -19,13 +19,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "baseline.h"
-#include "err.h"
-#include "ident.h"
-#include "journal.h"
-#include "watch.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "files/baseline.h"
+#include "files/watch.h"
+#include "journal/ident.h"
+#include "journal/journal.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: scan-api [--runs K] [--host HOST] [--quiet] JOURNAL\n"

@@ -29,13 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "err.h"
-#include "fs.h"
-#include "run.h"
-#include "sig.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "journal/sig.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: sigverify [-n N] [--runs K] [--spawns M]\n"

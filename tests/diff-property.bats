@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The diff module (src/diff.c, through build/tests/diff-tool) on thousands
+# The diff module (src/files/diff.c, through build/tests/diff-tool) on thousands
 # of random pairs of files: GNU patch must turn old into new with every
 # diff, exactly where the hunk headers say, and every diff must have the
 # form of diff -u's.  Different but equally good diffs are allowed: the

@@ -18,12 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "diff.h"
-#include "err.h"
-#include "fs.h"
-#include "xalloc.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "files/diff.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: diff-tool [-U N] OLD NEW\n"

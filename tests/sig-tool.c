@@ -18,11 +18,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "err.h"
-#include "fs.h"
-#include "sig.h"
-#include "banned.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "journal/sig.h"
+#include "base/banned.h"
 
 static const char usage[] =
 	"usage: sig-tool fingerprint PUBFILE\n"

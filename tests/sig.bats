@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # Signatures next to the real OpenSSH: a real ssh-agent holding the keys,
 # ssh-keygen -Y verify checking what logbook signs, and logbook checking
-# what ssh-keygen -Y sign made.  build/tests/sig-tool drives src/sig.c.
+# what ssh-keygen -Y sign made.  build/tests/sig-tool drives src/journal/sig.c.
 
 load lib
 

@@ -23,7 +23,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "buf.h"
+#include "base/buf.h"
 
 static const char *dwm_find(const char *s, const char *end, const char *needle)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "block.h"
-#include "buf.h"
+#include "base/buf.h"
+#include "setup/block.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

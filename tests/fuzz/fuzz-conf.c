@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conf.h"
-#include "utf8.h"
-#include "xalloc.h"
+#include "base/conf.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

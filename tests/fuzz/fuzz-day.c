@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "day.h"
+#include "base/day.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

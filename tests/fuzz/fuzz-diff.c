@@ -22,7 +22,7 @@
  * the diff must be minimal: as many '-' and '+' lines as the longest
  * common subsequence of lines leaves.
  *
- * The fuzz build of src/diff.c has a cost cap of 32 rounds per split and
+ * The fuzz build of src/files/diff.c has a cost cap of 32 rounds per split and
  * a small work budget (FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION), so that
  * inputs of a few KiB go through the heuristic and the budget too.
  */
@@ -32,13 +32,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "diff.h"
+#include "base/buf.h"
+#include "files/diff.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define NO_NEWLINE "\\ No newline at end of file"
-/* 2 * SPLIT_ROUNDS of the fuzz build of src/diff.c */
+/* 2 * SPLIT_ROUNDS of the fuzz build of src/files/diff.c */
 #define EXACT_LINES 64
 
 struct lines {

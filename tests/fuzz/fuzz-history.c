@@ -1,5 +1,5 @@
 /*
- * Fuzz the history file parsers (src/history.c) on arbitrary bytes: no
+ * Fuzz the history file parsers (src/capture/history.c) on arbitrary bytes: no
  * crash, every command non-empty and within bounds, times either unknown
  * (-1) or what a 12-digit stamp can give, and a bash history without any
  * "#digits" line gives one command per non-empty line.
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history.h"
+#include "capture/history.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1,6 +1,6 @@
 /*
  * fuzz-mail: the whole path from a message's bytes to an event record
- * (src/mail.c, with GMime and iconv underneath), as ingest-mail runs it,
+ * (src/capture/mail.c, with GMime and iconv underneath), as ingest-mail runs it,
  * with the default rules and a team.conf rule on every field.
  *
  * Properties: mail_record never fails and never crashes; the record,
@@ -16,12 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "event.h"
-#include "mail.h"
-#include "record.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/utf8.h"
+#include "capture/mail.h"
+#include "journal/event.h"
+#include "journal/record.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -22,11 +22,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "day.h"
-#include "markup.h"
-#include "record.h"
-#include "render.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "journal/record.h"
+#include "view/markup.h"
+#include "view/render.h"
 
 #include "dokuwiki-model.h"
 

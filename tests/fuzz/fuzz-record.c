@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "day.h"
-#include "record.h"
-#include "render.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/utf8.h"
+#include "journal/record.h"
+#include "view/render.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -15,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "redact.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "capture/redact.h"
 
 static struct redactor *r;
 

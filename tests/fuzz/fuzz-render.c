@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "render.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "view/render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "sig.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "journal/sig.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * Fuzz the spool parser (src/spool.c) on arbitrary bytes, fed whole and in
+ * Fuzz the spool parser (src/capture/spool.c) on arbitrary bytes, fed whole and in
  * two pieces: it never reads outside the buffer, always makes progress,
  * and the records it finds are the same whether the bytes came at once or
  * in two reads (what ingestion does with a live shell's spool).  Each
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spool.h"
+#include "capture/spool.h"
 
 struct found {
 	uint64_t offset[4096], end[4096];

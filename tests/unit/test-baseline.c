@@ -20,13 +20,13 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "baseline.h"
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "journal.h"
-#include "record.h"
-#include "watch.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "files/baseline.h"
+#include "files/watch.h"
+#include "journal/journal.h"
+#include "journal/record.h"
 
 static char *top;		/* mode 0755, holds the journal and the tree */
 static char *jdir;

@@ -3,9 +3,9 @@
 
 #include <errno.h>
 
-#include "block.h"
-#include "buf.h"
-#include "err.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "setup/block.h"
 
 #define BEGIN BLOCK_BEGIN " added by 'logbook setup'; 'logbook setup --undo' removes it"
 #define BODY "eval \"$(logbook hook bash)\"\n"

@@ -1,6 +1,6 @@
 /* buf: growable byte buffers that hold any bytes and stay NUL-terminated */
 #include "unit.h"
-#include "buf.h"
+#include "base/buf.h"
 
 /* the invariant of buf.c: data[len] is a NUL inside the allocation */
 static void assert_terminated(const struct buf *b)

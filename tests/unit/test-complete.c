@@ -1,8 +1,8 @@
 /* complete: a command's --help parsed into its options and the shape of its arguments */
 #include "unit.h"
 
-#include "buf.h"
-#include "complete.h"
+#include "base/buf.h"
+#include "view/complete.h"
 
 static const char remote_help[] =
 	"usage: logbook remote add NAME URL\n"

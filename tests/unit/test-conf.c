@@ -9,11 +9,11 @@
 
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "fs.h"
-#include "run.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
 
 static struct conf *parse(const char *text)
 {

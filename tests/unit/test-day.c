@@ -9,8 +9,8 @@
 
 #include <time.h>
 
-#include "day.h"
-#include "err.h"
+#include "base/day.h"
+#include "base/err.h"
 
 #define S 1000000LL		/* microseconds in a second */
 

@@ -8,9 +8,9 @@
  * copied here as C strings.
  */
 #include "unit.h"
-#include "buf.h"
-#include "diff.h"
-#include "err.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "files/diff.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

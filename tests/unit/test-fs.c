@@ -6,8 +6,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "err.h"
-#include "fs.h"
+#include "base/err.h"
+#include "base/fs.h"
 
 static int make_dir(void **state)
 {

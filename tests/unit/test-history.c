@@ -1,6 +1,6 @@
 /* history: bash and zsh history files */
 #include "unit.h"
-#include "history.h"
+#include "capture/history.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

@@ -11,12 +11,12 @@
 
 #include <pwd.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "ident.h"
-#include "store.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "journal/ident.h"
+#include "journal/store.h"
 
 static const char *const vars[] = {
 	"LOGBOOK_HOST", "LOGBOOK_USER", "LOGBOOK_SESSION", "SUDO_USER", "SSH_USER_AUTH",

@@ -11,14 +11,14 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "buf.h"
-#include "day.h"
-#include "err.h"
-#include "index.h"
-#include "journal.h"
-#include "record.h"
-#include "store.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
+#include "journal/record.h"
+#include "journal/store.h"
+#include "view/index.h"
 
 struct fixture {
 	char *dir;

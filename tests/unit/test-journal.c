@@ -8,10 +8,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
-#include "day.h"
-#include "err.h"
-#include "journal.h"
-#include "xalloc.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
 
 /* the test's directory under /tmp, removed by teardown even when the test fails */
 static char *tmp;

@@ -1,14 +1,14 @@
 /*
- * src/mail.c and src/event.c: a message to an event record, the level
+ * src/capture/mail.c and src/journal/event.c: a message to an event record, the level
  * rules of team.conf and their defaults, HTML to text, bounded text.
  */
 #include "unit.h"
 
-#include "buf.h"
-#include "conf.h"
-#include "event.h"
-#include "mail.h"
-#include "record.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "capture/mail.h"
+#include "journal/event.h"
+#include "journal/record.h"
 
 static struct record *file(const char *msg, const char *team_text)
 {

@@ -6,11 +6,11 @@
  */
 #include "unit.h"
 
-#include "buf.h"
-#include "day.h"
-#include "markup.h"
-#include "record.h"
-#include "render.h"
+#include "base/buf.h"
+#include "base/day.h"
+#include "journal/record.h"
+#include "view/markup.h"
+#include "view/render.h"
 
 #include "../fuzz/dokuwiki-model.h"
 

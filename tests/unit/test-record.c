@@ -5,8 +5,8 @@
  */
 #include "unit.h"
 
-#include "err.h"
-#include "record.h"
+#include "base/err.h"
+#include "journal/record.h"
 
 #define S 1000000LL
 

@@ -8,10 +8,10 @@
 #include "unit.h"
 #include <stdbool.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "redact.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "capture/redact.h"
 
 #define CORPUS "tests/redact-corpus.txt"
 

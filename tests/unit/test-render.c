@@ -6,10 +6,10 @@
  */
 #include "unit.h"
 
-#include "day.h"
-#include "err.h"
-#include "record.h"
-#include "render.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "journal/record.h"
+#include "view/render.h"
 
 #define S 1000000LL
 #define T0 (1795508043 * S + 123456)	/* 2026-11-24T08:14:03.123456Z */

@@ -6,7 +6,7 @@
  * its own) holding some of them; nothing is mocked.  Signatures to verify
  * come from ssh-keygen -Y sign, and from libcrypto directly for what
  * ssh-keygen cannot make (rsa-sha2-256, SHA-1) and for damaged ones, built
- * here with a writer of the wire form independent of src/sig.c.
+ * here with a writer of the wire form independent of src/journal/sig.c.
  */
 #include "unit.h"
 
@@ -21,11 +21,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "buf.h"
-#include "err.h"
-#include "run.h"
-#include "sig.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "journal/sig.h"
 
 struct test_key {
 	const char *name;
@@ -137,7 +137,7 @@ static char *keygen_sign(const char *name, const char *ns, const char *opt)
 	return sig;
 }
 
-/* ---- the wire form, written and read here without src/sig.c ---- */
+/* ---- the wire form, written and read here without src/journal/sig.c ---- */
 
 static void w_u32(struct buf *b, uint32_t v)
 {

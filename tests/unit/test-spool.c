@@ -1,6 +1,6 @@
 /* spool: the format hooked shells write, and its parser */
 #include "unit.h"
-#include "spool.h"
+#include "capture/spool.h"
 
 #define S(lit) lit, sizeof(lit) - 1
 

@@ -19,12 +19,12 @@
 
 #include <openssl/evp.h>
 
-#include "day.h"
-#include "err.h"
-#include "journal.h"
-#include "record.h"
-#include "store.h"
-#include "xalloc.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
+#include "journal/record.h"
+#include "journal/store.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 

@@ -1,6 +1,6 @@
 /* utf8: strict validation and decoding (RFC 3629) */
 #include "unit.h"
-#include "utf8.h"
+#include "base/utf8.h"
 
 static void ascii_and_multibyte_text_is_valid(void **state)
 {

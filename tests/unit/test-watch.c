@@ -6,12 +6,12 @@
 
 #include <sys/stat.h>
 
-#include "buf.h"
-#include "conf.h"
-#include "err.h"
-#include "journal.h"
-#include "run.h"
-#include "watch.h"
+#include "base/buf.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/run.h"
+#include "files/watch.h"
+#include "journal/journal.h"
 
 static struct conf *parse(const char *text)
 {

@@ -1,0 +1,158 @@
+/*
+ * logbook clone URL [DIR]: a new server's replica of an existing journal.
+ * team.conf is written last, as init does: it is what makes a directory
+ * a journal, so a failed clone leaves none, and what it made is removed.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/conf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "replica/git.h"
+#include "replica/replica.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook clone URL [DIR]\n"
+	"\n"
+	"Make DIR (default: -C DIR, else $LOGBOOK_DIR, else " JOURNAL_DEFAULT_DIR ")\n"
+	"a replica of the journal at URL: every host's records and team.conf,\n"
+	"readable offline, with URL as the remote \"origin\" of 'logbook sync'.\n"
+	"DIR must be new or empty; a setgid DIR makes the journal group-shared.\n"
+	"\n"
+	"  -h, --help   show this help\n";
+
+static int check_empty(const char *dir, bool *exists)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	*exists = d != NULL;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		errset_sys("%s", dir);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
+			continue;
+		errset("%s: directory is not empty (found '%s'); give clone a new or empty directory", dir, e->d_name);
+		rc = -1;
+		break;
+	}
+	closedir(d);
+	return rc;
+}
+
+static int git_step(const char *dir, const char *const args[])
+{
+	int rc = git_run(dir, NULL, NULL, NULL, args);
+
+	if (rc > 0)
+		errset("git %s failed (exit %d)", args[0], rc);
+	return rc == 0 ? 0 : -1;
+}
+
+static int clone(struct journal *j, const char *url)
+{
+	const char *init[] = { "-c", "init.defaultBranch=main", "init", "-q",
+			       j->shared ? "--shared=group" : "--shared=false", ".", NULL };
+	char *abs = replica_url(url);
+	const char *remote[] = { "remote", "add", "origin", abs, NULL };
+	struct store_warnings w = { 0 };
+	char *team, *gitignore;
+	int rc;
+
+	rc = git_step(j->dir, init) < 0 || git_step(j->dir, remote) < 0 || replica_local_packs(j, "origin", abs) < 0
+		     ? -1 : 0;
+	free(abs);
+	if (rc < 0)
+		return -1;
+	if (replica_fetch(j, "origin") < 0) {
+		errprefix("%s", url);
+		return -1;
+	}
+	team = git_resolve(j->dir, "refs/remotes/origin/" "team");
+	free(team);
+	if (!team) {
+		errset("%s: not a logbook journal (it has no team ref; has its first host run 'logbook sync'?)", url);
+		return -1;
+	}
+	gitignore = journal_path(j, ".gitignore");
+	rc = fs_write_atomic(gitignore, "# local to each host: spools, caches, locks\n/" JOURNAL_STATE "/\n",
+			     strlen("# local to each host: spools, caches, locks\n/" JOURNAL_STATE "/\n"),
+			     journal_file_mode(j));
+	free(gitignore);
+	if (rc < 0 || journal_mkdirs(j, JOURNAL_STATE) < 0 || (rc = replica_lock(j)) < 0)
+		return -1;
+	close(rc);
+	rc = replica_integrate(j, "origin", NULL, &w);
+	cmd_print_warnings(&w);
+	return rc;
+}
+
+int cmd_clone(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct journal j = { 0 };
+	const char *url, *dir;
+	bool existed;
+	struct stat st;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			cmd_help_exit(usage);
+		cmd_bad_option(usage, c, argv);
+	}
+	if (optind >= argc)
+		cmd_usage_exit(usage, "clone: needs the URL of a journal");
+	if (argc - optind > 2)
+		cmd_usage_exit(usage, "clone: too many arguments");
+	url = argv[optind];
+	dir = optind + 1 < argc ? argv[optind + 1] : journal_locate(cmd_dir_option);
+	if (check_empty(dir, &existed) < 0)
+		die_err();
+	if (!existed && fs_mkdirs(dir, 0750) < 0)
+		die_err();
+	if (stat(dir, &st) < 0)
+		die("%s: %s", dir, strerror(errno));
+	j.dir = (char *)dir;
+	j.shared = (st.st_mode & S_ISGID) || st.st_gid != getegid();
+	if (clone(&j, url) < 0) {
+		/* leave the directory as it was found */
+		char *msg = xstrdup(errget());
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char *p;
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
+				continue;
+			p = fs_join(dir, e->d_name);
+			fs_remove_tree(p);
+			free(p);
+		}
+		if (d)
+			closedir(d);
+		if (!existed)
+			rmdir(dir);
+		die("clone: %s", msg);
+	}
+	conf_free(j.conf);
+	printf("Cloned the logbook journal of %s into %s\n", url, dir);
+	return cmd_finish_output();
+}

@@ -1,0 +1,572 @@
+/*
+ * logbook doctor: check this server, one line per check, each saying ok
+ * or what is wrong and the command that fixes it.  A check that cannot be
+ * made here (no systemd, not an interactive shell) says why on a line of
+ * its own and is not a failure.  Every check looks at the real thing:
+ * the spool by creating a file in it, the remotes with git ls-remote,
+ * the index with SQLite's quick_check, the agent's keys against
+ * team.conf.  doctor never changes anything.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "capture/spool.h"
+#include "cmd/cmd.h"
+#include "journal/ident.h"
+#include "journal/sig.h"
+#include "journal/team.h"
+#include "journal/work.h"
+#include "replica/git.h"
+#include "replica/replica.h"
+#include "setup/block.h"
+#include "setup/server.h"
+#include "view/index.h"
+#include "base/banned.h"
+
+/* below this much free space on the journal's file system, doctor fails */
+#define MIN_FREE_BYTES (100ull << 20)
+/* a remote not reached by sync for this long is a failure */
+#define SYNC_STALE_SECONDS (24 * 3600)
+
+static const char usage[] =
+	"usage: logbook doctor [--root DIR]\n"
+	"\n"
+	"Check this server and say, one line per check, 'ok' or 'FAIL' with\n"
+	"what is wrong and, on the next line, the command that fixes it:\n"
+	"the journal and its permissions, the spool, the hook in this shell\n"
+	"and in the system rc files, git, each remote (reachable, and when\n"
+	"sync last reached it), the systemd timers, an ssh-agent key of yours\n"
+	"listed in team.conf, disk space, the search index, and commands\n"
+	"waiting for an entry.  A check that cannot be made here is shown\n"
+	"with '--' and why (for example when systemd is not running).\n"
+	"\n"
+	"  --root DIR   the system files and units are under DIR (default:\n"
+	"               $LOGBOOK_ROOT, else /), as for logbook setup\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status: 0 when no check failed, 1 when one did, 2 on a usage error.\n";
+
+static size_t n_ok, n_fail, n_skip;
+
+static void ok(const char *check, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok   %s: ", check);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	n_ok++;
+}
+
+static void skip(const char *check, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void skip(const char *check, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("--   %s: ", check);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	n_skip++;
+}
+
+/* "FAIL check: what" and "  fix: fix" */
+static void fail(const char *check, const char *fix, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(const char *check, const char *fix, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL %s: ", check);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (fix)
+		printf("  fix: %s\n", fix);
+	n_fail++;
+}
+
+static const char *user_name(void)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	return pw ? pw->pw_name : "you";
+}
+
+/* the first line of a tool's output, for a one-line report */
+static const char *first_line(struct buf *b)
+{
+	char *nl;
+
+	cmd_trim(b);
+	if ((nl = strchr(buf_str(b), '\n')))
+		*nl = '\0';
+	return b->len ? buf_str(b) : "no output";
+}
+
+/* files of a shared journal that the group cannot use */
+static gid_t walk_gid;
+static size_t walk_bad;
+static char *walk_first;
+
+static int walk_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	bool bad;
+
+	(void)ftw;
+	if (type == FTW_SL)
+		return 0;
+	if (type == FTW_D || type == FTW_DP)
+		bad = st->st_gid != walk_gid || (st->st_mode & 02070) != 02070;
+	else if (strstr(path, "/.git/"))
+		bad = st->st_gid != walk_gid || !(st->st_mode & 0040);	/* git's objects are read-only */
+	else
+		bad = st->st_gid != walk_gid || (st->st_mode & 0060) != 0060;
+	/* local files (spools, the background sync's log) may be private by design */
+	if (bad && type == FTW_F && strstr(path, "/" JOURNAL_STATE "/"))
+		bad = false;
+	if (bad) {
+		if (!walk_first)
+			walk_first = xstrdup(path);
+		walk_bad++;
+	}
+	return 0;
+}
+
+static void check_permissions(struct journal *j)
+{
+	struct stat st;
+	struct group *g;
+	char *fix;
+
+	if (stat(j->dir, &st) < 0) {
+		fail("journal permissions", NULL, "%s: %s", j->dir, strerror(errno));
+		return;
+	}
+	if (!j->shared) {
+		if (access(j->dir, W_OK) < 0)
+			fail("journal permissions", "logbook setup (a group-shared journal)", "%s: %s cannot write it",
+			     j->dir, user_name());
+		else
+			ok("journal permissions", "%s is private to its owner (not group-shared)", j->dir);
+		return;
+	}
+	g = getgrgid(st.st_gid);
+	walk_gid = st.st_gid;
+	walk_bad = 0;
+	free(walk_first);
+	walk_first = NULL;
+	nftw(j->dir, walk_entry, 16, FTW_PHYS);
+	if (walk_bad) {
+		char gname[32];
+		if (g)
+			snprintf(gname, sizeof gname, "%s", g->gr_name);
+		else
+			snprintf(gname, sizeof gname, "%lu", (unsigned long)st.st_gid);
+		fix = xasprintf("chgrp -R %s %s && chmod -R g+rwX %s && find %s -type d -exec chmod g+s {} +",
+				gname, j->dir, j->dir, j->dir);
+		fail("journal permissions", fix, "%zu file%s not usable by the group %s, first %s", walk_bad,
+		     walk_bad == 1 ? "" : "s", gname, walk_first);
+		free(fix);
+	} else if (access(j->dir, W_OK) < 0) {
+		fix = xasprintf("usermod -aG %s %s, then log in again", g ? g->gr_name : "GROUP", user_name());
+		fail("journal permissions", fix, "%s cannot write %s", user_name(), j->dir);
+		free(fix);
+	} else {
+		ok("journal permissions", "%s is shared with the group %s", j->dir, g ? g->gr_name : "?");
+	}
+	free(walk_first);
+	walk_first = NULL;
+}
+
+static void check_spool(struct journal *j)
+{
+	char *dir = journal_path(j, SPOOL_DIR);
+	char *probe = xasprintf("%s/.doctor.%ld", dir, (long)getpid());
+	int fd;
+
+	if (!fs_exists(dir)) {
+		ok("spool", "%s is made by the first hooked shell", dir);
+	} else if (!fs_is_dir(dir)) {
+		char *fix = xasprintf("rm %s (the next shell makes the directory)", dir);
+		fail("spool", fix, "%s is not a directory", dir);
+		free(fix);
+	} else if ((fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		const char *why = strerror(errno);
+		char *fix = xasprintf("chmod 3770 %s (and the journal's group for %s)", dir, user_name());
+		fail("spool", fix, "%s cannot write %s: %s", user_name(), dir, why);
+		free(fix);
+	} else {
+		close(fd);
+		unlink(probe);
+		ok("spool", "%s is writable", dir);
+	}
+	free(probe);
+	free(dir);
+}
+
+static void check_shell_hook(struct journal *j)
+{
+	const char *session = getenv("LOGBOOK_SESSION");
+
+	if (session && *session) {
+		char *spool = spool_path(j, session, "spool");
+		if (fs_exists(spool))
+			ok("hook in this shell", "recording (session %s)", session);
+		else
+			fail("hook in this shell", "exec $SHELL (a new shell starts a new spool)",
+			     "this shell's spool %s is gone: its commands are no longer recorded", spool);
+		free(spool);
+	} else if (isatty(0)) {
+		fail("hook in this shell", "exec bash -l, or: eval \"$(logbook hook bash)\"",
+		     "this shell does not record its commands");
+	} else {
+		skip("hook in this shell", "not run from an interactive shell");
+	}
+}
+
+static void check_rc(const struct server *s, const char *rc, const char *shell)
+{
+	char *path = server_path(s, rc);
+	char *check = xasprintf("hook in %s", path);
+	char *needle = xasprintf("logbook hook %s", shell);
+	char *fix = s->real ? xstrdup("logbook setup") : xasprintf("logbook setup --root %s", s->root);
+	struct buf b = BUF_INIT;
+
+	if (fs_read_file(path, &b) < 0 && errno != ENOENT)
+		fail(check, fix, "%s", errget());
+	else if (block_present(b.data ? b.data : "", b.len) || strstr(buf_str(&b), needle))
+		ok(check, "new %s shells record their commands", shell);
+	else
+		fail(check, fix, "no logbook hook: new %s shells do not record", shell);
+	free(fix);
+	buf_release(&b);
+	free(needle);
+	free(check);
+	free(path);
+}
+
+static void check_system_hooks(const struct server *s)
+{
+	char *zshdir = server_path(s, SERVER_ZSHDIR);
+
+	check_rc(s, SERVER_BASHRC, "bash");
+	if (fs_is_dir(zshdir))
+		check_rc(s, SERVER_ZSHRC, "zsh");
+	free(zshdir);
+}
+
+static void check_git(struct journal *j)
+{
+	const char *args[] = { "rev-parse", "--is-inside-work-tree", NULL };
+	const char *own[] = { "git", "-C", j->dir, "rev-parse", "--git-dir", NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	int rc = git_run(j->dir, NULL, &out, &err, args);
+
+	if (rc < 0) {
+		fail("git", "apt-get install git", "%s", errget());
+	} else if (rc != 0 || strncmp(buf_str(&out), "true", 4)) {
+		char *fix = xasprintf("logbook setup --join URL (a replica again; move %s away first)", j->dir);
+		fail("git", fix, "%s is not a git work tree: %s", j->dir, first_line(&err));
+		free(fix);
+	} else {
+		/* the admin's own git there, without the settings logbook gives its git */
+		buf_reset(&out);
+		rc = server_run(own, &out);
+		if (rc != 0 && strstr(buf_str(&out), "dubious ownership")) {
+			char *fix = xasprintf("git config --global --add safe.directory %s", j->dir);
+			fail("git", fix, "your own git commands refuse %s (owned by another account)", j->dir);
+			free(fix);
+		} else {
+			ok("git", "%s is a git work tree; sync commits as logbook <logbook@localhost>", j->dir);
+		}
+	}
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void check_remotes(struct journal *j)
+{
+	char **names;
+	size_t n;
+
+	if (replica_remotes(j, &names, &n) < 0) {
+		fail("remotes", NULL, "%s", errget());
+		return;
+	}
+	if (n == 0)
+		skip("remotes", "none: this replica is the only one (logbook remote add NAME URL)");
+	for (size_t i = 0; i < n; i++) {
+		const char *args[] = { "ls-remote", "--heads", names[i], NULL };
+		char *check = xasprintf("remote %s", names[i]);
+		char *stamp_rel = xasprintf(REPLICA_STATE "/ok.%s", names[i]);
+		char *stamp = journal_path(j, stamp_rel);
+		struct buf out = BUF_INIT, err = BUF_INIT;
+		struct stat st;
+		int rc = git_run(j->dir, NULL, &out, &err, args);
+
+		if (rc == 0) {
+			ok(check, "reachable");
+		} else {
+			char *fix = xasprintf("logbook remote list; ssh to the host by hand, or: logbook remote rm %s",
+					      names[i]);
+			fail(check, fix, "cannot be reached: %s", rc < 0 ? errget() : first_line(&err));
+			free(fix);
+		}
+		free(check);
+		check = xasprintf("last sync %s", names[i]);
+		if (stat(stamp, &st) < 0) {
+			fail(check, "logbook sync", "sync never reached %s from this host", names[i]);
+		} else {
+			time_t age = time(NULL) - st.st_mtime;
+			char when[64];
+			struct tm tm;
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime_r(&st.st_mtime, &tm));
+			if (age > SYNC_STALE_SECONDS)
+				fail(check, "logbook sync; systemctl status logbook-sync.timer",
+				     "%s, %lld hours ago", when, (long long)age / 3600);
+			else
+				ok(check, "%s", when);
+		}
+		buf_release(&out);
+		buf_release(&err);
+		free(check);
+		free(stamp);
+		free(stamp_rel);
+	}
+	replica_names_free(names, n);
+}
+
+static void check_timers(const struct server *s, struct journal *j)
+{
+	char **timers;
+	size_t n;
+
+	if (!s->real) {
+		skip("timers", "not checked under the root %s", s->root);
+		return;
+	}
+	if (!server_systemd_running()) {
+		skip("timers", "systemd is not running here: nothing runs the timers (ingest, scan, sync only run when asked)");
+		return;
+	}
+	server_timers(s, j ? j->conf : NULL, &timers, &n, NULL);
+	if (n == 0)
+		fail("timers", "apt-get install logbook, or make install", "no logbook timers are installed");
+	for (size_t i = 0; i < n; i++) {
+		const char *argv[] = { "systemctl", "is-active", timers[i], NULL };
+		struct buf out = BUF_INIT;
+		int rc = server_run(argv, &out);
+		if (rc == 0) {
+			ok(timers[i], "active");
+		} else {
+			char *fix = xasprintf("systemctl enable --now %s", timers[i]);
+			fail(timers[i], fix, "%s", first_line(&out));
+			free(fix);
+		}
+		buf_release(&out);
+	}
+	server_names_free(timers, n);
+}
+
+static void check_agent(struct journal *j)
+{
+	struct team_keys keys;
+	struct ident id;
+	struct sig_key **agent = NULL;
+	size_t nagent = 0, mine = 0;
+	bool match = false;
+
+	team_keys_load(j->conf, &keys);
+	if (keys.n == 0) {
+		skip("agent key", "team.conf lists no keys: records are not signed (logbook team add NAME --key FILE)");
+		team_keys_free(&keys);
+		return;
+	}
+	if (ident_resolve(&id, j->conf) < 0) {
+		fail("agent key", "export LOGBOOK_USER=NAME", "who you are is unknown: %s", errget());
+		team_keys_free(&keys);
+		return;
+	}
+	for (size_t i = 0; i < keys.n; i++)
+		mine += !strcmp(keys.v[i].admin, id.admin);
+	if (mine == 0) {
+		char *fix = xasprintf("logbook team add %s --key ~/.ssh/id_ed25519.pub", id.admin);
+		fail("agent key", fix, "team.conf has no key of %s (found by %s)", id.admin, id.admin_source);
+		free(fix);
+	} else if (sig_agent_keys(&agent, &nagent) < 0) {
+		fail("agent key", "ssh -A to this server (forward your agent), or: eval \"$(ssh-agent)\"; ssh-add",
+		     "%s", errget());
+	} else {
+		for (size_t i = 0; i < nagent && !match; i++)
+			match = team_keys_has(&keys, id.admin, agent[i]);
+		if (match) {
+			ok("agent key", "the agent holds a key of %s listed in team.conf", id.admin);
+		} else {
+			struct buf list = BUF_INIT;
+			char fp[SIG_FINGERPRINT_SIZE];
+			for (size_t i = 0; i < keys.n; i++) {
+				if (strcmp(keys.v[i].admin, id.admin))
+					continue;
+				sig_key_fingerprint(keys.v[i].key, fp);
+				buf_addf(&list, "%s%s", list.len ? ", " : "", fp);
+			}
+			fail("agent key", "ssh-add the key of team.conf, or: logbook team add NAME --key FILE",
+			     "none of the %zu key%s in the agent is %s's (team.conf: %s)", nagent, nagent == 1 ? "" : "s",
+			     id.admin, buf_str(&list));
+			buf_release(&list);
+		}
+		sig_keys_free(agent, nagent);
+	}
+	ident_release(&id);
+	team_keys_free(&keys);
+}
+
+static void check_disk(struct journal *j)
+{
+	struct statvfs vfs;
+	unsigned long long avail, total;
+
+	if (statvfs(j->dir, &vfs) < 0) {
+		fail("disk space", NULL, "%s: %s", j->dir, strerror(errno));
+		return;
+	}
+	avail = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	total = (unsigned long long)vfs.f_blocks * vfs.f_frsize;
+	if (avail < MIN_FREE_BYTES) {
+		char *fix = xasprintf("free space on the file system of %s (df -h %s)", j->dir, j->dir);
+		fail("disk space", fix, "%llu MiB free for the journal (under %llu MiB)", avail >> 20, MIN_FREE_BYTES >> 20);
+		free(fix);
+	} else {
+		ok("disk space", "%llu MiB free of %llu MiB", avail >> 20, total >> 20);
+	}
+}
+
+static void check_index(struct journal *j)
+{
+	char *path = journal_path(j, INDEX_FILE);
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	char *fix = xasprintf("rm %s (the next search builds it again)", path);
+	int rc;
+
+	if (!fs_exists(path)) {
+		ok("index", "not built yet (the first search builds it)");
+		goto out;
+	}
+	rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		fail("index", fix, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	} else {
+		const char *res = (const char *)sqlite3_column_text(st, 0);
+		if (res && !strcmp(res, "ok"))
+			ok("index", "%s passes SQLite's quick_check", path);
+		else
+			fail("index", fix, "%s: %s", path, res ? res : "quick_check gave nothing");
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	free(fix);
+	free(path);
+}
+
+static void check_work(struct journal *j)
+{
+	struct ident id;
+	size_t pending = 0;
+
+	if (ident_resolve(&id, j->conf) < 0) {
+		skip("unsigned work", "%s", errget());
+		return;
+	}
+	if (work_count_uncovered(j, id.host, id.admin, &pending) < 0)
+		fail("unsigned work", NULL, "%s", errget());
+	else if (pending)
+		skip("unsigned work", "%zu command%s of %s on %s in no entry yet (logbook commit)", pending,
+		     pending == 1 ? "" : "s", id.admin, id.host);
+	else
+		ok("unsigned work", "no commands of %s on %s wait for an entry", id.admin, id.host);
+	ident_release(&id);
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root = NULL;
+	struct server s;
+	struct journal *j;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			root = optarg;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "doctor: too many arguments");
+	if (server_init(&s, root, cmd_dir_option) < 0)
+		die("doctor: %s", errget());
+	j = journal_open(s.journal);
+	if (!j) {
+		fail("journal", "logbook setup (or logbook setup --join URL)", "%s", errget());
+	} else {
+		ok("journal", "%s (time zone %s)", j->dir, j->tz);
+		check_permissions(j);
+		check_spool(j);
+		check_shell_hook(j);
+	}
+	check_system_hooks(&s);
+	if (j) {
+		check_git(j);
+		check_remotes(j);
+	}
+	check_timers(&s, j);
+	if (j) {
+		check_agent(j);
+		check_disk(j);
+		check_index(j);
+		check_work(j);
+	}
+	printf("%zu ok, %zu failed, %zu not checked\n", n_ok, n_fail, n_skip);
+	journal_close(j);
+	server_release(&s);
+	if (cmd_finish_output() != EXIT_OK)
+		return EXIT_FAIL;
+	return n_fail ? EXIT_FAIL : EXIT_OK;
+}

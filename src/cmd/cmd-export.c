@@ -1,0 +1,105 @@
+/*
+ * logbook export --dokuwiki DIR [--namespace NS]: the day pages into a
+ * DokuWiki's pages directory (export.c), only the days that changed.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "cmd/cmd.h"
+#include "view/export.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook export --dokuwiki DIR [--namespace NS] [--force] [--quiet]\n"
+	"\n"
+	"Write the day pages into a DokuWiki: DIR is its pages directory (such as\n"
+	"/var/lib/dokuwiki/data/pages); each day becomes DIR/NS/YYYY_MM_DD.txt and\n"
+	"DIR/NS/start.txt lists the days, newest first, with who worked on which\n"
+	"host.  Only the days whose records changed since the last export are\n"
+	"written again, each to a temporary file renamed over the page.  Nothing a\n"
+	"record holds can become wiki markup.  team.conf's export.dokuwiki (and\n"
+	"export.namespace) make logbook sync export after each sync.\n"
+	"\n"
+	"  --dokuwiki DIR   the wiki's pages directory (required)\n"
+	"  --namespace NS   the namespace of the pages (default journal), named\n"
+	"                   as DokuWiki cleans page names: 'Admin Log' is admin_log\n"
+	"  --force          write every page again\n"
+	"  --quiet          print nothing but errors\n"
+	"  -h, --help       show this help\n";
+
+enum { OPT_DOKUWIKI = 256, OPT_NAMESPACE, OPT_FORCE, OPT_QUIET };
+
+int cmd_export_run(struct journal *j, const char *dir, const char *ns, bool force, bool quiet)
+{
+	struct export_report rep;
+	int rc;
+
+	rc = export_dokuwiki(j, dir, ns, force, &rep);
+	cmd_print_warnings(&rep.warnings);
+	if (rc < 0) {
+		warn_msg("export: %s", errget());
+	} else if (!quiet) {
+		printf("Exported %zu day%s into %s: %zu page%s written%s.\n", rep.days, rep.days == 1 ? "" : "s",
+		       rep.pagedir, rep.written, rep.written == 1 ? "" : "s",
+		       rep.index_written ? ", and the index start.txt" : "");
+	}
+	export_report_free(&rep);
+	return rc;
+}
+
+int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dokuwiki", required_argument, NULL, OPT_DOKUWIKI },
+		{ "namespace", required_argument, NULL, OPT_NAMESPACE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "quiet", no_argument, NULL, OPT_QUIET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL, *ns = EXPORT_DEFAULT_NAMESPACE;
+	bool force = false, quiet = false;
+	struct journal *j;
+	char *clean;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_DOKUWIKI:
+			dir = optarg;
+			break;
+		case OPT_NAMESPACE:
+			ns = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_QUIET:
+			quiet = true;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "export: too many arguments");
+	if (!dir)
+		cmd_usage_exit(usage, "export: --dokuwiki DIR is required");
+	if (!*dir)
+		cmd_usage_exit(usage, "export: --dokuwiki needs a directory");
+	if (!(clean = export_namespace(ns)))
+		cmd_usage_exit(usage, "export: %s", errget());
+	free(clean);
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	rc = cmd_export_run(j, dir, ns, force, quiet);
+	journal_close(j);
+	if (rc < 0)
+		return EXIT_FAIL;
+	return cmd_finish_output();
+}

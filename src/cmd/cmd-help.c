@@ -1,0 +1,47 @@
+/*
+ * logbook help [COMMAND]: the list of commands, or one command's help.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "cmd/cmd.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook help [COMMAND]\n"
+	"\n"
+	"Show the list of commands, or the help of COMMAND (the same as\n"
+	"'logbook COMMAND --help').\n";
+
+int cmd_help(int argc, char **argv)
+{
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		cmd_help_exit(usage);
+	if (argc > 2)
+		cmd_usage_exit(usage, "help: too many arguments");
+	if (argc == 2) {
+		for (size_t i = 0; i < ncommands; i++)
+			if (!strcmp(argv[1], commands[i].name))
+				return commands[i].fn(2, (char *[]){ argv[1], "--help", NULL });
+		cmd_usage_exit(usage, "help: '%s' is not a logbook command", argv[1]);
+	}
+	printf("usage: logbook [-C DIR] COMMAND [ARGS...]\n"
+	       "\n"
+	       "logbook keeps the admin logbook of a team's servers: one page per day,\n"
+	       "what each admin did on each host, replicated on every server.\n"
+	       "\n"
+	       "Commands:\n");
+	for (size_t i = 0; i < ncommands; i++)
+		if (commands[i].summary)
+			printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\n"
+	       "Options:\n"
+	       "  -C DIR     use the journal in DIR (default: $LOGBOOK_DIR, else %s)\n"
+	       "  --version  print the version\n"
+	       "  --help     print this help\n"
+	       "\n"
+	       "'logbook COMMAND --help' and 'man logbook' tell more.\n",
+	       JOURNAL_DEFAULT_DIR);
+	return cmd_finish_output();
+}

@@ -1,0 +1,200 @@
+/*
+ * logbook hook bash|zsh: print the shell code that records an interactive
+ * shell's commands (src/capture/hook.bash, src/capture/hook.zsh), after making the
+ * session's spool.  logbook hook exit SESSION: what that code runs when
+ * the shell exits: ingest the spool, and remind the admin of commands no
+ * entry covers yet.
+ *
+ * The code is printed for eval in an rc file, which runs for every user
+ * on the machine: a user who cannot write the journal gets a comment and
+ * no hook, silently; a real failure gets one line on stderr.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "capture/ingest.h"
+#include "capture/spool.h"
+#include "cmd/cmd.h"
+#include "journal/ident.h"
+#include "journal/work.h"
+#include "base/banned.h"
+
+/* the shell code, linked in from src/capture/hook.*, each ended by a NUL */
+__asm__(".section .rodata\n"
+	".global logbook_hook_bash\nlogbook_hook_bash:\n.incbin \"src/capture/hook.bash\"\n.byte 0\n"
+	".global logbook_hook_zsh\nlogbook_hook_zsh:\n.incbin \"src/capture/hook.zsh\"\n.byte 0\n"
+	".previous\n");
+extern const char logbook_hook_bash[], logbook_hook_zsh[];
+
+/* seconds the exit hook waits for the host's lock before leaving the spool for later */
+#define EXIT_LOCK_TIMEOUT 2
+
+static const char usage[] =
+	"usage: logbook hook bash|zsh\n"
+	"       logbook hook exit SESSION\n"
+	"\n"
+	"Print the shell code that records every command of an interactive\n"
+	"shell into the journal, for eval in the shell's rc file.  For every\n"
+	"user of a server, add to /etc/bash.bashrc:\n"
+	"\n"
+	"    command -v logbook >/dev/null && eval \"$(logbook hook bash)\"\n"
+	"\n"
+	"and to /etc/zsh/zshrc:\n"
+	"\n"
+	"    command -v logbook >/dev/null && eval \"$(logbook hook zsh)\"\n"
+	"\n"
+	"The hook starts no process per command: it appends each command, its\n"
+	"times, exit status and directory to a spool file, which logbook\n"
+	"commands ingest.  A command typed with a leading space is not\n"
+	"recorded; LOGBOOK_OFF=1 pauses recording in a shell.  Users who\n"
+	"cannot write the journal get no hook.\n"
+	"\n"
+	"'hook exit' is what the hook runs when the shell exits: it ingests\n"
+	"the session's spool and says how many commands no entry covers.\n"
+	"\n"
+	"  -h, --help   show this help\n";
+
+/* a value for a shell assignment: in single quotes, each ' as '\'' */
+static void shell_quote(struct buf *b, const char *s)
+{
+	buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *s);
+	}
+	buf_addc(b, '\'');
+}
+
+static void assign(struct buf *b, const char *name, const char *value)
+{
+	buf_adds(b, name);
+	buf_addc(b, '=');
+	shell_quote(b, value);
+	buf_addc(b, '\n');
+}
+
+/* "<boot>-<pid>-<time>": unique on this host, and a file name */
+static char *new_session(void)
+{
+	struct buf boot = BUF_INIT;
+	char *s;
+
+	fs_read_file("/proc/sys/kernel/random/boot_id", &boot);
+	s = xasprintf("%.8s-%ld-%lld", boot.len >= 8 ? boot.data : "00000000", (long)getppid(),
+		      (long long)(day_now_us() / 1000));
+	buf_release(&boot);
+	return s;
+}
+
+static int hook_print(const char *shell)
+{
+	const char *code = !strcmp(shell, "bash") ? logbook_hook_bash : logbook_hook_zsh;
+	const char *where = journal_locate(cmd_dir_option);
+	struct journal *j = journal_open(where);
+	struct buf out = BUF_INIT;
+	struct ident id;
+	char *bin, *spool, *last;
+
+	if (!j) {
+		/* no journal here, or not one this user may use: no hook, and no noise */
+		printf("# logbook: not recording this shell: %s\n", errget());
+		return cmd_finish_output();
+	}
+	if (ident_resolve(&id, j->conf) < 0) {
+		warn_msg("hook: not recording this shell: %s", errget());
+		journal_close(j);
+		return EXIT_FAIL;
+	}
+	free(id.session);
+	id.session = new_session();
+	if (spool_create(j, &id, shell, day_now_us()) < 0) {
+		int saved = errno;
+		if (saved == EACCES || saved == EPERM || saved == EROFS)
+			printf("# logbook: not recording this shell: %s\n", errget());
+		else
+			warn_msg("hook: not recording this shell: %s", errget());
+		ident_release(&id);
+		journal_close(j);
+		return saved == EACCES || saved == EPERM || saved == EROFS ? cmd_finish_output() : EXIT_FAIL;
+	}
+	/* the running binary, so the exit hook runs this logbook whatever PATH says then */
+	bin = fs_self_exe();
+	spool = spool_path(j, id.session, "spool");
+	last = spool_path(j, id.session, "last");
+	assign(&out, "__lb_new_spool", spool);
+	assign(&out, "__lb_new_last", last);
+	assign(&out, "__lb_new_session", id.session);
+	assign(&out, "__lb_new_bin", bin);
+	assign(&out, "__lb_new_dir", j->dir);
+	buf_adds(&out, code);
+	cmd_out(out.data, out.len);
+	buf_release(&out);
+	free(bin);
+	free(spool);
+	free(last);
+	ident_release(&id);
+	journal_close(j);
+	return cmd_finish_output();
+}
+
+static int hook_exit(const char *session)
+{
+	struct journal *j = cmd_journal();
+	struct ingest_opts opts = { .session = session, .ended = true, .lock_timeout = EXIT_LOCK_TIMEOUT };
+	struct ingest_report rep;
+	struct ident id;
+	size_t pending = 0;
+
+	if (ingest_spools(j, &opts, &rep) < 0)
+		warn_msg("hook: %s", errget());
+	cmd_print_warnings(&rep.warnings);
+	ingest_report_free(&rep);
+	if (ident_resolve(&id, j->conf) == 0) {
+		if (work_count_uncovered(j, id.host, id.admin, &pending) == 0 && pending > 0)
+			fprintf(stderr, "logbook: %zu command%s on %s not in an entry yet: run 'logbook commit' to say why\n",
+				pending, pending == 1 ? "" : "s", id.host);
+		ident_release(&id);
+	}
+	journal_close(j);
+	return EXIT_OK;
+}
+
+int cmd_hook(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			cmd_help_exit(usage);
+		cmd_bad_option(usage, c, argv);
+	}
+	if (optind >= argc)
+		cmd_usage_exit(usage, "hook: name a shell: bash or zsh");
+	if (!strcmp(argv[optind], "bash") || !strcmp(argv[optind], "zsh")) {
+		if (optind + 1 != argc)
+			cmd_usage_exit(usage, "hook: too many arguments");
+		return hook_print(argv[optind]);
+	}
+	if (!strcmp(argv[optind], "exit")) {
+		if (optind + 2 != argc)
+			cmd_usage_exit(usage, "hook exit: name the session");
+		return hook_exit(argv[optind + 1]);
+	}
+	cmd_usage_exit(usage, "hook: '%s' is not a shell logbook knows (bash, zsh)", argv[optind]);
+}

@@ -1,0 +1,75 @@
+/*
+ * logbook ingest: move the spools of hooked shells into the journal now
+ * (every other command does it first anyway; a timer runs this one so
+ * spools of shells that died are not left waiting).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "capture/ingest.h"
+#include "cmd/cmd.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook ingest [-q] [--session ID]\n"
+	"\n"
+	"Move the commands recorded by hooked shells (their spool files) into\n"
+	"the journal, redacting secrets on the way.  Spools of shells that\n"
+	"have ended are removed once ingested.  Every other logbook command\n"
+	"does this first; run it from a timer to pick up shells that died.\n"
+	"Running it again, or after it was killed, records nothing twice.\n"
+	"\n"
+	"  --session ID   only this session's spool\n"
+	"  -q, --quiet    say nothing when all went well\n"
+	"  -h, --help     show this help\n"
+	"\n"
+	"Exit status: 0 done, 1 a spool could not be ingested (said why),\n"
+	"2 bad usage.\n";
+
+int cmd_ingest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "session", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ingest_opts o = { .lock_timeout = 60 };
+	struct ingest_report rep;
+	struct journal *j;
+	bool quiet = false;
+	int c, rc = EXIT_OK;
+
+	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			o.session = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "ingest: unexpected argument '%s'", argv[optind]);
+	j = cmd_journal();
+	if (ingest_spools(j, &o, &rep) < 0)
+		die("ingest: %s", errget());
+	if (rep.skipped > 0)
+		rc = EXIT_FAIL;
+	cmd_print_warnings(&rep.warnings);
+	if (!quiet || rc != EXIT_OK)
+		printf("%zu command%s ingested from %zu spool%s; %zu ended session%s removed%s\n", rep.commands,
+		       rep.commands == 1 ? "" : "s", rep.spools, rep.spools == 1 ? "" : "s", rep.removed,
+		       rep.removed == 1 ? "" : "s", rep.skipped ? "; some spools could not be ingested (see above)" : "");
+	ingest_report_free(&rep);
+	journal_close(j);
+	return rc == EXIT_OK ? cmd_finish_output() : rc;
+}

@@ -1,0 +1,84 @@
+/*
+ * logbook list: records in time order, oldest first, with the filters of
+ * search, for scripts and for reading a host's history.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/day.h"
+#include "cmd/cmd.h"
+#include "view/index.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook list [--host HOST] [--user ADMIN] [--kind KIND] [--since DAY]\n"
+	"                    [--until DAY] [--limit N] [--json] [--color=WHEN]\n"
+	"                    [--no-pager]\n"
+	"\n"
+	"List the records of every day page in time order, oldest first, each\n"
+	"on one line with its day page, local time, host, admin, kind and the\n"
+	"first line of its text; the filters are those of 'logbook search'.\n"
+	"\n"
+	"  --host HOST    only records of HOST\n"
+	"  --user ADMIN   only records attributed to ADMIN\n"
+	"  --kind KIND    only records of KIND (cmd, note, change, session, ...)\n"
+	"  --since DAY    only day pages from DAY on (today, yesterday, -N,\n"
+	"                 YYYY_MM_DD or YYYY-MM-DD)\n"
+	"  --until DAY    only day pages up to DAY\n"
+	"  --limit N      at most N records (the oldest)\n"
+	"  --json         print the records as stored, one JSON object per line\n"
+	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
+	"                 always or never\n"
+	"  --no-pager     write to standard output directly\n"
+	"  -h, --help     show this help\n";
+
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON };
+
+int cmd_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		CMD_FILTER_OPTIONS,
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct index_query q = { .oldest_first = true };
+	bool json = false;
+	char since[DAY_LEN + 1], until[DAY_LEN + 1];
+	const char *when = "auto";
+	bool pager = true;
+	struct journal *j;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (cmd_filter_option(c, optarg, &q, since, until, usage, "list"))
+			continue;
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_COLOR:
+			when = cmd_color_when(usage, "list", optarg);
+			break;
+		case OPT_NO_PAGER:
+			pager = false;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "list: too many arguments");
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	cmd_print_hits(j, &q, NULL, json, when, pager, "list");
+	journal_close(j);
+	return cmd_finish_output();
+}

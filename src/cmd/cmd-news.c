@@ -1,0 +1,465 @@
+/*
+ * logbook news: what the other admins did and what the machines reported
+ * since this admin last ran news, grouped by day page and host: notes
+ * and file changes first, events, then the commands summarised per admin.
+ *
+ * "Since" is a marker per admin in .state/news/<admin>: the index's
+ * generation and last row id, and the time of the run.  Rows are numbered
+ * in the order they were indexed, so records that arrive late (synced
+ * from another host an hour after they were written) are still news.
+ * When the index was rebuilt or cannot be used, the time of the last run
+ * stands in for the row id.  The first run shows the last NEWS_DAYS days.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "journal/ident.h"
+#include "journal/record.h"
+#include "view/index.h"
+#include "view/render.h"
+#include "base/banned.h"
+
+#define NEWS_DAYS 7
+#define NEWS_DIR JOURNAL_STATE "/news"
+#define NEWS_MAGIC "logbook-news 1"
+/* commands shown per admin and host-day, after their count */
+#define NEWS_CMDS 3
+
+static const char usage[] =
+	"usage: logbook news [--all] [--since DAY] [--peek] [--color=WHEN] [--no-pager]\n"
+	"\n"
+	"What the other admins did and what the machines reported since you last\n"
+	"ran news: per day page and host, notes and file changes first, then\n"
+	"events, then the commands each admin ran, summarised.  Records that\n"
+	"reached this replica late (synced from another host) count as news when\n"
+	"they arrive.  The first run shows the last 7 days.  Your place is kept\n"
+	"in .state/news/ under your admin name.\n"
+	"\n"
+	"  --all          ignore your place: the last 7 days (or from --since)\n"
+	"  --since DAY    start at day page DAY (today, yesterday, -N, YYYY_MM_DD)\n"
+	"  --peek         show the news without moving your place\n"
+	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
+	"                 always or never\n"
+	"  --no-pager     write to standard output directly\n"
+	"  -h, --help     show this help\n";
+
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_SINCE, OPT_ALL, OPT_PEEK };
+
+struct mark {
+	char generation[64];
+	int64_t last_id, time;
+	bool valid;
+};
+
+/* one record kept for the page: the kinds shown one by one */
+struct item {
+	int64_t time;
+	char *line;		/* rendered, escaped, without the time */
+	int order;		/* notes 0, changes 1, events 2 */
+};
+
+struct admin_cmds {
+	char *admin;
+	size_t count;
+	int64_t first, last;
+	char *recent[NEWS_CMDS];	/* newest last */
+	size_t nrecent;
+};
+
+struct host_news {
+	char *day, *host;
+	struct item *items;
+	size_t nitems;
+	struct admin_cmds *cmds;
+	size_t ncmds;
+};
+
+struct news {
+	const char *me;
+	bool all, color;
+	int64_t since_time;	/* records before this time are not news (0: any) */
+	struct host_news *v;
+	size_t n;
+	size_t records;
+};
+
+static char *mark_path(struct journal *j, const char *admin)
+{
+	struct buf name = BUF_INIT;
+	char *rel, *path;
+
+	/* an admin name may hold any UTF-8 but '/': keep file names plain */
+	for (const char *p = admin; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+		    c == '.')
+			buf_addc(&name, (char)c);
+		else
+			buf_addf(&name, "%%%02X", c);
+	}
+	rel = xasprintf(NEWS_DIR "/%s", buf_str(&name));
+	path = journal_path(j, rel);
+	free(rel);
+	buf_release(&name);
+	return path;
+}
+
+static void mark_read(struct journal *j, const char *admin, struct mark *m)
+{
+	char *path = mark_path(j, admin);
+	struct buf b = BUF_INIT;
+	long long id, t;
+
+	memset(m, 0, sizeof *m);
+	if (fs_read_file(path, &b) == 0 &&
+	    sscanf(buf_str(&b), NEWS_MAGIC " %63s %lld %lld", m->generation, &id, &t) == 3 && id >= 0 && t > 0) {
+		m->last_id = id;
+		m->time = t;
+		m->valid = true;
+	} else if (b.len) {
+		warn_msg("news: %s: not a news marker; starting from the last %d days", path, NEWS_DAYS);
+	}
+	buf_release(&b);
+	free(path);
+}
+
+static void mark_write(struct journal *j, const char *admin, const struct index_position *pos, int64_t now)
+{
+	char *path = mark_path(j, admin);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, NEWS_MAGIC " %s %" PRId64 " %" PRId64 "\n", pos->generation[0] ? pos->generation : "-",
+		 pos->last_id, now);
+	if (journal_mkdirs(j, NEWS_DIR) < 0 || fs_write_atomic(path, b.data, b.len, 0600) < 0)
+		warn_msg("news: cannot keep your place in %s: %s", path, errget());
+	buf_release(&b);
+	free(path);
+}
+
+static struct host_news *host_of(struct news *n, const char *day, const char *host)
+{
+	for (size_t i = 0; i < n->n; i++)
+		if (!strcmp(n->v[i].day, day) && !strcmp(n->v[i].host, host))
+			return &n->v[i];
+	n->v = xreallocarray(n->v, n->n + 1, sizeof *n->v);
+	memset(&n->v[n->n], 0, sizeof *n->v);
+	n->v[n->n].day = xstrdup(day);
+	n->v[n->n].host = xstrdup(host);
+	return &n->v[n->n++];
+}
+
+static void add_item(struct host_news *h, int64_t time, int order, struct buf *line)
+{
+	h->items = xreallocarray(h->items, h->nitems + 1, sizeof *h->items);
+	h->items[h->nitems++] = (struct item){ .time = time, .order = order, .line = buf_detach(line, NULL) };
+}
+
+/* the text field key of r, escaped; continuation lines indented by indent */
+static void add_text(struct buf *out, const struct record *r, const char *key, size_t indent)
+{
+	struct buf raw = BUF_INIT, esc = BUF_INIT;
+
+	if (rec_get_text(r, key, &raw) == 0) {
+		cmd_trim(&raw);
+		render_escape(&esc, buf_str(&raw), raw.len, true);
+		for (const char *p = buf_str(&esc); *p; p++) {
+			buf_addc(out, *p);
+			if (*p == '\n')
+				for (size_t i = 0; i < indent; i++)
+					buf_addc(out, ' ');
+		}
+	}
+	buf_release(&raw);
+	buf_release(&esc);
+}
+
+static void add_escaped(struct buf *out, const char *s)
+{
+	render_escape(out, s, strlen(s), false);
+}
+
+static void take_cmd(struct host_news *h, const struct record *r)
+{
+	struct admin_cmds *a = NULL;
+	struct buf raw = BUF_INIT, esc = BUF_INIT;
+
+	for (size_t i = 0; i < h->ncmds && !a; i++)
+		if (!strcmp(h->cmds[i].admin, r->admin))
+			a = &h->cmds[i];
+	if (!a) {
+		h->cmds = xreallocarray(h->cmds, h->ncmds + 1, sizeof *h->cmds);
+		a = &h->cmds[h->ncmds++];
+		memset(a, 0, sizeof *a);
+		a->admin = xstrdup(r->admin);
+		a->first = r->time;
+	}
+	a->count++;
+	if (r->time < a->first)
+		a->first = r->time;
+	if (r->time > a->last)
+		a->last = r->time;
+	if (rec_get_text(r, "cmd", &raw) == 0) {
+		const char *nl = memchr(buf_str(&raw), '\n', raw.len);
+		render_escape(&esc, buf_str(&raw), nl ? (size_t)(nl - buf_str(&raw)) : raw.len, false);
+		if (nl)
+			buf_adds(&esc, " ...");
+		if (a->nrecent == NEWS_CMDS) {
+			free(a->recent[0]);
+			memmove(a->recent, a->recent + 1, (NEWS_CMDS - 1) * sizeof *a->recent);
+			a->nrecent--;
+		}
+		a->recent[a->nrecent++] = buf_detach(&esc, NULL);
+	}
+	buf_release(&raw);
+	buf_release(&esc);
+}
+
+static int take(const struct index_hit *hit, void *arg)
+{
+	struct news *n = arg;
+	struct record *r;
+	struct host_news *h;
+	struct buf line = BUF_INIT;
+
+	/* what the machines said is news to everyone, whoever ran the script */
+	if (hit->time < n->since_time || (!strcmp(hit->admin, n->me) && strcmp(hit->kind, "event")))
+		return 0;
+	/* who shows the shells; a signature is a seal, not news */
+	if (!strcmp(hit->kind, "session") || !strcmp(hit->kind, "sign"))
+		return 0;
+	if (!hit->line || !(r = rec_parse(hit->line, hit->len, false)))
+		return 0;
+	h = host_of(n, hit->day, hit->host);
+	n->records++;
+	if (!strcmp(r->kind, "cmd")) {
+		take_cmd(h, r);
+	} else if (!strcmp(r->kind, "note")) {
+		add_escaped(&line, r->admin);
+		buf_adds(&line, ": ");
+		add_text(&line, r, "text", 15);
+		add_item(h, r->time, 0, &line);
+	} else if (!strcmp(r->kind, "change")) {
+		const char *summary = rec_get_str(r, "summary", NULL);
+		add_escaped(&line, r->admin);
+		buf_adds(&line, " changed ");
+		add_text(&line, r, "path", 0);
+		if (summary) {
+			buf_adds(&line, " (");
+			add_escaped(&line, summary);
+			buf_addc(&line, ')');
+		}
+		if (!strcmp(r->admin, "unattributed"))
+			buf_adds(&line, ": nobody committed it");
+		add_item(h, r->time, 1, &line);
+	} else if (!strcmp(r->kind, "event")) {
+		const char *level = rec_get_str(r, "level", NULL), *source = rec_get_str(r, "source", NULL);
+		json_t *mail = json_object_get(r->obj, "mail");
+		json_t *subject = json_is_object(mail) ? json_object_get(mail, "subject") : NULL;
+		struct buf raw = BUF_INIT;
+		buf_adds(&line, "event ");
+		if (level) {
+			buf_addc(&line, '[');
+			add_escaped(&line, level);
+			buf_adds(&line, "] ");
+		}
+		if (source) {
+			add_escaped(&line, source);
+			buf_adds(&line, ": ");
+		}
+		if (json_is_string(subject)) {
+			render_escape(&line, json_string_value(subject), json_string_length(subject), false);
+		} else if (rec_get_text(r, "text", &raw) == 0) {
+			const char *nl = memchr(buf_str(&raw), '\n', raw.len);
+			render_escape(&line, buf_str(&raw), nl ? (size_t)(nl - buf_str(&raw)) : raw.len, false);
+		}
+		buf_release(&raw);
+		/* the critical ones lead the machines' part */
+		add_item(h, r->time, level && !strcmp(level, "critical") ? 2 : 3, &line);
+	} else {
+		add_escaped(&line, r->admin);
+		buf_adds(&line, ": ");
+		add_escaped(&line, r->kind);
+		buf_adds(&line, " record");
+		add_item(h, r->time, 4, &line);
+	}
+	rec_free(r);
+	return 0;
+}
+
+static int host_cmp(const void *a, const void *b)
+{
+	const struct host_news *x = a, *y = b;
+	int c = strcmp(x->day, y->day);
+
+	return c ? c : strcmp(x->host, y->host);
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order - y->order;
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+static void print_news(struct news *n, struct buf *out)
+{
+	const char *bold = n->color ? "\033[1m" : "", *dim = n->color ? "\033[2m" : "", *reset = n->color ? "\033[0m" : "";
+	char day[DAY_LEN + 1] = "";
+
+	if (n->n)
+		qsort(n->v, n->n, sizeof *n->v, host_cmp);
+	for (size_t i = 0; i < n->n; i++) {
+		struct host_news *h = &n->v[i];
+		char clock[9], until[9];
+		if (strcmp(day, h->day)) {
+			buf_addf(out, "%s%s%s\n", bold, h->day, reset);
+			snprintf(day, sizeof day, "%s", h->day);
+		}
+		buf_addf(out, "  %s", bold);
+		add_escaped(out, h->host);
+		buf_addf(out, "%s\n", reset);
+		if (h->nitems)
+			qsort(h->items, h->nitems, sizeof *h->items, item_cmp);
+		for (size_t k = 0; k < h->nitems; k++) {
+			day_clock(h->items[k].time, clock);
+			buf_addf(out, "    %s%s%s %s\n", dim, clock, reset, h->items[k].line);
+			free(h->items[k].line);
+		}
+		for (size_t k = 0; k < h->ncmds; k++) {
+			struct admin_cmds *a = &h->cmds[k];
+			day_clock(a->first, clock);
+			day_clock(a->last, until);
+			buf_adds(out, "    ");
+			add_escaped(out, a->admin);
+			buf_addf(out, " ran %zu command%s, %s-%s", a->count, a->count == 1 ? "" : "s", clock, until);
+			for (size_t m = 0; m < a->nrecent; m++) {
+				buf_adds(out, m ? "; " : a->count > a->nrecent ? ", the last: " : ": ");
+				buf_adds(out, a->recent[m]);
+				free(a->recent[m]);
+			}
+			buf_addc(out, '\n');
+			free(a->admin);
+		}
+		free(h->items);
+		free(h->cmds);
+		free(h->day);
+		free(h->host);
+	}
+	free(n->v);
+	n->v = NULL;
+	n->n = 0;
+}
+
+int cmd_news(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "peek", no_argument, NULL, OPT_PEEK },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct news n = { 0 };
+	struct index_query q = { .oldest_first = true, .lines = true };
+	struct index_position pos = { .last_id = 0 };
+	struct buf out = BUF_INIT;
+	char since[DAY_LEN + 1];
+	const char *when = "auto", *since_arg = NULL;
+	bool pager = true, peek = false, indexed;
+	int64_t now = day_now_us();
+	struct ident id = { 0 };
+	struct mark m;
+	struct journal *j;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ALL:
+			n.all = true;
+			break;
+		case OPT_SINCE:
+			since_arg = optarg;
+			break;
+		case OPT_PEEK:
+			peek = true;
+			break;
+		case OPT_COLOR:
+			when = cmd_color_when(usage, "news", optarg);
+			break;
+		case OPT_NO_PAGER:
+			pager = false;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "news: unexpected argument '%s'", argv[optind]);
+	if (since_arg && day_parse(since_arg, now, since) < 0)
+		cmd_usage_exit(usage, "news: --since: %s", errget());
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	if (ident_resolve(&id, j->conf) < 0)
+		die_err();
+	n.me = id.admin;
+	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
+	mark_read(j, id.admin, &m);
+	if (!since_arg) {
+		char spec[16];
+		snprintf(spec, sizeof spec, "-%d", NEWS_DAYS - 1);
+		day_parse(spec, now, since);
+	}
+	q.since = since;
+	if (since_arg || n.all || !m.valid) {
+		/* the first run, or --all/--since: the days asked for */
+	} else if (indexed && !strcmp(m.generation, pos.generation)) {
+		q.after_id = m.last_id;
+		q.since = NULL;
+	} else {
+		/* the index was rebuilt (or cannot be used): the time of the last run stands in */
+		n.since_time = m.time;
+		day_of(m.time, since);
+	}
+	n.color = cmd_use_color(when);
+	if (pager)
+		run_pager_start();
+	if (index_search(j, &q, take, &n) < 0)
+		die("news: %s", errget());
+	if (n.records == 0) {
+		if (m.valid && !n.all && !since_arg) {
+			char day[DAY_LEN + 1], clock[9];
+			day_of(m.time, day);
+			day_clock(m.time, clock);
+			buf_addf(&out, "nothing new since you last looked (%s %s)\n", day, clock);
+		} else {
+			buf_addf(&out, "nothing from %s on\n", q.since ? q.since : since);
+		}
+	}
+	print_news(&n, &out);
+	cmd_out(out.data, out.len);
+	buf_release(&out);
+	if (!peek)
+		mark_write(j, id.admin, &pos, now);
+	index_close();
+	ident_release(&id);
+	journal_close(j);
+	return cmd_finish_output();
+}

@@ -1,0 +1,121 @@
+/*
+ * logbook note [TEXT...]: append a note record to this host's chain, filed
+ * under today's page.  The note is on disk (fsync'd) when this returns 0.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "journal/ident.h"
+#include "journal/record.h"
+#include "journal/store.h"
+#include "base/banned.h"
+
+/* a note is a few lines on why; a megabyte is a mistake (a pasted log belongs in a file) */
+#define NOTE_MAX (1024 * 1024)
+
+static const char usage[] =
+	"usage: logbook note [--] [TEXT...]\n"
+	"\n"
+	"Add a note to today's page of this host: what you did and why.  The\n"
+	"words of TEXT are joined with spaces.  Without TEXT, the note is read\n"
+	"from standard input when it is not a terminal, else written in\n"
+	"$VISUAL or $EDITOR (an empty note aborts).  The note is on disk when\n"
+	"the command returns.\n"
+	"\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"The admin is $LOGBOOK_USER, else the one whose ssh key opened the\n"
+	"session, else the login user (kept across su and sudo).\n";
+
+static int from_editor(struct journal *j, const struct ident *id, struct buf *text)
+{
+	struct buf tmpl = BUF_INIT;
+	int rc;
+
+	buf_addf(&tmpl, "\n# Write the note for %s (%s) on today's page of %s: what you\n"
+		 "# did and why.  Lines starting with '#' are left out; an empty note aborts.\n",
+		 id->admin, id->account, id->host);
+	rc = cmd_edit(j, "NOTE_EDITMSG", &tmpl, text);
+	buf_release(&tmpl);
+	return rc;
+}
+
+int cmd_note(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct buf text = BUF_INIT;
+	struct store_warnings warnings = { 0 };
+	struct journal *j;
+	struct ident id;
+	struct record *r;
+	struct store_txn *t;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 'h')
+			cmd_help_exit(usage);
+		cmd_bad_option(usage, c, argv);
+	}
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	if (ident_resolve(&id, j->conf) < 0)
+		die_err();
+
+	if (optind < argc) {
+		for (int i = optind; i < argc; i++) {
+			if (i > optind)
+				buf_addc(&text, ' ');
+			buf_adds(&text, argv[i]);
+		}
+	} else if (!isatty(0)) {
+		if (fs_read_fd(0, &text, NOTE_MAX) < 0) {
+			if (errno == EFBIG)
+				die("note: standard input is longer than %d bytes; keep the note short and the data in a file",
+				    NOTE_MAX);
+			die("note: standard input: %s", strerror(errno));
+		}
+	} else if (from_editor(j, &id, &text) < 0) {
+		die("note: %s", errget());
+	}
+	cmd_trim(&text);
+	if (text.len == 0)
+		die("note: empty note; nothing written");
+	if (text.len > NOTE_MAX)
+		die("note: the note is %zu bytes, more than %d", text.len, NOTE_MAX);
+
+	r = rec_new("note", day_now_us(), id.host, id.admin, id.account, id.session);
+	rec_set_text(r, "text", text.data, text.len);
+	t = store_begin(j, id.host, &warnings);
+	cmd_print_warnings(&warnings);
+	if (!t)
+		die("note: %s", errget());
+	if (store_add(t, r) < 0) {
+		store_abort(t);
+		die("note: %s", errget());
+	}
+	cmd_autosign(t, j, &id);
+	rc = store_commit(t);
+	if (rc < 0)
+		die("note: %s", errget());
+	cmd_background_sync(j);
+	rec_free(r);
+	buf_release(&text);
+	ident_release(&id);
+	journal_close(j);
+	return EXIT_OK;
+}

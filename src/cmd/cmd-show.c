@@ -1,0 +1,172 @@
+/*
+ * logbook show [DAY]: one day page, every host, in time order.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/run.h"
+#include "cmd/cmd.h"
+#include "journal/store.h"
+#include "view/markup.h"
+#include "view/render.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager] [DAY]\n"
+	"\n"
+	"Show one day page: the records of every host for DAY, in time order,\n"
+	"under a heading for each host, admin and session.  DAY is today (the\n"
+	"default), yesterday, -N (N days ago), YYYY_MM_DD or YYYY-MM-DD, in the\n"
+	"team's time zone.  On a terminal the page goes through $PAGER (default\n"
+	"less) in colour.\n"
+	"\n"
+	"  --json         print the day's records as stored, one JSON object per\n"
+	"                 line, in time order\n"
+	"  --format=FORMAT  text (the default: the page as above), dokuwiki (the\n"
+	"                 page logbook export writes into a DokuWiki) or markdown\n"
+	"                 (to paste into a GitLab issue or a post-mortem)\n"
+	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
+	"                 always or never\n"
+	"  --no-pager     write to standard output directly\n"
+	"  -h, --help     show this help\n";
+
+enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_FORMAT };
+
+int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "color", required_argument, NULL, OPT_COLOR },
+		{ "colour", required_argument, NULL, OPT_COLOR },
+		{ "no-pager", no_argument, NULL, OPT_NO_PAGER },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *when = "auto";
+	bool json = false, pager = true;
+	const char *format = "text";
+	char day[DAY_LEN + 1];
+	struct store_day_lines d;
+	struct journal *j;
+	const char *spec;
+	int c;
+
+	spec = cmd_take_days_ago(&argc, argv, usage, "show");
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON:
+			json = true;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "dokuwiki") && strcmp(optarg, "markdown"))
+				cmd_usage_exit(usage, "show: --format takes text, dokuwiki or markdown, not '%s'", optarg);
+			format = optarg;
+			break;
+		case OPT_COLOR:
+			when = cmd_color_when(usage, "show", optarg);
+			break;
+		case OPT_NO_PAGER:
+			pager = false;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (json && strcmp(format, "text"))
+		cmd_usage_exit(usage, "show: --json and --format exclude each other");
+	if (argc - optind > (spec ? 0 : 1))
+		cmd_usage_exit(usage, "show: too many arguments");
+	if (!spec)
+		spec = optind < argc ? argv[optind] : "today";
+	j = cmd_journal();
+	cmd_ingest_first(j);
+	if (day_parse(spec, day_now_us(), day) < 0)
+		cmd_usage_exit(usage, "show: %s", errget());
+	if (store_day_lines_load(j, day, &d) < 0)
+		die("show: %s", errget());
+	cmd_print_warnings(&d.warnings);
+
+	if (d.n == 0) {
+		if (json)
+			warn_msg("show: %s: no records", day);
+		else
+			printf("%s: no records\n", day);
+	} else if (json) {
+		/* the lines exactly as stored, each checked when the day was read */
+		for (size_t i = 0; i < d.n; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			store_day_line(&d, i, &line, &len, &path, &lineno);
+			if (!cmd_out(line, len) || !cmd_out("\n", 1))
+				break;
+		}
+	} else if (strcmp(format, "text")) {
+		struct markup_page mp = { .format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN };
+		struct buf out = BUF_INIT;
+
+		if (pager)
+			run_pager_start();
+		markup_day_header(&mp, &out, day, j->tz, d.n);
+		for (size_t i = 0; i < d.n; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			struct record *r;
+
+			store_day_line(&d, i, &line, &len, &path, &lineno);
+			if (!(r = rec_parse(line, len, false)))
+				continue;
+			markup_record(&mp, &out, r);
+			rec_free(r);
+			if (out.len >= 65536) {
+				if (!cmd_out(out.data, out.len))
+					break;
+				buf_reset(&out);
+			}
+		}
+		cmd_out(out.data, out.len);
+		buf_release(&out);
+		markup_release(&mp);
+	} else {
+		struct render rd = { 0 };
+		struct buf out = BUF_INIT;
+
+		rd.color = cmd_use_color(when);
+		if (pager)
+			run_pager_start();
+		render_day_header(&rd, &out, day, j->tz, d.n);
+		for (size_t i = 0; i < d.n; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			struct record *r;
+
+			/* parsed again here, one at a time: a day of 100,000 records fits in little memory */
+			store_day_line(&d, i, &line, &len, &path, &lineno);
+			if (!(r = rec_parse(line, len, false)))
+				continue;
+			r->path = path;
+			r->lineno = lineno;
+			render_record(&rd, &out, r);
+			rec_free(r);
+			if (out.len >= 65536) {
+				if (!cmd_out(out.data, out.len))
+					break;
+				buf_reset(&out);
+			}
+		}
+		cmd_out(out.data, out.len);
+		buf_release(&out);
+		render_release(&rd);
+	}
+	store_day_lines_free(&d);
+	journal_close(j);
+	return cmd_finish_output();
+}

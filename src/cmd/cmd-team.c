@@ -1,0 +1,161 @@
+/*
+ * logbook team add|list|allowed-signers: the admins of team.conf and
+ * their ssh public keys (team.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "cmd/cmd.h"
+#include "journal/ident.h"
+#include "journal/sig.h"
+#include "journal/team.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook team add NAME [--email ADDRESS] [--key FILE|KEYTEXT]...\n"
+	"       logbook team list\n"
+	"       logbook team allowed-signers\n"
+	"\n"
+	"The admins of the team and their ssh public keys, in team.conf: the\n"
+	"keys recognise who logged in to a shared account, and check the\n"
+	"admins' signatures.  'add' records an email address and public keys\n"
+	"(a .pub file or the key's text: ed25519, ecdsa or rsa); 'list' shows\n"
+	"each key with its fingerprint; 'allowed-signers' prints them in the\n"
+	"form of OpenSSH's allowed_signers file, for ssh-keygen -Y verify.\n"
+	"\n"
+	"  --email ADDRESS   the admin's email address (for digests)\n"
+	"  --key FILE|TEXT   a public key; may be given more than once\n"
+	"  -h, --help        show this help\n";
+
+/* the key's text from a .pub file, or the text itself */
+static char *key_text(const char *arg)
+{
+	struct buf b = BUF_INIT;
+
+	if (strncmp(arg, "ssh-", 4) && strncmp(arg, "ecdsa-", 6) && fs_read_file(arg, &b) == 0) {
+		while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+			buf_truncate(&b, b.len - 1);
+		if (memchr(b.data, '\n', b.len))
+			die("team add: %s: more than one line: give one public key per --key", arg);
+		return buf_detach(&b, NULL);
+	}
+	buf_release(&b);
+	return strdup(arg);
+}
+
+static int team_add_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "email", required_argument, NULL, 'e' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *email = NULL, *name;
+	char *keys[32];
+	int nkeys = 0, c;
+	struct journal *j;
+
+	/* options before or after the name (GNU getopt permutes) */
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			email = optarg;
+			break;
+		case 'k':
+			if (nkeys == 32)
+				cmd_usage_exit(usage, "team add: at most 32 keys at once");
+			keys[nkeys++] = key_text(optarg);
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind + 1 != argc)
+		cmd_usage_exit(usage, "team add: name one admin");
+	name = argv[optind];
+	if (ident_check_admin(name) < 0)
+		cmd_usage_exit(usage, "team add: %s", errget());
+	if (!email && nkeys == 0)
+		cmd_usage_exit(usage, "team add: give --email or --key");
+	for (int i = 0; i < nkeys; i++) {
+		struct sig_key *k = sig_key_parse(keys[i], strlen(keys[i]));
+		if (!k)
+			die("team add: not an ssh public key: %s", errget());
+		sig_key_free(k);
+	}
+	j = cmd_journal();
+	if (email && team_add(j, name, email, NULL) < 0)
+		die("team add: %s", errget());
+	for (int i = 0; i < nkeys; i++) {
+		if (team_add(j, name, NULL, keys[i]) < 0)
+			die("team add: %s", errget());
+		free(keys[i]);
+	}
+	printf("%s: %s%s%d key%s in team.conf\n", name, email ? email : "", email ? ", " : "", nkeys,
+	       nkeys == 1 ? "" : "s");
+	journal_close(j);
+	return cmd_finish_output();
+}
+
+static int team_list(bool allowed_signers)
+{
+	struct journal *j = cmd_journal();
+	struct team_keys keys;
+
+	team_keys_load(j->conf, &keys);
+	for (size_t i = 0; i < keys.n; i++) {
+		struct buf line = BUF_INIT;
+		if (allowed_signers) {
+			buf_addf(&line, "%s namespaces=\"%s\" ", keys.v[i].admin, SIG_NAMESPACE);
+			sig_key_format(keys.v[i].key, &line);
+		} else {
+			char fp[SIG_FINGERPRINT_SIZE];
+			sig_key_fingerprint(keys.v[i].key, fp);
+			buf_addf(&line, "%-12s %-24s %s %s", keys.v[i].admin, keys.v[i].email ? keys.v[i].email : "-",
+				 sig_key_type(keys.v[i].key), fp);
+		}
+		buf_addc(&line, '\n');
+		cmd_out(line.data, line.len);
+		buf_release(&line);
+	}
+	/* admins without a key are admins too */
+	for (size_t i = 0; !allowed_signers && i < j->conf->n; i++) {
+		const struct conf_entry *e = &j->conf->entries[i];
+		bool has_key = false;
+		if (strcmp(e->section, "admin") || !e->subsection || strcmp(e->key, "email"))
+			continue;
+		for (size_t k = 0; k < keys.n && !has_key; k++)
+			has_key = !strcmp(keys.v[k].admin, e->subsection);
+		if (!has_key)
+			printf("%-12s %-24s (no key)\n", e->subsection, e->value ? e->value : "-");
+	}
+	team_keys_free(&keys);
+	journal_close(j);
+	return cmd_finish_output();
+}
+
+int cmd_team(int argc, char **argv)
+{
+	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+		cmd_help_exit(usage);
+	if (argc < 2)
+		cmd_usage_exit(usage, "team: say add, list or allowed-signers");
+	if (!strcmp(argv[1], "add"))
+		return team_add_cmd(argc - 1, argv + 1);
+	if (argc > 2)
+		cmd_usage_exit(usage, "team %s: unexpected argument '%s'", argv[1], argv[2]);
+	if (!strcmp(argv[1], "list"))
+		return team_list(false);
+	if (!strcmp(argv[1], "allowed-signers"))
+		return team_list(true);
+	cmd_usage_exit(usage, "team: '%s' is not add, list or allowed-signers", argv[1]);
+}

@@ -1,0 +1,345 @@
+/*
+ * logbook verify [--host H] [--since DAY]: walk every host's chain across
+ * all its day files and check every link and every signature.
+ *
+ * Each line is hashed as it is read; a host's records are then put in
+ * seq order: seq must go 1, 2, 3... without gap or repeat, each "prev"
+ * must be the hash of the record before, a file's lines must be in
+ * increasing seq (the store only appends), and every sign record must
+ * carry a good signature by a key of its admin in team.conf (sign.h).
+ * Records after a host's last good signature are its unsigned tail:
+ * reported, not an error.  Memory: about 80 bytes per record.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "journal/record.h"
+#include "journal/sign.h"
+#include "journal/store.h"
+#include "journal/team.h"
+#include "base/banned.h"
+
+static const char usage[] =
+	"usage: logbook verify [--host HOST] [--since DAY]\n"
+	"\n"
+	"Check the whole journal for tampering and damage: every host's hash\n"
+	"chain across all its day files (seq without gap, each record linked\n"
+	"to the one before, lines in order) and every signature (a good\n"
+	"SSHSIG by a key of the record's admin in team.conf).  Reports per\n"
+	"host the records, how many a signature vouches for, the unsigned\n"
+	"tail, and each problem with its file and line.\n"
+	"\n"
+	"  --host HOST   only this host\n"
+	"  --since DAY   only the day files from DAY on (the first record's\n"
+	"                link to older files is not checked)\n"
+	"  -h, --help    show this help\n"
+	"\n"
+	"Exit status: 0 nothing broken (unsigned records are not an error),\n"
+	"1 something is broken or could not be read, 2 bad usage.\n";
+
+struct entry {
+	int64_t seq;
+	unsigned char prev[32], hash[32];
+	unsigned file, line;
+	bool sign, good;	/* a sign record, and its signature is good */
+	int64_t time;
+	char admin[24];
+};
+
+struct host {
+	char *name;
+	char **files;		/* relative paths, oldest day first */
+	size_t nfiles;
+	struct entry *e;
+	size_t n;
+	size_t problems;
+};
+
+struct run {
+	struct journal *j;
+	struct team_keys keys;
+	struct host *h;
+	size_t nh;
+	size_t problems;
+	struct buf out;
+};
+
+static int unhex(const char *s, unsigned char out[32])
+{
+	for (int i = 0; i < 32; i++) {
+		int v = 0;
+		for (int k = 0; k < 2; k++) {
+			char c = s[2 * i + k];
+			v <<= 4;
+			if (c >= '0' && c <= '9')
+				v |= c - '0';
+			else if (c >= 'a' && c <= 'f')
+				v |= c - 'a' + 10;
+			else
+				return -1;
+		}
+		out[i] = (unsigned char)v;
+	}
+	return 0;
+}
+
+static void problem(struct run *run, struct host *h, const char *file, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void problem(struct run *run, struct host *h, const char *file, size_t line, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_addf(&run->out, "  %s", file);
+	if (line)
+		buf_addf(&run->out, ":%zu", line);
+	buf_adds(&run->out, ": ");
+	va_start(ap, fmt);
+	buf_vaddf(&run->out, fmt, ap);
+	va_end(ap);
+	buf_addc(&run->out, '\n');
+	h->problems++;
+	run->problems++;
+}
+
+struct scan {
+	struct run *run;
+	struct host *h;
+	unsigned file;
+	const char *rel;
+	int64_t last_seq;
+};
+
+static int verify_line(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct scan *s = arg;
+	struct host *h = s->h;
+	struct record *r = rec_parse(line, len, false);
+	struct entry *e;
+	char hash[REC_HASH_LEN + 1];
+
+	if (!r) {
+		problem(s->run, h, s->rel, lineno, "damaged record: %s", errget());
+		return 0;
+	}
+	if (strcmp(r->host, h->name)) {
+		problem(s->run, h, s->rel, lineno, "a record of host %s in the file of %s", r->host, h->name);
+		rec_free(r);
+		return 0;
+	}
+	if (r->seq <= s->last_seq)
+		problem(s->run, h, s->rel, lineno, "seq %lld after seq %lld: lines out of order",
+			(long long)r->seq, (long long)s->last_seq);
+	s->last_seq = r->seq;
+	h->e = xreallocarray(h->e, h->n + 1, sizeof *h->e);
+	e = &h->e[h->n++];
+	memset(e, 0, sizeof *e);
+	e->seq = r->seq;
+	e->file = s->file;
+	e->line = (unsigned)lineno;
+	e->time = r->time;
+	snprintf(e->admin, sizeof e->admin, "%s", r->admin);
+	rec_hash(line, len, hash);
+	unhex(hash, e->hash);
+	unhex(r->prev, e->prev);
+	if (!strcmp(r->kind, "sign")) {
+		e->sign = true;
+		if (sign_check(r, &s->run->keys) == 0)
+			e->good = true;
+		else
+			problem(s->run, h, s->rel, lineno, "sign record of %s: %s", r->admin, errget());
+	}
+	rec_free(r);
+	return 0;
+}
+
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct entry *x = a, *y = b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static struct host *host_of(struct run *run, const char *name)
+{
+	for (size_t i = 0; i < run->nh; i++)
+		if (!strcmp(run->h[i].name, name))
+			return &run->h[i];
+	run->h = xreallocarray(run->h, run->nh + 1, sizeof *run->h);
+	memset(&run->h[run->nh], 0, sizeof *run->h);
+	run->h[run->nh].name = xstrdup(name);
+	return &run->h[run->nh++];
+}
+
+/* a torn last line: readers skip it, but verify says so */
+static bool torn(const char *path)
+{
+	struct buf b = BUF_INIT;
+	bool t = false;
+
+	if (fs_read_file(path, &b) == 0 && b.len > 0 && b.data[b.len - 1] != '\n')
+		t = true;
+	buf_release(&b);
+	return t;
+}
+
+static void check_host(struct run *run, struct host *h, bool from_start)
+{
+	static const unsigned char genesis[32];
+	int64_t signed_upto = 0;
+	size_t nsigned = 0, last_good = (size_t)-1;
+	char when[DAY_TIME_LEN + 1];
+
+	buf_addf(&run->out, "%s:\n", h->name);
+	for (size_t f = 0; f < h->nfiles; f++) {
+		char *path = journal_path(run->j, h->files[f]);
+		struct scan s = { .run = run, .h = h, .file = (unsigned)f, .rel = h->files[f] };
+		if (store_scan_file(path, verify_line, &s) < 0)
+			problem(run, h, h->files[f], 0, "cannot be read: %s", errget());
+		else if (torn(path))
+			problem(run, h, h->files[f], 0, "the last line is torn (a crash mid-write; the next writer cuts it)");
+		free(path);
+	}
+	if (h->n > 1)
+		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
+	for (size_t i = 0; i < h->n; i++) {
+		struct entry *e = &h->e[i];
+		const char *rel = h->files[e->file];
+
+		if (i == 0) {
+			if (from_start && e->seq != 1)
+				problem(run, h, rel, e->line, "the chain starts at seq %lld: records 1-%lld are missing",
+					(long long)e->seq, (long long)e->seq - 1);
+			else if (e->seq == 1 && memcmp(e->prev, genesis, 32))
+				problem(run, h, rel, e->line, "seq 1 does not start the chain (prev is not zeros)");
+		} else if (e->seq == h->e[i - 1].seq) {
+			problem(run, h, rel, e->line, "seq %lld appears twice (also %s:%u)", (long long)e->seq,
+				h->files[h->e[i - 1].file], h->e[i - 1].line);
+		} else if (e->seq != h->e[i - 1].seq + 1) {
+			problem(run, h, rel, e->line, "records %lld-%lld are missing before this one",
+				(long long)h->e[i - 1].seq + 1, (long long)e->seq - 1);
+		} else if (memcmp(e->prev, h->e[i - 1].hash, 32)) {
+			problem(run, h, rel, e->line, "broken link: prev is not the hash of seq %lld (%s:%u), "
+				"which was changed, or this one was", (long long)h->e[i - 1].seq,
+				h->files[h->e[i - 1].file], h->e[i - 1].line);
+		}
+		if (e->sign && e->good) {
+			signed_upto = e->seq;
+			last_good = i;
+		}
+	}
+	for (size_t i = 0; i < h->n; i++)
+		if (h->e[i].seq <= signed_upto)
+			nsigned++;
+	buf_addf(&run->out, "  %zu record%s in %zu file%s; %zu signed", h->n, h->n == 1 ? "" : "s", h->nfiles,
+		 h->nfiles == 1 ? "" : "s", nsigned);
+	if (last_good != (size_t)-1) {
+		day_time_format(h->e[last_good].time, when);
+		buf_addf(&run->out, " (last signature: seq %lld by %s, %s)", (long long)h->e[last_good].seq,
+			 h->e[last_good].admin, when);
+	}
+	buf_addf(&run->out, ", %zu unsigned at the end; %s\n", h->n - nsigned,
+		 h->problems ? "PROBLEMS above" : "chain intact");
+}
+
+/* the day files of every host, oldest day first */
+static int collect(struct run *run, const char *only, const char *since)
+{
+	struct store_days days;
+
+	if (store_list_days(run->j, &days) < 0)
+		return -1;
+	for (size_t d = days.n; d-- > 0;) {
+		if (since && strcmp(days.days[d].day, since) < 0)
+			continue;
+		for (size_t k = 0; k < days.days[d].n; k++) {
+			struct host *h;
+			if (only && strcmp(only, days.days[d].hosts[k]))
+				continue;
+			h = host_of(run, days.days[d].hosts[k]);
+			h->files = xreallocarray(h->files, h->nfiles + 1, sizeof *h->files);
+			h->files[h->nfiles++] = store_file_rel(days.days[d].day, days.days[d].hosts[k]);
+		}
+	}
+	for (size_t i = 0; i < days.warnings.n; i++) {
+		buf_addf(&run->out, "%s\n", days.warnings.msgs[i]);
+		run->problems++;
+	}
+	store_days_free(&days);
+	return 0;
+}
+
+static int cmp_host(const void *a, const void *b)
+{
+	return strcmp(((const struct host *)a)->name, ((const struct host *)b)->name);
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "since", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *only = NULL, *since_spec = NULL;
+	char since[DAY_LEN + 1];
+	struct run run = { 0 };
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			only = optarg;
+			break;
+		case 's':
+			since_spec = optarg;
+			break;
+		case 'h':
+			cmd_help_exit(usage);
+		default:
+			cmd_bad_option(usage, c, argv);
+		}
+	}
+	if (optind < argc)
+		cmd_usage_exit(usage, "verify: unexpected argument '%s'", argv[optind]);
+	if (since_spec && day_parse(since_spec, day_now_us(), since) < 0)
+		cmd_usage_exit(usage, "verify: --since: %s", errget());
+	run.j = cmd_journal();
+	team_keys_load(run.j->conf, &run.keys);
+	if (collect(&run, only, since_spec ? since : NULL) < 0)
+		die("verify: %s", errget());
+	if (run.nh > 1)
+		qsort(run.h, run.nh, sizeof *run.h, cmp_host);
+	if (run.nh == 0)
+		buf_addf(&run.out, only ? "no records of host %s\n" : "no records%s\n", only ? only : "");
+	for (size_t i = 0; i < run.nh; i++) {
+		check_host(&run, &run.h[i], !since_spec);
+		cmd_out(run.out.data, run.out.len);
+		buf_reset(&run.out);
+	}
+	cmd_out(run.out.data, run.out.len);
+	for (size_t i = 0; i < run.nh; i++) {
+		for (size_t f = 0; f < run.h[i].nfiles; f++)
+			free(run.h[i].files[f]);
+		free(run.h[i].files);
+		free(run.h[i].e);
+		free(run.h[i].name);
+	}
+	free(run.h);
+	buf_release(&run.out);
+	team_keys_free(&run.keys);
+	journal_close(run.j);
+	c = cmd_finish_output();
+	return c != EXIT_OK ? c : run.problems ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,432 @@
+/*
+ * cmd: helpers shared by the cmd-*.c files.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "capture/ingest.h"
+#include "cmd/cmd.h"
+#include "journal/record.h"
+#include "journal/sign.h"
+#include "journal/team.h"
+#include "replica/replica.h"
+#include "view/index.h"
+#include "view/render.h"
+#include "base/banned.h"
+
+const char *cmd_dir_option;
+
+struct journal *cmd_journal(void)
+{
+	struct journal *j = journal_open(journal_locate(cmd_dir_option));
+
+	if (!j)
+		die_err();
+	return j;
+}
+
+void cmd_help_exit(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(cmd_finish_output());
+}
+
+void cmd_usage_exit(const char *usage, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	/* the message and the synopsis (usage up to its first empty line), as git does */
+	{
+		const char *end = strstr(usage, "\n\n");
+		int len = end ? (int)(end - usage) + 1 : (int)strlen(usage);
+		fflush(stdout);
+		fprintf(stderr, "logbook: %s\n%.*s", buf_str(&b), len, usage);
+	}
+	buf_release(&b);
+	exit(EXIT_USAGE);
+}
+
+void cmd_bad_option(const char *usage, int c, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (c == ':')
+		cmd_usage_exit(usage, "%s: option '%s' needs a value", argv[0], arg);
+	if (optopt && optopt != '?')
+		cmd_usage_exit(usage, "%s: unknown option '-%c'", argv[0], optopt);
+	cmd_usage_exit(usage, "%s: unknown option '%s'", argv[0], arg);
+}
+
+void cmd_print_warnings(struct store_warnings *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		warn_msg("%s", w->msgs[i]);
+	store_warnings_free(w);
+}
+
+static bool reader_gone;
+
+bool cmd_out(const void *data, size_t len)
+{
+	if (reader_gone)
+		return false;
+	if (len == 0)
+		return true;	/* an empty buffer may have no data pointer at all */
+	if (fwrite(data, 1, len, stdout) != len && errno == EPIPE)
+		reader_gone = true;
+	return !reader_gone;
+}
+
+int cmd_finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		if (errno == EPIPE || reader_gone)
+			return EXIT_OK;
+		warn_msg("standard output: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}
+
+void cmd_trim(struct buf *b)
+{
+	size_t start = 0, end = b->len;
+
+	while (end > 0 && strchr(" \t\r\n", b->data[end - 1]))
+		end--;
+	for (size_t i = 0; i < end; i++) {
+		if (b->data[i] == '\n')
+			start = i + 1;
+		else if (b->data[i] != ' ' && b->data[i] != '\t' && b->data[i] != '\r')
+			break;
+	}
+	if (b->len)
+		memmove(b->data, b->data + start, end - start);
+	buf_truncate(b, end - start);
+}
+
+static void strip_comments(struct buf *b)
+{
+	struct buf out = BUF_INIT;
+	const char *p = buf_str(b), *end = p + b->len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *next = nl ? nl + 1 : end;
+		if (*p != '#')
+			buf_add(&out, p, (size_t)(next - p));
+		p = next;
+	}
+	buf_release(b);
+	*b = out;
+}
+
+int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text)
+{
+	char *rel = xasprintf(JOURNAL_STATE "/%s.%ld", name, (long)getpid());
+	char *path = journal_path(j, rel);
+	int rc = -1;
+
+	if (journal_mkdirs(j, JOURNAL_STATE) == 0 && fs_write_atomic(path, template->data, template->len, 0600) == 0 &&
+	    run_editor(path) == 0 && fs_read_file(path, text) == 0) {
+		strip_comments(text);
+		cmd_trim(text);
+		rc = 0;
+	}
+	unlink(path);
+	free(path);
+	free(rel);
+	return rc;
+}
+
+void cmd_ingest_first(struct journal *j)
+{
+	struct ingest_opts opts = { .lock_timeout = 0 };
+	struct ingest_report rep;
+
+	if (ingest_spools(j, &opts, &rep) < 0)
+		warn_msg("ingest: %s", errget());
+	cmd_print_warnings(&rep.warnings);
+	ingest_report_free(&rep);
+}
+
+bool cmd_use_color(const char *when)
+{
+	const char *term = getenv("TERM");
+
+	return !strcmp(when, "always") ||
+	       (!strcmp(when, "auto") && isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb")));
+}
+
+void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id)
+{
+	struct team_keys keys;
+	bool team_signs;
+
+	team_keys_load(j->conf, &keys);
+	team_signs = keys.n > 0;
+	team_keys_free(&keys);
+	if (!team_signs)
+		return;
+	switch (sign_add(t, j, id, NULL)) {
+	case SIGN_DONE:
+		break;
+	case SIGN_NO_KEY:
+		warn_msg("not signed: %s; 'logbook sign' signs later", errget());
+		break;
+	case SIGN_FAILED:
+		warn_msg("not signed: %s", errget());
+		break;
+	}
+}
+
+void cmd_background_sync(struct journal *j)
+{
+	const char *autosync = conf_get(j->conf, "sync", NULL, "auto");
+	char **names = NULL, *self, *log;
+	size_t n = 0;
+	int fd;
+
+	if (autosync && (!strcmp(autosync, "false") || !strcmp(autosync, "no") || !strcmp(autosync, "off") ||
+			 !strcmp(autosync, "0")))
+		return;
+	if (replica_remotes(j, &names, &n) < 0 || n == 0) {
+		for (size_t i = 0; i < n; i++)
+			free(names[i]);
+		free(names);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	/* what it says goes to a log the admin can read, never to their terminal */
+	log = journal_path(j, JOURNAL_STATE "/sync/background.log");
+	journal_mkdirs(j, JOURNAL_STATE "/sync");
+	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	self = xstrdup("/proc/self/exe");
+	{
+		const char *argv[] = { self, "-C", j->dir, "sync", NULL };
+		struct child c = { .argv = argv, .in = RUN_NULL, .out = fd >= 0 ? fd : RUN_NULL,
+				   .err = fd >= 0 ? fd : RUN_NULL, .detach = true };
+		if (run_start(&c) < 0)
+			warn_msg("background sync: %s", errget());
+	}
+	if (fd >= 0)
+		close(fd);
+	free(self);
+	free(log);
+}
+
+bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[DAY_LEN + 1], char until[DAY_LEN + 1],
+		       const char *usage, const char *name)
+{
+	char *end;
+	unsigned long n;
+
+	switch (c) {
+	case CMD_OPT_HOST:
+		q->host = arg;
+		return true;
+	case CMD_OPT_USER:
+		q->admin = arg;
+		return true;
+	case CMD_OPT_KIND:
+		q->kind = arg;
+		return true;
+	case CMD_OPT_SINCE:
+	case CMD_OPT_UNTIL:
+		if (day_parse(arg, day_now_us(), c == CMD_OPT_SINCE ? since : until) < 0)
+			cmd_usage_exit(usage, "%s: %s", name, errget());
+		if (c == CMD_OPT_SINCE)
+			q->since = since;
+		else
+			q->until = until;
+		return true;
+	case CMD_OPT_LIMIT:
+		errno = 0;
+		n = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || arg[0] == '-' || n == 0)
+			cmd_usage_exit(usage, "%s: --limit takes a positive number, not '%s'", name, arg);
+		q->limit = n;
+		return true;
+	}
+	return false;
+}
+
+#define HIT_MATCH "\033[1;31m"
+#define HIT_DIM "\033[2m"
+#define HIT_BOLD "\033[1m"
+#define HIT_RESET "\033[m"
+
+/* the longest line of text a hit shows, in bytes, and how much of it may come before the match */
+#define HIT_WIDTH 200
+#define HIT_BEFORE 60
+
+void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color)
+{
+	struct record *r = h->line ? rec_parse(h->line, h->len, false) : NULL;
+	struct buf body = BUF_INIT;
+	char clock[9];
+	const char *p, *nl, *end;
+	long at = -1;
+	size_t tlen = text ? strlen(text) : 0;
+	bool cut_end = false;
+
+	day_clock(h->time, clock);
+	if (color)
+		buf_adds(out, HIT_DIM);
+	buf_adds(out, h->day);
+	buf_addc(out, ' ');
+	buf_adds(out, clock);
+	buf_addc(out, ' ');
+	if (color)
+		buf_adds(out, HIT_RESET HIT_BOLD);
+	render_escape(out, h->host, strlen(h->host), false);
+	buf_addc(out, ' ');
+	render_escape(out, h->admin, strlen(h->admin), false);
+	if (color)
+		buf_adds(out, HIT_RESET);
+	buf_addc(out, ' ');
+	render_escape(out, h->kind, strlen(h->kind), false);
+	buf_adds(out, ": ");
+	if (r)
+		index_record_text(r, &body, true);
+	else if (h->body)
+		buf_add(&body, h->body, h->body_len);	/* the index's copy: the same text */
+	p = buf_str(&body);
+	end = p + body.len;
+	if (tlen)
+		at = index_find(p, body.len, text, tlen);
+	if (at >= 0) {
+		/* the line that holds the match */
+		const char *m = p + at;
+		while (m > p && m[-1] != '\n')
+			m--;
+		p = m;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl)
+		nl = end;
+	/* a long line (a 64 KiB command) is shown around the match, cut between characters */
+	if ((size_t)(nl - p) > HIT_WIDTH) {
+		const char *m = at >= 0 ? buf_str(&body) + at : p;
+		const char *from = m - p > HIT_BEFORE ? m - HIT_BEFORE : p;
+		const char *to = (size_t)(nl - m) > HIT_WIDTH - (size_t)(m - from) ? m + (HIT_WIDTH - (m - from)) : nl;
+		while (from > p && ((unsigned char)*from & 0xc0) == 0x80)
+			from--;
+		while (to < nl && ((unsigned char)*to & 0xc0) == 0x80)
+			to++;
+		if (to < m + tlen)
+			to = m + tlen;
+		if (from > p)
+			buf_adds(out, "...");
+		p = from;
+		cut_end = to < nl;
+		nl = to;
+	}
+	if (at >= 0 && (size_t)at + tlen <= (size_t)(nl - buf_str(&body))) {
+		const char *m = buf_str(&body) + at;
+		render_escape(out, p, (size_t)(m - p), false);
+		if (color)
+			buf_adds(out, HIT_MATCH);
+		render_escape(out, m, tlen, false);
+		if (color)
+			buf_adds(out, HIT_RESET);
+		render_escape(out, m + tlen, (size_t)(nl - m - tlen), false);
+	} else {
+		render_escape(out, p, (size_t)(nl - p), false);
+	}
+	if (cut_end)
+		buf_adds(out, "...");
+	buf_addc(out, '\n');
+	buf_release(&body);
+	rec_free(r);
+}
+
+struct printer {
+	struct buf out;
+	const char *text;
+	bool json, color;
+	size_t found;
+};
+
+static int print_hit(const struct index_hit *h, void *arg)
+{
+	struct printer *p = arg;
+
+	p->found++;
+	if (p->json) {
+		buf_add(&p->out, h->line, h->len);
+		buf_addc(&p->out, '\n');
+	} else {
+		cmd_format_hit(&p->out, h, p->text, p->color);
+	}
+	if (p->out.len >= 65536) {
+		bool ok = cmd_out(p->out.data, p->out.len);
+		buf_reset(&p->out);
+		return !ok;
+	}
+	return 0;
+}
+
+size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text, bool json, const char *when,
+		      bool pager, const char *cmd)
+{
+	struct printer p = { .out = BUF_INIT, .text = text, .json = json };
+
+	/* an index that cannot be brought up to date is not used: the files answer */
+	if (q->method != INDEX_FILES)
+		index_update(j, NULL);
+	q->lines = json;
+	p.color = !json && cmd_use_color(when);
+	if (pager && !json)
+		run_pager_start();
+	if (index_search(j, q, print_hit, &p) < 0)
+		die("%s: %s", cmd, errget());
+	cmd_out(p.out.data, p.out.len);
+	buf_release(&p.out);
+	index_close();
+	return p.found;
+}
+
+const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const char *cmd)
+{
+	const char *spec = NULL;
+
+	for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
+		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
+			if (spec)
+				cmd_usage_exit(usage, "%s: too many arguments", cmd);
+			spec = argv[i];
+			memmove(argv + i, argv + i + 1, (size_t)(*argc - i) * sizeof *argv);
+			(*argc)--;
+			i--;
+		}
+	}
+	return spec;
+}
+
+const char *cmd_color_when(const char *usage, const char *cmd, const char *arg)
+{
+	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
+		cmd_usage_exit(usage, "%s: --color takes auto, always or never, not '%s'", cmd, arg);
+	return arg;
+}

@@ -1,0 +1,155 @@
+/*
+ * The command layer: one cmd_<name> per subcommand (src/cmd-<name>.c),
+ * the table main.c dispatches on, and the few helpers every command
+ * shares.  Only this layer prints results and decides exit statuses.
+ */
+#ifndef LOGBOOK_CMD_H
+#define LOGBOOK_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdnoreturn.h>
+
+#include "base/buf.h"
+#include "journal/journal.h"
+#include "journal/store.h"
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;	/* NULL: not listed by 'logbook help' (logbook complete) */
+};
+
+extern const struct command commands[];
+extern const size_t ncommands;
+
+int cmd_init(int argc, char **argv);
+int cmd_note(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_days(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+int cmd_hook(int argc, char **argv);
+int cmd_ingest(int argc, char **argv);
+int cmd_commit(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_scan(int argc, char **argv);
+int cmd_team(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_who(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_remote(int argc, char **argv);
+int cmd_clone(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_news(int argc, char **argv);
+int cmd_setup(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
+int cmd_complete(int argc, char **argv);
+int cmd_event(int argc, char **argv);
+int cmd_ingest_mail(int argc, char **argv);
+int cmd_digest(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/*
+ * Export j's day pages into the DokuWiki pages directory dir (cmd-export.c,
+ * also run by sync): prints a summary unless quiet, and the problems;
+ * -1 when the export failed.
+ */
+int cmd_export_run(struct journal *j, const char *dir, const char *ns, bool force, bool quiet);
+
+/* -C DIR as given to main, NULL when absent */
+extern const char *cmd_dir_option;
+
+/* open the journal -C, $LOGBOOK_DIR or the default names, or exit 1 saying why */
+struct journal *cmd_journal(void);
+/* print usage on stdout and exit 0 */
+noreturn void cmd_help_exit(const char *usage);
+/* "logbook: <cmd>: <why>" and the usage on stderr, exit 2 */
+noreturn void cmd_usage_exit(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* the same for the option getopt_long just rejected (call with its return value) */
+noreturn void cmd_bad_option(const char *usage, int c, char **argv);
+/* print and clear what the store found on the way */
+void cmd_print_warnings(struct store_warnings *w);
+/* write to stdout; false once the reader has gone away (a pager quit) */
+bool cmd_out(const void *data, size_t len);
+/* flush stdout: exit status for the command (a closed pipe is not an error) */
+int cmd_finish_output(void);
+/* drop trailing blanks and newlines, and leading empty lines */
+void cmd_trim(struct buf *b);
+/*
+ * Let the admin write text in $VISUAL or $EDITOR, starting from template,
+ * in .state/<name>.<pid>; lines starting with '#' are dropped and the
+ * rest trimmed.  -1 and errget() when the editor failed.
+ */
+int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text);
+/*
+ * Ingest the spools of hooked shells before doing anything else, as
+ * every command that reads or writes records does; a busy host is left
+ * for the next run, problems are printed as warnings.
+ */
+void cmd_ingest_first(struct journal *j);
+/*
+ * Sign t's head with id's admin's key from the agent before the commit,
+ * as note and commit do: when no key is available, say so once on
+ * stderr (only when team.conf lists keys at all: a team that does not
+ * sign hears nothing) and go on unsigned.
+ */
+struct ident;
+void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id);
+/*
+ * After a new entry: start `logbook sync` in a session of its own when
+ * the journal has remotes and team.conf does not say sync.auto = false;
+ * never waits for it (its output goes to .state/sync/background.log).
+ */
+void cmd_background_sync(struct journal *j);
+/*
+ * A day given as "-3" (3 days ago) is not an option: take it out of argv
+ * before getopt sees it (argc is decreased).  The day, or NULL; a second
+ * one is a usage error naming cmd.
+ */
+const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const char *cmd);
+/* --color=WHEN: always, never, or auto (a terminal, without $NO_COLOR, not TERM=dumb) */
+bool cmd_use_color(const char *when);
+/* the WHEN of --color=WHEN, or a usage error naming cmd */
+const char *cmd_color_when(const char *usage, const char *cmd, const char *arg);
+
+
+/*
+ * The record filters search and list share: getopt codes from
+ * CMD_OPT_FILTER on, their long options (CMD_FILTER_OPTIONS), and
+ * cmd_filter_option to apply one to q (days are parsed against now,
+ * a bad value is a usage error).
+ */
+struct index_query;
+enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_KIND, CMD_OPT_SINCE, CMD_OPT_UNTIL, CMD_OPT_LIMIT };
+#define CMD_FILTER_OPTIONS \
+	{ "host", required_argument, NULL, CMD_OPT_HOST }, \
+	{ "user", required_argument, NULL, CMD_OPT_USER }, \
+	{ "kind", required_argument, NULL, CMD_OPT_KIND }, \
+	{ "since", required_argument, NULL, CMD_OPT_SINCE }, \
+	{ "until", required_argument, NULL, CMD_OPT_UNTIL }, \
+	{ "limit", required_argument, NULL, CMD_OPT_LIMIT }
+/* true when c was a filter option (and applied); day buffers live in q's caller */
+bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[11], char until[11],
+		       const char *usage, const char *name);
+/*
+ * One record found, on one line: day page, local time, host, admin, kind
+ * and the line of its text holding the match (the first line when text is
+ * NULL), every byte escaped, the match highlighted in colour.
+ */
+struct index_hit;
+void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color);
+/*
+ * Bring the index up to date (unless q asks for the files) and print what
+ * q finds, as search and list do: one cmd_format_hit line per record
+ * (text highlighted), or with json the records as stored; through the
+ * pager when asked and not json.  The number of records printed; dies
+ * naming cmd when the search fails.
+ */
+size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text, bool json, const char *when,
+		      bool pager, const char *cmd);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * journal: locating and opening a journal, and the file modes of a shared
+ * one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
+#include "base/banned.h"
+
+const char *journal_locate(const char *option)
+{
+	const char *env = getenv("LOGBOOK_DIR");
+
+	if (option && *option)
+		return option;
+	if (env && *env)
+		return env;
+	return JOURNAL_DEFAULT_DIR;
+}
+
+bool journal_dir_is_shared(const char *dir)
+{
+	struct stat st;
+	return stat(dir, &st) == 0 && (st.st_mode & S_ISGID);
+}
+
+struct journal *journal_open(const char *dir)
+{
+	struct journal *j;
+	char *conf_path;
+	const struct conf_entry *tz;
+
+	if (!fs_is_dir(dir)) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			errset("%s: no journal here (create one with 'logbook init %s')", dir, dir);
+		else
+			errset_sys("%s", dir);
+		return NULL;
+	}
+	conf_path = fs_join(dir, JOURNAL_CONF);
+	if (access(conf_path, F_OK) < 0) {
+		if (errno == ENOENT)
+			errset("%s: not a logbook journal: no %s (create one with 'logbook init %s')",
+			       dir, JOURNAL_CONF, dir);
+		else
+			errset_sys("%s", conf_path);
+		free(conf_path);
+		return NULL;
+	}
+	j = xcalloc(1, sizeof *j);
+	j->dir = xstrdup(dir);
+	j->conf = conf_load(conf_path);
+	free(conf_path);
+	if (!j->conf) {
+		journal_close(j);
+		return NULL;
+	}
+	j->shared = journal_dir_is_shared(dir);
+	tz = conf_lookup(j->conf, "team", NULL, "timezone");
+	j->tz = tz && tz->value ? tz->value : "UTC";
+	if (day_set_tz(j->tz) < 0) {
+		if (tz)
+			errprefix("%s:%d", j->conf->path, tz->line);
+		journal_close(j);
+		return NULL;
+	}
+	return j;
+}
+
+void journal_close(struct journal *j)
+{
+	if (!j)
+		return;
+	conf_free(j->conf);
+	free(j->dir);
+	free(j);
+}
+
+char *journal_path(const struct journal *j, const char *rel)
+{
+	return fs_join(j->dir, rel);
+}
+
+mode_t journal_file_mode(const struct journal *j)
+{
+	return j->shared ? 0660 : 0640;
+}
+
+mode_t journal_dir_mode(const struct journal *j)
+{
+	return j->shared ? 02770 : 0750;
+}
+
+int journal_mkdirs(const struct journal *j, const char *rel)
+{
+	char *p = xstrdup(rel);
+	char *s = p;
+	int rc = 0;
+
+	/* one level at a time so each new directory gets the journal's mode */
+	for (;;) {
+		char *slash = strchr(s, '/');
+		char *full;
+
+		if (slash)
+			*slash = '\0';
+		full = journal_path(j, p);
+		if (mkdir(full, journal_dir_mode(j)) == 0) {
+			/* the umask may have taken the group's write bit */
+			if (j->shared && chmod(full, journal_dir_mode(j)) < 0) {
+				errset_sys("%s: chmod", full);
+				rc = -1;
+			}
+		} else if (errno != EEXIST || !fs_is_dir(full)) {
+			if (errno == EEXIST)
+				errno = ENOTDIR;
+			errset_sys("%s", full);
+			rc = -1;
+		}
+		free(full);
+		if (rc < 0 || !slash)
+			break;
+		*slash = '/';
+		s = slash + 1;
+	}
+	free(p);
+	return rc;
+}
+
+int journal_fix_mode(const struct journal *j, int fd)
+{
+	/* a private journal keeps what open(2) gave under the umask */
+	if (!j->shared)
+		return 0;
+	if (fchmod(fd, journal_file_mode(j)) < 0) {
+		errset_sys("fchmod");
+		return -1;
+	}
+	return 0;
+}
+
+int journal_reload_conf(struct journal *j)
+{
+	char *path = journal_path(j, JOURNAL_CONF);
+	struct conf *fresh = conf_load(path);
+	const struct conf_entry *tz;
+
+	free(path);
+	if (!fresh)
+		return -1;
+	conf_free(j->conf);
+	j->conf = fresh;
+	/* j->tz pointed into the old entries; the zone in force does not change */
+	tz = conf_lookup(fresh, "team", NULL, "timezone");
+	j->tz = tz && tz->value ? tz->value : "UTC";
+	return 0;
+}

@@ -1,0 +1,47 @@
+/*
+ * A journal: the directory (a git work tree) that holds team.conf, the
+ * day directories and the local .state/.  This module finds it, loads its
+ * team.conf, applies the team's time zone, and creates paths inside it
+ * with the right modes: a journal whose directory is setgid is shared by
+ * several admin accounts of one group, so everything created in it is
+ * group-writable (files 0660, directories 02770) whatever the umask.
+ * It never reads or writes records (that is store.c).
+ */
+#ifndef LOGBOOK_JOURNAL_H
+#define LOGBOOK_JOURNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "base/conf.h"
+
+#define JOURNAL_DEFAULT_DIR "/var/lib/logbook"
+#define JOURNAL_CONF "team.conf"
+#define JOURNAL_STATE ".state"
+
+struct journal {
+	char *dir;
+	struct conf *conf;
+	const char *tz;		/* the team's time zone, applied by journal_open */
+	bool shared;
+};
+
+/* the journal directory: option (-C) if given, else $LOGBOOK_DIR, else the default */
+const char *journal_locate(const char *option);
+/* open an existing journal; NULL and errget() when it is missing or its team.conf is wrong */
+struct journal *journal_open(const char *dir);
+void journal_close(struct journal *j);
+/* read team.conf again after a command edited it (the time zone in force stays) */
+int journal_reload_conf(struct journal *j);
+
+/* "<dir>/<rel>" */
+char *journal_path(const struct journal *j, const char *rel);
+/* create <dir>/<rel> and the missing directories above it, with the journal's mode */
+int journal_mkdirs(const struct journal *j, const char *rel);
+/* give a file this process created the journal's mode */
+int journal_fix_mode(const struct journal *j, int fd);
+mode_t journal_file_mode(const struct journal *j);
+mode_t journal_dir_mode(const struct journal *j);
+bool journal_dir_is_shared(const char *dir);
+
+#endif

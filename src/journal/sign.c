@@ -1,0 +1,126 @@
+/*
+ * sign: making and checking sign records (see sign.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/day.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "journal/sig.h"
+#include "journal/sign.h"
+#include "base/banned.h"
+
+void sign_message(const char *host, int64_t seq, const char *head, struct buf *out)
+{
+	buf_addf(out, "logbook-sign 1\nhost %s\nseq %lld\nhead %s\n", host, (long long)seq, head);
+}
+
+/* a key of admin that the agent holds, or NULL (errget() says why) */
+static struct sig_key *agent_key_of(const struct team_keys *team, const char *admin)
+{
+	struct sig_key **held = NULL, *found = NULL;
+	size_t n = 0;
+	bool has_keys = false;
+
+	for (size_t i = 0; i < team->n; i++)
+		has_keys = has_keys || !strcmp(team->v[i].admin, admin);
+	if (!has_keys) {
+		errset("team.conf has no key of %s (logbook team add %s --key FILE)", admin, admin);
+		return NULL;
+	}
+	if (sig_agent_keys(&held, &n) < 0)
+		return NULL;
+	for (size_t i = 0; i < n && !found; i++) {
+		if (team_keys_has(team, admin, held[i])) {
+			found = held[i];
+			held[i] = NULL;
+		}
+	}
+	sig_keys_free(held, n);
+	if (!found)
+		errset("the ssh-agent holds no key of %s listed in team.conf", admin);
+	return found;
+}
+
+enum sign_result sign_add(struct store_txn *t, const struct journal *j, const struct ident *id, const char *keyfile)
+{
+	struct team_keys team;
+	struct sig_key *key = NULL;
+	struct buf msg = BUF_INIT, armored = BUF_INIT;
+	char fp[SIG_FINGERPRINT_SIZE];
+	enum sign_result rc = SIGN_FAILED;
+	int64_t seq = store_head_seq(t);
+	struct record *r;
+
+	if (seq == 0) {
+		errset("nothing to sign: %s has no record yet", id->host);
+		return SIGN_NO_KEY;
+	}
+	team_keys_load(j->conf, &team);
+	sign_message(id->host, seq, store_head_hash(t), &msg);
+	if (keyfile) {
+		if (sig_sign_keyfile(keyfile, SIG_NAMESPACE, msg.data, msg.len, &armored) < 0)
+			goto out;
+		/* the key that signed, from the signature itself */
+		if (sig_verify(armored.data, armored.len, SIG_NAMESPACE, msg.data, msg.len, &key) < 0)
+			goto out;
+	} else {
+		if (!(key = agent_key_of(&team, id->admin))) {
+			rc = SIGN_NO_KEY;
+			goto out;
+		}
+		if (sig_sign_agent(key, SIG_NAMESPACE, msg.data, msg.len, &armored) < 0)
+			goto out;
+	}
+	sig_key_fingerprint(key, fp);
+	r = rec_new("sign", day_now_us(), id->host, id->admin, id->account, id->session);
+	rec_set_int(r, "covers", seq);
+	rec_set_text(r, "key", fp, strlen(fp));
+	rec_set_text(r, "signature", armored.data, armored.len);
+	if (store_add(t, r) == 0)
+		rc = SIGN_DONE;
+	rec_free(r);
+out:
+	sig_key_free(key);
+	team_keys_free(&team);
+	buf_release(&msg);
+	buf_release(&armored);
+	return rc;
+}
+
+int sign_check(const struct record *r, const struct team_keys *keys)
+{
+	struct buf msg = BUF_INIT, sig = BUF_INIT;
+	struct sig_key *signer = NULL;
+	const struct team_key *tk;
+	int64_t covers = 0;
+	int rc = -1;
+
+	if (!rec_get_int(r, "covers", &covers) || covers != r->seq - 1 || rec_get_text(r, "signature", &sig) < 0) {
+		errset("malformed sign record (covers must be the record just before it, with a signature)");
+		goto out;
+	}
+	sign_message(r->host, covers, r->prev, &msg);
+	if (sig_verify(sig.data, sig.len, SIG_NAMESPACE, msg.data, msg.len, &signer) < 0) {
+		errprefix("bad signature");
+		goto out;
+	}
+	if (!(tk = team_keys_find(keys, signer))) {
+		char fp[SIG_FINGERPRINT_SIZE];
+		sig_key_fingerprint(signer, fp);
+		errset("signed by a key not in team.conf (%s)", fp);
+		goto out;
+	}
+	if (!team_keys_has(keys, r->admin, signer)) {
+		errset("signed with a key of %s, but the record says %s", tk->admin, r->admin);
+		goto out;
+	}
+	rc = 0;
+out:
+	sig_key_free(signer);
+	buf_release(&msg);
+	buf_release(&sig);
+	return rc;
+}

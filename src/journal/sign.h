@@ -1,0 +1,57 @@
+/*
+ * sign: sign records, which vouch for a host's whole chain.
+ *
+ * A `sign` record covers the head of its host's chain when it was
+ * written: the record just before it (seq - 1), whose line hash is the
+ * sign record's own "prev".  Since every record links to the one before,
+ * a good signature vouches for every earlier record of that host.  The
+ * signed bytes (docs/format.md) are
+ *
+ *     logbook-sign 1\n
+ *     host <host>\n
+ *     seq <seq of the covered record>\n
+ *     head <its line's SHA-256, hex>\n
+ *
+ * signed as an OpenSSH SSHSIG with namespace "logbook" (sig.h), so
+ * `ssh-keygen -Y verify -n logbook` checks one by hand.
+ *
+ * This module makes the message, finds a key of the admin (their keys in
+ * team.conf that the ssh-agent holds, or a key file), writes the record
+ * inside a store transaction, and checks one.  It never prints.
+ */
+#ifndef LOGBOOK_SIGN_H
+#define LOGBOOK_SIGN_H
+
+#include <stdint.h>
+
+#include "base/buf.h"
+#include "journal/ident.h"
+#include "journal/journal.h"
+#include "journal/record.h"
+#include "journal/store.h"
+#include "journal/team.h"
+
+/* the bytes a sign record of host signs, covering seq whose line hashes to head */
+void sign_message(const char *host, int64_t seq, const char *head, struct buf *out);
+
+enum sign_result {
+	SIGN_DONE = 0,		/* a sign record was added */
+	SIGN_NO_KEY = 1,	/* no key of the admin is available: errget() says why */
+	SIGN_FAILED = -1,	/* errget() */
+};
+
+/*
+ * Add to t a sign record of id's admin covering t's current head, made
+ * with keyfile (a private key file, through ssh-keygen) when not NULL,
+ * else with a key of the admin in team.conf that the ssh-agent holds.
+ */
+enum sign_result sign_add(struct store_txn *t, const struct journal *j, const struct ident *id, const char *keyfile);
+
+/*
+ * Check a sign record: its signature over its message, by a key of
+ * team.conf that belongs to the record's admin.  0 good; -1 with errget()
+ * = why (bad signature, unknown key, another admin's key, malformed).
+ */
+int sign_check(const struct record *r, const struct team_keys *keys);
+
+#endif

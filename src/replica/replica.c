@@ -1,0 +1,626 @@
+/*
+ * replica: commit, fetch, integrate and push the journal's refs.
+ *
+ * Two kinds of refs per host X: refs/heads/hosts/X is what this
+ * repository knows of X (fetched, or pushed into it by another replica),
+ * refs/logbook/written/X is the commit whose files are in the work tree.
+ * Integration moves the first by fast-forward only, then writes the
+ * files between the two and moves the second: a sync killed on the way
+ * leaves the marker behind and the next sync writes the files again
+ * (writing is idempotent, files only grow).  team.conf works the same
+ * with refs/heads/team and refs/logbook/written/team.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "replica/git.h"
+#include "replica/replica.h"
+#include "base/banned.h"
+
+#define WRITTEN_REF "refs/logbook/written/"
+
+static void warnf(struct store_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warnf(struct store_warnings *w, const char *fmt, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	w->msgs = xreallocarray(w->msgs, w->n + 1, sizeof *w->msgs);
+	w->msgs[w->n++] = buf_detach(&b, NULL);
+}
+
+char *replica_url(const char *url)
+{
+	char *abs;
+
+	if (url[0] == '/' || strchr(url, ':') || !fs_is_dir(url) || !(abs = realpath(url, NULL)))
+		return xstrdup(url);
+	return abs;
+}
+
+bool replica_valid_remote(const char *name)
+{
+	if (!*name || name[0] == '.' || name[0] == '-' || strlen(name) > 100)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+			return false;
+	return !strstr(name, "..") && strcmp(name + strlen(name) - 1, ".") != 0;
+}
+
+int replica_remotes(struct journal *j, char ***names, size_t *n)
+{
+	const char *args[] = { "remote", NULL };
+	struct buf out = BUF_INIT;
+	int rc = git_run(j->dir, NULL, &out, NULL, args);
+	char *line, *save = NULL;
+
+	*names = NULL;
+	*n = 0;
+	if (rc != 0) {
+		if (rc > 0)
+			errset("git remote failed in %s (exit %d)", j->dir, rc);
+		buf_release(&out);
+		return -1;
+	}
+	for (line = strtok_r(out.data ? out.data : (char[]){ 0 }, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		*names = xreallocarray(*names, *n + 1, sizeof **names);
+		(*names)[(*n)++] = xstrdup(line);
+	}
+	buf_release(&out);
+	return 0;
+}
+
+void replica_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static char *state_path(struct journal *j, const char *name)
+{
+	char *rel = xasprintf("%s/%s", REPLICA_STATE, name);
+	char *p = journal_path(j, rel);
+
+	free(rel);
+	/* git runs in the journal's directory: a relative path would not name the same file */
+	if (p[0] != '/') {
+		char *cwd = getcwd(NULL, 0), *abs;
+		if (!cwd)
+			return p;
+		abs = fs_join(cwd, p);
+		free(cwd);
+		free(p);
+		p = abs;
+	}
+	return p;
+}
+
+int replica_lock(struct journal *j)
+{
+	char *path;
+	int fd;
+
+	if (journal_mkdirs(j, REPLICA_STATE) < 0)
+		return -1;
+	path = state_path(j, "lock");
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, journal_file_mode(j));
+	if (fd < 0) {
+		errset_sys("%s", path);
+		free(path);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			errset_sys("%s: lock", path);
+			close(fd);
+			free(path);
+			return -1;
+		}
+	}
+	journal_fix_mode(j, fd);
+	/* we hold the lock: an index lock left by a sync that was killed is stale */
+	{
+		char *dir = state_path(j, "");
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			if (!strncmp(e->d_name, "index", 5) && len > 5 && !strcmp(e->d_name + len - 5, ".lock")) {
+				char *p = state_path(j, e->d_name);
+				unlink(p);
+				free(p);
+			}
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+	free(path);
+	return fd;
+}
+
+/* ---- committing ---- */
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* "YYYY/YYYY_MM_DD/<host>.jsonl": the host's part, or NULL */
+static const char *record_path_host(const char *path, size_t *hostlen)
+{
+	size_t len = strlen(path);
+
+	if (len < 16 + 1 + 6 || !all_digits(path, 4) || path[4] != '/' || strncmp(path, path + 5, 4) != 0 ||
+	    path[9] != '_' || !all_digits(path + 10, 2) || path[12] != '_' || !all_digits(path + 13, 2) ||
+	    path[15] != '/' || strcmp(path + len - 6, ".jsonl") != 0)
+		return NULL;
+	*hostlen = len - 16 - 6;
+	return path + 16;
+}
+
+static bool is_host_file(const char *path, const char *host)
+{
+	size_t n;
+	const char *h = record_path_host(path, &n);
+
+	return h && strlen(host) == n && !strncmp(h, host, n);
+}
+
+/* the relative paths of host's record files */
+static int host_files(struct journal *j, const char *host, char ***paths, size_t *n)
+{
+	DIR *top = opendir(j->dir), *year;
+	struct dirent *ye, *de;
+
+	*paths = NULL;
+	*n = 0;
+	if (!top) {
+		errset_sys("%s", j->dir);
+		return -1;
+	}
+	while ((ye = readdir(top))) {
+		char *yp;
+		if (strlen(ye->d_name) != 4 || !all_digits(ye->d_name, 4))
+			continue;
+		yp = fs_join(j->dir, ye->d_name);
+		year = opendir(yp);
+		free(yp);
+		if (!year)
+			continue;
+		while ((de = readdir(year))) {
+			char *rel = xasprintf("%s/%s/%s.jsonl", ye->d_name, de->d_name, host), *abs;
+			if (!is_host_file(rel, host)) {
+				free(rel);
+				continue;
+			}
+			abs = journal_path(j, rel);
+			if (fs_exists(abs)) {
+				*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
+				(*paths)[(*n)++] = rel;
+			} else {
+				free(rel);
+			}
+			free(abs);
+		}
+		closedir(year);
+	}
+	closedir(top);
+	return 0;
+}
+
+int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
+{
+	struct store_txn *t;
+	char **paths, *ref, *index, *msg;
+	size_t n;
+	int rc;
+
+	/* the chain's lock: no writer is halfway through a line while the files are read */
+	if (!(t = store_begin(j, host, w)))
+		return -1;
+	if (host_files(j, host, &paths, &n) < 0) {
+		store_abort(t);
+		return -1;
+	}
+	if (n == 0) {
+		store_abort(t);
+		free(paths);
+		return 0;
+	}
+	ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
+	/* one private index per host: a journal that commits for several host
+	 * names (tests, a renamed host) never mixes their files */
+	{
+		char *name = xasprintf("index.%s", host);
+		index = state_path(j, name);
+		free(name);
+	}
+	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
+	rc = git_commit_paths(j->dir, index, ref, (const char *const *)paths, n, msg);
+	if (rc < 0) {
+		/* a damaged private index is rebuilt from the ref next time */
+		char *saved = xstrdup(errget());
+		unlink(index);
+		errset("%s", saved);
+		free(saved);
+	}
+	store_abort(t);
+	replica_names_free(paths, n);
+	free(ref);
+	free(index);
+	free(msg);
+	return rc;
+}
+
+/* the blob id of rev:path, NULL when there is none */
+static char *blob_of(struct journal *j, const char *rev, const char *path)
+{
+	char *spec = xasprintf("%s:%s", rev, path);
+	const char *args[] = { "rev-parse", "-q", "--verify", spec, NULL };
+	struct buf out = BUF_INIT;
+	int rc = git_run(j->dir, NULL, &out, NULL, args);
+
+	free(spec);
+	if (rc != 0 || !out.len) {
+		buf_release(&out);
+		return NULL;
+	}
+	while (out.len && out.data[out.len - 1] == '\n')
+		buf_truncate(&out, out.len - 1);
+	return buf_detach(&out, NULL);
+}
+
+/* has team.conf changed since the commit written into the work tree? */
+static int team_changed_here(struct journal *j, const char *written)
+{
+	const char *args[] = { "hash-object", "--", JOURNAL_CONF, NULL };
+	struct buf out = BUF_INIT;
+	char *old;
+	int rc;
+
+	if (!written)
+		return 1;
+	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
+		buf_release(&out);
+		errset("git hash-object %s failed", JOURNAL_CONF);
+		return -1;
+	}
+	while (out.len && out.data[out.len - 1] == '\n')
+		buf_truncate(&out, out.len - 1);
+	old = blob_of(j, written, JOURNAL_CONF);
+	rc = !old || strcmp(old, buf_str(&out)) != 0;
+	free(old);
+	buf_release(&out);
+	return rc;
+}
+
+int replica_commit_team(struct journal *j)
+{
+	char *written = git_resolve(j->dir, WRITTEN_REF "team");
+	char *head = git_resolve(j->dir, REPLICA_TEAM_REF);
+	char *index = state_path(j, "index-team");
+	int rc = team_changed_here(j, written);
+
+	if (rc <= 0)
+		goto out;
+	if (head && (!written || strcmp(head, written) != 0)) {
+		/* another replica's change arrived since: integration reports it */
+		rc = 0;
+		goto out;
+	}
+	unlink(index);
+	{
+		const char *const paths[] = { JOURNAL_CONF };
+		rc = git_commit_paths(j->dir, index, REPLICA_TEAM_REF, paths, 1, "logbook: team.conf");
+	}
+	if (rc > 0) {
+		char *now = git_resolve(j->dir, REPLICA_TEAM_REF);
+		if (!now || git_update_ref(j->dir, WRITTEN_REF "team", now, written) < 0)
+			rc = -1;
+		free(now);
+	}
+out:
+	free(written);
+	free(head);
+	free(index);
+	return rc;
+}
+
+/* ---- fetching and integrating ---- */
+
+int replica_fetch(struct journal *j, const char *remote)
+{
+	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote);
+	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, spec, NULL };
+	struct buf err = BUF_INIT;
+	int rc = git_run(j->dir, NULL, NULL, &err, args);
+
+	free(spec);
+	if (rc != 0) {
+		if (rc > 0) {
+			/* git's own reason, first line: "fatal: '...' does not appear to be a git repository" */
+			const char *e = buf_str(&err);
+			size_t len = strcspn(e, "\n");
+			if (!strncmp(e, "fatal: ", 7)) {
+				e += 7;
+				len = len >= 7 ? len - 7 : 0;
+			}
+			errset("%.*s", (int)len, len ? e : "git fetch failed");
+		}
+		buf_release(&err);
+		return -1;
+	}
+	buf_release(&err);
+	return 0;
+}
+
+/* write rel from blob id into the work tree: a temporary file renamed over it */
+static int write_blob(struct journal *j, const char *rel, const char *id)
+{
+	struct buf data = BUF_INIT;
+	char *tmp = NULL, *path = NULL, *dir = NULL, *slash;
+	int fd = -1, rc = -1;
+
+	if (git_blob(j->dir, id, &data) < 0)
+		goto out;
+	dir = xstrdup(rel);
+	if ((slash = strrchr(dir, '/'))) {
+		*slash = '\0';
+		if (journal_mkdirs(j, dir) < 0)
+			goto out;
+	}
+	{
+		char *name = xasprintf("tmp.%ld", (long)getpid());
+		tmp = state_path(j, name);
+		free(name);
+	}
+	path = journal_path(j, rel);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || journal_fix_mode(j, fd) < 0 || fs_write_all(fd, data.data, data.len) < 0 || fsync(fd) < 0) {
+		errset_sys("%s", tmp);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		errset_sys("%s", tmp);
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		errset_sys("%s: rename to %s", tmp, path);
+		goto out;
+	}
+	rc = 0;
+	{
+		char *d = xstrdup(path);
+		*strrchr(d, '/') = '\0';
+		fs_fsync_dir(d);
+		free(d);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	buf_release(&data);
+	free(tmp);
+	free(path);
+	free(dir);
+	return rc;
+}
+
+/* bring host's files in the work tree from written up to ref (host NULL: team.conf) */
+static int write_tree(struct journal *j, const char *host, const char *written, const char *head,
+		      struct store_warnings *w)
+{
+	struct git_files files;
+	int rc = 0;
+	bool ff = written && git_is_ancestor(j->dir, written, head) == 1;
+
+	if (git_changed_files(j->dir, ff ? written : NULL, head, &files) < 0)
+		return -1;
+	for (size_t i = 0; i < files.n && rc == 0; i++) {
+		const char *p = files.files[i].path;
+		bool ok = host ? is_host_file(p, host) : !strcmp(p, JOURNAL_CONF);
+		if (!ok) {
+			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
+			      head, host ? host : "team", p);
+			continue;
+		}
+		rc = write_blob(j, p, files.files[i].id);
+	}
+	git_files_free(&files);
+	return rc;
+}
+
+/* move ref to fetched when it extends it: 1 moved, 0 not, -1 failure; divergence goes to w */
+static int fast_forward(struct journal *j, const char *ref, const char *fetched, const char *what,
+			const char *remote, struct store_warnings *w)
+{
+	char *ours = git_resolve(j->dir, ref);
+	int rc = 0, anc;
+
+	if (ours && !strcmp(ours, fetched))
+		goto out;
+	if (!ours || (anc = git_is_ancestor(j->dir, ours, fetched)) == 1) {
+		rc = git_update_ref(j->dir, ref, fetched, ours) < 0 ? -1 : 1;
+		goto out;
+	}
+	if (anc < 0 || (anc = git_is_ancestor(j->dir, fetched, ours)) < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (!anc)
+		warnf(w, "%s: %s has diverged from this replica's; keeping this one", remote, what);
+out:
+	free(ours);
+	return rc;
+}
+
+/* bring the work tree of one host (NULL: team) up to its ref */
+static int catch_up(struct journal *j, const char *host, struct store_warnings *w)
+{
+	char *ref = host ? xasprintf("%s%s", REPLICA_HOSTS_REF, host) : xstrdup(REPLICA_TEAM_REF);
+	char *mark = xasprintf("%s%s", WRITTEN_REF, host ? host : "team");
+	char *head = git_resolve(j->dir, ref), *written = git_resolve(j->dir, mark);
+	int rc = 0;
+
+	if (!head || (written && !strcmp(head, written)))
+		goto out;
+	if (!host) {
+		int changed = team_changed_here(j, written);
+		if (changed < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (changed && written) {
+			warnf(w, "team.conf was changed here and on another replica; keeping this one "
+				 "(see 'logbook sync' in logbook(1))");
+			goto out;
+		}
+		if (written && git_is_ancestor(j->dir, written, head) != 1)
+			goto out;
+	}
+	if (write_tree(j, host, written, head, w) < 0 || git_update_ref(j->dir, mark, head, written) < 0)
+		rc = -1;
+	if (!host && rc == 0)
+		journal_reload_conf(j);
+out:
+	free(ref);
+	free(mark);
+	free(head);
+	free(written);
+	return rc;
+}
+
+int replica_integrate(struct journal *j, const char *remote, const char *own_host, struct store_warnings *w)
+{
+	char *pattern = xasprintf("refs/remotes/%s/hosts/", remote);
+	const char *args[] = { "for-each-ref", "--format=%(objectname) %(refname)", pattern, NULL };
+	struct buf out = BUF_INIT;
+	char *line, *save = NULL, *team;
+	int rc = 0;
+
+	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
+		errset("git for-each-ref in %s failed", j->dir);
+		free(pattern);
+		buf_release(&out);
+		return -1;
+	}
+	for (line = strtok_r(out.data ? out.data : (char[]){ 0 }, "\n", &save); line && rc == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' '), *host, *ref, *what;
+		if (!sp)
+			continue;
+		*sp = '\0';
+		host = sp + 1 + strlen(pattern);
+		if (!store_valid_host(host))
+			continue;
+		ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
+		what = xasprintf("the records of %s", host);
+		if (own_host && !strcmp(host, own_host)) {
+			/* ours is the newest by construction; anything else is another machine using our name */
+			char *mine = git_resolve(j->dir, ref);
+			if (mine && git_is_ancestor(j->dir, line, mine) == 0)
+				warnf(w, "%s: holds records of %s that this host did not write: is the host name %s used twice?",
+				      remote, host, host);
+			free(mine);
+		} else if (fast_forward(j, ref, line, what, remote, w) < 0 || catch_up(j, host, w) < 0) {
+			rc = -1;
+		}
+		free(ref);
+		free(what);
+	}
+	buf_release(&out);
+	free(pattern);
+	if (rc < 0)
+		return -1;
+	{
+		char *tref = xasprintf("refs/remotes/%s/team", remote);
+		team = git_resolve(j->dir, tref);
+		free(tref);
+	}
+	if (team && fast_forward(j, REPLICA_TEAM_REF, team, "team.conf", remote, w) < 0)
+		rc = -1;
+	free(team);
+	if (rc == 0 && catch_up(j, NULL, w) < 0)
+		rc = -1;
+	return rc;
+}
+
+int replica_push(struct journal *j, const char *remote, const char *own_host)
+{
+	const char *args[] = { "push", "--porcelain", "--quiet", remote,
+			       "refs/heads/hosts/*:refs/heads/hosts/*",
+			       REPLICA_TEAM_REF ":" REPLICA_TEAM_REF, NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	char *own = xasprintf("%s%s:", REPLICA_HOSTS_REF, own_host);
+	const char *p;
+	int rc = git_run(j->dir, NULL, &out, &err, args);
+
+	if (rc < 0)
+		goto out;
+	if (!strstr(buf_str(&out), "To ") && rc != 0) {
+		const char *e = buf_str(&err);
+		size_t len = strcspn(e, "\n");
+		if (!strncmp(e, "fatal: ", 7)) {
+			e += 7;
+			len = len >= 7 ? len - 7 : 0;
+		}
+		errset("%.*s", (int)len, len ? e : "git push failed");
+		rc = -1;
+		goto out;
+	}
+	rc = 0;
+	/* "<flag>\t<src>:<dst>\t<summary>": '!' is a rejection */
+	for (p = buf_str(&out); *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		if (p[0] == '!' && p[1] == '\t' && !strncmp(p + 2, own, strlen(own)))
+			rc = 1;
+	}
+out:
+	free(own);
+	buf_release(&out);
+	buf_release(&err);
+	return rc;
+}
+
+int replica_local_packs(struct journal *j, const char *name, const char *url)
+{
+	static const char *const keys[] = { "uploadpack", "receivepack" };
+	static const char *const cmds[] = { "git -c 'safe.directory=*' upload-pack",
+					    "git -c 'safe.directory=*' receive-pack" };
+	int rc = 0;
+
+	if (url[0] != '/' && strncmp(url, "file://", 7))
+		return 0;
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		char *key = xasprintf("remote.%s.%s", name, keys[i]);
+		const char *args[] = { "config", key, cmds[i], NULL };
+		if (git_run(j->dir, NULL, NULL, NULL, args) != 0) {
+			errset("git config %s failed", key);
+			rc = -1;
+		}
+		free(key);
+	}
+	return rc;
+}

@@ -1,0 +1,69 @@
+/*
+ * The replicas: every server holds the whole journal, kept in step over
+ * git.  Each host's files live on a ref of their own,
+ *
+ *   refs/heads/hosts/<host>   YYYY/YYYY_MM_DD/<host>.jsonl, only <host> commits it
+ *   refs/heads/team           team.conf
+ *
+ * so a fetched ref either extends ours (fast-forward, and its files are
+ * written into the work tree) or is behind it (ignored): integration
+ * never merges and never needs a human.  A host's ref is committed from
+ * its files with a private index (.state/sync/index), in one commit per
+ * sync; the work tree is written before a ref moves, so a sync killed
+ * anywhere is redone by the next one.  This module never writes this
+ * host's own record files and never deletes a file; it never prints:
+ * what it finds goes into a struct store_warnings for the caller.
+ */
+#ifndef LOGBOOK_REPLICA_H
+#define LOGBOOK_REPLICA_H
+
+#include <stdbool.h>
+
+#include "journal/journal.h"
+#include "journal/store.h"
+
+#define REPLICA_HOSTS_REF "refs/heads/hosts/"
+#define REPLICA_TEAM_REF "refs/heads/team"
+#define REPLICA_STATE JOURNAL_STATE "/sync"
+
+/* a remote name: [A-Za-z0-9._-]+, not starting with '.' or '-' */
+bool replica_valid_remote(const char *name);
+/* url as git will find it from the journal's directory: a relative local path made absolute (allocated) */
+char *replica_url(const char *url);
+/* the remotes of the journal's repository, sorted; -1 and errget() */
+int replica_remotes(struct journal *j, char ***names, size_t *n);
+void replica_names_free(char **names, size_t n);
+
+/* take the sync lock of the journal (waits for another sync); the lock's fd, or -1 and errget() */
+int replica_lock(struct journal *j);
+
+/* commit host's files onto its ref: 1 committed, 0 nothing new, -1 and errget() */
+int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w);
+/* commit team.conf onto the team ref when it changed: 1, 0 or -1 */
+int replica_commit_team(struct journal *j);
+
+/* fetch remote's host and team refs into refs/remotes/<remote>/; -1 and errget() when unreachable */
+int replica_fetch(struct journal *j, const char *remote);
+/*
+ * Take what was fetched from remote: every host ref that extends ours
+ * (own_host's excepted, NULL: none) is written into the work tree, then
+ * moved; the team ref likewise.  Diverged refs are reported in w.
+ * -1 and errget() on a local failure.
+ */
+int replica_integrate(struct journal *j, const char *remote, const char *own_host, struct store_warnings *w);
+/*
+ * Push the host refs and the team ref to remote.  0 when own_host's ref
+ * went through (or had nothing to push), 1 when it was rejected (someone
+ * pushed meanwhile: fetch and try again), -1 and errget() when the remote
+ * could not be reached.  Rejected refs of other hosts are not errors.
+ */
+int replica_push(struct journal *j, const char *remote, const char *own_host);
+
+/*
+ * A hub on this machine (a path or file:// URL) is often another account's
+ * repository: its upload-pack and receive-pack are told it is safe, since
+ * git does not pass our configuration to them for a local transport.
+ */
+int replica_local_packs(struct journal *j, const char *name, const char *url);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * server: root prefix, hook lines, timers and tool runs shared by setup
+ * and doctor (see server.h).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/run.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
+#include "setup/server.h"
+#include "base/banned.h"
+
+/* where systemd finds units, local ones first */
+static const char *const unit_dirs[] = {
+	"/etc/systemd/system", "/usr/local/lib/systemd/system", "/usr/lib/systemd/system", "/lib/systemd/system",
+};
+
+int server_init(struct server *s, const char *root, const char *journal_option)
+{
+	const char *env = getenv("LOGBOOK_ROOT");
+	size_t len;
+
+	memset(s, 0, sizeof *s);
+	if (!root || !*root)
+		root = env && *env ? env : "/";
+	if (root[0] != '/') {
+		errset("root %s: give an absolute path", root);
+		return -1;
+	}
+	if (!fs_is_dir(root)) {
+		errset_sys("root %s", root);
+		return -1;
+	}
+	s->root = xstrdup(root);
+	len = strlen(s->root);
+	while (len > 1 && s->root[len - 1] == '/')
+		s->root[--len] = '\0';
+	s->real = !strcmp(s->root, "/");
+	/* -C, else $LOGBOOK_DIR, as for every command; else the default under root */
+	s->journal_given = (journal_option && *journal_option) || (getenv("LOGBOOK_DIR") && *getenv("LOGBOOK_DIR"));
+	s->journal = s->journal_given ? xstrdup(journal_locate(journal_option)) : server_path(s, JOURNAL_DEFAULT_DIR);
+	return 0;
+}
+
+void server_release(struct server *s)
+{
+	free(s->root);
+	free(s->journal);
+}
+
+char *server_path(const struct server *s, const char *path)
+{
+	return s->real ? xstrdup(path) : xasprintf("%s%s", s->root, path);
+}
+
+/* a word for sh: in single quotes, each ' as '\'' */
+static void shell_quote(struct buf *b, const char *s)
+{
+	buf_addc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addc(b, *s);
+	}
+	buf_addc(b, '\'');
+}
+
+char *server_hook_body(const struct server *s, const char *shell)
+{
+	struct buf b = BUF_INIT;
+
+	buf_adds(&b, "# the commands of interactive shells go into the team's logbook (man logbook)\n");
+	buf_adds(&b, "case $- in *i*) command -v logbook >/dev/null 2>&1 && eval \"$(logbook ");
+	/* the default journal is not named: moving it is -C's or $LOGBOOK_DIR's business */
+	if (s->journal_given || !s->real) {
+		buf_adds(&b, "-C ");
+		shell_quote(&b, s->journal);
+		buf_addc(&b, ' ');
+	}
+	buf_addf(&b, "hook %s)\" ;; esac\n", shell);
+	return buf_detach(&b, NULL);
+}
+
+bool server_systemd_running(void)
+{
+	return fs_is_dir("/run/systemd/system");
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void server_timers(const struct server *s, const struct conf *team, char ***names, size_t *n, struct buf *skipped)
+{
+	char **v = NULL;
+	size_t count = 0;
+
+	for (size_t i = 0; i < sizeof unit_dirs / sizeof *unit_dirs; i++) {
+		char *dir = server_path(s, unit_dirs[i]);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			bool seen = false;
+			if (fnmatch("logbook-*.timer", e->d_name, 0) != 0)
+				continue;
+			for (size_t k = 0; k < count; k++)
+				seen |= !strcmp(v[k], e->d_name);
+			if (seen)
+				continue;
+			/* a digest needs someone to send it to */
+			if (!strcmp(e->d_name, "logbook-digest.timer") &&
+			    !(team && conf_get(team, "digest", NULL, "to"))) {
+				if (skipped)
+					buf_addf(skipped, "%s: not enabled: team.conf has no digest.to\n", e->d_name);
+				continue;
+			}
+			v = xreallocarray(v, count + 1, sizeof *v);
+			v[count++] = xstrdup(e->d_name);
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+	if (count)
+		qsort(v, count, sizeof *v, cmp_names);
+	*names = v;
+	*n = count;
+}
+
+void server_names_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+int server_run(const char *const argv[], struct buf *out)
+{
+	int p[2];
+	struct child c = { argv, NULL, RUN_NULL, RUN_NULL, RUN_NULL, NULL, false, 0, -1, -1 };
+	int rc;
+
+	if (!out) {
+		struct buf ignored = BUF_INIT;
+		rc = server_run(argv, &ignored);
+		buf_release(&ignored);
+		return rc;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		errset_sys("pipe");
+		return -1;
+	}
+	c.out = c.err = p[1];
+	if (run_start(&c) < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	close(p[1]);
+	if (fs_read_fd(p[0], out, 0) < 0)
+		errset_sys("reading the output of %s", argv[0]);
+	close(p[0]);
+	rc = run_finish(&c);
+	return rc;
+}
+
+bool server_have(const char *program)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(program, '/'))
+		return access(program, X_OK) == 0;
+	copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p = fs_join(*dir ? dir : ".", program);
+		found = access(p, X_OK) == 0;
+		free(p);
+	}
+	free(copy);
+	return found;
+}

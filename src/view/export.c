@@ -1,0 +1,396 @@
+/*
+ * export: day pages into a DokuWiki (see export.h for the files).
+ *
+ * The state file is one JSON object:
+ *
+ *   {"v":1,"format":1,"tz":"UTC","namespace":"journal",
+ *    "days":{"2026_11_24":{"stamp":"<sha-256>","page":"<size> <mtime>",
+ *                          "who":[["web1","alice"],...]},...}}
+ *
+ * "stamp" hashes the day's record files' names, sizes, modification times
+ * and inodes: appending a record, or sync writing a fetched file, changes
+ * it.  "page" is the page file as we left it: a page deleted or edited in
+ * the wiki is written again.  A state file that is missing or cannot be
+ * read only costs a full export.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/day.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "journal/record.h"
+#include "view/export.h"
+#include "view/markup.h"
+#include "base/banned.h"
+
+/* bump when the pages would come out differently: every page is written again */
+#define EXPORT_FORMAT 1
+#define STATE_NAME ".logbook-export.json"
+#define LOCK_NAME ".logbook-export.lock"
+
+char *export_namespace(const char *ns)
+{
+	char *id;
+
+	for (const char *p = ns; *p; p++) {
+		if ((unsigned char)*p >= 0x80) {
+			errset("namespace '%s': only ASCII names are supported", ns);
+			return NULL;
+		}
+	}
+	id = markup_dokuwiki_clean_id(ns);
+	if (!*id) {
+		errset("namespace '%s': DokuWiki would make an empty name of it", ns);
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+/* the stamp of a day's record files; -1 and errget() when its directory cannot be read */
+static int day_stamp(struct journal *j, const char *day, char out[REC_HASH_LEN + 1])
+{
+	char rel[DAY_LEN + 6], **files;
+	char *dir;
+	size_t n;
+	struct buf b = BUF_INIT;
+	int rc = 0;
+
+	snprintf(rel, sizeof rel, "%.4s/%s", day, day);
+	dir = journal_path(j, rel);
+	if (fs_list_dir(dir, store_is_host_file, NULL, false, &files, &n) < 0) {
+		free(dir);
+		return -1;
+	}
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *path = fs_join(dir, files[i]);
+		struct stat st;
+		if (stat(path, &st) < 0) {
+			errset_sys("%s", path);
+			rc = -1;
+		} else {
+			buf_addf(&b, "%s %lld %lld.%09ld %llu\n", files[i], (long long)st.st_size,
+				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec, (unsigned long long)st.st_ino);
+		}
+		free(path);
+	}
+	rec_hash(buf_str(&b), b.len, out);
+	buf_release(&b);
+	fs_free_names(files, n);
+	free(dir);
+	return rc;
+}
+
+/* "<size> <mtime>" of a file, "" when it does not exist */
+static void file_stamp(const char *path, char *out, size_t size)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		snprintf(out, size, "%s", "");
+	else
+		snprintf(out, size, "%lld %lld.%09ld", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			 st.st_mtim.tv_nsec);
+}
+
+/*
+ * Replace dir/name with data: a temporary file in the same directory,
+ * written, flushed and renamed over the page, so the wiki reads the old
+ * page or the new one.  The caller syncs the directory once at the end.
+ */
+static int write_page(const char *dir, const char *name, const struct buf *data)
+{
+	char *path = fs_join(dir, name);
+	char *tmp = xasprintf("%s/.%s.%ld.tmp", dir, name, (long)getpid());
+	int fd, rc = -1;
+
+	unlink(tmp);	/* left by a killed export of the same pid */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		errset_sys("%s", tmp);
+		goto out;
+	}
+	if (fs_write_all(fd, data->data, data->len) < 0 || fsync(fd) < 0) {
+		errset_sys("%s", tmp);
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	if (close(fd) < 0 || rename(tmp, path) < 0) {
+		errset_sys("%s: rename to %s", tmp, path);
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	free(path);
+	return rc;
+}
+
+/* the page of one day, and who worked on it (a JSON array of [host, admin]) */
+static int render_day(struct journal *j, const char *day, struct buf *page, json_t **who,
+		      struct store_warnings *w)
+{
+	struct store_day_lines d;
+	struct markup_page mp = { .format = MARKUP_DOKUWIKI };
+
+	if (store_day_lines_load(j, day, &d) < 0)
+		return -1;
+	for (size_t i = 0; i < d.warnings.n; i++) {
+		w->msgs = xreallocarray(w->msgs, w->n + 1, sizeof *w->msgs);
+		w->msgs[w->n++] = d.warnings.msgs[i];
+	}
+	free(d.warnings.msgs);
+	d.warnings.msgs = NULL;
+	d.warnings.n = 0;
+	markup_day_header(&mp, page, day, j->tz, d.n);
+	for (size_t i = 0; i < d.n; i++) {
+		const char *line, *path;
+		size_t len, lineno;
+		struct record *r;
+
+		store_day_line(&d, i, &line, &len, &path, &lineno);
+		if (!(r = rec_parse(line, len, false)))
+			continue;
+		markup_record(&mp, page, r);
+		rec_free(r);
+	}
+	markup_who_sort(&mp);
+	*who = json_array();
+	for (size_t i = 0; i < mp.nwho; i++)
+		json_array_append_new(*who, json_pack("[ss]", mp.who[i].host, mp.who[i].admin));
+	markup_release(&mp);
+	store_day_lines_free(&d);
+	return 0;
+}
+
+/* "  * [[:ns:day|day]] Tuesday ...: **web1** alice, bob; **db1** carol" */
+static void index_line(struct buf *out, const char *ns, const char *day, json_t *who)
+{
+	char title[64];
+	const char *host = NULL;
+	size_t i;
+	json_t *pair;
+
+	day_title(day, title, sizeof title);
+	buf_addf(out, "  * [[:%s:%s|%s]] %s", ns, day, day, title);
+	json_array_foreach(who, i, pair) {
+		const char *h = json_string_value(json_array_get(pair, 0));
+		const char *a = json_string_value(json_array_get(pair, 1));
+		if (!h || !a)
+			continue;
+		if (!host || strcmp(host, h)) {
+			buf_adds(out, host ? "; **" : ": **");
+			markup_dokuwiki_text(out, h, strlen(h));
+			buf_adds(out, "** ");
+		} else {
+			buf_adds(out, ", ");
+		}
+		markup_dokuwiki_text(out, a, strlen(a));
+		host = h;
+	}
+	buf_addc(out, '\n');
+}
+
+static json_t *load_state(const char *path, const char *tz, const char *ns)
+{
+	json_t *s = json_load_file(path, 0, NULL);
+	json_t *days = json_object_get(s, "days");
+
+	if (!json_is_object(s) || json_integer_value(json_object_get(s, "v")) != 1 ||
+	    json_integer_value(json_object_get(s, "format")) != EXPORT_FORMAT ||
+	    !json_is_string(json_object_get(s, "tz")) || strcmp(json_string_value(json_object_get(s, "tz")), tz) ||
+	    !json_is_string(json_object_get(s, "namespace")) ||
+	    strcmp(json_string_value(json_object_get(s, "namespace")), ns) || !json_is_object(days)) {
+		json_decref(s);
+		return json_object();
+	}
+	json_incref(days);
+	json_decref(s);
+	return days;
+}
+
+static int lock_dir(const char *pagedir)
+{
+	char *path = fs_join(pagedir, LOCK_NAME);
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0) {
+		errset_sys("%s", path);
+		free(path);
+		return -1;
+	}
+	while (fcntl(fd, F_SETLKW, &fl) < 0) {
+		if (errno != EINTR) {
+			errset_sys("%s: lock", path);
+			close(fd);
+			free(path);
+			return -1;
+		}
+	}
+	free(path);
+	return fd;
+}
+
+int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool force, struct export_report *rep)
+{
+	char **years = NULL, **days = NULL;
+	size_t ny = 0, nd = 0;
+	char *state_path = NULL;
+	json_t *state = NULL, *fresh = json_object();
+	struct buf page = BUF_INIT, index = BUF_INIT, old = BUF_INIT;
+	int lock = -1, rc = -1;
+	bool changed = false;
+
+	memset(rep, 0, sizeof *rep);
+	if (!(rep->namespace = export_namespace(ns)))
+		goto out;
+	if (!fs_is_dir(dir)) {
+		errset("%s: not a directory (the wiki's pages directory, such as /var/lib/dokuwiki/data/pages)", dir);
+		goto out;
+	}
+	{
+		/* cleanID leaves no empty, "." or ".." part: the pages stay under dir */
+		char *rel = xstrdup(rep->namespace);
+		for (char *p = rel; *p; p++)
+			if (*p == ':')
+				*p = '/';
+		rep->pagedir = fs_join(dir, rel);
+		free(rel);
+	}
+	if (fs_mkdirs(rep->pagedir, 0755) < 0 || (lock = lock_dir(rep->pagedir)) < 0)
+		goto out;
+	state_path = fs_join(rep->pagedir, STATE_NAME);
+	state = force ? json_object() : load_state(state_path, j->tz, rep->namespace);
+
+	/* newest first: years and days in descending order */
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
+		goto out;
+	for (size_t y = 0; y < ny; y++) {
+		char *ydir = journal_path(j, years[y]);
+		char **dd;
+		size_t n;
+		int r = fs_list_dir(ydir, store_is_day_of, years[y], true, &dd, &n);
+		free(ydir);
+		if (r < 0)
+			goto out;
+		days = xreallocarray(days, nd + n + 1, sizeof *days);
+		memcpy(days + nd, dd, n * sizeof *dd);
+		nd += n;
+		free(dd);
+	}
+
+	for (size_t i = 0; i < nd; i++) {
+		char stamp[REC_HASH_LEN + 1], pstamp[96], *name = xasprintf("%s.txt", days[i]);
+		char *path = fs_join(rep->pagedir, name);
+		json_t *was = json_object_get(state, days[i]), *who = NULL, *entry;
+
+		if (day_stamp(j, days[i], stamp) < 0) {
+			free(name);
+			free(path);
+			goto out;
+		}
+		file_stamp(path, pstamp, sizeof pstamp);
+		if (json_is_object(was) && json_is_string(json_object_get(was, "stamp")) &&
+		    !strcmp(json_string_value(json_object_get(was, "stamp")), stamp) &&
+		    json_is_string(json_object_get(was, "page")) &&
+		    !strcmp(json_string_value(json_object_get(was, "page")), pstamp) &&
+		    json_is_array(json_object_get(was, "who"))) {
+			json_object_set(fresh, days[i], was);
+		} else {
+			buf_reset(&page);
+			buf_reset(&old);
+			if (render_day(j, days[i], &page, &who, &rep->warnings) < 0) {
+				free(name);
+				free(path);
+				goto out;
+			}
+			/* a sync that checked the same bytes out again changes the stamp, not the page */
+			if (force || fs_read_file(path, &old) < 0 || old.len != page.len ||
+			    memcmp(old.data, page.data, page.len)) {
+				if (write_page(rep->pagedir, name, &page) < 0) {
+					json_decref(who);
+					free(name);
+					free(path);
+					goto out;
+				}
+				rep->written++;
+			}
+			file_stamp(path, pstamp, sizeof pstamp);
+			entry = json_pack("{s:s,s:s,s:o}", "stamp", stamp, "page", pstamp, "who", who);
+			json_object_set_new(fresh, days[i], entry);
+			changed = true;
+		}
+		free(name);
+		free(path);
+	}
+	rep->days = nd;
+
+	/* the index: days newest first, with who worked where */
+	buf_adds(&index, "====== Admin logbook ======\n\n"
+			 "//Written by ''logbook export'' from the journal: edits made here are overwritten.//\n\n");
+	for (size_t i = 0; i < nd; i++)
+		index_line(&index, rep->namespace, days[i], json_object_get(json_object_get(fresh, days[i]), "who"));
+	{
+		char *ipath = fs_join(rep->pagedir, "start.txt");
+		buf_reset(&old);
+		if (force || fs_read_file(ipath, &old) < 0 || old.len != index.len || memcmp(old.data, index.data, index.len)) {
+			if (write_page(rep->pagedir, "start.txt", &index) < 0) {
+				free(ipath);
+				goto out;
+			}
+			rep->index_written = true;
+		}
+		free(ipath);
+	}
+	if (changed || rep->index_written || force) {
+		json_t *top = json_pack("{s:i,s:i,s:s,s:s,s:O}", "v", 1, "format", EXPORT_FORMAT, "tz", j->tz,
+					"namespace", rep->namespace, "days", fresh);
+		char *text = json_dumps(top, JSON_COMPACT | JSON_SORT_KEYS);
+		struct buf b = BUF_INIT;
+		buf_adds(&b, text);
+		buf_addc(&b, '\n');
+		free(text);
+		json_decref(top);
+		if (write_page(rep->pagedir, STATE_NAME, &b) < 0) {
+			buf_release(&b);
+			goto out;
+		}
+		buf_release(&b);
+		if (fs_fsync_dir(rep->pagedir) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (lock >= 0)
+		close(lock);
+	fs_free_names(years, ny);
+	fs_free_names(days, nd);
+	free(state_path);
+	json_decref(state);
+	json_decref(fresh);
+	buf_release(&page);
+	buf_release(&index);
+	buf_release(&old);
+	return rc;
+}
+
+void export_report_free(struct export_report *rep)
+{
+	free(rep->namespace);
+	free(rep->pagedir);
+	store_warnings_free(&rep->warnings);
+	memset(rep, 0, sizeof *rep);
+}

@@ -1,0 +1,627 @@
+/*
+ * markup: day pages in DokuWiki and Markdown syntax.
+ *
+ * Why the DokuWiki escaping is safe (checked in DokuWiki 2023-04-04 "Jack
+ * Jackrum", Debian 12's package, /usr/share/dokuwiki/inc/Parsing/):
+ *
+ * - The lexer (Lexer/ParallelRegex.php) matches with the flags "msS":
+ *   case-sensitive, "." matches newlines.  At each position the leftmost
+ *   pattern of the current mode wins.
+ * - <nowiki> (ParserMode/Unformatted.php) is entered on
+ *   "<nowiki>(?=.*</nowiki>)" and left on the first "</nowiki>"; no other
+ *   mode is allowed inside, and the renderer (parser/xhtml.php,
+ *   unformatted()) writes the text through htmlspecialchars.  So a run of
+ *   text that does not contain "</nowiki>" is shown literally when
+ *   wrapped in <nowiki>...</nowiki>: no link, media, <html>, <php>,
+ *   ~~NOCACHE~~, %%, smiley or entity is recognised in it, whatever the
+ *   htmlok and phpok settings.  A text that contains "</nowiki>" is cut
+ *   after "</nowiki" and each piece wrapped on its own.  Our closing tag
+ *   cannot combine with the end of a piece into an earlier "</nowiki>":
+ *   '<' occurs in "</nowiki>" only at its start.
+ * - <code> and <file> (ParserMode/Code.php, File.php) are left on the
+ *   first "</code>" or "</file>", case-sensitively, and allow no mode
+ *   inside.  The handler (parser/handler.php, code()) takes the
+ *   parameters up to the first '>' (ours, after the language) and the
+ *   renderer (_highlight) drops one newline at each end, which we add.
+ *   Without a language the text goes through htmlspecialchars; with one,
+ *   through GeSHi, whose bash and diff definitions have no keyword URLs
+ *   (/usr/share/php-geshi/geshi/{bash,diff}.php), so no link is made.  A
+ *   text holding "</code>" goes in a <file> block; one holding both
+ *   closing tags is cut after each "</code" into several <code> blocks.
+ * - Headings (ParserMode/Header.php) are a whole line; the handler trims
+ *   '=' and blanks at both ends and the renderer escapes the title: no
+ *   markup is parsed in a heading.  Our headings start with a host name
+ *   ([A-Za-z0-9._-]) and end with ')', so the trim never reaches record
+ *   text, and render_escape keeps newlines out.
+ * - Line-based syntax (lists, tables, quotes, preformatted, headings, hr)
+ *   only starts at the beginning of a line, and every line we write
+ *   starts with our own text; record text never contains a raw newline
+ *   outside a code block.
+ *
+ * Markdown (CommonMark, as GitLab renders it): every ASCII punctuation
+ * character of record text is backslash-escaped, which CommonMark defines
+ * as the literal character (so no emphasis, link, autolink, HTML, entity,
+ * table cell or GitLab reference starts in it); leading blanks of a line
+ * are written as character references, which cannot indent; code goes in
+ * a fence longer than any backtick run it contains.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/day.h"
+#include "base/xalloc.h"
+#include "view/markup.h"
+#include "view/render.h"
+#include "base/banned.h"
+
+static const char nowiki_close[] = "</nowiki>";
+
+/* occurrences of needle (len n) in s, NULL when none */
+static const char *find(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (const char *p = s; len >= n && (size_t)(p - s) <= len - n; p++) {
+		p = memchr(p, needle[0], len - n - (size_t)(p - s) + 1);
+		if (!p)
+			return NULL;
+		if (!memcmp(p, needle, n))
+			return p;
+	}
+	return NULL;
+}
+
+void markup_dokuwiki_text(struct buf *out, const char *s, size_t len)
+{
+	struct buf e = BUF_INIT;
+	const char *p, *end;
+
+	render_escape(&e, s, len, false);
+	p = buf_str(&e);
+	end = p + e.len;
+	while (p < end) {
+		const char *close = find(p, (size_t)(end - p), nowiki_close);
+		/* the piece ends just before the '>' of a "</nowiki>" in it */
+		const char *stop = close ? close + sizeof nowiki_close - 2 : end;
+
+		buf_adds(out, "<nowiki>");
+		buf_add(out, p, (size_t)(stop - p));
+		buf_adds(out, nowiki_close);
+		p = stop;
+	}
+	buf_release(&e);
+}
+
+static void code_block(struct buf *out, const char *tag, const char *lang, const char *s, size_t len)
+{
+	buf_addf(out, "<%s%s%s>\n", tag, lang ? " " : "", lang ? lang : "");
+	buf_add(out, s, len);
+	buf_addf(out, "\n</%s>\n", tag);
+}
+
+void markup_dokuwiki_code(struct buf *out, const char *lang, const char *s, size_t len)
+{
+	struct buf e = BUF_INIT;
+	const char *p, *end;
+
+	render_escape(&e, s, len, true);
+	p = buf_str(&e);
+	end = p + e.len;
+	if (!find(p, e.len, "</code>")) {
+		code_block(out, "code", lang, p, e.len);
+	} else if (!find(p, e.len, "</file>")) {
+		code_block(out, "file", lang, p, e.len);
+	} else {
+		do {
+			const char *close = find(p, (size_t)(end - p), "</code>");
+			const char *stop = close ? close + 6 : end;
+			code_block(out, "code", lang, p, (size_t)(stop - p));
+			p = stop;
+		} while (p < end);
+	}
+	buf_release(&e);
+}
+
+/* CommonMark's ASCII punctuation: a backslash before any of them makes it literal */
+static bool md_punct(unsigned char c)
+{
+	return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') || (c >= '{' && c <= '~');
+}
+
+void markup_markdown_text(struct buf *out, const char *s, size_t len)
+{
+	struct buf e = BUF_INIT;
+	size_t i = 0;
+
+	render_escape(&e, s, len, false);
+	/* leading blanks as references: text, never indentation (CommonMark 6.2) */
+	for (; i < e.len && (e.data[i] == ' ' || e.data[i] == '\t'); i++)
+		buf_adds(out, e.data[i] == ' ' ? "&#32;" : "&#9;");
+	for (; i < e.len; i++) {
+		if (md_punct((unsigned char)e.data[i]))
+			buf_addc(out, '\\');
+		buf_addc(out, e.data[i]);
+	}
+	buf_release(&e);
+}
+
+void markup_markdown_code(struct buf *out, const char *lang, const char *s, size_t len)
+{
+	struct buf e = BUF_INIT;
+	size_t run = 0, longest = 0, fence;
+
+	render_escape(&e, s, len, true);
+	for (size_t i = 0; i < e.len; i++) {
+		run = e.data[i] == '`' ? run + 1 : 0;
+		if (run > longest)
+			longest = run;
+	}
+	fence = longest >= 3 ? longest + 1 : 3;
+	for (size_t i = 0; i < fence; i++)
+		buf_addc(out, '`');
+	buf_adds(out, lang ? lang : "");
+	buf_addc(out, '\n');
+	buf_add(out, e.data, e.len);
+	if (!e.len || e.data[e.len - 1] != '\n')
+		buf_addc(out, '\n');
+	for (size_t i = 0; i < fence; i++)
+		buf_addc(out, '`');
+	buf_addc(out, '\n');
+	buf_release(&e);
+}
+
+/* ASCII that stripspecials() (inc/Utf8/Clean.php, tables/specials.php) replaces: controls, blanks, punctuation but "_:.-", and '*' */
+static bool dw_special(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x20 && c <= 0x2f && c != '-' && c != '.') ||
+	       (c >= 0x3b && c <= 0x40) || (c >= 0x5b && c <= 0x60 && c != '_') || (c >= 0x7b && c <= 0x7e);
+}
+
+static bool dw_sep(char c)
+{
+	return c == ':' || c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * DokuWiki's cleanID (inc/pageutils.php) with the default settings
+ * (sepchar "_", useslash off, deaccent on), step by step, for ASCII.
+ */
+char *markup_dokuwiki_clean_id(const char *raw)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	size_t len = strlen(raw), i, start, end;
+
+	/* trim(): " \t\n\r\0\x0B" */
+	while (len && strchr(" \t\n\r\v", raw[len - 1]))
+		len--;
+	while (len && strchr(" \t\n\r\v", *raw))
+		raw++, len--;
+	/* strtolower, strtr(';/', ':_'), stripspecials with '_', then '_+' -> '_' and ':+' -> ':' */
+	for (i = 0; i < len; i++) {
+		char c = raw[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (c == ';')
+			c = ':';
+		else if (c == '/' || dw_special((unsigned char)c))
+			c = '_';
+		if ((c == '_' || c == ':') && a.len && a.data[a.len - 1] == c)
+			continue;
+		buf_addc(&a, c);
+	}
+	/* trim($id, ':._-') */
+	start = 0;
+	end = a.len;
+	while (start < end && dw_sep(a.data[start]))
+		start++;
+	while (end > start && dw_sep(a.data[end - 1]))
+		end--;
+	/* ':[:._-]+' -> ':' then '[:._-]+:' -> ':': a run of separators holding a ':' becomes one ':' */
+	for (i = start; i < end;) {
+		size_t k = i;
+		bool colon = false;
+		if (!dw_sep(a.data[i])) {
+			buf_addc(&b, a.data[i++]);
+			continue;
+		}
+		while (k < end && dw_sep(a.data[k]))
+			colon |= a.data[k++] == ':';
+		if (colon)
+			buf_addc(&b, ':');
+		else
+			buf_add(&b, a.data + i, k - i);
+		i = k;
+	}
+	buf_release(&a);
+	buf_addc(&b, '\0');
+	buf_truncate(&b, b.len - 1);
+	return buf_detach(&b, NULL);
+}
+
+/* ---- pages ---- */
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static void set(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static void text(struct markup_page *p, struct buf *out, const char *s, size_t len)
+{
+	if (p->format == MARKUP_DOKUWIKI)
+		markup_dokuwiki_text(out, s, len);
+	else
+		markup_markdown_text(out, s, len);
+}
+
+static void texts(struct markup_page *p, struct buf *out, const char *s)
+{
+	text(p, out, s, strlen(s));
+}
+
+static void code(struct markup_page *p, struct buf *out, const char *lang, const char *s, size_t len)
+{
+	if (p->format == MARKUP_DOKUWIKI)
+		markup_dokuwiki_code(out, lang, s, len);
+	else
+		markup_markdown_code(out, lang, s, len);
+}
+
+/* our own emphasis around our own words */
+static void bold(struct markup_page *p, struct buf *out, const char *s)
+{
+	buf_addf(out, "**%s**", s);
+	(void)p;
+}
+
+static void italic(struct markup_page *p, struct buf *out, const char *s)
+{
+	buf_addf(out, p->format == MARKUP_DOKUWIKI ? "//%s//" : "_%s_", s);
+}
+
+/* text over several lines, as one paragraph with forced line breaks */
+static void lines(struct markup_page *p, struct buf *out, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (end > s && end[-1] == '\n')
+		end--;
+	for (const char *line = s; line <= end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl ? nl : end;
+
+		if (line != s)
+			buf_adds(out, p->format == MARKUP_DOKUWIKI ? "\\\\\n" : "\\\n");
+		text(p, out, line, (size_t)(stop - line));
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
+void markup_day_header(struct markup_page *p, struct buf *out, const char *day, const char *tz, size_t records)
+{
+	char title[64];
+
+	day_title(day, title, sizeof title);
+	if (p->format == MARKUP_DOKUWIKI)
+		buf_addf(out, "====== %s: %s ======\n\n", day, title);
+	else
+		buf_addf(out, "# %s: %s\n\n", day, title);
+	italic(p, out, "Time zone");
+	buf_adds(out, " ");
+	texts(p, out, tz);
+	buf_addf(out, ", %zu record%s.\n", records, records == 1 ? "" : "s");
+}
+
+static void add_who(struct markup_page *p, const char *host, const char *admin)
+{
+	if (p->nwho && same(p->who[p->nwho - 1].host, host) && same(p->who[p->nwho - 1].admin, admin))
+		return;
+	p->who = xreallocarray(p->who, p->nwho + 1, sizeof *p->who);
+	p->who[p->nwho].host = xstrdup(host);
+	p->who[p->nwho].admin = xstrdup(admin);
+	p->nwho++;
+}
+
+static void heading(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	struct buf t = BUF_INIT;
+
+	add_who(p, rec->host, rec->admin);
+	if (same(p->host, rec->host) && same(p->admin, rec->admin) && same(p->account, rec->account) &&
+	    same(p->session, rec->session))
+		return;
+	/* "web1 (alice)" or "web1 (alice as root)": starts with the host, ends with ')' */
+	buf_adds(out, "\n");
+	if (p->format == MARKUP_DOKUWIKI) {
+		render_escape(&t, rec->host, strlen(rec->host), false);
+		buf_adds(&t, " (");
+		render_escape(&t, rec->admin, strlen(rec->admin), false);
+		if (strcmp(rec->admin, rec->account)) {
+			buf_adds(&t, " as ");
+			render_escape(&t, rec->account, strlen(rec->account), false);
+		}
+		buf_addc(&t, ')');
+		buf_addf(out, "===== %s =====\n\n", t.data);
+	} else {
+		buf_adds(out, "## ");
+		texts(p, out, rec->host);
+		buf_adds(out, " \\(");
+		texts(p, out, rec->admin);
+		if (strcmp(rec->admin, rec->account)) {
+			buf_adds(out, " as ");
+			texts(p, out, rec->account);
+		}
+		buf_adds(out, "\\)\n\n");
+	}
+	if (*rec->session) {
+		italic(p, out, "Session");
+		buf_adds(out, " ");
+		texts(p, out, rec->session);
+		buf_adds(out, "\n");
+	}
+	buf_release(&t);
+	set(&p->host, rec->host);
+	set(&p->admin, rec->admin);
+	set(&p->account, rec->account);
+	set(&p->session, rec->session);
+}
+
+/* "**09:14:03** " at the start of a record's paragraph */
+static void stamp(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	char clock[9];
+
+	day_clock(rec->time, clock);
+	buf_adds(out, "\n");
+	bold(p, out, clock);
+	buf_adds(out, " ");
+}
+
+static void cmd_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	struct buf v = BUF_INIT;
+	int64_t status;
+
+	buf_adds(out, "command");
+	if (rec_get_int(rec, "exit", &status))
+		buf_addf(out, ", exit %lld", (long long)status);
+	if (rec_get_text(rec, "cwd", &v) == 0 && v.len) {
+		buf_adds(out, ", in ");
+		text(p, out, v.data, v.len);
+	}
+	buf_adds(out, ":\n");
+	if (p->format == MARKUP_MARKDOWN)
+		buf_adds(out, "\n");
+	buf_reset(&v);
+	rec_get_text(rec, "cmd", &v);
+	code(p, out, "bash", buf_str(&v), v.len);
+	buf_release(&v);
+}
+
+static void change_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	struct buf v = BUF_INIT;
+
+	buf_adds(out, "changed ");
+	if (rec_get_text(rec, "path", &v) == 0)
+		text(p, out, buf_str(&v), v.len);
+	buf_reset(&v);
+	if (rec_get_text(rec, "summary", &v) == 0 && v.len) {
+		buf_adds(out, ": ");
+		text(p, out, v.data, v.len);
+	}
+	buf_reset(&v);
+	if (rec_get_text(rec, "note", &v) == 0 && v.len) {
+		buf_adds(out, " (");
+		text(p, out, v.data, v.len);
+		buf_adds(out, ")");
+	}
+	if (!strcmp(rec->admin, "unattributed"))
+		buf_adds(out, ", found by a scan");
+	buf_adds(out, "\n");
+	buf_reset(&v);
+	if (rec_get_text(rec, "diff", &v) == 0 && v.len) {
+		if (p->format == MARKUP_MARKDOWN)
+			buf_adds(out, "\n");
+		code(p, out, "diff", v.data, v.len);
+	}
+	buf_release(&v);
+}
+
+static void event_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	const char *level = rec_get_str(rec, "level", NULL);
+	json_t *mail = json_object_get(rec->obj, "mail");
+	struct buf v = BUF_INIT;
+
+	buf_adds(out, "event");
+	if (level && (!strcmp(level, "info") || !strcmp(level, "warning") || !strcmp(level, "critical"))) {
+		buf_adds(out, " ");
+		bold(p, out, level);
+	} else if (level) {
+		buf_adds(out, " ");
+		texts(p, out, level);
+	}
+	if (rec_get_text(rec, "source", &v) == 0 && v.len) {
+		buf_adds(out, " from ");
+		text(p, out, v.data, v.len);
+	}
+	if (json_is_object(mail)) {
+		static const char *const fields[][2] = { { "from", "from" }, { "to", "to" }, { "subject", "subject" } };
+		for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+			const char *s = json_string_value(json_object_get(mail, fields[i][0]));
+			if (s) {
+				buf_addf(out, p->format == MARKUP_DOKUWIKI ? "\\\\\n%s: " : "\\\n%s: ", fields[i][1]);
+				texts(p, out, s);
+			}
+		}
+	}
+	buf_reset(&v);
+	if (rec_get_text(rec, "text", &v) == 0 && v.len) {
+		if (memchr(v.data, '\n', v.len)) {
+			buf_adds(out, "\n");
+			if (p->format == MARKUP_MARKDOWN)
+				buf_adds(out, "\n");
+			code(p, out, NULL, v.data, v.len);
+		} else {
+			buf_adds(out, ": ");
+			text(p, out, v.data, v.len);
+			buf_adds(out, "\n");
+		}
+	} else {
+		buf_adds(out, "\n");
+	}
+	buf_release(&v);
+}
+
+static void sign_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	const char *key = rec_get_str(rec, "key", NULL);
+	int64_t covers = 0;
+
+	italic(p, out, "Signed by");
+	buf_adds(out, " ");
+	texts(p, out, rec->admin);
+	if (key) {
+		buf_adds(out, ", key ");
+		texts(p, out, key);
+	}
+	if (rec_get_int(rec, "covers", &covers))
+		buf_addf(out, " (%s up to record %lld)", rec->host, (long long)covers);
+	buf_adds(out, "\n");
+}
+
+static void session_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	const char *event = rec_get_str(rec, "event", NULL);
+	const char *how = rec_get_str(rec, "how", NULL);
+	struct buf v = BUF_INIT;
+	int64_t n;
+
+	if (event && !strcmp(event, "open")) {
+		buf_adds(out, "shell opened");
+		if (rec_get_text(rec, "shell", &v) == 0 && v.len) {
+			buf_adds(out, ": ");
+			text(p, out, v.data, v.len);
+		}
+		buf_reset(&v);
+		if (rec_get_text(rec, "tty", &v) == 0 && v.len) {
+			buf_adds(out, " on ");
+			text(p, out, v.data, v.len);
+		}
+		buf_reset(&v);
+		if (rec_get_text(rec, "ssh", &v) == 0 && v.len) {
+			buf_adds(out, " from ");
+			text(p, out, v.data, v.len);
+		}
+	} else if (event && !strcmp(event, "close")) {
+		buf_adds(out, "shell closed");
+		if (rec_get_int(rec, "commands", &n))
+			buf_addf(out, ": %lld command%s", (long long)n, n == 1 ? "" : "s");
+		if (how && !strcmp(how, "lost"))
+			buf_adds(out, " (the shell ended without its exit hook)");
+	} else {
+		buf_adds(out, "session ");
+		if (event)
+			texts(p, out, event);
+	}
+	buf_adds(out, "\n");
+	buf_release(&v);
+}
+
+/* the field that says what a record of a kind this version does not know is about */
+static const char *summary_field(const struct record *rec)
+{
+	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary" };
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_is_string(json_object_get(rec->obj, keys[i])))
+			return keys[i];
+	return NULL;
+}
+
+void markup_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	struct buf v = BUF_INIT;
+
+	heading(p, out, rec);
+	stamp(p, out, rec);
+	if (!strcmp(rec->kind, "cmd")) {
+		cmd_record(p, out, rec);
+	} else if (!strcmp(rec->kind, "change")) {
+		change_record(p, out, rec);
+	} else if (!strcmp(rec->kind, "event")) {
+		event_record(p, out, rec);
+	} else if (!strcmp(rec->kind, "sign")) {
+		sign_record(p, out, rec);
+	} else if (!strcmp(rec->kind, "session")) {
+		session_record(p, out, rec);
+	} else {
+		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
+		int64_t n = 0, f = 0;
+
+		if (strcmp(rec->kind, "note")) {
+			texts(p, out, rec->kind);
+			buf_adds(out, ": ");
+		}
+		if (key && rec_get_text(rec, key, &v) == 0)
+			lines(p, out, buf_str(&v), v.len);
+		if (!strcmp(rec->kind, "note") && ((int)rec_get_int(rec, "commands", &n) | (int)rec_get_int(rec, "files", &f))) {
+			buf_adds(out, " (entry for ");
+			if (n > 0)
+				buf_addf(out, "%lld command%s%s", (long long)n, n == 1 ? "" : "s", f > 0 ? ", " : "");
+			if (f > 0)
+				buf_addf(out, "%lld file%s", (long long)f, f == 1 ? "" : "s");
+			buf_adds(out, ")");
+		}
+		buf_adds(out, "\n");
+	}
+	buf_release(&v);
+}
+
+static int who_cmp(const void *a, const void *b)
+{
+	const struct markup_who *x = a, *y = b;
+	int c = strcmp(x->host, y->host);
+
+	return c ? c : strcmp(x->admin, y->admin);
+}
+
+void markup_who_sort(struct markup_page *p)
+{
+	size_t n = 0;
+
+	if (p->nwho)
+		qsort(p->who, p->nwho, sizeof *p->who, who_cmp);
+	for (size_t i = 0; i < p->nwho; i++) {
+		if (n && !who_cmp(&p->who[n - 1], &p->who[i])) {
+			free(p->who[i].host);
+			free(p->who[i].admin);
+			continue;
+		}
+		p->who[n++] = p->who[i];
+	}
+	p->nwho = n;
+}
+
+void markup_release(struct markup_page *p)
+{
+	free(p->host);
+	free(p->admin);
+	free(p->account);
+	free(p->session);
+	for (size_t i = 0; i < p->nwho; i++) {
+		free(p->who[i].host);
+		free(p->who[i].admin);
+	}
+	free(p->who);
+	memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,390 @@
+/*
+ * render: the day page as terminal text.
+ *
+ *   2026_11_24  Tuesday 24 November 2026  (Europe/Paris, 3 records)
+ *
+ *   web1  alice (root)  session 8c1e5f3a-4242-1234
+ *     09:14:03  note  Restarted nginx after the config change.
+ *                     Second line of the note.
+ *     09:20:11  $ systemctl restart nginx  [exit 1]
+ *
+ * Records come in time order; a heading is printed whenever the host,
+ * admin, account or session differs from the record before, so the page
+ * reads as a timeline of who did what where.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/day.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+#include "view/render.h"
+#include "base/banned.h"
+
+#define C_RESET "\033[m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+/* code points a terminal or a reader could be fooled by */
+static bool is_hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||	/* C1 controls, CSI among them */
+	       cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) ||	/* bidi embeddings, overrides */
+	       (cp >= 0x2066 && cp <= 0x2069) ||	/* bidi isolates */
+	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+}
+
+void render_escape(struct buf *out, const char *s, size_t len, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, plain = 0;
+
+	buf_grow(out, len);
+	while (i < len) {
+		unsigned char c = p[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7f) {
+			i++;
+			continue;
+		}
+		if (c == '\t' || (c == '\n' && keep_newlines)) {
+			i++;
+			continue;
+		}
+		n = c < 0x80 ? 1 : utf8_decode(p + i, len - i, &cp);
+		if (n > 1 && !is_hidden(cp)) {
+			i += n;
+			continue;
+		}
+		buf_add(out, s + plain, i - plain);
+		if (n == 0 || c == 0x7f || (c < 0x20 && c != 0x1b && c != '\r' && c != '\n'))
+			buf_addf(out, "\\x%02x", c);
+		else if (c == 0x1b)
+			buf_adds(out, "\\e");
+		else if (c == '\r')
+			buf_adds(out, "\\r");
+		else if (c == '\n')
+			buf_adds(out, "\\n");
+		else
+			buf_addf(out, "\\u%04x", (unsigned)cp);
+		i += n ? n : 1;
+		plain = i;
+	}
+	buf_add(out, s + plain, i - plain);
+}
+
+static void color(struct render *r, struct buf *out, const char *code)
+{
+	if (r->color)
+		buf_adds(out, code);
+}
+
+static void escaped_str(struct buf *out, const char *s)
+{
+	render_escape(out, s, strlen(s), false);
+}
+
+void render_day_header(struct render *r, struct buf *out, const char *day, const char *tz, size_t records)
+{
+	char title[64];
+
+	day_title(day, title, sizeof title);
+	color(r, out, C_BOLD);
+	buf_addf(out, "%s  %s", day, title);
+	color(r, out, C_RESET);
+	color(r, out, C_DIM);
+	buf_addf(out, "  (%s, %zu record%s)", tz, records, records == 1 ? "" : "s");
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+}
+
+static bool same(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+static void set(char **field, const char *v)
+{
+	free(*field);
+	*field = xstrdup(v);
+}
+
+static void heading(struct render *r, struct buf *out, const struct record *rec)
+{
+	if (same(r->host, rec->host) && same(r->admin, rec->admin) &&
+	    same(r->account, rec->account) && same(r->session, rec->session))
+		return;
+	buf_addc(out, '\n');
+	color(r, out, C_BOLD C_CYAN);
+	escaped_str(out, rec->host);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+	color(r, out, C_BOLD C_GREEN);
+	escaped_str(out, rec->admin);
+	color(r, out, C_RESET);
+	if (strcmp(rec->admin, rec->account)) {
+		buf_adds(out, " (");
+		escaped_str(out, rec->account);
+		buf_addc(out, ')');
+	}
+	if (*rec->session) {
+		color(r, out, C_DIM);
+		buf_adds(out, "  session ");
+		escaped_str(out, rec->session);
+		color(r, out, C_RESET);
+	}
+	buf_addc(out, '\n');
+	set(&r->host, rec->host);
+	set(&r->admin, rec->admin);
+	set(&r->account, rec->account);
+	set(&r->session, rec->session);
+}
+
+/* text over several lines, each continuation indented to column indent */
+static void body(struct buf *out, const char *s, size_t len, size_t indent)
+{
+	const char *end = s + len;
+
+	/* trailing newlines would only add empty lines */
+	while (end > s && end[-1] == '\n')
+		end--;
+	for (const char *line = s; line <= end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl ? nl : end;
+
+		if (line != s) {
+			buf_addc(out, '\n');
+			for (size_t i = 0; i < indent; i++)
+				buf_addc(out, ' ');
+		}
+		render_escape(out, line, (size_t)(stop - line), false);
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
+/* the field that says what a record of a kind this version does not know is about */
+static const char *summary_field(const struct record *rec)
+{
+	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary" };
+
+	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+		if (json_is_string(json_object_get(rec->obj, keys[i])))
+			return keys[i];
+	return NULL;
+}
+
+/* "shell opened: bash on /dev/pts/1 from 192.0.2.7", "shell closed: 12 commands" */
+static void session_line(struct render *r, struct buf *out, const struct record *rec)
+{
+	const char *event = rec_get_str(rec, "event", NULL);
+	const char *how = rec_get_str(rec, "how", NULL);
+	struct buf v = BUF_INIT;
+	int64_t n = 0;
+
+	color(r, out, C_DIM);
+	if (!strcmp(event, "open")) {
+		buf_adds(out, "shell opened");
+		if (rec_get_text(rec, "shell", &v) == 0 && v.len) {
+			buf_adds(out, ": ");
+			render_escape(out, v.data, v.len, false);
+		}
+		buf_reset(&v);
+		if (rec_get_text(rec, "tty", &v) == 0 && v.len) {
+			buf_adds(out, " on ");
+			render_escape(out, v.data, v.len, false);
+		}
+		buf_reset(&v);
+		if (rec_get_text(rec, "ssh", &v) == 0 && v.len) {
+			buf_adds(out, " from ");
+			render_escape(out, v.data, v.len, false);
+		}
+	} else if (!strcmp(event, "close")) {
+		buf_adds(out, "shell closed");
+		if (rec_get_int(rec, "commands", &n))
+			buf_addf(out, ": %lld command%s", (long long)n, n == 1 ? "" : "s");
+		if (how && !strcmp(how, "lost"))
+			buf_adds(out, " (the shell ended without its exit hook)");
+	} else {
+		buf_adds(out, "session ");
+		render_escape(out, event, strlen(event), false);
+	}
+	color(r, out, C_RESET);
+	buf_release(&v);
+}
+
+void render_diff(struct render *r, struct buf *out, const char *diff, size_t len, size_t indent)
+{
+	const char *end = diff + len;
+
+	for (const char *line = diff; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		const char *stop = nl ? nl : end;
+		const char *code = NULL;
+
+		for (size_t i = 0; i < indent; i++)
+			buf_addc(out, ' ');
+		if (stop - line >= 3 && (!memcmp(line, "---", 3) || !memcmp(line, "+++", 3)))
+			code = C_BOLD;
+		else if (stop > line && *line == '+')
+			code = C_GREEN;
+		else if (stop > line && *line == '-')
+			code = C_RED;
+		else if (stop - line >= 2 && !memcmp(line, "@@", 2))
+			code = C_CYAN;
+		else if (stop > line && *line == '\\')
+			code = C_DIM;
+		if (code)
+			color(r, out, code);
+		render_escape(out, line, (size_t)(stop - line), false);
+		if (code)
+			color(r, out, C_RESET);
+		buf_addc(out, '\n');
+		line = nl ? nl + 1 : end;
+	}
+}
+
+/* "~ /etc/hosts  content, mode 0644 -> 0600", then the diff or why there is none */
+static void change_lines(struct render *r, struct buf *out, const struct record *rec)
+{
+	struct buf v = BUF_INIT;
+
+	color(r, out, C_YELLOW);
+	buf_adds(out, "~ ");
+	if (rec_get_text(rec, "path", &v) == 0)
+		render_escape(out, v.data ? v.data : "", v.len, false);
+	color(r, out, C_RESET);
+	buf_reset(&v);
+	if (rec_get_text(rec, "summary", &v) == 0 && v.len) {
+		buf_adds(out, "  ");
+		color(r, out, C_DIM);
+		render_escape(out, v.data, v.len, false);
+		color(r, out, C_RESET);
+	}
+	buf_reset(&v);
+	if (rec_get_text(rec, "note", &v) == 0 && v.len) {
+		buf_adds(out, " (");
+		render_escape(out, v.data, v.len, false);
+		buf_addc(out, ')');
+	}
+	buf_reset(&v);
+	if (rec_get_text(rec, "diff", &v) == 0 && v.len) {
+		buf_addc(out, '\n');
+		render_diff(r, out, v.data, v.len, 14);
+		/* render_record ends the record with its own newline */
+		buf_truncate(out, out->len - 1);
+	}
+	buf_release(&v);
+}
+
+/* "[critical] backup: first line (12 lines)"; a mail by its sender and subject */
+static void event_line(struct render *r, struct buf *out, const struct record *rec)
+{
+	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
+	json_t *mail = json_object_get(rec->obj, "mail");
+	const char *key = summary_field(rec), *text = key ? rec_get_str(rec, key, NULL) : NULL, *nl;
+	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
+
+	color(r, out, code);
+	buf_adds(out, "[");
+	escaped_str(out, level ? level : "?");
+	buf_adds(out, "] ");
+	escaped_str(out, source ? source : "event");
+	color(r, out, C_RESET);
+	buf_adds(out, ": ");
+	if (json_is_object(mail)) {
+		const char *from = json_string_value(json_object_get(mail, "from"));
+		const char *subject = json_string_value(json_object_get(mail, "subject"));
+		escaped_str(out, subject && *subject ? subject : "(no subject)");
+		color(r, out, C_DIM);
+		buf_adds(out, "  from ");
+		escaped_str(out, from && *from ? from : "(unknown)");
+		color(r, out, C_RESET);
+	} else if (text) {
+		nl = strchr(text, '\n');
+		render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		if (nl) {
+			size_t lines = 1;
+			for (; nl; nl = strchr(nl + 1, '\n'))
+				lines++;
+			color(r, out, C_DIM);
+			buf_addf(out, "  (%zu lines)", lines);
+			color(r, out, C_RESET);
+		}
+	}
+}
+
+void render_record(struct render *r, struct buf *out, const struct record *rec)
+{
+	char clock[9];
+	struct buf text = BUF_INIT;
+	size_t indent;
+	int64_t n = 0, f = 0;
+
+	heading(r, out, rec);
+	day_clock(rec->time, clock);
+	buf_adds(out, "  ");
+	color(r, out, C_DIM);
+	buf_adds(out, clock);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+	if (!strcmp(rec->kind, "cmd")) {
+		int64_t status = 0;
+		rec_get_text(rec, "cmd", &text);
+		buf_adds(out, "$ ");
+		body(out, text.data ? text.data : "", text.len, 14);
+		if (rec_get_int(rec, "exit", &status) && status != 0) {
+			buf_adds(out, "  ");
+			color(r, out, C_RED);
+			buf_addf(out, "[exit %lld]", (long long)status);
+			color(r, out, C_RESET);
+		}
+	} else if (!strcmp(rec->kind, "change")) {
+		change_lines(r, out, rec);
+	} else if (!strcmp(rec->kind, "session") && rec_get_str(rec, "event", NULL)) {
+		session_line(r, out, rec);
+	} else if (!strcmp(rec->kind, "event")) {
+		event_line(r, out, rec);
+	} else {
+		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
+		color(r, out, C_YELLOW);
+		escaped_str(out, rec->kind);
+		color(r, out, C_RESET);
+		buf_adds(out, "  ");
+		indent = 2 + 8 + 2 + strlen(rec->kind) + 2;
+		if (key && rec_get_text(rec, key, &text) == 0)
+			body(out, buf_str(&text), text.len, indent);
+		/* an entry written by commit says how many commands it covers */
+		if (!strcmp(rec->kind, "note") && ((int)rec_get_int(rec, "commands", &n) | (int)rec_get_int(rec, "files", &f))) {
+			buf_adds(out, "  ");
+			color(r, out, C_DIM);
+			buf_adds(out, "(entry for ");
+			if (n > 0)
+				buf_addf(out, "%lld command%s%s", (long long)n, n == 1 ? "" : "s", f > 0 ? ", " : "");
+			if (f > 0)
+				buf_addf(out, "%lld file%s", (long long)f, f == 1 ? "" : "s");
+			buf_addc(out, ')');
+			color(r, out, C_RESET);
+		}
+	}
+	buf_addc(out, '\n');
+	buf_release(&text);
+}
+
+void render_release(struct render *r)
+{
+	free(r->host);
+	free(r->admin);
+	free(r->account);
+	free(r->session);
+	memset(r, 0, sizeof *r);
+}

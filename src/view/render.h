@@ -1,0 +1,37 @@
+/*
+ * Rendering records for a terminal: the day page as text, with colour
+ * when asked.  Every byte that comes from a record passes through
+ * render_escape, so a journal cannot send control sequences to the
+ * terminal of the admin who reads it.  This module formats; it never
+ * reads files or decides where output goes.
+ */
+#ifndef LOGBOOK_RENDER_H
+#define LOGBOOK_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "base/buf.h"
+#include "journal/record.h"
+
+/*
+ * Append s (any bytes) to out, showing what a terminal would act on as
+ * text: ESC as \e, CR as \r, other C0 and DEL as \xNN, C1 controls and
+ * bidirectional or invisible format characters as \uNNNN, bytes that are
+ * not UTF-8 as \xNN.  Tabs, and newlines when keep_newlines, stay.
+ */
+void render_escape(struct buf *out, const char *s, size_t len, bool keep_newlines);
+
+struct render {
+	bool color;
+	/* the heading printed last, to print one only when it changes */
+	char *host, *admin, *account, *session;
+};
+
+void render_day_header(struct render *r, struct buf *out, const char *day, const char *tz, size_t records);
+void render_record(struct render *r, struct buf *out, const struct record *rec);
+/* a unified diff, each line escaped and indented, coloured by its first character */
+void render_diff(struct render *r, struct buf *out, const char *diff, size_t len, size_t indent);
+void render_release(struct render *r);
+
+#endif
