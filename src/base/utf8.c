@@ -71,3 +71,11 @@ bool utf8_valid(const char *s, size_t len)
 	}
 	return true;
 }
+
+bool utf8_has_control(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return true;
+	return false;
+}

@@ -16,5 +16,7 @@
  */
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 bool utf8_valid(const char *s, size_t len);
+/* whether s holds a C0 control byte or DEL */
+bool utf8_has_control(const char *s);
 
 #endif

@@ -82,7 +82,7 @@ static int team_add_cmd(int argc, char **argv)
 	if (optind + 1 != argc)
 		cmd_usage_exit(usage, "team add: name one admin");
 	name = argv[optind];
-	if (ident_check_admin(name) < 0)
+	if (team_check_admin(name) < 0)
 		cmd_usage_exit(usage, "team add: %s", errget());
 	if (!email && nkeys == 0)
 		cmd_usage_exit(usage, "team add: give --email or --key");

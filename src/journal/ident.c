@@ -21,35 +21,11 @@
 #include "journal/team.h"
 #include "base/banned.h"
 
-static bool has_control(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		if (*p < 0x20 || *p == 0x7f)
-			return true;
-	return false;
-}
-
-int ident_check_admin(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > IDENT_NAME_MAX || !utf8_valid(name, n) ||
-	    name[0] == ' ' || name[n - 1] == ' ') {
-		errset("bad admin name '%s': 1 to %d bytes of UTF-8 text", name, IDENT_NAME_MAX);
-		return -1;
-	}
-	if (has_control(name)) {
-		errset("bad admin name: control characters are not allowed");
-		return -1;
-	}
-	return 0;
-}
-
 static char *account_name(uid_t uid)
 {
 	struct passwd *pw = getpwuid(uid);
 
-	if (pw && pw->pw_name && *pw->pw_name && ident_check_admin(pw->pw_name) == 0)
+	if (pw && pw->pw_name && *pw->pw_name && team_check_admin(pw->pw_name) == 0)
 		return xstrdup(pw->pw_name);
 	return xasprintf("%lu", (unsigned long)uid);
 }
@@ -187,7 +163,7 @@ int ident_resolve(struct ident *id, const struct conf *team)
 	id->account = account_name(geteuid());
 
 	if ((env = getenv("LOGBOOK_USER")) && *env) {
-		if (ident_check_admin(env) < 0) {
+		if (team_check_admin(env) < 0) {
 			errprefix("LOGBOOK_USER");
 			goto fail;
 		}
@@ -197,7 +173,7 @@ int ident_resolve(struct ident *id, const struct conf *team)
 		id->admin_source = "ssh key";
 	} else if ((id->admin = admin_by_loginuid())) {
 		id->admin_source = "login uid";
-	} else if ((env = getenv("SUDO_USER")) && *env && ident_check_admin(env) == 0) {
+	} else if ((env = getenv("SUDO_USER")) && *env && team_check_admin(env) == 0) {
 		id->admin = xstrdup(env);
 		id->admin_source = "SUDO_USER";
 	} else {
@@ -207,7 +183,7 @@ int ident_resolve(struct ident *id, const struct conf *team)
 
 	env = getenv("LOGBOOK_SESSION");
 	if (env && *env) {
-		if (strlen(env) > 128 || !utf8_valid(env, strlen(env)) || has_control(env)) {
+		if (strlen(env) > 128 || !utf8_valid(env, strlen(env)) || utf8_has_control(env)) {
 			errset("LOGBOOK_SESSION: bad session id");
 			goto fail;
 		}

@@ -1,7 +1,7 @@
 /*
  * Who and where: the host name, the admin behind a record, the unix
- * account and the session.  The admin is resolved in the order of
- * DESIGN.md: $LOGBOOK_USER; the ssh key the session logged in with
+ * account and the session.  The admin is resolved in this order (the
+ * man page's WHO WROTE IT says why): $LOGBOOK_USER; the ssh key the session logged in with
  * (sshd's ExposeAuthInfo, $SSH_USER_AUTH) matched against the keys of
  * team.conf; the kernel's login uid (which survives su and sudo);
  * $SUDO_USER; the account name.  This module reads the environment and
@@ -11,8 +11,6 @@
 #define LOGBOOK_IDENT_H
 
 #include "base/conf.h"
-
-#define IDENT_NAME_MAX 64
 
 struct ident {
 	char *host;
@@ -25,8 +23,6 @@ struct ident {
 /* team may be NULL (no key matching); -1 and errget() when a value is unusable */
 int ident_resolve(struct ident *id, const struct conf *team);
 void ident_release(struct ident *id);
-/* an admin name: 1 to 64 bytes of UTF-8, no control characters, no spaces at the ends */
-int ident_check_admin(const char *name);
 /* this host's name alone ($LOGBOOK_HOST, else the system's); NULL and errget() when unusable */
 char *ident_host(void);
 

@@ -7,9 +7,25 @@
 #include "base/err.h"
 #include "base/run.h"
 #include "base/xalloc.h"
-#include "journal/ident.h"
+#include "base/utf8.h"
 #include "journal/team.h"
 #include "base/banned.h"
+
+int team_check_admin(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > TEAM_NAME_MAX || !utf8_valid(name, n) ||
+	    name[0] == ' ' || name[n - 1] == ' ') {
+		errset("bad admin name '%s': 1 to %d bytes of UTF-8 text", name, TEAM_NAME_MAX);
+		return -1;
+	}
+	if (utf8_has_control(name)) {
+		errset("bad admin name: control characters are not allowed");
+		return -1;
+	}
+	return 0;
+}
 
 void team_keys_load(const struct conf *team, struct team_keys *out)
 {
@@ -22,7 +38,7 @@ void team_keys_load(const struct conf *team, struct team_keys *out)
 		struct sig_key *k;
 
 		if (strcmp(e->section, "admin") || !e->subsection || strcmp(e->key, "key") || !e->value ||
-		    ident_check_admin(e->subsection) < 0)
+		    team_check_admin(e->subsection) < 0)
 			continue;
 		if ((k = sig_key_parse(e->value, strlen(e->value)))) {
 			out->v[out->n].admin = e->subsection;

@@ -20,6 +20,9 @@
 #include "journal/journal.h"
 #include "journal/sig.h"
 
+/* the longest admin name, in bytes */
+#define TEAM_NAME_MAX 64
+
 struct team_key {
 	const char *admin;	/* points into the conf */
 	const char *email;	/* the admin's, or NULL */
@@ -33,6 +36,9 @@ struct team_keys {
 };
 
 /* every parsable key of every admin (a key that does not parse names nobody) */
+/* an admin name: 1 to TEAM_NAME_MAX bytes of UTF-8, no control characters, no spaces at the ends */
+int team_check_admin(const char *name);
+
 void team_keys_load(const struct conf *team, struct team_keys *out);
 /* an admin of key (the first listed), NULL when none */
 const struct team_key *team_keys_find(const struct team_keys *k, const struct sig_key *key);

@@ -1,5 +1,5 @@
 /*
- * ident: the host, the admin (in the order of DESIGN.md), the account and
+ * ident: the host, the admin (in the order of ident.h), the account and
  * the session, from the environment and the system.
  *
  * The kernel's login uid cannot be set by a test, so the tests of the
@@ -17,6 +17,7 @@
 #include "base/xalloc.h"
 #include "journal/ident.h"
 #include "journal/store.h"
+#include "journal/team.h"
 
 static const char *const vars[] = {
 	"LOGBOOK_HOST", "LOGBOOK_USER", "LOGBOOK_SESSION", "SUDO_USER", "SSH_USER_AUTH",
@@ -149,31 +150,31 @@ static void host_names_that_cannot_name_a_file_are_refused(void **state)
 
 static void admin_names_are_utf8_text_without_control_characters(void **state)
 {
-	char name[IDENT_NAME_MAX + 2];
+	char name[TEAM_NAME_MAX + 2];
 
 	(void)state;
-	assert_int_equal(ident_check_admin("alice"), 0);
-	assert_int_equal(ident_check_admin("Zo\xc3\xa9 Durand"), 0);
-	assert_int_equal(ident_check_admin("a"), 0);
-	memset(name, 'a', IDENT_NAME_MAX);
-	name[IDENT_NAME_MAX] = '\0';
-	assert_int_equal(ident_check_admin(name), 0);
+	assert_int_equal(team_check_admin("alice"), 0);
+	assert_int_equal(team_check_admin("Zo\xc3\xa9 Durand"), 0);
+	assert_int_equal(team_check_admin("a"), 0);
+	memset(name, 'a', TEAM_NAME_MAX);
+	name[TEAM_NAME_MAX] = '\0';
+	assert_int_equal(team_check_admin(name), 0);
 
-	name[IDENT_NAME_MAX] = 'a';
-	name[IDENT_NAME_MAX + 1] = '\0';
-	assert_int_equal(ident_check_admin(name), -1);
+	name[TEAM_NAME_MAX] = 'a';
+	name[TEAM_NAME_MAX + 1] = '\0';
+	assert_int_equal(team_check_admin(name), -1);
 	assert_non_null(strstr(errget(), "bad admin name"));
-	assert_int_equal(ident_check_admin(""), -1);
-	assert_int_equal(ident_check_admin(" alice"), -1);
-	assert_int_equal(ident_check_admin("alice "), -1);
-	assert_int_equal(ident_check_admin("al\xffice"), -1);
-	assert_int_equal(ident_check_admin("\xc3"), -1);
+	assert_int_equal(team_check_admin(""), -1);
+	assert_int_equal(team_check_admin(" alice"), -1);
+	assert_int_equal(team_check_admin("alice "), -1);
+	assert_int_equal(team_check_admin("al\xffice"), -1);
+	assert_int_equal(team_check_admin("\xc3"), -1);
 	assert_non_null(strstr(errget(), "UTF-8"));
-	assert_int_equal(ident_check_admin("al\tice"), -1);
+	assert_int_equal(team_check_admin("al\tice"), -1);
 	assert_string_equal(errget(), "bad admin name: control characters are not allowed");
-	assert_int_equal(ident_check_admin("alice\n"), -1);
-	assert_int_equal(ident_check_admin("al\x1b[31mice"), -1);
-	assert_int_equal(ident_check_admin("alice\x7f"), -1);
+	assert_int_equal(team_check_admin("alice\n"), -1);
+	assert_int_equal(team_check_admin("al\x1b[31mice"), -1);
+	assert_int_equal(team_check_admin("alice\x7f"), -1);
 }
 
 static void a_bad_logbook_user_is_an_error_not_a_fallback(void **state)

@@ -41,6 +41,16 @@ static void decode_gives_code_point_and_length(void **state)
 	assert_int_equal(utf8_decode((const unsigned char *)"\xc2", 1, &cp), 0);
 }
 
+static void control_bytes_and_del_are_found_but_not_utf8_text(void **state)
+{
+	(void)state;
+	assert_false(utf8_has_control(""));
+	assert_false(utf8_has_control("Zo\xc3\xa9 Durand"));
+	assert_true(utf8_has_control("a\tb"));
+	assert_true(utf8_has_control("\x1b[31m"));
+	assert_true(utf8_has_control("end\x7f"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -48,6 +58,7 @@ int main(void)
 		cmocka_unit_test(overlong_surrogate_and_out_of_range_forms_are_invalid),
 		cmocka_unit_test(truncated_sequence_is_invalid),
 		cmocka_unit_test(decode_gives_code_point_and_length),
+		cmocka_unit_test(control_bytes_and_del_are_found_but_not_utf8_text),
 	};
 	return cmocka_run_group_tests_name("utf8", tests, NULL, NULL);
 }
