@@ -80,56 +80,29 @@ static int object_dir(struct journal *j, const char *hash)
 }
 
 /*
- * Write the content of hash unless an object of that size is there:
- * to a temporary name, then renamed, so the name never shows a part.
+ * Write the content of hash unless an object of that size is there,
+ * through fs_write_atomic: to "<object>.lock", then renamed, so the name
+ * never shows a part.  Objects are written only under the baseline's
+ * lock, so a lock file found there is a dead writer's and is removed.
  * Not synced here: the caller syncs the file system before the index
  * names the object.  *written: a new object was made.
  */
 int baseline_object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written)
 {
-	static unsigned counter;
 	char *rel = baseline_object_rel(hash);	/* a hash this process computed */
 	char *path = journal_path(j, rel);
-	char *tmp = NULL;
 	struct stat st;
-	int fd = -1, rc = -1;
+	int rc = 0;
 
-	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len) {
-		rc = 0;
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len)
 		goto out;
-	}
-	if (object_dir(j, hash) < 0)
-		goto out;
-	tmp = xasprintf("%s.tmp-%ld-%u", path, (long)getpid(), counter++);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, journal_file_mode(j));
-	if (fd < 0) {
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	if (journal_fix_mode(j, fd) < 0)
-		goto out;
-	if (fs_write_all(fd, data, len) < 0) {
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		errset_sys("%s: rename", tmp);
-		goto out;
-	}
-	*written = true;
-	rc = 0;
+	rc = object_dir(j, hash);
+	if (rc == 0)
+		rc = fs_write_atomic_flags(path, data, len, journal_file_mode(j),
+					   FS_ATOMIC_BREAK_LOCK | FS_ATOMIC_NO_SYNC);
+	if (rc == 0)
+		*written = true;
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	free(tmp);
 	free(path);
 	free(rel);
 	return rc;

@@ -529,20 +529,12 @@ static void format_entry(struct buf *b, const struct entry *e)
 	buf_addc(b, '\n');
 }
 
-/* fs_write_atomic, after removing a lock file left by a writer that died (we hold the flock) */
+/* written whole; a lock file left by a writer that died is removed (we hold the flock) */
 static int write_state_file(struct journal *j, const char *name, const struct buf *b)
 {
 	char *path = state_path(j, name);
-	char *lock = xasprintf("%s.lock", path);
-	int rc;
+	int rc = fs_write_atomic_flags(path, buf_str(b), b->len, journal_file_mode(j), FS_ATOMIC_BREAK_LOCK);
 
-	if (unlink(lock) < 0 && errno != ENOENT) {
-		errset_sys("%s", lock);
-		rc = -1;
-	} else {
-		rc = fs_write_atomic(path, buf_str(b), b->len, journal_file_mode(j));
-	}
-	free(lock);
 	free(path);
 	return rc;
 }
