@@ -111,10 +111,20 @@ int fs_fsync_dir(const char *dir)
 
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 {
+	return fs_write_atomic_flags(path, data, len, mode, 0);
+}
+
+int fs_write_atomic_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags)
+{
 	char *lock = xasprintf("%s.lock", path);
 	char *dir = dir_of(path);
+	bool sync = !(flags & FS_ATOMIC_NO_SYNC);
 	int fd, rc = -1;
 
+	if ((flags & FS_ATOMIC_BREAK_LOCK) && unlink(lock) < 0 && errno != ENOENT) {
+		errset_sys("%s", lock);
+		goto out;
+	}
 	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -123,7 +133,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 			errset_sys("%s", lock);
 		goto out;
 	}
-	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		errset_sys("%s", lock);
 		close(fd);
 		unlink(lock);
@@ -139,7 +149,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 		unlink(lock);
 		goto out;
 	}
-	rc = fs_fsync_dir(dir);
+	rc = sync ? fs_fsync_dir(dir) : 0;
 out:
 	free(lock);
 	free(dir);

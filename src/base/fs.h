@@ -25,6 +25,17 @@ int fs_read_bounded(int fd, struct buf *out, size_t max, size_t *total);
  * part.  Fails when another writer holds the lock file.
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/*
+ * fs_write_atomic, with flags for a caller that does part of its work:
+ *   FS_ATOMIC_BREAK_LOCK  first remove a "<path>.lock" that a writer which
+ *                         died left behind: only for a caller whose own
+ *                         lock keeps every other writer out
+ *   FS_ATOMIC_NO_SYNC     fsync neither the file nor its directory: for a
+ *                         caller that writes many files, then syncs them
+ *                         at once (syncfs) before anything relies on them
+ */
+enum { FS_ATOMIC_BREAK_LOCK = 1, FS_ATOMIC_NO_SYNC = 2 };
+int fs_write_atomic_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags);
 /* create the directories of path that are missing, each with mode */
 int fs_mkdirs(const char *path, mode_t mode);
 int fs_fsync_dir(const char *dir);

@@ -23,6 +23,7 @@
 #include "base/buf.h"
 #include "base/conf.h"
 #include "base/err.h"
+#include "base/fs.h"
 #include "files/baseline.h"
 #include "files/watch.h"
 #include "journal/journal.h"
@@ -667,6 +668,31 @@ static void world_readable_contents_are_kept_once_per_content(void **state)
 	assert_string_equal(data, "same bytes\n");
 	free(data);
 	free(obj);
+}
+
+static void a_lock_file_a_dead_writer_left_beside_an_object_does_not_stop_a_take(void **state)
+{
+	char h[65], *dir, *lock, *obj, *data;
+
+	(void)state;
+	put("a", "kept bytes\n", 0644);
+	settle();
+	hash_of("kept bytes\n", h);
+	dir = pathf("%s/.state/baseline/objects/%.2s", jdir, h);
+	lock = pathf("%s/%s.lock", dir, h + 2);
+	obj = pathf("%s/%s", dir, h + 2);
+	assert_int_equal(fs_mkdirs(dir, 0750), 0);
+	unit_write(lock, "half an obj", 11, 0);
+	take();
+	/* the object whole, and no lock file beside it */
+	assert_int_equal(count_objects(), 1);
+	data = unit_read(obj, NULL);
+	assert_non_null(data);
+	assert_string_equal(data, "kept bytes\n");
+	free(data);
+	free(obj);
+	free(lock);
+	free(dir);
 }
 
 static void fifo_socket_and_device_are_skipped_with_a_message_and_never_opened(void **state)
@@ -1665,6 +1691,7 @@ int main(void)
 		T(a_pattern_made_sensitive_later_hides_the_old_content_too),
 		T(a_file_in_a_directory_others_cannot_enter_is_sensitive),
 		T(world_readable_contents_are_kept_once_per_content),
+		T(a_lock_file_a_dead_writer_left_beside_an_object_does_not_stop_a_take),
 		T(fifo_socket_and_device_are_skipped_with_a_message_and_never_opened),
 		T(names_with_a_newline_or_invalid_utf8_are_tracked_exactly),
 		T(a_symlink_loop_is_tracked_by_its_targets),

@@ -1,0 +1,179 @@
+/*
+ * baseline-object: the content-addressed objects under
+ * .state/baseline/objects/<2 hex>/<62 hex>, and the SHA-256 in hex that
+ * names them.
+ *
+ * Invariants:
+ *  - an object's name is the hash of its content: it is written once,
+ *    under a temporary name renamed into place, so the name never shows a
+ *    part;
+ *  - objects reach the disk (baseline_objects_sync) before an index names them;
+ *  - an object is removed only when no entry of the index written last
+ *    names it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* the one-shot SHA-256 without EVP's start-up cost (see record.c) */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "files/baseline.h"
+#include "files/baseline-int.h"
+#include "base/banned.h"
+
+void baseline_hex_of(const unsigned char *md, char out[65])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (unsigned i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+void baseline_hash_bytes(const char *data, size_t len, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)data, len, md);
+	baseline_hex_of(md, out);
+}
+
+bool baseline_is_hex64(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* ---- objects ---- */
+
+/* the object's path in the journal; NULL when hash is not 64 hex digits (a damaged index) */
+char *baseline_object_rel(const char *hash)
+{
+	if (!baseline_is_hex64(hash, strlen(hash)))
+		return NULL;
+	return xasprintf("%s/objects/%.2s/%s", BASELINE_DIR, hash, hash + 2);
+}
+
+/* objects/xx/ exists, made once per process */
+static int object_dir(struct journal *j, const char *hash)
+{
+	char *rel = xasprintf("%s/objects/%.2s", BASELINE_DIR, hash);
+	int rc = journal_mkdirs(j, rel);
+
+	free(rel);
+	return rc;
+}
+
+/*
+ * Write the content of hash unless an object of that size is there,
+ * through fs_write_atomic: to "<object>.lock", then renamed, so the name
+ * never shows a part.  Objects are written only under the baseline's
+ * lock, so a lock file found there is a dead writer's and is removed.
+ * Not synced here: the caller syncs the file system before the index
+ * names the object.  *written: a new object was made.
+ */
+int baseline_object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written)
+{
+	char *rel = baseline_object_rel(hash);	/* a hash this process computed */
+	char *path = journal_path(j, rel);
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len)
+		goto out;
+	rc = object_dir(j, hash);
+	if (rc == 0)
+		rc = fs_write_atomic_flags(path, data, len, journal_file_mode(j),
+					   FS_ATOMIC_BREAK_LOCK | FS_ATOMIC_NO_SYNC);
+	if (rc == 0)
+		*written = true;
+out:
+	free(path);
+	free(rel);
+	return rc;
+}
+
+/* the objects written so far reach the disk before an index names them */
+int baseline_objects_sync(struct journal *j)
+{
+	char *dir = journal_path(j, BASELINE_DIR);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || syncfs(fd) < 0) {
+		errset_sys("%s: syncfs", dir);
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return rc;
+}
+
+static int cmp_hash(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Remove the objects of dropped (hashes whose entries went away or no
+ * longer keep content) that no entry of idx names any more.
+ */
+void baseline_objects_gc(struct journal *j, const struct index *idx, char **dropped, size_t ndropped)
+{
+	char **kept;
+	size_t nkept = 0;
+
+	if (ndropped == 0)
+		return;
+	kept = xcalloc(idx->n + 1, sizeof *kept);
+	for (size_t i = 0; i < idx->n; i++)
+		if (idx->v[i].st.stored)
+			kept[nkept++] = (char *)idx->v[i].st.hash;
+	sort_array(kept, nkept, sizeof *kept, cmp_hash);
+	for (size_t i = 0; i < ndropped; i++) {
+		if (nkept && bsearch(&dropped[i], kept, nkept, sizeof *kept, cmp_hash))
+			continue;
+		{
+			char *rel = baseline_object_rel(dropped[i]);
+			char *path;
+			if (!rel)
+				continue;
+			path = journal_path(j, rel);
+			unlink(path);	/* already gone is fine */
+			free(path);
+			free(rel);
+		}
+	}
+	free(kept);
+}
+
+bool baseline_object_exists(struct journal *j, const char *hash)
+{
+	char *rel = baseline_object_rel(hash);
+	char *path;
+	bool ok;
+
+	if (!rel)
+		return false;
+	path = journal_path(j, rel);
+	ok = fs_exists(path);
+
+	free(path);
+	free(rel);
+	return ok;
+}
