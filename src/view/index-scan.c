@@ -6,9 +6,10 @@
  * answers a query from the files alone, and the open files that give a
  * hit its stored line.
  *
- * Only complete lines are indexed (a torn last line is read again next
- * time), and an unreadable file has no records, for the update and for
- * index_scan alike.
+ * Years, days and record files are told apart by the store's functions,
+ * never by offsets into their names.  Only complete lines are indexed (a
+ * torn last line is read again next time), and an unreadable file has no
+ * records, for the update and for index_scan alike.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -35,12 +36,13 @@
 
 typedef int (*walk_fn)(const char *rel, const char *day, const char *host, void *arg);
 
-/* the names in a directory, sorted; none when it cannot be read */
-static char **list_dir(const char *path, size_t *n)
+/* the names in a directory that keep accepts (fs_list_dir), sorted; none when it cannot be read */
+static char **list_dir(const char *path, bool (*keep)(const char *name, const void *arg), const void *arg,
+		       size_t *n)
 {
 	char **v;
 
-	if (fs_list_dir(path, NULL, NULL, false, &v, n) < 0) {
+	if (fs_list_dir(path, keep, arg, false, &v, n) < 0) {
 		*n = 0;
 		return NULL;
 	}
@@ -50,38 +52,29 @@ static char **list_dir(const char *path, size_t *n)
 /* every record file, in day and host order; days outside [since, until] are skipped */
 static int walk_files(struct journal *j, const char *since, const char *until, walk_fn fn, void *arg)
 {
-	size_t ny, nd, nh;
-	char **years = list_dir(j->dir, &ny);
+	size_t ny, nd, nf;
+	char **years = list_dir(j->dir, store_is_year, NULL, &ny);
 	int rc = 0;
 
 	for (size_t y = 0; y < ny && !rc; y++) {
-		char *ypath;
-		char **days;
-		if (!store_is_year(years[y], NULL))
-			continue;
-		ypath = fs_join(j->dir, years[y]);
-		days = list_dir(ypath, &nd);
+		char *ypath = fs_join(j->dir, years[y]);
+		char **days = list_dir(ypath, store_is_day_of, years[y], &nd);
 		for (size_t d = 0; d < nd && !rc; d++) {
 			char *dpath;
-			char **hosts;
-			if (!day_valid(days[d]) || strncmp(days[d], years[y], 4) ||
-			    (since && strcmp(days[d], since) < 0) || (until && strcmp(days[d], until) > 0))
+			char **files;
+			if ((since && strcmp(days[d], since) < 0) || (until && strcmp(days[d], until) > 0))
 				continue;
 			dpath = fs_join(ypath, days[d]);
-			hosts = list_dir(dpath, &nh);
-			for (size_t h = 0; h < nh && !rc; h++) {
-				size_t len = strlen(hosts[h]);
-				char *rel;
-				if (len <= 6 || strcmp(hosts[h] + len - 6, ".jsonl"))
+			files = list_dir(dpath, NULL, NULL, &nf);
+			for (size_t f = 0; f < nf && !rc; f++) {
+				char host[STORE_HOST_MAX + 1], *rel;
+				if (!store_file_host(files[f], host))
 					continue;
-				hosts[h][len - 6] = '\0';
-				if (!store_valid_host(hosts[h]))
-					continue;
-				rel = store_file_rel(days[d], hosts[h]);
-				rc = fn(rel, days[d], hosts[h], arg);
+				rel = store_file_rel(days[d], host);
+				rc = fn(rel, days[d], host, arg);
 				free(rel);
 			}
-			fs_free_names(hosts, nh);
+			fs_free_names(files, nf);
 			free(dpath);
 		}
 		fs_free_names(days, nd);
@@ -143,7 +136,7 @@ void index_marks_free(struct marks *m)
 static void add_files(struct marks *m, const char *dir, const char *what)
 {
 	size_t n;
-	char **names = list_dir(dir, &n);
+	char **names = list_dir(dir, NULL, NULL, &n);
 
 	for (size_t i = 0; i < n; i++) {
 		char *path = fs_join(dir, names[i]);
@@ -311,11 +304,12 @@ int index_load_known(struct updater *u, const char *sql, struct known_file **v, 
 	return 0;
 }
 
-/* rel's file, which is name under the directory dfd */
-static int update_file(struct updater *u, int dfd, const char *name, const char *rel, const char *day,
+/* rel's file, which is name in the directory day under the directory yfd (its year's) */
+static int update_file(struct updater *u, int yfd, const char *day, const char *name, const char *rel,
 		       const char *host)
 {
 	struct known_file key = { .path = (char *)rel }, *k;
+	char below[DAY_LEN + STORE_HOST_MAX + 16];
 	sqlite3_int64 id = 0, size = 0, lines = 0;
 	struct buf data = BUF_INIT;
 	struct stat stbuf;
@@ -323,8 +317,9 @@ static int update_file(struct updater *u, int dfd, const char *name, const char 
 	int fd = -1, rc = -1;
 
 	u->st->files++;
+	snprintf(below, sizeof below, "%s/%s", day, name);
 	k = u->nknown ? bsearch(&key, u->known, u->nknown, sizeof *u->known, known_cmp) : NULL;
-	if (fstatat(dfd, name, &stbuf, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(stbuf.st_mode)) {
+	if (fstatat(yfd, below, &stbuf, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(stbuf.st_mode)) {
 		/* gone or not a file: what it had leaves the index */
 		rc = 0;
 		goto out;
@@ -348,7 +343,7 @@ static int update_file(struct updater *u, int dfd, const char *name, const char 
 			size = lines = 0;
 		}
 	}
-	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	if ((fd = openat(yfd, below, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		/* unreadable: as if it were not there */
 		if (k)
 			k->seen = false;
@@ -484,35 +479,29 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 		}
 		for (; lo < u->nknown && !rc && !strncmp(u->known[lo].path, prefix, plen); lo++) {
 			struct known_file *k = &u->known[lo];
-			char host[80];
-			size_t len = strlen(k->path + plen);
-			if (len <= 6 || len - 6 >= sizeof host)
+			char host[STORE_HOST_MAX + 1];
+			if (!store_file_host(k->path + plen, host))
 				continue;
-			memcpy(host, k->path + plen, len - 6);
-			host[len - 6] = '\0';
 			if (host_unchanged(u, host))
 				k->seen = true;	/* its writers have not moved: nor has the file */
 			else
-				rc = update_file(u, yfd, k->path + 5, k->path, day, host);
+				rc = update_file(u, yfd, day, k->path + plen, k->path, host);
 		}
 		return rc;
 	}
 	{
 		char *dpath = fs_join(u->j->dir, dirrel);
-		size_t nh;
-		char **hosts = list_dir(dpath, &nh);
-		for (size_t h = 0; h < nh && !rc; h++) {
-			size_t len = strlen(hosts[h]);
-			char *rel;
-			if (len <= 6 || strcmp(hosts[h] + len - 6, ".jsonl"))
+		size_t nf;
+		char **files = list_dir(dpath, NULL, NULL, &nf);
+		for (size_t f = 0; f < nf && !rc; f++) {
+			char host[STORE_HOST_MAX + 1], *rel;
+			if (!store_file_host(files[f], host))
 				continue;
-			rel = xasprintf("%s%s", prefix, hosts[h]);
-			hosts[h][len - 6] = '\0';
-			if (store_valid_host(hosts[h]))
-				rc = update_file(u, yfd, rel + 5, rel, day, hosts[h]);
+			rel = store_file_rel(day, host);
+			rc = update_file(u, yfd, day, files[f], rel, host);
 			free(rel);
 		}
-		fs_free_names(hosts, nh);
+		fs_free_names(files, nf);
 		free(dpath);
 	}
 	if (rc)
@@ -526,24 +515,20 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 int index_walk_update(struct updater *u)
 {
 	size_t ny, nd;
-	char **years = list_dir(u->j->dir, &ny);
+	char **years = list_dir(u->j->dir, store_is_year, NULL, &ny);
 	int rc = 0;
 
 	for (size_t y = 0; y < ny && !rc; y++) {
-		char *ypath;
+		char *ypath = fs_join(u->j->dir, years[y]);
 		char **days;
 		int yfd;
-		if (!store_is_year(years[y], NULL))
-			continue;
-		ypath = fs_join(u->j->dir, years[y]);
 		if ((yfd = open(ypath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 			free(ypath);
 			continue;
 		}
-		days = list_dir(ypath, &nd);
+		days = list_dir(ypath, store_is_day_of, years[y], &nd);
 		for (size_t d = 0; d < nd && !rc; d++)
-			if (day_valid(days[d]) && !strncmp(days[d], years[y], 4))
-				rc = walk_day(u, yfd, years[y], days[d]);
+			rc = walk_day(u, yfd, years[y], days[d]);
 		fs_free_names(days, nd);
 		close(yfd);
 		free(ypath);
