@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <sqlite3.h>
 
@@ -35,6 +36,23 @@ bool index_has_exact(const struct record *r);
 unsigned char index_lower(unsigned char c);
 size_t index_char_len(const char *p);
 size_t index_count_chars(const char *s);
+
+/*
+ * The order of hits, oldest first: time, then host, then seq, as the
+ * database's ORDER BY.  Inline: sorting a large answer of a scan calls
+ * it millions of times.
+ */
+static inline int index_hit_order(int64_t time_a, const char *host_a, int64_t seq_a, int64_t time_b,
+				  const char *host_b, int64_t seq_b)
+{
+	int c;
+
+	if (time_a != time_b)
+		return time_a < time_b ? -1 : 1;
+	if ((c = strcmp(host_a, host_b)))
+		return c;
+	return seq_a < seq_b ? -1 : seq_a > seq_b;
+}
 
 /* the trigger that keeps fts in step with each row added to recs (a new index drops it while it fills recs) */
 #define INDEX_TRIGGER_AI \

@@ -617,13 +617,8 @@ static int scan_file(const char *rel, const char *day, const char *host, void *a
 static int hit_cmp(const void *a, const void *b)
 {
 	const struct index_hit *x = &((const struct scan_hit *)a)->h, *y = &((const struct scan_hit *)b)->h;
-	int c;
 
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	if ((c = strcmp(x->host, y->host)))
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return index_hit_order(x->time, x->host, x->seq, y->time, y->host, y->seq);
 }
 
 int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg)

@@ -296,13 +296,8 @@ struct text_hit {
 static int text_hit_cmp(const void *a, const void *b)
 {
 	const struct text_hit *x = a, *y = b;
-	int c;
 
-	if (x->time != y->time)
-		return x->time < y->time ? -1 : 1;
-	if ((c = strcmp(x->host, y->host)))
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return index_hit_order(x->time, x->host, x->seq, y->time, y->host, y->seq);
 }
 
 /* names.id -> name, NULL for ids not in use */
