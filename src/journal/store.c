@@ -1222,3 +1222,15 @@ void store_days_free(struct store_days *d)
 	free(d->days);
 	memset(d, 0, sizeof *d);
 }
+
+bool store_file_host(const char *name, char host[STORE_HOST_MAX + 1])
+{
+	size_t n;
+
+	if (!store_is_host_file(name, NULL))
+		return false;
+	n = strlen(name) - strlen(".jsonl");
+	memcpy(host, name, n);
+	host[n] = '\0';
+	return true;
+}

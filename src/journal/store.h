@@ -133,4 +133,7 @@ struct store_days {
 int store_list_days(struct journal *j, struct store_days *out);
 void store_days_free(struct store_days *d);
 
+/* the host of a record file's name "<host>.jsonl" (store_is_host_file); false when name is not one */
+bool store_file_host(const char *name, char host[STORE_HOST_MAX + 1]);
+
 #endif

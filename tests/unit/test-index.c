@@ -485,6 +485,38 @@ static void the_text_cache_follows_recs_and_is_rebuilt_when_wrong(void **state)
 	expect(f, "vacuumdb", "db1:1:2025_01_03;");
 }
 
+/* what is not a record file of the journal's layout (journal/store.h) is neither indexed nor scanned */
+static void only_the_layouts_record_files_are_read(void **state)
+{
+	struct fixture *f = *state;
+	const char *dirs[] = { "2025/2024_12_31", "2025/2025_13_01", "notes", "notes/2025_01_04" };
+	const char *strays[] = { "2025/2025_01_04/db1.txt", "2025/2025_01_04/bad host.jsonl",
+				 "2025/2025_01_04/.db2.jsonl", "2025/2024_12_31/db1.jsonl",
+				 "2025/2025_13_01/db1.jsonl", "notes/2025_01_04/db1.jsonl" };
+	struct index_stats st;
+	char path[4096];
+	size_t size = 0;
+	char *data;
+
+	plant(f);
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	data = unit_read(path, &size);
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		snprintf(path, sizeof path, "%s/%s", f->dir, dirs[i]);
+		assert_int_equal(mkdir(path, 0700), 0);
+	}
+	for (size_t i = 0; i < sizeof strays / sizeof *strays; i++) {
+		snprintf(path, sizeof path, "%s/%s", f->dir, strays[i]);
+		unit_write(path, data, size, 0);
+	}
+	free(data);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 4);
+	assert_int_equal(st.records, 5);
+	expect(f, "pg_hba", "db1:3:2025_01_04;");
+	expect(f, "", "db1:3:2025_01_04;db1:2:2025_01_04;db1:1:2025_01_03;web1:2:2025_01_03;web1:1:2025_01_02;");
+}
+
 static void index_find_ignores_ascii_case_only(void **state)
 {
 	(void)state;
@@ -512,6 +544,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_file_edited_in_place_is_seen_within_the_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(positions_grow_and_a_rebuild_starts_a_new_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_text_cache_follows_recs_and_is_rebuilt_when_wrong, setup, teardown),
+		cmocka_unit_test_setup_teardown(only_the_layouts_record_files_are_read, setup, teardown),
 		cmocka_unit_test(index_find_ignores_ascii_case_only),
 	};
 	return cmocka_run_group_tests_name("index", tests, NULL, NULL);

@@ -1,0 +1,110 @@
+/*
+ * index_search (index.h): which way answers a query.  A text that the
+ * trigram index narrows enough is looked up there; other text is looked
+ * for by the scan of index.text, or of the database's rows when that
+ * file is not in step; a query without text reads the rows.  The record
+ * files answer when the index is not usable, or when it failed before
+ * anything was reported.
+ *
+ * Every way gives the same answer: each decides a match by index_find on
+ * the same text.  index_last_used and index_last_method say which one
+ * answered the last query.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "view/index.h"
+#include "view/index-int.h"
+#include "base/banned.h"
+
+bool index_last_used;
+const char *index_last_method;
+
+/*
+ * Whether the trigram index narrows q->text enough: every candidate
+ * costs a row fetch and a sort, about a microsecond, where the scan of
+ * index.text costs a few nanoseconds per record.  The rarest trigram's
+ * document count bounds the candidates (detail=none keeps no positions).
+ */
+static bool trigram_selective(sqlite3 *db, const char *text)
+{
+	sqlite3_stmt *st = NULL, *rows = NULL;
+	int64_t least = INT64_MAX, total = 0;
+	const char *p = text;
+	size_t n = index_count_chars(text);
+
+	if (sqlite3_prepare_v2(db, "SELECT max(id) FROM recs", -1, &rows, NULL) == SQLITE_OK &&
+	    sqlite3_step(rows) == SQLITE_ROW)
+		total = sqlite3_column_int64(rows, 0);
+	sqlite3_finalize(rows);
+	if (sqlite3_prepare_v2(db, "SELECT doc FROM fts_vocab WHERE term = ?1", -1, &st, NULL) != SQLITE_OK)
+		return true;
+	for (size_t i = 0; i + 3 <= n; i++) {
+		const char *q = p;
+		char tri[16];
+		size_t len = 0;
+		for (int k = 0; k < 3; k++) {
+			size_t cl = index_char_len(q);
+			if (len + cl < sizeof tri) {
+				memcpy(tri + len, q, cl);
+				len += cl;
+			}
+			q += cl;
+		}
+		tri[len] = '\0';
+		/* the tokenizer folds case (ASCII and more); the vocabulary holds the folded form */
+		for (size_t k = 0; k < len; k++)
+			tri[k] = (char)index_lower((unsigned char)tri[k]);
+		sqlite3_bind_text(st, 1, tri, (int)len, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			int64_t doc = sqlite3_column_int64(st, 0);
+			if (doc < least)
+				least = doc;
+		} else {
+			least = 0;	/* a trigram no record has */
+		}
+		sqlite3_reset(st);
+		/* one rare trigram is enough to say so */
+		if (least <= total / INDEX_SCAN_SHARE)
+			break;
+		p += index_char_len(p);
+	}
+	sqlite3_finalize(st);
+	return least <= total / INDEX_SCAN_SHARE;
+}
+
+int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg)
+{
+	sqlite3 *db = index_db_of(j);
+
+	index_last_used = false;
+	index_last_method = "files";
+	if (q->method != INDEX_FILES && db) {
+		size_t emitted = 0;
+		bool text = q->text && *q->text;
+		/* trigrams need three characters, and pay off only when they narrow */
+		bool by_fts = text && q->method != INDEX_TEXT && index_count_chars(q->text) >= 3 &&
+			      (q->method == INDEX_TRIGRAM || trigram_selective(db, q->text));
+		int rc = 1;
+		index_last_used = true;
+		if (text && !by_fts) {
+			index_last_method = "text";
+			rc = index_text_search(db, j, q, fn, arg, &emitted);
+		}
+		if (rc == 1) {
+			index_last_method = by_fts ? "trigram" : "rows";
+			rc = index_db_search(db, j, q, by_fts, fn, arg, &emitted);
+		}
+		if (rc == 0)
+			return 0;
+		if (emitted)
+			return -1;
+		/* a query the index could not answer (damaged since): the files can */
+		index_last_used = false;
+		index_last_method = "files";
+	}
+	return index_scan(j, q, fn, arg);
+}
