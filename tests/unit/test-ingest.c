@@ -267,11 +267,12 @@ static void a_spool_is_ingested_exactly_once_when_ingest_runs_twice(void **state
 	assert_int_equal(access(f->spool, F_OK), 0);
 }
 
-static void two_ingests_racing_record_every_command_once(void **state)
+static void ingests_racing_record_every_command_once(void **state)
 {
 	struct fixture *f = *state;
 	struct buf b = BUF_INIT, want = BUF_INIT;
-	pid_t kids[2];
+	pid_t kids[4];
+	int go[2];
 	char *got;
 
 	header(f, &b, true);
@@ -285,7 +286,9 @@ static void two_ingests_racing_record_every_command_once(void **state)
 	spool_put(f, &b, 0);
 	buf_release(&b);
 
-	for (int k = 0; k < 2; k++) {
+	/* the children start together when the pipe closes */
+	assert_int_equal(pipe(go), 0);
+	for (int k = 0; k < 4; k++) {
 		kids[k] = fork();
 		assert_true(kids[k] >= 0);
 		if (kids[k] == 0) {
@@ -293,13 +296,19 @@ static void two_ingests_racing_record_every_command_once(void **state)
 			struct journal *j = journal_open(f->dir);
 			struct ingest_opts o = { .lock_timeout = 30 };
 			struct ingest_report rep;
+			char c;
 			int rc = 1;
+			close(go[1]);
+			while (read(go[0], &c, 1) < 0 && errno == EINTR)
+				;
 			for (int i = 0; j && i < 3; i++)
 				rc = ingest_spools(j, &o, &rep) < 0 ? 1 : 0, ingest_report_free(&rep);
 			_exit(rc);
 		}
 	}
-	for (int k = 0; k < 2; k++) {
+	close(go[0]);
+	close(go[1]);
+	for (int k = 0; k < 4; k++) {
 		int status;
 		while (waitpid(kids[k], &status, 0) < 0)
 			assert_int_equal(errno, EINTR);
@@ -537,7 +546,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(an_ended_shells_spool_becomes_its_records_once_and_is_removed),
 		T(a_spool_is_ingested_exactly_once_when_ingest_runs_twice),
-		T(two_ingests_racing_record_every_command_once),
+		T(ingests_racing_record_every_command_once),
 		T(a_run_killed_after_saying_pending_and_before_any_record_writes_them_all),
 		T(a_run_killed_after_writing_some_records_writes_only_the_others),
 		T(a_run_killed_after_its_commit_before_marking_done_writes_nothing_again),
