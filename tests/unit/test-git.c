@@ -1,0 +1,369 @@
+/*
+ * git: the wrappers around the git program, run for real in a fresh
+ * repository under /tmp.  What git saw of our configuration is read back
+ * from inside git itself (a shell alias that prints its environment), so
+ * a wrapper that forgot a setting fails here.
+ */
+#include "unit.h"
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/xalloc.h"
+#include "replica/git.h"
+
+#define REF "refs/heads/hosts/web1"
+
+static char *repo;
+
+static int setup(void **state)
+{
+	const char *init[] = { "init", "-q", NULL };
+	char *home;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	setenv("LC_ALL", "C", 1);
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_WORK_TREE");
+	unsetenv("GIT_INDEX_FILE");
+	unsetenv("GIT_SSH");
+	unsetenv("GIT_SSH_COMMAND");
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	repo = unit_tmpdir();
+	/* no ~/.gitconfig of whoever runs the tests */
+	home = xasprintf("%s/.home", repo);
+	mkdir(home, 0700);
+	setenv("HOME", home, 1);
+	free(home);
+	if (git_run(repo, NULL, NULL, NULL, init) != 0)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unit_rmtree(repo);
+	free(repo);
+	return 0;
+}
+
+static void put(const char *rel, const char *text)
+{
+	char *p = xasprintf("%s/%s", repo, rel);
+
+	unit_write(p, text, strlen(text), 0);
+	free(p);
+}
+
+static char *index_path(void)
+{
+	return xasprintf("%s/.git/logbook-index", repo);
+}
+
+/* commit these paths onto REF; git_commit_paths' result */
+static int commit(const char *const paths[], size_t n)
+{
+	char *index = index_path();
+	int rc = git_commit_paths(repo, index, REF, paths, n, "test commit");
+
+	if (rc < 0)
+		fprintf(stderr, "git_commit_paths: %s\n", errget());
+	free(index);
+	return rc;
+}
+
+/* the file's content at rev, via git_changed_files and git_blob */
+static char *content_at(const char *rev, const char *path)
+{
+	struct git_files files;
+	struct buf b = BUF_INIT;
+	char *found = NULL;
+
+	assert_int_equal(git_changed_files(repo, NULL, rev, &files), 0);
+	for (size_t i = 0; i < files.n; i++) {
+		if (strcmp(files.files[i].path, path))
+			continue;
+		assert_int_equal(git_blob(repo, files.files[i].id, &b), 0);
+		found = xstrndup(b.data ? b.data : "", b.len);
+	}
+	git_files_free(&files);
+	buf_release(&b);
+	return found;
+}
+
+static void git_runs_with_a_fixed_committer_and_never_prompts(void **state)
+{
+	const char *env[] = { "-c", "alias.env=!env", "env", NULL };
+	const char *var[] = { "var", "GIT_COMMITTER_IDENT", NULL };
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(git_run(repo, "/tmp/some-index", &out, NULL, env), 0);
+	assert_non_null(strstr(buf_str(&out), "\nGIT_TERMINAL_PROMPT=0\n"));
+	assert_non_null(strstr(buf_str(&out), "\nGIT_SSH_COMMAND=ssh -o BatchMode=yes -o ConnectTimeout=15 "));
+	assert_non_null(strstr(buf_str(&out), "\nGIT_INDEX_FILE=/tmp/some-index\n"));
+	assert_non_null(strstr(buf_str(&out), "\nGIT_CONFIG_KEY_0=safe.directory\n"));
+	buf_reset(&out);
+	/* without an index, no GIT_INDEX_FILE is left over from the call before */
+	assert_int_equal(git_run(repo, NULL, &out, NULL, env), 0);
+	assert_null(strstr(buf_str(&out), "GIT_INDEX_FILE="));
+	buf_reset(&out);
+	assert_int_equal(git_run(repo, NULL, &out, NULL, var), 0);
+	assert_true(!strncmp(buf_str(&out), "logbook <logbook@localhost> ", 28));
+	buf_release(&out);
+}
+
+static void an_admins_own_ssh_command_wins(void **state)
+{
+	const char *env[] = { "-c", "alias.env=!env", "env", NULL };
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	setenv("GIT_SSH_COMMAND", "ssh -J jump", 1);
+	assert_int_equal(git_run(repo, NULL, &out, NULL, env), 0);
+	unsetenv("GIT_SSH_COMMAND");
+	assert_non_null(strstr(buf_str(&out), "\nGIT_SSH_COMMAND=ssh -J jump\n"));
+	assert_null(strstr(buf_str(&out), "BatchMode"));
+	buf_release(&out);
+}
+
+static void a_repository_owned_by_another_account_is_trusted(void **state)
+{
+	const char *get[] = { "config", "--get-all", "safe.directory", NULL };
+	struct buf out = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(git_run(repo, NULL, &out, NULL, get), 0);
+	assert_string_equal(buf_str(&out), "*\n");
+	buf_release(&out);
+}
+
+static void stdout_stderr_and_the_exit_status_come_back_apart(void **state)
+{
+	const char *bad[] = { "rev-parse", "--verify", "no-such-rev", NULL };
+	const char *ok[] = { "rev-parse", "--is-inside-work-tree", NULL };
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	(void)state;
+
+	assert_int_equal(git_run(repo, NULL, &out, &err, bad), 128);
+	assert_int_equal(out.len, 0);
+	assert_non_null(strstr(buf_str(&err), "fatal: "));
+	buf_reset(&err);
+	assert_int_equal(git_run(repo, NULL, &out, &err, ok), 0);
+	assert_string_equal(buf_str(&out), "true\n");
+	assert_int_equal(err.len, 0);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void a_missing_repository_fails_cleanly(void **state)
+{
+	const char *status[] = { "status", NULL };
+	char *missing = xasprintf("%s/no-such-dir", repo);
+	char *plain = xasprintf("%s/.home", repo);
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	(void)state;
+
+	/* a directory that is not there: git does not even start */
+	assert_int_equal(git_run(missing, NULL, &out, &err, status), -1);
+	assert_true(strlen(errget()) > 0);
+	assert_null(git_resolve(missing, "HEAD"));
+	/* a directory that is no repository: git's failure, nothing resolved */
+	setenv("GIT_CEILING_DIRECTORIES", repo, 1);
+	assert_null(git_resolve(plain, "HEAD"));
+	assert_int_equal(git_is_ancestor(plain, "HEAD", "HEAD"), -1);
+	assert_non_null(strstr(errget(), "merge-base"));
+	assert_int_equal(git_blob(plain, "0123456789012345678901234567890123456789", &out), -1);
+	assert_non_null(strstr(errget(), "cat-file"));
+	unsetenv("GIT_CEILING_DIRECTORIES");
+	free(missing);
+	free(plain);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+static void too_many_arguments_are_refused_before_running_git(void **state)
+{
+	const char *args[80];
+	(void)state;
+
+	for (size_t i = 0; i < 79; i++)
+		args[i] = "--version";
+	args[79] = NULL;
+	assert_int_equal(git_run(repo, NULL, NULL, NULL, args), -1);
+	assert_non_null(strstr(errget(), "too many arguments"));
+}
+
+static void a_commit_is_made_only_when_the_tree_changed(void **state)
+{
+	const char *const paths[] = { "a.jsonl" };
+	char *first, *second, *text;
+	(void)state;
+
+	put("a.jsonl", "one\n");
+	assert_int_equal(commit(paths, 1), 1);
+	first = git_resolve(repo, REF);
+	assert_non_null(first);
+	assert_int_equal(strlen(first), 40);
+	assert_int_equal(commit(paths, 1), 0);
+	second = git_resolve(repo, REF);
+	assert_string_equal(first, second);
+	free(second);
+
+	put("a.jsonl", "one\ntwo\n");
+	assert_int_equal(commit(paths, 1), 1);
+	second = git_resolve(repo, REF);
+	assert_string_not_equal(first, second);
+	/* the new commit's parent is the old one */
+	assert_int_equal(git_is_ancestor(repo, first, second), 1);
+	assert_int_equal(git_is_ancestor(repo, second, first), 0);
+	text = content_at(second, "a.jsonl");
+	assert_string_equal(text, "one\ntwo\n");
+	free(text);
+	text = content_at(first, "a.jsonl");
+	assert_string_equal(text, "one\n");
+	free(text);
+	free(first);
+	free(second);
+}
+
+static void a_missing_index_starts_from_the_refs_tree(void **state)
+{
+	const char *const a[] = { "a.jsonl" }, *const b[] = { "b.jsonl" };
+	char *index = index_path(), *head, *text;
+	(void)state;
+
+	put("a.jsonl", "a\n");
+	assert_int_equal(commit(a, 1), 1);
+	assert_int_equal(unlink(index), 0);
+	put("b.jsonl", "b\n");
+	assert_int_equal(commit(b, 1), 1);
+	head = git_resolve(repo, REF);
+	/* a.jsonl was not named this time and is still there */
+	text = content_at(head, "a.jsonl");
+	assert_string_equal(text, "a\n");
+	free(text);
+	free(head);
+	free(index);
+}
+
+/* more paths than one update-index command line holds (61) */
+static void many_paths_are_committed_in_batches(void **state)
+{
+	char *names[70];
+	struct git_files files;
+	char *head;
+	(void)state;
+
+	for (size_t i = 0; i < 70; i++) {
+		names[i] = xasprintf("f%03zu.jsonl", i);
+		put(names[i], names[i]);
+	}
+	assert_int_equal(commit((const char *const *)names, 70), 1);
+	head = git_resolve(repo, REF);
+	assert_int_equal(git_changed_files(repo, NULL, head, &files), 0);
+	assert_int_equal(files.n, 70);
+	for (size_t i = 0; i < 70; i++) {
+		assert_string_equal(files.files[i].path, names[i]);
+		free(names[i]);
+	}
+	git_files_free(&files);
+	free(head);
+}
+
+static void changed_files_leave_out_deletions_and_read_odd_names_exactly(void **state)
+{
+	const char *const one[] = { "keep", "gone", "edit" };
+	const char *const two[] = { "edit", "new\nline name" };
+	char *old, *new;
+	struct git_files files;
+	(void)state;
+
+	put("keep", "k\n");
+	put("gone", "g\n");
+	put("edit", "1\n");
+	assert_int_equal(commit(one, 3), 1);
+	old = git_resolve(repo, REF);
+	{
+		char *p = xasprintf("%s/gone", repo);
+		const char *rm[] = { "rm", "-q", "--cached", "gone", NULL };
+		char *index = index_path();
+		assert_int_equal(git_run(repo, index, NULL, NULL, rm), 0);
+		unlink(p);
+		free(p);
+		free(index);
+	}
+	put("edit", "2\n");
+	put("new\nline name", "n\n");
+	assert_int_equal(commit(two, 2), 1);
+	new = git_resolve(repo, REF);
+
+	assert_int_equal(git_changed_files(repo, old, new, &files), 0);
+	assert_int_equal(files.n, 2);
+	assert_string_equal(files.files[0].path, "edit");
+	assert_string_equal(files.files[1].path, "new\nline name");
+	{
+		struct buf b = BUF_INIT;
+		assert_int_equal(git_blob(repo, files.files[1].id, &b), 0);
+		assert_string_equal(buf_str(&b), "n\n");
+		buf_release(&b);
+	}
+	git_files_free(&files);
+	/* without an old commit: every file of the new one */
+	assert_int_equal(git_changed_files(repo, NULL, new, &files), 0);
+	assert_int_equal(files.n, 3);
+	git_files_free(&files);
+	free(old);
+	free(new);
+}
+
+static void a_ref_moves_only_from_the_value_expected(void **state)
+{
+	const char *const paths[] = { "a.jsonl" };
+	char *first, *second, *now;
+	(void)state;
+
+	put("a.jsonl", "1\n");
+	assert_int_equal(commit(paths, 1), 1);
+	first = git_resolve(repo, REF);
+	put("a.jsonl", "2\n");
+	assert_int_equal(commit(paths, 1), 1);
+	second = git_resolve(repo, REF);
+
+	/* another writer moved it meanwhile: refused, left as it is */
+	assert_int_equal(git_update_ref(repo, "refs/heads/other", first, second), -1);
+	assert_null(git_resolve(repo, "refs/heads/other"));
+	assert_int_equal(git_update_ref(repo, REF, first, first), -1);
+	now = git_resolve(repo, REF);
+	assert_string_equal(now, second);
+	free(now);
+	/* a ref that must not exist yet, and does */
+	assert_int_equal(git_update_ref(repo, REF, first, NULL), -1);
+	assert_int_equal(git_update_ref(repo, REF, first, second), 0);
+	now = git_resolve(repo, REF);
+	assert_string_equal(now, first);
+	free(now);
+	free(first);
+	free(second);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(git_runs_with_a_fixed_committer_and_never_prompts),
+		T(an_admins_own_ssh_command_wins),
+		T(a_repository_owned_by_another_account_is_trusted),
+		T(stdout_stderr_and_the_exit_status_come_back_apart),
+		T(a_missing_repository_fails_cleanly),
+		T(too_many_arguments_are_refused_before_running_git),
+		T(a_commit_is_made_only_when_the_tree_changed),
+		T(a_missing_index_starts_from_the_refs_tree),
+		T(many_paths_are_committed_in_batches),
+		T(changed_files_leave_out_deletions_and_read_odd_names_exactly),
+		T(a_ref_moves_only_from_the_value_expected),
+	};
+	return cmocka_run_group_tests_name("git", tests, NULL, NULL);
+}
