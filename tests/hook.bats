@@ -63,6 +63,33 @@ load shell
 	done
 }
 
+@test "bash and zsh: the shells of the tests read neither /etc/bash.bashrc nor /etc/zsh/zshrc" {
+	[ "$(id -u)" -eq 0 ] || skip "plants a line in /etc/bash.bashrc and /etc/zsh/zshrc: root only"
+	[ -f /etc/bash.bashrc ] && [ -f /etc/zsh/zshrc ] || skip "no /etc/bash.bashrc or /etc/zsh/zshrc"
+	new_journal
+	# as a system hook would: run code and define a function; it leaves a
+	# mark only in shells that have LOGBOOK_RC_PROBE, so that no other shell
+	# on the machine notices it for the second it is there
+	plant_system_rc '[ -z "${LOGBOOK_RC_PROBE-}" ] || echo "$0 read the system rc" >>"$LOGBOOK_RC_PROBE"; __lb_system_rc() { :; }'
+	# the line works: a shell that reads the system files leaves the mark
+	LOGBOOK_RC_PROBE=$BATS_TEST_TMPDIR/control bash -i -c true </dev/null >/dev/null 2>&1
+	LOGBOOK_RC_PROBE=$BATS_TEST_TMPDIR/control zsh -i -c true </dev/null >/dev/null 2>&1
+	[ "$(grep -c 'read the system rc' "$BATS_TEST_TMPDIR/control")" -eq 2 ]
+	export LOGBOOK_RC_PROBE=$BATS_TEST_TMPDIR/probe
+	for sh in bash zsh; do
+		rm -f "$BATS_TEST_TMPDIR/ended"
+		start_shell "$sh"
+		type_cmd 'typeset -f __lb_system_rc >/dev/null && echo "$0 has __lb_system_rc" >>"$LOGBOOK_RC_PROBE"'
+		end_shell
+		tmux -S "$TMUX_SOCK" kill-server 2>/dev/null || true
+	done
+	restore_system_rc
+	[ -z "$RC_SAVED" ]
+	[ ! -e "$BATS_TEST_TMPDIR/probe" ] || fail "$(cat "$BATS_TEST_TMPDIR/probe")"
+	# and the hook under test recorded both
+	[ "$(cmds | grep -c __lb_system_rc)" -eq 2 ]
+}
+
 @test "bash: a multi-line command keeps its lines" {
 	new_journal
 	start_shell bash
@@ -342,14 +369,14 @@ count_processes() {
 	: >"$f"
 	for ((i = 0; i < n; i++)); do echo ': cmd'"$i" >>"$f"; done
 	strace -f -qq -e trace=fork,vfork,clone,clone3,execve -o "$BATS_TEST_TMPDIR/trace.$n" \
-		bash --noprofile --rcfile "$BATS_TEST_TMPDIR/rc" -i <"$f" >/dev/null 2>&1
+		env ENV="$BATS_TEST_TMPDIR/rc" bash --posix -i <"$f" >/dev/null 2>&1
 	grep -cE '(clone|clone3|fork|vfork)\(' "$BATS_TEST_TMPDIR/trace.$n" || true
 }
 
 @test "under strace, 100 commands start no more processes than 50 do" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	new_journal
-	echo "eval \"\$(\"$LOGBOOK\" hook bash)\"" >"$BATS_TEST_TMPDIR/rc"
+	printf '%s\n' "$BASH_RC_HEAD" "eval \"\$(\"$LOGBOOK\" hook bash)\"" >"$BATS_TEST_TMPDIR/rc"
 	p50=$(count_processes 50)
 	p100=$(count_processes 100)
 	echo "processes: 50 commands: $p50, 100 commands: $p100" >&3
