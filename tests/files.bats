@@ -148,7 +148,7 @@ for l in sys.stdin:
 	[[ "$output" == *" password = [REDACTED]"* ]]
 	[[ "$output" != *-secret* ]]
 	lb commit -m "rotated the app's database password" >/dev/null
-	! grep -rq 'third-secret\|old-secret' "$LOGBOOK_DIR" --include='*.jsonl'
+	run -1 grep -r 'third-secret\|old-secret' "$LOGBOOK_DIR" --include='*.jsonl'
 	lb show | grep -q 'password = \[REDACTED\]\|only redacted values changed' 
 }
 
@@ -162,8 +162,8 @@ for l in sys.stdin:
 	[[ "$output" == *"$ETC/shadow: content (sensitive file: hash only"* ]]
 	[[ "$output" != *'$6$'* ]]
 	lb commit -m "root password changed" >/dev/null
-	! grep -rq 'salt\|other' "$LOGBOOK_DIR" --include='*.jsonl'
-	! grep -rqa 'salt\|other' "$LOGBOOK_DIR/.state"
+	run -1 grep -r 'salt\|other' "$LOGBOOK_DIR" --include='*.jsonl'
+	run -1 grep -ra 'salt\|other' "$LOGBOOK_DIR/.state"
 	lb show --json | grep -q '"sensitive":true'
 }
 

@@ -70,7 +70,7 @@ assert all(r["import"] == "zsh-history" for r in rs)
 	new_journal
 	printf '#1700000000\n echo hidden-secret\n#1700000001\necho shown\n' >"$BATS_TEST_TMPDIR/h"
 	lb import --bash-history "$BATS_TEST_TMPDIR/h"
-	! grep -rq hidden-secret "$LOGBOOK_DIR"
+	run -1 grep -r hidden-secret "$LOGBOOK_DIR"
 	[ "$(imported | cut -f2)" = "echo shown" ]
 }
 

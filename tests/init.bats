@@ -12,8 +12,8 @@ load lib
 	[ -f "$LOGBOOK_DIR/team.conf" ]
 	[ -f "$LOGBOOK_DIR/.gitignore" ]
 	git -C "$LOGBOOK_DIR" check-ignore -q .state/chain/web1
-	! git -C "$LOGBOOK_DIR" check-ignore -q 2026/2026_01_02/web1.jsonl
-	! git -C "$LOGBOOK_DIR" check-ignore -q team.conf
+	run -1 git -C "$LOGBOOK_DIR" check-ignore 2026/2026_01_02/web1.jsonl
+	run -1 git -C "$LOGBOOK_DIR" check-ignore team.conf
 }
 
 @test "team.conf holds the time zone given, readable by git config" {

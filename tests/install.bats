@@ -14,7 +14,7 @@ load lib
 	done
 	# the units run the installed binary
 	grep -q '^ExecStart=/usr/bin/logbook -C /var/lib/logbook scan' "$root/usr/lib/systemd/system/logbook-scan.service"
-	! grep -rq /usr/local "$root/usr/lib/systemd/system"
+	run -1 grep -r /usr/local "$root/usr/lib/systemd/system"
 	"$root/usr/bin/logbook" --version
 	make -s -o logbook -C "$BATS_TEST_DIRNAME/.." uninstall DESTDIR="$root" PREFIX=/usr >/dev/null
 	[ -z "$(find "$root" -type f)" ]

@@ -103,3 +103,27 @@ snapshot() {
 	(cd "$1" && find . -printf '%p %y %m %s\n' | sort &&
 		find . -type f -print0 | sort -z | xargs -0r sha256sum)
 }
+
+# The shells the tests start read only the rc file the test writes, never
+# the machine's /etc/bash.bashrc or /etc/zsh/zshrc: where `logbook setup`
+# ran, those eval the installed logbook's hook, which would load first and
+# record (and be timed) instead of the hook under test.
+#
+# bash: Debian's bash reads /etc/bash.bashrc (SYS_BASHRC) before the file of
+# --rcfile, and --norc skips both.  But an interactive bash started with
+# --posix reads only the file named by $ENV, so the tests run
+#     ENV=RC bash --posix -i
+# with $BASH_RC_HEAD as the first line of RC: it leaves POSIX mode, turns off
+# inherit_errexit which POSIX mode turned on, and unsets ENV, so the shell
+# then is an ordinary bash (same set -o and shopt as bash --norc -i).
+# zsh: -d (--no-globalrcs) skips /etc/zsh/zshrc, zprofile, zlogin and zlogout
+# and ZDOTDIR names the directory of the test's .zshrc:
+#     ZDOTDIR=DIR zsh -d -i
+# Every zsh still reads /etc/zsh/zshenv; Debian's only sets PATH when it is
+# empty or /bin:/usr/bin, and logbook setup does not edit it.
+# (A private mount namespace hiding the /etc files needs root, or a user
+# namespace mapped to root, which changes the uid the tests run as.)
+# A test that means to read a system file sources it from its rc file:
+# tests/deb.bats the real /etc/bash.bashrc after setup, tests/setup.bats the
+# files setup edited under its scratch root.
+BASH_RC_HEAD='set +o posix; shopt -u inherit_errexit; unset ENV'

@@ -224,13 +224,13 @@ make_editor() {
 	[[ "$output" == *'red \e[31mALERT\e[0m bell\x07 title\e]0;pwned\x07 csi\u009b2J'* ]]
 	# no ESC, BEL or C1 CSI at all without colour
 	lb show --color=never >"$BATS_TEST_TMPDIR/never"
-	! grep -q $'[\033\007]' "$BATS_TEST_TMPDIR/never"
-	! LC_ALL=C grep -q $'\xc2\x9b' "$BATS_TEST_TMPDIR/never"
+	run -1 grep $'[\033\007]' "$BATS_TEST_TMPDIR/never"
+	run -1 env LC_ALL=C grep $'\xc2\x9b' "$BATS_TEST_TMPDIR/never"
 	# with colour, the only ESCs are logbook's own SGR sequences
 	lb show --color=always >"$BATS_TEST_TMPDIR/always"
 	grep -q $'\033\\[' "$BATS_TEST_TMPDIR/always"
 	sed $'s/\033\\[[0-9;]*m//g' "$BATS_TEST_TMPDIR/always" >"$BATS_TEST_TMPDIR/stripped"
-	! grep -q $'[\033\007]' "$BATS_TEST_TMPDIR/stripped"
+	run -1 grep $'[\033\007]' "$BATS_TEST_TMPDIR/stripped"
 	cmp "$BATS_TEST_TMPDIR/never" "$BATS_TEST_TMPDIR/stripped"
 }
 

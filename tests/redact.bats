@@ -95,11 +95,12 @@ for r in rs:
 	# and records them but runs none (and PATH finds no program either); the
 	# hook's calls and everything inside functions go through
 	cat >"$BATS_TEST_TMPDIR/rc" <<EOF
+$BASH_RC_HEAD
 eval "\$("$LOGBOOK" hook bash)"
 shopt -s extdebug
 trap '[[ -n \${FUNCNAME[0]-} || \$BASH_COMMAND == __lb_* ]]' DEBUG
 EOF
-	(cd "$BATS_TEST_TMPDIR" && PATH=/nonexistent /bin/bash --noprofile --rcfile "$BATS_TEST_TMPDIR/rc" -i \
+	(cd "$BATS_TEST_TMPDIR" && ENV="$BATS_TEST_TMPDIR/rc" PATH=/nonexistent /bin/bash --posix -i \
 		<"$BATS_TEST_TMPDIR/typed" >/dev/null 2>&1) || true
 	lb ingest -q
 	journal_texts >"$BATS_TEST_TMPDIR/got"

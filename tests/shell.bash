@@ -1,6 +1,7 @@
 # Driving real interactive shells for the hook tests: each shell runs in
 # its own tmux server, with an rc file that sets a known prompt, evals the
-# hook like /etc/bash.bashrc would, and counts prompts in a file so a test
+# hook like /etc/bash.bashrc would (and reads no system rc file: see
+# tests/lib.bash), and counts prompts in a file so a test
 # can wait for a command to finish without sleeping blindly.
 
 # start_shell bash|zsh [RC-LINES...]: the lines go before the hook's eval
@@ -14,6 +15,8 @@ start_shell() {
 	: >"$PROMPTS"
 	local rc="$BATS_TEST_TMPDIR/rc.$shell" line
 	{
+		# (the shell reads no system rc file: see tests/lib.bash)
+		[ "$shell" = bash ] && echo "$BASH_RC_HEAD"
 		echo "PS1='PROMPT> '"
 		for line in "$@"; do
 			echo "$line"
@@ -30,12 +33,12 @@ start_shell() {
 	} >"$rc"
 	case $shell in
 	bash) tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 200 -y 50 \
-		"bash --noprofile --rcfile '$rc' -i; echo gone >'$BATS_TEST_TMPDIR/ended'" ;;
+		"ENV='$rc' bash --posix -i; echo gone >'$BATS_TEST_TMPDIR/ended'" ;;
 	zsh)
 		mkdir -p "$BATS_TEST_TMPDIR/zdot"
 		cp "$rc" "$BATS_TEST_TMPDIR/zdot/.zshrc"
 		tmux -S "$TMUX_SOCK" -f /dev/null new-session -d -x 200 -y 50 \
-			"ZDOTDIR='$BATS_TEST_TMPDIR/zdot' zsh -i; echo gone >'$BATS_TEST_TMPDIR/ended'" ;;
+			"ZDOTDIR='$BATS_TEST_TMPDIR/zdot' zsh -d -i; echo gone >'$BATS_TEST_TMPDIR/ended'" ;;
 	esac
 	wait_prompts 1
 }
@@ -84,8 +87,29 @@ end_shell() {
 	[ -e "$BATS_TEST_TMPDIR/ended" ] || { echo "the shell did not exit" >&2; return 1; }
 }
 
+# plant_system_rc LINE: append LINE to /etc/bash.bashrc and /etc/zsh/zshrc
+# (root only), keeping copies that restore_system_rc (and teardown) put back
+plant_system_rc() {
+	RC_SAVED=$BATS_TEST_TMPDIR/etc-saved
+	mkdir -p "$RC_SAVED"
+	cp /etc/bash.bashrc "$RC_SAVED/bash.bashrc"
+	cp /etc/zsh/zshrc "$RC_SAVED/zshrc"
+	printf '%s\n' "$1" >>/etc/bash.bashrc
+	printf '%s\n' "$1" >>/etc/zsh/zshrc
+}
+
+# put the system rc files back byte for byte (same inode, owner and mode)
+restore_system_rc() {
+	[ -n "${RC_SAVED:-}" ] || return 0
+	cat "$RC_SAVED/bash.bashrc" >/etc/bash.bashrc
+	cat "$RC_SAVED/zshrc" >/etc/zsh/zshrc
+	cmp -s "$RC_SAVED/bash.bashrc" /etc/bash.bashrc && cmp -s "$RC_SAVED/zshrc" /etc/zsh/zshrc &&
+		RC_SAVED=
+}
+
 teardown() {
 	local i
+	restore_system_rc
 	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
 	# a shell killed here still runs its exit hook, which writes into the
 	# journal: let it finish before bats removes the directory

@@ -74,7 +74,7 @@ objects() {
 	[ "$(grep -c " $TREE/" "$index")" -eq 4 ]
 	# hosts and its copy share one object; shadow has none
 	[ "$(objects)" -eq 2 ]
-	! grep -rq 'secret' "$LOGBOOK_DIR/.state/baseline"
+	run -1 grep -r 'secret' "$LOGBOOK_DIR/.state/baseline"
 	grep -q "^f s .* $TREE/shadow\$" "$index"
 	grep -q "$(sha256sum <"$TREE/shadow" | cut -d' ' -f1) $TREE/shadow\$" "$index"
 	local h
@@ -90,7 +90,7 @@ objects() {
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[ "$(lb watch list)" = "$TREE/nginx"$'\n'"$BATS_TEST_TMPDIR/tree/hosts"$'\n'"$BATS_TEST_TMPDIR/link" ]
 	# the symlink itself is watched, by its target: nothing behind it is taken
-	! grep -q " $BATS_TEST_TMPDIR/link/" "$LOGBOOK_DIR/.state/baseline/index"
+	run -1 grep " $BATS_TEST_TMPDIR/link/" "$LOGBOOK_DIR/.state/baseline/index"
 	grep -q "^l .* $BATS_TEST_TMPDIR/link $TREE\$" "$LOGBOOK_DIR/.state/baseline/index"
 }
 
@@ -146,7 +146,7 @@ objects() {
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[[ "$output" == *"Took the baseline of $TREE on web1: 2 files"* ]]
 	[ "$(git config -f "$(conf)" --get-all watch.web1.path | wc -l)" -eq 2 ]
-	! grep -q " $TREE/hosts\$" "$LOGBOOK_DIR/.state/baseline/index"
+	run -1 grep " $TREE/hosts\$" "$LOGBOOK_DIR/.state/baseline/index"
 }
 
 @test "watch rm removes the entry and its baseline; a missing one is exit 1, naming it, and nothing changes" {
@@ -165,7 +165,7 @@ objects() {
 	[[ "$output" == *"Removed $TREE/nginx from the watch list of web1"* ]]
 	[ "$(lb watch list)" = "$TREE/hosts" ]
 	[ "$(git config -f "$(conf)" --get-all watch.web1.path)" = "$TREE/hosts" ]
-	! grep -q " $TREE/nginx/nginx.conf\$" "$LOGBOOK_DIR/.state/baseline/index"
+	run -1 grep " $TREE/nginx/nginx.conf\$" "$LOGBOOK_DIR/.state/baseline/index"
 	grep -q " $TREE/hosts\$" "$LOGBOOK_DIR/.state/baseline/index"
 	# removing the last entry keeps the comments of the file
 	lb watch rm "$TREE/hosts" >/dev/null
@@ -179,7 +179,7 @@ objects() {
 	echo "swap" >"$TREE/.hosts.swp"
 	chmod 644 "$TREE/.hosts.swp"
 	lb watch add "$TREE" '!*.swp' >/dev/null
-	! grep -q "swp" "$LOGBOOK_DIR/.state/baseline/index"
+	run -1 grep "swp" "$LOGBOOK_DIR/.state/baseline/index"
 	run --separate-stderr lb watch rm '!*.swp'
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[[ "$output" == *"Took the baseline of 1 file no longer excluded"* ]]
