@@ -92,7 +92,9 @@ build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-logbook: $(CMD_OBJ) build/liblogbook.a
+# a logbook runs the logbook-ingest-mail beside it (src/cmd/helper.c):
+# "make logbook" builds both, so a build tree never runs a stale helper
+logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS)
 
 logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
