@@ -1,11 +1,12 @@
 # logbook: plain make, pkg-config for the libraries.
 #
-#   make                build ./logbook
+#   make                build ./logbook and ./logbook-ingest-mail (its mail helper)
 #   make check          install missing Debian packages, build, run every test
 #   make check SAN=1    the same under AddressSanitizer and UBSan
 #   make demo           install missing packages, build, show logbook at work
-#   make install        PREFIX=/usr/local, DESTDIR for staging (binary, man page,
-#                       systemd units, bash and zsh completion)
+#   make install        PREFIX=/usr/local, DESTDIR for staging (binary, mail helper
+#                       in LIBEXECDIR/logbook, man page, systemd units, bash and
+#                       zsh completion)
 #   make bench          build the benchmark tools (see bench/)
 #   make fuzz           build and run the fuzz targets (clang, libFuzzer)
 #   make deb            the Debian package, build/deb/logbook_VERSION_ARCH.deb (+ lintian)
@@ -14,6 +15,9 @@ VERSION = 0.1.0
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
+# the helper programs, in $(LIBEXECDIR)/logbook (Debian: /usr/lib/logbook)
+LIBEXECDIR ?= $(PREFIX)/lib
+HELPERDIR = $(LIBEXECDIR)/logbook
 MANDIR = $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS = $(wildcard dist/*.service dist/*.timer)
@@ -24,7 +28,10 @@ DESTDIR ?=
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
-PKGS = jansson libcrypto libpcre2-8 sqlite3 gmime-3.0
+# every program links PKGS; only logbook-ingest-mail (and the tests of
+# src/mail/) links MAIL_PKGS: GMime and glib stay out of every other process
+PKGS = jansson libcrypto libpcre2-8 sqlite3
+MAIL_PKGS = gmime-3.0
 
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wvla
@@ -37,16 +44,24 @@ endif
 # recursive (=) on purpose: pkg-config runs only when something is compiled,
 # after "make check" or "make demo" installed what was missing
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CPPFLAGS) $(CFLAGS) \
-	-DLOGBOOK_VERSION='"$(VERSION)"' $(shell $(PKG_CONFIG) --cflags $(PKGS))
+	-DLOGBOOK_VERSION='"$(VERSION)"' -DLOGBOOK_HELPERDIR='"$(HELPERDIR)"' \
+	$(shell $(PKG_CONFIG) --cflags $(PKGS))
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+MAIL_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(MAIL_PKGS))
+MAIL_LIBS = $(shell $(PKG_CONFIG) --libs $(MAIL_PKGS))
 
 # src/<layer>/: docs/architecture.md names the layers; src/cmd/ is the
-# command layer (main and one file per subcommand), the rest is the library
+# command layer (main and one file per subcommand), src/mail/ the program
+# logbook-ingest-mail, the rest is the library
 LAYERS = base journal capture files replica view setup
 LIB_SRC = $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 CMD_SRC = $(wildcard src/cmd/*.c)
+MAIL_SRC = $(wildcard src/mail/*.c)
 LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
 CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
+MAIL_OBJ = $(MAIL_SRC:src/%.c=build/%.o)
+# the message parser alone, for the tests that drive it
+MAIL_PARSER_OBJ = build/mail/mail.o
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/tests/%)
 # every bench/*.c is a benchmark program
@@ -54,12 +69,12 @@ BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests deb
 
-all: logbook
+all: logbook logbook-ingest-mail
 
 # rebuild everything when the flags change (a SAN=1 build after a plain one)
 build/FLAGS: FORCE
 	@mkdir -p build
-	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS)' > build/FLAGS.new
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS) $(MAIL_LIBS)' > build/FLAGS.new
 	@cmp -s build/FLAGS.new build/FLAGS && rm build/FLAGS.new || mv build/FLAGS.new build/FLAGS
 FORCE:
 
@@ -67,18 +82,31 @@ build/%.o: src/%.c build/FLAGS
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
+build/mail/%.o: src/mail/%.c build/FLAGS
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
+
 # the shell code is linked in with .incbin, which -MMD does not see
 build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh
 
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-logbook: $(CMD_OBJ) build/liblogbook.a
+# a logbook runs the logbook-ingest-mail beside it (src/cmd/helper.c):
+# "make logbook" builds both, so a build tree never runs a stale helper
+logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS)
+
+logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
+	$(CC) $(LDFLAGS) -o $@ $(MAIL_OBJ) build/liblogbook.a $(LIBS) $(MAIL_LIBS)
 
 build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) -lcmocka
+
+build/tests/test-mail: tests/unit/test-mail.c tests/unit/unit.h $(MAIL_PARSER_OBJ) build/liblogbook.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -o $@ $< $(MAIL_PARSER_OBJ) build/liblogbook.a $(LDFLAGS) $(LIBS) $(MAIL_LIBS) -lcmocka
 
 unit-tests: $(UNIT_BIN)
 
@@ -96,7 +124,7 @@ build/bench/%: bench/%.c build/liblogbook.a
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 
-bench: logbook $(BENCH_BIN)
+bench: logbook logbook-ingest-mail $(BENCH_BIN)
 
 deps:
 	@scripts/deps
@@ -120,12 +148,12 @@ FUZZ_SECONDS ?= 60
 # build/fuzz/<target>-crash-<sha1> and the run stops with its log.
 # FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (the usual name) lets a module
 # abort on a state it would otherwise recover from quietly (src/files/diff.c)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) src/mail/mail.c $(wildcard src/*/*.h)
 	@mkdir -p build/fuzz
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) -g -O1 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-DLOGBOOK_VERSION='"$(VERSION)"' -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS)) \
-		-o $@ $< $(LIB_SRC) $(LIBS)
+		-DLOGBOOK_VERSION='"$(VERSION)"' -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS) $(MAIL_PKGS)) \
+		-o $@ $< $(LIB_SRC) src/mail/mail.c $(LIBS) $(MAIL_LIBS)
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		name=$$(basename $$t); mkdir -p build/fuzz/corpus-$$name; \
@@ -139,9 +167,10 @@ fuzz: $(FUZZ_TARGETS)
 	done
 
 # the systemd units run $(BINDIR)/logbook: their ExecStart follows PREFIX
-install: logbook
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
+install: logbook logbook-ingest-mail
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
+	install -m 0755 logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail
 	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 dist/completion/logbook.bash $(DESTDIR)$(BASHCOMPDIR)/logbook
@@ -170,10 +199,12 @@ deb:
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
+	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail
+	rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
 
 clean:
-	rm -rf build logbook
+	rm -rf build logbook logbook-ingest-mail
 
 -include $(wildcard build/*/*.d)

@@ -44,7 +44,7 @@ teardown() {
 	deb=$(ls "$TOP"/build/deb/logbook_*.deb)
 	[ "$(dpkg-deb -f "$deb" Version)" = "$("$LOGBOOK" --version | cut -d' ' -f2)" ]
 	run dpkg-deb -c "$deb"
-	for f in ./usr/bin/logbook ./usr/share/man/man1/logbook.1.gz \
+	for f in ./usr/bin/logbook ./usr/lib/logbook/logbook-ingest-mail ./usr/share/man/man1/logbook.1.gz \
 		./usr/share/bash-completion/completions/logbook ./usr/share/zsh/vendor-completions/_logbook \
 		./lib/systemd/system/logbook-sync.timer ./lib/systemd/system/logbook-sync.service; do
 		[[ "$output" == *" $f"* ]] || fail "$f is not in the package"
@@ -98,6 +98,10 @@ teardown() {
 	[[ "$output" == *'"cmd":"echo recorded-from-the-package"'* ]] || fail "$output"
 	logbook note "set up from the Debian package"
 	logbook show | grep -q "set up from the Debian package"
+	# the packaged logbook runs the packaged mail helper, and links no GMime itself
+	printf 'From: root@localhost\nSubject: mail-from-the-package\nMessage-ID: <deb@test>\n\nbody\n' | logbook ingest-mail
+	logbook show --json | grep -q '"subject":"mail-from-the-package"'
+	! ldd /usr/bin/logbook | grep -q -E 'gmime|glib' || false
 
 	run logbook setup --undo
 	[ "$status" -eq 0 ] || fail "$output"

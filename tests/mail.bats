@@ -130,6 +130,20 @@ mail_field() {
 	[ "$status" -eq 75 ]
 }
 
+@test "logbook runs the helper beside it; without one there or installed it exits 75" {
+	new_journal
+	mkdir "$BATS_TEST_TMPDIR/bin"
+	cp "$LOGBOOK" "$BATS_TEST_TMPDIR/bin/logbook"
+	run --separate-stderr "$BATS_TEST_TMPDIR/bin/logbook" ingest-mail <"$CORPUS/cron.eml"
+	[ "$status" -ne 0 ] || skip "logbook-ingest-mail is installed on this machine"
+	[ "$status" -eq 75 ]
+	[[ "$stderr" == "logbook: ingest-mail: cannot run /"*"/logbook/logbook-ingest-mail: No such file or directory (the MTA will retry)" ]] || fail "$stderr"
+	[ ! -e "$(day_file)" ]
+	cp "$(dirname "$LOGBOOK")/logbook-ingest-mail" "$BATS_TEST_TMPDIR/bin/"
+	"$BATS_TEST_TMPDIR/bin/logbook" ingest-mail <"$CORPUS/cron.eml"
+	[ "$(mail_field subject)" = "Cron <root@web1> /usr/local/bin/backup-db" ]
+}
+
 @test "a journal the user cannot write exits 75" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to switch to nobody"
 	new_journal

@@ -1,6 +1,6 @@
 /*
  * fuzz-mail: the whole path from a message's bytes to an event record
- * (src/capture/mail.c, with GMime and iconv underneath), as ingest-mail runs it,
+ * (src/mail/mail.c, with GMime and iconv underneath), as ingest-mail runs it,
  * with the default rules and a team.conf rule on every field.
  *
  * Properties: mail_record never fails and never crashes; the record,
@@ -19,7 +19,7 @@
 #include "base/buf.h"
 #include "base/conf.h"
 #include "base/utf8.h"
-#include "capture/mail.h"
+#include "mail/mail.h"
 #include "journal/event.h"
 #include "journal/record.h"
 

@@ -1,12 +1,12 @@
 /*
- * src/capture/mail.c and src/journal/event.c: a message to an event record, the level
+ * src/mail/mail.c and src/journal/event.c: a message to an event record, the level
  * rules of team.conf and their defaults, HTML to text, bounded text.
  */
 #include "unit.h"
 
 #include "base/buf.h"
 #include "base/conf.h"
-#include "capture/mail.h"
+#include "mail/mail.h"
 #include "journal/event.h"
 #include "journal/record.h"
 

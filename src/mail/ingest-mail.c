@@ -1,6 +1,15 @@
 /*
- * logbook ingest-mail: one message on standard input, from an MTA's pipe
- * alias, filed as an event record of this host (src/capture/mail.c makes it).
+ * logbook-ingest-mail: the program `logbook ingest-mail` runs (execs, see
+ * src/cmd/helper.c), so that GMime and glib, and the parsing of mail from
+ * anyone, stay out of every other logbook process.  One message on
+ * standard input, from an MTA's pipe alias, filed as an event record of
+ * this host (src/mail/mail.c makes it).
+ *
+ *     logbook-ingest-mail [-C DIR] [--lock-timeout SECONDS]
+ *
+ * -C comes first when given (logbook always passes the journal it
+ * resolved); the rest are the options of `logbook ingest-mail`, whose
+ * name the messages keep.
  *
  * The contract with the MTA (sysexits.h):
  *   0   the record is durable (fsync'd), or the same Message-ID is already
@@ -20,6 +29,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +40,12 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
-#include "capture/mail.h"
-#include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/journal.h"
 #include "journal/record.h"
 #include "journal/store.h"
+#include "mail/cli.h"
+#include "mail/mail.h"
 #include "base/banned.h"
 
 #define EX_TEMPFAIL 75
@@ -119,7 +129,7 @@ static char *account_name(void)
 	return pw ? xstrdup(pw->pw_name) : xasprintf("%u", (unsigned)geteuid());
 }
 
-int cmd_ingest_mail(int argc, char **argv)
+static int ingest_mail(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "lock-timeout", required_argument, NULL, 't' },
@@ -208,4 +218,24 @@ int cmd_ingest_mail(int argc, char **argv)
 	free(account);
 	journal_close(j);
 	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	static char name[] = "ingest-mail";
+
+	/* as logbook's main: a reader that goes away is EPIPE, a size limit EFBIG */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
+
+	opterr = 0;
+	if (argc >= 3 && !strcmp(argv[1], "-C")) {
+		cmd_dir_option = argv[2];
+		argc -= 2;
+		argv += 2;
+	}
+	/* what getopt and the usage messages call the command */
+	if (argc > 0)
+		argv[0] = name;
+	return ingest_mail(argc, argv);
 }

@@ -27,7 +27,7 @@
 
 #include "base/utf8.h"
 #include "base/xalloc.h"
-#include "capture/mail.h"
+#include "mail/mail.h"
 #include "base/banned.h"
 
 /* ---- rules ---- */

@@ -1,0 +1,84 @@
+/*
+ * The commands that run in a helper program of their own, as git runs
+ * git-remote-https: `logbook ingest-mail` execs logbook-ingest-mail
+ * (src/mail/), which alone links GMime and glib.  Every other logbook
+ * process starts without them, and the only parser of mail from anyone
+ * runs in a process that does nothing else.
+ *
+ * The helper gets the journal logbook resolved (-C, else $LOGBOOK_DIR,
+ * else the default) as its first option and the command's arguments
+ * unchanged; it prints, files and exits exactly as the command always
+ * did.  execv, never a PATH lookup or a shell.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "cmd/cmd.h"
+#include "journal/journal.h"
+#include "base/banned.h"
+
+#ifndef LOGBOOK_HELPERDIR
+#error "LOGBOOK_HELPERDIR: the Makefile's $(LIBEXECDIR)/logbook"
+#endif
+
+/* EX_TEMPFAIL: an MTA keeps the message and retries */
+#define EX_TEMPFAIL 75
+
+/*
+ * Where helper name is: next to the running binary when it is there,
+ * else in LOGBOOK_HELPERDIR (make's $(LIBEXECDIR)/logbook).
+ *
+ * Next to the binary first, so that a logbook run from its build tree
+ * (the tests, an MTA's alias pointing at it) runs the helper built with
+ * it and never an older installed one.  That directory is as trusted as
+ * the binary itself: whoever can write there can replace logbook.  An
+ * installed logbook (/usr/bin) has no helper beside it and uses the
+ * compiled-in path.  No environment variable is read: ingest-mail runs
+ * from MTAs with privileges the caller's environment must not steer.
+ * fs_self_exe reads /proc/self/exe; when it cannot ("logbook", no
+ * slash), the compiled-in path, never the working directory.
+ */
+static char *helper_path(const char *name)
+{
+	char *self = fs_self_exe();
+	char *slash = strrchr(self, '/');
+	char *path;
+
+	if (slash) {
+		slash[1] = '\0';
+		path = xasprintf("%s%s", self, name);
+		if (access(path, X_OK) == 0) {
+			free(self);
+			return path;
+		}
+		free(path);
+	}
+	free(self);
+	return xasprintf("%s/%s", LOGBOOK_HELPERDIR, name);
+}
+
+int cmd_ingest_mail(int argc, char **argv)
+{
+	char *path = helper_path("logbook-ingest-mail");
+	char **args = xcalloc((size_t)argc + 4, sizeof *args);
+	int n = 0;
+
+	args[n++] = path;
+	args[n++] = "-C";
+	args[n++] = (char *)journal_locate(cmd_dir_option);
+	for (int i = 1; i < argc; i++)
+		args[n++] = argv[i];
+	args[n] = NULL;
+	fflush(NULL);
+	execv(path, args);
+	warn_msg("ingest-mail: cannot run %s: %s (the MTA will retry)", path, strerror(errno));
+	free(args);
+	free(path);
+	return EX_TEMPFAIL;
+}
