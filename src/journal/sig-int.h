@@ -87,9 +87,6 @@ void wire_put_cstring(struct buf *b, const char *s);
 /* an mpint of a positive value given without leading zeros */
 void wire_put_mpint(struct buf *b, struct span v);
 
-void sig_b64_encode(struct buf *out, const unsigned char *p, size_t len);
-int sig_b64_decode(struct buf *out, const char *s, size_t len, bool spaces);
-
 /* ---- keys (sig-key.c) ---- */
 
 enum key_kind { KEY_ED25519, KEY_ECDSA, KEY_RSA };

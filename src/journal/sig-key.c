@@ -19,6 +19,7 @@
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -289,7 +290,7 @@ static struct sig_key *parse_text(const char *text, size_t len)
 		sig_fail("not an ssh public key (expected \"<type> <base64> [comment]\")");
 		return NULL;
 	}
-	if (sig_b64_decode(&blob, data, (size_t)(p - data), false) < 0) {
+	if (base64_decode(&blob, data, (size_t)(p - data), BASE64_CANONICAL) < 0) {
 		sig_fail("the key data is not base64");
 		buf_release(&blob);
 		return NULL;
@@ -366,7 +367,7 @@ void sig_key_fingerprint(const struct sig_key *k, char out[SIG_FINGERPRINT_SIZE]
 	if (EVP_Digest(k->blob, k->blob_len, md, &md_len, EVP_sha256(), NULL) != 1)
 		abort();	/* SHA-256 of memory we hold cannot fail */
 	buf_adds(&b, "SHA256:");
-	sig_b64_encode(&b, md, md_len);
+	base64_encode(&b, md, md_len);
 	while (b.len && b.data[b.len - 1] == '=')
 		b.len--;
 	snprintf(out, SIG_FINGERPRINT_SIZE, "%.*s", (int)b.len, b.data);
@@ -377,7 +378,7 @@ void sig_key_format(const struct sig_key *k, struct buf *out)
 {
 	buf_adds(out, k->type);
 	buf_addc(out, ' ');
-	sig_b64_encode(out, k->blob, k->blob_len);
+	base64_encode(out, k->blob, k->blob_len);
 	if (*k->comment) {
 		buf_addc(out, ' ');
 		buf_adds(out, k->comment);

@@ -21,6 +21,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "base/base64.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -174,7 +175,7 @@ static void armor(struct buf *out, const unsigned char *blob, size_t len)
 {
 	struct buf b = BUF_INIT;
 
-	sig_b64_encode(&b, blob, len);
+	base64_encode(&b, blob, len);
 	buf_adds(out, begin_line);
 	buf_addc(out, '\n');
 	for (size_t i = 0; i < b.len; i += SSHSIG_LINE) {
@@ -209,7 +210,8 @@ static int dearmor(const char *text, size_t len, struct buf *blob)
 	for (after = foot + 1 + end_len; after < end; after++)
 		if (!is_space(*after))
 			return sig_fail("text after %s", end_line);
-	if (sig_b64_decode(blob, p, foot > p ? (size_t)(foot - p) : 0, true) < 0)
+	if (base64_decode(blob, p, foot > p ? (size_t)(foot - p) : 0,
+			  BASE64_CANONICAL_LINES) < 0)
 		return sig_fail("the signature is not base64");
 	return 0;
 }
