@@ -45,8 +45,6 @@
 #define TORN_DIR JOURNAL_STATE "/torn"
 #define CHAIN_MAGIC "logbook-chain 1"
 
-unsigned store_lock_timeout = 60;
-
 struct head {
 	int64_t seq;
 	char hash[REC_HASH_LEN + 1];
@@ -413,7 +411,7 @@ static int lock_wait(int fd, unsigned timeout)
 	return rc;
 }
 
-static int open_lock(struct store_txn *t)
+static int open_lock(struct store_txn *t, unsigned timeout)
 {
 	char *rel = xasprintf(CHAIN_DIR "/%s", t->host);
 	char *path = journal_path(t->j, rel);
@@ -436,10 +434,10 @@ static int open_lock(struct store_txn *t)
 		errset_sys("%s", path);
 		goto out;
 	}
-	if (lock_wait(fd, store_lock_timeout) < 0) {
+	if (lock_wait(fd, timeout) < 0) {
 		if (errno == ETIMEDOUT)
 			errset("%s: another logbook has held this host's lock for %u s; giving up",
-			       path, store_lock_timeout);
+			       path, timeout);
 		else
 			errset_sys("%s: lock", path);
 		close(fd);
@@ -453,6 +451,12 @@ out:
 
 struct store_txn *store_begin(struct journal *j, const char *host, struct store_warnings *w)
 {
+	return store_begin_wait(j, host, STORE_LOCK_TIMEOUT, w);
+}
+
+struct store_txn *store_begin_wait(struct journal *j, const char *host, unsigned lock_timeout,
+				   struct store_warnings *w)
+{
 	struct store_txn *t;
 
 	if (!store_valid_host(host)) {
@@ -464,7 +468,7 @@ struct store_txn *store_begin(struct journal *j, const char *host, struct store_
 	t->j = j;
 	t->host = xstrdup(host);
 	t->warnings = w;
-	t->lock_fd = open_lock(t);
+	t->lock_fd = open_lock(t, lock_timeout);
 	if (t->lock_fd < 0 || (!cache_read(t, &t->head) && rescan(t) < 0)) {
 		store_abort(t);
 		return NULL;
