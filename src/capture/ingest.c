@@ -521,8 +521,7 @@ static int ingest_one(struct spool *s)
 		return 0;
 
 	host = field_str(&s->h, SH_HOST);
-	store_lock_timeout = s->opts->lock_timeout;
-	t = store_begin(s->j, host, &sw);
+	t = store_begin_wait(s->j, host, s->opts->lock_timeout, &sw);
 	for (size_t i = 0; i < sw.n; i++)
 		warn(s->rep, "%s", sw.msgs[i]);
 	store_warnings_free(&sw);
@@ -702,7 +701,6 @@ int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct inge
 {
 	char *dir = journal_path(j, SPOOL_DIR);
 	struct redactor *redactor = NULL;
-	unsigned saved_timeout = store_lock_timeout;
 	char **names = NULL;
 	size_t n = 0;
 	DIR *d;
@@ -775,6 +773,5 @@ next:
 	free(dir);
 	if (redactor)
 		redact_free(redactor);
-	store_lock_timeout = saved_timeout;
 	return rc;
 }

@@ -15,9 +15,9 @@
  * per process (bench/RESULTS.md), more than a whole note's append.
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "base/base64.h"
 #include "base/day.h"
 #include "base/err.h"
 #include "base/utf8.h"
@@ -97,35 +97,6 @@ void rec_lossy(struct buf *out, const char *data, size_t len)
 	}
 }
 
-static void base64_encode(struct buf *out, const char *data, size_t len)
-{
-	buf_grow(out, 4 * ((len + 2) / 3));
-	out->len += (size_t)EVP_EncodeBlock((unsigned char *)out->data + out->len,
-					    (const unsigned char *)data, (int)len);
-	out->data[out->len] = '\0';
-}
-
-static int base64_decode(struct buf *out, const char *s, size_t len)
-{
-	int n, pad = 0;
-
-	if (len % 4)
-		return -1;
-	if (len == 0)
-		return 0;
-	if (s[len - 1] == '=')
-		pad++;
-	if (s[len - 2] == '=')
-		pad++;
-	buf_grow(out, len / 4 * 3);
-	n = EVP_DecodeBlock((unsigned char *)out->data + out->len, (const unsigned char *)s, (int)len);
-	if (n < 0)
-		return -1;
-	out->len += (size_t)(n - pad);
-	out->data[out->len] = '\0';
-	return 0;
-}
-
 void rec_set_text(struct record *r, const char *key, const char *data, size_t len)
 {
 	char *b64key = xasprintf("%s_b64", key);
@@ -172,12 +143,9 @@ int rec_get_text(const struct record *r, const char *key, struct buf *out)
 	int rc = -1;
 
 	free(b64key);
-	if (json_is_string(raw)) {
-		size_t before = out->len;
-		rc = base64_decode(out, json_string_value(raw), json_string_length(raw));
-		if (rc < 0)
-			buf_truncate(out, before);
-	}
+	/* a failed decode leaves out as it was, for the lossy text */
+	if (json_is_string(raw))
+		rc = base64_decode(out, json_string_value(raw), json_string_length(raw), BASE64_LAX);
 	if (rc < 0 && json_is_string(s)) {
 		buf_add(out, json_string_value(s), json_string_length(s));
 		rc = 0;

@@ -32,8 +32,8 @@
 
 #define STORE_HOST_MAX 64
 
-/* seconds store_begin waits for another writer of the same host */
-extern unsigned store_lock_timeout;
+/* seconds store_begin and store_append wait for another writer of the same host */
+#define STORE_LOCK_TIMEOUT 60
 
 /* a host name that can be a file name: [A-Za-z0-9][A-Za-z0-9._-]*, at most 64 */
 bool store_valid_host(const char *host);
@@ -61,6 +61,12 @@ void store_warnings_free(struct store_warnings *w);
  * Repairs made on the way (torn lines cut) are added to w when not NULL.
  */
 struct store_txn *store_begin(struct journal *j, const char *host, struct store_warnings *w);
+/*
+ * The same, waiting at most lock_timeout seconds (instead of
+ * STORE_LOCK_TIMEOUT) for another writer of host; with 0, about 0.1 s.
+ */
+struct store_txn *store_begin_wait(struct journal *j, const char *host, unsigned lock_timeout,
+				   struct store_warnings *w);
 /* the head the next record will link to */
 int64_t store_head_seq(const struct store_txn *t);
 /* the SHA-256 (hex) of the head line: the "prev" of the next record */

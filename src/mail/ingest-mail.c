@@ -145,9 +145,9 @@ static int ingest_mail(int argc, char **argv)
 	char *host, *account, *end;
 	const char *id;
 	size_t size = 0;
+	unsigned lock_timeout = 30;
 	int c, rc = EXIT_OK;
 
-	store_lock_timeout = 30;
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': {
@@ -156,7 +156,7 @@ static int ingest_mail(int argc, char **argv)
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || v > 3600)
 				cmd_usage_exit(usage, "ingest-mail: bad --lock-timeout '%s': seconds, 0 to 3600", optarg);
-			store_lock_timeout = (unsigned)v;
+			lock_timeout = (unsigned)v;
 			break;
 		}
 		case 'h':
@@ -193,7 +193,7 @@ static int ingest_mail(int argc, char **argv)
 	r = mail_record(buf_str(&msg), msg.len, size, &rules, day_now_us(), host, account, "");
 	buf_release(&msg);
 
-	t = store_begin(j, host, &warnings);
+	t = store_begin_wait(j, host, lock_timeout, &warnings);
 	cmd_print_warnings(&warnings);
 	id = mail_message_id(r);
 	if (!t) {

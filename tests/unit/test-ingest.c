@@ -72,7 +72,6 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_lock_timeout = 60;
 	journal_close(f->j);
 	unit_rmtree(f->dir);
 	free(f->dir);

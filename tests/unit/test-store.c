@@ -56,7 +56,6 @@ static int teardown(void **state)
 {
 	struct fixture *f = *state;
 
-	store_lock_timeout = 60;
 	day_set_tz("UTC");
 	journal_close(f->j);
 	unit_rmtree(f->dir);
@@ -1308,8 +1307,7 @@ static void a_writer_gives_up_on_a_lock_held_too_long(void **state)
 	close(go[0]);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 
-	store_lock_timeout = 1;
-	t = store_begin(f->j, "web1", NULL);
+	t = store_begin_wait(f->j, "web1", 1, NULL);
 	msg = xstrdup(errget());
 	/* let the child go before any assertion can leave this function */
 	close(go[1]);

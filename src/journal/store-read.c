@@ -1,0 +1,415 @@
+/*
+ * store-read: reading the record files, for every command that shows,
+ * searches or checks the journal.
+ *
+ * Readers never take a lock and never write: they read complete lines
+ * only (a torn last line, still being written or left by a crash, is
+ * skipped), open record files only as regular files (no symlink, no
+ * device), and report a damaged line as a warning with its file and line
+ * while going on with the rest.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/xalloc.h"
+#include "journal/store.h"
+#include "journal/store-int.h"
+#include "base/banned.h"
+
+/*
+ * Record files are regular files written by logbook: a symlink (to
+ * /dev/zero, say) or a device would make a reader read without end.
+ */
+static int open_record_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	struct stat st;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errset("%s: a symbolic link, not a record file; skipped", path);
+		else
+			errset_sys("%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errset("%s: not a regular file; skipped", path);
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+int store_scan_file(const char *path, store_line_fn fn, void *arg)
+{
+	struct buf b = BUF_INIT;
+	const char *p, *end;
+	size_t lineno = 0;
+	int fd = open_record_file(path);
+
+	if (fd < 0)
+		return -1;
+	if (fs_read_fd(fd, &b, 0) < 0) {
+		errset_sys("%s", path);
+		close(fd);
+		buf_release(&b);
+		return -1;
+	}
+	close(fd);
+	p = buf_str(&b);
+	end = p + b.len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;	/* torn last line: a writer is at work or died */
+		lineno++;
+		if (fn(p, (size_t)(nl - p), lineno, arg))
+			break;
+		p = nl + 1;
+	}
+	buf_release(&b);
+	return 0;
+}
+
+struct load_ctx {
+	struct store_day *day;
+	const char *path;
+	const char *host;
+	bool keep_lines;
+};
+
+static int load_line(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct load_ctx *c = arg;
+	struct store_day *d = c->day;
+	struct record *r = rec_parse(line, len, c->keep_lines);
+
+	if (!r) {
+		store_warn_add(&d->warnings, xasprintf("%s:%zu: %s", c->path, lineno, errget()));
+		return 0;
+	}
+	if (strcmp(r->host, c->host)) {
+		store_warn_add(&d->warnings, xasprintf("%s:%zu: record of host '%s' in the file of host '%s'",
+						 c->path, lineno, r->host, c->host));
+		rec_free(r);
+		return 0;
+	}
+	r->path = c->path;
+	r->lineno = lineno;
+	if ((d->n & (d->n - 1)) == 0)	/* grow at powers of two */
+		d->recs = xreallocarray(d->recs, d->n ? d->n * 2 : 1, sizeof *d->recs);
+	d->recs[d->n++] = r;
+	return 0;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+	const struct record *x = *(struct record *const *)a, *y = *(struct record *const *)b;
+	int c;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	c = strcmp(x->host, y->host);
+	if (c)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+/* the directory of a day page and the names of its host files; -1 on a bad day or a read error */
+static int day_files(struct journal *j, const char *day, char **full, char ***files, size_t *nf)
+{
+	char dir[DAY_LEN + 6];
+
+	*files = NULL;
+	*nf = 0;
+	if (!day_valid(day)) {
+		errset("bad day name '%s'", day);
+		return -1;
+	}
+	snprintf(dir, sizeof dir, "%.4s/%s", day, day);
+	*full = journal_path(j, dir);
+	if (fs_list_dir(*full, store_is_host_file, NULL, true, files, nf) < 0) {
+		free(*full);
+		return -1;
+	}
+	return 0;
+}
+
+int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+{
+	char *full;
+	char **files;
+	size_t nf;
+
+	memset(out, 0, sizeof *out);
+	if (day_files(j, day, &full, &files, &nf) < 0)
+		return -1;
+	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
+	for (size_t i = 0; i < nf; i++) {
+		char *host = xstrndup(files[i], strlen(files[i]) - 6);
+		struct load_ctx c = { out, NULL, host, keep_lines };
+
+		out->paths[out->npaths] = fs_join(full, files[i]);
+		c.path = out->paths[out->npaths++];
+		/* one unreadable file does not hide the other hosts' records */
+		if (store_scan_file(c.path, load_line, &c) < 0)
+			store_warn_add(&out->warnings, xstrdup(errget()));
+		free(host);
+	}
+	fs_free_names(files, nf);
+	free(full);
+	if (out->n > 1)
+		qsort(out->recs, out->n, sizeof *out->recs, cmp_time);
+	return 0;
+}
+
+struct day_line {
+	int64_t time, seq;
+	size_t off, len, lineno;
+	unsigned file;
+};
+
+struct lines_ctx {
+	struct store_day_lines *d;
+	unsigned file;
+	const char *base;
+};
+
+static int index_line(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct lines_ctx *c = arg;
+	struct store_day_lines *d = c->d;
+	struct record *r = rec_parse(line, len, false);
+	struct day_line *e;
+
+	if (!r) {
+		store_warn_add(&d->warnings, xasprintf("%s:%zu: %s", d->paths[c->file], lineno, errget()));
+		return 0;
+	}
+	if (strcmp(r->host, d->hosts[c->file])) {
+		store_warn_add(&d->warnings, xasprintf("%s:%zu: record of host '%s' in the file of host '%s'",
+						 d->paths[c->file], lineno, r->host, d->hosts[c->file]));
+		rec_free(r);
+		return 0;
+	}
+	if ((d->n & (d->n - 1)) == 0)
+		d->v = xreallocarray(d->v, d->n ? d->n * 2 : 1, sizeof *d->v);
+	e = &d->v[d->n++];
+	e->time = r->time;
+	e->seq = r->seq;
+	e->off = (size_t)(line - c->base);
+	e->len = len;
+	e->lineno = lineno;
+	e->file = c->file;
+	rec_free(r);
+	return 0;
+}
+
+/* lines of one file from memory, as store_scan_file does from the file */
+static void scan_buf(const struct buf *b, store_line_fn fn, void *arg)
+{
+	const char *p = b->data, *end = b->data + b->len;
+	size_t lineno = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			break;	/* a torn last line: skipped, as readers do */
+		fn(p, (size_t)(nl - p), ++lineno, arg);
+		p = nl + 1;
+	}
+}
+
+static const struct store_day_lines *sort_lines;
+
+static int cmp_line(const void *a, const void *b)
+{
+	const struct day_line *x = a, *y = b;
+	int c;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	c = strcmp(sort_lines->hosts[x->file], sort_lines->hosts[y->file]);
+	if (c)
+		return c;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out)
+{
+	char *full;
+	char **files;
+	size_t nf;
+
+	memset(out, 0, sizeof *out);
+	if (day_files(j, day, &full, &files, &nf) < 0)
+		return -1;
+	out->files = xcalloc(nf ? nf : 1, sizeof *out->files);
+	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
+	out->hosts = xcalloc(nf ? nf : 1, sizeof *out->hosts);
+	for (size_t i = 0; i < nf; i++) {
+		struct lines_ctx c = { out, (unsigned)i, NULL };
+		int fd;
+
+		out->paths[i] = fs_join(full, files[i]);
+		out->hosts[i] = xstrndup(files[i], strlen(files[i]) - 6);
+		out->nfiles++;
+		/* one unreadable file does not hide the other hosts' records */
+		fd = open_record_file(out->paths[i]);
+		if (fd < 0 || fs_read_fd(fd, &out->files[i], 0) < 0) {
+			store_warn_add(&out->warnings, fd < 0 ? xstrdup(errget()) :
+				       xasprintf("%s: %s", out->paths[i], strerror(errno)));
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		close(fd);
+		c.base = out->files[i].data;
+		scan_buf(&out->files[i], index_line, &c);
+	}
+	fs_free_names(files, nf);
+	free(full);
+	sort_lines = out;
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_line);
+	sort_lines = NULL;
+	return 0;
+}
+
+void store_day_line(const struct store_day_lines *d, size_t i, const char **line, size_t *len,
+		    const char **path, size_t *lineno)
+{
+	const struct day_line *e = &d->v[i];
+
+	*line = d->files[e->file].data + e->off;
+	*len = e->len;
+	*path = d->paths[e->file];
+	*lineno = e->lineno;
+}
+
+void store_day_lines_free(struct store_day_lines *d)
+{
+	for (size_t i = 0; i < d->nfiles; i++) {
+		buf_release(&d->files[i]);
+		free(d->paths[i]);
+		free(d->hosts[i]);
+	}
+	free(d->files);
+	free(d->paths);
+	free(d->hosts);
+	free(d->v);
+	store_warnings_free(&d->warnings);
+	memset(d, 0, sizeof *d);
+}
+
+void store_day_free(struct store_day *d)
+{
+	for (size_t i = 0; i < d->n; i++)
+		rec_free(d->recs[i]);
+	free(d->recs);
+	for (size_t i = 0; i < d->npaths; i++)
+		free(d->paths[i]);
+	free(d->paths);
+	store_warnings_free(&d->warnings);
+	memset(d, 0, sizeof *d);
+}
+
+/* newlines in the file at path; -1 and errget() when it cannot be read */
+static ssize_t count_lines(const char *path)
+{
+	int fd = open_record_file(path);
+	char chunk[65536];
+	ssize_t lines = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			errset_sys("%s", path);
+			lines = -1;
+			break;
+		}
+		for (char *p = chunk; (p = memchr(p, '\n', (size_t)(chunk + n - p))); p++)
+			lines++;
+	}
+	close(fd);
+	return lines;
+}
+
+int store_list_days(struct journal *j, struct store_days *out)
+{
+	char **years = NULL, **days = NULL;
+	size_t ny = 0, nd = 0;
+
+	memset(out, 0, sizeof *out);
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
+		return -1;
+	for (size_t y = 0; y < ny; y++) {
+		char *ydir = journal_path(j, years[y]);
+		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
+
+		free(ydir);
+		if (rc < 0) {
+			fs_free_names(years, ny);
+			store_days_free(out);
+			return -1;
+		}
+		for (size_t d = 0; d < nd; d++) {
+			char rel[DAY_LEN + 6];
+			char *ddir, **files;
+			size_t nf;
+			struct store_day_hosts *h;
+
+			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
+			ddir = journal_path(j, rel);
+			if (fs_list_dir(ddir, store_is_host_file, NULL, true, &files, &nf) < 0 || nf == 0) {
+				free(ddir);
+				continue;
+			}
+			out->days = xreallocarray(out->days, out->n + 1, sizeof *out->days);
+			h = &out->days[out->n++];
+			memcpy(h->day, days[d], DAY_LEN + 1);
+			h->n = nf;
+			h->hosts = xcalloc(nf, sizeof *h->hosts);
+			h->counts = xcalloc(nf, sizeof *h->counts);
+			/* list_dir sorts descending; hosts read better ascending */
+			for (size_t i = 0; i < nf; i++) {
+				char *path = fs_join(ddir, files[nf - 1 - i]);
+				ssize_t lines = count_lines(path);
+				h->hosts[i] = xstrndup(files[nf - 1 - i], strlen(files[nf - 1 - i]) - 6);
+				h->counts[i] = lines < 0 ? 0 : (size_t)lines;
+				if (lines < 0)
+					store_warn_add(&out->warnings, xstrdup(errget()));
+				free(path);
+			}
+			fs_free_names(files, nf);
+			free(ddir);
+		}
+		fs_free_names(days, nd);
+		days = NULL;
+		nd = 0;
+	}
+	fs_free_names(years, ny);
+	return 0;
+}
+
+void store_days_free(struct store_days *d)
+{
+	store_warnings_free(&d->warnings);
+	for (size_t i = 0; i < d->n; i++) {
+		fs_free_names(d->days[i].hosts, d->days[i].n);
+		free(d->days[i].counts);
+	}
+	free(d->days);
+	memset(d, 0, sizeof *d);
+}
