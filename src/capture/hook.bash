@@ -11,7 +11,10 @@
 # the hook keeps HISTCONTROL's ignorespace/ignoredups and HISTIGNORE away
 # from bash and applies them to the history itself, and sets lithist so a
 # multi-line command keeps its newlines.  A line typed with a leading
-# space is never written anywhere.  LOGBOOK_OFF=1 pauses recording.
+# space never reaches the journal: the hot path copies the line from fc to
+# the spool without looking at it (looking costs a scratch file and a read
+# per command), so it sits in this session's own spool until ingest drops
+# it.  LOGBOOK_OFF=1 pauses recording.
 if [[ -n ${__lb_spool-} ]]; then
 	# loaded twice in one shell (system and user rc files): keep the first
 	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
