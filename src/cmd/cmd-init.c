@@ -3,7 +3,6 @@
  * what makes a directory a journal, so a failed init leaves no journal,
  * and what init created on the way is removed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -104,14 +103,11 @@ static const char conf_template[] =
 	"#\tsubject = fail\n"
 	"#\tlevel = critical\n";
 
-/* a directory init may use: missing, or empty but for lost+found */
+/* a directory init may use: not a journal yet, missing or empty but for lost+found */
 static int check_empty(const char *dir, bool *exists)
 {
 	char *conf = fs_join(dir, JOURNAL_CONF);
 	bool journal = fs_exists(conf);
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
 
 	free(conf);
 	*exists = true;
@@ -119,24 +115,7 @@ static int check_empty(const char *dir, bool *exists)
 		errset("%s: a journal already exists here; not overwriting it", dir);
 		return -1;
 	}
-	d = opendir(dir);
-	*exists = d != NULL;
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		errset_sys("%s", dir);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
-			continue;
-		errset("%s: directory is not empty (found '%s'); give init a new or empty directory",
-		       dir, e->d_name);
-		rc = -1;
-		break;
-	}
-	closedir(d);
-	return rc;
+	return cmd_check_empty(dir, "init", exists);
 }
 
 static int git_init(const char *dir, bool shared)

@@ -1,6 +1,7 @@
 /*
  * cmd: helpers shared by the cmd-*.c files.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -36,6 +37,31 @@ struct journal *cmd_journal(void)
 	if (!j)
 		die_err();
 	return j;
+}
+
+int cmd_check_empty(const char *dir, const char *cmd, bool *exists)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
+
+	*exists = d != NULL;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		errset_sys("%s", dir);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
+			continue;
+		errset("%s: directory is not empty (found '%s'); give %s a new or empty directory", dir, e->d_name,
+		       cmd);
+		rc = -1;
+		break;
+	}
+	closedir(d);
+	return rc;
 }
 
 void cmd_help_exit(const char *usage)
