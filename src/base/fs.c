@@ -146,6 +146,19 @@ out:
 	return rc;
 }
 
+int fs_write_atomic_locked(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *lock = xasprintf("%s.lock", path);
+	int rc = 0;
+
+	if (unlink(lock) < 0 && errno != ENOENT) {
+		errset_sys("%s", lock);
+		rc = -1;
+	}
+	free(lock);
+	return rc < 0 ? rc : fs_write_atomic(path, data, len, mode);
+}
+
 int fs_mkdirs(const char *path, mode_t mode)
 {
 	char *p = xstrdup(path);

@@ -25,6 +25,12 @@ int fs_read_bounded(int fd, struct buf *out, size_t max, size_t *total);
  * part.  Fails when another writer holds the lock file.
  */
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode);
+/*
+ * The same for a caller whose own lock already keeps every other writer
+ * of path out: a "<path>.lock" found is one a writer that died left, and
+ * is removed first, so a killed writer needs no one to clean up after it.
+ */
+int fs_write_atomic_locked(const char *path, const void *data, size_t len, mode_t mode);
 /* create the directories of path that are missing, each with mode */
 int fs_mkdirs(const char *path, mode_t mode);
 int fs_fsync_dir(const char *dir);

@@ -374,12 +374,16 @@ int replica_fetch(struct journal *j, const char *remote)
 	return 0;
 }
 
-/* write rel from blob id into the work tree: a temporary file renamed over it */
+/*
+ * write rel from blob id into the work tree, atomically (we hold the
+ * replica lock).  A private journal's copies stay owner-only, as they
+ * were when made here first.
+ */
 static int write_blob(struct journal *j, const char *rel, const char *id)
 {
 	struct buf data = BUF_INIT;
-	char *tmp = NULL, *path = NULL, *dir = NULL, *slash;
-	int fd = -1, rc = -1;
+	char *path = NULL, *dir = NULL, *slash;
+	int rc = -1;
 
 	if (git_blob(j->dir, id, &data) < 0)
 		goto out;
@@ -389,41 +393,10 @@ static int write_blob(struct journal *j, const char *rel, const char *id)
 		if (journal_mkdirs(j, dir) < 0)
 			goto out;
 	}
-	{
-		char *name = xasprintf("tmp.%ld", (long)getpid());
-		tmp = state_path(j, name);
-		free(name);
-	}
 	path = journal_path(j, rel);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || journal_fix_mode(j, fd) < 0 || fs_write_all(fd, data.data, data.len) < 0 || fsync(fd) < 0) {
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		errset_sys("%s: rename to %s", tmp, path);
-		goto out;
-	}
-	rc = 0;
-	{
-		char *d = xstrdup(path);
-		*strrchr(d, '/') = '\0';
-		fs_fsync_dir(d);
-		free(d);
-	}
+	rc = fs_write_atomic_locked(path, buf_str(&data), data.len, j->shared ? journal_file_mode(j) : 0600);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0 && tmp)
-		unlink(tmp);
 	buf_release(&data);
-	free(tmp);
 	free(path);
 	free(dir);
 	return rc;

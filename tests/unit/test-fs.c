@@ -277,6 +277,33 @@ static void write_atomic_fails_while_another_writer_holds_the_lock(void **state)
 	free(path);
 }
 
+/* the caller's own lock keeps other writers out: a lock file found was left by one that died */
+static void write_atomic_locked_replaces_a_lock_file_left_behind(void **state)
+{
+	char *path = path_in(state, "f");
+	char *lock = path_in(state, "f.lock");
+	char names[200];
+	struct buf b = BUF_INIT;
+
+	write_file(path, "old", 3);
+	write_file(lock, "a writer that died", 18);
+	assert_int_equal(fs_write_atomic_locked(path, "new", 3, 0640), 0);
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_string_equal(b.data, "new");
+	assert_int_equal(mode_of(path), 0640);
+	list_dir(*state, names, sizeof names);
+	assert_string_equal(names, "f");
+	/* and without one it is fs_write_atomic */
+	assert_int_equal(fs_write_atomic_locked(path, "again", 5, 0600), 0);
+	buf_reset(&b);
+	assert_int_equal(fs_read_file(path, &b), 0);
+	assert_string_equal(b.data, "again");
+	assert_int_equal(mode_of(path), 0600);
+	buf_release(&b);
+	free(lock);
+	free(path);
+}
+
 static void write_atomic_into_a_missing_directory_fails_cleanly(void **state)
 {
 	char *path = path_in(state, "no/such/f");
@@ -480,6 +507,7 @@ int main(void)
 		TMP_TEST(write_atomic_creates_the_file_with_its_mode_and_no_lock_file),
 		TMP_TEST(write_atomic_replaces_the_content_and_mode),
 		TMP_TEST(write_atomic_fails_while_another_writer_holds_the_lock),
+		TMP_TEST(write_atomic_locked_replaces_a_lock_file_left_behind),
 		TMP_TEST(write_atomic_into_a_missing_directory_fails_cleanly),
 		TMP_TEST(mkdirs_creates_nested_directories_with_the_mode),
 		TMP_TEST(mkdirs_fails_when_a_file_is_in_the_way),
