@@ -133,4 +133,7 @@ struct store_days {
 int store_list_days(struct journal *j, struct store_days *out);
 void store_days_free(struct store_days *d);
 
+/* rel is host's record file of a valid day, exactly as store_file_rel writes it */
+bool store_is_file_of(const char *rel, const char *host);
+
 #endif

@@ -157,63 +157,26 @@ int replica_lock(struct journal *j)
 
 /* ---- committing ---- */
 
-static bool all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* "YYYY/YYYY_MM_DD/<host>.jsonl": the host's part, or NULL */
-static const char *record_path_host(const char *path, size_t *hostlen)
-{
-	size_t len = strlen(path);
-
-	if (len < 16 + 1 + 6 || !all_digits(path, 4) || path[4] != '/' || strncmp(path, path + 5, 4) != 0 ||
-	    path[9] != '_' || !all_digits(path + 10, 2) || path[12] != '_' || !all_digits(path + 13, 2) ||
-	    path[15] != '/' || strcmp(path + len - 6, ".jsonl") != 0)
-		return NULL;
-	*hostlen = len - 16 - 6;
-	return path + 16;
-}
-
-static bool is_host_file(const char *path, const char *host)
-{
-	size_t n;
-	const char *h = record_path_host(path, &n);
-
-	return h && strlen(host) == n && !strncmp(h, host, n);
-}
-
-/* the relative paths of host's record files */
+/* the relative paths of host's record files, oldest first */
 static int host_files(struct journal *j, const char *host, char ***paths, size_t *n)
 {
-	DIR *top = opendir(j->dir), *year;
-	struct dirent *ye, *de;
+	char **years, **days;
+	size_t ny, nd;
 
 	*paths = NULL;
 	*n = 0;
-	if (!top) {
-		errset_sys("%s", j->dir);
+	if (fs_list_dir(j->dir, store_is_year, NULL, false, &years, &ny) < 0)
 		return -1;
-	}
-	while ((ye = readdir(top))) {
-		char *yp;
-		if (strlen(ye->d_name) != 4 || !all_digits(ye->d_name, 4))
+	for (size_t y = 0; y < ny; y++) {
+		char *ydir = journal_path(j, years[y]);
+		int rc = fs_list_dir(ydir, store_is_day_of, years[y], false, &days, &nd);
+
+		free(ydir);
+		if (rc < 0)
 			continue;
-		yp = fs_join(j->dir, ye->d_name);
-		year = opendir(yp);
-		free(yp);
-		if (!year)
-			continue;
-		while ((de = readdir(year))) {
-			char *rel = xasprintf("%s/%s/%s.jsonl", ye->d_name, de->d_name, host), *abs;
-			if (!is_host_file(rel, host)) {
-				free(rel);
-				continue;
-			}
-			abs = journal_path(j, rel);
+		for (size_t d = 0; d < nd; d++) {
+			char *rel = store_file_rel(days[d], host), *abs = journal_path(j, rel);
+
 			if (fs_exists(abs)) {
 				*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
 				(*paths)[(*n)++] = rel;
@@ -222,9 +185,9 @@ static int host_files(struct journal *j, const char *host, char ***paths, size_t
 			}
 			free(abs);
 		}
-		closedir(year);
+		fs_free_names(days, nd);
 	}
-	closedir(top);
+	fs_free_names(years, ny);
 	return 0;
 }
 
@@ -414,7 +377,7 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 		return -1;
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *p = files.files[i].path;
-		bool ok = host ? is_host_file(p, host) : !strcmp(p, JOURNAL_CONF);
+		bool ok = host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF);
 		if (!ok) {
 			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
 			      head, host ? host : "team", p);
