@@ -53,13 +53,6 @@ int cmd_ingest_mail(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
-/*
- * Export j's day pages into the DokuWiki pages directory dir (cmd-export.c,
- * also run by sync): prints a summary unless quiet, and the problems;
- * -1 when the export failed.
- */
-int cmd_export_run(struct journal *j, const char *dir, const char *ns, bool force, bool quiet);
-
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;
 
