@@ -101,14 +101,9 @@ int cmd_clone(int argc, char **argv)
 		cmd_usage_exit(usage, "clone: too many arguments");
 	url = argv[optind];
 	dir = optind + 1 < argc ? argv[optind + 1] : journal_locate(cmd_dir_option);
-	if (cmd_check_empty(dir, "clone", &existed) < 0)
+	if (cmd_take_dir(dir, "clone", &existed, &j.shared, &st) < 0)
 		die_err();
-	if (!existed && fs_mkdirs(dir, 0750) < 0)
-		die_err();
-	if (stat(dir, &st) < 0)
-		die("%s: %s", dir, strerror(errno));
 	j.dir = (char *)dir;
-	j.shared = (st.st_mode & S_ISGID) || st.st_gid != getegid();
 	if (clone(&j, url) < 0) {
 		/* leave the directory as it was found */
 		char *msg = xstrdup(errget());

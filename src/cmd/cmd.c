@@ -1,7 +1,6 @@
 /*
  * cmd: helpers shared by the cmd-*.c files.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -9,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <unistd.h>
 
@@ -39,29 +39,34 @@ struct journal *cmd_journal(void)
 	return j;
 }
 
-int cmd_check_empty(const char *dir, const char *cmd, bool *exists)
+/* what makes a directory not empty: all but lost+found (a fresh file system's mount point) */
+static bool not_lost_found(const char *name, const void *arg)
 {
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int rc = 0;
+	(void)arg;
+	return strcmp(name, ".") && strcmp(name, "..") && strcmp(name, "lost+found");
+}
 
-	*exists = d != NULL;
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
+int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, struct stat *st)
+{
+	char **names;
+	size_t n;
+
+	if (fs_list_dir(dir, not_lost_found, NULL, false, &names, &n) < 0)
+		return -1;
+	if (n) {
+		errset("%s: directory is not empty (found '%s'); give %s a new or empty directory", dir, names[0], cmd);
+		fs_free_names(names, n);
+		return -1;
+	}
+	*existed = fs_is_dir(dir);
+	if (!*existed && fs_mkdirs(dir, 0750) < 0)
+		return -1;
+	if (stat(dir, st) < 0) {
 		errset_sys("%s", dir);
 		return -1;
 	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
-			continue;
-		errset("%s: directory is not empty (found '%s'); give %s a new or empty directory", dir, e->d_name,
-		       cmd);
-		rc = -1;
-		break;
-	}
-	closedir(d);
-	return rc;
+	*shared = (st->st_mode & S_ISGID) || st->st_gid != getegid();
+	return 0;
 }
 
 void cmd_help_exit(const char *usage)

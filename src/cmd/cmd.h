@@ -59,11 +59,15 @@ extern const char *cmd_dir_option;
 /* open the journal -C, $LOGBOOK_DIR or the default names, or exit 1 saying why */
 struct journal *cmd_journal(void);
 /*
- * A directory init or clone (cmd) may fill: missing, or empty but for
- * lost+found (a fresh file system's mount point).  *exists says whether
- * it is there; -1 and errget() naming cmd when it cannot be used.
+ * The directory a new journal goes into, for init and clone (cmd): it
+ * must be missing or empty but for lost+found (a fresh file system's
+ * mount point), and is made (0750) when missing.  *existed says whether
+ * it was there, *shared whether its group makes the journal the group's
+ * (set-group-ID, or a group other than ours), *st its stat.  -1 and
+ * errget() naming cmd when it cannot be used.
  */
-int cmd_check_empty(const char *dir, const char *cmd, bool *exists);
+struct stat;
+int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, struct stat *st);
 /* print usage on stdout and exit 0 */
 noreturn void cmd_help_exit(const char *usage);
 /* "logbook: <cmd>: <why>" and the usage on stderr, exit 2 */
