@@ -27,6 +27,12 @@ void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+/*
+ * append s as one word for sh: in single quotes, each ' as '\''.  Inside
+ * single quotes sh takes every other byte as it is (newlines, $, `, \,
+ * bytes >= 0x80), so the word reads back as s in any locale.
+ */
+void buf_add_shell_quoted(struct buf *b, const char *s);
 /* shorten to len bytes (len <= b->len) */
 void buf_truncate(struct buf *b, size_t len);
 /* empty the buffer, keeping its memory */

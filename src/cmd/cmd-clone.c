@@ -31,30 +31,6 @@ static const char usage[] =
 	"\n"
 	"  -h, --help   show this help\n";
 
-static int check_empty(const char *dir, bool *exists)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int rc = 0;
-
-	*exists = d != NULL;
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		errset_sys("%s", dir);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
-			continue;
-		errset("%s: directory is not empty (found '%s'); give clone a new or empty directory", dir, e->d_name);
-		rc = -1;
-		break;
-	}
-	closedir(d);
-	return rc;
-}
-
 static int git_step(const char *dir, const char *const args[])
 {
 	int rc = git_run(dir, NULL, NULL, NULL, args);
@@ -125,14 +101,9 @@ int cmd_clone(int argc, char **argv)
 		cmd_usage_exit(usage, "clone: too many arguments");
 	url = argv[optind];
 	dir = optind + 1 < argc ? argv[optind + 1] : journal_locate(cmd_dir_option);
-	if (check_empty(dir, &existed) < 0)
+	if (cmd_take_dir(dir, "clone", &existed, &j.shared, &st) < 0)
 		die_err();
-	if (!existed && fs_mkdirs(dir, 0750) < 0)
-		die_err();
-	if (stat(dir, &st) < 0)
-		die("%s: %s", dir, strerror(errno));
 	j.dir = (char *)dir;
-	j.shared = (st.st_mode & S_ISGID) || st.st_gid != getegid();
 	if (clone(&j, url) < 0) {
 		/* leave the directory as it was found */
 		char *msg = xstrdup(errget());

@@ -11,7 +11,6 @@
  * Nothing is ever printed on stderr, and a missing journal just gives
  * fewer candidates.
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,46 +64,28 @@ static void candidates_lines(const char *text)
 	}
 }
 
-static int cmp_desc(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)b, *(char *const *)a);
-}
-
 /* the day pages of the journal, newest first */
-static void day_names(const char *dir, char ***days, size_t *n)
+static void day_names(struct journal *j, char ***days, size_t *n)
 {
-	DIR *d = opendir(dir), *y;
-	struct dirent *e, *f;
+	char **years, **dd;
+	size_t ny, nd;
 
 	*days = NULL;
 	*n = 0;
-	while (d && (e = readdir(d))) {
-		char *ydir;
-		if (strlen(e->d_name) != 4 || strspn(e->d_name, "0123456789") != 4)
-			continue;
-		ydir = fs_join(dir, e->d_name);
-		y = opendir(ydir);
-		while (y && (f = readdir(y))) {
-			if (strlen(f->d_name) == DAY_LEN && !strncmp(f->d_name, e->d_name, 4) && f->d_name[4] == '_') {
-				*days = xreallocarray(*days, *n + 1, sizeof **days);
-				(*days)[(*n)++] = xstrdup(f->d_name);
-			}
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
+		return;
+	for (size_t y = 0; y < ny; y++) {
+		char *ydir = journal_path(j, years[y]);
+
+		if (fs_list_dir(ydir, store_is_day_of, years[y], true, &dd, &nd) == 0) {
+			*days = xreallocarray(*days, *n + nd, sizeof **days);
+			memcpy(*days + *n, dd, nd * sizeof *dd);
+			*n += nd;
+			free(dd);
 		}
-		if (y)
-			closedir(y);
 		free(ydir);
 	}
-	if (d)
-		closedir(d);
-	if (*n)
-		qsort(*days, *n, sizeof **days, cmp_desc);
-}
-
-static void free_names(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	fs_free_names(years, ny);
 }
 
 static void values(enum complete_kind kind, const char *dir)
@@ -121,10 +102,10 @@ static void values(enum complete_kind kind, const char *dir)
 		break;
 	case COMPLETE_DAYS:
 		candidates_lines("today\nyesterday\n");
-		day_names(j->dir, &days, &ndays);
+		day_names(j, &days, &ndays);
 		for (size_t i = 0; i < ndays; i++)
 			candidate(days[i], strlen(days[i]));
-		free_names(days, ndays);
+		fs_free_names(days, ndays);
 		break;
 	case COMPLETE_HOSTS: {
 		struct buf seen = BUF_INIT;
@@ -134,30 +115,29 @@ static void values(enum complete_kind kind, const char *dir)
 			candidate(self, strlen(self));
 			free(self);
 		}
-		day_names(j->dir, &days, &ndays);
+		day_names(j, &days, &ndays);
 		for (size_t i = 0; i < ndays && i < HOST_DAYS; i++) {
-			char *rel = xasprintf("%.4s/%s", days[i], days[i]);
-			char *path = fs_join(j->dir, rel);
-			DIR *d = opendir(path);
-			struct dirent *e;
-			while (d && (e = readdir(d))) {
-				size_t len = strlen(e->d_name);
-				char *key;
-				if (len <= 6 || strcmp(e->d_name + len - 6, ".jsonl"))
-					continue;
-				key = xasprintf("\n%.*s\n", (int)(len - 6), e->d_name);
+			char rel[DAY_LEN + 6], *path, **files;
+			size_t nf;
+
+			snprintf(rel, sizeof rel, "%.4s/%s", days[i], days[i]);
+			path = journal_path(j, rel);
+			/* an unreadable day lists nothing (fs_list_dir leaves no names) */
+			fs_list_dir(path, store_is_host_file, NULL, false, &files, &nf);
+			for (size_t f = 0; f < nf; f++) {
+				size_t len = strlen(files[f]) - 6;	/* the host, without ".jsonl" */
+				char *key = xasprintf("\n%.*s\n", (int)len, files[f]);
+
 				if (!strstr(buf_str(&seen), key)) {
 					buf_adds(&seen, key + 1);
-					candidate(e->d_name, len - 6);
+					candidate(files[f], len);
 				}
 				free(key);
 			}
-			if (d)
-				closedir(d);
+			fs_free_names(files, nf);
 			free(path);
-			free(rel);
 		}
-		free_names(days, ndays);
+		fs_free_names(days, ndays);
 		buf_release(&seen);
 		break;
 	}

@@ -32,24 +32,6 @@ static const char usage[] =
 
 enum { OPT_DOKUWIKI = 256, OPT_NAMESPACE, OPT_FORCE, OPT_QUIET };
 
-int cmd_export_run(struct journal *j, const char *dir, const char *ns, bool force, bool quiet)
-{
-	struct export_report rep;
-	int rc;
-
-	rc = export_dokuwiki(j, dir, ns, force, &rep);
-	cmd_print_warnings(&rep.warnings);
-	if (rc < 0) {
-		warn_msg("export: %s", errget());
-	} else if (!quiet) {
-		printf("Exported %zu day%s into %s: %zu page%s written%s.\n", rep.days, rep.days == 1 ? "" : "s",
-		       rep.pagedir, rep.written, rep.written == 1 ? "" : "s",
-		       rep.index_written ? ", and the index start.txt" : "");
-	}
-	export_report_free(&rep);
-	return rc;
-}
-
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -64,6 +46,7 @@ int cmd_export(int argc, char **argv)
 	bool force = false, quiet = false;
 	struct journal *j;
 	char *clean;
+	struct export_report rep;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
@@ -97,7 +80,16 @@ int cmd_export(int argc, char **argv)
 	free(clean);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	rc = cmd_export_run(j, dir, ns, force, quiet);
+	rc = export_dokuwiki(j, dir, ns, force, &rep);
+	cmd_print_warnings(&rep.warnings);
+	if (rc < 0) {
+		warn_msg("export: %s", errget());
+	} else if (!quiet) {
+		printf("Exported %zu day%s into %s: %zu page%s written%s.\n", rep.days, rep.days == 1 ? "" : "s",
+		       rep.pagedir, rep.written, rep.written == 1 ? "" : "s",
+		       rep.index_written ? ", and the index start.txt" : "");
+	}
+	export_report_free(&rep);
 	journal_close(j);
 	if (rc < 0)
 		return EXIT_FAIL;

@@ -64,24 +64,11 @@ static const char usage[] =
 	"\n"
 	"  -h, --help   show this help\n";
 
-/* a value for a shell assignment: in single quotes, each ' as '\'' */
-static void shell_quote(struct buf *b, const char *s)
-{
-	buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '\'');
-}
-
 static void assign(struct buf *b, const char *name, const char *value)
 {
 	buf_adds(b, name);
 	buf_addc(b, '=');
-	shell_quote(b, value);
+	buf_add_shell_quoted(b, value);
 	buf_addc(b, '\n');
 }
 

@@ -3,7 +3,6 @@
  * what makes a directory a journal, so a failed init leaves no journal,
  * and what init created on the way is removed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
@@ -104,39 +103,18 @@ static const char conf_template[] =
 	"#\tsubject = fail\n"
 	"#\tlevel = critical\n";
 
-/* a directory init may use: missing, or empty but for lost+found */
-static int check_empty(const char *dir, bool *exists)
+/* the directory for the journal: not a journal yet, else as cmd_take_dir */
+static int take_dir(const char *dir, bool *existed, bool *shared, struct stat *st)
 {
 	char *conf = fs_join(dir, JOURNAL_CONF);
 	bool journal = fs_exists(conf);
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
 
 	free(conf);
-	*exists = true;
 	if (journal) {
 		errset("%s: a journal already exists here; not overwriting it", dir);
 		return -1;
 	}
-	d = opendir(dir);
-	*exists = d != NULL;
-	if (!d) {
-		if (errno == ENOENT)
-			return 0;
-		errset_sys("%s", dir);
-		return -1;
-	}
-	while ((e = readdir(d))) {
-		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "lost+found"))
-			continue;
-		errset("%s: directory is not empty (found '%s'); give init a new or empty directory",
-		       dir, e->d_name);
-		rc = -1;
-		break;
-	}
-	closedir(d);
-	return rc;
+	return cmd_take_dir(dir, "init", existed, shared, st);
 }
 
 static int git_init(const char *dir, bool shared)
@@ -196,15 +174,10 @@ int cmd_init(int argc, char **argv)
 	}
 	if (day_set_tz(tz) < 0)
 		die_err();
-	if (check_empty(dir, &existed) < 0)
+	if (take_dir(dir, &existed, &j.shared, &st) < 0)
 		die_err();
-	if (!existed && fs_mkdirs(dir, 0750) < 0)
-		die_err();
-	if (stat(dir, &st) < 0)
-		die("%s: %s", dir, strerror(errno));
 
 	j.dir = (char *)dir;
-	j.shared = (st.st_mode & S_ISGID) || st.st_gid != getegid();
 	if (j.shared && (st.st_mode & 07770) != 02770 && chmod(dir, (st.st_mode & 07777) | 02770) < 0) {
 		errset_sys("%s: cannot make the directory group-shared (chmod g+rwxs)", dir);
 		goto fail;

@@ -38,6 +38,56 @@ static const char usage[] =
 
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_FORMAT };
 
+/* how the day is printed: the lines as stored, a markup page or the text page */
+struct page {
+	bool json, markup;
+	struct markup_page mp;
+	struct render rd;
+};
+
+/* the day's records one at a time, in time order, written out every 64 KiB */
+static void print_page(struct page *p, const struct journal *j, const char *day, const struct store_day_lines *d)
+{
+	struct buf out = BUF_INIT;
+
+	if (p->markup)
+		markup_day_header(&p->mp, &out, day, j->tz, d->n);
+	else if (!p->json)
+		render_day_header(&p->rd, &out, day, j->tz, d->n);
+	for (size_t i = 0; i < d->n; i++) {
+		const char *line, *path;
+		size_t len, lineno;
+		struct record *r;
+
+		store_day_line(d, i, &line, &len, &path, &lineno);
+		if (p->json) {
+			/* the line exactly as stored, checked when the day was read */
+			buf_add(&out, line, len);
+			buf_addc(&out, '\n');
+		} else if ((r = rec_parse(line, len, false))) {
+			/* parsed again here, one at a time: a day of 100,000 records fits in little memory */
+			r->path = path;
+			r->lineno = lineno;
+			if (p->markup)
+				markup_record(&p->mp, &out, r);
+			else
+				render_record(&p->rd, &out, r);
+			rec_free(r);
+		}
+		if (out.len >= 65536) {
+			if (!cmd_out(out.data, out.len))
+				break;
+			buf_reset(&out);
+		}
+	}
+	cmd_out(out.data, out.len);
+	buf_release(&out);
+	if (p->markup)
+		markup_release(&p->mp);
+	else if (!p->json)
+		render_release(&p->rd);
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -100,71 +150,16 @@ int cmd_show(int argc, char **argv)
 			warn_msg("show: %s: no records", day);
 		else
 			printf("%s: no records\n", day);
-	} else if (json) {
-		/* the lines exactly as stored, each checked when the day was read */
-		for (size_t i = 0; i < d.n; i++) {
-			const char *line, *path;
-			size_t len, lineno;
-			store_day_line(&d, i, &line, &len, &path, &lineno);
-			if (!cmd_out(line, len) || !cmd_out("\n", 1))
-				break;
-		}
-	} else if (strcmp(format, "text")) {
-		struct markup_page mp = { .format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN };
-		struct buf out = BUF_INIT;
-
-		if (pager)
-			run_pager_start();
-		markup_day_header(&mp, &out, day, j->tz, d.n);
-		for (size_t i = 0; i < d.n; i++) {
-			const char *line, *path;
-			size_t len, lineno;
-			struct record *r;
-
-			store_day_line(&d, i, &line, &len, &path, &lineno);
-			if (!(r = rec_parse(line, len, false)))
-				continue;
-			markup_record(&mp, &out, r);
-			rec_free(r);
-			if (out.len >= 65536) {
-				if (!cmd_out(out.data, out.len))
-					break;
-				buf_reset(&out);
-			}
-		}
-		cmd_out(out.data, out.len);
-		buf_release(&out);
-		markup_release(&mp);
 	} else {
-		struct render rd = { 0 };
-		struct buf out = BUF_INIT;
+		struct page page = { .json = json, .markup = !!strcmp(format, "text") };
 
-		rd.color = cmd_use_color(when);
-		if (pager)
+		if (page.markup)
+			page.mp.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
+		else
+			page.rd.color = cmd_use_color(when);
+		if (pager && !json)
 			run_pager_start();
-		render_day_header(&rd, &out, day, j->tz, d.n);
-		for (size_t i = 0; i < d.n; i++) {
-			const char *line, *path;
-			size_t len, lineno;
-			struct record *r;
-
-			/* parsed again here, one at a time: a day of 100,000 records fits in little memory */
-			store_day_line(&d, i, &line, &len, &path, &lineno);
-			if (!(r = rec_parse(line, len, false)))
-				continue;
-			r->path = path;
-			r->lineno = lineno;
-			render_record(&rd, &out, r);
-			rec_free(r);
-			if (out.len >= 65536) {
-				if (!cmd_out(out.data, out.len))
-					break;
-				buf_reset(&out);
-			}
-		}
-		cmd_out(out.data, out.len);
-		buf_release(&out);
-		render_release(&rd);
+		print_page(&page, j, day, &d);
 	}
 	store_day_lines_free(&d);
 	journal_close(j);

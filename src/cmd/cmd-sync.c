@@ -16,6 +16,7 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "replica/replica.h"
+#include "view/export.h"
 #include "base/banned.h"
 
 /* a push of our own ref that loses a race is tried again this many times */
@@ -39,23 +40,19 @@ static const char usage[] =
 	"4 when none was, 1 when this replica could not be updated.\n";
 
 /*
- * team.conf's export.dokuwiki = DIR (relative: to the journal; and
- * export.namespace): after the records of the others are in, the wiki
- * gets the pages that changed.  A failed export is reported but does not
+ * After the records of the others are in, the wiki team.conf names gets
+ * the pages that changed.  A failed export is reported but does not
  * fail the sync.
  */
 static void sync_export(struct journal *j)
 {
-	const char *dir = conf_get(j->conf, "export", NULL, "dokuwiki");
-	const char *ns = conf_get(j->conf, "export", NULL, "namespace");
-	char *path;
+	struct export_report rep;
+	int rc = export_from_conf(j, &rep);
 
-	if (!dir || !*dir)
-		return;
-	/* a relative directory is the journal's, whatever directory sync runs in */
-	path = dir[0] == '/' ? xstrdup(dir) : journal_path(j, dir);
-	cmd_export_run(j, path, ns && *ns ? ns : "journal", false, true);
-	free(path);
+	cmd_print_warnings(&rep.warnings);
+	if (rc < 0)
+		warn_msg("export: %s", errget());
+	export_report_free(&rep);
 }
 
 /*

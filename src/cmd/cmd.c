@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <unistd.h>
 
@@ -36,6 +37,36 @@ struct journal *cmd_journal(void)
 	if (!j)
 		die_err();
 	return j;
+}
+
+/* what makes a directory not empty: all but lost+found (a fresh file system's mount point) */
+static bool not_lost_found(const char *name, const void *arg)
+{
+	(void)arg;
+	return strcmp(name, ".") && strcmp(name, "..") && strcmp(name, "lost+found");
+}
+
+int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, struct stat *st)
+{
+	char **names;
+	size_t n;
+
+	if (fs_list_dir(dir, not_lost_found, NULL, false, &names, &n) < 0)
+		return -1;
+	if (n) {
+		errset("%s: directory is not empty (found '%s'); give %s a new or empty directory", dir, names[0], cmd);
+		fs_free_names(names, n);
+		return -1;
+	}
+	*existed = fs_is_dir(dir);
+	if (!*existed && fs_mkdirs(dir, 0750) < 0)
+		return -1;
+	if (stat(dir, st) < 0) {
+		errset_sys("%s", dir);
+		return -1;
+	}
+	*shared = (st->st_mode & S_ISGID) || st->st_gid != getegid();
+	return 0;
 }
 
 void cmd_help_exit(const char *usage)

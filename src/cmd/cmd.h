@@ -53,18 +53,21 @@ int cmd_ingest_mail(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 
-/*
- * Export j's day pages into the DokuWiki pages directory dir (cmd-export.c,
- * also run by sync): prints a summary unless quiet, and the problems;
- * -1 when the export failed.
- */
-int cmd_export_run(struct journal *j, const char *dir, const char *ns, bool force, bool quiet);
-
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;
 
 /* open the journal -C, $LOGBOOK_DIR or the default names, or exit 1 saying why */
 struct journal *cmd_journal(void);
+/*
+ * The directory a new journal goes into, for init and clone (cmd): it
+ * must be missing or empty but for lost+found (a fresh file system's
+ * mount point), and is made (0750) when missing.  *existed says whether
+ * it was there, *shared whether its group makes the journal the group's
+ * (set-group-ID, or a group other than ours), *st its stat.  -1 and
+ * errget() naming cmd when it cannot be used.
+ */
+struct stat;
+int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, struct stat *st);
 /* print usage on stdout and exit 0 */
 noreturn void cmd_help_exit(const char *usage);
 /* "logbook: <cmd>: <why>" and the usage on stderr, exit 2 */

@@ -106,3 +106,21 @@ bool store_file_host(const char *name, char host[STORE_HOST_MAX + 1])
 	host[n] = '\0';
 	return true;
 }
+
+bool store_is_file_of(const char *rel, const char *host)
+{
+	char day[DAY_LEN + 1], *want;
+	bool ok;
+
+	/* the day stands after "YYYY/"; store_file_rel says the rest */
+	if (strlen(rel) < 5 + DAY_LEN)
+		return false;
+	memcpy(day, rel + 5, DAY_LEN);
+	day[DAY_LEN] = '\0';
+	if (!day_valid(day))
+		return false;
+	want = store_file_rel(day, host);
+	ok = !strcmp(want, rel);
+	free(want);
+	return ok;
+}

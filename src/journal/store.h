@@ -141,5 +141,7 @@ void store_days_free(struct store_days *d);
 
 /* the host of a record file's name "<host>.jsonl" (store_is_host_file); false when name is not one */
 bool store_file_host(const char *name, char host[STORE_HOST_MAX + 1]);
+/* rel is host's record file of a valid day, exactly as store_file_rel writes it */
+bool store_is_file_of(const char *rel, const char *host);
 
 #endif

@@ -157,63 +157,26 @@ int replica_lock(struct journal *j)
 
 /* ---- committing ---- */
 
-static bool all_digits(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-/* "YYYY/YYYY_MM_DD/<host>.jsonl": the host's part, or NULL */
-static const char *record_path_host(const char *path, size_t *hostlen)
-{
-	size_t len = strlen(path);
-
-	if (len < 16 + 1 + 6 || !all_digits(path, 4) || path[4] != '/' || strncmp(path, path + 5, 4) != 0 ||
-	    path[9] != '_' || !all_digits(path + 10, 2) || path[12] != '_' || !all_digits(path + 13, 2) ||
-	    path[15] != '/' || strcmp(path + len - 6, ".jsonl") != 0)
-		return NULL;
-	*hostlen = len - 16 - 6;
-	return path + 16;
-}
-
-static bool is_host_file(const char *path, const char *host)
-{
-	size_t n;
-	const char *h = record_path_host(path, &n);
-
-	return h && strlen(host) == n && !strncmp(h, host, n);
-}
-
-/* the relative paths of host's record files */
+/* the relative paths of host's record files, oldest first */
 static int host_files(struct journal *j, const char *host, char ***paths, size_t *n)
 {
-	DIR *top = opendir(j->dir), *year;
-	struct dirent *ye, *de;
+	char **years, **days;
+	size_t ny, nd;
 
 	*paths = NULL;
 	*n = 0;
-	if (!top) {
-		errset_sys("%s", j->dir);
+	if (fs_list_dir(j->dir, store_is_year, NULL, false, &years, &ny) < 0)
 		return -1;
-	}
-	while ((ye = readdir(top))) {
-		char *yp;
-		if (strlen(ye->d_name) != 4 || !all_digits(ye->d_name, 4))
+	for (size_t y = 0; y < ny; y++) {
+		char *ydir = journal_path(j, years[y]);
+		int rc = fs_list_dir(ydir, store_is_day_of, years[y], false, &days, &nd);
+
+		free(ydir);
+		if (rc < 0)
 			continue;
-		yp = fs_join(j->dir, ye->d_name);
-		year = opendir(yp);
-		free(yp);
-		if (!year)
-			continue;
-		while ((de = readdir(year))) {
-			char *rel = xasprintf("%s/%s/%s.jsonl", ye->d_name, de->d_name, host), *abs;
-			if (!is_host_file(rel, host)) {
-				free(rel);
-				continue;
-			}
-			abs = journal_path(j, rel);
+		for (size_t d = 0; d < nd; d++) {
+			char *rel = store_file_rel(days[d], host), *abs = journal_path(j, rel);
+
 			if (fs_exists(abs)) {
 				*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
 				(*paths)[(*n)++] = rel;
@@ -222,9 +185,9 @@ static int host_files(struct journal *j, const char *host, char ***paths, size_t
 			}
 			free(abs);
 		}
-		closedir(year);
+		fs_free_names(days, nd);
 	}
-	closedir(top);
+	fs_free_names(years, ny);
 	return 0;
 }
 
@@ -374,12 +337,16 @@ int replica_fetch(struct journal *j, const char *remote)
 	return 0;
 }
 
-/* write rel from blob id into the work tree: a temporary file renamed over it */
+/*
+ * write rel from blob id into the work tree, atomically (we hold the
+ * replica lock).  A private journal's copies stay owner-only, as they
+ * were when made here first.
+ */
 static int write_blob(struct journal *j, const char *rel, const char *id)
 {
 	struct buf data = BUF_INIT;
-	char *tmp = NULL, *path = NULL, *dir = NULL, *slash;
-	int fd = -1, rc = -1;
+	char *path = NULL, *dir = NULL, *slash;
+	int rc = -1;
 
 	if (git_blob(j->dir, id, &data) < 0)
 		goto out;
@@ -389,41 +356,11 @@ static int write_blob(struct journal *j, const char *rel, const char *id)
 		if (journal_mkdirs(j, dir) < 0)
 			goto out;
 	}
-	{
-		char *name = xasprintf("tmp.%ld", (long)getpid());
-		tmp = state_path(j, name);
-		free(name);
-	}
 	path = journal_path(j, rel);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || journal_fix_mode(j, fd) < 0 || fs_write_all(fd, data.data, data.len) < 0 || fsync(fd) < 0) {
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		errset_sys("%s", tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		errset_sys("%s: rename to %s", tmp, path);
-		goto out;
-	}
-	rc = 0;
-	{
-		char *d = xstrdup(path);
-		*strrchr(d, '/') = '\0';
-		fs_fsync_dir(d);
-		free(d);
-	}
+	rc = fs_write_atomic_flags(path, buf_str(&data), data.len, j->shared ? journal_file_mode(j) : 0600,
+				   FS_ATOMIC_BREAK_LOCK);
 out:
-	if (fd >= 0)
-		close(fd);
-	if (rc < 0 && tmp)
-		unlink(tmp);
 	buf_release(&data);
-	free(tmp);
 	free(path);
 	free(dir);
 	return rc;
@@ -441,7 +378,7 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 		return -1;
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *p = files.files[i].path;
-		bool ok = host ? is_host_file(p, host) : !strcmp(p, JOURNAL_CONF);
+		bool ok = host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF);
 		if (!ok) {
 			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
 			      head, host ? host : "team", p);

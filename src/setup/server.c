@@ -62,19 +62,6 @@ char *server_path(const struct server *s, const char *path)
 	return s->real ? xstrdup(path) : xasprintf("%s%s", s->root, path);
 }
 
-/* a word for sh: in single quotes, each ' as '\'' */
-static void shell_quote(struct buf *b, const char *s)
-{
-	buf_addc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_adds(b, "'\\''");
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '\'');
-}
-
 char *server_hook_body(const struct server *s, const char *shell)
 {
 	struct buf b = BUF_INIT;
@@ -84,7 +71,7 @@ char *server_hook_body(const struct server *s, const char *shell)
 	/* the default journal is not named: moving it is -C's or $LOGBOOK_DIR's business */
 	if (s->journal_given || !s->real) {
 		buf_adds(&b, "-C ");
-		shell_quote(&b, s->journal);
+		buf_add_shell_quoted(&b, s->journal);
 		buf_addc(&b, ' ');
 	}
 	buf_addf(&b, "hook %s)\" ;; esac\n", shell);

@@ -394,3 +394,20 @@ void export_report_free(struct export_report *rep)
 	store_warnings_free(&rep->warnings);
 	memset(rep, 0, sizeof *rep);
 }
+
+int export_from_conf(struct journal *j, struct export_report *rep)
+{
+	const char *dir = conf_get(j->conf, "export", NULL, "dokuwiki");
+	const char *ns = conf_get(j->conf, "export", NULL, "namespace");
+	char *path;
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	if (!dir || !*dir)
+		return 0;
+	/* a relative directory is the journal's, whatever directory the command runs in */
+	path = dir[0] == '/' ? xstrdup(dir) : journal_path(j, dir);
+	rc = export_dokuwiki(j, path, ns && *ns ? ns : EXPORT_DEFAULT_NAMESPACE, false, rep);
+	free(path);
+	return rc < 0 ? -1 : 1;
+}

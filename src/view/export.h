@@ -51,6 +51,13 @@ char *export_namespace(const char *ns);
  * -1 and errget() when a file cannot be read or written.
  */
 int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool force, struct export_report *rep);
+/*
+ * Export as team.conf says: export.dokuwiki = DIR (relative: to the
+ * journal) and export.namespace (default journal), pages that changed
+ * only.  0 when team.conf names no wiki (nothing done, rep empty), 1
+ * when exported, -1 and errget() as export_dokuwiki.
+ */
+int export_from_conf(struct journal *j, struct export_report *rep);
 void export_report_free(struct export_report *rep);
 
 #endif

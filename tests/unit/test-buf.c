@@ -1,6 +1,7 @@
 /* buf: growable byte buffers that hold any bytes and stay NUL-terminated */
 #include "unit.h"
 #include "base/buf.h"
+#include "base/run.h"
 
 /* the invariant of buf.c: data[len] is a NUL inside the allocation */
 static void assert_terminated(const struct buf *b)
@@ -191,6 +192,61 @@ static void detach_of_an_empty_buf_gives_an_empty_string(void **state)
 	free(s);
 }
 
+static char *shell_quoted(const char *s)
+{
+	struct buf b = BUF_INIT;
+
+	buf_add_shell_quoted(&b, s);
+	return buf_detach(&b, NULL);
+}
+
+static void shell_quoted_is_one_single_quoted_word(void **state)
+{
+	char *q;
+
+	(void)state;
+	q = shell_quoted("");
+	assert_string_equal(q, "''");
+	free(q);
+	q = shell_quoted("plain");
+	assert_string_equal(q, "'plain'");
+	free(q);
+	q = shell_quoted("it's");
+	assert_string_equal(q, "'it'\\''s'");
+	free(q);
+	q = shell_quoted("''");
+	assert_string_equal(q, "''\\'''\\'''");
+	free(q);
+	/* newlines, sh's specials and bytes >= 0x80 stay as they are */
+	q = shell_quoted("a\nb $x `y` \\ \"z\" caf\xc3\xa9 \xff");
+	assert_string_equal(q, "'a\nb $x `y` \\ \"z\" caf\xc3\xa9 \xff'");
+	free(q);
+}
+
+/* what sh reads back from the word is exactly the string quoted */
+static void shell_quoted_reads_back_in_sh_as_the_same_bytes(void **state)
+{
+	const char *const words[] = {
+		"", "it's", "'", "''x''", "a\nb\n", " lead and trail ",
+		"$HOME `id` $(id) \\n \"q\" ; | & *", "\xc3\xa9t\xc3\xa9 \x80\xfe\xff", "-n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+		struct buf script = BUF_INIT, out = BUF_INIT;
+		const char *argv[] = { "sh", "-c", NULL, NULL };
+
+		buf_adds(&script, "printf %s ");
+		buf_add_shell_quoted(&script, words[i]);
+		argv[2] = script.data;
+		assert_int_equal(run_capture(argv, NULL, &out), 0);
+		assert_int_equal(out.len, strlen(words[i]));
+		assert_memory_equal(buf_str(&out), words[i], out.len);
+		buf_release(&script);
+		buf_release(&out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +259,8 @@ int main(void)
 		cmocka_unit_test(truncate_shortens_and_never_lengthens),
 		cmocka_unit_test(detach_hands_over_the_data_and_empties_the_buf),
 		cmocka_unit_test(detach_of_an_empty_buf_gives_an_empty_string),
+		cmocka_unit_test(shell_quoted_is_one_single_quoted_word),
+		cmocka_unit_test(shell_quoted_reads_back_in_sh_as_the_same_bytes),
 	};
 	return cmocka_run_group_tests_name("buf", tests, NULL, NULL);
 }

@@ -1531,6 +1531,24 @@ static void an_unwritable_journal_fails_with_a_clear_error(void **state)
 	free(conf);
 }
 
+/* what sync accepts from a host's ref: only that host's day files, in the layout store_file_rel writes */
+static void file_of_a_host_is_exactly_the_layout_of_a_valid_day(void **state)
+{
+	(void)state;
+	assert_true(store_is_file_of("2026/2026_03_01/web1.jsonl", "web1"));
+	assert_false(store_is_file_of("2026/2026_03_01/web1.jsonl", "web"));
+	assert_false(store_is_file_of("2026/2026_03_01/web1.jsonl", "web12"));
+	assert_false(store_is_file_of("2025/2026_03_01/web1.jsonl", "web1"));	/* year of another day */
+	assert_false(store_is_file_of("2026/2026_13_01/web1.jsonl", "web1"));	/* no such month */
+	assert_false(store_is_file_of("2026/2026_03_01/web1.json", "web1"));
+	assert_false(store_is_file_of("2026/2026_03_01/web1.jsonl.lock", "web1"));
+	assert_false(store_is_file_of("2026/2026_03_01/../web1.jsonl", "web1"));
+	assert_false(store_is_file_of("x/2026/2026_03_01/web1.jsonl", "web1"));
+	assert_false(store_is_file_of("2026/2026_03_0", "web1"));
+	assert_false(store_is_file_of("", "web1"));
+	assert_false(store_is_file_of("team.conf", "web1"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1564,6 +1582,7 @@ int main(void)
 		T(a_write_over_the_file_size_limit_fails_and_leaves_no_partial_line),
 		T(a_record_file_that_cannot_be_created_leaves_no_empty_directories),
 		T(an_unwritable_journal_fails_with_a_clear_error),
+		cmocka_unit_test(file_of_a_host_is_exactly_the_layout_of_a_valid_day),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
