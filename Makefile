@@ -53,7 +53,7 @@ MAIL_LIBS = $(shell $(PKG_CONFIG) --libs $(MAIL_PKGS))
 # src/<layer>/: docs/architecture.md names the layers; src/cmd/ is the
 # command layer (main and one file per subcommand), src/mail/ the program
 # logbook-ingest-mail, the rest is the library
-LAYERS = base journal capture files replica view setup
+LAYERS = base journal capture files replica view setup cli
 LIB_SRC = $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 CMD_SRC = $(wildcard src/cmd/*.c)
 MAIL_SRC = $(wildcard src/mail/*.c)
@@ -92,7 +92,7 @@ build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-# a logbook runs the logbook-ingest-mail beside it (src/cmd/helper.c):
+# a logbook runs the logbook-ingest-mail beside it (src/cmd/cmd-ingest-mail.c):
 # "make logbook" builds both, so a build tree never runs a stale helper
 logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS)

@@ -74,7 +74,7 @@ static int clone(struct journal *j, const char *url)
 		return -1;
 	close(rc);
 	rc = replica_integrate(j, "origin", NULL, &w);
-	cmd_print_warnings(&w);
+	cli_print_warnings(&w);
 	return rc;
 }
 
@@ -92,13 +92,13 @@ int cmd_clone(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind >= argc)
-		cmd_usage_exit(usage, "clone: needs the URL of a journal");
+		cli_usage_exit(usage, "clone: needs the URL of a journal");
 	if (argc - optind > 2)
-		cmd_usage_exit(usage, "clone: too many arguments");
+		cli_usage_exit(usage, "clone: too many arguments");
 	url = argv[optind];
 	dir = optind + 1 < argc ? argv[optind + 1] : journal_locate(cmd_dir_option);
 	if (cmd_take_dir(dir, "clone", &existed, &j.shared, &st) < 0)
@@ -125,5 +125,5 @@ int cmd_clone(int argc, char **argv)
 	}
 	conf_free(j.conf);
 	printf("Cloned the logbook journal of %s into %s\n", url, dir);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

@@ -133,16 +133,16 @@ int cmd_commit(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:m:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		if (c == 'm')
 			message = optarg;
 		else if (c == OPT_NO_FILES)
 			no_files = true;
 		else
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "commit: unexpected argument '%s' (the message goes after -m)", argv[optind]);
+		cli_usage_exit(usage, "commit: unexpected argument '%s' (the message goes after -m)", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (ident_resolve(&id, j->conf) < 0)
@@ -155,8 +155,8 @@ int cmd_commit(int argc, char **argv)
 			die("commit: %s", errget());
 		if (wl.npaths > 0 && baseline_scan(j, &wl, &files) < 0)
 			die("commit: %s", errget());
-		cmd_print_warnings(&files.skipped);
-		cmd_print_warnings(&files.notes);
+		cli_print_warnings(&files.skipped);
+		cli_print_warnings(&files.notes);
 		watch_free(&wl);
 	}
 	if (w.n == 0 && files.n == 0)
@@ -180,7 +180,7 @@ int cmd_commit(int argc, char **argv)
 	now = day_now_us();
 	if (!(t = store_begin(j, id.host, &warnings)))
 		die("commit: %s", errget());
-	cmd_print_warnings(&warnings);
+	cli_print_warnings(&warnings);
 	accepted = xcalloc(files.n ? files.n : 1, sizeof *accepted);
 	for (size_t i = 0; i < files.n; i++) {
 		struct change_text ct;
@@ -226,5 +226,5 @@ int cmd_commit(int argc, char **argv)
 	buf_release(&text);
 	ident_release(&id);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

@@ -217,9 +217,9 @@ int cmd_complete(int argc, char **argv)
 	struct buf lits = BUF_INIT;
 
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		cmd_help_exit(usage);
+		cli_help_exit(usage);
 	if (argc < 3 || strspn(argv[1], "0123456789") != strlen(argv[1]) || !*argv[1])
-		cmd_usage_exit(usage, "complete: needs CWORD and the words of the line");
+		cli_usage_exit(usage, "complete: needs CWORD and the words of the line");
 	cword = strtoul(argv[1], NULL, 10);
 	/* bash splits "--color=al" at '=' into three words: join them again */
 	words = xcalloc((size_t)argc + 1, sizeof *words);
@@ -305,11 +305,11 @@ int cmd_complete(int argc, char **argv)
 		if (kinds & (1u << k))
 			values((enum complete_kind)k, dir);
 print:
-	cmd_out(out.data, out.len);
+	cli_out(out.data, out.len);
 	buf_release(&out);
 	buf_release(&lits);
 	for (size_t k = 0; k < nwords; k++)
 		free(words[k]);
 	free(words);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

@@ -30,16 +30,16 @@ int cmd_days(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "days: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "days: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (store_list_days(j, &days) < 0)
 		die_err();
-	cmd_print_warnings(&days.warnings);
+	cli_print_warnings(&days.warnings);
 	for (size_t i = 0; i < days.n; i++) {
 		size_t total = 0;
 
@@ -50,11 +50,11 @@ int cmd_days(int argc, char **argv)
 		for (size_t h = 0; h < days.days[i].n; h++)
 			buf_addf(&out, " %s:%zu", days.days[i].hosts[h], days.days[i].counts[h]);
 		buf_addc(&out, '\n');
-		if (!cmd_out(out.data, out.len))
+		if (!cli_out(out.data, out.len))
 			break;
 	}
 	buf_release(&out);
 	store_days_free(&days);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

@@ -90,9 +90,9 @@ int cmd_diff(int argc, char **argv)
 			exit_code = true;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	j = cmd_journal();
@@ -104,8 +104,8 @@ int cmd_diff(int argc, char **argv)
 		die("diff: %s watches no file (see 'logbook watch add')", id.host);
 	if (baseline_scan(j, &w, &ch) < 0)
 		die("diff: %s", errget());
-	cmd_print_warnings(&ch.skipped);
-	cmd_print_warnings(&ch.notes);
+	cli_print_warnings(&ch.skipped);
+	cli_print_warnings(&ch.notes);
 	if (!(red = redact_new(j->conf)))
 		die("diff: %s", errget());
 
@@ -134,7 +134,7 @@ int cmd_diff(int argc, char **argv)
 				buf_addf(&out, "(the diff goes on; cut at %d KiB)\n", CHANGE_DIFF_MAX / 1024);
 		}
 		change_text_release(&t);
-		if (!cmd_out(out.data, out.len))
+		if (!cli_out(out.data, out.len))
 			break;
 		buf_reset(&out);
 	}
@@ -144,6 +144,6 @@ int cmd_diff(int argc, char **argv)
 	watch_free(&w);
 	ident_release(&id);
 	journal_close(j);
-	c = cmd_finish_output();
+	c = cli_finish_output();
 	return c == EXIT_OK && exit_code && shown > 0 ? EXIT_FAIL : c;
 }

@@ -407,31 +407,31 @@ int cmd_digest(int argc, char **argv)
 			send = true;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (argc - optind > (spec ? 0 : 1))
-		cmd_usage_exit(usage, "digest: too many arguments");
+		cli_usage_exit(usage, "digest: too many arguments");
 	if (!spec)
 		spec = optind < argc ? argv[optind] : "yesterday";
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (day_parse(spec, day_now_us(), day) < 0)
-		cmd_usage_exit(usage, "digest: %s", errget());
+		cli_usage_exit(usage, "digest: %s", errget());
 	if (!(host = ident_host()))
 		die("digest: %s", errget());
 	if (recipients(j->conf, &to) == 0 && send)
 		die("digest: no recipient: add digest.to or the admins' email to %s/team.conf", j->dir);
 	if (store_load_day(j, day, &d, false) < 0)
 		die("digest: %s", errget());
-	cmd_print_warnings(&d.warnings);
+	cli_print_warnings(&d.warnings);
 	build(j, day, &d, buf_str(&to), host, &mail);
 	if (send) {
 		if (send_mail(&mail) < 0)
 			die("digest: %s", errget());
-	} else if (cmd_out(mail.data, mail.len)) {
+	} else if (cli_out(mail.data, mail.len)) {
 		/* a reader that went away is not an error */
 	}
 	store_day_free(&d);
@@ -439,5 +439,5 @@ int cmd_digest(int argc, char **argv)
 	buf_release(&to);
 	free(host);
 	journal_close(j);
-	return send ? EXIT_OK : cmd_finish_output();
+	return send ? EXIT_OK : cli_finish_output();
 }

@@ -533,13 +533,13 @@ int cmd_doctor(int argc, char **argv)
 			root = optarg;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "doctor: too many arguments");
+		cli_usage_exit(usage, "doctor: too many arguments");
 	if (server_init(&s, root, cmd_dir_option) < 0)
 		die("doctor: %s", errget());
 	j = journal_open(s.journal);
@@ -566,7 +566,7 @@ int cmd_doctor(int argc, char **argv)
 	printf("%zu ok, %zu failed, %zu not checked\n", n_ok, n_fail, n_skip);
 	journal_close(j);
 	server_release(&s);
-	if (cmd_finish_output() != EXIT_OK)
+	if (cli_finish_output() != EXIT_OK)
 		return EXIT_FAIL;
 	return n_fail ? EXIT_FAIL : EXIT_OK;
 }

@@ -59,18 +59,18 @@ int cmd_event(int argc, char **argv)
 		switch (c) {
 		case 's':
 			if (!event_valid_source(optarg))
-				cmd_usage_exit(usage, "event: bad source '%s': use letters, digits, '.', '_' and '-' (at most %d)",
+				cli_usage_exit(usage, "event: bad source '%s': use letters, digits, '.', '_' and '-' (at most %d)",
 					       optarg, EVENT_SOURCE_MAX);
 			source = optarg;
 			break;
 		case 'l':
 			if ((level = event_level_parse(optarg)) < 0)
-				cmd_usage_exit(usage, "event: bad level '%s': use info, warning or critical", optarg);
+				cli_usage_exit(usage, "event: bad level '%s': use info, warning or critical", optarg);
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	j = cmd_journal();
@@ -98,10 +98,10 @@ int cmd_event(int argc, char **argv)
 	r = event_record(day_now_us(), id.host, id.admin, id.account, id.session, source,
 			 (enum event_level)level, text.data, text.len, total);
 	if (store_append(j, r, &warnings) < 0) {
-		cmd_print_warnings(&warnings);
+		cli_print_warnings(&warnings);
 		die("event: %s", errget());
 	}
-	cmd_print_warnings(&warnings);
+	cli_print_warnings(&warnings);
 	cmd_background_sync(j);
 	rec_free(r);
 	buf_release(&text);

@@ -64,24 +64,24 @@ int cmd_export(int argc, char **argv)
 			quiet = true;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "export: too many arguments");
+		cli_usage_exit(usage, "export: too many arguments");
 	if (!dir)
-		cmd_usage_exit(usage, "export: --dokuwiki DIR is required");
+		cli_usage_exit(usage, "export: --dokuwiki DIR is required");
 	if (!*dir)
-		cmd_usage_exit(usage, "export: --dokuwiki needs a directory");
+		cli_usage_exit(usage, "export: --dokuwiki needs a directory");
 	if (!(clean = export_namespace(ns)))
-		cmd_usage_exit(usage, "export: %s", errget());
+		cli_usage_exit(usage, "export: %s", errget());
 	free(clean);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	rc = export_dokuwiki(j, dir, ns, force, &rep);
-	cmd_print_warnings(&rep.warnings);
+	cli_print_warnings(&rep.warnings);
 	if (rc < 0) {
 		warn_msg("export: %s", errget());
 	} else if (!quiet) {
@@ -93,5 +93,5 @@ int cmd_export(int argc, char **argv)
 	journal_close(j);
 	if (rc < 0)
 		return EXIT_FAIL;
-	return cmd_finish_output();
+	return cli_finish_output();
 }

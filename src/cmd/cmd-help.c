@@ -17,14 +17,14 @@ static const char usage[] =
 int cmd_help(int argc, char **argv)
 {
 	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		cmd_help_exit(usage);
+		cli_help_exit(usage);
 	if (argc > 2)
-		cmd_usage_exit(usage, "help: too many arguments");
+		cli_usage_exit(usage, "help: too many arguments");
 	if (argc == 2) {
 		for (size_t i = 0; i < ncommands; i++)
 			if (!strcmp(argv[1], commands[i].name))
 				return commands[i].fn(2, (char *[]){ argv[1], "--help", NULL });
-		cmd_usage_exit(usage, "help: '%s' is not a logbook command", argv[1]);
+		cli_usage_exit(usage, "help: '%s' is not a logbook command", argv[1]);
 	}
 	printf("usage: logbook [-C DIR] COMMAND [ARGS...]\n"
 	       "\n"
@@ -43,5 +43,5 @@ int cmd_help(int argc, char **argv)
 	       "\n"
 	       "'logbook COMMAND --help' and 'man logbook' tell more.\n",
 	       JOURNAL_DEFAULT_DIR);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

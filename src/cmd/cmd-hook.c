@@ -97,7 +97,7 @@ static int hook_print(const char *shell)
 	if (!j) {
 		/* no journal here, or not one this user may use: no hook, and no noise */
 		printf("# logbook: not recording this shell: %s\n", errget());
-		return cmd_finish_output();
+		return cli_finish_output();
 	}
 	if (ident_resolve(&id, j->conf) < 0) {
 		warn_msg("hook: not recording this shell: %s", errget());
@@ -114,7 +114,7 @@ static int hook_print(const char *shell)
 			warn_msg("hook: not recording this shell: %s", errget());
 		ident_release(&id);
 		journal_close(j);
-		return saved == EACCES || saved == EPERM || saved == EROFS ? cmd_finish_output() : EXIT_FAIL;
+		return saved == EACCES || saved == EPERM || saved == EROFS ? cli_finish_output() : EXIT_FAIL;
 	}
 	/* the running binary, so the exit hook runs this logbook whatever PATH says then */
 	bin = fs_self_exe();
@@ -126,14 +126,14 @@ static int hook_print(const char *shell)
 	assign(&out, "__lb_new_bin", bin);
 	assign(&out, "__lb_new_dir", j->dir);
 	buf_adds(&out, code);
-	cmd_out(out.data, out.len);
+	cli_out(out.data, out.len);
 	buf_release(&out);
 	free(bin);
 	free(spool);
 	free(last);
 	ident_release(&id);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }
 
 static int hook_exit(const char *session)
@@ -146,7 +146,7 @@ static int hook_exit(const char *session)
 
 	if (ingest_spools(j, &opts, &rep) < 0)
 		warn_msg("hook: %s", errget());
-	cmd_print_warnings(&rep.warnings);
+	cli_print_warnings(&rep.warnings);
 	ingest_report_free(&rep);
 	if (ident_resolve(&id, j->conf) == 0) {
 		if (work_count_uncovered(j, id.host, id.admin, &pending) == 0 && pending > 0)
@@ -168,20 +168,20 @@ int cmd_hook(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind >= argc)
-		cmd_usage_exit(usage, "hook: name a shell: bash or zsh");
+		cli_usage_exit(usage, "hook: name a shell: bash or zsh");
 	if (!strcmp(argv[optind], "bash") || !strcmp(argv[optind], "zsh")) {
 		if (optind + 1 != argc)
-			cmd_usage_exit(usage, "hook: too many arguments");
+			cli_usage_exit(usage, "hook: too many arguments");
 		return hook_print(argv[optind]);
 	}
 	if (!strcmp(argv[optind], "exit")) {
 		if (optind + 2 != argc)
-			cmd_usage_exit(usage, "hook exit: name the session");
+			cli_usage_exit(usage, "hook exit: name the session");
 		return hook_exit(argv[optind + 1]);
 	}
-	cmd_usage_exit(usage, "hook: '%s' is not a shell logbook knows (bash, zsh)", argv[optind]);
+	cli_usage_exit(usage, "hook: '%s' is not a shell logbook knows (bash, zsh)", argv[optind]);
 }

@@ -50,27 +50,27 @@ int cmd_import(int argc, char **argv)
 		case 'b':
 		case 'z':
 			if (file)
-				cmd_usage_exit(usage, "import: one history file at a time");
+				cli_usage_exit(usage, "import: one history file at a time");
 			file = optarg;
 			format = c == 'b' ? IMPORT_BASH : IMPORT_ZSH;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (!file)
-		cmd_usage_exit(usage, "import: name the history: --bash-history FILE or --zsh-history FILE");
+		cli_usage_exit(usage, "import: name the history: --bash-history FILE or --zsh-history FILE");
 	if (optind < argc)
-		cmd_usage_exit(usage, "import: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "import: unexpected argument '%s'", argv[optind]);
 
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (ident_resolve(&id, j->conf) < 0)
 		die_err();
 	rc = import_history_file(j, &id, format, file, &warnings, &res);
-	cmd_print_warnings(&warnings);
+	cli_print_warnings(&warnings);
 	if (rc < 0)
 		die("import: %s", errget());
 	printf("%zu command%s imported from %s", res.added, res.added == 1 ? "" : "s", file);
@@ -80,5 +80,5 @@ int cmd_import(int argc, char **argv)
 
 	ident_release(&id);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

@@ -52,24 +52,24 @@ int cmd_ingest(int argc, char **argv)
 			quiet = true;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "ingest: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "ingest: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	if (ingest_spools(j, &o, &rep) < 0)
 		die("ingest: %s", errget());
 	if (rep.skipped > 0)
 		rc = EXIT_FAIL;
-	cmd_print_warnings(&rep.warnings);
+	cli_print_warnings(&rep.warnings);
 	if (!quiet || rc != EXIT_OK)
 		printf("%zu command%s ingested from %zu spool%s; %zu ended session%s removed%s\n", rep.commands,
 		       rep.commands == 1 ? "" : "s", rep.spools, rep.spools == 1 ? "" : "s", rep.removed,
 		       rep.removed == 1 ? "" : "s", rep.skipped ? "; some spools could not be ingested (see above)" : "");
 	ingest_report_free(&rep);
 	journal_close(j);
-	return rc == EXIT_OK ? cmd_finish_output() : rc;
+	return rc == EXIT_OK ? cli_finish_output() : rc;
 }

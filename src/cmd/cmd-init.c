@@ -159,13 +159,13 @@ int cmd_init(int argc, char **argv)
 			tz_opt = optarg;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (argc - optind > 1)
-		cmd_usage_exit(usage, "init: too many arguments");
+		cli_usage_exit(usage, "init: too many arguments");
 	dir = optind < argc ? argv[optind] : journal_locate(cmd_dir_option);
 	tz = xstrdup(tz_opt ? tz_opt : "");
 	if (!tz_opt) {
@@ -208,7 +208,7 @@ int cmd_init(int argc, char **argv)
 		printf("Created a logbook journal in %s (time zone %s)\n", dir, tz);
 	}
 	free(tz);
-	return cmd_finish_output();
+	return cli_finish_output();
 fail:
 	{
 		/* leave the directory as it was found */

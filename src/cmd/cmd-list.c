@@ -69,16 +69,16 @@ int cmd_list(int argc, char **argv)
 			pager = false;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "list: too many arguments");
+		cli_usage_exit(usage, "list: too many arguments");
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	cmd_print_hits(j, &q, NULL, json, when, pager, "list");
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

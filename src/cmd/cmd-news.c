@@ -406,15 +406,15 @@ int cmd_news(int argc, char **argv)
 			pager = false;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "news: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "news: unexpected argument '%s'", argv[optind]);
 	if (since_arg && day_parse(since_arg, now, since) < 0)
-		cmd_usage_exit(usage, "news: --since: %s", errget());
+		cli_usage_exit(usage, "news: --since: %s", errget());
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (ident_resolve(&id, j->conf) < 0)
@@ -454,12 +454,12 @@ int cmd_news(int argc, char **argv)
 		}
 	}
 	print_news(&n, &out);
-	cmd_out(out.data, out.len);
+	cli_out(out.data, out.len);
 	buf_release(&out);
 	if (!peek)
 		mark_write(j, id.admin, &pos, now);
 	index_close();
 	ident_release(&id);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

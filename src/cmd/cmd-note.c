@@ -68,8 +68,8 @@ int cmd_note(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	j = cmd_journal();
 	cmd_ingest_first(j);
@@ -101,7 +101,7 @@ int cmd_note(int argc, char **argv)
 	r = rec_new("note", day_now_us(), id.host, id.admin, id.account, id.session);
 	rec_set_text(r, "text", text.data, text.len);
 	t = store_begin(j, id.host, &warnings);
-	cmd_print_warnings(&warnings);
+	cli_print_warnings(&warnings);
 	if (!t)
 		die("note: %s", errget());
 	if (store_add(t, r) < 0) {

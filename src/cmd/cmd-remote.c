@@ -49,19 +49,19 @@ int cmd_remote(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind >= argc)
-		cmd_usage_exit(usage, "remote: say add, rm or list");
+		cli_usage_exit(usage, "remote: say add, rm or list");
 	sub = argv[optind++];
 	if (!strcmp(sub, "add")) {
 		if (argc - optind != 2)
-			cmd_usage_exit(usage, "remote add: needs NAME and URL");
+			cli_usage_exit(usage, "remote add: needs NAME and URL");
 		if (!replica_valid_remote(argv[optind]))
-			cmd_usage_exit(usage, "remote add: '%s' is not a remote name ([A-Za-z0-9._-]+)", argv[optind]);
+			cli_usage_exit(usage, "remote add: '%s' is not a remote name ([A-Za-z0-9._-]+)", argv[optind]);
 		if (!*argv[optind + 1])
-			cmd_usage_exit(usage, "remote add: empty URL");
+			cli_usage_exit(usage, "remote add: empty URL");
 		j = cmd_journal();
 		{
 			char **names;
@@ -87,7 +87,7 @@ int cmd_remote(int argc, char **argv)
 		char **names;
 		size_t n;
 		if (argc - optind != 1)
-			cmd_usage_exit(usage, "remote rm: needs NAME");
+			cli_usage_exit(usage, "remote rm: needs NAME");
 		j = cmd_journal();
 		if (replica_remotes(j, &names, &n) < 0)
 			die("remote: %s", errget());
@@ -104,7 +104,7 @@ int cmd_remote(int argc, char **argv)
 		char **names;
 		size_t n;
 		if (argc - optind != 0)
-			cmd_usage_exit(usage, "remote list: too many arguments");
+			cli_usage_exit(usage, "remote list: too many arguments");
 		j = cmd_journal();
 		if (replica_remotes(j, &names, &n) < 0)
 			die("remote: %s", errget());
@@ -117,8 +117,8 @@ int cmd_remote(int argc, char **argv)
 		}
 		replica_names_free(names, n);
 	} else {
-		cmd_usage_exit(usage, "remote: '%s' is not add, rm or list", sub);
+		cli_usage_exit(usage, "remote: '%s' is not add, rm or list", sub);
 	}
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

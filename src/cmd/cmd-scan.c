@@ -85,20 +85,20 @@ int cmd_scan(int argc, char **argv)
 		switch (c) {
 		case 'g':
 			if ((grace = parse_duration(optarg)) < 0)
-				cmd_usage_exit(usage, "scan: --grace takes a duration like 90s, 30m, 1h or 2d, not '%s'",
+				cli_usage_exit(usage, "scan: --grace takes a duration like 90s, 30m, 1h or 2d, not '%s'",
 					       optarg);
 			break;
 		case 'q':
 			quiet = true;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "scan: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "scan: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (ident_resolve(&id, j->conf) < 0)
@@ -107,8 +107,8 @@ int cmd_scan(int argc, char **argv)
 		die("scan: %s", errget());
 	if (baseline_scan(j, &w, &ch) < 0)
 		die("scan: %s", errget());
-	cmd_print_warnings(&ch.skipped);
-	cmd_print_warnings(&ch.notes);
+	cli_print_warnings(&ch.skipped);
+	cli_print_warnings(&ch.notes);
 
 	now = day_now_us();
 	for (size_t i = 0; i < ch.n; i++) {
@@ -124,7 +124,7 @@ int cmd_scan(int argc, char **argv)
 			die("scan: %s", errget());
 		if (!(t = store_begin(j, id.host, &warnings)))
 			die("scan: %s", errget());
-		cmd_print_warnings(&warnings);
+		cli_print_warnings(&warnings);
 		for (size_t i = 0; i < ndue; i++) {
 			struct change_text text;
 			struct record *r;
@@ -157,5 +157,5 @@ int cmd_scan(int argc, char **argv)
 	watch_free(&w);
 	ident_release(&id);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

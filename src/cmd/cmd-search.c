@@ -90,26 +90,26 @@ int cmd_search(int argc, char **argv)
 			else if (!strcmp(optarg, "files"))
 				q.method = INDEX_FILES;
 			else
-				cmd_usage_exit(usage, "search: --method takes auto, trigram, text or files, not '%s'",
+				cli_usage_exit(usage, "search: --method takes auto, trigram, text or files, not '%s'",
 					       optarg);
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind >= argc)
-		cmd_usage_exit(usage, "search: no query given");
+		cli_usage_exit(usage, "search: no query given");
 	if (argc - optind > 1)
-		cmd_usage_exit(usage, "search: one query, in quotes when it has spaces");
+		cli_usage_exit(usage, "search: one query, in quotes when it has spaces");
 	if (!*argv[optind])
-		cmd_usage_exit(usage, "search: the query is empty");
+		cli_usage_exit(usage, "search: the query is empty");
 	q.text = argv[optind];
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	found = cmd_print_hits(j, &q, q.text, json, when, pager, "search");
 	journal_close(j);
-	c = cmd_finish_output();
+	c = cli_finish_output();
 	return c ? c : found ? EXIT_OK : EXIT_FAIL;
 }

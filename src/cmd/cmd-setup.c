@@ -480,17 +480,17 @@ int cmd_setup(int argc, char **argv)
 			root = optarg;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "setup: too many arguments");
+		cli_usage_exit(usage, "setup: too many arguments");
 	if (undo && (join || tz || mail))
-		cmd_usage_exit(usage, "setup: --undo takes no --join, --timezone or --mail-alias");
+		cli_usage_exit(usage, "setup: --undo takes no --join, --timezone or --mail-alias");
 	if (join && tz)
-		cmd_usage_exit(usage, "setup: --timezone is for a new journal; a joined one has the team's");
+		cli_usage_exit(usage, "setup: --timezone is for a new journal; a joined one has the team's");
 	if (server_init(&s, root, cmd_dir_option) < 0)
 		die("setup: %s", errget());
 	if (s.real && geteuid() != 0)
@@ -526,7 +526,7 @@ int cmd_setup(int argc, char **argv)
 			print_todo(&s, have_group);
 	}
 	server_release(&s);
-	if (cmd_finish_output() != EXIT_OK)
+	if (cli_finish_output() != EXIT_OK)
 		return EXIT_FAIL;
 	return failures ? EXIT_FAIL : EXIT_OK;
 }

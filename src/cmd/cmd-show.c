@@ -75,12 +75,12 @@ static void print_page(struct page *p, const struct journal *j, const char *day,
 			rec_free(r);
 		}
 		if (out.len >= 65536) {
-			if (!cmd_out(out.data, out.len))
+			if (!cli_out(out.data, out.len))
 				break;
 			buf_reset(&out);
 		}
 	}
-	cmd_out(out.data, out.len);
+	cli_out(out.data, out.len);
 	buf_release(&out);
 	if (p->markup)
 		markup_release(&p->mp);
@@ -116,7 +116,7 @@ int cmd_show(int argc, char **argv)
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "text") && strcmp(optarg, "dokuwiki") && strcmp(optarg, "markdown"))
-				cmd_usage_exit(usage, "show: --format takes text, dokuwiki or markdown, not '%s'", optarg);
+				cli_usage_exit(usage, "show: --format takes text, dokuwiki or markdown, not '%s'", optarg);
 			format = optarg;
 			break;
 		case OPT_COLOR:
@@ -126,24 +126,24 @@ int cmd_show(int argc, char **argv)
 			pager = false;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (json && strcmp(format, "text"))
-		cmd_usage_exit(usage, "show: --json and --format exclude each other");
+		cli_usage_exit(usage, "show: --json and --format exclude each other");
 	if (argc - optind > (spec ? 0 : 1))
-		cmd_usage_exit(usage, "show: too many arguments");
+		cli_usage_exit(usage, "show: too many arguments");
 	if (!spec)
 		spec = optind < argc ? argv[optind] : "today";
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (day_parse(spec, day_now_us(), day) < 0)
-		cmd_usage_exit(usage, "show: %s", errget());
+		cli_usage_exit(usage, "show: %s", errget());
 	if (store_day_lines_load(j, day, &d) < 0)
 		die("show: %s", errget());
-	cmd_print_warnings(&d.warnings);
+	cli_print_warnings(&d.warnings);
 
 	if (d.n == 0) {
 		if (json)
@@ -163,5 +163,5 @@ int cmd_show(int argc, char **argv)
 	}
 	store_day_lines_free(&d);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

@@ -50,26 +50,26 @@ int cmd_sign(int argc, char **argv)
 		if (c == 'k')
 			keyfile = optarg;
 		else if (c == 'h')
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		else
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "sign: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "sign: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (ident_resolve(&id, j->conf) < 0)
 		die_err();
 	if (!(t = store_begin(j, id.host, &warnings)))
 		die("sign: %s", errget());
-	cmd_print_warnings(&warnings);
+	cli_print_warnings(&warnings);
 	head = store_head_record(t);
 	covered = store_head_seq(t);
 	if (head && !strcmp(head->kind, "sign")) {
 		rec_free(head);
 		store_abort(t);
 		printf("nothing to sign on %s: its last record is a signature\n", id.host);
-		return cmd_finish_output();
+		return cli_finish_output();
 	}
 	rec_free(head);
 	rc = sign_add(t, j, &id, keyfile);
@@ -82,5 +82,5 @@ int cmd_sign(int argc, char **argv)
 	printf("signed %s up to seq %lld\n", id.host, (long long)covered);
 	ident_release(&id);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

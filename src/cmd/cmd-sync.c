@@ -49,7 +49,7 @@ static void sync_export(struct journal *j)
 	struct export_report rep;
 	int rc = export_from_conf(j, &rep);
 
-	cmd_print_warnings(&rep.warnings);
+	cli_print_warnings(&rep.warnings);
 	if (rc < 0)
 		warn_msg("export: %s", errget());
 	export_report_free(&rep);
@@ -86,7 +86,7 @@ static int sync_remote(struct journal *j, const char *remote, const char *host)
 			return -1;
 		}
 		rc = replica_integrate(j, remote, host, &w);
-		cmd_print_warnings(&w);
+		cli_print_warnings(&w);
 		if (rc < 0) {
 			warn_msg("sync: %s", errget());
 			return -2;
@@ -120,11 +120,11 @@ int cmd_sync(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "sync: too many arguments");
+		cli_usage_exit(usage, "sync: too many arguments");
 	j = cmd_journal();
 	if (!(host = ident_host()))
 		die_err();
@@ -132,10 +132,10 @@ int cmd_sync(int argc, char **argv)
 		die("sync: %s", errget());
 	cmd_ingest_first(j);
 	if (replica_commit_host(j, host, &w) < 0) {
-		cmd_print_warnings(&w);
+		cli_print_warnings(&w);
 		die("sync: committing the records of %s: %s", host, errget());
 	}
-	cmd_print_warnings(&w);
+	cli_print_warnings(&w);
 	if (replica_commit_team(j) < 0)
 		die("sync: committing team.conf: %s", errget());
 	if (replica_remotes(j, &remotes, &nremotes) < 0)
@@ -146,7 +146,7 @@ int cmd_sync(int argc, char **argv)
 		replica_names_free(remotes, nremotes);
 		free(host);
 		journal_close(j);
-		return cmd_finish_output();
+		return cli_finish_output();
 	}
 	for (size_t i = 0; i < nremotes; i++) {
 		int rc = sync_remote(j, remotes[i], host);
@@ -162,7 +162,7 @@ int cmd_sync(int argc, char **argv)
 	replica_names_free(remotes, nremotes);
 	free(host);
 	journal_close(j);
-	if (cmd_finish_output() != EXIT_OK)
+	if (cli_finish_output() != EXIT_OK)
 		return EXIT_FAIL;
 	if (reached == nremotes)
 		return EXIT_OK;

@@ -70,22 +70,22 @@ static int team_add_cmd(int argc, char **argv)
 			break;
 		case 'k':
 			if (nkeys == 32)
-				cmd_usage_exit(usage, "team add: at most 32 keys at once");
+				cli_usage_exit(usage, "team add: at most 32 keys at once");
 			keys[nkeys++] = key_text(optarg);
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind + 1 != argc)
-		cmd_usage_exit(usage, "team add: name one admin");
+		cli_usage_exit(usage, "team add: name one admin");
 	name = argv[optind];
 	if (team_check_admin(name) < 0)
-		cmd_usage_exit(usage, "team add: %s", errget());
+		cli_usage_exit(usage, "team add: %s", errget());
 	if (!email && nkeys == 0)
-		cmd_usage_exit(usage, "team add: give --email or --key");
+		cli_usage_exit(usage, "team add: give --email or --key");
 	for (int i = 0; i < nkeys; i++) {
 		struct sig_key *k = sig_key_parse(keys[i], strlen(keys[i]));
 		if (!k)
@@ -103,7 +103,7 @@ static int team_add_cmd(int argc, char **argv)
 	printf("%s: %s%s%d key%s in team.conf\n", name, email ? email : "", email ? ", " : "", nkeys,
 	       nkeys == 1 ? "" : "s");
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }
 
 static int team_list(bool allowed_signers)
@@ -124,7 +124,7 @@ static int team_list(bool allowed_signers)
 				 sig_key_type(keys.v[i].key), fp);
 		}
 		buf_addc(&line, '\n');
-		cmd_out(line.data, line.len);
+		cli_out(line.data, line.len);
 		buf_release(&line);
 	}
 	/* admins without a key are admins too */
@@ -140,22 +140,22 @@ static int team_list(bool allowed_signers)
 	}
 	team_keys_free(&keys);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }
 
 int cmd_team(int argc, char **argv)
 {
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		cmd_help_exit(usage);
+		cli_help_exit(usage);
 	if (argc < 2)
-		cmd_usage_exit(usage, "team: say add, list or allowed-signers");
+		cli_usage_exit(usage, "team: say add, list or allowed-signers");
 	if (!strcmp(argv[1], "add"))
 		return team_add_cmd(argc - 1, argv + 1);
 	if (argc > 2)
-		cmd_usage_exit(usage, "team %s: unexpected argument '%s'", argv[1], argv[2]);
+		cli_usage_exit(usage, "team %s: unexpected argument '%s'", argv[1], argv[2]);
 	if (!strcmp(argv[1], "list"))
 		return team_list(false);
 	if (!strcmp(argv[1], "allowed-signers"))
 		return team_list(true);
-	cmd_usage_exit(usage, "team: '%s' is not add, list or allowed-signers", argv[1]);
+	cli_usage_exit(usage, "team: '%s' is not add, list or allowed-signers", argv[1]);
 }

@@ -306,15 +306,15 @@ int cmd_verify(int argc, char **argv)
 			since_spec = optarg;
 			break;
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "verify: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "verify: unexpected argument '%s'", argv[optind]);
 	if (since_spec && day_parse(since_spec, day_now_us(), since) < 0)
-		cmd_usage_exit(usage, "verify: --since: %s", errget());
+		cli_usage_exit(usage, "verify: --since: %s", errget());
 	run.j = cmd_journal();
 	team_keys_load(run.j->conf, &run.keys);
 	if (collect(&run, only, since_spec ? since : NULL) < 0)
@@ -325,10 +325,10 @@ int cmd_verify(int argc, char **argv)
 		buf_addf(&run.out, only ? "no records of host %s\n" : "no records%s\n", only ? only : "");
 	for (size_t i = 0; i < run.nh; i++) {
 		check_host(&run, &run.h[i], !since_spec);
-		cmd_out(run.out.data, run.out.len);
+		cli_out(run.out.data, run.out.len);
 		buf_reset(&run.out);
 	}
-	cmd_out(run.out.data, run.out.len);
+	cli_out(run.out.data, run.out.len);
 	for (size_t i = 0; i < run.nh; i++) {
 		for (size_t f = 0; f < run.h[i].nfiles; f++)
 			free(run.h[i].files[f]);
@@ -340,6 +340,6 @@ int cmd_verify(int argc, char **argv)
 	buf_release(&run.out);
 	team_keys_free(&run.keys);
 	journal_close(run.j);
-	c = cmd_finish_output();
+	c = cli_finish_output();
 	return c != EXIT_OK ? c : run.problems ? EXIT_FAIL : EXIT_OK;
 }

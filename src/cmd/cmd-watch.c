@@ -62,7 +62,7 @@ static void list_entries(const struct conf *c, const char *host, bool (*fn)(cons
 static bool print_entry(const char *value, void *arg)
 {
 	(void)arg;
-	return cmd_out(value, strlen(value)) && cmd_out("\n", 1);
+	return cli_out(value, strlen(value)) && cli_out("\n", 1);
 }
 
 struct find {
@@ -94,16 +94,16 @@ static char *entry_of(const char *arg)
 
 	if (arg[0] == '!') {
 		if (!arg[1])
-			cmd_usage_exit(usage, "watch: '!' needs a pattern after it");
+			cli_usage_exit(usage, "watch: '!' needs a pattern after it");
 		if (strchr(arg, '\n'))
-			cmd_usage_exit(usage, "watch: a pattern with a newline cannot be a watch entry");
+			cli_usage_exit(usage, "watch: a pattern with a newline cannot be a watch entry");
 		return xstrdup(arg);
 	}
 	norm = watch_normalize(arg);
 	if (!norm) {
 		struct buf shown = BUF_INIT;
 		baseline_show_path(&shown, arg);
-		cmd_usage_exit(usage, "watch: %s: %s (watch paths start with '/')", buf_str(&shown), errget());
+		cli_usage_exit(usage, "watch: %s: %s (watch paths start with '/')", buf_str(&shown), errget());
 	}
 	return norm;
 }
@@ -189,7 +189,7 @@ static int watch_add(struct journal *j, const char *host, char **entries, int n)
 	watch_free(&after);
 	free(added);
 	free(first);
-	return cmd_finish_output();
+	return cli_finish_output();
 }
 
 static int watch_rm(struct journal *j, const char *host, char **args, char **entries, int n)
@@ -225,7 +225,7 @@ static int watch_rm(struct journal *j, const char *host, char **args, char **ent
 		printf("Took the baseline of %zu file%s no longer excluded\n", taken, taken == 1 ? "" : "s");
 	watch_free(&before);
 	watch_free(&after);
-	return cmd_finish_output();
+	return cli_finish_output();
 }
 
 int cmd_watch(int argc, char **argv)
@@ -241,25 +241,25 @@ int cmd_watch(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind >= argc)
-		cmd_usage_exit(usage, "watch: say what to do: add, rm or list");
+		cli_usage_exit(usage, "watch: say what to do: add, rm or list");
 	sub = argv[optind++];
 	if (strcmp(sub, "add") && strcmp(sub, "rm") && strcmp(sub, "list"))
-		cmd_usage_exit(usage, "watch: '%s' is not add, rm or list", sub);
+		cli_usage_exit(usage, "watch: '%s' is not add, rm or list", sub);
 	/* the options after the subcommand: only --help, and "--" before the entries */
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	n = argc - optind;
 	if (!strcmp(sub, "list") && n > 0)
-		cmd_usage_exit(usage, "watch: list takes no arguments");
+		cli_usage_exit(usage, "watch: list takes no arguments");
 	if (strcmp(sub, "list") && n == 0)
-		cmd_usage_exit(usage, "watch: %s: give at least one PATH or !PATTERN", sub);
+		cli_usage_exit(usage, "watch: %s: give at least one PATH or !PATTERN", sub);
 	entries = xcalloc((size_t)n + 1, sizeof *entries);
 	for (int i = 0; i < n; i++)
 		entries[i] = entry_of(argv[optind + i]);
@@ -270,7 +270,7 @@ int cmd_watch(int argc, char **argv)
 	j = cmd_journal();
 	if (!strcmp(sub, "list")) {
 		list_entries(j->conf, host, print_entry, NULL);
-		rc = cmd_finish_output();
+		rc = cli_finish_output();
 	} else if (!strcmp(sub, "add")) {
 		rc = watch_add(j, host, entries, n);
 	} else {

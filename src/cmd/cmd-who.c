@@ -113,11 +113,11 @@ int cmd_who(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c == 'h')
-			cmd_help_exit(usage);
-		cmd_bad_option(usage, c, argv);
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "who: unexpected argument '%s'", argv[optind]);
+		cli_usage_exit(usage, "who: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	for (int back = WHO_DAYS - 1; back >= 0; back--) {
@@ -170,5 +170,5 @@ int cmd_who(int argc, char **argv)
 		printf("no shell open on any host\n");
 	free(v);
 	journal_close(j);
-	return cmd_finish_output();
+	return cli_finish_output();
 }

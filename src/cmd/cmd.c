@@ -69,73 +69,6 @@ int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, 
 	return 0;
 }
 
-void cmd_help_exit(const char *usage)
-{
-	fputs(usage, stdout);
-	exit(cmd_finish_output());
-}
-
-void cmd_usage_exit(const char *usage, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	/* the message and the synopsis (usage up to its first empty line), as git does */
-	{
-		const char *end = strstr(usage, "\n\n");
-		int len = end ? (int)(end - usage) + 1 : (int)strlen(usage);
-		fflush(stdout);
-		fprintf(stderr, "logbook: %s\n%.*s", buf_str(&b), len, usage);
-	}
-	buf_release(&b);
-	exit(EXIT_USAGE);
-}
-
-void cmd_bad_option(const char *usage, int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-
-	if (c == ':')
-		cmd_usage_exit(usage, "%s: option '%s' needs a value", argv[0], arg);
-	if (optopt && optopt != '?')
-		cmd_usage_exit(usage, "%s: unknown option '-%c'", argv[0], optopt);
-	cmd_usage_exit(usage, "%s: unknown option '%s'", argv[0], arg);
-}
-
-void cmd_print_warnings(struct store_warnings *w)
-{
-	for (size_t i = 0; i < w->n; i++)
-		warn_msg("%s", w->msgs[i]);
-	store_warnings_free(w);
-}
-
-static bool reader_gone;
-
-bool cmd_out(const void *data, size_t len)
-{
-	if (reader_gone)
-		return false;
-	if (len == 0)
-		return true;	/* an empty buffer may have no data pointer at all */
-	if (fwrite(data, 1, len, stdout) != len && errno == EPIPE)
-		reader_gone = true;
-	return !reader_gone;
-}
-
-int cmd_finish_output(void)
-{
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE || reader_gone)
-			return EXIT_OK;
-		warn_msg("standard output: %s", strerror(errno));
-		return EXIT_FAIL;
-	}
-	return EXIT_OK;
-}
-
 void cmd_trim(struct buf *b)
 {
 	size_t start = 0, end = b->len;
@@ -194,7 +127,7 @@ void cmd_ingest_first(struct journal *j)
 
 	if (ingest_spools(j, &opts, &rep) < 0)
 		warn_msg("ingest: %s", errget());
-	cmd_print_warnings(&rep.warnings);
+	cli_print_warnings(&rep.warnings);
 	ingest_report_free(&rep);
 }
 
@@ -284,7 +217,7 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since
 	case CMD_OPT_SINCE:
 	case CMD_OPT_UNTIL:
 		if (day_parse(arg, day_now_us(), c == CMD_OPT_SINCE ? since : until) < 0)
-			cmd_usage_exit(usage, "%s: %s", name, errget());
+			cli_usage_exit(usage, "%s: %s", name, errget());
 		if (c == CMD_OPT_SINCE)
 			q->since = since;
 		else
@@ -294,7 +227,7 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since
 		errno = 0;
 		n = strtoul(arg, &end, 10);
 		if (errno || end == arg || *end || arg[0] == '-' || n == 0)
-			cmd_usage_exit(usage, "%s: --limit takes a positive number, not '%s'", name, arg);
+			cli_usage_exit(usage, "%s: --limit takes a positive number, not '%s'", name, arg);
 		q->limit = n;
 		return true;
 	}
@@ -410,7 +343,7 @@ static int print_hit(const struct index_hit *h, void *arg)
 		cmd_format_hit(&p->out, h, p->text, p->color);
 	}
 	if (p->out.len >= 65536) {
-		bool ok = cmd_out(p->out.data, p->out.len);
+		bool ok = cli_out(p->out.data, p->out.len);
 		buf_reset(&p->out);
 		return !ok;
 	}
@@ -431,7 +364,7 @@ size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text
 		run_pager_start();
 	if (index_search(j, q, print_hit, &p) < 0)
 		die("%s: %s", cmd, errget());
-	cmd_out(p.out.data, p.out.len);
+	cli_out(p.out.data, p.out.len);
 	buf_release(&p.out);
 	index_close();
 	return p.found;
@@ -445,7 +378,7 @@ const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const c
 		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
 		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
 			if (spec)
-				cmd_usage_exit(usage, "%s: too many arguments", cmd);
+				cli_usage_exit(usage, "%s: too many arguments", cmd);
 			spec = argv[i];
 			memmove(argv + i, argv + i + 1, (size_t)(*argc - i) * sizeof *argv);
 			(*argc)--;
@@ -458,6 +391,6 @@ const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const c
 const char *cmd_color_when(const char *usage, const char *cmd, const char *arg)
 {
 	if (strcmp(arg, "auto") && strcmp(arg, "always") && strcmp(arg, "never"))
-		cmd_usage_exit(usage, "%s: --color takes auto, always or never, not '%s'", cmd, arg);
+		cli_usage_exit(usage, "%s: --color takes auto, always or never, not '%s'", cmd, arg);
 	return arg;
 }

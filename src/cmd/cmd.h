@@ -11,6 +11,7 @@
 #include <stdnoreturn.h>
 
 #include "base/buf.h"
+#include "cli/cli.h"
 #include "journal/journal.h"
 #include "journal/store.h"
 
@@ -68,18 +69,6 @@ struct journal *cmd_journal(void);
  */
 struct stat;
 int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, struct stat *st);
-/* print usage on stdout and exit 0 */
-noreturn void cmd_help_exit(const char *usage);
-/* "logbook: <cmd>: <why>" and the usage on stderr, exit 2 */
-noreturn void cmd_usage_exit(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* the same for the option getopt_long just rejected (call with its return value) */
-noreturn void cmd_bad_option(const char *usage, int c, char **argv);
-/* print and clear what the store found on the way */
-void cmd_print_warnings(struct store_warnings *w);
-/* write to stdout; false once the reader has gone away (a pager quit) */
-bool cmd_out(const void *data, size_t len);
-/* flush stdout: exit status for the command (a closed pipe is not an error) */
-int cmd_finish_output(void);
 /* drop trailing blanks and newlines, and leading empty lines */
 void cmd_trim(struct buf *b);
 /*

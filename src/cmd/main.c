@@ -72,15 +72,15 @@ int main(int argc, char **argv)
 			return cmd_help(1, (char *[]){ "help", NULL });
 		case 'V':
 			printf("logbook %s\n", LOGBOOK_VERSION);
-			return cmd_finish_output();
+			return cli_finish_output();
 		case ':':
-			cmd_usage_exit(usage, "option '-%c' needs a value", optopt);
+			cli_usage_exit(usage, "option '-%c' needs a value", optopt);
 		default:
-			cmd_usage_exit(usage, "unknown option '%s'", argv[optind - 1]);
+			cli_usage_exit(usage, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		cmd_usage_exit(usage, "no command given (try 'logbook help')");
+		cli_usage_exit(usage, "no command given (try 'logbook help')");
 	for (size_t i = 0; i < ncommands; i++) {
 		if (!strcmp(argv[optind], commands[i].name)) {
 			char **args = argv + optind;
@@ -89,5 +89,5 @@ int main(int argc, char **argv)
 			return commands[i].fn(nargs, args);
 		}
 	}
-	cmd_usage_exit(usage, "'%s' is not a logbook command (see 'logbook help')", argv[optind]);
+	cli_usage_exit(usage, "'%s' is not a logbook command (see 'logbook help')", argv[optind]);
 }

@@ -1,6 +1,6 @@
 /*
  * logbook-ingest-mail: the program `logbook ingest-mail` runs (execs, see
- * src/cmd/helper.c), so that GMime and glib, and the parsing of mail from
+ * src/cmd/cmd-ingest-mail.c), so that GMime and glib, and the parsing of mail from
  * anyone, stay out of every other logbook process.  One message on
  * standard input, from an MTA's pipe alias, filed as an event record of
  * this host (src/mail/mail.c makes it).
@@ -40,17 +40,20 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
+#include "cli/cli.h"
 #include "journal/ident.h"
 #include "journal/journal.h"
 #include "journal/record.h"
 #include "journal/store.h"
-#include "mail/cli.h"
 #include "mail/mail.h"
 #include "base/banned.h"
 
 #define EX_TEMPFAIL 75
 /* longer than an MTA keeps retrying (postfix: 5 days, exim: 4) */
 #define DEDUP_DAYS 8
+
+/* -C DIR, as logbook ingest-mail passes it: the journal it resolved */
+static const char *dir_option;
 
 static const char usage[] =
 	"usage: logbook ingest-mail [--lock-timeout SECONDS]\n"
@@ -155,18 +158,18 @@ static int ingest_mail(int argc, char **argv)
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
 			if (errno || *end || end == optarg || v > 3600)
-				cmd_usage_exit(usage, "ingest-mail: bad --lock-timeout '%s': seconds, 0 to 3600", optarg);
+				cli_usage_exit(usage, "ingest-mail: bad --lock-timeout '%s': seconds, 0 to 3600", optarg);
 			lock_timeout = (unsigned)v;
 			break;
 		}
 		case 'h':
-			cmd_help_exit(usage);
+			cli_help_exit(usage);
 		default:
-			cmd_bad_option(usage, c, argv);
+			cli_bad_option(usage, c, argv);
 		}
 	}
 	if (optind < argc)
-		cmd_usage_exit(usage, "ingest-mail: too many arguments");
+		cli_usage_exit(usage, "ingest-mail: too many arguments");
 
 	/* read it all first: an MTA that cannot write its whole message sees a failure, not a half filing */
 	if (fs_read_bounded(0, &msg, MAIL_READ_MAX, &size) < 0) {
@@ -174,7 +177,7 @@ static int ingest_mail(int argc, char **argv)
 		buf_release(&msg);
 		return EX_TEMPFAIL;
 	}
-	j = journal_open(journal_locate(cmd_dir_option));
+	j = journal_open(journal_locate(dir_option));
 	if (!j) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
 		buf_release(&msg);
@@ -194,7 +197,7 @@ static int ingest_mail(int argc, char **argv)
 	buf_release(&msg);
 
 	t = store_begin_wait(j, host, lock_timeout, &warnings);
-	cmd_print_warnings(&warnings);
+	cli_print_warnings(&warnings);
 	id = mail_message_id(r);
 	if (!t) {
 		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
@@ -230,7 +233,7 @@ int main(int argc, char **argv)
 
 	opterr = 0;
 	if (argc >= 3 && !strcmp(argv[1], "-C")) {
-		cmd_dir_option = argv[2];
+		dir_option = argv[2];
 		argc -= 2;
 		argv += 2;
 	}

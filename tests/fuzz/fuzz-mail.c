@@ -19,9 +19,9 @@
 #include "base/buf.h"
 #include "base/conf.h"
 #include "base/utf8.h"
-#include "mail/mail.h"
 #include "journal/event.h"
 #include "journal/record.h"
+#include "mail/mail.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -6,9 +6,9 @@
 
 #include "base/buf.h"
 #include "base/conf.h"
-#include "mail/mail.h"
 #include "journal/event.h"
 #include "journal/record.h"
+#include "mail/mail.h"
 
 static struct record *file(const char *msg, const char *team_text)
 {

@@ -1,6 +1,6 @@
 /*
- * The commands that run in a helper program of their own, as git runs
- * git-remote-https: `logbook ingest-mail` execs logbook-ingest-mail
+ * logbook ingest-mail: a command that runs in a helper program of its
+ * own, as git runs git-remote-https: it execs logbook-ingest-mail
  * (src/mail/), which alone links GMime and glib.  Every other logbook
  * process starts without them, and the only parser of mail from anyone
  * runs in a process that does nothing else.
