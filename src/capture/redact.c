@@ -46,8 +46,8 @@
 #include "base/buf.h"
 #include "base/conf.h"
 #include "base/xalloc.h"
-#include "capture/redact.h"
 #include "capture/redact-int.h"
+#include "capture/redact.h"
 #include "base/banned.h"
 
 #define MARKER_LEN (sizeof REDACT_MARKER - 1)

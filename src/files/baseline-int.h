@@ -16,17 +16,10 @@
  *   baseline-pool.c     the threads a scan walks with
  *
  * The invariants stated in baseline.c hold across all of them.
- *
- * Included after files/baseline.h, which it builds on: baseline.c
- * includes this header, so this header including baseline.h back would
- * make the two modules a cycle for scripts/check-layers.
  */
 #ifndef LOGBOOK_BASELINE_INT_H
 #define LOGBOOK_BASELINE_INT_H
 
-#ifndef LOGBOOK_BASELINE_H
-#error "include files/baseline.h before files/baseline-int.h"
-#endif
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,6 +31,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "files/baseline.h"
 #include "files/watch.h"
 #include "journal/journal.h"
 #include "journal/store.h"

@@ -26,8 +26,8 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
-#include "files/baseline.h"
 #include "files/baseline-int.h"
+#include "files/baseline.h"
 #include "base/banned.h"
 
 void baseline_hex_of(const unsigned char *md, char out[65])

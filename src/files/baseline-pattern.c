@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "base/xalloc.h"
-#include "files/baseline.h"
 #include "files/baseline-int.h"
+#include "files/baseline.h"
 #include "files/watch.h"
 #include "base/banned.h"
 

@@ -26,8 +26,8 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
-#include "files/baseline.h"
 #include "files/baseline-int.h"
+#include "files/baseline.h"
 #include "base/banned.h"
 
 #define POOL_THREADS_MAX 8

@@ -28,8 +28,8 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
-#include "files/baseline.h"
 #include "files/baseline-int.h"
+#include "files/baseline.h"
 #include "base/banned.h"
 
 #define INDEX_MAGIC "logbook-baseline-index"

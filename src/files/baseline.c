@@ -36,8 +36,8 @@
 #include "base/fs.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
-#include "files/baseline.h"
 #include "files/baseline-int.h"
+#include "files/baseline.h"
 #include "base/banned.h"
 
 /* how long a scan waits for the lock of the baseline */

@@ -1,6 +1,6 @@
 /*
  * What the parts of the sig module share, and nothing outside it may
- * include (each part includes sig.h, the contract, first).  The module
+ * include (sig.h is the contract; this header builds on it).  The module
  * is cut along its seams:
  *
  *   sig.c         the map of the wire forms; errors and how untrusted
@@ -26,6 +26,7 @@
 #include <openssl/evp.h>
 
 #include "base/buf.h"
+#include "journal/sig.h"
 
 /* ---- errors (sig.c) ---- */
 

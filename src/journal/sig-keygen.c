@@ -18,8 +18,8 @@
 #include "base/fs.h"
 #include "base/run.h"
 #include "base/xalloc.h"
-#include "journal/sig.h"
 #include "journal/sig-int.h"
+#include "journal/sig.h"
 #include "base/banned.h"
 
 #define KEYGEN_OUTPUT_MAX (1024 * 1024)

@@ -25,8 +25,8 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xalloc.h"
-#include "journal/sig.h"
 #include "journal/sig-int.h"
+#include "journal/sig.h"
 #include "base/banned.h"
 
 #define ARMOR_MAX (64 * 1024)

@@ -16,8 +16,8 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
-#include "journal/sig.h"
 #include "journal/sig-int.h"
+#include "journal/sig.h"
 #include "base/banned.h"
 
 bool wire_get_bytes(struct reader *r, size_t n, const unsigned char **out)

@@ -38,8 +38,8 @@
 
 #include "base/buf.h"
 #include "base/err.h"
-#include "journal/sig.h"
 #include "journal/sig-int.h"
+#include "journal/sig.h"
 #include "base/banned.h"
 
 int sig_fail(const char *fmt, ...)

@@ -37,8 +37,8 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
-#include "journal/store.h"
 #include "journal/store-int.h"
+#include "journal/store.h"
 #include "base/banned.h"
 
 #define CHAIN_DIR JOURNAL_STATE "/chain"

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "base/xalloc.h"
-#include "journal/store.h"
 #include "journal/store-int.h"
+#include "journal/store.h"
 #include "base/banned.h"
 
 bool store_valid_host(const char *host)

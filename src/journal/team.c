@@ -6,8 +6,8 @@
 
 #include "base/err.h"
 #include "base/run.h"
-#include "base/xalloc.h"
 #include "base/utf8.h"
+#include "base/xalloc.h"
 #include "journal/team.h"
 #include "base/banned.h"
 

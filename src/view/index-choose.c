@@ -16,8 +16,8 @@
 
 #include <sqlite3.h>
 
-#include "view/index.h"
 #include "view/index-int.h"
+#include "view/index.h"
 #include "base/banned.h"
 
 bool index_last_used;

@@ -40,8 +40,8 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/xalloc.h"
-#include "view/index.h"
 #include "view/index-int.h"
+#include "view/index.h"
 #include "base/banned.h"
 
 static const char schema[] =

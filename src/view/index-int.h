@@ -3,12 +3,8 @@
  * (the entry points and the update's transaction), index-db.c (the
  * database), index-text.c (the text cache), index-scan.c (the record
  * files) and index-choose.c (which way answers a query).  No other module
- * includes this; view/index.h is the contract.
- *
- * This header does not include view/index.h, which each of those files
- * includes before it: index.c and index.h are one module, and an include
- * back would be a cycle for scripts/check-layers.  Where a function takes
- * a query's callback it is spelled out as index_hit_fn is in index.h.
+ * includes this; view/index.h is the contract, and this header builds
+ * on it.
  */
 #ifndef LOGBOOK_INDEX_INT_H
 #define LOGBOOK_INDEX_INT_H
@@ -23,10 +19,7 @@
 #include "base/buf.h"
 #include "journal/journal.h"
 #include "journal/record.h"
-
-struct index_hit;
-struct index_query;
-struct index_stats;
+#include "view/index.h"
 
 /* ---- index.c ---- */
 
@@ -115,14 +108,14 @@ int index_prepare(struct updater *u, const char *sql, sqlite3_stmt **st);
 int index_step_done(struct updater *u, sqlite3_stmt *s);
 int index_set_fingerprint(struct updater *u, const char *fp);
 int index_db_search(sqlite3 *db, struct journal *j, const struct index_query *q, bool by_fts,
-		    int (*fn)(const struct index_hit *h, void *arg), void *arg, size_t *emitted);
+		    index_hit_fn fn, void *arg, size_t *emitted);
 
 /* ---- index-text.c ---- */
 
 bool index_text_current(sqlite3 *db, struct journal *j);
 int index_text_sync(struct updater *u);
 int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q,
-		      int (*fn)(const struct index_hit *h, void *arg), void *arg, size_t *emitted);
+		      index_hit_fn fn, void *arg, size_t *emitted);
 
 /* ---- index-scan.c ---- */
 

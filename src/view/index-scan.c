@@ -28,8 +28,8 @@
 #include "base/fs.h"
 #include "base/xalloc.h"
 #include "journal/store.h"
-#include "view/index.h"
 #include "view/index-int.h"
+#include "view/index.h"
 #include "base/banned.h"
 
 /* ---- walking the record files ---- */

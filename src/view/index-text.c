@@ -28,8 +28,8 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/xalloc.h"
-#include "view/index.h"
 #include "view/index-int.h"
+#include "view/index.h"
 #include "base/banned.h"
 
 #define TEXT_FILE JOURNAL_STATE "/index.text"

@@ -29,8 +29,8 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
-#include "view/index.h"
 #include "view/index-int.h"
+#include "view/index.h"
 #include "base/banned.h"
 
 /* the database index_update left usable, for index_search in the same process */
