@@ -15,11 +15,21 @@
 # the spool without looking at it (looking costs a scratch file and a read
 # per command), so it sits in this session's own spool until ingest drops
 # it.  LOGBOOK_OFF=1 pauses recording.
+#
+# The spool and the scratch file live in this account's own directory
+# (.state/spool/<uid>, 0700), where logbook hook made them.  Others in the
+# journal's group may be able to move that directory away and put one of
+# theirs (or a symlink) in its place, so every write first checks with
+# builtins that the directory is still this account's (-O) and not a
+# symlink (-L); when it is not, nothing is written, ever, and the shell
+# says so once.  (-O on something else than a directory cannot pass: no
+# one else can make a file this account owns.)  The shell never creates
+# these files: a missing one means nothing is recorded.
 if [[ -n ${__lb_spool-} ]]; then
 	# loaded twice in one shell (system and user rc files): keep the first
 	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
 else
-	__lb_spool=$__lb_new_spool __lb_last=$__lb_new_last __lb_session=$__lb_new_session
+	__lb_sdir=$__lb_new_sdir __lb_spool=$__lb_new_spool __lb_last=$__lb_new_last __lb_session=$__lb_new_session
 	__lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
 	export LOGBOOK_SESSION=$__lb_session
 	__lb_n=0 __lb_cno= __lb_t0= __lb_h= __lb_hprev= __lb_prevhist= __lb_fail= __lb_warned= __lb_emulate=
@@ -31,7 +41,11 @@ else
 		__lb_fail=1
 		if [[ -z $__lb_warned ]]; then
 			__lb_warned=1
-			printf 'logbook: cannot write %s: commands of this shell are not recorded\n' "$1" >&2
+			if [[ -O $__lb_sdir && ! -L $__lb_sdir ]]; then
+				printf 'logbook: cannot write %s: commands of this shell are not recorded\n' "$1" >&2
+			else
+				printf 'logbook: %s is not this account'\''s own directory: commands of this shell are not recorded\n' "$__lb_sdir" >&2
+			fi
 		fi
 	}
 
@@ -86,7 +100,7 @@ else
 	__lb_emulated() {
 		local c= t
 		# (.last is never made again here: under the user's umask others could read it)
-		if [[ -e $__lb_last ]] && builtin fc -ln -0 2>/dev/null >|"$__lb_last"; then
+		if [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_last ]] && builtin fc -ln -0 2>/dev/null >|"$__lb_last"; then
 			IFS= builtin read -r -d '' c <"$__lb_last"
 		else
 			__lb_failed "$__lb_last"
@@ -103,7 +117,7 @@ else
 		fi
 		[[ -n $t && $t != ' '* && ${LOGBOOK_OFF-} != 1 ]] || return 0
 		__lb_n=$((__lb_n + 1))
-		if [[ -e $__lb_spool ]] && printf "${__lb_fail:+\\n}C\\0%s\\0%s\\0%s\\0%s\\0%s\\0%s\\0\\n" \
+		if [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] && printf "${__lb_fail:+\\n}C\\0%s\\0%s\\0%s\\0%s\\0%s\\0%s\\0\\n" \
 			"$__lb_n" "$__lb_t0" "$2" "$1" "$PWD" "$c" 2>/dev/null >>"$__lb_spool"; then
 			__lb_fail=
 		else
@@ -120,7 +134,7 @@ else
 			__lb_hprev=$__lb_h
 		else
 			__lb_hprev=$__lb_h
-			if [[ -e $__lb_spool ]] && {
+			if [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] && {
 				printf "\nC\\0%s\\0%s\\0%s\\0%s\\0%s\\0" $((++__lb_n)) "$__lb_t0" "$2" "$1" "$PWD"
 				builtin fc -ln -0 && printf '\0\n'
 			} >>"$__lb_spool" 2>&1; then
@@ -136,7 +150,7 @@ else
 	__lb_precmd() {
 		local st=$?
 		if [[ -n $__lb_cno && $__lb_h != "$__lb_hprev" ]]; then
-			if [[ -z $__lb_emulate$__lb_fail && ${LOGBOOK_OFF-} != 1 && -e $__lb_spool ]]; then
+			if [[ -z $__lb_emulate$__lb_fail && ${LOGBOOK_OFF-} != 1 && -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]]; then
 				__lb_hprev=$__lb_h
 				# the line goes from the history to the spool as fc prints it ("\t " line "\n")
 				{
@@ -165,7 +179,7 @@ else
 		# the last line (typed before exit) has had no prompt to be recorded at
 		__lb_status $st
 		__lb_precmd
-		if [[ -e $__lb_spool ]]; then
+		if [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]]; then
 			printf "${__lb_fail:+\\n}X\\0%s\\0%s\\0\\n" "${EPOCHREALTIME/[.,]/}" "$__lb_n" 2>/dev/null >>"$__lb_spool"
 		fi
 		"$__lb_bin" -C "$__lb_dir" hook exit "$__lb_session" 2>&1 </dev/null
@@ -200,8 +214,9 @@ else
 		__lb_histsettings
 	}
 
-	printf 'P\0%s\0\n' "$$" 2>/dev/null >>"$__lb_spool" || __lb_failed "$__lb_spool"
+	[[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] &&
+		printf 'P\0%s\0\n' "$$" 2>/dev/null >>"$__lb_spool" || __lb_failed "$__lb_spool"
 	__lb_histsettings
 	PROMPT_COMMAND+=(__lb_install)
 fi
-unset __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
+unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir

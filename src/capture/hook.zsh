@@ -10,6 +10,15 @@
 # Both functions run for every command, and zsh pays much for each
 # function call and each access to $EPOCHREALTIME: they are kept to a few
 # builtins, with the write inline (bench/hook measures them).
+#
+# The spool lives in this account's own directory (.state/spool/<uid>,
+# 0700), made by logbook hook with the spool in it.  Others in the
+# journal's group may be able to move that directory away and put theirs
+# (or a symlink) in its place: the spool is opened once, when the
+# directory is checked to be this account's (-O) and not a symlink (-L),
+# and written through that descriptor; without zsh/system every write
+# checks the directory first.  When it is not this account's, nothing is
+# written, and the shell says so once.
 if [[ -n ${__lb_spool-} ]]; then
 	# loaded twice in one shell (system and user rc files): keep the first
 	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
@@ -17,7 +26,7 @@ elif ! zmodload zsh/datetime 2>/dev/null; then
 	print -ru2 -- "logbook: zsh/datetime is missing: commands of this shell are not recorded"
 	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
 else
-	typeset -g __lb_spool=$__lb_new_spool __lb_session=$__lb_new_session
+	typeset -g __lb_sdir=$__lb_new_sdir __lb_spool=$__lb_new_spool __lb_session=$__lb_new_session
 	typeset -g __lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
 	export LOGBOOK_SESSION=$__lb_session
 	typeset -g __lb_n=0 __lb_cmd= __lb_fail= __lb_warned= __lb_nl=$'\n' __lb_fd=
@@ -27,7 +36,11 @@ else
 		__lb_fail=1
 		if [[ -z $__lb_warned ]]; then
 			__lb_warned=1
-			print -ru2 -- "logbook: cannot write $__lb_spool: commands of this shell are not recorded"
+			if [[ -O $__lb_sdir && ! -L $__lb_sdir ]]; then
+				print -ru2 -- "logbook: cannot write $__lb_spool: commands of this shell are not recorded"
+			else
+				print -ru2 -- "logbook: $__lb_sdir is not this account's own directory: commands of this shell are not recorded"
+			fi
 		fi
 	}
 
@@ -41,7 +54,8 @@ else
 	# (A spool removed under the shell would swallow the commands unseen:
 	# hence the -e test.)  The command is written as fc -ln prints a
 	# history line, "\t " line "\n" (see spool.h).
-	if zmodload zsh/system 2>/dev/null && sysopen -a -w -o cloexec -u __lb_fd $__lb_spool 2>/dev/null; then
+	if zmodload zsh/system 2>/dev/null && [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] &&
+		sysopen -a -w -o cloexec -u __lb_fd $__lb_spool 2>/dev/null; then
 		__lb_append() {
 			[[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}$1" 2>/dev/null
 		}
@@ -62,7 +76,8 @@ else
 		}
 	else
 		__lb_append() {
-			[[ -e $__lb_spool ]] && print -rn -- "${__lb_fail:+$__lb_nl}$1" 2>/dev/null >>$__lb_spool
+			[[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] &&
+				print -rn -- "${__lb_fail:+$__lb_nl}$1" 2>/dev/null >>$__lb_spool
 		}
 		__lb_precmd() {
 			local -i st=$? now
@@ -106,4 +121,4 @@ else
 	zshexit_functions+=(__lb_exit)
 	__lb_append "P"$'\0'$$$'\0\n' || __lb_failed
 fi
-unset __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
+unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir

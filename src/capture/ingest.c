@@ -1,13 +1,21 @@
 /*
  * ingest: spools into records, exactly once (see ingest.h).
  *
- *   .state/spool/<session>.pos:  logbook-spool-pos 1 <done> <pending> <commands> <flags>
+ *   .state/spool/<uid>/<session>.pos:  logbook-spool-pos 1 <done> <pending> <commands> <flags>
  *
  * done: spool bytes whose records are committed; pending: bytes a run
  * began to write (> done only after a run was killed); commands: cmd
  * records written so far; flags: 'o' the open record is written, 'c' the
  * close record is.  The file belongs to the spool's owner, so that owner
  * and root can both go on with it.
+ *
+ * Root ingests every account's spools, in directories those accounts own:
+ * every file there is opened, renamed and removed relative to the
+ * directory's descriptor, never through a symlink, so an account cannot
+ * steer root's writes elsewhere by swapping a name.  A spool is filed
+ * only when its directory and file belong to the account its header
+ * names, and its header names this host: anything else is set aside as
+ * .bad with a warning, never appended to a chain.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -29,7 +37,9 @@
 #include "capture/ingest.h"
 #include "capture/redact.h"
 #include "capture/spool.h"
+#include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/team.h"
 #include "base/banned.h"
 
 #define POS_MAGIC "logbook-spool-pos 1"
@@ -49,7 +59,10 @@ struct spool {
 	struct ingest_report *rep;
 	struct redactor **redactor;
 	char *session;
-	char *path, *pos_path;
+	char *path, *pos_path;	/* for messages; files are reached through dirfd */
+	char *spool_name, *last_name, *pos_name;
+	const char *host;	/* this host, the only one whose spools are filed here */
+	int dirfd;		/* the account's spool directory */
 	int fd;
 	struct stat st;
 	char *owner;		/* the account that wrote the spool */
@@ -81,22 +94,30 @@ void ingest_report_free(struct ingest_report *rep)
 
 /* ---- the .pos file ---- */
 
-static int pos_read(const char *path, struct pos *p)
+static int pos_read(const struct spool *s, struct pos *p)
 {
 	struct buf b = BUF_INIT;
 	unsigned long long done, pending, commands;
 	char flags[8] = "";
-	int rc = 0;
+	int fd, rc = 0;
 
 	memset(p, 0, sizeof *p);
-	if (fs_read_file(path, &b) < 0) {
+	fd = openat(s->dirfd, s->pos_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
 		if (errno == ENOENT)
 			return 0;
+		errset_sys("%s", s->pos_path);
 		return -1;
 	}
+	if (fs_read_fd(fd, &b, 4096) < 0) {
+		errset_sys("%s", s->pos_path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
 	if (sscanf(buf_str(&b), POS_MAGIC " %llu %llu %llu %7s", &done, &pending, &commands, flags) < 3 ||
 	    pending < done) {
-		errset("%s: not a spool position file", path);
+		errset("%s: not a spool position file", s->pos_path);
 		rc = -1;
 	} else {
 		p->done = done;
@@ -112,38 +133,41 @@ static int pos_read(const char *path, struct pos *p)
 /* write p, given to the spool's owner; durable only when asked (see ingest.h) */
 static int pos_write(const struct spool *s, const struct pos *p, bool durable)
 {
-	char *tmp = xasprintf("%s.tmp", s->pos_path);
+	char *tmp = xasprintf("%s.tmp", s->pos_name);
 	struct buf b = BUF_INIT;
 	int fd, rc = -1;
 
 	buf_addf(&b, POS_MAGIC " %llu %llu %llu %s%s-\n", (unsigned long long)p->done,
 		 (unsigned long long)p->pending, (unsigned long long)p->commands, p->opened ? "o" : "",
 		 p->closed ? "c" : "");
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* a leftover of a killed run, or anything else by that name, goes first */
+	if (unlinkat(s->dirfd, tmp, 0) < 0 && errno != ENOENT) {
+		errset_sys("%s.tmp", s->pos_path);
+		goto out;
+	}
+	fd = openat(s->dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		errset_sys("%s", tmp);
+		errset_sys("%s.tmp", s->pos_path);
 		goto out;
 	}
 	if ((geteuid() == 0 && s->st.st_uid != 0 && fchown(fd, s->st.st_uid, (gid_t)-1) < 0) ||
 	    fs_write_all(fd, b.data, b.len) < 0 || (durable && fsync(fd) < 0)) {
-		errset_sys("%s", tmp);
+		errset_sys("%s.tmp", s->pos_path);
 		close(fd);
-		unlink(tmp);
+		unlinkat(s->dirfd, tmp, 0);
 		goto out;
 	}
 	close(fd);
-	if (rename(tmp, s->pos_path) < 0) {
+	if (renameat(s->dirfd, tmp, s->dirfd, s->pos_name) < 0) {
 		errset_sys("%s", s->pos_path);
-		unlink(tmp);
+		unlinkat(s->dirfd, tmp, 0);
 		goto out;
 	}
-	if (durable) {
-		char *dir = journal_path(s->j, SPOOL_DIR);
-		rc = fs_fsync_dir(dir);
-		free(dir);
-	} else {
-		rc = 0;
+	if (durable && fsync(s->dirfd) < 0) {
+		errset_sys("%s", s->pos_path);
+		goto out;
 	}
+	rc = 0;
 out:
 	buf_release(&b);
 	free(tmp);
@@ -456,13 +480,19 @@ static int read_header(struct spool *s)
 	}
 	{
 		char *session = field_str(&s->h, SH_SESSION), *host = field_str(&s->h, SH_HOST);
-		bool ok = !strcmp(session, s->session) && store_valid_host(host);
+		char *account = field_str(&s->h, SH_ACCOUNT);
+		int rc = 0;
+		if (strcmp(session, s->session) || !store_valid_host(host))
+			errset("%s: its header names another session or a bad host", s->path), rc = -1;
+		else if (strcmp(host, s->host))
+			errset("%s: its header names host '%s', not this host '%s'", s->path, host, s->host), rc = -1;
+		else if (strcmp(account, s->owner))
+			errset("%s: its header names account '%s' but '%s' owns it", s->path, account, s->owner), rc = -1;
 		free(session);
 		free(host);
-		if (!ok) {
-			errset("%s: its header names another session or a bad host", s->path);
+		free(account);
+		if (rc < 0)
 			return -1;
-		}
 	}
 	if (spool_next(s->head.data, s->head.len, &pos, 0, false, &rec) == SPOOL_RECORD && rec.kind == 'P')
 		spool_field_int(&rec, SP_PID, &s->pid);
@@ -471,14 +501,23 @@ static int read_header(struct spool *s)
 
 static void remove_spool(struct spool *s)
 {
-	char *last = spool_path(s->j, s->session, "last");
-
 	/* the spool first: a .pos without its spool is only litter */
-	if (unlink(s->path) == 0)
+	if (unlinkat(s->dirfd, s->spool_name, 0) == 0)
 		s->rep->removed++;
-	unlink(last);
-	unlink(s->pos_path);
-	free(last);
+	unlinkat(s->dirfd, s->last_name, 0);
+	unlinkat(s->dirfd, s->pos_name, 0);
+}
+
+/* set a spool that is not to be filed aside, once, and say why (from errget()) */
+static void set_aside(struct spool *s)
+{
+	char *bad = xasprintf("%s.bad", s->spool_name);
+	char *why = xstrdup(errget());
+
+	if (renameat(s->dirfd, s->spool_name, s->dirfd, bad) == 0)
+		errset("%s; set aside as %s.bad", why, s->path);
+	free(why);
+	free(bad);
 }
 
 static bool wanted(const struct spool *s)
@@ -501,13 +540,9 @@ static int ingest_one(struct spool *s)
 	int rc = -1;
 
 	if (read_header(s) < 0) {
-		/* not ours to read (another version, a stray file): set it aside, once */
-		char *bad = xasprintf("%s.bad", s->path);
-		char *why = xstrdup(errget());
-		if (rename(s->path, bad) == 0)
-			errset("%s; set aside as %s", why, bad);
-		free(why);
-		free(bad);
+		/* not ours to read (another version, a stray file, another host or
+		 * account): set it aside, once */
+		set_aside(s);
 		return -1;
 	}
 	spool_field_int(&s->h, SH_START, &start_us);
@@ -515,7 +550,7 @@ static int ingest_one(struct spool *s)
 	s->ended = (s->opts->ended && wanted(s)) || shell_ended(s, start_us);
 
 	/* most runs find nothing new: decide that without the lock */
-	if (pos_read(s->pos_path, &p) < 0)
+	if (pos_read(s, &p) < 0)
 		return -1;
 	if (p.done == (uint64_t)s->st.st_size && p.pending == p.done && !s->ended)
 		return 0;
@@ -541,7 +576,7 @@ static int ingest_one(struct spool *s)
 		rc = 0;
 		goto out;
 	}
-	if (pos_read(s->pos_path, &p) < 0)
+	if (pos_read(s, &p) < 0)
 		goto out;
 
 	at_eof = s->ended;
@@ -671,11 +706,14 @@ out:
 	return rc;
 }
 
+/* the account's name as ident.c records it: its name when usable, else its uid */
 static char *owner_name(uid_t uid)
 {
 	struct passwd *pw = getpwuid(uid);
 
-	return pw ? xstrdup(pw->pw_name) : xasprintf("%lu", (unsigned long)uid);
+	if (pw && pw->pw_name && *pw->pw_name && team_check_admin(pw->pw_name) == 0)
+		return xstrdup(pw->pw_name);
+	return xasprintf("%lu", (unsigned long)uid);
 }
 
 /* a session id as hooks make them, which is also a safe file name */
@@ -692,51 +730,165 @@ static bool session_name(const char *name, size_t len)
 	return true;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* an account's directory under .state/spool: its uid, in decimal */
+static bool uid_name(const char *name, uid_t *uid)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	unsigned long long v = 0;
+	size_t len = strlen(name);
+
+	if (len == 0 || len > 10 || (name[0] == '0' && len > 1))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return false;
+		v = v * 10 + (unsigned long long)(name[i] - '0');
+	}
+	if (v > (uid_t)-1 - 1)
+		return false;
+	*uid = (uid_t)v;
+	return true;
 }
 
-int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct ingest_report *rep)
-{
-	char *dir = journal_path(j, SPOOL_DIR);
-	struct redactor *redactor = NULL;
-	char **names = NULL;
-	size_t n = 0;
-	DIR *d;
-	struct dirent *e;
-	int rc = 0;
+struct account_dir {
+	uid_t uid;
+	int fd;
+	char *path;
+};
 
-	memset(rep, 0, sizeof *rep);
-	d = opendir(dir);
+struct found {
+	char *session;
+	size_t dir;		/* index in the account directories */
+};
+
+static int cmp_found(const void *a, const void *b)
+{
+	const struct found *x = a, *y = b;
+	int c = strcmp(x->session, y->session);
+
+	return c ? c : (x->dir > y->dir) - (x->dir < y->dir);
+}
+
+/* the sessions of one account's directory, added to *found */
+static void list_account(struct ingest_report *rep, const struct account_dir *ad, size_t index, struct found **found,
+			 size_t *n)
+{
+	int fd = dup(ad->fd);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
 	if (!d) {
-		if (errno == ENOENT || errno == EACCES)
-			rc = 0;
-		else
-			rc = -1, errset_sys("%s", dir);
-		free(dir);
-		return rc;
+		if (fd >= 0)
+			close(fd);
+		warn(rep, "%s: %s", ad->path, strerror(errno));
+		return;
 	}
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
 		if (len > 6 && !strcmp(e->d_name + len - 6, ".spool") && session_name(e->d_name, len - 6)) {
-			names = xreallocarray(names, n + 1, sizeof *names);
-			names[n++] = xstrndup(e->d_name, len - 6);
+			*found = xreallocarray(*found, *n + 1, sizeof **found);
+			(*found)[*n].session = xstrndup(e->d_name, len - 6);
+			(*found)[*n].dir = index;
+			(*n)++;
 		}
 	}
 	closedir(d);
+}
+
+/* the directories of the accounts under .state/spool this process may enter */
+static void list_accounts(struct journal *j, int spool_dir, const struct ingest_opts *opts, struct ingest_report *rep,
+			  struct account_dir **dirs, size_t *n)
+{
+	int fd = dup(spool_dir);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		warn(rep, "%s: %s", SPOOL_DIR, strerror(errno));
+		return;
+	}
+	while ((e = readdir(d))) {
+		uid_t uid;
+		char *path;
+		int afd;
+
+		if (!uid_name(e->d_name, &uid))
+			continue;
+		/* the exit hook ingests its own session: only its account's directory */
+		if (opts->session && uid != geteuid())
+			continue;
+		path = spool_account_path(j, uid);
+		afd = spool_account_open(spool_dir, path, uid, false);
+		if (afd < 0) {
+			if (errno == EACCES) {
+				/* another account's: left for it, or for root */
+				rep->skipped++;
+			} else if (errno == EEXIST) {
+				/* nothing in a directory its account does not own is that account's */
+				char *bad = xasprintf("%s.bad", e->d_name);
+				char *why = xstrdup(errget());
+				if (renameat(spool_dir, e->d_name, spool_dir, bad) == 0)
+					warn(rep, "%s; set aside as %s.bad, nothing in it ingested", why, path);
+				else
+					warn(rep, "%s; nothing in it ingested", why);
+				free(why);
+				free(bad);
+			} else if (errno != ENOENT) {
+				warn(rep, "%s", errget());
+			}
+			free(path);
+			continue;
+		}
+		*dirs = xreallocarray(*dirs, *n + 1, sizeof **dirs);
+		(*dirs)[*n] = (struct account_dir){ .uid = uid, .fd = afd, .path = path };
+		(*n)++;
+	}
+	closedir(d);
+}
+
+int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct ingest_report *rep)
+{
+	struct redactor *redactor = NULL;
+	struct account_dir *dirs = NULL;
+	struct found *found = NULL;
+	size_t ndirs = 0, n = 0;
+	char *host = NULL;
+	int spool_dir, rc = 0;
+
+	memset(rep, 0, sizeof *rep);
+	spool_dir = spool_dir_open(j, false);
+	if (spool_dir < 0) {
+		/* no spool yet, or not this user's to read */
+		if (errno == ENOENT || errno == EACCES)
+			return 0;
+		return -1;
+	}
+	host = ident_host();
+	if (!host) {
+		close(spool_dir);
+		return -1;
+	}
+	list_accounts(j, spool_dir, opts, rep, &dirs, &ndirs);
+	for (size_t i = 0; i < ndirs; i++)
+		list_account(rep, &dirs[i], i, &found, &n);
 	/* sessions in the order they were made, so records of one host land in that order */
 	if (n > 1)
-		qsort(names, n, sizeof *names, cmp_str);
+		qsort(found, n, sizeof *found, cmp_found);
 
 	for (size_t i = 0; i < n; i++) {
-		struct spool s = { .j = j, .opts = opts, .rep = rep, .redactor = &redactor, .session = names[i], .fd = -1 };
+		const struct account_dir *ad = &dirs[found[i].dir];
+		struct spool s = { .j = j, .opts = opts, .rep = rep, .redactor = &redactor, .session = found[i].session,
+				   .host = host, .dirfd = ad->fd, .fd = -1 };
 
-		if (opts->session && strcmp(opts->session, names[i]))
+		if (opts->session && strcmp(opts->session, s.session))
 			goto next;
-		s.path = spool_path(j, names[i], "spool");
-		s.pos_path = spool_path(j, names[i], "pos");
-		s.fd = open(s.path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		s.path = spool_path(j, ad->uid, s.session, "spool");
+		s.pos_path = spool_path(j, ad->uid, s.session, "pos");
+		s.spool_name = xasprintf("%s.spool", s.session);
+		s.last_name = xasprintf("%s.last", s.session);
+		s.pos_name = xasprintf("%s.pos", s.session);
+		s.fd = openat(ad->fd, s.spool_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 		if (s.fd < 0) {
 			if (errno == EACCES)
 				rep->skipped++;
@@ -749,6 +901,12 @@ int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct inge
 			goto next;
 		}
 		s.owner = owner_name(s.st.st_uid);
+		if (s.st.st_uid != ad->uid) {
+			errset("%s: owned by '%s', not by the account whose directory holds it", s.path, s.owner);
+			set_aside(&s);
+			warn(rep, "%s", errget());
+			goto next;
+		}
 		if (ingest_one(&s) < 0) {
 			/* a team.conf that cannot redact stops everything: nothing unredacted is written */
 			if (s.fatal) {
@@ -764,13 +922,22 @@ next:
 		free(s.owner);
 		free(s.path);
 		free(s.pos_path);
+		free(s.spool_name);
+		free(s.last_name);
+		free(s.pos_name);
 		if (rc < 0)
 			break;
 	}
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
-	free(dir);
+		free(found[i].session);
+	free(found);
+	for (size_t i = 0; i < ndirs; i++) {
+		close(dirs[i].fd);
+		free(dirs[i].path);
+	}
+	free(dirs);
+	free(host);
+	close(spool_dir);
 	if (redactor)
 		redact_free(redactor);
 	return rc;

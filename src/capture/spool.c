@@ -226,41 +226,156 @@ bool spool_field_int(const struct spool_rec *rec, size_t i, int64_t *v)
 	return true;
 }
 
-char *spool_path(const struct journal *j, const char *session, const char *ext)
+char *spool_account_path(const struct journal *j, uid_t uid)
 {
-	char *rel = xasprintf(SPOOL_DIR "/%s.%s", session, ext);
+	char *rel = xasprintf(SPOOL_DIR "/%lu", (unsigned long)uid);
 	char *path = journal_path(j, rel);
 
 	free(rel);
 	return path;
 }
 
-/* the spool directory: every admin account creates its own spools, none removes another's */
-static int spool_dir(const struct journal *j)
+char *spool_path(const struct journal *j, uid_t uid, const char *session, const char *ext)
 {
-	char *dir = journal_path(j, SPOOL_DIR);
-	struct stat st;
-	int rc = -1;
+	char *rel = xasprintf(SPOOL_DIR "/%lu/%s.%s", (unsigned long)uid, session, ext);
+	char *path = journal_path(j, rel);
 
-	if (journal_mkdirs(j, SPOOL_DIR) < 0)
-		goto out;
-	if (stat(dir, &st) < 0) {
-		errset_sys("%s", dir);
-		goto out;
-	}
-	if (!(st.st_mode & S_ISVTX) && st.st_uid == geteuid() && chmod(dir, (st.st_mode & 07777) | S_ISVTX) < 0) {
-		errset_sys("%s", dir);
-		goto out;
-	}
-	rc = 0;
-out:
-	free(dir);
-	return rc;
+	free(rel);
+	return path;
 }
 
-static int create_file(const char *path, const void *data, size_t len)
+/* refuse what is at path: errno EEXIST says "there, but not fit" */
+static int refuse(const char *path, const char *why)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	errset("%s: %s", path, why);
+	errno = EEXIST;
+	return -1;
+}
+
+/*
+ * Open the directory name under dirfd (path names it in messages), never
+ * through a symlink; make it first with mode when mode is not 0 (*made
+ * then says whether this call made it).  Only the journal's own shared
+ * layout is made here, so a new directory gets the journal's group mode.
+ */
+static int open_dir_at(const struct journal *j, int dirfd, const char *name, const char *path, mode_t mode,
+		       bool *made)
+{
+	int fd;
+
+	*made = false;
+	if (mode) {
+		if (mkdirat(dirfd, name, mode) == 0)
+			*made = true;
+		else if (errno != EEXIST) {
+			errset_sys("%s", path);
+			return -1;
+		}
+	}
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return refuse(path, "a symlink or not a directory");
+		errset_sys("%s", path);
+		return -1;
+	}
+	/* the umask may have taken the group's bits */
+	if (*made && j->shared && fchmod(fd, mode) < 0) {
+		errset_sys("%s: chmod", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int spool_dir_open(const struct journal *j, bool create)
+{
+	char *state = journal_path(j, JOURNAL_STATE), *spool = journal_path(j, SPOOL_DIR);
+	int top, state_fd = -1, fd = -1;
+	bool made;
+	struct stat st;
+
+	top = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top < 0) {
+		errset_sys("%s", j->dir);
+		goto out;
+	}
+	state_fd = open_dir_at(j, top, JOURNAL_STATE, state, create ? journal_dir_mode(j) : 0, &made);
+	if (state_fd < 0)
+		goto out;
+	fd = open_dir_at(j, state_fd, "spool", spool, create ? journal_dir_mode(j) : 0, &made);
+	if (fd < 0)
+		goto out;
+	if (fstat(fd, &st) < 0) {
+		errset_sys("%s", spool);
+		close(fd);
+		fd = -1;
+		goto out;
+	}
+	/* every account makes its own directory here; none may move another's */
+	if (!(st.st_mode & S_ISVTX) && st.st_uid == geteuid() && fchmod(fd, (st.st_mode & 07777) | S_ISVTX) < 0) {
+		errset_sys("%s", spool);
+		close(fd);
+		fd = -1;
+	} else if (!(st.st_mode & S_ISVTX) && (st.st_mode & 022) && st.st_uid != 0 && st.st_uid != geteuid()) {
+		close(fd);
+		fd = refuse(spool, "others may write it and it is not sticky: they could move a spool away");
+	}
+out:
+	if (top >= 0)
+		close(top);
+	if (state_fd >= 0)
+		close(state_fd);
+	free(state);
+	free(spool);
+	return fd;
+}
+
+int spool_account_open(int spool_dir, const char *path, uid_t uid, bool create)
+{
+	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct stat st;
+	int fd;
+
+	fd = openat(spool_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && create) {
+		if (mkdirat(spool_dir, name, 0700) < 0 && errno != EEXIST) {
+			errset_sys("%s", path);
+			return -1;
+		}
+		fd = openat(spool_dir, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			return refuse(path, "a symlink or not a directory, not an account's spool directory");
+		errset_sys("%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		errset_sys("%s", path);
+		close(fd);
+		return -1;
+	}
+	if (st.st_uid != uid) {
+		char why[128];
+		snprintf(why, sizeof why, "owned by uid %lu, not by the account it is for (uid %lu)",
+			 (unsigned long)st.st_uid, (unsigned long)uid);
+		close(fd);
+		return refuse(path, why);
+	}
+	if (st.st_mode & 077) {
+		char why[128];
+		snprintf(why, sizeof why, "mode %04o lets others in (want 0700)", (unsigned)(st.st_mode & 07777));
+		close(fd);
+		return refuse(path, why);
+	}
+	return fd;
+}
+
+static int create_file(int dirfd, const char *path, const void *data, size_t len)
+{
+	const char *name = strrchr(path, '/') + 1;
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	if (fd < 0) {
 		errset_sys("%s", path);
@@ -268,7 +383,7 @@ static int create_file(const char *path, const void *data, size_t len)
 	}
 	if (fs_write_all(fd, data, len) < 0 || close(fd) < 0) {
 		errset_sys("%s", path);
-		unlink(path);
+		unlinkat(dirfd, name, 0);
 		return -1;
 	}
 	return 0;
@@ -283,9 +398,9 @@ static void add_field(struct buf *b, const char *s)
 int spool_create(const struct journal *j, const struct ident *id, const char *shell, int64_t start_us)
 {
 	struct buf head = BUF_INIT, boot = BUF_INIT;
-	char *spool = NULL, *last = NULL, *tty = ttyname(0), *ssh = NULL;
+	char *spool = NULL, *last = NULL, *acct_path = NULL, *tty = ttyname(0), *ssh = NULL;
 	const char *conn = getenv("SSH_CONNECTION");
-	int rc = -1;
+	int rc = -1, dir = -1, acct = -1, saved;
 
 	if (conn && *conn)
 		ssh = xstrndup(conn, strcspn(conn, " "));
@@ -309,22 +424,34 @@ int spool_create(const struct journal *j, const struct ident *id, const char *sh
 	add_field(&head, buf_str(&boot));
 	buf_addc(&head, '\n');
 
-	if (spool_dir(j) < 0)
+	dir = spool_dir_open(j, true);
+	if (dir < 0)
 		goto out;
-	spool = spool_path(j, id->session, "spool");
-	last = spool_path(j, id->session, "last");
-	if (create_file(last, "", 0) < 0)
+	acct_path = spool_account_path(j, geteuid());
+	acct = spool_account_open(dir, acct_path, geteuid(), true);
+	if (acct < 0)
 		goto out;
-	if (create_file(spool, head.data, head.len) < 0) {
-		unlink(last);
+	spool = spool_path(j, geteuid(), id->session, "spool");
+	last = spool_path(j, geteuid(), id->session, "last");
+	if (create_file(acct, last, "", 0) < 0)
+		goto out;
+	if (create_file(acct, spool, head.data, head.len) < 0) {
+		unlinkat(acct, strrchr(last, '/') + 1, 0);
 		goto out;
 	}
 	rc = 0;
 out:
+	saved = errno;
+	if (acct >= 0)
+		close(acct);
+	if (dir >= 0)
+		close(dir);
+	free(acct_path);
 	free(spool);
 	free(last);
 	free(ssh);
 	buf_release(&head);
 	buf_release(&boot);
+	errno = saved;
 	return rc;
 }

@@ -2,10 +2,22 @@
  * The session spool: what a hooked shell writes, with builtins only, for
  * ingestion to turn into records later (docs/format.md, "Spool files").
  *
- *   .state/spool/<session>.spool   the records, appended by the shell
- *   .state/spool/<session>.last    scratch file the bash hook reads its
- *                                  last history entry back from
- *   .state/spool/<session>.pos     how far ingestion got (ingest.c)
+ *   .state/spool/                  shared by the journal's group (sticky)
+ *   .state/spool/<uid>/            one account's own directory: owned by
+ *                                  that account, mode 0700
+ *   .state/spool/<uid>/<session>.spool  the records, appended by the shell
+ *   .state/spool/<uid>/<session>.last   scratch file the bash hook reads
+ *                                  its last history entry back from
+ *   .state/spool/<uid>/<session>.pos    how far ingestion got (ingest.c)
+ *
+ * The group may write .state/spool, so nothing in it is trusted by name:
+ * an account's directory is opened with O_NOFOLLOW and used only when
+ * its owner is that account and no one else may enter it; the files in
+ * it are made by logbook with O_EXCL|O_NOFOLLOW, mode 0600, never by the
+ * shell, whose hook checks the directory (its owner, not a symlink)
+ * before every write.  A member of the group thus cannot read another
+ * account's spool, plant a file or symlink for another account's shell
+ * to write through, nor pass off a spool as another account's.
  *
  * A spool record is a kind letter and a fixed number of fields, each
  * ended by a NUL byte, then a newline:
@@ -39,6 +51,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "base/buf.h"
 #include "journal/ident.h"
@@ -82,13 +95,37 @@ enum spool_step spool_next(const char *data, size_t len, size_t *pos, uint64_t b
 /* a decimal field as a number; false when empty or not a number */
 bool spool_field_int(const struct spool_rec *rec, size_t i, int64_t *v);
 
-/* spool path of a session: "<journal>/.state/spool/<session>.<ext>" (allocated) */
-char *spool_path(const struct journal *j, const char *session, const char *ext);
+/* spool path of a session: "<journal>/.state/spool/<uid>/<session>.<ext>" (allocated) */
+char *spool_path(const struct journal *j, uid_t uid, const char *session, const char *ext);
+/* an account's spool directory: "<journal>/.state/spool/<uid>" (allocated) */
+char *spool_account_path(const struct journal *j, uid_t uid);
 
 /*
- * Create the spool of a new shell session (0600, owned by the caller)
- * with its header, and its empty .last scratch file.  -1 and errget()
- * on failure.
+ * Open .state/spool as a directory descriptor, never through a symlink
+ * (making it and .state first when create is set).  Refused when others
+ * may write it and could move an account's directory out from under its
+ * shell (writable by group or others, not sticky, and owned by another
+ * account than root or the caller).  -1 and errget() on failure; errno
+ * EEXIST when refused, ENOENT when missing and create is false.
+ */
+int spool_dir_open(const struct journal *j, bool create);
+
+/*
+ * Open the spool directory of account uid under the descriptor of
+ * .state/spool (making it, 0700, when create is set): only when it is a
+ * directory, not a symlink, owned by uid and closed to everyone else.
+ * -1 and errget() otherwise; errno EEXIST when what is there is not
+ * fit (someone else's, open to others, a symlink), ENOENT when missing
+ * and create is false.
+ */
+int spool_account_open(int spool_dir, const char *path, uid_t uid, bool create);
+
+/*
+ * Create the spool of a new shell session with its header, and its empty
+ * .last scratch file, in the caller's own spool directory (both 0600,
+ * O_EXCL, O_NOFOLLOW).  -1 and errget() on failure, errno EACCES when the
+ * caller cannot write the journal, EEXIST when a directory on the way is
+ * not fit to hold the caller's commands (see spool_account_open).
  */
 int spool_create(const struct journal *j, const struct ident *id, const char *shell, int64_t start_us);
 

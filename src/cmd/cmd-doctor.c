@@ -231,7 +231,7 @@ static void check_shell_hook(struct journal *j)
 	const char *session = getenv("LOGBOOK_SESSION");
 
 	if (session && *session) {
-		char *spool = spool_path(j, session, "spool");
+		char *spool = spool_path(j, geteuid(), session, "spool");
 		if (fs_exists(spool))
 			ok("hook in this shell", "recording (session %s)", session);
 		else

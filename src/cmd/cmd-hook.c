@@ -92,7 +92,7 @@ static int hook_print(const char *shell)
 	struct journal *j = journal_open(where);
 	struct buf out = BUF_INIT;
 	struct ident id;
-	char *bin, *spool, *last;
+	char *bin, *spool, *last, *dir;
 
 	if (!j) {
 		/* no journal here, or not one this user may use: no hook, and no noise */
@@ -118,8 +118,10 @@ static int hook_print(const char *shell)
 	}
 	/* the running binary, so the exit hook runs this logbook whatever PATH says then */
 	bin = fs_self_exe();
-	spool = spool_path(j, id.session, "spool");
-	last = spool_path(j, id.session, "last");
+	dir = spool_account_path(j, geteuid());
+	spool = spool_path(j, geteuid(), id.session, "spool");
+	last = spool_path(j, geteuid(), id.session, "last");
+	assign(&out, "__lb_new_sdir", dir);
 	assign(&out, "__lb_new_spool", spool);
 	assign(&out, "__lb_new_last", last);
 	assign(&out, "__lb_new_session", id.session);
@@ -129,6 +131,7 @@ static int hook_print(const char *shell)
 	cli_out(out.data, out.len);
 	buf_release(&out);
 	free(bin);
+	free(dir);
 	free(spool);
 	free(last);
 	ident_release(&id);

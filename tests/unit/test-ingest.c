@@ -12,6 +12,7 @@
 #include "unit.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <sys/wait.h>
 
 #include "base/buf.h"
@@ -33,6 +34,7 @@ struct fixture {
 	struct journal *j;
 	char *spool, *pos;
 	char boot[64];
+	char account[64];	/* the account the header names: the spool's owner */
 	int64_t start;
 };
 
@@ -52,12 +54,22 @@ static int setup(void **state)
 		fprintf(stderr, "journal_open: %s\n", errget());
 		return -1;
 	}
+	/* ingestion files only spools of this host, in their account's own directory */
+	setenv("LOGBOOK_HOST", HOST, 1);
 	p = journal_path(f->j, SPOOL_DIR);
+	if (mkdir(p, 01770) < 0)
+		return -1;
+	free(p);
+	p = spool_account_path(f->j, geteuid());
 	if (mkdir(p, 0700) < 0)
 		return -1;
 	free(p);
-	f->spool = spool_path(f->j, SESSION, "spool");
-	f->pos = spool_path(f->j, SESSION, "pos");
+	f->spool = spool_path(f->j, geteuid(), SESSION, "spool");
+	f->pos = spool_path(f->j, geteuid(), SESSION, "pos");
+	{
+		struct passwd *pw = getpwuid(geteuid());
+		snprintf(f->account, sizeof f->account, "%s", pw ? pw->pw_name : "root");
+	}
 	b = fopen("/proc/sys/kernel/random/boot_id", "r");
 	if (!b || !fgets(f->boot, sizeof f->boot, b))
 		return -1;
@@ -100,7 +112,7 @@ static void header(struct fixture *f, struct buf *b, bool alive)
 	field(b, HOST);
 	field(b, "alice");
 	field(b, "alice");
-	field(b, "root");
+	field(b, f->account);
 	field(b, "pts/3");
 	field(b, "");
 	field(b, "bash");
