@@ -216,7 +216,7 @@ load shell
 	[[ "$output" == *"shell opened: bash on /dev/pts/"*" from 192.0.2.7"* ]]
 	[[ "$output" == *"shell closed: 3 commands"* ]]
 	# the spool is gone once ingested
-	[ -z "$(ls "$LOGBOOK_DIR/.state/spool")" ]
+	[ -z "$(ls "$LOGBOOK_DIR/.state/spool/$(id -u)")" ]
 }
 
 @test "commit after a shell ended covers its commands, the typed exit included" {
@@ -245,8 +245,12 @@ load shell
 	new_journal
 	start_shell bash
 	type_cmd 'true'
-	spool=$(ls "$LOGBOOK_DIR"/.state/spool/*.spool)
+	spool=$(ls "$LOGBOOK_DIR"/.state/spool/*/*.spool)
 	[ "$(stat -c %a "$spool")" = 600 ]
+	# in the account's own directory, which no one else may enter
+	[ "${spool%/*}" = "$LOGBOOK_DIR/.state/spool/$(id -u)" ]
+	[ "$(stat -c %u "${spool%/*}")" = "$(id -u)" ]
+	[ $(($(stat -c %#a "${spool%/*}") & 077)) -eq 0 ]
 	[ "$(stat -c %a "$LOGBOOK_DIR/.state/spool")" -ge 1000 ]
 }
 
@@ -341,7 +345,7 @@ assert got == sys.argv[1].encode("utf-8", "surrogateescape"), (got, c)
 	type_cmd 'echo once'
 	run cmds
 	[ "${#lines[@]}" -eq 1 ]
-	[ "$(ls "$LOGBOOK_DIR"/.state/spool/*.spool | wc -l)" -eq 1 ]
+	[ "$(ls "$LOGBOOK_DIR"/.state/spool/*/*.spool | wc -l)" -eq 1 ]
 }
 
 @test "hook: usage errors and help" {

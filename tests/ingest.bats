@@ -155,7 +155,7 @@ assert base64.b64decode(r["cwd_b64"]) == b"/tmp/d\xffir", r
 	spool_exit 1
 	lb ingest -q
 	[ ! -e "$SPOOL" ]
-	[ -z "$(ls "$LOGBOOK_DIR/.state/spool")" ]
+	[ -z "$(ls "$LOGBOOK_DIR/.state/spool/$(id -u)")" ]
 	lb show --json | grep -q '"event":"close","commands":1,"how":"exit"'
 }
 
@@ -215,6 +215,7 @@ assert sorted(ns) == list(range(1, 10001)), (len(ns), len(set(ns)))
 	spool_pid
 	spool_cmd 1 0 /root 'secret work'
 	chmod -R g+rwX,o+rwX "$LOGBOOK_DIR"
+	chmod 700 "${SPOOL%/*}"
 	chmod 600 "$SPOOL"
 	let_others_in
 	run as_nobody "$LOGBOOK" show
@@ -231,10 +232,10 @@ assert sorted(ns) == list(range(1, 10001)), (len(ns), len(set(ns)))
 @test "a file in the spool directory that is not a spool is set aside once" {
 	new_journal
 	new_spool
-	printf 'not a spool\n' >"$LOGBOOK_DIR/.state/spool/stray.spool"
+	printf 'not a spool\n' >"${SPOOL%/*}/stray.spool"
 	run lb ingest
 	[[ "$output" == *"stray.spool"*"set aside"* ]]
-	[ -e "$LOGBOOK_DIR/.state/spool/stray.spool.bad" ]
+	[ -e "${SPOOL%/*}/stray.spool.bad" ]
 	run lb ingest
 	[[ "$output" != *"stray"* ]]
 }

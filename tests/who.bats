@@ -24,6 +24,8 @@ load shell
 	new_journal
 	LOGBOOK_HOST=db1 LOGBOOK_USER=bob start_shell bash
 	type_cmd 'echo pg_lsclusters'
+	# db1's spool is db1's to ingest (as its logbook commands and sync do)
+	LOGBOOK_HOST=db1 lb ingest -q
 	run lb who
 	[[ "$output" == "db1  bob ("* ]]
 	[[ "$output" == *'$ echo pg_lsclusters'* ]]

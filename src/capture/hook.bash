@@ -41,7 +41,8 @@ else
 		__lb_fail=1
 		if [[ -z $__lb_warned ]]; then
 			__lb_warned=1
-			if [[ -O $__lb_sdir && ! -L $__lb_sdir ]]; then
+			# (gone, as after an rm -rf, is not taken over)
+			if [[ -O $__lb_sdir && ! -L $__lb_sdir ]] || [[ ! -e $__lb_sdir && ! -L $__lb_sdir ]]; then
 				printf 'logbook: cannot write %s: commands of this shell are not recorded\n' "$1" >&2
 			else
 				printf 'logbook: %s is not this account'\''s own directory: commands of this shell are not recorded\n' "$__lb_sdir" >&2

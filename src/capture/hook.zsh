@@ -36,7 +36,8 @@ else
 		__lb_fail=1
 		if [[ -z $__lb_warned ]]; then
 			__lb_warned=1
-			if [[ -O $__lb_sdir && ! -L $__lb_sdir ]]; then
+			# (gone, as after an rm -rf, is not taken over)
+			if [[ -O $__lb_sdir && ! -L $__lb_sdir ]] || [[ ! -e $__lb_sdir && ! -L $__lb_sdir ]]; then
 				print -ru2 -- "logbook: cannot write $__lb_spool: commands of this shell are not recorded"
 			else
 				print -ru2 -- "logbook: $__lb_sdir is not this account's own directory: commands of this shell are not recorded"

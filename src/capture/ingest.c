@@ -72,6 +72,7 @@ struct spool {
 	int64_t pid;
 	bool ended;
 	bool fatal;		/* stop ingesting: nothing could be redacted */
+	bool foreign;		/* its header names another host */
 };
 
 static void warn(struct ingest_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -485,7 +486,8 @@ static int read_header(struct spool *s)
 		if (strcmp(session, s->session) || !store_valid_host(host))
 			errset("%s: its header names another session or a bad host", s->path), rc = -1;
 		else if (strcmp(host, s->host))
-			errset("%s: its header names host '%s', not this host '%s'", s->path, host, s->host), rc = -1;
+			errset("%s: its header names host '%s', not this host '%s': not ingested", s->path, host,
+			       s->host), rc = -1, s->foreign = true;
 		else if (strcmp(account, s->owner))
 			errset("%s: its header names account '%s' but '%s' owns it", s->path, account, s->owner), rc = -1;
 		free(session);
@@ -540,8 +542,14 @@ static int ingest_one(struct spool *s)
 	int rc = -1;
 
 	if (read_header(s) < 0) {
-		/* not ours to read (another version, a stray file, another host or
-		 * account): set it aside, once */
+		/* another host's is left for that host (several hosts may share a
+		 * journal directory), said only when asked */
+		if (s->foreign) {
+			s->rep->skipped += s->opts->warn_foreign;
+			return s->opts->warn_foreign ? -1 : 0;
+		}
+		/* not ours to read (another version, a stray file, another
+		 * account's): set it aside, once */
 		set_aside(s);
 		return -1;
 	}

@@ -34,6 +34,7 @@ struct ingest_opts {
 	const char *session;	/* only this session's spool; NULL: every spool */
 	bool ended;		/* the shell of `session` has ended (its exit hook runs us) */
 	unsigned lock_timeout;	/* seconds to wait for the host's lock; 0: skip a busy host */
+	bool warn_foreign;	/* warn of (and count as skipped) spools whose header names another host */
 };
 
 struct ingest_report {

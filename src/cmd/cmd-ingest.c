@@ -37,7 +37,7 @@ int cmd_ingest(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ingest_opts o = { .lock_timeout = 60 };
+	struct ingest_opts o = { .lock_timeout = 60, .warn_foreign = true };
 	struct ingest_report rep;
 	struct journal *j;
 	bool quiet = false;
