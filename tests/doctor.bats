@@ -80,7 +80,7 @@ line_of() {
 	run lb doctor --root "$ROOT"
 	[ "$status" -eq 1 ]
 	line_of "journal permissions" | grep -q "^FAIL journal permissions: 1 file not usable by the group .*, first $LOGBOOK_DIR/team.conf"
-	line_of "journal permissions" | grep -q "^  fix: chgrp -R .* && chmod -R g+rwX $LOGBOOK_DIR"
+	line_of "journal permissions" | grep -q "^  fix: chgrp -R .* && chmod -R g+rwX $LOGBOOK_DIR .*&& chmod -R go-w $LOGBOOK_DIR/.git\$"
 }
 
 @test "remotes: an unreachable one fails, a reachable one is ok once sync reached it" {

@@ -181,8 +181,10 @@ other_group() {
 	[ -g "$LOGBOOK_DIR" ]
 	[ "$(stat -c %G "$LOGBOOK_DIR/team.conf")" = "$g" ]
 	[ "$(stat -c %a "$LOGBOOK_DIR/team.conf")" = 660 ]
-	[ "$(git -C "$LOGBOOK_DIR" config core.sharedRepository)" = 1 ] ||
-		[ "$(git -C "$LOGBOOK_DIR" config core.sharedRepository)" = group ]
+	# but .git is root's alone: git runs only as its owner (docs/security.md, "Who runs git")
+	run git -C "$LOGBOOK_DIR" config core.sharedRepository
+	[ "$output" = "" ] || [ "$output" = false ] || [ "$output" = 0 ]
+	[ "$(( 0$(stat -c %a "$LOGBOOK_DIR/.git") & 022 ))" -eq 0 ]
 
 	umask 077
 	lb note shared with the team

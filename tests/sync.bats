@@ -345,7 +345,7 @@ teardown() {
 	stop_sshd
 }
 
-@test "another account can sync a journal root made (no dubious-ownership refusal from git)" {
+@test "another account's sync in a journal root made asks root for one; root's sync takes its note" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to make the journal of another account"
 	hub="$BATS_TEST_TMPDIR/hub.git"
 	git init -q --bare "$hub"
@@ -355,15 +355,20 @@ teardown() {
 	git config -f "$LOGBOOK_DIR/team.conf" sync.auto false
 	lb note "root's note" >/dev/null
 	lb sync >/dev/null
-	# the journal and the hub as a shared group directory would let them be
-	chmod -R a+rwX "$LOGBOOK_DIR" "$hub"
+	# the work tree as a shared group directory would let it be; .git stays root's
+	chmod -R a+rwX "$LOGBOOK_DIR"
+	chmod -R go-w "$LOGBOOK_DIR/.git"
 	let_others_in
 	run as_nobody env HOME="$BATS_TEST_TMPDIR" LOGBOOK_DIR="$LOGBOOK_DIR" LOGBOOK_HOST=web1 \
 		LOGBOOK_USER=bob "$LOGBOOK" note "nobody's note"
 	[ "$status" -eq 0 ]
+	before=$(git -C "$hub" rev-parse refs/heads/hosts/web1)
 	run as_nobody env HOME="$BATS_TEST_TMPDIR" LOGBOOK_DIR="$LOGBOOK_DIR" LOGBOOK_HOST=web1 "$LOGBOOK" sync
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
-	[[ "$output" != *"dubious ownership"* ]]
+	[[ "$output" == *"Only root runs sync in $LOGBOOK_DIR: asked for one"* ]] || { echo "$output"; false; }
+	[ -f "$LOGBOOK_DIR/.state/sync/request" ]
+	[ "$(git -C "$hub" rev-parse refs/heads/hosts/web1)" = "$before" ]
+	lb sync >/dev/null
 	git -C "$hub" show refs/heads/hosts/web1:"$(today | cut -c1-4)/$(today)/web1.jsonl" | grep -q "nobody's note"
 }
 

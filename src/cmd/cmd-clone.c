@@ -42,15 +42,16 @@ static int git_step(const char *dir, const char *const args[])
 
 static int clone(struct journal *j, const char *url)
 {
-	const char *init[] = { "-c", "init.defaultBranch=main", "init", "-q",
-			       j->shared ? "--shared=group" : "--shared=false", ".", NULL };
+	/* .git is this account's alone, even in a group-shared journal (see replica/git.h) */
+	const char *init[] = { "-c", "init.defaultBranch=main", "init", "-q", "--shared=false", ".", NULL };
 	char *abs = replica_url(url);
 	const char *remote[] = { "remote", "add", "origin", abs, NULL };
 	struct store_warnings w = { 0 };
 	char *team, *gitignore;
 	int rc;
 
-	rc = git_step(j->dir, init) < 0 || git_step(j->dir, remote) < 0 || replica_local_packs(j, "origin", abs) < 0
+	rc = git_step(j->dir, init) < 0 || git_protect_dir(j->dir) < 0 || git_step(j->dir, remote) < 0 ||
+			     replica_local_packs(j, "origin", abs) < 0
 		     ? -1 : 0;
 	free(abs);
 	if (rc < 0)

@@ -137,10 +137,11 @@ static int walk_entry(const char *path, const struct stat *st, int type, struct 
 	(void)ftw;
 	if (type == FTW_SL)
 		return 0;
+	/* .git is its owner's alone: the git check looks at it */
+	if (strstr(path, "/.git/") || (strlen(path) >= 5 && !strcmp(path + strlen(path) - 5, "/.git")))
+		return 0;
 	if (type == FTW_D || type == FTW_DP)
 		bad = st->st_gid != walk_gid || (st->st_mode & 02070) != 02070;
-	else if (strstr(path, "/.git/"))
-		bad = st->st_gid != walk_gid || !(st->st_mode & 0040);	/* git's objects are read-only */
 	else
 		bad = st->st_gid != walk_gid || (st->st_mode & 0060) != 0060;
 	/* local files (spools, the background sync's log) may be private by design */
@@ -184,8 +185,8 @@ static void check_permissions(struct journal *j)
 			snprintf(gname, sizeof gname, "%s", g->gr_name);
 		else
 			snprintf(gname, sizeof gname, "%lu", (unsigned long)st.st_gid);
-		fix = xasprintf("chgrp -R %s %s && chmod -R g+rwX %s && find %s -type d -exec chmod g+s {} +",
-				gname, j->dir, j->dir, j->dir);
+		fix = xasprintf("chgrp -R %s %s && chmod -R g+rwX %s && find %s -type d -exec chmod g+s {} + && "
+				"chmod -R go-w %s/.git", gname, j->dir, j->dir, j->dir, j->dir);
 		fail("journal permissions", fix, "%zu file%s not usable by the group %s, first %s", walk_bad,
 		     walk_bad == 1 ? "" : "s", gname, walk_first);
 		free(fix);
@@ -277,6 +278,31 @@ static void check_system_hooks(const struct server *s)
 	free(zshdir);
 }
 
+/*
+ * who runs git in the journal (replica/git.h): false when this account
+ * may not, and then the checks that run git are left out
+ */
+static bool check_git_owner(struct journal *j)
+{
+	char *msg, *fix;
+
+	switch (git_check_dir(j->dir, NULL)) {
+	case GIT_TRUSTED:
+		return true;
+	case GIT_NOT_OWNER:
+		skip("git", "%s", errget());
+		return false;
+	}
+	/* "<what>: git would run what it says; <fix>" */
+	msg = xstrdup(errget());
+	fix = strrchr(msg, ';');
+	if (fix)
+		*fix = '\0';
+	fail("git", fix ? fix + 2 : NULL, "%s", msg);
+	free(msg);
+	return false;
+}
+
 static void check_git(struct journal *j)
 {
 	const char *args[] = { "rev-parse", "--is-inside-work-tree", NULL };
@@ -318,7 +344,8 @@ static void check_remotes(struct journal *j)
 	if (n == 0)
 		skip("remotes", "none: this replica is the only one (logbook remote add NAME URL)");
 	for (size_t i = 0; i < n; i++) {
-		const char *args[] = { "ls-remote", "--heads", names[i], NULL };
+		char *pack = replica_pack_option(j, names[i], false);
+		const char *args[] = { "ls-remote", "--heads", pack, names[i], NULL };
 		char *check = xasprintf("remote %s", names[i]);
 		char *stamp_rel = xasprintf(REPLICA_STATE "/ok.%s", names[i]);
 		char *stamp = journal_path(j, stamp_rel);
@@ -326,6 +353,7 @@ static void check_remotes(struct journal *j)
 		struct stat st;
 		int rc = git_run(j->dir, NULL, &out, &err, args);
 
+		free(pack);
 		if (rc == 0) {
 			ok(check, "reachable");
 		} else {
@@ -553,8 +581,10 @@ int cmd_doctor(int argc, char **argv)
 	}
 	check_system_hooks(&s);
 	if (j) {
-		check_git(j);
-		check_remotes(j);
+		if (check_git_owner(j)) {
+			check_git(j);
+			check_remotes(j);
+		}
 	}
 	check_timers(&s, j);
 	if (j) {

@@ -20,6 +20,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/ident.h"
+#include "replica/git.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -117,17 +118,20 @@ static int take_dir(const char *dir, bool *existed, bool *shared, struct stat *s
 	return cmd_take_dir(dir, "init", existed, shared, st);
 }
 
-static int git_init(const char *dir, bool shared)
+/*
+ * .git is this account's alone even in a group-shared journal: git runs
+ * there only as its owner (see replica/git.h), whatever the umask
+ */
+static int git_init(const char *dir)
 {
-	const char *argv[] = { "git", "-c", "init.defaultBranch=main", "init", "-q",
-			       shared ? "--shared=group" : "--shared=false", dir, NULL };
+	const char *argv[] = { "git", "-c", "init.defaultBranch=main", "init", "-q", "--shared=false", dir, NULL };
 	int rc = run_capture(argv, NULL, NULL);
 
 	if (rc < 0)
 		errprefix("git init (is git installed?)");
 	else if (rc > 0)
 		errset("git init %s failed (exit %d)", dir, rc);
-	return rc == 0 ? 0 : -1;
+	return rc == 0 ? git_protect_dir(dir) : -1;
 }
 
 static int write_file(const struct journal *j, const char *name, const char *text)
@@ -188,7 +192,7 @@ int cmd_init(int argc, char **argv)
 		conf = xasprintf(conf_template, tz, host ? host : "HOST");
 		free(host);
 	}
-	if (git_init(dir, j.shared) < 0 ||
+	if (git_init(dir) < 0 ||
 	    write_file(&j, ".gitignore", "# local to each host: spools, caches, locks\n/" JOURNAL_STATE "/\n") < 0 ||
 	    journal_mkdirs(&j, JOURNAL_STATE) < 0 ||
 	    write_file(&j, JOURNAL_CONF, conf) < 0) {

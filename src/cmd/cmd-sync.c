@@ -4,6 +4,7 @@
  * and skipped; the exit status says how many were reached.
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/ident.h"
+#include "replica/git.h"
 #include "replica/replica.h"
 #include "view/export.h"
 #include "base/banned.h"
@@ -74,6 +76,36 @@ static void note_reached(struct journal *j, const char *remote)
 	free(rel);
 }
 
+/*
+ * git runs in the journal only as the owner of its .git (replica/git.h):
+ * another account asks for a sync instead.  0 when this account runs
+ * it, 1 when it asked (and said so); dies when .git is not safe to run
+ * git in at all.
+ */
+static int ask_owner(struct journal *j)
+{
+	struct passwd *pw;
+	uid_t owner;
+
+	switch (git_check_dir(j->dir, &owner)) {
+	case GIT_TRUSTED:
+		return 0;
+	case GIT_NOT_OWNER:
+		break;
+	default:
+		die("sync: %s", errget());
+	}
+	if (replica_request_sync(j) < 0)
+		die("sync: asking for a sync: %s", errget());
+	pw = getpwuid(owner);
+	if (pw)
+		printf("Only %s runs sync in %s: asked for one (%s/request).\n", pw->pw_name, j->dir, REPLICA_STATE);
+	else
+		printf("Only uid %lu runs sync in %s: asked for one (%s/request).\n", (unsigned long)owner, j->dir,
+		       REPLICA_STATE);
+	return 1;
+}
+
 /* fetch, integrate and push one remote: 0 reached, -1 not (reported), -2 local failure */
 static int sync_remote(struct journal *j, const char *remote, const char *host)
 {
@@ -131,6 +163,12 @@ int cmd_sync(int argc, char **argv)
 	if ((lock = replica_lock(j)) < 0)
 		die("sync: %s", errget());
 	cmd_ingest_first(j);
+	if (ask_owner(j)) {
+		close(lock);
+		free(host);
+		journal_close(j);
+		return cli_finish_output();
+	}
 	if (replica_commit_host(j, host, &w) < 0) {
 		cli_print_warnings(&w);
 		die("sync: committing the records of %s: %s", host, errget());

@@ -23,6 +23,7 @@
 #include "journal/record.h"
 #include "journal/sign.h"
 #include "journal/team.h"
+#include "replica/git.h"
 #include "replica/replica.h"
 #include "view/index.h"
 #include "view/render.h"
@@ -171,6 +172,18 @@ void cmd_background_sync(struct journal *j)
 	if (autosync && (!strcmp(autosync, "false") || !strcmp(autosync, "no") || !strcmp(autosync, "off") ||
 			 !strcmp(autosync, "0")))
 		return;
+	/* another account's .git: its owner's sync does it, on request */
+	switch (git_check_dir(j->dir, NULL)) {
+	case GIT_TRUSTED:
+		break;
+	case GIT_NOT_OWNER:
+		if (replica_request_sync(j) < 0)
+			warn_msg("background sync: asking for a sync: %s", errget());
+		return;
+	default:
+		warn_msg("background sync: %s", errget());
+		return;
+	}
 	if (replica_remotes(j, &names, &n) < 0 || n == 0) {
 		for (size_t i = 0; i < n; i++)
 			free(names[i]);

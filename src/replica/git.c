@@ -4,9 +4,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -18,17 +21,41 @@
 
 #define GIT_ARGS_MAX 64
 
+/*
+ * The configuration every git we run gets on top of the repository's,
+ * through GIT_CONFIG_COUNT (command-line configuration, which wins over
+ * the files): no hooks (git looks for "<hooksPath>/<name>"; under
+ * /dev/null that is never an executable file, so none runs), no
+ * fsmonitor, and only the transports a replica uses.  No safe.directory:
+ * git's own refusal of a repository another account owns stays on.
+ */
+static const char *const pinned[][2] = {
+	{ "core.hooksPath", "/dev/null" },
+	{ "core.fsmonitor", "false" },
+	{ "protocol.allow", "never" },
+	{ "protocol.file.allow", "always" },
+	{ "protocol.ssh.allow", "always" },
+	{ "protocol.git.allow", "never" },
+};
+#define NPINNED (sizeof pinned / sizeof *pinned)
+
 /* the environment of every git we run; built once */
-static const char *const *git_env(const char *dir, const char *index)
+static const char *const *git_env(const char *index)
 {
-	static const char *env[16];
-	static char *ssh, *index_var;
+	static const char *env[16 + 2 * NPINNED];
+	static char *ssh, *index_var, *config[1 + 2 * NPINNED];
 	size_t n = 0;
 
-	if (!ssh)
+	if (!ssh) {
 		ssh = xasprintf("GIT_SSH_COMMAND=ssh -o BatchMode=yes -o ConnectTimeout=%d "
 				"-o ServerAliveInterval=%d -o ServerAliveCountMax=2",
 				GIT_CONNECT_TIMEOUT, GIT_CONNECT_TIMEOUT);
+		config[0] = xasprintf("GIT_CONFIG_COUNT=%zu", NPINNED);
+		for (size_t i = 0; i < NPINNED; i++) {
+			config[1 + 2 * i] = xasprintf("GIT_CONFIG_KEY_%zu=%s", i, pinned[i][0]);
+			config[2 + 2 * i] = xasprintf("GIT_CONFIG_VALUE_%zu=%s", i, pinned[i][1]);
+		}
+	}
 	env[n++] = "GIT_TERMINAL_PROMPT=0";
 	env[n++] = "GIT_AUTHOR_NAME=logbook";
 	env[n++] = "GIT_AUTHOR_EMAIL=logbook@localhost";
@@ -37,18 +64,8 @@ static const char *const *git_env(const char *dir, const char *index)
 	/* the admins' own ssh settings win: a jump host or a key they chose */
 	if (!getenv("GIT_SSH_COMMAND") && !getenv("GIT_SSH"))
 		env[n++] = ssh;
-	/*
-	 * root and the admins' accounts share the journal, and a hub on the same
-	 * machine: git must not refuse a repository another account owns
-	 * ("dubious ownership").  Command-line configuration (GIT_CONFIG_COUNT)
-	 * is protected, so safe.directory holds; "*" because a local hub's
-	 * upload-pack and receive-pack check it too.  These are the journal and
-	 * the remotes the admins configured, nothing else.
-	 */
-	(void)dir;
-	env[n++] = "GIT_CONFIG_COUNT=1";
-	env[n++] = "GIT_CONFIG_KEY_0=safe.directory";
-	env[n++] = "GIT_CONFIG_VALUE_0=*";
+	for (size_t i = 0; i < 1 + 2 * NPINNED; i++)
+		env[n++] = config[i];
 	free(index_var);
 	index_var = NULL;
 	if (index) {
@@ -59,6 +76,132 @@ static const char *const *git_env(const char *dir, const char *index)
 	return env;
 }
 
+/* a user's name for messages, else the number */
+static char *user_name(uid_t uid)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	return pw ? xstrdup(pw->pw_name) : xasprintf("%lu", (unsigned long)uid);
+}
+
+/* a group's name for messages, else the number */
+static char *group_name(gid_t gid)
+{
+	struct group *gr = getgrgid(gid);
+
+	return gr ? xstrdup(gr->gr_name) : xasprintf("%lu", (unsigned long)gid);
+}
+
+/*
+ * path (dir/.git/rel) must be what owner alone can change: not a
+ * symbolic link, of the type wanted, owned by owner (or root), not
+ * writable by group or others.  Missing is fine when may_miss.
+ */
+static int check_path(const char *dir, const char *rel, mode_t type, uid_t owner, bool may_miss)
+{
+	char *path = xasprintf("%s/%s", dir, rel);
+	struct stat st;
+	int rc = GIT_UNSAFE;
+
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT && may_miss)
+			rc = GIT_TRUSTED;
+		else
+			errset_sys("%s", path);
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		errset("%s is a symbolic link: git would follow it wherever it points; "
+		       "replace it with a %s of its own", path, type == S_IFDIR ? "directory" : "file");
+	} else if ((st.st_mode & S_IFMT) != type) {
+		errset("%s is not a %s", path, type == S_IFDIR ? "directory" : "regular file");
+	} else if (st.st_uid != owner && st.st_uid != 0) {
+		char *who = user_name(st.st_uid), *own = user_name(owner);
+		errset("%s belongs to %s, not to %s who owns %s/.git: git would run what it says; chown %s %s",
+		       path, who, own, dir, own, path);
+		free(who);
+		free(own);
+	} else if (st.st_mode & S_IWGRP) {
+		char *g = group_name(st.st_gid);
+		errset("%s is writable by group %s: git would run what it says; chmod g-w %s", path, g, path);
+		free(g);
+	} else if (st.st_mode & S_IWOTH) {
+		errset("%s is writable by every account: git would run what it says; chmod o-w %s", path, path);
+	} else {
+		rc = GIT_TRUSTED;
+	}
+out:
+	free(path);
+	return rc;
+}
+
+int git_check_dir(const char *dir, uid_t *owner)
+{
+	char *gitdir = xasprintf("%s/.git", dir);
+	struct stat st;
+	int rc;
+
+	if (lstat(gitdir, &st) < 0) {
+		/* nothing to read config or hooks from yet: git init makes it */
+		rc = errno == ENOENT ? GIT_TRUSTED : GIT_UNSAFE;
+		if (rc != GIT_TRUSTED)
+			errset_sys("%s", gitdir);
+		free(gitdir);
+		return rc;
+	}
+	free(gitdir);
+	if (owner)
+		*owner = st.st_uid;
+	if (S_ISDIR(st.st_mode) && st.st_uid != geteuid()) {
+		char *own = user_name(st.st_uid);
+		errset("only %s runs git in %s (%s/.git is theirs); ask for a sync: logbook sync", own, dir, dir);
+		free(own);
+		return GIT_NOT_OWNER;
+	}
+	if ((rc = check_path(dir, ".git", S_IFDIR, st.st_uid, false)) == GIT_TRUSTED &&
+	    (rc = check_path(dir, ".git/config", S_IFREG, st.st_uid, true)) == GIT_TRUSTED)
+		rc = check_path(dir, ".git/hooks", S_IFDIR, st.st_uid, true);
+	return rc;
+}
+
+int git_protect_dir(const char *dir)
+{
+	static const char *const rels[] = { ".git", ".git/config", ".git/hooks" };
+
+	for (size_t i = 0; i < sizeof rels / sizeof *rels; i++) {
+		char *path = xasprintf("%s/%s", dir, rels[i]);
+		struct stat st;
+		int rc = lstat(path, &st);
+
+		if (rc == 0 && !S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)))
+			rc = chmod(path, st.st_mode & 07777 & ~(mode_t)(S_IWGRP | S_IWOTH));
+		if (rc < 0 && errno != ENOENT) {
+			errset_sys("%s", path);
+			free(path);
+			return -1;
+		}
+		free(path);
+	}
+	return 0;
+}
+
+const char *git_pack_command(const char *url, bool push)
+{
+	bool local = url[0] == '/' || !strncmp(url, "file://", 7);
+
+	/*
+	 * A hub on this machine runs its upload-pack and receive-pack as us,
+	 * and git passes none of our configuration to them: they get the
+	 * pins they need on their own command line.  A remote over ssh runs
+	 * its side as the account we log in as; git-shell accepts the plain
+	 * names only.
+	 */
+	if (local)
+		return push ? "git -c core.hooksPath=/dev/null -c core.fsmonitor=false receive-pack"
+			    : "git -c core.hooksPath=/dev/null -c core.fsmonitor=false upload-pack";
+	return push ? "git-receive-pack" : "git-upload-pack";
+}
+
 int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[])
 {
 	const char *argv[GIT_ARGS_MAX + 2];
@@ -67,6 +210,8 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 	char tmpl[] = "/tmp/logbook-git-XXXXXX";
 	int errfd = -1, rc;
 
+	if (git_check_dir(dir ? dir : ".", NULL) != GIT_TRUSTED)
+		return -1;
 	argv[n++] = "git";
 	for (; args[n - 1] && n <= GIT_ARGS_MAX; n++)
 		argv[n] = args[n - 1];
@@ -89,7 +234,7 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 	c.in = RUN_NULL;
 	c.out = out ? RUN_PIPE : RUN_NULL;
 	c.err = err ? errfd : RUN_INHERIT;
-	c.env = git_env(dir, index);
+	c.env = git_env(index);
 	if (run_start(&c) < 0) {
 		errprefix("git (is git installed?)");
 		if (errfd >= 0)

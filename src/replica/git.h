@@ -5,20 +5,50 @@
  * and a fixed committer, so sync works from cron and systemd alike.
  * This module knows git's plumbing, not the journal's layout: which
  * files go on which ref is replica.c's business.
+ *
+ * Who runs git: the journal is shared by a group, and git runs what its
+ * repository says (hooks, core.fsmonitor, remote.*.uploadpack, filters).
+ * So git runs in a journal only as the account that owns its .git, and
+ * only while .git, .git/config and .git/hooks are that owner's alone (or
+ * root's): not symbolic links, not writable by group or others.
+ * git_run checks this before every git it starts (git_check_dir) and
+ * refuses otherwise; any other account asks the owner for a sync
+ * (replica_request_sync).  On top of that every git gets its
+ * configuration pinned on the command line: no hooks, no fsmonitor, only
+ * the file and ssh transports, the plain upload-pack and receive-pack
+ * (git_pack_command), and never safe.directory, so git itself still
+ * refuses a hub another account owns.
  */
 #ifndef LOGBOOK_GIT_H
 #define LOGBOOK_GIT_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/buf.h"
 
 /* seconds ssh waits for a remote host to answer (ConnectTimeout) */
 #define GIT_CONNECT_TIMEOUT 15
 
+/* what git_check_dir finds */
+enum { GIT_TRUSTED = 0, GIT_NOT_OWNER = 1, GIT_UNSAFE = 2 };
 /*
- * Run "git args..." in dir; with index, GIT_INDEX_FILE=index.  stdout
+ * May this account run git in dir?  GIT_TRUSTED (also when dir has no
+ * .git yet), GIT_NOT_OWNER (another account owns dir/.git: *owner, when
+ * not NULL, says which), GIT_UNSAFE (.git, .git/config or .git/hooks is
+ * a symbolic link, another account's, or writable by group or others).
+ * Otherwise than GIT_TRUSTED errget() says which path and the fix.
+ */
+int git_check_dir(const char *dir, uid_t *owner);
+/* take the group and others' write bits off dir's .git, .git/config and .git/hooks; -1 and errget() */
+int git_protect_dir(const char *dir);
+/* the upload-pack (push: receive-pack) command for a remote at url: pinned for a hub on this machine */
+const char *git_pack_command(const char *url, bool push);
+
+/*
+ * Run "git args..." in dir (after git_check_dir: -1 and errget() when
+ * this account may not); with index, GIT_INDEX_FILE=index.  stdout
  * into out when not NULL; stderr into err when not NULL, else inherited.
  * The exit status, or -1 and errget() when git cannot be started.
  */

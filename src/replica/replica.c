@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -311,14 +312,32 @@ out:
 
 /* ---- fetching and integrating ---- */
 
+char *replica_pack_option(struct journal *j, const char *remote, bool push)
+{
+	const char *args[] = { "remote", "get-url", push ? "--push" : "--all", remote, NULL };
+	struct buf out = BUF_INIT;
+	char *opt;
+
+	/* a remote git cannot name falls to the pinned command: the fetch fails anyway */
+	if (git_run(j->dir, NULL, &out, NULL, args) != 0 || !out.len) {
+		buf_reset(&out);
+		buf_adds(&out, "/");
+	}
+	buf_truncate(&out, strcspn(buf_str(&out), "\n"));
+	opt = xasprintf("--%s=%s", push ? "receive-pack" : "upload-pack", git_pack_command(buf_str(&out), push));
+	buf_release(&out);
+	return opt;
+}
+
 int replica_fetch(struct journal *j, const char *remote)
 {
-	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote);
-	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, spec, NULL };
+	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote), *pack = replica_pack_option(j, remote, false);
+	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", pack, remote, spec, NULL };
 	struct buf err = BUF_INIT;
 	int rc = git_run(j->dir, NULL, NULL, &err, args);
 
 	free(spec);
+	free(pack);
 	if (rc != 0) {
 		if (rc > 0) {
 			/* git's own reason, first line: "fatal: '...' does not appear to be a git repository" */
@@ -507,7 +526,8 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 
 int replica_push(struct journal *j, const char *remote, const char *own_host)
 {
-	const char *args[] = { "push", "--porcelain", "--quiet", remote,
+	char *pack = replica_pack_option(j, remote, true);
+	const char *args[] = { "push", "--porcelain", "--quiet", pack, remote,
 			       "refs/heads/hosts/*:refs/heads/hosts/*",
 			       REPLICA_TEAM_REF ":" REPLICA_TEAM_REF, NULL };
 	struct buf out = BUF_INIT, err = BUF_INIT;
@@ -515,6 +535,7 @@ int replica_push(struct journal *j, const char *remote, const char *own_host)
 	const char *p;
 	int rc = git_run(j->dir, NULL, &out, &err, args);
 
+	free(pack);
 	if (rc < 0)
 		goto out;
 	if (!strstr(buf_str(&out), "To ") && rc != 0) {
@@ -544,20 +565,53 @@ out:
 int replica_local_packs(struct journal *j, const char *name, const char *url)
 {
 	static const char *const keys[] = { "uploadpack", "receivepack" };
-	static const char *const cmds[] = { "git -c 'safe.directory=*' upload-pack",
-					    "git -c 'safe.directory=*' receive-pack" };
 	int rc = 0;
 
 	if (url[0] != '/' && strncmp(url, "file://", 7))
 		return 0;
 	for (int i = 0; i < 2 && rc == 0; i++) {
 		char *key = xasprintf("remote.%s.%s", name, keys[i]);
-		const char *args[] = { "config", key, cmds[i], NULL };
+		const char *args[] = { "config", key, git_pack_command(url, i == 1), NULL };
 		if (git_run(j->dir, NULL, NULL, NULL, args) != 0) {
 			errset("git config %s failed", key);
 			rc = -1;
 		}
 		free(key);
 	}
+	return rc;
+}
+
+int replica_request_sync(struct journal *j)
+{
+	char *path = state_path(j, "request"), line[64];
+	struct stat st;
+	int fd, rc = -1;
+
+	if (journal_mkdirs(j, REPLICA_STATE) < 0)
+		goto out;
+	/* a member's symbolic or hard link there must not take our write elsewhere */
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, journal_file_mode(j));
+	if (fd < 0) {
+		errset_sys("%s", path);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || ftruncate(fd, 0) < 0) {
+		errset("%s: not a regular file of its own", path);
+		close(fd);
+		goto out;
+	}
+	journal_fix_mode(j, fd);
+	/* the write is what the path unit sees (PathModified=) */
+	snprintf(line, sizeof line, "uid %lu\n", (unsigned long)getuid());
+	if (fs_write_all(fd, line, strlen(line)) < 0)
+		errset_sys("%s", path);
+	else
+		rc = 0;
+	if (close(fd) < 0 && rc == 0) {
+		errset_sys("%s", path);
+		rc = -1;
+	}
+out:
+	free(path);
 	return rc;
 }

@@ -60,10 +60,24 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 int replica_push(struct journal *j, const char *remote, const char *own_host);
 
 /*
- * A hub on this machine (a path or file:// URL) is often another account's
- * repository: its upload-pack and receive-pack are told it is safe, since
- * git does not pass our configuration to them for a local transport.
+ * A hub on this machine (a path or file:// URL): remote.NAME.uploadpack
+ * and receivepack name the pinned commands of git_pack_command, for the
+ * admins' own git in the journal; sync passes them on its command line
+ * whatever the repository says.
  */
 int replica_local_packs(struct journal *j, const char *name, const char *url);
+/*
+ * "--upload-pack=..." (push: "--receive-pack=...") for remote, for every
+ * git that talks to it: what remote.<remote>.uploadpack says never counts
+ * (allocated)
+ */
+char *replica_pack_option(struct journal *j, const char *remote, bool push);
+
+/*
+ * Ask the owner of the journal's .git for a sync: write .state/sync/request,
+ * which logbook-sync.path watches.  For an account that may not run git
+ * there (see git.h).  -1 and errget().
+ */
+int replica_request_sync(struct journal *j);
 
 #endif

@@ -45,8 +45,8 @@ char *server_hook_body(const struct server *s, const char *shell);
 bool server_systemd_running(void);
 
 /*
- * The logbook-*.timer units installed under root (the unit directories of
- * systemd), sorted, names only.  Those a team has not configured are left
+ * The logbook-*.timer and logbook-*.path units installed under root (the
+ * unit directories of systemd), sorted, names only.  Those a team has not configured are left
  * out, with why in skipped (one line each): logbook-digest.timer without
  * digest.to in team.conf.  team may be NULL.
  */

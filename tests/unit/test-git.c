@@ -103,7 +103,7 @@ static void git_runs_with_a_fixed_committer_and_never_prompts(void **state)
 	assert_non_null(strstr(buf_str(&out), "\nGIT_TERMINAL_PROMPT=0\n"));
 	assert_non_null(strstr(buf_str(&out), "\nGIT_SSH_COMMAND=ssh -o BatchMode=yes -o ConnectTimeout=15 "));
 	assert_non_null(strstr(buf_str(&out), "\nGIT_INDEX_FILE=/tmp/some-index\n"));
-	assert_non_null(strstr(buf_str(&out), "\nGIT_CONFIG_KEY_0=safe.directory\n"));
+	assert_non_null(strstr(buf_str(&out), "\nGIT_CONFIG_KEY_0=core.hooksPath\n"));
 	buf_reset(&out);
 	/* without an index, no GIT_INDEX_FILE is left over from the call before */
 	assert_int_equal(git_run(repo, NULL, &out, NULL, env), 0);
@@ -128,15 +128,86 @@ static void an_admins_own_ssh_command_wins(void **state)
 	buf_release(&out);
 }
 
-static void a_repository_owned_by_another_account_is_trusted(void **state)
+static void the_pinned_configuration_wins_over_the_repository(void **state)
 {
-	const char *get[] = { "config", "--get-all", "safe.directory", NULL };
+	static const char *const pins[][2] = {
+		{ "core.hooksPath", "/dev/null\n" }, { "core.fsmonitor", "false\n" },
+		{ "protocol.allow", "never\n" }, { "protocol.file.allow", "always\n" },
+		{ "protocol.ssh.allow", "always\n" }, { "protocol.git.allow", "never\n" },
+	};
+	const char *safe[] = { "config", "--get-all", "safe.directory", NULL };
 	struct buf out = BUF_INIT;
 	(void)state;
 
-	assert_int_equal(git_run(repo, NULL, &out, NULL, get), 0);
-	assert_string_equal(buf_str(&out), "*\n");
+	for (size_t i = 0; i < sizeof pins / sizeof *pins; i++) {
+		const char *set[] = { "config", pins[i][0], "repository's", NULL };
+		const char *get[] = { "config", "--get", pins[i][0], NULL };
+		assert_int_equal(git_run(repo, NULL, NULL, NULL, set), 0);
+		buf_reset(&out);
+		assert_int_equal(git_run(repo, NULL, &out, NULL, get), 0);
+		assert_string_equal(buf_str(&out), pins[i][1]);
+	}
+	/* git's own refusal of another account's repository stays on */
+	buf_reset(&out);
+	assert_int_equal(git_run(repo, NULL, &out, NULL, safe), 1);
+	assert_int_equal(out.len, 0);
 	buf_release(&out);
+}
+
+static void git_does_not_run_where_group_or_others_can_write_its_config(void **state)
+{
+	static const char *const rels[] = { ".git", ".git/config", ".git/hooks" };
+	const char *ok[] = { "rev-parse", "--git-dir", NULL };
+	(void)state;
+
+	for (size_t i = 0; i < sizeof rels / sizeof *rels; i++) {
+		char *p = xasprintf("%s/%s", repo, rels[i]);
+		struct stat st;
+
+		assert_int_equal(stat(p, &st), 0);
+		assert_int_equal(chmod(p, (st.st_mode & 07777) | S_IWGRP), 0);
+		assert_int_equal(git_check_dir(repo, NULL), GIT_UNSAFE);
+		assert_int_equal(git_run(repo, NULL, NULL, NULL, ok), -1);
+		assert_non_null(strstr(errget(), p));
+		assert_non_null(strstr(errget(), "writable by group"));
+		assert_non_null(strstr(errget(), "chmod g-w"));
+		assert_int_equal(chmod(p, (st.st_mode & 07777) | S_IWOTH), 0);
+		assert_int_equal(git_run(repo, NULL, NULL, NULL, ok), -1);
+		assert_non_null(strstr(errget(), "chmod o-w"));
+		assert_int_equal(chmod(p, (st.st_mode & 07777) | S_IWGRP | S_IWOTH), 0);
+		assert_int_equal(git_protect_dir(repo), 0);
+		assert_int_equal(git_check_dir(repo, NULL), GIT_TRUSTED);
+		assert_int_equal(git_run(repo, NULL, NULL, NULL, ok), 0);
+		free(p);
+	}
+}
+
+static void git_does_not_run_where_its_hooks_are_a_symbolic_link(void **state)
+{
+	const char *ok[] = { "rev-parse", "--git-dir", NULL };
+	char *hooks = xasprintf("%s/.git/hooks", repo), *moved = xasprintf("%s/.git/hooks.real", repo);
+	(void)state;
+
+	assert_int_equal(rename(hooks, moved), 0);
+	assert_int_equal(symlink("/tmp", hooks), 0);
+	assert_int_equal(git_run(repo, NULL, NULL, NULL, ok), -1);
+	assert_non_null(strstr(errget(), "symbolic link"));
+	assert_int_equal(unlink(hooks), 0);
+	/* no hooks directory: nothing to run from */
+	assert_int_equal(git_run(repo, NULL, NULL, NULL, ok), 0);
+	assert_int_equal(rename(moved, hooks), 0);
+	free(hooks);
+	free(moved);
+}
+
+static void a_hub_on_this_machine_gets_pinned_packs_and_ssh_the_plain_ones(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(git_pack_command("/srv/hub.git", false), "-c core.hooksPath=/dev/null"));
+	assert_non_null(strstr(git_pack_command("file:///srv/hub.git", true), "receive-pack"));
+	assert_null(strstr(git_pack_command("/srv/hub.git", true), "safe.directory"));
+	assert_string_equal(git_pack_command("ssh://hub/srv/hub.git", false), "git-upload-pack");
+	assert_string_equal(git_pack_command("hub:srv/hub.git", true), "git-receive-pack");
 }
 
 static void stdout_stderr_and_the_exit_status_come_back_apart(void **state)
@@ -355,7 +426,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(git_runs_with_a_fixed_committer_and_never_prompts),
 		T(an_admins_own_ssh_command_wins),
-		T(a_repository_owned_by_another_account_is_trusted),
+		T(the_pinned_configuration_wins_over_the_repository),
+		T(git_does_not_run_where_group_or_others_can_write_its_config),
+		T(git_does_not_run_where_its_hooks_are_a_symbolic_link),
+		T(a_hub_on_this_machine_gets_pinned_packs_and_ssh_the_plain_ones),
 		T(stdout_stderr_and_the_exit_status_come_back_apart),
 		T(a_missing_repository_fails_cleanly),
 		T(too_many_arguments_are_refused_before_running_git),
