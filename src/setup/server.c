@@ -100,7 +100,7 @@ void server_timers(const struct server *s, const struct conf *team, char ***name
 
 		while (d && (e = readdir(d))) {
 			bool seen = false;
-			if (fnmatch("logbook-*.timer", e->d_name, 0) != 0)
+			if (fnmatch("logbook-*.timer", e->d_name, 0) != 0 && fnmatch("logbook-*.path", e->d_name, 0) != 0)
 				continue;
 			for (size_t k = 0; k < count; k++)
 				seen |= !strcmp(v[k], e->d_name);
