@@ -283,6 +283,20 @@ plant() {
 	[ "$(notes A)" = "$(printf 'alphaword from A\nfrom B')" ]
 }
 
+@test "a team.conf change pushed into the hub is written by sync --local" {
+	make_hub
+	on B clone "$T/A" "$T/B" >/dev/null
+	git config -f "$T/B/team.conf" digest.to team@example.org
+	before=$(watched_state "$T/A")
+	on B sync >/dev/null
+	# only the team ref moved (B has no records), and the path unit sees it
+	[ "$(watched_state "$T/A")" != "$before" ] || fail "the push changed nothing the path unit watches"
+	run -1 git config -f "$T/A/team.conf" digest.to
+	run on A sync --local
+	[ "$status" -eq 0 ] && [ -z "$output" ] || fail "sync --local: $output"
+	[ "$(git config -f "$T/A/team.conf" digest.to)" = team@example.org ]
+}
+
 @test "sync --local neither ingests, commits, fetches nor pushes, and takes no arguments" {
 	make_hub
 	on B clone "$T/A" "$T/B" >/dev/null
@@ -304,7 +318,7 @@ plant() {
 
 @test "logbook-receive.path watches the journal's host refs and starts logbook-receive.service; setup enables it" {
 	install_units
-	[ "$(watched_paths /var/lib/logbook | sort)" = "$(printf '%s\n' /var/lib/logbook/.git/packed-refs /var/lib/logbook/.git/refs/heads/hosts)" ]
+	[ "$(watched_paths /var/lib/logbook | sort)" = "$(printf '%s\n' /var/lib/logbook/.git/packed-refs /var/lib/logbook/.git/refs/heads/hosts /var/lib/logbook/.git/refs/heads/team)" ]
 	unit=$(sed -n 's/^Unit=//p' "$UNITS/logbook-receive.path")
 	[ -z "$unit" ] || [ "$unit" = logbook-receive.service ]
 	grep -qx 'WantedBy=paths.target' "$UNITS/logbook-receive.path"
