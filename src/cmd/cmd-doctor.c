@@ -53,10 +53,12 @@ static const char usage[] =
 	"what is wrong and, on the next line, the command that fixes it:\n"
 	"the journal and its permissions, the spool, the hook in this shell\n"
 	"and in the system rc files, git, each remote (reachable, and when\n"
-	"sync last reached it), the systemd timers, an ssh-agent key of yours\n"
-	"listed in team.conf, disk space, the search index, and commands\n"
-	"waiting for an entry.  A check that cannot be made here is shown\n"
-	"with '--' and why (for example when systemd is not running).\n"
+	"sync last reached it), the other hosts' records pushed here and not\n"
+	"written yet (logbook sync --local), the systemd timers and path\n"
+	"units, an ssh-agent key of yours listed in team.conf, disk space,\n"
+	"the search index, and commands waiting for an entry.  A check that\n"
+	"cannot be made here is shown with '--' and why (for example when\n"
+	"systemd is not running).\n"
 	"\n"
 	"  --root DIR   the system files and units are under DIR (default:\n"
 	"               $LOGBOOK_ROOT, else /), as for logbook setup\n"
@@ -386,6 +388,45 @@ static void check_remotes(struct journal *j)
 	replica_names_free(names, n);
 }
 
+/*
+ * The host refs that other replicas pushed here and whose files are not
+ * written yet: a hub whose logbook-receive.path did not run shows less
+ * than it holds.
+ */
+static void check_hosts(struct journal *j)
+{
+	struct replica_host *v;
+	size_t n, nhosts;
+	char *own = ident_host();
+
+	if (replica_pending(j, own, &v, &n, &nhosts) < 0) {
+		fail("hosts", NULL, "%s", errget());
+		free(own);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *check = xasprintf("host %s", v[i].host);
+		if (v[i].rewritten) {
+			char *fix = xasprintf("find who wrote it; to keep the files here: git -C %s update-ref "
+					      REPLICA_HOSTS_REF "%s " REPLICA_WRITTEN_REF "%s",
+					      j->dir, v[i].host, v[i].host);
+			fail(check, fix, REPLICA_HOSTS_REF "%s does not extend the records written here "
+			     "(history rewritten): sync leaves it out", v[i].host);
+			free(fix);
+		} else {
+			fail(check, "logbook sync --local", REPLICA_HOSTS_REF "%s is ahead of the files "
+			     "(pushed here, not written yet)", v[i].host);
+		}
+		free(check);
+	}
+	if (n == 0 && nhosts == 0)
+		skip("hosts", "no records of other hosts here (they come with sync, or pushed by other replicas)");
+	else if (n == 0)
+		ok("hosts", "the files of %zu other host%s match their refs", nhosts, nhosts == 1 ? "" : "s");
+	replica_hosts_free(v, n);
+	free(own);
+}
+
 static void check_timers(const struct server *s, struct journal *j)
 {
 	char **timers;
@@ -584,6 +625,7 @@ int cmd_doctor(int argc, char **argv)
 		if (check_git_owner(j)) {
 			check_git(j);
 			check_remotes(j);
+			check_hosts(j);
 		}
 	}
 	check_timers(&s, j);

@@ -1,10 +1,13 @@
 /*
- * logbook sync: ingest, commit this host's records, then fetch from,
- * integrate and push to every remote.  An unreachable remote is reported
- * and skipped; the exit status says how many were reached.
+ * logbook sync: ingest, commit this host's records, write what other
+ * replicas pushed into this one, then fetch from, integrate and push to
+ * every remote.  An unreachable remote is reported and skipped; the exit
+ * status says how many were reached.  sync --local only writes what was
+ * pushed: a hub runs it when a push arrives (logbook-receive.path).
  */
 #include <getopt.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,19 +30,25 @@
 enum { EXIT_SOME_UNREACHED = 3, EXIT_NONE_REACHED = 4 };
 
 static const char usage[] =
-	"usage: logbook sync\n"
+	"usage: logbook sync [--local]\n"
 	"\n"
 	"Bring this replica and every remote in step: ingest the recorded commands,\n"
 	"commit this host's new records, fetch what the other hosts wrote from each\n"
 	"remote, then push.  Each host writes only its own files, so nothing ever\n"
 	"needs merging.  A remote that cannot be reached is reported and skipped.\n"
+	"What other replicas pushed into this one is written into its files too,\n"
+	"unless it rewrites what this replica already holds (reported, left out).\n"
 	"When team.conf sets export.dokuwiki (a DokuWiki pages directory), the day\n"
 	"pages are exported there afterwards (see logbook export).\n"
 	"\n"
+	"  --local      only write what other replicas pushed into this one: no\n"
+	"               ingest, no commit, no fetch, no push (logbook-receive.path\n"
+	"               runs it on a hub when a push arrives)\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
-	"4 when none was, 1 when this replica could not be updated.\n";
+	"4 when none was, 1 when this replica could not be updated.\n"
+	"sync --local: 0, or 1 when this replica could not be updated.\n";
 
 /*
  * After the records of the others are in, the wiki team.conf names gets
@@ -138,9 +147,41 @@ static int sync_remote(struct journal *j, const char *remote, const char *host)
 	}
 }
 
+/* write what was pushed into this replica; dies on a local failure */
+static void sync_pushed(struct journal *j, const char *host)
+{
+	struct store_warnings w = { 0 };
+	int rc = replica_integrate_local(j, host, &w);
+
+	cli_print_warnings(&w);
+	if (rc < 0)
+		die("sync: %s", errget());
+}
+
+/* sync --local: the hub's answer to a push, no network */
+static int sync_local(void)
+{
+	struct journal *j = cmd_journal();
+	char *host = ident_host();
+	int lock;
+
+	if (!host)
+		die_err();
+	if ((lock = replica_lock(j)) < 0)
+		die("sync: %s", errget());
+	sync_pushed(j, host);
+	sync_export(j);
+	close(lock);
+	free(host);
+	journal_close(j);
+	return cli_finish_output() == EXIT_OK ? EXIT_OK : EXIT_FAIL;
+}
+
 int cmd_sync(int argc, char **argv)
 {
+	enum { OPT_LOCAL = 256 };
 	static const struct option opts[] = {
+		{ "local", no_argument, NULL, OPT_LOCAL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -149,14 +190,21 @@ int cmd_sync(int argc, char **argv)
 	char **remotes, *host;
 	size_t nremotes, reached = 0;
 	int c, lock;
+	bool local = false;
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == OPT_LOCAL) {
+			local = true;
+			continue;
+		}
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);
 	}
 	if (optind < argc)
 		cli_usage_exit(usage, "sync: too many arguments");
+	if (local)
+		return sync_local();
 	j = cmd_journal();
 	if (!(host = ident_host()))
 		die_err();
@@ -176,6 +224,7 @@ int cmd_sync(int argc, char **argv)
 	cli_print_warnings(&w);
 	if (replica_commit_team(j) < 0)
 		die("sync: committing team.conf: %s", errget());
+	sync_pushed(j, host);
 	if (replica_remotes(j, &remotes, &nremotes) < 0)
 		die("sync: %s", errget());
 	if (nremotes == 0) {

@@ -7,7 +7,10 @@
  * Integration moves the first by fast-forward only, then writes the
  * files between the two and moves the second: a sync killed on the way
  * leaves the marker behind and the next sync writes the files again
- * (writing is idempotent, files only grow).  team.conf works the same
+ * (writing is idempotent, files only grow).  Refs can also move by a
+ * push from another replica, or by anyone who can write .git: a host's
+ * ref that does not extend its marker is not written, and a record file
+ * is replaced only by a blob that starts with what the file holds.  team.conf works the same
  * with refs/heads/team and refs/logbook/written/team.
  */
 #define _GNU_SOURCE
@@ -29,7 +32,7 @@
 #include "replica/replica.h"
 #include "base/banned.h"
 
-#define WRITTEN_REF "refs/logbook/written/"
+#define WRITTEN_REF REPLICA_WRITTEN_REF
 
 static void warnf(struct store_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warnf(struct store_warnings *w, const char *fmt, ...)
@@ -357,18 +360,53 @@ int replica_fetch(struct journal *j, const char *remote)
 }
 
 /*
+ * How the blob data stands to the file at path: 1 it extends the file (or
+ * there is none), 0 the file already holds it and more, -1 neither.
+ * Record files only grow: a host's file that is not a beginning of what
+ * its ref holds was not written from that ref, and is kept.
+ */
+static int extends_file(const char *path, const struct buf *data)
+{
+	struct buf cur = BUF_INIT;
+	size_t len;
+	int rc;
+
+	if (fs_read_file(path, &cur) < 0)
+		return errno == ENOENT ? 1 : -1;
+	len = cur.len < data->len ? cur.len : data->len;
+	if (len && memcmp(cur.data, data->data, len) != 0)
+		rc = -1;
+	else
+		rc = cur.len <= data->len ? 1 : 0;
+	buf_release(&cur);
+	return rc;
+}
+
+/*
  * write rel from blob id into the work tree, atomically (we hold the
  * replica lock).  A private journal's copies stay owner-only, as they
- * were when made here first.
+ * were when made here first.  With grow_only, a file the blob does not
+ * extend is left as it is, and *kept says whether it differs (-1) or
+ * already holds more (0); 1 when written.
  */
-static int write_blob(struct journal *j, const char *rel, const char *id)
+static int write_blob(struct journal *j, const char *rel, const char *id, bool grow_only, int *kept)
 {
 	struct buf data = BUF_INIT;
 	char *path = NULL, *dir = NULL, *slash;
 	int rc = -1;
 
+	*kept = 1;
 	if (git_blob(j->dir, id, &data) < 0)
 		goto out;
+	if (grow_only) {
+		char *abs = journal_path(j, rel);
+		*kept = extends_file(abs, &data);
+		free(abs);
+		if (*kept != 1) {
+			rc = 0;
+			goto out;
+		}
+	}
 	dir = xstrdup(rel);
 	if ((slash = strrchr(dir, '/'))) {
 		*slash = '\0';
@@ -398,12 +436,16 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *p = files.files[i].path;
 		bool ok = host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF);
+		int kept;
 		if (!ok) {
 			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
 			      head, host ? host : "team", p);
 			continue;
 		}
-		rc = write_blob(j, p, files.files[i].id);
+		/* a host's files only grow; team.conf is replaced */
+		rc = write_blob(j, p, files.files[i].id, host != NULL, &kept);
+		if (rc == 0 && kept < 0)
+			warnf(w, "%s: ref of %s does not extend '%s' as it is here; left as it is", head, host, p);
 	}
 	git_files_free(&files);
 	return rc;
@@ -456,6 +498,23 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 		}
 		if (written && git_is_ancestor(j->dir, written, head) != 1)
 			goto out;
+	} else if (written) {
+		/*
+		 * The ref moves by fast-forward when this module moves it, but a
+		 * replica pushes into it and the group can write .git: a ref that
+		 * does not extend the files written here rewrites history, and
+		 * is left for a human (doctor shows it).
+		 */
+		int anc = git_is_ancestor(j->dir, written, head);
+		if (anc < 0) {
+			rc = -1;
+			goto out;
+		}
+		if (!anc) {
+			warnf(w, "the records of %s: %s (%.12s) does not extend what this replica wrote (%.12s); "
+				 "not written (see 'logbook doctor')", host, ref, head, written);
+			goto out;
+		}
 	}
 	if (write_tree(j, host, written, head, w) < 0 || git_update_ref(j->dir, mark, head, written) < 0)
 		rc = -1;
@@ -522,6 +581,109 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 	if (rc == 0 && catch_up(j, NULL, w) < 0)
 		rc = -1;
 	return rc;
+}
+
+/* the hosts of the refs under prefix ("refs/.../hosts/"), valid names only, with their objects */
+static int host_refs(struct journal *j, const char *prefix, char ***hosts, char ***ids, size_t *n)
+{
+	const char *args[] = { "for-each-ref", "--format=%(objectname) %(refname)", prefix, NULL };
+	struct buf out = BUF_INIT;
+	char *line, *save = NULL;
+
+	*hosts = *ids = NULL;
+	*n = 0;
+	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
+		errset("git for-each-ref in %s failed", j->dir);
+		buf_release(&out);
+		return -1;
+	}
+	for (line = strtok_r(out.data ? out.data : (char[]){ 0 }, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+		if (!sp || strncmp(sp + 1, prefix, strlen(prefix)) != 0)
+			continue;
+		*sp = '\0';
+		if (!store_valid_host(sp + 1 + strlen(prefix)))
+			continue;
+		*hosts = xreallocarray(*hosts, *n + 1, sizeof **hosts);
+		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+		(*hosts)[*n] = xstrdup(sp + 1 + strlen(prefix));
+		(*ids)[(*n)++] = xstrdup(line);
+	}
+	buf_release(&out);
+	return 0;
+}
+
+int replica_integrate_local(struct journal *j, const char *own_host, struct store_warnings *w)
+{
+	char **hosts, **ids;
+	size_t n;
+	int rc = 0;
+
+	if (host_refs(j, REPLICA_HOSTS_REF, &hosts, &ids, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		/* this host's files are written by its own commands, never from a ref */
+		if (own_host && !strcmp(hosts[i], own_host))
+			continue;
+		rc = catch_up(j, hosts[i], w);
+	}
+	replica_names_free(hosts, n);
+	replica_names_free(ids, n);
+	if (rc == 0)
+		rc = catch_up(j, NULL, w);
+	return rc;
+}
+
+int replica_pending(struct journal *j, const char *own_host, struct replica_host **pending, size_t *npending,
+		    size_t *nhosts)
+{
+	char **hosts, **ids;
+	size_t n;
+	int rc = 0;
+
+	*pending = NULL;
+	*npending = *nhosts = 0;
+	if (host_refs(j, REPLICA_HOSTS_REF, &hosts, &ids, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		char *mark, *written, *head;
+		int anc = 1;
+
+		if (own_host && !strcmp(hosts[i], own_host))
+			continue;
+		(*nhosts)++;
+		mark = xasprintf("%s%s", WRITTEN_REF, hosts[i]);
+		written = git_resolve(j->dir, mark);
+		head = git_resolve(j->dir, ids[i]);
+		if (head && (!written || strcmp(head, written) != 0)) {
+			if (written && (anc = git_is_ancestor(j->dir, written, head)) < 0) {
+				rc = -1;
+			} else {
+				*pending = xreallocarray(*pending, *npending + 1, sizeof **pending);
+				(*pending)[*npending].host = xstrdup(hosts[i]);
+				(*pending)[(*npending)++].rewritten = !anc;
+			}
+		}
+		free(mark);
+		free(written);
+		free(head);
+	}
+	replica_names_free(hosts, n);
+	replica_names_free(ids, n);
+	if (rc < 0) {
+		replica_hosts_free(*pending, *npending);
+		*pending = NULL;
+		*npending = 0;
+	}
+	return rc;
+}
+
+void replica_hosts_free(struct replica_host *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].host);
+	free(v);
 }
 
 int replica_push(struct journal *j, const char *remote, const char *own_host)

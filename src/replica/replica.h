@@ -7,10 +7,13 @@
  *
  * so a fetched ref either extends ours (fast-forward, and its files are
  * written into the work tree) or is behind it (ignored): integration
- * never merges and never needs a human.  A host's ref is committed from
- * its files with a private index (.state/sync/index), in one commit per
- * sync; the work tree is written before a ref moves, so a sync killed
- * anywhere is redone by the next one.  This module never writes this
+ * never merges and never needs a human.  A ref another replica pushed
+ * here is written the same way; one that does not extend the files
+ * already written (history rewritten) is reported and never written,
+ * and a host's record file is only ever replaced by one that extends it.
+ * A host's ref is committed from its files with a private index
+ * (.state/sync/index), in one commit per sync; the work tree is written
+ * before a ref moves, so a sync killed anywhere is redone by the next one.  This module never writes this
  * host's own record files and never deletes a file; it never prints:
  * what it finds goes into a struct store_warnings for the caller.
  */
@@ -24,6 +27,8 @@
 
 #define REPLICA_HOSTS_REF "refs/heads/hosts/"
 #define REPLICA_TEAM_REF "refs/heads/team"
+/* refs/logbook/written/<host>: the commit of <host>'s files in the work tree */
+#define REPLICA_WRITTEN_REF "refs/logbook/written/"
 #define REPLICA_STATE JOURNAL_STATE "/sync"
 
 /* a remote name: [A-Za-z0-9._-]+, not starting with '.' or '-' */
@@ -51,6 +56,29 @@ int replica_fetch(struct journal *j, const char *remote);
  * -1 and errget() on a local failure.
  */
 int replica_integrate(struct journal *j, const char *remote, const char *own_host, struct store_warnings *w);
+/*
+ * Take what other replicas pushed into this repository: every host ref
+ * (own_host's excepted) that extends the files written here is written
+ * into the work tree, then team.conf likewise; a ref that does not
+ * (history rewritten) is reported in w and not written.  No network.
+ * -1 and errget() on a local failure.
+ */
+int replica_integrate_local(struct journal *j, const char *own_host, struct store_warnings *w);
+
+/* a host whose ref here is not the commit its files were written from */
+struct replica_host {
+	char *host;
+	bool rewritten;		/* the ref does not extend the files: integration refuses it */
+};
+/*
+ * The hosts (own_host's excepted) whose refs are ahead of their files, in
+ * pending, and how many host refs there are besides own_host's in nhosts.
+ * -1 and errget().
+ */
+int replica_pending(struct journal *j, const char *own_host, struct replica_host **pending, size_t *npending,
+		    size_t *nhosts);
+void replica_hosts_free(struct replica_host *v, size_t n);
+
 /*
  * Push the host refs and the team ref to remote.  0 when own_host's ref
  * went through (or had nothing to push), 1 when it was rejected (someone

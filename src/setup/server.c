@@ -100,7 +100,8 @@ void server_timers(const struct server *s, const struct conf *team, char ***name
 
 		while (d && (e = readdir(d))) {
 			bool seen = false;
-			/* logbook-sync.path too: the syncs the admins who may not run git ask for */
+			/* .path units: the sync the admins who may not run git ask for (logbook-sync.path), the
+			   integration of what other servers push (logbook-receive.path) */
 			if (fnmatch("logbook-*.timer", e->d_name, 0) != 0 && fnmatch("logbook-*.path", e->d_name, 0) != 0)
 				continue;
 			for (size_t k = 0; k < count; k++)

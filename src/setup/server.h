@@ -46,9 +46,10 @@ bool server_systemd_running(void);
 
 /*
  * The logbook-*.timer and logbook-*.path units installed under root (the
- * unit directories of systemd), sorted, names only.  Those a team has not configured are left
- * out, with why in skipped (one line each): logbook-digest.timer without
- * digest.to in team.conf.  team may be NULL.
+ * unit directories of systemd: what starts logbook's services), sorted,
+ * names only.  Those a team has not configured are left out, with why in
+ * skipped (one line each): logbook-digest.timer without digest.to in
+ * team.conf.  team may be NULL.
  */
 void server_timers(const struct server *s, const struct conf *team, char ***names, size_t *n, struct buf *skipped);
 void server_names_free(char **names, size_t n);
