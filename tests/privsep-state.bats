@@ -190,3 +190,19 @@ with_hub() {
 	[ "$status" -eq 0 ] || fail "export failed: $stderr"
 	[ -f "$wiki/journal/start.txt" ]
 }
+
+@test "the note root writes in \$EDITOR: the member cannot swap the file the editor saves" {
+	# the editor, as it starts, lets the member swap its file for a link
+	# (the race the member would have to win), then saves the note
+	cat >"$BATS_TEST_TMPDIR/editor" <<-SCRIPT
+		#!/bin/sh
+		setpriv --reuid=$MEMBER --regid=$MEMBER_GROUP --init-groups -- \
+			sh -c 'mv "\$1" "\$1.gone" && ln -s "$ROOT_ONLY/shadow" "\$1"' sh "\$1" 2>/dev/null
+		echo 'rotated the TLS keys' >"\$1"
+	SCRIPT
+	chmod 0755 "$BATS_TEST_TMPDIR/editor"
+	EDITOR=$BATS_TEST_TMPDIR/editor run on_tty "$LOGBOOK" note
+	root_only_intact
+	[ "$status" -eq 0 ]
+	lb show | grep -q 'rotated the TLS keys'
+}

@@ -104,19 +104,33 @@ static void strip_comments(struct buf *b)
 
 int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text)
 {
-	char *rel = xasprintf(JOURNAL_STATE "/%s.%ld", name, (long)getpid());
-	char *path = journal_path(j, rel);
+	/*
+	 * The editor opens the file by its name, following links: it lives in
+	 * a directory of its own that only this account can write, never in
+	 * the journal, where the group could swap it for a link while the
+	 * editor runs.
+	 */
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/logbook-edit.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	char *path = NULL;
 	int rc = -1;
 
-	if (journal_mkdirs(j, JOURNAL_STATE) == 0 &&
-	    fs_write_atomic_below(j->dir, rel, template->data, template->len, 0600, 0) == 0 && run_editor(path) == 0 && fs_read_file(path, text) == 0) {
+	(void)j;
+	if (!mkdtemp(dir)) {
+		errset_sys("%s", dir);
+		free(dir);
+		return -1;
+	}
+	path = fs_join(dir, name);
+	if (fs_write_atomic(path, template->data, template->len, 0600) == 0 && run_editor(path) == 0 &&
+	    fs_read_file(path, text) == 0) {
 		strip_comments(text);
 		cmd_trim(text);
 		rc = 0;
 	}
-	unlink(path);
+	fs_remove_tree(dir);
 	free(path);
-	free(rel);
+	free(dir);
 	return rc;
 }
 
