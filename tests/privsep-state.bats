@@ -206,3 +206,17 @@ with_hub() {
 	[ "$status" -eq 0 ]
 	lb show | grep -q 'rotated the TLS keys'
 }
+
+@test "a hard link planted at .state/chain/<host>: root's note neither writes nor chmods the linked file" {
+	# protected_hardlinks lets a member link only a file they could write: their own
+	mkdir "$BATS_TEST_TMPDIR/member"
+	chown "$MEMBER" "$BATS_TEST_TMPDIR/member"
+	as_member sh -c 'echo mine >"$1" && chmod 0600 "$1"' sh "$BATS_TEST_TMPDIR/member/file"
+	as_member mv "$LOGBOOK_DIR/.state/chain/web1" "$LOGBOOK_DIR/.state/chain/web1.gone"
+	as_member ln "$BATS_TEST_TMPDIR/member/file" "$LOGBOOK_DIR/.state/chain/web1"
+	run --separate-stderr lb note root was here
+	[ "$(cat "$BATS_TEST_TMPDIR/member/file")" = mine ] || fail "root wrote to a file the member linked from elsewhere"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/member/file")" = 600 ]
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *".state/chain/web1: has 2 links: refused"* ]] || fail "stderr: $stderr"
+}
