@@ -114,18 +114,31 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
 	return fs_write_atomic_flags(path, data, len, mode, 0);
 }
 
-int fs_write_atomic_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags)
+/* fsync a directory's descriptor; some file systems cannot, which is not a failure */
+static int fsync_dirfd(int dfd, const char *shown)
 {
+	if (fsync(dfd) < 0 && errno != EINVAL && errno != EROFS) {
+		errset_sys("%s: fsync", shown);
+		return -1;
+	}
+	return 0;
+}
+
+/* fs_write_atomic_flags of name in the directory dfd; path names the target in messages */
+static int write_atomic_at(int dfd, const char *name, const char *path, const void *data, size_t len, mode_t mode,
+			   unsigned flags)
+{
+	char *lock_name = xasprintf("%s.lock", name);
 	char *lock = xasprintf("%s.lock", path);
-	char *dir = dir_of(path);
 	bool sync = !(flags & FS_ATOMIC_NO_SYNC);
 	int fd, rc = -1;
 
-	if ((flags & FS_ATOMIC_BREAK_LOCK) && unlink(lock) < 0 && errno != ENOENT) {
+	if ((flags & FS_ATOMIC_BREAK_LOCK) && unlinkat(dfd, lock_name, 0) < 0 && errno != ENOENT) {
 		errset_sys("%s", lock);
 		goto out;
 	}
-	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+	/* O_EXCL creates a new file and never follows a link: the descriptor is ours to fchmod */
+	fd = openat(dfd, lock_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0) {
 		if (errno == EEXIST)
 			errset("%s: exists: another logbook is writing %s, or one crashed (remove the file if none runs)", lock, path);
@@ -136,23 +149,278 @@ int fs_write_atomic_flags(const char *path, const void *data, size_t len, mode_t
 	if (fchmod(fd, mode) < 0 || fs_write_all(fd, data, len) < 0 || (sync && fsync(fd) < 0)) {
 		errset_sys("%s", lock);
 		close(fd);
-		unlink(lock);
+		unlinkat(dfd, lock_name, 0);
 		goto out;
 	}
 	if (close(fd) < 0) {
 		errset_sys("%s", lock);
-		unlink(lock);
+		unlinkat(dfd, lock_name, 0);
 		goto out;
 	}
-	if (rename(lock, path) < 0) {
+	if (renameat(dfd, lock_name, dfd, name) < 0) {
 		errset_sys("%s: rename to %s", lock, path);
-		unlink(lock);
+		unlinkat(dfd, lock_name, 0);
 		goto out;
 	}
-	rc = sync ? fs_fsync_dir(dir) : 0;
+	rc = sync ? fsync_dirfd(dfd, path) : 0;
 out:
+	free(lock_name);
 	free(lock);
+	return rc;
+}
+
+int fs_write_atomic_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags)
+{
+	char *dir = dir_of(path);
+	const char *slash = strrchr(path, '/');
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
+
+	if (dfd < 0 && errno == EACCES)
+		dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		errset_sys("%s.lock", path);	/* the file that could not be made */
+		free(dir);
+		return -1;
+	}
+	rc = write_atomic_at(dfd, slash ? slash + 1 : path, path, data, len, mode, flags);
+	close(dfd);
 	free(dir);
+	return rc;
+}
+
+/* ---- below a trusted directory ---- */
+
+bool fs_dir_open_ground(int dfd)
+{
+	struct stat st;
+	uid_t me = geteuid();
+
+	if (fstat(dfd, &st) < 0)
+		return true;
+	return (st.st_uid != 0 && st.st_uid != me) || (st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* one directory component below dfd: never a link, created when asked */
+static int open_component(int dfd, const char *name, unsigned how, mode_t dir_mode, const char *shown)
+{
+	int fd;
+	bool made = false;
+
+	if ((how & FS_BELOW_MKDIRS) && mkdirat(dfd, name, dir_mode) == 0)
+		made = true;
+	else if ((how & FS_BELOW_MKDIRS) && errno != EEXIST) {
+		errset_sys("%s", shown);
+		return -1;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* a directory one may search but not list is passed through all the same */
+	if (fd < 0 && errno == EACCES)
+		fd = openat(dfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		struct stat st;
+		/* O_DIRECTORY says ENOTDIR for a link: say what it is */
+		if (errno == ELOOP || (errno == ENOTDIR && fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+					S_ISLNK(st.st_mode))) {
+			errset("%s: is a symbolic link: refused", shown);
+			errno = ELOOP;
+		} else {
+			errset_sys("%s", shown);
+		}
+		return -1;
+	}
+	/* the umask may have taken the group's write bit; fchmod only a directory that is ours */
+	if (made && (how & FS_BELOW_CHMOD)) {
+		struct stat st;
+		if (fstat(fd, &st) < 0 || (st.st_uid == geteuid() && fchmod(fd, dir_mode) < 0)) {
+			errset_sys("%s: chmod", shown);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+int fs_dir_below(const char *base, const char *rel, unsigned how, mode_t dir_mode)
+{
+	struct buf shown = BUF_INIT;
+	char *copy, *s;
+	int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0 && errno == EACCES)
+		fd = open(base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		errset_sys("%s", base);
+		return -1;
+	}
+	if (!rel)
+		return fd;
+	buf_adds(&shown, base);
+	copy = s = xstrdup(rel);
+	while (fd >= 0 && *s) {
+		char *slash = strchr(s, '/');
+		int next;
+
+		if (slash)
+			*slash = '\0';
+		if (*s && strcmp(s, ".")) {
+			if (!strcmp(s, "..")) {
+				errset("%s/..: refused", buf_str(&shown));
+				close(fd);
+				fd = -1;
+				break;
+			}
+			buf_addf(&shown, "/%s", s);
+			next = open_component(fd, s, how, dir_mode, buf_str(&shown));
+			close(fd);
+			fd = next;
+		}
+		if (!slash)
+			break;
+		s = slash + 1;
+	}
+	free(copy);
+	buf_release(&shown);
+	return fd;
+}
+
+/* the checks of the rule in fs.h on a file that was there before: 0, or -1 and errget() */
+static int check_existing(const struct stat *st, unsigned how, const char *shown)
+{
+	if (!S_ISREG(st->st_mode)) {
+		errset("%s: not a regular file: refused", shown);
+		return -1;
+	}
+	if (st->st_nlink != 1) {
+		errset("%s: has %lu links: refused", shown, (unsigned long)st->st_nlink);
+		return -1;
+	}
+	if (!(how & FS_BELOW_ANY_OWNER) && st->st_uid != geteuid()) {
+		errset("%s: owned by uid %lu, not by uid %lu: refused", shown, (unsigned long)st->st_uid,
+		       (unsigned long)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+int fs_openat_checked(int dfd, const char *name, int flags, mode_t mode, unsigned how, const char *shown)
+{
+	bool open_ground = fs_dir_open_ground(dfd);
+	int base_flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC)) | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY;
+	struct stat st;
+	int fd;
+
+	for (;;) {
+		if (flags & O_CREAT) {
+			fd = openat(dfd, name, base_flags | O_CREAT | O_EXCL, mode);
+			if (fd >= 0)
+				return fd;	/* new, and ours */
+			if (errno != EEXIST || (flags & O_EXCL))
+				break;
+		}
+		fd = openat(dfd, name, base_flags | O_NONBLOCK);
+		if (fd >= 0 || errno != ENOENT || !(flags & O_CREAT))
+			break;
+		/* removed between the two calls: try to create it again */
+	}
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errset("%s: is a symbolic link: refused", shown);
+		else if (errno == EEXIST)
+			errset("%s: exists", shown);
+		else
+			errset_sys("%s", shown);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0) {
+		errset_sys("%s", shown);
+		close(fd);
+		return -1;
+	}
+	if (open_ground && check_existing(&st, how, shown) < 0) {
+		close(fd);
+		return -1;
+	}
+	if ((!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) ||
+	    ((flags & O_TRUNC) && S_ISREG(st.st_mode) && ftruncate(fd, 0) < 0)) {
+		errset_sys("%s", shown);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* the directory of base/rel and the last component's name in rel; -1 and errget() */
+static int parent_below(const char *base, const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	char *dir;
+	int dfd;
+
+	*name = slash ? slash + 1 : rel;
+	if (!**name || !strcmp(*name, ".") || !strcmp(*name, "..")) {
+		errset("%s/%s: not a file name", base, rel);
+		return -1;
+	}
+	dir = slash ? xstrndup(rel, (size_t)(slash - rel)) : NULL;
+	dfd = fs_dir_below(base, dir, 0, 0);
+	free(dir);
+	return dfd;
+}
+
+int fs_open_below(const char *base, const char *rel, int flags, mode_t mode, unsigned how)
+{
+	const char *name;
+	char *shown;
+	int dfd = parent_below(base, rel, &name), fd;
+
+	if (dfd < 0)
+		return -1;
+	shown = fs_join(base, rel);
+	fd = fs_openat_checked(dfd, name, flags, mode, how, shown);
+	free(shown);
+	close(dfd);
+	return fd;
+}
+
+int fs_check_below(const char *base, const char *rel, unsigned how)
+{
+	const char *name;
+	char *shown;
+	struct stat st;
+	int dfd = parent_below(base, rel, &name), rc = 0;
+
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	shown = fs_join(base, rel);
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (errno != ENOENT) {
+			errset_sys("%s", shown);
+			rc = -1;
+		}
+	} else if (S_ISLNK(st.st_mode)) {
+		errset("%s: is a symbolic link: refused", shown);
+		rc = -1;
+	} else if (fs_dir_open_ground(dfd)) {
+		rc = check_existing(&st, how, shown);
+	}
+	free(shown);
+	close(dfd);
+	return rc;
+}
+
+int fs_write_atomic_below(const char *base, const char *rel, const void *data, size_t len, mode_t mode,
+			  unsigned flags)
+{
+	const char *name;
+	char *shown;
+	int dfd = parent_below(base, rel, &name), rc;
+
+	if (dfd < 0)
+		return -1;
+	shown = fs_join(base, rel);
+	rc = write_atomic_at(dfd, name, shown, data, len, mode, flags);
+	free(shown);
+	close(dfd);
 	return rc;
 }
 

@@ -36,6 +36,51 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
  */
 enum { FS_ATOMIC_BREAK_LOCK = 1, FS_ATOMIC_NO_SYNC = 2 };
 int fs_write_atomic_flags(const char *path, const void *data, size_t len, mode_t mode, unsigned flags);
+/*
+ * Files below a directory the caller trusts, in a tree that other accounts
+ * can write (a group-shared journal's .state/, a wiki directory).  The rule:
+ *
+ *  - base is trusted as the caller names it (it may be reached through
+ *    symbolic links).  Below it every component is opened with openat(2)
+ *    and O_NOFOLLOW, directories with O_DIRECTORY: a symbolic link below
+ *    base is refused, never followed, and what the caller then does goes
+ *    through the descriptor, so a name swapped later changes nothing.
+ *  - A directory is open ground when an account other than root and the
+ *    caller can write it: its owner is neither, or it is group or world
+ *    writable (the sticky bit does not help: others still create names).
+ *  - In open ground, a file that already exists must be a regular file
+ *    with one link (a hard link could name a file elsewhere, a FIFO could
+ *    block), and it must be owned by the caller unless FS_BELOW_ANY_OWNER
+ *    says another account's file is expected there (a lock or an index
+ *    that any member may have made first).  It is opened with O_NONBLOCK
+ *    and without O_TRUNC, and truncated only once it passed.
+ *  - O_CREAT without O_EXCL opens, then creates with O_EXCL, so the caller
+ *    knows the file it got is its own when it made it.
+ * Refusals fail with "<base>/<rel>: <why>: refused" in errget().
+ */
+enum {
+	FS_BELOW_ANY_OWNER = 1,	/* an existing file may belong to another account */
+	FS_BELOW_MKDIRS = 2,	/* fs_dir_below: create the directories that are missing */
+	FS_BELOW_CHMOD = 4,	/* fs_dir_below: give a directory it creates exactly dir_mode */
+};
+/* the directory base/rel (rel "" or NULL: base itself), as a descriptor; -1 and errget() */
+int fs_dir_below(const char *base, const char *rel, unsigned how, mode_t dir_mode);
+/* open base/rel with open(2)'s flags and mode under the rule above; -1 and errget() */
+int fs_open_below(const char *base, const char *rel, int flags, mode_t mode, unsigned how);
+/* the same for name in the directory dfd; shown names the file in messages */
+int fs_openat_checked(int dfd, const char *name, int flags, mode_t mode, unsigned how, const char *shown);
+/*
+ * 0 when base/rel is missing or passes the rule above as an existing file
+ * would (for a file that a library opens by name, like SQLite's database
+ * and its -wal, -shm and -journal siblings); -1 and errget() when not.
+ */
+int fs_check_below(const char *base, const char *rel, unsigned how);
+/* fs_write_atomic_flags of base/rel: the lock file, its rename and sync all go through the directory's descriptor */
+int fs_write_atomic_below(const char *base, const char *rel, const void *data, size_t len, mode_t mode,
+			  unsigned flags);
+/* true when fd's directory can be written by an account other than root and the caller */
+bool fs_dir_open_ground(int dfd);
+
 /* create the directories of path that are missing, each with mode */
 int fs_mkdirs(const char *path, mode_t mode);
 int fs_fsync_dir(const char *dir);

@@ -137,11 +137,13 @@ static void mark_read(struct journal *j, const char *admin, struct mark *m)
 static void mark_write(struct journal *j, const char *admin, const struct index_position *pos, int64_t now)
 {
 	char *path = mark_path(j, admin);
+	const char *rel = path + strlen(j->dir);	/* mark_path joined it to the journal's directory */
 	struct buf b = BUF_INIT;
 
 	buf_addf(&b, NEWS_MAGIC " %s %" PRId64 " %" PRId64 "\n", pos->generation[0] ? pos->generation : "-",
 		 pos->last_id, now);
-	if (journal_mkdirs(j, NEWS_DIR) < 0 || fs_write_atomic(path, b.data, b.len, 0600) < 0)
+	if (journal_mkdirs(j, NEWS_DIR) < 0 ||
+	    fs_write_atomic_below(j->dir, rel + strspn(rel, "/"), b.data, b.len, 0600, 0) < 0)
 		warn_msg("news: cannot keep your place in %s: %s", path, errget());
 	buf_release(&b);
 	free(path);

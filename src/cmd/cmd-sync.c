@@ -73,15 +73,14 @@ static void sync_export(struct journal *j)
 static void note_reached(struct journal *j, const char *remote)
 {
 	char *rel = xasprintf(REPLICA_STATE "/ok.%s", remote);
-	char *path = journal_path(j, rel);
 	char stamp[32];
 	time_t now = time(NULL);
 	struct tm tm;
 
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ\n", gmtime_r(&now, &tm));
-	if (journal_mkdirs(j, REPLICA_STATE) < 0 || fs_write_atomic(path, stamp, strlen(stamp), journal_file_mode(j)) < 0)
+	if (journal_mkdirs(j, REPLICA_STATE) < 0 ||
+	    fs_write_atomic_below(j->dir, rel, stamp, strlen(stamp), journal_file_mode(j), 0) < 0)
 		warn_msg("sync: %s", errget());
-	free(path);
 	free(rel);
 }
 

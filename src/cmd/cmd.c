@@ -105,19 +105,33 @@ static void strip_comments(struct buf *b)
 
 int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text)
 {
-	char *rel = xasprintf(JOURNAL_STATE "/%s.%ld", name, (long)getpid());
-	char *path = journal_path(j, rel);
+	/*
+	 * The editor opens the file by its name, following links: it lives in
+	 * a directory of its own that only this account can write, never in
+	 * the journal, where the group could swap it for a link while the
+	 * editor runs.
+	 */
+	const char *tmp = getenv("TMPDIR");
+	char *dir = xasprintf("%s/logbook-edit.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+	char *path = NULL;
 	int rc = -1;
 
-	if (journal_mkdirs(j, JOURNAL_STATE) == 0 && fs_write_atomic(path, template->data, template->len, 0600) == 0 &&
-	    run_editor(path) == 0 && fs_read_file(path, text) == 0) {
+	(void)j;
+	if (!mkdtemp(dir)) {
+		errset_sys("%s", dir);
+		free(dir);
+		return -1;
+	}
+	path = fs_join(dir, name);
+	if (fs_write_atomic(path, template->data, template->len, 0600) == 0 && run_editor(path) == 0 &&
+	    fs_read_file(path, text) == 0) {
 		strip_comments(text);
 		cmd_trim(text);
 		rc = 0;
 	}
-	unlink(path);
+	fs_remove_tree(dir);
 	free(path);
-	free(rel);
+	free(dir);
 	return rc;
 }
 
@@ -165,7 +179,7 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
 void cmd_background_sync(struct journal *j)
 {
 	const char *autosync = conf_get(j->conf, "sync", NULL, "auto");
-	char **names = NULL, *self, *log;
+	char **names = NULL, *self;
 	size_t n = 0;
 	int fd;
 
@@ -193,10 +207,16 @@ void cmd_background_sync(struct journal *j)
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-	/* what it says goes to a log the admin can read, never to their terminal */
-	log = journal_path(j, JOURNAL_STATE "/sync/background.log");
-	journal_mkdirs(j, JOURNAL_STATE "/sync");
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/*
+	 * what it says goes to a log the admin can read, never to their
+	 * terminal; a member's log is appended to, a link they planted refused
+	 */
+	if (journal_mkdirs(j, JOURNAL_STATE "/sync") < 0 ||
+	    (fd = fs_open_below(j->dir, JOURNAL_STATE "/sync/background.log", O_WRONLY | O_CREAT | O_APPEND, 0600,
+				FS_BELOW_ANY_OWNER)) < 0) {
+		warn_msg("background sync: %s", errget());
+		fd = -1;
+	}
 	self = xstrdup("/proc/self/exe");
 	{
 		const char *argv[] = { self, "-C", j->dir, "sync", NULL };
@@ -208,7 +228,6 @@ void cmd_background_sync(struct journal *j)
 	if (fd >= 0)
 		close(fd);
 	free(self);
-	free(log);
 }
 
 bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[DAY_LEN + 1], char until[DAY_LEN + 1],

@@ -73,8 +73,9 @@ int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, 
 void cmd_trim(struct buf *b);
 /*
  * Let the admin write text in $VISUAL or $EDITOR, starting from template,
- * in .state/<name>.<pid>; lines starting with '#' are dropped and the
- * rest trimmed.  -1 and errget() when the editor failed.
+ * in <name> in a new private directory under $TMPDIR (or /tmp), never in
+ * the journal; lines starting with '#' are dropped and the rest trimmed.
+ * -1 and errget() when the editor failed.
  */
 int cmd_edit(struct journal *j, const char *name, const struct buf *template, struct buf *text);
 /*

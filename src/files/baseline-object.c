@@ -98,7 +98,7 @@ int baseline_object_write(struct journal *j, const char *hash, const char *data,
 		goto out;
 	rc = object_dir(j, hash);
 	if (rc == 0)
-		rc = fs_write_atomic_flags(path, data, len, journal_file_mode(j),
+		rc = fs_write_atomic_below(j->dir, rel, data, len, journal_file_mode(j),
 					   FS_ATOMIC_BREAK_LOCK | FS_ATOMIC_NO_SYNC);
 	if (rc == 0)
 		*written = true;

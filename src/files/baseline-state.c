@@ -379,13 +379,11 @@ int baseline_index_load(struct journal *j, struct index *idx)
 	memset(idx, 0, sizeof *idx);
 	{
 		/* one allocation of the file's size, not a doubling buffer: the index is megabytes */
-		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		int fd = fs_open_below(j->dir, BASELINE_DIR "/index", O_RDONLY, 0, FS_BELOW_ANY_OWNER);
 		struct stat st;
 		if (fd < 0) {
 			if (errno == ENOENT)
 				rc = 0;
-			else
-				errset_sys("%s", path);
 			goto out;
 		}
 		if (fstat(fd, &st) == 0 && st.st_size > 0)
@@ -470,14 +468,12 @@ int baseline_index_generation(struct journal *j, unsigned long long *gen)
 {
 	char *path = state_path(j, "index");
 	char head[256];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), rc = -1;
+	int fd = fs_open_below(j->dir, BASELINE_DIR "/index", O_RDONLY, 0, FS_BELOW_ANY_OWNER), rc = -1;
 	ssize_t n;
 
 	*gen = 0;
 	if (fd < 0) {
 		rc = errno == ENOENT ? 0 : -1;
-		if (rc < 0)
-			errset_sys("%s", path);
 		free(path);
 		return rc;
 	}
@@ -532,10 +528,10 @@ static void format_entry(struct buf *b, const struct entry *e)
 /* written whole; a lock file left by a writer that died is removed (we hold the flock) */
 static int write_state_file(struct journal *j, const char *name, const struct buf *b)
 {
-	char *path = state_path(j, name);
-	int rc = fs_write_atomic_flags(path, buf_str(b), b->len, journal_file_mode(j), FS_ATOMIC_BREAK_LOCK);
+	char *rel = xasprintf("%s/%s", BASELINE_DIR, name);
+	int rc = fs_write_atomic_below(j->dir, rel, buf_str(b), b->len, journal_file_mode(j), FS_ATOMIC_BREAK_LOCK);
 
-	free(path);
+	free(rel);
 	return rc;
 }
 
@@ -710,9 +706,8 @@ int baseline_lock(struct journal *j, unsigned wait_ms)
 	if (journal_mkdirs(j, BASELINE_DIR) < 0)
 		return -1;
 	path = state_path(j, "lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, journal_file_mode(j));
+	fd = fs_open_below(j->dir, BASELINE_DIR "/lock", O_RDWR | O_CREAT, journal_file_mode(j), FS_BELOW_ANY_OWNER);
 	if (fd < 0) {
-		errset_sys("%s", path);
 		free(path);
 		return -1;
 	}

@@ -101,44 +101,27 @@ mode_t journal_dir_mode(const struct journal *j)
 
 int journal_mkdirs(const struct journal *j, const char *rel)
 {
-	char *p = xstrdup(rel);
-	char *s = p;
-	int rc = 0;
+	/*
+	 * one level at a time, never through a link a member put in the
+	 * group's directories; the umask may have taken the group's write bit
+	 */
+	int fd = fs_dir_below(j->dir, rel, FS_BELOW_MKDIRS | (j->shared ? FS_BELOW_CHMOD : 0), journal_dir_mode(j));
 
-	/* one level at a time so each new directory gets the journal's mode */
-	for (;;) {
-		char *slash = strchr(s, '/');
-		char *full;
-
-		if (slash)
-			*slash = '\0';
-		full = journal_path(j, p);
-		if (mkdir(full, journal_dir_mode(j)) == 0) {
-			/* the umask may have taken the group's write bit */
-			if (j->shared && chmod(full, journal_dir_mode(j)) < 0) {
-				errset_sys("%s: chmod", full);
-				rc = -1;
-			}
-		} else if (errno != EEXIST || !fs_is_dir(full)) {
-			if (errno == EEXIST)
-				errno = ENOTDIR;
-			errset_sys("%s", full);
-			rc = -1;
-		}
-		free(full);
-		if (rc < 0 || !slash)
-			break;
-		*slash = '/';
-		s = slash + 1;
-	}
-	free(p);
-	return rc;
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
 }
 
 int journal_fix_mode(const struct journal *j, int fd)
 {
 	/* a private journal keeps what open(2) gave under the umask */
+	struct stat st;
+
 	if (!j->shared)
+		return 0;
+	/* another account's file keeps its mode: root never chmods what a member can swap */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())
 		return 0;
 	if (fchmod(fd, journal_file_mode(j)) < 0) {
 		errset_sys("fchmod");

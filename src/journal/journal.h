@@ -36,9 +36,12 @@ int journal_reload_conf(struct journal *j);
 
 /* "<dir>/<rel>" */
 char *journal_path(const struct journal *j, const char *rel);
-/* create <dir>/<rel> and the missing directories above it, with the journal's mode */
+/*
+ * create <dir>/<rel> and the missing directories above it, with the
+ * journal's mode; a symbolic link on the way is refused (fs_dir_below)
+ */
 int journal_mkdirs(const struct journal *j, const char *rel);
-/* give a file this process created the journal's mode */
+/* give a file this process created the journal's mode (a file of another account, or not regular, is left alone) */
 int journal_fix_mode(const struct journal *j, int fd);
 mode_t journal_file_mode(const struct journal *j);
 mode_t journal_dir_mode(const struct journal *j);

@@ -194,7 +194,7 @@ static int end_of_last_line(int fd, off_t size, off_t *end)
 /* keep the bytes of a cut torn line in .state/torn/ for whoever investigates */
 static char *save_torn(struct store_txn *t, const char *rel, int fd, off_t from, off_t to)
 {
-	char *name, *path, *p;
+	char *name, *p;
 	int out;
 	char chunk[65536];
 
@@ -204,9 +204,7 @@ static char *save_torn(struct store_txn *t, const char *rel, int fd, off_t from,
 	for (p = name + strlen(TORN_DIR) + 1; *p; p++)
 		if (*p == '/')
 			*p = '_';
-	path = journal_path(t->j, name);
-	out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, journal_file_mode(t->j));
-	free(path);
+	out = fs_open_below(t->j->dir, name, O_WRONLY | O_CREAT | O_EXCL, journal_file_mode(t->j), 0);
 	if (out < 0) {
 		free(name);
 		return NULL;
@@ -419,19 +417,13 @@ static int open_lock(struct store_txn *t, unsigned timeout)
 
 	if (journal_mkdirs(t->j, CHAIN_DIR) < 0)
 		goto out;
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT) {
-		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, journal_file_mode(t->j));
-		if (fd >= 0 && journal_fix_mode(t->j, fd) < 0) {
-			close(fd);
-			fd = -1;
-			goto out;
-		}
-		if (fd < 0 && errno == EEXIST)
-			fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	}
-	if (fd < 0) {
-		errset_sys("%s", path);
+	/* every writer of this host, any member, shares the file; a link planted there is refused */
+	fd = fs_open_below(t->j->dir, rel, O_RDWR | O_CREAT, journal_file_mode(t->j), FS_BELOW_ANY_OWNER);
+	if (fd < 0)
+		goto out;
+	if (journal_fix_mode(t->j, fd) < 0) {
+		close(fd);
+		fd = -1;
 		goto out;
 	}
 	if (lock_wait(fd, timeout) < 0) {

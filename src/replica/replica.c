@@ -123,9 +123,9 @@ int replica_lock(struct journal *j)
 	if (journal_mkdirs(j, REPLICA_STATE) < 0)
 		return -1;
 	path = state_path(j, "lock");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, journal_file_mode(j));
+	/* any member may have made the lock first; never through a link they planted */
+	fd = fs_open_below(j->dir, REPLICA_STATE "/lock", O_RDWR | O_CREAT, journal_file_mode(j), FS_BELOW_ANY_OWNER);
 	if (fd < 0) {
-		errset_sys("%s", path);
 		free(path);
 		return -1;
 	}
@@ -414,7 +414,7 @@ static int write_blob(struct journal *j, const char *rel, const char *id, bool g
 			goto out;
 	}
 	path = journal_path(j, rel);
-	rc = fs_write_atomic_flags(path, buf_str(&data), data.len, j->shared ? journal_file_mode(j) : 0600,
+	rc = fs_write_atomic_below(j->dir, rel, buf_str(&data), data.len, j->shared ? journal_file_mode(j) : 0600,
 				   FS_ATOMIC_BREAK_LOCK);
 out:
 	buf_release(&data);

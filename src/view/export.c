@@ -108,14 +108,16 @@ static void file_stamp(const char *path, char *out, size_t size)
  * written, flushed and renamed over the page, so the wiki reads the old
  * page or the new one.  The caller syncs the directory once at the end.
  */
-static int write_page(const char *dir, const char *name, const struct buf *data)
+static int write_page(int dfd, const char *dir, const char *name, const struct buf *data)
 {
 	char *path = fs_join(dir, name);
-	char *tmp = xasprintf("%s/.%s.%ld.tmp", dir, name, (long)getpid());
+	char *tmp_name = xasprintf(".%s.%ld.tmp", name, (long)getpid());
+	char *tmp = fs_join(dir, tmp_name);
 	int fd, rc = -1;
 
-	unlink(tmp);	/* left by a killed export of the same pid */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	/* through the directory's descriptor: the wiki's users may be able to write the directory */
+	unlinkat(dfd, tmp_name, 0);	/* left by a killed export of the same pid */
+	fd = openat(dfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		errset_sys("%s", tmp);
 		goto out;
@@ -123,16 +125,17 @@ static int write_page(const char *dir, const char *name, const struct buf *data)
 	if (fs_write_all(fd, data->data, data->len) < 0 || fsync(fd) < 0) {
 		errset_sys("%s", tmp);
 		close(fd);
-		unlink(tmp);
+		unlinkat(dfd, tmp_name, 0);
 		goto out;
 	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+	if (close(fd) < 0 || renameat(dfd, tmp_name, dfd, name) < 0) {
 		errset_sys("%s: rename to %s", tmp, path);
-		unlink(tmp);
+		unlinkat(dfd, tmp_name, 0);
 		goto out;
 	}
 	rc = 0;
 out:
+	free(tmp_name);
 	free(tmp);
 	free(path);
 	return rc;
@@ -221,14 +224,14 @@ static json_t *load_state(const char *path, const char *tz, const char *ns)
 	return days;
 }
 
-static int lock_dir(const char *pagedir)
+static int lock_dir(int dfd, const char *pagedir)
 {
 	char *path = fs_join(pagedir, LOCK_NAME);
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	/* another account's export may have made it; a link planted there is refused */
+	int fd = fs_openat_checked(dfd, LOCK_NAME, O_RDWR | O_CREAT, 0644, FS_BELOW_ANY_OWNER, path);
 
 	if (fd < 0) {
-		errset_sys("%s", path);
 		free(path);
 		return -1;
 	}
@@ -251,7 +254,7 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 	char *state_path = NULL;
 	json_t *state = NULL, *fresh = json_object();
 	struct buf page = BUF_INIT, index = BUF_INIT, old = BUF_INIT;
-	int lock = -1, rc = -1;
+	int lock = -1, pfd = -1, rc = -1;
 	bool changed = false;
 
 	memset(rep, 0, sizeof *rep);
@@ -268,9 +271,11 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 			if (*p == ':')
 				*p = '/';
 		rep->pagedir = fs_join(dir, rel);
+		/* dir is the one the caller named; below it, no link is followed */
+		pfd = fs_dir_below(dir, rel, FS_BELOW_MKDIRS, 0755);
 		free(rel);
 	}
-	if (fs_mkdirs(rep->pagedir, 0755) < 0 || (lock = lock_dir(rep->pagedir)) < 0)
+	if (pfd < 0 || (lock = lock_dir(pfd, rep->pagedir)) < 0)
 		goto out;
 	state_path = fs_join(rep->pagedir, STATE_NAME);
 	state = force ? json_object() : load_state(state_path, j->tz, rep->namespace);
@@ -320,7 +325,7 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 			/* a sync that checked the same bytes out again changes the stamp, not the page */
 			if (force || fs_read_file(path, &old) < 0 || old.len != page.len ||
 			    memcmp(old.data, page.data, page.len)) {
-				if (write_page(rep->pagedir, name, &page) < 0) {
+				if (write_page(pfd, rep->pagedir, name, &page) < 0) {
 					json_decref(who);
 					free(name);
 					free(path);
@@ -347,7 +352,7 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		char *ipath = fs_join(rep->pagedir, "start.txt");
 		buf_reset(&old);
 		if (force || fs_read_file(ipath, &old) < 0 || old.len != index.len || memcmp(old.data, index.data, index.len)) {
-			if (write_page(rep->pagedir, "start.txt", &index) < 0) {
+			if (write_page(pfd, rep->pagedir, "start.txt", &index) < 0) {
 				free(ipath);
 				goto out;
 			}
@@ -364,7 +369,7 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		buf_addc(&b, '\n');
 		free(text);
 		json_decref(top);
-		if (write_page(rep->pagedir, STATE_NAME, &b) < 0) {
+		if (write_page(pfd, rep->pagedir, STATE_NAME, &b) < 0) {
 			buf_release(&b);
 			goto out;
 		}
@@ -376,6 +381,8 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 out:
 	if (lock >= 0)
 		close(lock);
+	if (pfd >= 0)
+		close(pfd);
 	fs_free_names(years, ny);
 	fs_free_names(days, nd);
 	free(state_path);

@@ -39,6 +39,7 @@
 #include "base/buf.h"
 #include "base/day.h"
 #include "base/err.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
 #include "view/index-int.h"
 #include "view/index.h"
@@ -133,6 +134,29 @@ static void sql_has(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 					   (size_t)sqlite3_value_bytes(argv[1])) >= 0);
 }
 
+/*
+ * SQLite opens the database and its siblings by name, following links:
+ * before it does, none of them may be a link a member planted in .state/,
+ * nor a hard link to a file elsewhere (fs_check_below).  Any member may
+ * have built the index, so its owner is not checked.
+ */
+static int index_db_check(struct journal *j)
+{
+	static const char *const suffixes[] = { "", "-journal", "-wal", "-shm" };
+
+	for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+		char *rel = xasprintf("%s%s", INDEX_FILE, suffixes[i]);
+		int rc = fs_check_below(j->dir, rel, FS_BELOW_ANY_OWNER);
+
+		free(rel);
+		if (rc < 0) {
+			errprefix("index");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* open the index for writing, creating or re-creating it; NULL when it cannot */
 sqlite3 *index_db_open(struct journal *j, const char *path, bool *created)
 {
@@ -140,6 +164,8 @@ sqlite3 *index_db_open(struct journal *j, const char *path, bool *created)
 		sqlite3 *db = NULL;
 		int fmt, fd;
 
+		if (index_db_check(j) < 0)
+			return NULL;
 		if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 			errset("index: %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 			sqlite3_close(db);
@@ -197,7 +223,7 @@ sqlite3 *index_db_open(struct journal *j, const char *path, bool *created)
 			sqlite3_free(msg);
 			if (db_format(db) == INDEX_FORMAT) {
 				/* a shared journal's files are the group's */
-				if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+				if ((fd = fs_open_below(j->dir, INDEX_FILE, O_RDONLY, 0, FS_BELOW_ANY_OWNER)) >= 0) {
 					journal_fix_mode(j, fd);
 					close(fd);
 				}

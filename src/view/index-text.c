@@ -27,6 +27,7 @@
 #include "base/buf.h"
 #include "base/day.h"
 #include "base/err.h"
+#include "base/fs.h"
 #include "base/xalloc.h"
 #include "view/index-int.h"
 #include "view/index.h"
@@ -139,21 +140,18 @@ static int read_header(int fd, struct text_header *h)
  */
 bool index_text_current(sqlite3 *db, struct journal *j)
 {
-	char *path = journal_path(j, TEXT_FILE), token[sizeof ((struct text_header *)0)->token + 1];
+	char token[sizeof ((struct text_header *)0)->token + 1];
 	struct text_header h;
 	bool ok = false;
 	int fd;
 
-	if (index_meta_get(db, "text_token", token, sizeof token) == 0 && !*token) {
-		free(path);
+	if (index_meta_get(db, "text_token", token, sizeof token) == 0 && !*token)
 		return true;
-	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fs_open_below(j->dir, TEXT_FILE, O_RDONLY, 0, FS_BELOW_ANY_OWNER);
 	if (fd >= 0 && read_header(fd, &h) == 0 && index_meta_get(db, "text_token", token, sizeof token) == 0)
 		ok = strlen(token) == sizeof h.token && !memcmp(token, h.token, sizeof h.token);
 	if (fd >= 0)
 		close(fd);
-	free(path);
 	return ok;
 }
 
@@ -169,8 +167,8 @@ int index_text_sync(struct updater *u)
 	bool whole;
 	int fd, rc = -1, step;
 
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		errset_sys("index: %s", path);
+	if ((fd = fs_open_below(u->j->dir, TEXT_FILE, O_RDWR | O_CREAT, 0600, FS_BELOW_ANY_OWNER)) < 0) {
+		errprefix("index");
 		free(path);
 		return -1;
 	}
@@ -338,7 +336,7 @@ static int name_filter(char **names, size_t n, const char *want, int *id)
 int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg,
 		       size_t *emitted)
 {
-	char *path = journal_path(j, TEXT_FILE), token[sizeof ((struct text_header *)0)->token + 1];
+	char token[sizeof ((struct text_header *)0)->token + 1];
 	size_t tlen = q->text ? strlen(q->text) : 0, nnames = 0, nhits = 0, cap = 0, shown = 0;
 	struct text_hit *hits = NULL;
 	struct fd_cache fds = { .n = 0 };
@@ -351,9 +349,8 @@ int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *
 	struct stat st;
 	void *map = MAP_FAILED;
 	const char *p, *end;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = fs_open_below(j->dir, TEXT_FILE, O_RDONLY, 0, FS_BELOW_ANY_OWNER);
 
-	free(path);
 	if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size < sizeof *h ||
 	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) == MAP_FAILED)
 		goto out;

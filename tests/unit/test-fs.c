@@ -474,6 +474,147 @@ static void read_bounded_keeps_max_bytes_and_counts_them_all(void **state)
 	assert_int_equal(fs_read_bounded(-1, &b, 10, &total), -1);
 }
 
+/* ---- below a trusted directory ---- */
+
+/* a group-writable directory "shared" in the test's directory: open ground */
+static char *shared_dir(void **state)
+{
+	char *d = path_in(state, "shared");
+
+	assert_int_equal(mkdir(d, 0770), 0);
+	assert_int_equal(chmod(d, 0770), 0);
+	return d;
+}
+
+static void open_below_never_follows_a_link_on_the_way_or_at_the_end(void **state)
+{
+	char *d = shared_dir(state), *target = path_in(state, "target"), *link = path_in(state, "shared/link");
+	char *dirlink = path_in(state, "shared/dirlink");
+	struct stat st;
+
+	write_file(target, "secret", 6);
+	assert_int_equal(symlink(target, link), 0);
+	assert_int_equal(symlink(*state, dirlink), 0);
+	assert_int_equal(fs_open_below(*state, "shared/link", O_RDWR | O_CREAT, 0660, 0), -1);
+	assert_non_null(strstr(errget(), "shared/link: is a symbolic link: refused"));
+	assert_int_equal(fs_open_below(*state, "shared/dirlink/target", O_RDONLY, 0, 0), -1);
+	assert_non_null(strstr(errget(), "shared/dirlink: is a symbolic link: refused"));
+	assert_int_equal(fs_check_below(*state, "shared/link", 0), -1);
+	assert_int_equal(fs_write_atomic_below(*state, "shared/dirlink/target", "x", 1, 0600, 0), -1);
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 6);
+	assert_int_equal(fs_dir_below(*state, "shared/../shared", 0, 0), -1);
+	free(d);
+	free(target);
+	free(link);
+	free(dirlink);
+}
+
+static void open_below_creates_then_reopens_its_own_file(void **state)
+{
+	char *d = shared_dir(state);
+	int fd = fs_open_below(*state, "shared/lock", O_RDWR | O_CREAT, 0640, 0);
+	struct stat st;
+
+	assert_true(fd >= 0);
+	assert_int_equal(fs_write_all(fd, "abc", 3), 0);
+	close(fd);
+	fd = fs_open_below(*state, "shared/lock", O_RDWR | O_CREAT | O_TRUNC, 0640, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_size, 0);
+	assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+	close(fd);
+	assert_int_equal(fs_open_below(*state, "shared/lock", O_RDWR | O_CREAT | O_EXCL, 0640, 0), -1);
+	assert_int_equal(fs_check_below(*state, "shared/lock", 0), 0);
+	assert_int_equal(fs_check_below(*state, "shared/missing", 0), 0);
+	assert_int_equal(fs_check_below(*state, "missing-dir/missing", 0), 0);
+	free(d);
+}
+
+static void open_below_refuses_a_hard_link_or_a_fifo_in_open_ground_and_truncates_nothing(void **state)
+{
+	char *d = shared_dir(state), *outside = path_in(state, "outside"), *inside = path_in(state, "shared/index");
+	char *fifo = path_in(state, "shared/fifo");
+	struct stat st;
+
+	write_file(outside, "keep me", 7);
+	assert_int_equal(link(outside, inside), 0);
+	assert_int_equal(fs_open_below(*state, "shared/index", O_WRONLY | O_TRUNC, 0, FS_BELOW_ANY_OWNER), -1);
+	assert_non_null(strstr(errget(), "has 2 links: refused"));
+	assert_int_equal(fs_check_below(*state, "shared/index", FS_BELOW_ANY_OWNER), -1);
+	assert_int_equal(stat(outside, &st), 0);
+	assert_int_equal(st.st_size, 7);
+	assert_int_equal(mkfifo(fifo, 0660), 0);
+	assert_int_equal(fs_open_below(*state, "shared/fifo", O_RDONLY, 0, FS_BELOW_ANY_OWNER), -1);
+	assert_non_null(strstr(errget(), "not a regular file: refused"));
+	/* in a directory only the caller writes, a second link is the caller's own business */
+	assert_int_equal(chmod(d, 0700), 0);
+	{
+		int fd = fs_open_below(*state, "shared/index", O_RDONLY, 0, 0);
+		assert_true(fd >= 0);
+		close(fd);
+	}
+	free(d);
+	free(outside);
+	free(inside);
+	free(fifo);
+}
+
+static void open_below_refuses_another_accounts_file_unless_told(void **state)
+{
+	char *d = shared_dir(state), *f = path_in(state, "shared/theirs");
+	int fd;
+
+	if (geteuid() != 0) {
+		free(d);
+		free(f);
+		skip();
+	}
+	write_file(f, "x", 1);
+	assert_int_equal(chown(f, 65534, 65534), 0);
+	assert_int_equal(fs_open_below(*state, "shared/theirs", O_RDWR | O_CREAT, 0660, 0), -1);
+	assert_non_null(strstr(errget(), "owned by uid 65534, not by uid 0: refused"));
+	fd = fs_open_below(*state, "shared/theirs", O_RDWR | O_CREAT, 0660, FS_BELOW_ANY_OWNER);
+	assert_true(fd >= 0);
+	close(fd);
+	free(d);
+	free(f);
+}
+
+static void dir_below_makes_the_missing_directories_with_the_mode(void **state)
+{
+	char *p = path_in(state, "a/b/c");
+	struct stat st;
+	mode_t old = umask(077);
+	int fd = fs_dir_below(*state, "a/b/c", FS_BELOW_MKDIRS | FS_BELOW_CHMOD, 02770);
+
+	umask(old);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(stat(p, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 02770);
+	assert_int_equal(fs_dir_below(*state, "a/missing", 0, 0), -1);
+	assert_int_equal(errno, ENOENT);
+	free(p);
+}
+
+static void write_atomic_below_writes_through_a_real_directory(void **state)
+{
+	char *d = shared_dir(state), *p = path_in(state, "shared/state"), *lock = path_in(state, "shared/state.lock");
+	struct buf b = BUF_INIT;
+
+	assert_int_equal(fs_write_atomic_below(*state, "shared/state", "new", 3, 0640, 0), 0);
+	assert_int_equal(fs_read_file(p, &b), 0);
+	assert_string_equal(buf_str(&b), "new");
+	assert_false(fs_exists(lock));
+	buf_release(&b);
+	free(d);
+	free(p);
+	free(lock);
+}
+
 #define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
 
 int main(void)
@@ -497,6 +638,12 @@ int main(void)
 		cmocka_unit_test(join_puts_exactly_one_slash_between_dir_and_name),
 		TMP_TEST(list_dir_sorts_filters_and_takes_a_missing_dir_as_empty),
 		TMP_TEST(read_bounded_keeps_max_bytes_and_counts_them_all),
+		TMP_TEST(open_below_never_follows_a_link_on_the_way_or_at_the_end),
+		TMP_TEST(open_below_creates_then_reopens_its_own_file),
+		TMP_TEST(open_below_refuses_a_hard_link_or_a_fifo_in_open_ground_and_truncates_nothing),
+		TMP_TEST(open_below_refuses_another_accounts_file_unless_told),
+		TMP_TEST(dir_below_makes_the_missing_directories_with_the_mode),
+		TMP_TEST(write_atomic_below_writes_through_a_real_directory),
 	};
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
 }

@@ -1,0 +1,222 @@
+#!/usr/bin/env bats
+# A member of the journal's group against root: links and swapped
+# directories planted in the group-writable .state/ and in a wiki directory
+# the member can write.  Root must never follow them: each test plants one,
+# runs the command root runs, and checks that a root-only directory kept
+# every byte and mode, and that logbook refused (naming the path) or did
+# its work without following.
+
+load lib
+
+setup() {
+	export TZ=UTC LC_ALL=C
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal"
+	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
+	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
+	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to play root against a member"
+	MEMBER_GROUP=lbg$$s$BATS_TEST_NUMBER
+	MEMBER=lbm$$s$BATS_TEST_NUMBER
+	groupadd --system "$MEMBER_GROUP"
+	useradd --system --no-create-home --shell /usr/sbin/nologin -g "$MEMBER_GROUP" "$MEMBER"
+	let_others_in
+	umask 022
+	# a journal shared by the group, as setup makes one
+	mkdir -p "$LOGBOOK_DIR"
+	chgrp "$MEMBER_GROUP" "$LOGBOOK_DIR"
+	lb init --timezone UTC "$LOGBOOK_DIR" >/dev/null
+	lb note first note
+	plant_root_only
+}
+
+teardown() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	# the background sync of a test may still run as root in the journal
+	sleep 0.2
+	userdel "$MEMBER" 2>/dev/null || true
+	groupdel "$MEMBER_GROUP" 2>/dev/null || true
+}
+
+# run a command as the member
+as_member() {
+	setpriv --reuid="$MEMBER" --regid="$MEMBER_GROUP" --init-groups -- "$@"
+}
+
+# a root-only directory with files whose bytes and modes must not change
+plant_root_only() {
+	ROOT_ONLY="$BATS_TEST_TMPDIR/root-only"
+	mkdir -m 0700 "$ROOT_ONLY"
+	echo 'root:$6$secret' >"$ROOT_ONLY/shadow"
+	chmod 0600 "$ROOT_ONLY/shadow"
+	echo 'ssh-ed25519 AAAA root@admin' >"$ROOT_ONLY/authorized_keys"
+	chmod 0600 "$ROOT_ONLY/authorized_keys"
+	: >"$ROOT_ONLY/empty"
+	chmod 0600 "$ROOT_ONLY/empty"
+	printf '\177ELF setuid' >"$ROOT_ONLY/su"
+	chmod 4755 "$ROOT_ONLY/su"
+	echo 'the real baseline index' >"$ROOT_ONLY/index"
+	chmod 0600 "$ROOT_ONLY/index"
+	mkdir -m 0700 "$ROOT_ONLY/cron.d"
+	echo '0 3 * * * root /usr/sbin/backup' >"$ROOT_ONLY/cron.d/backup"
+	BEFORE=$(snapshot "$ROOT_ONLY")
+}
+
+# the root-only directory is as it was, and no payload of the member ran
+root_only_intact() {
+	local now
+	now=$(snapshot "$ROOT_ONLY")
+	[ "$now" = "$BEFORE" ] || fail "root-only files changed: $(diff <(echo "$BEFORE") <(echo "$now"))"
+	[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ] || fail "the member's payload ran"
+}
+
+# a bare hub the journal syncs with
+with_hub() {
+	HUB="$BATS_TEST_TMPDIR/hub.git"
+	git init -q --bare "$HUB"
+	lb remote add hub "$HUB"
+}
+
+@test "a link planted at .state/sync/lock: sync neither chmods nor opens its target" {
+	with_hub
+	lb sync >/dev/null 2>&1
+	as_member rm -f "$LOGBOOK_DIR/.state/sync/lock"
+	as_member ln -s "$ROOT_ONLY/su" "$LOGBOOK_DIR/.state/sync/lock"
+	run --separate-stderr lb sync
+	root_only_intact
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *".state/sync/lock: is a symbolic link: refused"* ]] || fail "stderr: $stderr"
+}
+
+@test "the sync lock a member made first still serves root, and keeps its owner" {
+	with_hub
+	as_member "$LOGBOOK" -C "$LOGBOOK_DIR" sync >/dev/null 2>&1 || true
+	[ "$(stat -c %U "$LOGBOOK_DIR/.state/sync/lock")" = "$MEMBER" ]
+	run --separate-stderr lb sync
+	[ "$status" -eq 0 ] || fail "root's sync failed: $stderr"
+	[ "$(stat -c %U "$LOGBOOK_DIR/.state/sync/lock")" = "$MEMBER" ]
+}
+
+@test "a link planted at .state/sync/background.log: a note's background sync writes nothing through it" {
+	# a remote that cannot be reached: the background sync has something to say
+	lb remote add hub "$BATS_TEST_TMPDIR/no-such-hub"
+	mkdir -p "$LOGBOOK_DIR/.state/sync"
+	chmod 2770 "$LOGBOOK_DIR/.state/sync"
+	chgrp "$MEMBER_GROUP" "$LOGBOOK_DIR/.state/sync"
+	as_member ln -s "$ROOT_ONLY/authorized_keys" "$LOGBOOK_DIR/.state/sync/background.log"
+	run --separate-stderr lb note root fixes the mail queue
+	# the background sync writes its output late: give it time
+	sleep 1
+	root_only_intact
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *".state/sync/background.log: is a symbolic link: refused"* ]] || fail "stderr: $stderr"
+}
+
+@test "a link planted at .state/index.sqlite: search neither writes nor chmods its target" {
+	as_member ln -s "$ROOT_ONLY/empty" "$LOGBOOK_DIR/.state/index.sqlite"
+	run --separate-stderr lb search note
+	root_only_intact
+	# the index is not used, and the records are still searched, by a scan
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"first note"* ]]
+	[ -L "$LOGBOOK_DIR/.state/index.sqlite" ]
+}
+
+@test "a hard link planted at .state/index.sqlite-wal is refused" {
+	# protected_hardlinks lets a member link only a file they could write: their own
+	mkdir "$BATS_TEST_TMPDIR/member"
+	chown "$MEMBER" "$BATS_TEST_TMPDIR/member"
+	as_member touch "$BATS_TEST_TMPDIR/member/file"
+	as_member ln "$BATS_TEST_TMPDIR/member/file" "$LOGBOOK_DIR/.state/index.sqlite-wal"
+	run --separate-stderr lb search note
+	[ ! -s "$BATS_TEST_TMPDIR/member/file" ] || fail "root wrote to a file the member linked from elsewhere"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"first note"* ]]
+}
+
+@test ".state swapped for a link to a root-only directory: search and note write nothing there" {
+	as_member mv "$LOGBOOK_DIR/.state" "$LOGBOOK_DIR/.state-old"
+	as_member ln -s "$ROOT_ONLY" "$LOGBOOK_DIR/.state"
+	run --separate-stderr lb search note
+	run --separate-stderr lb note another note
+	root_only_intact
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"/.state: is a symbolic link: refused"* ]] || fail "stderr: $stderr"
+}
+
+@test ".state/baseline swapped for a link: scan replaces no root-only file" {
+	local tree=$BATS_TEST_TMPDIR/etc
+	mkdir -p "$tree"
+	echo 'listen 80' >"$tree/nginx.conf"
+	lb watch add "$tree" >/dev/null
+	lb scan >/dev/null
+	echo 'listen 443' >"$tree/nginx.conf"
+	as_member mv "$LOGBOOK_DIR/.state/baseline" "$LOGBOOK_DIR/.state/baseline-old"
+	as_member ln -s "$ROOT_ONLY/cron.d" "$LOGBOOK_DIR/.state/baseline"
+	run --separate-stderr lb scan --grace 0
+	root_only_intact
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *".state/baseline: is a symbolic link: refused"* ]] || fail "stderr: $stderr"
+}
+
+@test "a link planted at the wiki's .logbook-export.lock: export creates nothing in a root-only directory" {
+	local wiki=$BATS_TEST_TMPDIR/wiki
+	mkdir -p "$wiki/journal"
+	chown -R "$MEMBER" "$wiki"
+	as_member ln -s "$ROOT_ONLY/nologin" "$wiki/journal/.logbook-export.lock"
+	run --separate-stderr lb export --dokuwiki "$wiki"
+	root_only_intact
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"journal/.logbook-export.lock: is a symbolic link: refused"* ]] || fail "stderr: $stderr"
+}
+
+@test "the wiki's page directory swapped for a link: export writes no page there" {
+	local wiki=$BATS_TEST_TMPDIR/wiki
+	mkdir -p "$wiki"
+	chown "$MEMBER" "$wiki"
+	as_member ln -s "$ROOT_ONLY" "$wiki/journal"
+	run --separate-stderr lb export --dokuwiki "$wiki"
+	root_only_intact
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *"wiki/journal: is a symbolic link: refused"* ]] || fail "stderr: $stderr"
+}
+
+@test "an export to a wiki directory the member owns still works" {
+	local wiki=$BATS_TEST_TMPDIR/wiki
+	mkdir -p "$wiki"
+	chown "$MEMBER" "$wiki"
+	run --separate-stderr lb export --dokuwiki "$wiki"
+	[ "$status" -eq 0 ] || fail "export failed: $stderr"
+	[ -f "$wiki/journal/start.txt" ]
+}
+
+@test "the note root writes in \$EDITOR: the member cannot swap the file the editor saves" {
+	# the editor, as it starts, lets the member swap its file for a link
+	# (the race the member would have to win), then saves the note
+	cat >"$BATS_TEST_TMPDIR/editor" <<-SCRIPT
+		#!/bin/sh
+		setpriv --reuid=$MEMBER --regid=$MEMBER_GROUP --init-groups -- \
+			sh -c 'mv "\$1" "\$1.gone" && ln -s "$ROOT_ONLY/shadow" "\$1"' sh "\$1" 2>/dev/null
+		echo 'rotated the TLS keys' >"\$1"
+	SCRIPT
+	chmod 0755 "$BATS_TEST_TMPDIR/editor"
+	EDITOR=$BATS_TEST_TMPDIR/editor run on_tty "$LOGBOOK" note
+	root_only_intact
+	[ "$status" -eq 0 ]
+	lb show | grep -q 'rotated the TLS keys'
+}
+
+@test "a hard link planted at .state/chain/<host>: root's note neither writes nor chmods the linked file" {
+	# protected_hardlinks lets a member link only a file they could write: their own
+	mkdir "$BATS_TEST_TMPDIR/member"
+	chown "$MEMBER" "$BATS_TEST_TMPDIR/member"
+	as_member sh -c 'echo mine >"$1" && chmod 0600 "$1"' sh "$BATS_TEST_TMPDIR/member/file"
+	as_member mv "$LOGBOOK_DIR/.state/chain/web1" "$LOGBOOK_DIR/.state/chain/web1.gone"
+	as_member ln "$BATS_TEST_TMPDIR/member/file" "$LOGBOOK_DIR/.state/chain/web1"
+	run --separate-stderr lb note root was here
+	[ "$(cat "$BATS_TEST_TMPDIR/member/file")" = mine ] || fail "root wrote to a file the member linked from elsewhere"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/member/file")" = 600 ]
+	[ "$status" -ne 0 ]
+	[[ "$stderr" == *".state/chain/web1: has 2 links: refused"* ]] || fail "stderr: $stderr"
+}
