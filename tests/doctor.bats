@@ -80,7 +80,17 @@ line_of() {
 	run lb doctor --root "$ROOT"
 	[ "$status" -eq 1 ]
 	line_of "journal permissions" | grep -q "^FAIL journal permissions: 1 file not usable by the group .*, first $LOGBOOK_DIR/team.conf"
-	line_of "journal permissions" | grep -q "^  fix: chgrp -R .* && chmod -R g+rwX $LOGBOOK_DIR .*&& chmod -R go-w $LOGBOOK_DIR/.git\$"
+	line_of "journal permissions" | grep -q "^  fix: chgrp -R .* && chmod -R g+rwX $LOGBOOK_DIR .*&& chmod -R go-w $LOGBOOK_DIR/.git && find $LOGBOOK_DIR/.state/spool -mindepth 1 -exec chmod go-rwx {} +\$"
+}
+
+@test "an account's own spool directory (0700) in a shared journal is not a permission problem" {
+	healthy
+	# as a shell's start makes it: .state/spool/<uid>, 0700, and the session's spool
+	lb hook bash >/dev/null
+	[ -z "$(find "$LOGBOOK_DIR/.state/spool/$(id -u)" -maxdepth 0 -perm /077)" ]
+	ls "$LOGBOOK_DIR/.state/spool/$(id -u)/"*.spool >/dev/null
+	run lb doctor --root "$ROOT"
+	line_of "journal permissions" | grep -q "^ok   journal permissions" || fail "$output"
 }
 
 @test "remotes: an unreachable one fails, a reachable one is ok once sync reached it" {

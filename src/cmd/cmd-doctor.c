@@ -142,6 +142,9 @@ static int walk_entry(const char *path, const struct stat *st, int type, struct 
 	/* .git is its owner's alone: the git check looks at it */
 	if (strstr(path, "/.git/") || (strlen(path) >= 5 && !strcmp(path + strlen(path) - 5, "/.git")))
 		return 0;
+	/* so is each account's spool directory (.state/spool/<uid>, 0700) and what is in it */
+	if (strstr(path, "/" JOURNAL_STATE "/spool/"))
+		return 0;
 	if (type == FTW_D || type == FTW_DP)
 		bad = st->st_gid != walk_gid || (st->st_mode & 02070) != 02070;
 	else
@@ -188,7 +191,8 @@ static void check_permissions(struct journal *j)
 		else
 			snprintf(gname, sizeof gname, "%lu", (unsigned long)st.st_gid);
 		fix = xasprintf("chgrp -R %s %s && chmod -R g+rwX %s && find %s -type d -exec chmod g+s {} + && "
-				"chmod -R go-w %s/.git", gname, j->dir, j->dir, j->dir, j->dir);
+				"chmod -R go-w %s/.git && find %s/" JOURNAL_STATE "/spool -mindepth 1 -exec chmod go-rwx {} +",
+				gname, j->dir, j->dir, j->dir, j->dir, j->dir);
 		fail("journal permissions", fix, "%zu file%s not usable by the group %s, first %s", walk_bad,
 		     walk_bad == 1 ? "" : "s", gname, walk_first);
 		free(fix);
