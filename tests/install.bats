@@ -13,7 +13,7 @@ load lib
 	[ ! -e "$root/usr/bin/logbook-ingest-mail" ]
 	"$root/usr/lib/logbook/logbook-ingest-mail" --help | grep -q '^usage: logbook ingest-mail '
 	[ -f "$root/usr/share/man/man1/logbook.1" ]
-	for u in logbook-ingest.service logbook-ingest.timer logbook-scan.service logbook-scan.timer logbook-sync.service logbook-sync.timer logbook-digest.service logbook-digest.timer logbook-receive.path logbook-receive.service; do
+	for u in logbook-ingest.service logbook-ingest.timer logbook-scan.service logbook-scan.timer logbook-sync.service logbook-sync.timer logbook-digest.service logbook-digest.timer logbook-receive.path logbook-receive.service logbook-sync.path; do
 		[ -f "$root/usr/lib/systemd/system/$u" ]
 	done
 	# the units run the installed binary
