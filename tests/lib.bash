@@ -127,3 +127,60 @@ snapshot() {
 # tests/deb.bats the real /etc/bash.bashrc after setup, tests/setup.bats the
 # files setup edited under its scratch root.
 BASH_RC_HEAD='set +o posix; shopt -u inherit_errexit; unset ENV'
+
+# ---- a member of the journal's group, played against root ----
+# The privsep suites make a real unprivileged account in a group of its
+# own (removed again by member_remove in teardown), run its side of an
+# attack with as_member, and check with root_only_intact that a planted
+# root-only directory kept every byte and mode and that no payload ran.
+
+# member_add: $MEMBER in $MEMBER_GROUP (root only: the test skips otherwise)
+member_add() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to play a member of the journal's group against root"
+	MEMBER_GROUP=lbg$$-$BATS_TEST_NUMBER
+	MEMBER=lbm$$-$BATS_TEST_NUMBER
+	groupadd --system "$MEMBER_GROUP"
+	useradd --system --no-create-home --shell /usr/sbin/nologin -g "$MEMBER_GROUP" "$MEMBER"
+	let_others_in
+}
+
+member_remove() {
+	[ -n "${MEMBER:-}" ] || return 0
+	pkill -u "$MEMBER" 2>/dev/null || true
+	userdel "$MEMBER" 2>/dev/null || true
+	groupdel "$MEMBER_GROUP" 2>/dev/null || true
+	MEMBER=
+}
+
+# run a command as the member, in the journal's group
+as_member() {
+	setpriv --reuid="$MEMBER" --regid="$MEMBER_GROUP" --init-groups -- "$@"
+}
+
+# a root-only directory outside the journal ($ROOT_ONLY), with the kinds of
+# file an attack aims at; $MARKER is what a member's payload would create
+plant_root_only() {
+	ROOT_ONLY="$BATS_TEST_TMPDIR/root-only"
+	MARKER="$BATS_TEST_TMPDIR/pwned"
+	mkdir -m 0700 "$ROOT_ONLY" "$ROOT_ONLY/cron.d"
+	echo 'root:$6$secret' >"$ROOT_ONLY/shadow"
+	echo 'ssh-ed25519 AAAA root@admin' >"$ROOT_ONLY/authorized_keys"
+	: >"$ROOT_ONLY/empty"
+	echo 'the real baseline index' >"$ROOT_ONLY/index"
+	echo "keep me" >"$ROOT_ONLY/target"
+	echo '0 3 * * * root /usr/sbin/backup' >"$ROOT_ONLY/cron.d/backup"
+	chmod 0600 "$ROOT_ONLY/shadow" "$ROOT_ONLY/authorized_keys" "$ROOT_ONLY/empty" \
+		"$ROOT_ONLY/index" "$ROOT_ONLY/target"
+	printf '\177ELF setuid' >"$ROOT_ONLY/su"
+	chmod 4755 "$ROOT_ONLY/su"
+	ROOT_ONLY_BEFORE=$(snapshot "$ROOT_ONLY")
+}
+
+# the root-only directory is as it was, and no payload of the member ran
+root_only_intact() {
+	local now
+	now=$(snapshot "$ROOT_ONLY")
+	[ "$now" = "$ROOT_ONLY_BEFORE" ] || fail "root-only files changed: $(diff <(echo "$ROOT_ONLY_BEFORE") <(echo "$now"))"
+	[ ! -e "$MARKER" ] || fail "root ran the member's payload: $(cat "$MARKER")"
+	[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ] || fail "the member's payload ran"
+}

@@ -14,12 +14,7 @@ eval "shell_$(declare -f teardown)"
 
 setup() {
 	lib_setup
-	[ "$(id -u)" -eq 0 ] || skip "needs root to play a member against root"
-	MEMBER_GROUP=lbtest$$-g
-	MEMBER=lbtest$$-m
-	groupadd --system "$MEMBER_GROUP"
-	useradd --system --no-create-home --shell /usr/sbin/nologin -g "$MEMBER_GROUP" "$MEMBER"
-	let_others_in
+	member_add
 	mkdir -p "$LOGBOOK_DIR"
 	chgrp "$MEMBER_GROUP" "$LOGBOOK_DIR"
 	lb init --timezone UTC "$LOGBOOK_DIR" >/dev/null
@@ -28,36 +23,7 @@ setup() {
 
 teardown() {
 	shell_teardown
-	[ -n "${MEMBER:-}" ] || return 0
-	pkill -u "$MEMBER" 2>/dev/null || true
-	userdel "$MEMBER" 2>/dev/null || true
-	groupdel "$MEMBER_GROUP" 2>/dev/null || true
-	return 0
-}
-
-# run a command as the member of the journal's group
-as_member() {
-	setpriv --reuid="$MEMBER" --regid="$MEMBER_GROUP" --init-groups -- "$@"
-}
-
-# a root-only directory outside the journal, with a setuid-looking file,
-# whose snapshot root_only_intact compares; and a marker a payload would make
-plant_root_only() {
-	ROOT_ONLY=$BATS_TEST_TMPDIR/root-only
-	MARKER=$BATS_TEST_TMPDIR/pwned
-	mkdir -m 0700 "$ROOT_ONLY"
-	echo 'root:$6$secret' >"$ROOT_ONLY/shadow"
-	printf '#!/bin/sh\necho root\n' >"$ROOT_ONLY/suid"
-	chmod 4755 "$ROOT_ONLY/suid"
-	echo "keep me" >"$ROOT_ONLY/target"
-	chmod 0600 "$ROOT_ONLY/shadow" "$ROOT_ONLY/target"
-	snapshot "$ROOT_ONLY" >"$BATS_TEST_TMPDIR/root-only.before"
-}
-
-root_only_intact() {
-	snapshot "$ROOT_ONLY" >"$BATS_TEST_TMPDIR/root-only.after"
-	diff "$BATS_TEST_TMPDIR/root-only.before" "$BATS_TEST_TMPDIR/root-only.after"
-	[ ! -e "$MARKER" ] || fail "root ran the member's payload"
+	member_remove
 }
 
 # what the member reads of the journal: every file it can open, concatenated

@@ -16,12 +16,7 @@ setup() {
 	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
 	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
 	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
-	[ "$(id -u)" -eq 0 ] || skip "needs root to play root against a member"
-	MEMBER_GROUP=lbg$$s$BATS_TEST_NUMBER
-	MEMBER=lbm$$s$BATS_TEST_NUMBER
-	groupadd --system "$MEMBER_GROUP"
-	useradd --system --no-create-home --shell /usr/sbin/nologin -g "$MEMBER_GROUP" "$MEMBER"
-	let_others_in
+	member_add
 	umask 022
 	# a journal shared by the group, as setup makes one
 	mkdir -p "$LOGBOOK_DIR"
@@ -35,40 +30,7 @@ teardown() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	# the background sync of a test may still run as root in the journal
 	sleep 0.2
-	userdel "$MEMBER" 2>/dev/null || true
-	groupdel "$MEMBER_GROUP" 2>/dev/null || true
-}
-
-# run a command as the member
-as_member() {
-	setpriv --reuid="$MEMBER" --regid="$MEMBER_GROUP" --init-groups -- "$@"
-}
-
-# a root-only directory with files whose bytes and modes must not change
-plant_root_only() {
-	ROOT_ONLY="$BATS_TEST_TMPDIR/root-only"
-	mkdir -m 0700 "$ROOT_ONLY"
-	echo 'root:$6$secret' >"$ROOT_ONLY/shadow"
-	chmod 0600 "$ROOT_ONLY/shadow"
-	echo 'ssh-ed25519 AAAA root@admin' >"$ROOT_ONLY/authorized_keys"
-	chmod 0600 "$ROOT_ONLY/authorized_keys"
-	: >"$ROOT_ONLY/empty"
-	chmod 0600 "$ROOT_ONLY/empty"
-	printf '\177ELF setuid' >"$ROOT_ONLY/su"
-	chmod 4755 "$ROOT_ONLY/su"
-	echo 'the real baseline index' >"$ROOT_ONLY/index"
-	chmod 0600 "$ROOT_ONLY/index"
-	mkdir -m 0700 "$ROOT_ONLY/cron.d"
-	echo '0 3 * * * root /usr/sbin/backup' >"$ROOT_ONLY/cron.d/backup"
-	BEFORE=$(snapshot "$ROOT_ONLY")
-}
-
-# the root-only directory is as it was, and no payload of the member ran
-root_only_intact() {
-	local now
-	now=$(snapshot "$ROOT_ONLY")
-	[ "$now" = "$BEFORE" ] || fail "root-only files changed: $(diff <(echo "$BEFORE") <(echo "$now"))"
-	[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ] || fail "the member's payload ran"
+	member_remove
 }
 
 # a bare hub the journal syncs with
