@@ -166,10 +166,11 @@ wait_queue_empty() {
 
 	the journal was locked
 	EOF
-	# postfix records the temporary failure in its queue
+	# postfix records the temporary failure in its queue (wait for its
+	# reason: a bare "75" also matches a queue ID, as in 775AD1142C0)
 	local i
 	for ((i = 0; i < 150; i++)); do
-		postqueue -p 2>/dev/null | grep -q 'deferred-1\|temporary failure\|Command died\|75' && break
+		postqueue -p 2>/dev/null | grep -q 'temporary failure\|Command died' && break
 		postqueue -j 2>/dev/null | grep -q '"delay_reason"' && break
 		sleep 0.2
 	done
