@@ -52,6 +52,14 @@ setup_file() {
 teardown_file() {
 	[ -n "${MTA_DIR:-}" ] || return 0
 	export PATH="$PATH:/usr/sbin:/sbin"
+	# a message of these tests left in the queue (a failed run) would be
+	# delivered into the next run's journal: drop those, and only those
+	postqueue -j 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if any(r.get("address", "").split("@")[0] in ("logbook-test", "digest-box") for r in m.get("recipients", [])):
+        print(m["queue_id"])' | postsuper -d - >/dev/null 2>&1 || true
 	cp -p "$MTA_DIR/main.cf.orig" /etc/postfix/main.cf
 	if [ -e "$MTA_DIR/was-running" ]; then
 		postfix reload >/dev/null 2>&1 || true
