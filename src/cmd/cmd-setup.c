@@ -542,10 +542,11 @@ static void setup_mail_postfix(const struct server *s, const char *line, bool un
 
 		if (same) {
 			step(what, "in place");
-		} else if (server_alias_file_write(file, line, uid, gid) < 0) {
+		} else if (server_alias_file_write(file, line, (uid_t)-1, (gid_t)-1) < 0) {
 			step_failed(what, errget());
 		} else if (server_run(postalias, &out) != 0 ||
-			   (uid != (uid_t)-1 && chown(db, uid, gid) < 0)) {
+			   /* given away after postalias, which runs as the file's owner and could not write the .db */
+			   (uid != (uid_t)-1 && (chown(db, uid, gid) < 0 || chown(file, uid, gid) < 0))) {
 			step_failed("postalias", out.len ? first_line(&out) : strerror(errno));
 		} else if (uid == (uid_t)-1) {
 			step(what, "written; no user " SERVER_USER " here: the file is root's, and postfix runs "
