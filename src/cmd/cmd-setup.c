@@ -9,7 +9,9 @@
  * --undo takes everything back but the journal itself, which holds the
  * team's records and is never removed.  What setup created that is not a
  * file edit (the group) is noted in the journal's .state/setup, so undo
- * removes only what setup made.
+ * removes only what setup made.  The user and postfix's parameters as
+ * they were are noted in root's SERVER_STATE instead: undo runs userdel
+ * and postconf from it, so the journal's group must not write it.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,6 +47,7 @@ static const char usage[] =
 	"skipped when already done, so setup can run again at any time:\n"
 	"\n"
 	"  - the group logbook (the admins' accounts join it to share the journal)\n"
+	"  - the system user " SERVER_USER " in it, as which the MTA files mail\n"
 	"  - the journal " JOURNAL_DEFAULT_DIR " (or -C DIR, $LOGBOOK_DIR), group-shared: new, or\n"
 	"    with --join a replica of the team's journal at URL\n"
 	"  - the hook in " SERVER_BASHRC " and " SERVER_ZSHRC ", so every new\n"
@@ -52,21 +55,22 @@ static const char usage[] =
 	"  - the systemd timers of logbook (logbook-digest.timer only when\n"
 	"    team.conf has digest.to), and logbook-receive.path, which writes\n"
 	"    what other replicas push into the journal\n"
-	"  - with --mail-alias, the alias 'logbook' in " SERVER_ALIASES " that files\n"
-	"    mail into the journal (logbook ingest-mail), then newaliases\n"
+	"  - with --mail-alias, the alias 'logbook' that files mail into the\n"
+	"    journal (logbook ingest-mail): with postfix in " SERVER_MAIL_ALIASES ",\n"
+	"    owned by " SERVER_USER " and added to alias_maps; else in " SERVER_ALIASES "\n"
 	"\n"
 	"Files are edited in a block between '" BLOCK_BEGIN "' and\n"
 	"'" BLOCK_END "', after a copy to FILE" BLOCK_BACKUP_SUFFIX ".  --undo removes\n"
-	"the blocks, disables the timers and removes the group if setup made it;\n"
-	"the journal stays.\n"
+	"the blocks, disables the timers, gives postfix's alias_maps back and\n"
+	"removes the user and group if setup made them; the journal stays.\n"
 	"\n"
 	"  --join URL       clone the team's journal from URL (see logbook clone)\n"
 	"  --timezone ZONE  the time zone of a new journal (see logbook init)\n"
 	"  --mail-alias     add the mail alias (otherwise only printed)\n"
 	"  --undo           take back what setup did, but the journal\n"
 	"  --root DIR       work on the system under DIR (default: $LOGBOOK_ROOT,\n"
-	"                   else /): no group is made and systemctl runs with\n"
-	"                   --root; for images and tests\n"
+	"                   else /): no group or user is made, postconf and\n"
+	"                   systemctl run with -c and --root; for images and tests\n"
 	"  -h, --help       show this help\n"
 	"\n"
 	"Exit status: 0 when every step is done, 1 when one failed (the others\n"
