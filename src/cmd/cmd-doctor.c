@@ -519,7 +519,8 @@ static void check_mail(const struct server *s, struct journal *j)
 	const char *argv[] = { "sendmail", "-t", "-i", NULL };
 	struct child c = { argv, NULL, RUN_PIPE, RUN_NULL, RUN_NULL, NULL, false, 0, -1, -1 };
 	char host[256] = "localhost", *id, *msg, *needle;
-	const char *fix = "logbook setup --mail-alias (and see the mail log: journalctl -u postfix)";
+	const char *fix = "logbook setup --mail-alias (the alias file must be owned by " SERVER_USER
+			  ", in the journal's group); postqueue -p says why a message waits";
 	int rc = 0;
 
 	if (!mail_alias_configured(s)) {
