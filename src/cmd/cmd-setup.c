@@ -613,6 +613,7 @@ static void setup_mail_postfix(const struct server *s, const char *line, bool un
 					changed = true;
 				}
 				free(old);
+				free(now);
 				free(assign);
 			}
 		}
