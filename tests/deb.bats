@@ -12,7 +12,7 @@ load shell
 
 TOP=$BATS_TEST_DIRNAME/..
 # what must be as it was afterwards
-WATCHED="/etc/bash.bashrc /etc/zsh/zshrc /etc/aliases /etc/group /etc/gshadow"
+WATCHED="/etc/bash.bashrc /etc/zsh/zshrc /etc/aliases /etc/group /etc/gshadow /etc/passwd /etc/postfix/main.cf"
 
 sums() {
 	local f
@@ -64,6 +64,7 @@ teardown() {
 	! dpkg -s logbook >/dev/null 2>&1 || skip "a logbook package is installed on this machine"
 	[ ! -e /var/lib/logbook ] || skip "/var/lib/logbook exists on this machine"
 	! getent group logbook >/dev/null || skip "the group logbook exists on this machine"
+	! getent passwd logbook >/dev/null || skip "the user logbook exists on this machine"
 	before=$(sums)
 	unset LOGBOOK_DIR
 	export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -77,6 +78,8 @@ teardown() {
 	run logbook setup --timezone UTC
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ "$output" == *"group logbook: created"* ]]
+	[[ "$output" == *"user logbook: created"* ]]
+	[ "$(id -gn logbook)" = logbook ]
 	[[ "$output" == *"hook in /etc/bash.bashrc: added"* ]]
 	[ "$(stat -c %G:%a /var/lib/logbook)" = logbook:2770 ]
 	grep -q '^# >>> logbook >>>' /etc/bash.bashrc
@@ -116,4 +119,6 @@ teardown() {
 	[ -z "$(find /etc/systemd /lib/systemd /usr/lib/systemd /etc -name 'logbook-*' 2>/dev/null)" ]
 	[ -z "$(find /etc -name '*.logbook-bak' 2>/dev/null)" ]
 	[ ! -e /usr/bin/logbook ]
+	run -2 getent passwd logbook
+	[ ! -e /etc/logbook ]
 }

@@ -66,6 +66,9 @@ for line in sys.stdin:
 	else
 		postfix stop >/dev/null 2>&1 || true
 	fi
+	# the user and group logbook, when a test made them
+	[ ! -e "$MTA_DIR/made-user" ] || userdel logbook || true
+	[ ! -e "$MTA_DIR/made-group" ] || groupdel logbook || true
 	rm -rf "$MTA_DIR"
 }
 
@@ -206,4 +209,63 @@ wait_queue_empty() {
 	grep -q 'Content-Type: text/plain; charset=UTF-8' "$MTA_DIR/digest.mbox"
 	grep -q 'mail: Cron <root@web1> /usr/local/bin/backup-db' "$MTA_DIR/digest.mbox"
 	grep -q 'Sauvegarde terminée' "$MTA_DIR/digest.mbox"
+}
+
+@test "setup --mail-alias: postfix runs the alias as the user logbook; the mail is filed once, doctor sees it" {
+	# the user and group logbook as setup makes them on /, unless this system has them
+	if ! getent group logbook >/dev/null; then
+		groupadd --system logbook
+		touch "$MTA_DIR/made-group"
+	fi
+	if ! getent passwd logbook >/dev/null; then
+		useradd --system --gid logbook --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin logbook
+		touch "$MTA_DIR/made-user"
+	fi
+	# setup on a root whose main.cf is this postfix's: what it writes, postfix then reads
+	local root=$MTA_DIR/root maps
+	mkdir -p "$root/etc/postfix"
+	cp /etc/postfix/main.cf "$root/etc/postfix/main.cf"
+	cp /etc/postfix/main.cf "$MTA_DIR/root-main.cf"
+	maps=$(postconf -h alias_maps)
+	run "$LOGBOOK" setup --root "$root" --mail-alias --timezone UTC
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"mail alias in $root/etc/logbook/aliases: written, owned by logbook"* ]] || fail "$output"
+	[ "$(stat -c %U "$root/etc/logbook/aliases")" = logbook ]
+	[ "$(stat -c %U "$root/etc/logbook/aliases.db")" = logbook ]
+	grep -qxF "logbook: \"|$LOGBOOK -C $root/var/lib/logbook ingest-mail\"" "$root/etc/logbook/aliases" ||
+		fail "$(cat "$root/etc/logbook/aliases")"
+	# the entries there are kept, the alias file added after them
+	[ "$(postconf -c "$root/etc/postfix" -h alias_maps 2>/dev/null)" = "$maps, hash:$root/etc/logbook/aliases" ]
+	# on /, the journal is in the group logbook, which setup made
+	J=$root/var/lib/logbook
+	chgrp -R logbook "$J"
+	postconf -e "alias_maps = $(postconf -c "$root/etc/postfix" -h alias_maps 2>/dev/null)"
+	postfix reload >/dev/null 2>&1
+	local i
+	for i in 1 2; do
+		sendmail -i logbook@localhost <<-'EOF'
+		From: backup@backup2
+		To: root
+		Subject: through the alias of setup
+		Message-ID: <setup-alias-1@backup2>
+
+		filed as the user logbook
+		EOF
+	done
+	wait_filed setup-alias-1@backup2
+	wait_queue_empty
+	[ "$(mail_records | grep -c setup-alias-1@backup2)" -eq 1 ]
+	mail_records | grep -F setup-alias-1@backup2 | grep -qF '"account":"logbook"'
+	run "$LOGBOOK" doctor --root "$root"
+	[[ "$output" == *"ok   mail: a test message to logbook@localhost was filed"* ]] || fail "$output $(mail_records | grep doctor) $(postqueue -p)"
+	# undo gives main.cf back as it was and removes the alias file
+	postconf -e "alias_maps = $maps"
+	postfix reload >/dev/null 2>&1
+	run "$LOGBOOK" setup --root "$root" --undo
+	[ "$status" -eq 0 ] || fail "$output"
+	cmp "$MTA_DIR/root-main.cf" "$root/etc/postfix/main.cf" || fail "$(diff "$MTA_DIR/root-main.cf" "$root/etc/postfix/main.cf")"
+	[ ! -e "$root/etc/logbook" ]
+	# with the alias gone, doctor does not send
+	run "$LOGBOOK" doctor --root "$root"
+	[[ "$output" == *"--   mail: no alias for ingest-mail"* ]] || fail "$output"
 }

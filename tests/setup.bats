@@ -144,6 +144,35 @@ needs_systemctl() {
 	[ "$(cat "$ROOT/etc/aliases")" = "postmaster: root" ]
 }
 
+@test "with postfix, --mail-alias writes logbook's alias file and adds it to alias_maps; undo gives main.cf back" {
+	make_root
+	lb help | grep -q '^  ingest-mail ' || skip "this logbook has no ingest-mail"
+	command -v postconf >/dev/null || [ -x /usr/sbin/postconf ] || skip "postfix is not installed"
+	export PATH="$PATH:/usr/sbin"
+	mkdir -p "$ROOT/etc/postfix"
+	printf 'myhostname = web1\nalias_maps = hash:/etc/aliases, nis:mail.aliases\n' >"$ROOT/etc/postfix/main.cf"
+	cp "$ROOT/etc/postfix/main.cf" "$BATS_TEST_TMPDIR/main.cf"
+	run lb setup --root "$ROOT"
+	[[ "$output" == *"run setup --mail-alias: it writes"*"to /etc/logbook/aliases, owned by the user logbook"* ]] || fail "$output"
+	[ ! -e "$ROOT/etc/logbook/aliases" ]
+	run lb setup --root "$ROOT" --mail-alias
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"user logbook: not made under the root $ROOT"* ]]
+	grep -qx "logbook: \"|/.*/logbook -C $JOURNAL ingest-mail\"" "$ROOT/etc/logbook/aliases" || fail "$(cat "$ROOT/etc/logbook/aliases")"
+	[ -e "$ROOT/etc/logbook/aliases.db" ]
+	[ "$(postconf -c "$ROOT/etc/postfix" -h alias_maps 2>/dev/null)" = "hash:/etc/aliases, nis:mail.aliases, hash:$ROOT/etc/logbook/aliases" ]
+	[ "$(postconf -c "$ROOT/etc/postfix" -h alias_database 2>/dev/null)" = "hash:/etc/aliases, hash:$ROOT/etc/logbook/aliases" ]
+	# /etc/aliases is not touched: postfix reads logbook's own file
+	[ ! -e "$ROOT/etc/aliases" ]
+	# again: nothing changes
+	run lb setup --root "$ROOT" --mail-alias
+	[[ "$output" == *"alias_maps: has hash:$ROOT/etc/logbook/aliases"* ]] || fail "$output"
+	run lb setup --root "$ROOT" --undo
+	[ "$status" -eq 0 ] || fail "$output"
+	cmp "$BATS_TEST_TMPDIR/main.cf" "$ROOT/etc/postfix/main.cf" || fail "$(diff "$BATS_TEST_TMPDIR/main.cf" "$ROOT/etc/postfix/main.cf")"
+	[ ! -e "$ROOT/etc/logbook" ]
+}
+
 @test "a block damaged by hand stops that step, says the line, and the other steps are done" {
 	make_root
 	printf '# >>> logbook >>> added by hand\n' >>"$ROOT/etc/bash.bashrc"

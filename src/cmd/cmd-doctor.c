@@ -27,11 +27,14 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/day.h"
+#include "base/run.h"
 #include "base/xalloc.h"
 #include "capture/spool.h"
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/sig.h"
+#include "journal/store.h"
 #include "journal/team.h"
 #include "journal/work.h"
 #include "replica/git.h"
@@ -55,7 +58,8 @@ static const char usage[] =
 	"and in the system rc files, git, each remote (reachable, and when\n"
 	"sync last reached it), the other hosts' records pushed here and not\n"
 	"written yet (logbook sync --local), the systemd timers and path\n"
-	"units, an ssh-agent key of yours listed in team.conf, disk space,\n"
+	"units, the mail path (a test message to the alias of ingest-mail,\n"
+	"filed as an event), an ssh-agent key of yours listed in team.conf, disk space,\n"
 	"the search index, and commands waiting for an entry.  A check that\n"
 	"cannot be made here is shown with '--' and why (for example when\n"
 	"systemd is not running).\n"
@@ -463,6 +467,107 @@ static void check_timers(const struct server *s, struct journal *j)
 	server_names_free(timers, n);
 }
 
+/* how long doctor waits for its test message to be filed */
+#define MAIL_WAIT_MS 10000
+
+/* whether an alias under the root pipes mail to ingest-mail: logbook's own file, or a block in /etc/aliases */
+static bool mail_alias_configured(const struct server *s)
+{
+	const char *files[] = { SERVER_MAIL_ALIASES, SERVER_ALIASES };
+	bool found = false;
+
+	for (size_t i = 0; i < sizeof files / sizeof *files && !found; i++) {
+		char *path = server_path(s, files[i]);
+		struct buf b = BUF_INIT;
+		found = fs_read_file(path, &b) == 0 && strstr(buf_str(&b), "ingest-mail\"");
+		buf_release(&b);
+		free(path);
+	}
+	return found;
+}
+
+/* whether today's or yesterday's records hold needle (the test message's id) */
+static bool mail_filed(struct journal *j, const char *needle)
+{
+	int64_t now = day_now_us();
+	bool found = false;
+
+	for (int d = 0; d <= 1 && !found; d++) {
+		char spec[8], day[DAY_LEN + 1];
+		struct store_day_lines lines;
+		snprintf(spec, sizeof spec, "-%d", d);
+		if (day_parse(spec, now, day) < 0 || store_day_lines_load(j, day, &lines) < 0)
+			continue;
+		for (size_t i = 0; i < lines.n && !found; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			store_day_line(&lines, i, &line, &len, &path, &lineno);
+			found = memmem(line, len, needle, strlen(needle)) != NULL;
+		}
+		store_day_lines_free(&lines);
+	}
+	return found;
+}
+
+/*
+ * The mail path, end to end: a message to the alias through the MTA, and
+ * the event it becomes.  The only check that writes: one event, which says
+ * what it is.
+ */
+static void check_mail(const struct server *s, struct journal *j)
+{
+	const char *argv[] = { "sendmail", "-t", "-i", NULL };
+	struct child c = { argv, NULL, RUN_PIPE, RUN_NULL, RUN_NULL, NULL, false, 0, -1, -1 };
+	char host[256] = "localhost", *id, *msg, *needle;
+	const char *fix = "logbook setup --mail-alias (the alias file must be owned by " SERVER_USER
+			  ", in the journal's group); postqueue -p says why a message waits";
+	int rc = 0;
+
+	if (!mail_alias_configured(s)) {
+		skip("mail", "no alias for ingest-mail (logbook setup --mail-alias adds it)");
+		return;
+	}
+	if (!server_have("sendmail")) {
+		skip("mail", "no MTA is installed here (no sendmail): the alias is not used");
+		return;
+	}
+	gethostname(host, sizeof host - 1);
+	id = xasprintf("logbook-doctor.%lld.%ld@%s", (long long)day_now_us(), (long)getpid(), host);
+	msg = xasprintf("To: " SERVER_USER "@localhost\nSubject: logbook doctor: the mail path works\n"
+			"Message-ID: <%s>\n\nlogbook doctor sent this to check that mail reaches the journal.\n", id);
+	if (run_start(&c) < 0) {
+		fail("mail", fix, "sendmail: %s", errget());
+		goto out;
+	}
+	if (fs_write_all(c.to_child, msg, strlen(msg)) < 0)
+		rc = -1;
+	close(c.to_child);
+	if (run_finish(&c) != 0 || rc < 0) {
+		fail("mail", fix, "sendmail -t refused the test message to " SERVER_USER "@localhost");
+		goto out;
+	}
+	needle = xasprintf("\"message_id\":\"%s\"", id);
+	for (int waited = 0;; waited += 200) {
+		if (mail_filed(j, needle)) {
+			ok("mail", "a test message to " SERVER_USER "@localhost was filed (%s)", id);
+			break;
+		}
+		if (waited >= MAIL_WAIT_MS) {
+			fail("mail", fix, "a test message to " SERVER_USER "@localhost was not filed in %d s (postqueue -p)",
+			     MAIL_WAIT_MS / 1000);
+			break;
+		}
+		{
+			struct timespec ts = { 0, 200 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	free(needle);
+out:
+	free(msg);
+	free(id);
+}
+
 static void check_agent(struct journal *j)
 {
 	struct team_keys keys;
@@ -633,6 +738,8 @@ int cmd_doctor(int argc, char **argv)
 		}
 	}
 	check_timers(&s, j);
+	if (j)
+		check_mail(&s, j);
 	if (j) {
 		check_agent(j);
 		check_disk(j);

@@ -9,6 +9,7 @@
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -181,4 +182,100 @@ bool server_have(const char *program)
 	}
 	free(copy);
 	return found;
+}
+
+char *server_alias_line(const struct server *s, const char *exe)
+{
+	return xasprintf("logbook: \"|%s -C %s ingest-mail\"", exe, s->journal);
+}
+
+int server_alias_file_write(const char *path, const char *line, uid_t uid, gid_t gid)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	char *body;
+	int rc = -1;
+
+	if (slash && slash != dir)
+		*slash = '\0';
+	if (fs_mkdirs(dir, 0755) < 0)
+		goto out;
+	body = xasprintf("# written by logbook setup --mail-alias; postfix runs the command as the owner\n"
+			 "# of this file (%s), which reads and writes the journal\n%s\n",
+			 uid == (uid_t)-1 ? "root: default_privs" : SERVER_USER, line);
+	rc = fs_write_atomic(path, body, strlen(body), 0644);
+	free(body);
+	if (rc == 0 && uid != (uid_t)-1 && chown(path, uid, gid) < 0) {
+		errset_sys("chown %s", path);
+		rc = -1;
+	}
+out:
+	free(dir);
+	return rc;
+}
+
+/* the entries of a postfix list, split at commas and blanks */
+static size_t maps_split(const char *maps, char ***out)
+{
+	char *copy = xstrdup(maps ? maps : ""), *save = NULL;
+	char **v = NULL;
+	size_t n = 0;
+
+	for (char *t = strtok_r(copy, ", \t\n", &save); t; t = strtok_r(NULL, ", \t\n", &save)) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n++] = xstrdup(t);
+	}
+	free(copy);
+	*out = v;
+	return n;
+}
+
+static char *maps_join(char **v, size_t n, const char *skip, const char *add)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < n; i++)
+		if (!skip || strcmp(v[i], skip))
+			buf_addf(&b, "%s%s", b.len ? ", " : "", v[i]);
+	if (add)
+		buf_addf(&b, "%s%s", b.len ? ", " : "", add);
+	return buf_detach(&b, NULL);
+}
+
+char *server_maps_add(const char *maps, const char *entry)
+{
+	char **v;
+	size_t n = maps_split(maps, &v);
+	bool have = false;
+	char *r = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		have |= !strcmp(v[i], entry);
+	if (!have)
+		r = maps_join(v, n, NULL, entry);
+	server_names_free(v, n);
+	return r;
+}
+
+char *server_maps_remove(const char *maps, const char *entry)
+{
+	char **v;
+	size_t n = maps_split(maps, &v);
+	bool have = false;
+	char *r = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		have |= !strcmp(v[i], entry);
+	if (have)
+		r = maps_join(v, n, entry, NULL);
+	server_names_free(v, n);
+	return r;
+}
+
+bool server_postfix(const struct server *s)
+{
+	char *maincf = server_path(s, SERVER_POSTFIX_DIR "/main.cf");
+	bool have = server_have("postconf") && fs_exists(maincf);
+
+	free(maincf);
+	return have;
 }

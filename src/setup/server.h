@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "base/buf.h"
 #include "base/conf.h"
@@ -20,6 +21,16 @@
 #define SERVER_ZSHDIR "/etc/zsh"
 #define SERVER_ZSHRC "/etc/zsh/zshrc"
 #define SERVER_ALIASES "/etc/aliases"
+/* the account the MTA runs ingest-mail as: postfix runs the commands of an
+   alias file as the file's owner (root's: default_privs, nobody) */
+#define SERVER_USER "logbook"
+#define SERVER_ETC "/etc/logbook"
+/* logbook's own alias file, owned by SERVER_USER, in postfix's alias_maps */
+#define SERVER_MAIL_ALIASES SERVER_ETC "/aliases"
+/* what setup changed outside files with a block: root's, not the journal's
+   (the journal's group may write there) */
+#define SERVER_STATE SERVER_ETC "/setup.state"
+#define SERVER_POSTFIX_DIR "/etc/postfix"
 
 struct server {
 	char *root;		/* "/" or an absolute directory, without trailing slash */
@@ -62,5 +73,24 @@ void server_names_free(char **names, size_t n);
 int server_run(const char *const argv[], struct buf *out);
 /* whether program is found in PATH */
 bool server_have(const char *program);
+
+/* the alias line that pipes mail to ingest-mail: logbook: "|EXE -C JOURNAL ingest-mail" (allocated) */
+char *server_alias_line(const struct server *s, const char *exe);
+/*
+ * Write the alias file path holding line (and a comment), mode 0644,
+ * owned by uid:gid when uid is not -1, the directory made 0755 when
+ * missing.  The file is replaced atomically, so the MTA never reads half
+ * of it.  -1 and errget() on failure.
+ */
+int server_alias_file_write(const char *path, const char *line, uid_t uid, gid_t gid);
+/*
+ * A postfix list parameter (alias_maps) with entry added at its end, or
+ * removed, keeping every other entry and their order (entries are
+ * separated by commas or blanks).  NULL when nothing changes.
+ */
+char *server_maps_add(const char *maps, const char *entry);
+char *server_maps_remove(const char *maps, const char *entry);
+/* whether postfix is the MTA of the system under root: postconf in PATH and ROOT/etc/postfix/main.cf */
+bool server_postfix(const struct server *s);
 
 #endif
