@@ -252,58 +252,14 @@ static int refuse(const char *path, const char *why)
 	return -1;
 }
 
-/*
- * Open the directory name under dirfd (path names it in messages), never
- * through a symlink; make it first with mode when mode is not 0 (*made
- * then says whether this call made it).  Only the journal's own shared
- * layout is made here, so a new directory gets the journal's group mode.
- */
-static int open_dir_at(const struct journal *j, int dirfd, const char *name, const char *path, mode_t mode,
-		       bool *made)
-{
-	int fd;
-
-	*made = false;
-	if (mode) {
-		if (mkdirat(dirfd, name, mode) == 0)
-			*made = true;
-		else if (errno != EEXIST) {
-			errset_sys("%s", path);
-			return -1;
-		}
-	}
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ELOOP || errno == ENOTDIR)
-			return refuse(path, "a symlink or not a directory");
-		errset_sys("%s", path);
-		return -1;
-	}
-	/* the umask may have taken the group's bits */
-	if (*made && j->shared && fchmod(fd, mode) < 0) {
-		errset_sys("%s: chmod", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 int spool_dir_open(const struct journal *j, bool create)
 {
-	char *state = journal_path(j, JOURNAL_STATE), *spool = journal_path(j, SPOOL_DIR);
-	int top, state_fd = -1, fd = -1;
-	bool made;
+	char *spool = journal_path(j, SPOOL_DIR);
+	/* one level at a time, never through a link; made with the journal's group mode */
+	unsigned how = create ? FS_BELOW_MKDIRS | (j->shared ? FS_BELOW_CHMOD : 0) : 0;
+	int fd = fs_dir_below(j->dir, SPOOL_DIR, how, journal_dir_mode(j));
 	struct stat st;
 
-	top = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (top < 0) {
-		errset_sys("%s", j->dir);
-		goto out;
-	}
-	state_fd = open_dir_at(j, top, JOURNAL_STATE, state, create ? journal_dir_mode(j) : 0, &made);
-	if (state_fd < 0)
-		goto out;
-	fd = open_dir_at(j, state_fd, "spool", spool, create ? journal_dir_mode(j) : 0, &made);
 	if (fd < 0)
 		goto out;
 	if (fstat(fd, &st) < 0) {
@@ -322,11 +278,6 @@ int spool_dir_open(const struct journal *j, bool create)
 		fd = refuse(spool, "others may write it and it is not sticky: they could move a spool away");
 	}
 out:
-	if (top >= 0)
-		close(top);
-	if (state_fd >= 0)
-		close(state_fd);
-	free(state);
 	free(spool);
 	return fd;
 }

@@ -106,7 +106,8 @@ char *spool_account_path(const struct journal *j, uid_t uid);
  * may write it and could move an account's directory out from under its
  * shell (writable by group or others, not sticky, and owned by another
  * account than root or the caller).  -1 and errget() on failure; errno
- * EEXIST when refused, ENOENT when missing and create is false.
+ * EEXIST when refused so, ELOOP for a symlink (fs_dir_below's walk),
+ * ENOENT when missing and create is false.
  */
 int spool_dir_open(const struct journal *j, bool create);
 
