@@ -9,14 +9,10 @@ load lib
 # a member of a group of their own, a group-shared journal root made, a
 # root-only directory that must come out of every attack unchanged
 setup() {
-	[ "$(id -u)" -eq 0 ] || skip "needs root to play a member against root"
+	member_add
 	export TZ=UTC LC_ALL=C
 	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER SUDO_UID VISUAL EDITOR PAGER NO_COLOR LESS
 	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
-	G=lbg$$g
-	M=lbg$$m
-	groupadd "$G"
-	useradd --system --no-create-home --shell /usr/sbin/nologin -g "$G" "$M"
 	# a world the member can walk through but not write: markers land here only as root
 	W=$(mktemp -d /tmp/lbgit.XXXXXX)
 	chmod 755 "$W"
@@ -24,7 +20,7 @@ setup() {
 	mkdir -m 700 "$HOME"
 	J="$W/journal"
 	mkdir "$J"
-	chgrp "$G" "$J"
+	chgrp "$MEMBER_GROUP" "$J"
 	chmod 2770 "$J"
 	export LOGBOOK_DIR="$J" LOGBOOK_HOST=web1 LOGBOOK_USER=alice
 	"$LOGBOOK" init --timezone UTC "$J" >/dev/null
@@ -36,33 +32,17 @@ setup() {
 teardown() {
 	[ "$(id -u)" -eq 0 ] || return 0
 	[ -n "${W:-}" ] && rm -rf "$W"
-	userdel "$M" 2>/dev/null || true
-	groupdel "$G" 2>/dev/null || true
+	member_remove
 }
 
 # run a command as the member, in the journal's group
 member() {
-	setpriv --reuid="$M" --regid="$G" --init-groups -- env HOME="$W" LOGBOOK_DIR="$J" \
-		LOGBOOK_HOST=web1 LOGBOOK_USER=bob "$@"
+	as_member env HOME="$W" LOGBOOK_DIR="$J" LOGBOOK_HOST=web1 LOGBOOK_USER=bob "$@"
 }
 
 # a shell command that leaves a marker only root can write ($W is root's, 0755)
 payload() {
 	echo "id >>$W/pwned.$1; false"
-}
-
-plant_root_only() {
-	R="$W/root-only"
-	mkdir -m 700 "$R"
-	echo "root's secret" >"$R/secret"
-	head -c 4096 /dev/urandom >"$R/blob"
-	printf '#!/bin/sh\n' >"$R/suid"
-	chmod 4755 "$R/suid"
-	root_only_before=$(root_only_state)
-}
-
-root_only_state() {
-	(cd "$R" && find . -printf '%p %m %u %g\n' | sort && sha256sum secret blob suid)
 }
 
 # nothing of the member's ran as root, nothing outside the journal changed
@@ -72,7 +52,7 @@ nothing_ran() {
 		[ -e "$m" ] || continue
 		fail "root ran the member's code: $m: $(cat "$m")"
 	done
-	[ "$(root_only_state)" = "$root_only_before" ] || fail "the root-only directory changed"
+	root_only_intact
 }
 
 # a hub root owns, as the journal's remote
@@ -108,7 +88,7 @@ as_older_logbook() {
 
 @test "a local hub the member owns: root's sync runs none of its hooks" {
 	mkdir "$W/member"
-	chown "$M:$G" "$W/member"
+	chown "$MEMBER:$MEMBER_GROUP" "$W/member"
 	member git init -q --bare "$W/member/hub.git"
 	for h in pre-receive update post-receive post-update reference-transaction; do
 		member sh -c "printf '#!/bin/sh\n%s\n' '$(payload "$h")' >'$W/member/hub.git/hooks/$h' &&
@@ -137,19 +117,19 @@ as_older_logbook() {
 		chmod 755 '$J/.git/hooks/reference-transaction'"
 	"$LOGBOOK" note "root's second note" >/dev/null
 	run -1 "$LOGBOOK" sync
-	[[ "$output" == *"$J/.git is writable by group $G"* ]] || fail "$output"
+	[[ "$output" == *"$J/.git is writable by group $MEMBER_GROUP"* ]] || fail "$output"
 	[[ "$output" == *"chmod g-w $J/.git"* ]] || fail "$output"
 	nothing_ran
 	# doctor says the same, as a failed check with its fix
 	mkdir -p "$W/sysroot/etc"
 	run "$LOGBOOK" doctor --root "$W/sysroot"
-	[[ "$output" == *"FAIL git: $J/.git is writable by group $G"* ]] || fail "$output"
+	[[ "$output" == *"FAIL git: $J/.git is writable by group $MEMBER_GROUP"* ]] || fail "$output"
 	[[ "$output" == *"  fix: chmod g-w $J/.git"* ]] || fail "$output"
 	# the fix as doctor gives it, path after path: what the member left behind still never runs
 	chmod g-w "$J/.git"
 	# git config rewrote the file: it is the member's now
 	run -1 "$LOGBOOK" sync
-	[[ "$output" == *"$J/.git/config belongs to $M, not to root"*"chown root $J/.git/config"* ]] || fail "$output"
+	[[ "$output" == *"$J/.git/config belongs to $MEMBER, not to root"*"chown root $J/.git/config"* ]] || fail "$output"
 	chown root "$J/.git/config"
 	run -1 "$LOGBOOK" sync
 	[[ "$output" == *"chmod g-w $J/.git/config"* ]] || fail "$output"
@@ -206,7 +186,7 @@ as_older_logbook() {
 	root_hub
 	"$LOGBOOK" sync >/dev/null
 	mkdir "$W/clone"
-	chgrp "$G" "$W/clone"
+	chgrp "$MEMBER_GROUP" "$W/clone"
 	chmod 2770 "$W/clone"
 	LOGBOOK_HOST=db1 "$LOGBOOK" clone "$W/hub.git" "$W/clone" >/dev/null
 	for p in .git .git/config .git/hooks; do
