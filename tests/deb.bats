@@ -27,11 +27,12 @@ deb_cleanup() {
 		/usr/bin/logbook setup --undo >/dev/null 2>&1 || true
 	fi
 	dpkg --purge logbook >/dev/null 2>&1 || true
-	rm -rf /var/lib/logbook
+	rm -rf /var/lib/logbook /var/lib/logbook-home
 }
 
 teardown() {
 	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
+	stop_sshd
 	sleep 0.2
 	deb_cleanup
 }
@@ -81,7 +82,14 @@ teardown() {
 	[[ "$output" == *"user logbook: created"* ]]
 	[ "$(id -gn logbook)" = logbook ]
 	[[ "$output" == *"hook in /etc/bash.bashrc: added"* ]]
-	[ "$(stat -c %G:%a /var/lib/logbook)" = logbook:2770 ]
+	[ "$(stat -c %U:%G:%a /var/lib/logbook)" = logbook:logbook:2770 ]
+	# the user logbook alone runs git in the journal, with a key of its own, git-shell for the others
+	[ "$(getent passwd logbook | cut -d: -f6,7)" = /var/lib/logbook-home:/usr/bin/git-shell ]
+	[ "$(stat -c %U:%a /var/lib/logbook/.git /var/lib/logbook/.git/config)" = "logbook:2755
+logbook:644" ]
+	[ "$(stat -c %U:%a /var/lib/logbook-home/.ssh/id_ed25519)" = logbook:600 ]
+	key=$(cut -d' ' -f1,2 /var/lib/logbook-home/.ssh/id_ed25519.pub)
+	[[ "$output" == *"logbook setup --accept-replica '$key logbook@"* ]] || fail "$output"
 	grep -q '^# >>> logbook >>>' /etc/bash.bashrc
 	if command -v systemctl >/dev/null; then
 		[ -L /etc/systemd/system/timers.target.wants/logbook-sync.timer ]
@@ -106,6 +114,33 @@ teardown() {
 	logbook show --json | grep -q '"subject":"mail-from-the-package"'
 	! ldd /usr/bin/logbook | grep -q -E 'gmime|glib' || false
 
+	# root's sync runs as logbook: what it writes under .state/sync is logbook's
+	run logbook sync
+	[ "$status" -eq 0 ] || fail "$output"
+	[ "$(stat -c %U /var/lib/logbook/.state/sync/index."${LOGBOOK_HOST:-$(hostname)}")" = logbook ]
+
+	# another replica's logbook, as this one: let in through --accept-replica, over a
+	# real sshd that reads ~logbook/.ssh/authorized_keys with Debian's StrictModes
+	start_sshd accounts
+	run logbook setup --accept-replica "$(cat /var/lib/logbook-home/.ssh/id_ed25519.pub)"
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$(cat /var/lib/logbook-home/.ssh/authorized_keys)" == "restrict $key logbook@"* ]]
+	run logbook setup --accept-replica "$(cat /var/lib/logbook-home/.ssh/id_ed25519.pub)"
+	[ "$(grep -c . /var/lib/logbook-home/.ssh/authorized_keys)" = 1 ]
+	logbook remote add self "ssh://logbook@127.0.0.1:$PORT/var/lib/logbook"
+	run logbook sync
+	[ "$status" -eq 0 ] || fail "$output $(cat "$S/sshd.log")"
+	run logbook doctor
+	[[ "$output" == *"ok   remote self: reachable"* ]] || fail "$output"
+	# the key lets in git and nothing else: no command, no shell
+	run setpriv --reuid=logbook --regid=logbook --init-groups -- ssh -p "$PORT" -o BatchMode=yes \
+		-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null logbook@127.0.0.1 "id; touch /tmp/lb-ssh-ran"
+	[ "$status" -ne 0 ]
+	[[ "$output" != *"uid="* ]]
+	[ ! -e /tmp/lb-ssh-ran ]
+	stop_sshd
+	logbook remote rm self
+
 	run logbook setup --undo
 	[ "$status" -eq 0 ] || fail "$output"
 	run dpkg --purge logbook
@@ -121,4 +156,5 @@ teardown() {
 	[ ! -e /usr/bin/logbook ]
 	run -2 getent passwd logbook
 	[ ! -e /etc/logbook ]
+	[ ! -e /var/lib/logbook-home ]
 }

@@ -184,3 +184,49 @@ root_only_intact() {
 	[ ! -e "$MARKER" ] || fail "root ran the member's payload: $(cat "$MARKER")"
 	[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ] || fail "the member's payload ran"
 }
+
+# a real sshd on a loopback port, its own host key and config ($S, $PORT).
+# Without arguments it lets in $S/client_key as anyone (GIT_SSH_COMMAND uses
+# it); with "accounts" it reads each account's ~/.ssh/authorized_keys and
+# checks their modes as Debian's sshd does (StrictModes yes).
+start_sshd() {
+	command -v /usr/sbin/sshd >/dev/null || skip "openssh-server is not installed"
+	[ "$(id -u)" -eq 0 ] || skip "sshd in the tests runs as root"
+	S="$BATS_TEST_TMPDIR/sshd"
+	mkdir -p "$S" /run/sshd
+	chmod 700 "$S"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
+	ssh-keygen -q -t ed25519 -N '' -f "$S/client_key"
+	cp "$S/client_key.pub" "$S/authorized_keys"
+	PORT=$((20000 + RANDOM % 20000))
+	cat >"$S/sshd_config" <<CONF
+Port $PORT
+ListenAddress 127.0.0.1
+HostKey $S/host_key
+AuthorizedKeysFile $([ "${1:-}" = accounts ] && echo .ssh/authorized_keys || echo "$S/authorized_keys")
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+StrictModes $([ "${1:-}" = accounts ] && echo yes || echo no)
+UsePAM no
+PidFile $S/sshd.pid
+CONF
+	/usr/sbin/sshd -f "$S/sshd_config" -E "$S/sshd.log"
+	for ((i = 0; i < 50; i++)); do
+		[ -s "$S/sshd.pid" ] && break
+		sleep 0.1
+	done
+	[ "${1:-}" = accounts ] && return 0
+	export GIT_SSH_COMMAND="ssh -i $S/client_key -p $PORT -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5"
+}
+
+stop_sshd() {
+	[ -n "${S:-}" ] && [ -s "$S/sshd.pid" ] || return 0
+	kill "$(cat "$S/sshd.pid")" 2>/dev/null
+	# sshd forks per connection: let the listener go away
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$(cat "$S/sshd.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	return 0
+}

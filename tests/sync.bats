@@ -270,48 +270,6 @@ setup() {
 	[ "$(git -C "$hub" rev-parse refs/heads/hosts/web1)" = "$before" ]
 }
 
-# a real sshd on a loopback port, its own host key, config and authorized_keys
-start_sshd() {
-	command -v /usr/sbin/sshd >/dev/null || skip "openssh-server is not installed"
-	[ "$(id -u)" -eq 0 ] || skip "sshd in the tests runs as root"
-	S="$BATS_TEST_TMPDIR/sshd"
-	mkdir -p "$S" /run/sshd
-	chmod 700 "$S"
-	ssh-keygen -q -t ed25519 -N '' -f "$S/host_key"
-	ssh-keygen -q -t ed25519 -N '' -f "$S/client_key"
-	cp "$S/client_key.pub" "$S/authorized_keys"
-	PORT=$((20000 + RANDOM % 20000))
-	cat >"$S/sshd_config" <<CONF
-Port $PORT
-ListenAddress 127.0.0.1
-HostKey $S/host_key
-AuthorizedKeysFile $S/authorized_keys
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-PidFile $S/sshd.pid
-CONF
-	/usr/sbin/sshd -f "$S/sshd_config" -E "$S/sshd.log"
-	for ((i = 0; i < 50; i++)); do
-		[ -s "$S/sshd.pid" ] && break
-		sleep 0.1
-	done
-	export GIT_SSH_COMMAND="ssh -i $S/client_key -p $PORT -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5"
-}
-
-stop_sshd() {
-	[ -n "${S:-}" ] && [ -s "$S/sshd.pid" ] || return 0
-	kill "$(cat "$S/sshd.pid")" 2>/dev/null
-	# sshd forks per connection: let the listener go away
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$(cat "$S/sshd.pid")" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 0
-}
-
 @test "sync over real ssh: two hosts through a hub behind sshd; the hub gone, sync says so" {
 	start_sshd
 	hub="$BATS_TEST_TMPDIR/hub.git"

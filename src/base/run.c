@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -169,6 +170,28 @@ int run_capture_env(const char *const argv[], const char *dir, const char *const
 	}
 	rc = run_finish(&c);
 	return rc;
+}
+
+int run_become(const struct passwd *pw)
+{
+	/* the process keeps no way back: every id, and the check that setuid(0) fails */
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) < 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0) {
+		errset_sys("becoming %s (uid %lu)", pw->pw_name, (unsigned long)pw->pw_uid);
+		return -1;
+	}
+	if (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() != pw->pw_uid || getegid() != pw->pw_gid)) {
+		errset("becoming %s (uid %lu): the process could still go back to root", pw->pw_name,
+		       (unsigned long)pw->pw_uid);
+		return -1;
+	}
+	if (setenv("HOME", pw->pw_dir, 1) < 0 || setenv("USER", pw->pw_name, 1) < 0 ||
+	    setenv("LOGNAME", pw->pw_name, 1) < 0 || unsetenv("SSH_AUTH_SOCK") < 0 ||
+	    unsetenv("XDG_CONFIG_HOME") < 0) {
+		errset_sys("the environment of %s", pw->pw_name);
+		return -1;
+	}
+	return 0;
 }
 
 static struct child pager;

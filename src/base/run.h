@@ -9,6 +9,7 @@
 #define LOGBOOK_RUN_H
 
 #include <stdbool.h>
+#include <pwd.h>
 #include <sys/types.h>
 
 #include "base/buf.h"
@@ -37,6 +38,17 @@ int run_finish(struct child *c);
 int run_capture(const char *const argv[], const char *dir, struct buf *out);
 /* the same with env added to the child's environment (see struct child) */
 int run_capture_env(const char *const argv[], const char *dir, const char *const env[], struct buf *out);
+
+/*
+ * Become the account pw names for the rest of this process, for good:
+ * its groups (initgroups), its group and user ids, real, effective and
+ * saved, checked afterwards (a way back to root is an error).  The
+ * environment follows the account: HOME, USER and LOGNAME are its own;
+ * SSH_AUTH_SOCK and XDG_CONFIG_HOME, which would point at the caller's
+ * agent and configuration, are removed.  Only root may call it.  -1 and
+ * errget() when something could not be changed: the caller must stop.
+ */
+int run_become(const struct passwd *pw);
 
 /* when stdout is a terminal, send it through $PAGER until exit */
 void run_pager_start(void);

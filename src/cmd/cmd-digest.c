@@ -418,6 +418,8 @@ int cmd_digest(int argc, char **argv)
 		spec = optind < argc ? argv[optind] : "yesterday";
 	j = cmd_journal();
 	cmd_ingest_first(j);
+	if (send)
+		cmd_become_git_owner(j->dir, "digest");
 	if (day_parse(spec, day_now_us(), day) < 0)
 		cli_usage_exit(usage, "digest: %s", errget());
 	if (!(host = ident_host()))

@@ -319,6 +319,7 @@ static void check_git(struct journal *j)
 	const char *own[] = { "git", "-C", j->dir, "rev-parse", "--git-dir", NULL };
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	int rc = git_run(j->dir, NULL, &out, &err, args);
+	uid_t owner = 0;
 
 	if (rc < 0) {
 		fail("git", "apt-get install git", "%s", errget());
@@ -326,6 +327,14 @@ static void check_git(struct journal *j)
 		char *fix = xasprintf("logbook setup --join URL (a replica again; move %s away first)", j->dir);
 		fail("git", fix, "%s is not a git work tree: %s", j->dir, first_line(&err));
 		free(fix);
+	} else if (geteuid() == 0 && git_check_dir(j->dir, &owner) == GIT_TRUSTED && owner != 0) {
+		/*
+		 * root's own git refuses a .git another account owns, and must:
+		 * a safe.directory for root would run that account's hooks as root
+		 */
+		struct passwd *pw = getpwuid(owner);
+		ok("git", "%s is a git work tree; logbook's git runs there as %s, never as root", j->dir,
+		   pw ? pw->pw_name : "its owner");
 	} else {
 		/* the admin's own git there, without the settings logbook gives its git */
 		buf_reset(&out);

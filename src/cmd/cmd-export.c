@@ -80,6 +80,7 @@ int cmd_export(int argc, char **argv)
 	free(clean);
 	j = cmd_journal();
 	cmd_ingest_first(j);
+	cmd_become_git_owner(j->dir, "export");
 	rc = export_dokuwiki(j, dir, ns, force, &rep);
 	cli_print_warnings(&rep.warnings);
 	if (rc < 0) {

@@ -21,6 +21,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/journal.h"
+#include "replica/git.h"
 #include "base/banned.h"
 
 #ifndef LOGBOOK_HELPERDIR
@@ -75,6 +76,13 @@ int cmd_ingest_mail(int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;
+	/* root's mail is filed as the owner of .git, as the MTA runs the alias */
+	if (args[2] && git_become_owner(args[2]) < 0) {
+		warn_msg("ingest-mail: %s (the MTA will retry)", errget());
+		free(args);
+		free(path);
+		return EX_TEMPFAIL;
+	}
 	fflush(NULL);
 	execv(path, args);
 	warn_msg("ingest-mail: cannot run %s: %s (the MTA will retry)", path, strerror(errno));

@@ -63,6 +63,7 @@ int cmd_remote(int argc, char **argv)
 		if (!*argv[optind + 1])
 			cli_usage_exit(usage, "remote add: empty URL");
 		j = cmd_journal();
+		cmd_become_git_owner(j->dir, "remote");
 		{
 			char **names;
 			size_t n;
@@ -89,6 +90,7 @@ int cmd_remote(int argc, char **argv)
 		if (argc - optind != 1)
 			cli_usage_exit(usage, "remote rm: needs NAME");
 		j = cmd_journal();
+		cmd_become_git_owner(j->dir, "remote");
 		if (replica_remotes(j, &names, &n) < 0)
 			die("remote: %s", errget());
 		for (size_t i = 0; i < n; i++)
@@ -106,6 +108,7 @@ int cmd_remote(int argc, char **argv)
 		if (argc - optind != 0)
 			cli_usage_exit(usage, "remote list: too many arguments");
 		j = cmd_journal();
+		cmd_become_git_owner(j->dir, "remote");
 		if (replica_remotes(j, &names, &n) < 0)
 			die("remote: %s", errget());
 		for (size_t i = 0; i < n; i++) {

@@ -8,12 +8,14 @@
  * nothing; every file edit is a marked block (block.c) with a backup, so
  * --undo takes everything back but the journal itself, which holds the
  * team's records and is never removed.  What setup created that is not a
- * file edit (the group) is noted in the journal's .state/setup, so undo
- * removes only what setup made.  The user and postfix's parameters as
- * they were are noted in root's SERVER_STATE instead: undo runs userdel
- * and postconf from it, so the journal's group must not write it.
+ * file edit (the group, the user and its home, .git given to the user,
+ * postfix's parameters as they were) is noted in root's SERVER_STATE, so
+ * undo removes only what setup made; not in the journal, whose group may
+ * write it: undo runs groupdel, userdel and postconf from it.  (Older
+ * setups noted the group in the journal's .state/setup; undo still reads it.)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <grp.h>
@@ -30,8 +32,10 @@
 #include "base/run.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "journal/ident.h"
 #include "journal/journal.h"
 #include "journal/team.h"
+#include "replica/git.h"
 #include "replica/replica.h"
 #include "setup/block.h"
 #include "setup/server.h"
@@ -41,15 +45,20 @@
 
 static const char usage[] =
 	"usage: logbook setup [--join URL] [--timezone ZONE] [--mail-alias] [--root DIR]\n"
+	"       logbook setup --accept-replica KEY\n"
 	"       logbook setup --undo [--root DIR]\n"
 	"\n"
 	"Bring this server into the team's logbook, as root.  Each step is\n"
 	"skipped when already done, so setup can run again at any time:\n"
 	"\n"
 	"  - the group logbook (the admins' accounts join it to share the journal)\n"
-	"  - the system user " SERVER_USER " in it, as which the MTA files mail\n"
-	"  - the journal " JOURNAL_DEFAULT_DIR " (or -C DIR, $LOGBOOK_DIR), group-shared: new, or\n"
-	"    with --join a replica of the team's journal at URL\n"
+	"  - the system user " SERVER_USER " in it, home " SERVER_HOME ", shell git-shell:\n"
+	"    it alone runs git in the journal (root's sync, export and digest\n"
+	"    --send become it), talks to the other replicas with its own ssh\n"
+	"    key (made here), and is the account the MTA files mail as\n"
+	"  - the journal " JOURNAL_DEFAULT_DIR " (or -C DIR, $LOGBOOK_DIR), group-shared, its\n"
+	"    .git " SERVER_USER "'s: new, or with --join a replica of the team's journal\n"
+	"    at URL (logbook@HOST:" JOURNAL_DEFAULT_DIR ", cloned as " SERVER_USER ")\n"
 	"  - the hook in " SERVER_BASHRC " and " SERVER_ZSHRC ", so every new\n"
 	"    interactive shell records its commands\n"
 	"  - the systemd timers of logbook (logbook-digest.timer only when\n"
@@ -67,6 +76,11 @@ static const char usage[] =
 	"  --join URL       clone the team's journal from URL (see logbook clone)\n"
 	"  --timezone ZONE  the time zone of a new journal (see logbook init)\n"
 	"  --mail-alias     add the mail alias (otherwise only printed)\n"
+	"  --accept-replica KEY\n"
+	"                   let the replica whose " SERVER_USER " key is KEY (the line setup\n"
+	"                   printed there, \"ssh-ed25519 AAAA... logbook@HOST\") in:\n"
+	"                   added to ~" SERVER_USER "/.ssh/authorized_keys with 'restrict';\n"
+	"                   git-shell lets it run git's pack commands only\n"
 	"  --undo           take back what setup did, but the journal\n"
 	"  --root DIR       work on the system under DIR (default: $LOGBOOK_ROOT,\n"
 	"                   else /): no group or user is made, postconf and\n"
@@ -128,19 +142,6 @@ static bool state_has(const struct server *s, const char *line)
 	return has;
 }
 
-static void state_note(const struct server *s, const char *line)
-{
-	char *path = fs_join(s->journal, SETUP_STATE);
-	struct buf b = BUF_INIT;
-
-	fs_read_file(path, &b);
-	buf_addf(&b, "%s\n", line);
-	if (fs_write_atomic(path, b.data, b.len, 0640) < 0)
-		step_failed("setup state", errget());
-	buf_release(&b);
-	free(path);
-}
-
 static void state_forget(const struct server *s)
 {
 	char *path = fs_join(s->journal, SETUP_STATE);
@@ -177,9 +178,86 @@ static gid_t setup_group(const struct server *s, bool *have, bool *created)
 	return g->gr_gid;
 }
 
-/* the journal: there already, or made group-shared and filled by init or clone */
+static char *rstate_get(const struct server *s, const char *key);
+static void rstate_note(const struct server *s, const char *key, const char *value);
+
+/*
+ * Run argv as pw's account (setpriv from util-linux: its ids, its groups,
+ * the environment of a login of it), so that what it makes is its own.
+ * When pw is NULL, as root.
+ */
+static int run_as(const struct passwd *pw, const char *const args[], struct buf *out)
+{
+	const char *argv[24];
+	char reuid[32], regid[32];
+	size_t n = 0;
+
+	if (pw) {
+		snprintf(reuid, sizeof reuid, "--reuid=%lu", (unsigned long)pw->pw_uid);
+		snprintf(regid, sizeof regid, "--regid=%lu", (unsigned long)pw->pw_gid);
+		argv[n++] = "setpriv";
+		argv[n++] = reuid;
+		argv[n++] = regid;
+		argv[n++] = "--init-groups";
+		argv[n++] = "--reset-env";
+		argv[n++] = "--";
+	}
+	for (size_t i = 0; args[i] && n < 23; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	return server_run(argv, out);
+}
+
+/* SERVER_USER's account, when this system has it (setup made it or the admin did) */
+static struct passwd *logbook_user(const struct server *s)
+{
+	return s->real ? getpwnam(SERVER_USER) : NULL;
+}
+
+/*
+ * A journal whose .git root owns (made by an older setup, or before the
+ * user existed) goes to SERVER_USER: .git and the top directory, whose
+ * owner git wants to be the one running it.  Only a .git that passes
+ * git_check_dir, and of it only directories and files with one link,
+ * so that nothing a member linked in is given away.  Undo gives it back.
+ */
+static void give_git(const struct server *s, const struct passwd *pw, bool undo)
+{
+	char *gitdir = fs_join(s->journal, ".git");
+	char *owner = undo ? xstrdup("root:") : xasprintf("%s:", pw->pw_name);
+	const char *argv[] = { "find", gitdir, "-xdev", "(", "-type", "d", "-o", "-type", "f", "-links", "1", ")",
+			       "-exec", "chown", "--no-dereference", owner, "{}", "+", NULL };
+	uid_t uid = undo ? 0 : pw->pw_uid;
+	struct buf out = BUF_INIT;
+	struct stat st;
+
+	if (lstat(gitdir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid == uid)
+		goto out;
+	if (!undo && (st.st_uid != 0 || git_check_dir(s->journal, NULL) != GIT_TRUSTED)) {
+		step_failed("journal git", st.st_uid != 0 ? "belongs to another account: left as it is" : errget());
+		goto out;
+	}
+	if (server_run(argv, &out) != 0 || lchown(s->journal, uid, (gid_t)-1) < 0) {
+		step_failed("journal git", out.len ? first_line(&out) : strerror(errno));
+		goto out;
+	}
+	if (undo) {
+		step("journal git", "given back to root");
+	} else {
+		rstate_note(s, "git-given", pw->pw_name);
+		step("journal git", "%s/.git given to %s, which alone runs git there (root's sync becomes it)",
+		     s->journal, pw->pw_name);
+	}
+out:
+	buf_release(&out);
+	free(owner);
+	free(gitdir);
+}
+
+/* the journal: there already, or made group-shared and filled by init or clone (as SERVER_USER) */
 static bool setup_journal(const struct server *s, gid_t gid, const char *join, const char *tz)
 {
+	const struct passwd *pw = logbook_user(s);
 	char *conf = fs_join(s->journal, JOURNAL_CONF);
 	char *self = fs_self_exe();
 	struct buf out = BUF_INIT;
@@ -190,6 +268,8 @@ static bool setup_journal(const struct server *s, gid_t gid, const char *join, c
 
 	if (fs_exists(conf)) {
 		step("journal", "%s exists%s", s->journal, join ? " (not cloned again)" : "");
+		if (pw)
+			give_git(s, pw, false);
 		ok = true;
 		goto out;
 	}
@@ -204,8 +284,12 @@ static bool setup_journal(const struct server *s, gid_t gid, const char *join, c
 		}
 		free(parent);
 	}
-	/* group-shared: what init and clone see as a journal for several accounts */
-	if (chown(s->journal, (uid_t)-1, gid) < 0 || chmod(s->journal, 02770) < 0) {
+	/*
+	 * group-shared: what init and clone see as a journal for several
+	 * accounts; SERVER_USER's, which makes its .git and alone runs git
+	 * there (git refuses a work tree whose top another account owns)
+	 */
+	if (chown(s->journal, pw ? pw->pw_uid : (uid_t)-1, gid) < 0 || chmod(s->journal, 02770) < 0) {
 		step_failed("journal", strerror(errno));
 		goto out;
 	}
@@ -222,12 +306,12 @@ static bool setup_journal(const struct server *s, gid_t gid, const char *join, c
 	}
 	argv[n++] = s->journal;
 	argv[n] = NULL;
-	rc = server_run(argv, &out);
+	rc = run_as(pw, argv, &out);
 	if (rc != 0) {
 		step_failed("journal", rc < 0 ? errget() : first_line(&out));
 		goto out;
 	}
-	step("journal", "%s", first_line(&out));
+	step("journal", "%s%s%s", first_line(&out), pw ? ", as " : "", pw ? pw->pw_name : "");
 	ok = true;
 out:
 	buf_release(&out);
@@ -418,6 +502,14 @@ static void rstate_note(const struct server *s, const char *key, const char *val
 	free(path);
 }
 
+static bool rstate_get_has(const struct server *s, const char *key)
+{
+	char *v = rstate_get(s, key);
+
+	free(v);
+	return v != NULL;
+}
+
 static void rstate_forget(const struct server *s)
 {
 	char *path = server_path(s, SERVER_STATE);
@@ -434,8 +526,10 @@ static void rstate_forget(const struct server *s)
 static void setup_user(const struct server *s, bool undo)
 {
 	const char *what = "user " SERVER_USER;
+	const char *shell = access(SERVER_SHELL, X_OK) == 0 ? SERVER_SHELL : "/usr/sbin/nologin";
 	struct buf out = BUF_INIT;
 	char *made = rstate_get(s, "user-created");
+	struct passwd *pw;
 
 	if (undo) {
 		if (s->real && made && !strcmp(made, SERVER_USER) && getpwnam(SERVER_USER)) {
@@ -447,28 +541,187 @@ static void setup_user(const struct server *s, bool undo)
 		}
 	} else if (!s->real) {
 		step(what, "not made under the root %s (on /: useradd --system --gid " SERVER_GROUP
-		     " --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin " SERVER_USER ")", s->root);
-	} else if (getpwnam(SERVER_USER)) {
-		step(what, "exists");
+		     " --home-dir " SERVER_HOME " --shell %s " SERVER_USER ")", s->root, shell);
+	} else if ((pw = getpwnam(SERVER_USER))) {
+		/* one an older setup made: no home, no shell; give it both */
+		if (made && (strcmp(pw->pw_dir, SERVER_HOME) || strcmp(pw->pw_shell, shell))) {
+			const char *argv[] = { "usermod", "--home", SERVER_HOME, "--shell", shell, "--password", "*",
+					       SERVER_USER, NULL };
+			if (server_run(argv, &out) != 0)
+				step_failed(what, first_line(&out));
+			else
+				step(what, "exists; its home is now " SERVER_HOME " and its shell %s", shell);
+		} else {
+			step(what, "exists");
+		}
 	} else if (!getgrnam(SERVER_GROUP)) {
 		step_failed(what, "no group " SERVER_GROUP " to put it in");
 	} else {
-		const char *argv[] = { "useradd", "--system", "--gid", SERVER_GROUP, "--home-dir", "/nonexistent",
-				       "--no-create-home", "--shell", "/usr/sbin/nologin", SERVER_USER, NULL };
+		/*
+		 * password "*": none is valid, but the account is not locked
+		 * ("!"), which sshd without PAM refuses even for a key
+		 */
+		const char *argv[] = { "useradd", "--system", "--gid", SERVER_GROUP, "--home-dir", SERVER_HOME,
+				       "--no-create-home", "--shell", shell, "--password", "*", SERVER_USER, NULL };
 		int rc = server_run(argv, &out);
 		if (rc != 0 || !getpwnam(SERVER_USER)) {
 			step_failed(what, rc < 0 ? errget() : first_line(&out));
 		} else {
 			/* undo removes the user only when setup made it */
 			rstate_note(s, "user-created", SERVER_USER);
-			step(what, "created (the MTA files mail as it)");
+			step(what, "created (it alone runs git in the journal; the MTA files mail as it)");
 		}
 	}
 	buf_release(&out);
 	free(made);
 }
 
-/* postconf -c DIR args...: postfix's main.cf under the root */
+/* a directory of pw's, mode mode, made when missing; -1 when it is not usable */
+static int user_dir(const struct passwd *pw, const char *path, mode_t mode, bool *made)
+{
+	struct stat st;
+
+	*made = false;
+	if (mkdir(path, mode) == 0) {
+		*made = true;
+		if (chown(path, pw->pw_uid, pw->pw_gid) < 0 || chmod(path, mode) < 0) {
+			errset_sys("%s", path);
+			return -1;
+		}
+	} else if (errno != EEXIST) {
+		errset_sys("%s", path);
+		return -1;
+	}
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != pw->pw_uid || (st.st_mode & 022)) {
+		errset("%s is not a directory of %s's alone (ssh would refuse it)", path, pw->pw_name);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * SERVER_USER's home and its own ed25519 key: the key the other
+ * replicas let in (--accept-replica), so that the timers never need an
+ * admin's agent and no admin's key needs to be on a server.  The key is
+ * made by ssh-keygen run as the user.
+ */
+static void setup_key(const struct server *s, bool undo)
+{
+	const char *what = "ssh key of " SERVER_USER;
+	struct passwd *pw = logbook_user(s);
+	char *made = rstate_get(s, "home-created");
+	char *ssh = NULL, *key = NULL, *pub = NULL, *comment = NULL;
+	struct buf out = BUF_INIT;
+	bool made_dir;
+
+	if (undo) {
+		/* the user is gone: its home too, when setup made it */
+		if (s->real && made && !strcmp(made, SERVER_HOME) && !pw) {
+			const char *argv[] = { "rm", "-rf", "--one-file-system", "--", SERVER_HOME, NULL };
+			if (server_run(argv, &out) != 0)
+				step_failed(what, first_line(&out));
+			else
+				step(what, "removed with " SERVER_HOME);
+		}
+		goto out;
+	}
+	if (!pw)
+		goto out;
+	if (pw->pw_dir[0] != '/' || !strcmp(pw->pw_dir, "/") || !strcmp(pw->pw_dir, "/nonexistent")) {
+		step(what, "none: %s has no home (usermod --home " SERVER_HOME " " SERVER_USER ")", SERVER_USER);
+		goto out;
+	}
+	if (user_dir(pw, pw->pw_dir, 0750, &made_dir) < 0) {
+		step_failed(what, errget());
+		goto out;
+	}
+	if (made_dir && !strcmp(pw->pw_dir, SERVER_HOME))
+		rstate_note(s, "home-created", SERVER_HOME);
+	ssh = fs_join(pw->pw_dir, ".ssh");
+	key = fs_join(ssh, "id_ed25519");
+	pub = xasprintf("%s.pub", key);
+	if (user_dir(pw, ssh, 0700, &made_dir) < 0) {
+		step_failed(what, errget());
+		goto out;
+	}
+	if (fs_exists(key)) {
+		step(what, "%s exists", pub);
+	} else {
+		char *host = ident_host();
+		const char *argv[] = { "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", NULL, "-f", key, NULL };
+		int rc;
+		comment = xasprintf("%s@%s", SERVER_USER, host ? host : "localhost");
+		argv[7] = comment;
+		rc = run_as(pw, argv, &out);
+		if (rc != 0)
+			step_failed(what, rc < 0 ? errget() : first_line(&out));
+		else
+			step(what, "made: %s", pub);
+		free(host);
+	}
+out:
+	buf_release(&out);
+	free(comment);
+	free(pub);
+	free(key);
+	free(ssh);
+	free(made);
+}
+
+/* --accept-replica KEY: let the replica holding KEY push and fetch as SERVER_USER, git only */
+static void accept_replica(const struct server *s, const char *key)
+{
+	const char *what = "replica key";
+	struct passwd *pw = logbook_user(s);
+	char *line = server_replica_key_line(key), *ssh = NULL, *path = NULL;
+	struct buf b = BUF_INIT;
+	bool made_dir;
+	int fd;
+
+	if (!line) {
+		step_failed(what, errget());
+		return;
+	}
+	if (!pw) {
+		step_failed(what, s->real ? "no user " SERVER_USER " (run logbook setup first)"
+					  : "not under --root (the user's home is on the real system)");
+		goto out;
+	}
+	ssh = fs_join(pw->pw_dir, ".ssh");
+	path = fs_join(ssh, "authorized_keys");
+	if (user_dir(pw, ssh, 0700, &made_dir) < 0) {
+		step_failed(what, errget());
+		goto out;
+	}
+	fs_read_file(path, &b);
+	{
+		/* the key (its second word), once */
+		const char *blob = strchr(line, ' ') + 1;
+		const char *sp = strchr(strchr(blob, ' ') + 1, ' ');
+		size_t blen = sp ? (size_t)(sp - blob) : strlen(blob);
+		char *needle = xstrndup(blob, blen);
+		bool have = strstr(buf_str(&b), needle) != NULL;
+		free(needle);
+		if (have) {
+			step(what, "%s lets it in already", path);
+			goto out;
+		}
+	}
+	/* the user's file, appended to as it, never through a link */
+	fd = fs_open_below(pw->pw_dir, ".ssh/authorized_keys", O_WRONLY | O_CREAT | O_APPEND, 0600, 0);
+	if (fd >= 0 && fchown(fd, pw->pw_uid, pw->pw_gid) == 0 && fs_write_all(fd, line, strlen(line)) == 0 &&
+	    fs_write_all(fd, "\n", 1) == 0 && close(fd) == 0) {
+		step(what, "added to %s: %s", path, line);
+	} else {
+		step_failed(what, fd < 0 ? errget() : strerror(errno));
+	}
+out:
+	buf_release(&b);
+	free(path);
+	free(ssh);
+	free(line);
+}
+
 static int postconf(const struct server *s, const char *a, const char *b, struct buf *out)
 {
 	char *dir = server_path(s, SERVER_POSTFIX_DIR);
@@ -710,6 +963,30 @@ out:
 	free(aliases);
 }
 
+/* how the other replicas let this one in, when it has its key */
+static void print_key_todo(const struct server *s)
+{
+	struct passwd *pw = logbook_user(s);
+	char *pub, *line = NULL;
+	struct buf b = BUF_INIT;
+
+	if (!pw)
+		return;
+	pub = xasprintf("%s/.ssh/id_ed25519.pub", pw->pw_dir);
+	if (fs_read_file(pub, &b) == 0)
+		line = server_replica_key_line(buf_str(&b));
+	if (line) {
+		/* the key alone, without the "restrict " the other side adds */
+		printf("  - let this server sync with the others: on each of them, as root:\n"
+		       "      logbook setup --accept-replica '%s'\n"
+		       "    and here: logbook remote add NAME " SERVER_USER "@HOST:%s\n",
+		       line + strlen("restrict "), JOURNAL_DEFAULT_DIR);
+	}
+	free(line);
+	buf_release(&b);
+	free(pub);
+}
+
 /* what the admin still has to do, after a setup */
 static void print_todo(const struct server *s, bool have_group)
 {
@@ -732,22 +1009,24 @@ static void print_todo(const struct server *s, bool have_group)
 	}
 	if (have_group)
 		printf("  - admins who work from their own accounts: usermod -aG " SERVER_GROUP " ACCOUNT\n");
+	print_key_todo(s);
 	printf("  - open a new shell (this one does not record yet), then check: logbook doctor\n");
 }
 
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_JOIN = 256, OPT_TZ, OPT_MAIL, OPT_UNDO, OPT_ROOT };
+	enum { OPT_JOIN = 256, OPT_TZ, OPT_MAIL, OPT_UNDO, OPT_ROOT, OPT_ACCEPT };
 	static const struct option opts[] = {
 		{ "join", required_argument, NULL, OPT_JOIN },
 		{ "timezone", required_argument, NULL, OPT_TZ },
 		{ "mail-alias", no_argument, NULL, OPT_MAIL },
 		{ "undo", no_argument, NULL, OPT_UNDO },
 		{ "root", required_argument, NULL, OPT_ROOT },
+		{ "accept-replica", required_argument, NULL, OPT_ACCEPT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *join = NULL, *tz = NULL, *root = NULL;
+	const char *join = NULL, *tz = NULL, *root = NULL, *accept = NULL;
 	bool mail = false, undo = false, have_group = false;
 	struct server s;
 	int c;
@@ -769,6 +1048,9 @@ int cmd_setup(int argc, char **argv)
 		case OPT_ROOT:
 			root = optarg;
 			break;
+		case OPT_ACCEPT:
+			accept = optarg;
+			break;
 		case 'h':
 			cli_help_exit(usage);
 		default:
@@ -777,6 +1059,8 @@ int cmd_setup(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage_exit(usage, "setup: too many arguments");
+	if (accept && (undo || join || tz || mail))
+		cli_usage_exit(usage, "setup: --accept-replica is a step of its own: no other option");
 	if (undo && (join || tz || mail))
 		cli_usage_exit(usage, "setup: --undo takes no --join, --timezone or --mail-alias");
 	if (join && tz)
@@ -786,13 +1070,21 @@ int cmd_setup(int argc, char **argv)
 	if (s.real && geteuid() != 0)
 		die("setup: run it as root: it edits /etc, makes a group and enables timers (or give --root DIR)");
 	umask(022);
-	if (undo) {
+	if (accept) {
+		accept_replica(&s, accept);
+	} else if (undo) {
 		setup_timers(&s, true);
 		setup_mail(&s, false, true);
 		setup_hooks(&s, true);
+		/* .git back to root before its owner goes */
+		if (rstate_get_has(&s, "git-given"))
+			give_git(&s, NULL, true);
 		/* the user before its group: groupdel refuses a primary group */
 		setup_user(&s, true);
-		if (s.real && state_has(&s, "group-created " SERVER_GROUP) && getgrnam(SERVER_GROUP)) {
+		setup_key(&s, true);
+		/* older setups noted the group in the journal's .state/setup */
+		if (s.real && (rstate_get_has(&s, "group-created") || state_has(&s, "group-created " SERVER_GROUP)) &&
+		    getgrnam(SERVER_GROUP)) {
 			const char *gdel[] = { "groupdel", SERVER_GROUP, NULL };
 			struct buf out = BUF_INIT;
 			if (server_run(gdel, &out) != 0)
@@ -806,13 +1098,16 @@ int cmd_setup(int argc, char **argv)
 		if (fs_exists(s.journal))
 			step("journal", "%s kept: it holds the team's records (rm -rf it if you mean it)", s.journal);
 	} else {
-		bool made_group;
+		bool made_group, journal;
 		gid_t gid = setup_group(&s, &have_group, &made_group);
-		bool journal = setup_journal(&s, gid, join, tz);
+
 		/* undo removes the group only when setup made it */
-		if (journal && made_group)
-			state_note(&s, "group-created " SERVER_GROUP);
+		if (made_group)
+			rstate_note(&s, "group-created", SERVER_GROUP);
+		/* the user first: it makes the journal's .git */
 		setup_user(&s, false);
+		setup_key(&s, false);
+		journal = setup_journal(&s, gid, join, tz);
 		setup_hooks(&s, false);
 		setup_timers(&s, false);
 		setup_mail(&s, mail, false);

@@ -166,6 +166,7 @@ static int sync_local(void)
 
 	if (!host)
 		die_err();
+	cmd_become_git_owner(j->dir, "sync");
 	if ((lock = replica_lock(j)) < 0)
 		die("sync: %s", errget());
 	sync_pushed(j, host);
@@ -207,9 +208,11 @@ int cmd_sync(int argc, char **argv)
 	j = cmd_journal();
 	if (!(host = ident_host()))
 		die_err();
+	/* root reads every account's spool, then goes on as the owner of .git */
+	cmd_ingest_first(j);
+	cmd_become_git_owner(j->dir, "sync");
 	if ((lock = replica_lock(j)) < 0)
 		die("sync: %s", errget());
-	cmd_ingest_first(j);
 	if (ask_owner(j)) {
 		close(lock);
 		free(host);

@@ -176,6 +176,12 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
 	}
 }
 
+void cmd_become_git_owner(const char *dir, const char *what)
+{
+	if (git_become_owner(dir) < 0)
+		die("%s: %s", what, errget());
+}
+
 void cmd_background_sync(struct journal *j)
 {
 	const char *autosync = conf_get(j->conf, "sync", NULL, "auto");

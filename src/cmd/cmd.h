@@ -99,6 +99,14 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
  */
 void cmd_background_sync(struct journal *j);
 /*
+ * The commands that talk to other replicas (sync, export, digest --send,
+ * remote, ingest-mail), started as root, go on as the account that owns
+ * the journal's .git (the system user logbook, after setup) before they
+ * read anything another replica wrote or start git: git_become_owner.
+ * Dies when that cannot be done; does nothing for any other account.
+ */
+void cmd_become_git_owner(const char *dir, const char *what);
+/*
  * A day given as "-3" (3 days ago) is not an option: take it out of argv
  * before getopt sees it (argc is decreased).  The day, or NULL; a second
  * one is a usage error naming cmd.

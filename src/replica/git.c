@@ -39,16 +39,21 @@ static const char *const pinned[][2] = {
 };
 #define NPINNED (sizeof pinned / sizeof *pinned)
 
-/* the environment of every git we run; built once */
-static const char *const *git_env(const char *index)
+/* the environment of every git we run; built once; home: the HOME of a git run as another account */
+static const char *const *git_env(const char *index, const char *home)
 {
 	static const char *env[16 + 2 * NPINNED];
-	static char *ssh, *index_var, *config[1 + 2 * NPINNED];
+	static char *ssh, *index_var, *home_var, *config[1 + 2 * NPINNED];
 	size_t n = 0;
 
 	if (!ssh) {
-		ssh = xasprintf("GIT_SSH_COMMAND=ssh -o BatchMode=yes -o ConnectTimeout=%d "
-				"-o ServerAliveInterval=%d -o ServerAliveCountMax=2",
+		/*
+		 * accept-new: the first contact with a replica (setup --join,
+		 * remote add, then the timer) writes its host key; a changed
+		 * key is still refused
+		 */
+		ssh = xasprintf("GIT_SSH_COMMAND=ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new "
+				"-o ConnectTimeout=%d -o ServerAliveInterval=%d -o ServerAliveCountMax=2",
 				GIT_CONNECT_TIMEOUT, GIT_CONNECT_TIMEOUT);
 		config[0] = xasprintf("GIT_CONFIG_COUNT=%zu", NPINNED);
 		for (size_t i = 0; i < NPINNED; i++) {
@@ -71,6 +76,12 @@ static const char *const *git_env(const char *index)
 	if (index) {
 		index_var = xasprintf("GIT_INDEX_FILE=%s", index);
 		env[n++] = index_var;
+	}
+	free(home_var);
+	home_var = NULL;
+	if (home) {
+		home_var = xasprintf("HOME=%s", home);
+		env[n++] = home_var;
 	}
 	env[n] = NULL;
 	return env;
@@ -152,7 +163,8 @@ int git_check_dir(const char *dir, uid_t *owner)
 	free(gitdir);
 	if (owner)
 		*owner = st.st_uid;
-	if (S_ISDIR(st.st_mode) && st.st_uid != geteuid()) {
+	/* root runs git as the owner (git_run), never as root */
+	if (S_ISDIR(st.st_mode) && st.st_uid != geteuid() && geteuid() != 0) {
 		char *own = user_name(st.st_uid);
 		errset("only %s runs git in %s (%s/.git is theirs); ask for a sync: logbook sync", own, dir, dir);
 		free(own);
@@ -161,6 +173,41 @@ int git_check_dir(const char *dir, uid_t *owner)
 	if ((rc = check_path(dir, ".git", S_IFDIR, st.st_uid, false)) == GIT_TRUSTED &&
 	    (rc = check_path(dir, ".git/config", S_IFREG, st.st_uid, true)) == GIT_TRUSTED)
 		rc = check_path(dir, ".git/hooks", S_IFDIR, st.st_uid, true);
+	return rc;
+}
+
+int git_become_owner(const char *dir)
+{
+	char *gitdir;
+	struct passwd *pw;
+	struct stat st;
+	int rc;
+
+	if (geteuid() != 0)
+		return 0;
+	gitdir = xasprintf("%s/.git", dir);
+	rc = lstat(gitdir, &st);
+	if (rc < 0 && errno == ENOENT) {
+		free(gitdir);
+		return 0;
+	}
+	if (rc < 0) {
+		errset_sys("%s", gitdir);
+	} else if (!S_ISDIR(st.st_mode)) {
+		errset("%s is not a directory: git does not run there", gitdir);
+		rc = -1;
+	} else if (st.st_uid == 0) {
+		rc = 0;
+	} else if (!(pw = getpwuid(st.st_uid))) {
+		errset("%s belongs to uid %lu, which has no account: git does not run there as root", gitdir,
+		       (unsigned long)st.st_uid);
+		rc = -1;
+	} else if (run_become(pw) < 0) {
+		rc = -1;
+	} else {
+		rc = 1;
+	}
+	free(gitdir);
 	return rc;
 }
 
@@ -204,19 +251,41 @@ const char *git_pack_command(const char *url, bool push)
 
 int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[])
 {
-	const char *argv[GIT_ARGS_MAX + 2];
-	size_t n = 0;
+	const char *argv[GIT_ARGS_MAX + 7];
+	size_t n = 0, first;
 	struct child c;
-	char tmpl[] = "/tmp/logbook-git-XXXXXX";
+	char tmpl[] = "/tmp/logbook-git-XXXXXX", reuid[32], regid[32];
+	uid_t owner = geteuid();
+	struct passwd *pw = NULL;
 	int errfd = -1, rc;
 
-	if (git_check_dir(dir ? dir : ".", NULL) != GIT_TRUSTED)
+	if (git_check_dir(dir ? dir : ".", &owner) != GIT_TRUSTED)
 		return -1;
+	if (owner != geteuid()) {
+		/*
+		 * root, in a journal whose .git another account owns: git runs
+		 * as that account, with its groups and home (setpriv, from
+		 * util-linux), so nothing in .git ever runs as root
+		 */
+		if (!(pw = getpwuid(owner))) {
+			errset("%s/.git belongs to uid %lu, which has no account: git does not run there as root",
+			       dir ? dir : ".", (unsigned long)owner);
+			return -1;
+		}
+		snprintf(reuid, sizeof reuid, "--reuid=%lu", (unsigned long)pw->pw_uid);
+		snprintf(regid, sizeof regid, "--regid=%lu", (unsigned long)pw->pw_gid);
+		argv[n++] = "setpriv";
+		argv[n++] = reuid;
+		argv[n++] = regid;
+		argv[n++] = "--init-groups";
+		argv[n++] = "--";
+	}
+	first = n;
 	argv[n++] = "git";
-	for (; args[n - 1] && n <= GIT_ARGS_MAX; n++)
-		argv[n] = args[n - 1];
+	for (; args[n - first - 1] && n - first <= GIT_ARGS_MAX; n++)
+		argv[n] = args[n - first - 1];
 	argv[n] = NULL;
-	if (args[n - 1]) {
+	if (args[n - first - 1]) {
 		errset("git: too many arguments");
 		return -1;
 	}
@@ -234,7 +303,7 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 	c.in = RUN_NULL;
 	c.out = out ? RUN_PIPE : RUN_NULL;
 	c.err = err ? errfd : RUN_INHERIT;
-	c.env = git_env(index);
+	c.env = git_env(index, pw ? pw->pw_dir : NULL);
 	if (run_start(&c) < 0) {
 		errprefix("git (is git installed?)");
 		if (errfd >= 0)

@@ -13,7 +13,10 @@
  * root's): not symbolic links, not writable by group or others.
  * git_run checks this before every git it starts (git_check_dir) and
  * refuses otherwise; any other account asks the owner for a sync
- * (replica_request_sync).  On top of that every git gets its
+ * (replica_request_sync).  Root is the exception that never runs git
+ * itself: the commands that talk to other replicas become the owner
+ * first (git_become_owner: setup gives .git to the system user
+ * logbook), and any other git root starts runs as the owner (setpriv).  On top of that every git gets its
  * configuration pinned on the command line: no hooks, no fsmonitor, only
  * the file and ssh transports, the plain upload-pack and receive-pack
  * (git_pack_command), and never safe.directory, so git itself still
@@ -35,12 +38,19 @@
 enum { GIT_TRUSTED = 0, GIT_NOT_OWNER = 1, GIT_UNSAFE = 2 };
 /*
  * May this account run git in dir?  GIT_TRUSTED (also when dir has no
- * .git yet), GIT_NOT_OWNER (another account owns dir/.git: *owner, when
+ * .git yet, and for root, whose git runs as the owner), GIT_NOT_OWNER (another account owns dir/.git: *owner, when
  * not NULL, says which), GIT_UNSAFE (.git, .git/config or .git/hooks is
  * a symbolic link, another account's, or writable by group or others).
  * Otherwise than GIT_TRUSTED errget() says which path and the fix.
  */
 int git_check_dir(const char *dir, uid_t *owner);
+/*
+ * When this process is root and another account owns dir/.git, become
+ * that account for good (run_become: its groups, ids and HOME): 1 done,
+ * 0 nothing to do (not root, no .git yet, or root's own), -1 and errget()
+ * when it could not be done (the caller must stop).
+ */
+int git_become_owner(const char *dir);
 /* take the group and others' write bits off dir's .git, .git/config and .git/hooks; -1 and errget() */
 int git_protect_dir(const char *dir);
 /* the upload-pack (push: receive-pack) command for a remote at url: pinned for a hub on this machine */

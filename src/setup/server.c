@@ -17,6 +17,7 @@
 #include "base/run.h"
 #include "base/xalloc.h"
 #include "journal/journal.h"
+#include "journal/sig.h"
 #include "setup/server.h"
 #include "base/banned.h"
 
@@ -278,4 +279,37 @@ bool server_postfix(const struct server *s)
 
 	free(maincf);
 	return have;
+}
+
+char *server_replica_key_line(const char *key)
+{
+	struct sig_key *k = sig_key_parse(key, strlen(key));
+	struct buf b = BUF_INIT;
+	const char *comment;
+	bool plain = true;
+
+	if (!k) {
+		errprefix("not an ssh public key");
+		return NULL;
+	}
+	/* the comment names the server; one that is not plain text is left out */
+	comment = sig_key_comment(k);
+	for (const char *p = comment; *p; p++)
+		plain &= *p > ' ' && *p < 0x7f;
+	buf_adds(&b, "restrict ");
+	if (plain) {
+		sig_key_format(k, &b);
+	} else {
+		struct buf full = BUF_INIT;
+		char *sp;
+		sig_key_format(k, &full);
+		/* "<type> <base64> <comment>": keep the first two words */
+		sp = strchr(buf_str(&full), ' ');
+		if (sp && (sp = strchr(sp + 1, ' ')))
+			*sp = '\0';
+		buf_adds(&b, buf_str(&full));
+		buf_release(&full);
+	}
+	sig_key_free(k);
+	return buf_detach(&b, NULL);
 }

@@ -24,6 +24,13 @@
 /* the account the MTA runs ingest-mail as: postfix runs the commands of an
    alias file as the file's owner (root's: default_privs, nobody) */
 #define SERVER_USER "logbook"
+/* its home: the ssh key other replicas know this server by, their keys,
+   known_hosts; not in the journal, which the group may write (sshd
+   refuses a group-writable home) */
+#define SERVER_HOME "/var/lib/logbook-home"
+/* its shell: other replicas log in to run git-receive-pack and
+   git-upload-pack on the journal, and nothing else */
+#define SERVER_SHELL "/usr/bin/git-shell"
 #define SERVER_ETC "/etc/logbook"
 /* logbook's own alias file, owned by SERVER_USER, in postfix's alias_maps */
 #define SERVER_MAIL_ALIASES SERVER_ETC "/aliases"
@@ -90,6 +97,15 @@ int server_alias_file_write(const char *path, const char *line, uid_t uid, gid_t
  */
 char *server_maps_add(const char *maps, const char *entry);
 char *server_maps_remove(const char *maps, const char *entry);
+/*
+ * The line for the authorized_keys of SERVER_USER that lets a replica
+ * holding key (text form, as in a .pub file: options before it are
+ * dropped) in, restricted: no pty, no forwarding, and git-shell as the
+ * account's shell runs git's pack commands only.  NULL and errget() when
+ * key is not an ssh public key (allocated).
+ */
+char *server_replica_key_line(const char *key);
+
 /* whether postfix is the MTA of the system under root: postconf in PATH and ROOT/etc/postfix/main.cf */
 bool server_postfix(const struct server *s);
 

@@ -101,7 +101,7 @@ static void git_runs_with_a_fixed_committer_and_never_prompts(void **state)
 
 	assert_int_equal(git_run(repo, "/tmp/some-index", &out, NULL, env), 0);
 	assert_non_null(strstr(buf_str(&out), "\nGIT_TERMINAL_PROMPT=0\n"));
-	assert_non_null(strstr(buf_str(&out), "\nGIT_SSH_COMMAND=ssh -o BatchMode=yes -o ConnectTimeout=15 "));
+	assert_non_null(strstr(buf_str(&out), "\nGIT_SSH_COMMAND=ssh -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 "));
 	assert_non_null(strstr(buf_str(&out), "\nGIT_INDEX_FILE=/tmp/some-index\n"));
 	assert_non_null(strstr(buf_str(&out), "\nGIT_CONFIG_KEY_0=core.hooksPath\n"));
 	buf_reset(&out);

@@ -3,6 +3,7 @@
 
 #include "base/buf.h"
 #include "base/fs.h"
+#include "base/xalloc.h"
 #include "setup/server.h"
 
 static void an_entry_is_added_at_the_end_keeping_the_others(void **state)
@@ -39,6 +40,39 @@ static void an_entry_is_removed_keeping_the_others(void **state)
 	assert_null(server_maps_remove("hash:/etc/logbook/aliases2", "hash:/etc/logbook/aliases"));
 }
 
+static void a_replica_key_is_let_in_restricted(void **state)
+{
+	const char *ed = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDEe19lJ7KGbGxQjvPUxjrkmseMjNWlzICNnuEx5TFWC";
+	char *in, *line;
+
+	(void)state;
+	in = xasprintf("%s logbook@web1\n", ed);
+	line = server_replica_key_line(in);
+	assert_non_null(line);
+	assert_true(!strncmp(line, "restrict ssh-ed25519 AAAA", 25));
+	assert_non_null(strstr(line, " logbook@web1"));
+	assert_null(strchr(line, '\n'));
+	free(line);
+	free(in);
+	/* options someone put before the key are dropped: the line says restrict, nothing else */
+	in = xasprintf("command=\"sh\",no-pty %s logbook@web1", ed);
+	line = server_replica_key_line(in);
+	assert_true(!strncmp(line, "restrict ssh-ed25519 ", 21));
+	assert_null(strstr(line, "command="));
+	free(line);
+	free(in);
+	/* a comment that is not plain text is left out */
+	in = xasprintf("%s evil\033]52;c;x\007", ed);
+	line = server_replica_key_line(in);
+	assert_non_null(line);
+	assert_null(strchr(line, '\033'));
+	assert_null(strstr(line, "evil"));
+	free(line);
+	free(in);
+	assert_null(server_replica_key_line("not a key"));
+	assert_null(server_replica_key_line(""));
+}
+
 static void the_alias_file_holds_the_line_and_is_readable_by_postfix(void **state)
 {
 	char *dir = unit_tmpdir(), *path = NULL, *line;
@@ -69,6 +103,7 @@ int main(void)
 		cmocka_unit_test(an_entry_is_added_at_the_end_keeping_the_others),
 		cmocka_unit_test(an_entry_is_removed_keeping_the_others),
 		cmocka_unit_test(the_alias_file_holds_the_line_and_is_readable_by_postfix),
+		cmocka_unit_test(a_replica_key_is_let_in_restricted),
 	};
 	return cmocka_run_group_tests_name("server", tests, NULL, NULL);
 }
