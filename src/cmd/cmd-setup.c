@@ -1111,8 +1111,14 @@ int cmd_setup(int argc, char **argv)
 		setup_hooks(&s, false);
 		setup_timers(&s, false);
 		setup_mail(&s, mail, false);
-		if (journal)
+		if (journal) {
 			print_todo(&s, have_group);
+		} else if (join && logbook_user(&s)) {
+			/* a clone over ssh needs this server's key let in first */
+			printf("\nThe journal was not cloned.  If %s is a server of the team:\n", join);
+			print_key_todo(&s);
+			printf("  - then run this setup again\n");
+		}
 	}
 	server_release(&s);
 	if (cli_finish_output() != EXIT_OK)
