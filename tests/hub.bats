@@ -142,19 +142,23 @@ plant() {
 	git -C "$evil" push -q -f "$T/A" HEAD:refs/heads/hosts/B
 	[ "$(git -C "$T/A" log -1 --format=%s refs/heads/hosts/B)" = rewritten ]
 
-	# root's sync: the rewrite is reported, B's file keeps what A had
+	# root's sync: the rewrite is kept aside and reported (exit 5), B's
+	# file keeps what A had, the ref goes back to what A wrote
 	run --separate-stderr on A sync
-	[[ "$stderr" == *"records of B"*"does not extend"* ]] || fail "sync said: $stderr"
+	[ "$status" -eq 5 ] || fail "sync exited $status: $stderr"
+	[[ "$stderr" == *"records of B from pushed: ${evil1:0:12} does not descend from"*"kept aside"* ]] ||
+		fail "sync said: $stderr"
 	[ "$(sha256sum "$bfile" "$T/A/team.conf")" = "$before" ] || fail "A's files changed: $(cat "$bfile")"
 	[ ! -e "$T/A/${day:0:4}/$day/C.jsonl" ]
+	[ "$(git -C "$T/A" rev-parse refs/heads/hosts/B)" = "$(git -C "$T/A" rev-parse refs/logbook/written/B)" ]
+	[ "$(git -C "$T/A" rev-parse refs/logbook/quarantine/pushed/B)" = "$evil1" ]
 	run --separate-stderr on A sync --local
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"records of B"*"does not extend"* ]] || fail "sync --local said: $stderr"
 	[ "$(sha256sum "$bfile" "$T/A/team.conf")" = "$before" ]
 	run -1 grep -r forged "$T/A" --include='*.jsonl' --include=team.conf
-	# doctor says so, with the way out
+	# doctor says so, with the way to look at it
 	run on A doctor
-	[[ "$output" == *"FAIL host B: "*"does not extend"* ]] || fail "doctor said: $output"
+	[[ "$output" == *"FAIL quarantine pushed.B: ${evil1:0:12} does not descend from"* ]] || fail "doctor said: $output"
 
 	# the replica moves the marker of what A wrote too, so that the forged
 	# ref looks like a fast-forward of a forged past: B's file only grows,

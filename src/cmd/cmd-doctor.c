@@ -8,6 +8,7 @@
  * team.conf.  doctor never changes anything.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -39,6 +40,7 @@
 #include "journal/work.h"
 #include "replica/git.h"
 #include "replica/replica.h"
+#include "view/render.h"
 #include "setup/block.h"
 #include "setup/server.h"
 #include "view/index.h"
@@ -410,6 +412,54 @@ static void check_remotes(struct journal *j)
  * written yet: a hub whose logbook-receive.path did not run shows less
  * than it holds.
  */
+/* what sync kept aside (replica.h): one FAIL each, with the reason sync wrote */
+static void check_quarantine(struct journal *j)
+{
+	int dfd = fs_dir_below(j->dir, REPLICA_QUARANTINE, 0, 0);
+	DIR *d;
+	struct dirent *e;
+
+	if (dfd < 0 || !(d = fdopendir(dfd))) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		char *rel, *check, *fix, *why = NULL, *ref = NULL;
+		struct buf b = BUF_INIT, esc = BUF_INIT;
+		if (e->d_name[0] == '.')
+			continue;
+		rel = xasprintf("%s/%s", REPLICA_QUARANTINE, e->d_name);
+		{
+			int fd = fs_open_below(j->dir, rel, O_RDONLY, 0, FS_BELOW_ANY_OWNER);
+			if (fd >= 0) {
+				fs_read_fd(fd, &b, 64 * 1024);
+				close(fd);
+			}
+		}
+		for (char *p = (char *)buf_str(&b), *nl; p && *p; p = nl ? nl + 1 : NULL) {
+			if ((nl = strchr(p, '\n')))
+				*nl = '\0';
+			if (!strncmp(p, "why ", 4))
+				why = p + 4;
+			else if (!strncmp(p, "ref ", 4))
+				ref = p + 4;
+		}
+		/* written from what another replica sent: escaped like a record */
+		render_escape(&esc, why ? why : "no reason noted", strlen(why ? why : "no reason noted"), false);
+		check = xasprintf("quarantine %s", e->d_name);
+		fix = xasprintf("see what was kept aside: git -C %s log -p %s; once settled: rm %s/%s", j->dir,
+				ref ? ref : REPLICA_QUARANTINE_REF, j->dir, rel);
+		fail(check, fix, "%s", buf_str(&esc));
+		free(fix);
+		free(check);
+		free(rel);
+		buf_release(&b);
+		buf_release(&esc);
+	}
+	closedir(d);
+}
+
 static void check_hosts(struct journal *j)
 {
 	struct replica_host *v;
@@ -436,6 +486,7 @@ static void check_hosts(struct journal *j)
 		}
 		free(check);
 	}
+	check_quarantine(j);
 	if (n == 0 && nhosts == 0)
 		skip("hosts", "no records of other hosts here (they come with sync, or pushed by other replicas)");
 	else if (n == 0)

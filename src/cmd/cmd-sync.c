@@ -27,7 +27,10 @@
 /* a push of our own ref that loses a race is tried again this many times */
 #define PUSH_ATTEMPTS 3
 
-enum { EXIT_SOME_UNREACHED = 3, EXIT_NONE_REACHED = 4 };
+enum { EXIT_SOME_UNREACHED = 3, EXIT_NONE_REACHED = 4, EXIT_QUARANTINED = 5 };
+
+/* another host's history was kept aside (replica.h): exit EXIT_QUARANTINED */
+static bool quarantined;
 
 static const char usage[] =
 	"usage: logbook sync [--local]\n"
@@ -47,8 +50,9 @@ static const char usage[] =
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
-	"4 when none was, 1 when this replica could not be updated.\n"
-	"sync --local: 0, or 1 when this replica could not be updated.\n";
+	"4 when none was, 5 when another host's history was kept aside\n"
+	"(rewritten, cut or oversized records: .state/quarantine/), 1 when this\n"
+	"replica could not be updated.  sync --local: 0, 5, or 1.\n";
 
 /*
  * After the records of the others are in, the wiki team.conf names gets
@@ -131,6 +135,7 @@ static int sync_remote(struct journal *j, const char *remote, const char *host)
 			warn_msg("sync: %s", errget());
 			return -2;
 		}
+		quarantined |= rc == REPLICA_QUARANTINED;
 		rc = replica_push(j, remote, host);
 		if (rc == 0)
 			return 0;
@@ -155,6 +160,7 @@ static void sync_pushed(struct journal *j, const char *host)
 	cli_print_warnings(&w);
 	if (rc < 0)
 		die("sync: %s", errget());
+	quarantined |= rc == REPLICA_QUARANTINED;
 }
 
 /* sync --local: the hub's answer to a push, no network */
@@ -174,7 +180,9 @@ static int sync_local(void)
 	close(lock);
 	free(host);
 	journal_close(j);
-	return cli_finish_output() == EXIT_OK ? EXIT_OK : EXIT_FAIL;
+	if (cli_finish_output() != EXIT_OK)
+		return EXIT_FAIL;
+	return quarantined ? EXIT_QUARANTINED : EXIT_OK;
 }
 
 int cmd_sync(int argc, char **argv)
@@ -235,7 +243,9 @@ int cmd_sync(int argc, char **argv)
 		replica_names_free(remotes, nremotes);
 		free(host);
 		journal_close(j);
-		return cli_finish_output();
+		if (cli_finish_output() != EXIT_OK)
+			return EXIT_FAIL;
+		return quarantined ? EXIT_QUARANTINED : EXIT_OK;
 	}
 	for (size_t i = 0; i < nremotes; i++) {
 		int rc = sync_remote(j, remotes[i], host);
@@ -253,6 +263,8 @@ int cmd_sync(int argc, char **argv)
 	journal_close(j);
 	if (cli_finish_output() != EXIT_OK)
 		return EXIT_FAIL;
+	if (quarantined)
+		return EXIT_QUARANTINED;
 	if (reached == nremotes)
 		return EXIT_OK;
 	return reached ? EXIT_SOME_UNREACHED : EXIT_NONE_REACHED;

@@ -390,6 +390,86 @@ static void add_file(struct git_files *f, const char *id, size_t idlen, const ch
 	f->n++;
 }
 
+int git_diff(const char *dir, const char *old, const char *new, struct git_changes *out)
+{
+	const char *args[] = { "diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", old, new, NULL };
+	struct buf b = BUF_INIT;
+	const char *p, *end;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	rc = git_run(dir, NULL, &b, NULL, args);
+	if (rc != 0) {
+		if (rc > 0)
+			errset("git diff-tree %.12s %.12s failed (exit %d)", old, new, rc);
+		buf_release(&b);
+		return -1;
+	}
+	p = buf_str(&b);
+	end = p + b.len;
+	while (p < end) {
+		/* ":<mode> <mode> <id> <id> <status>" NUL "<path>" NUL */
+		const char *rec = p, *f[5], *path;
+		struct git_change *c;
+		size_t nf = 0;
+
+		p += strlen(rec) + 1;
+		if (p >= end)
+			break;
+		path = p;
+		p += strlen(path) + 1;
+		for (const char *s = rec; *s && nf < 5; s++)
+			if (s == rec || s[-1] == ' ')
+				f[nf++] = s;
+		if (nf < 5)
+			continue;
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		c = &out->v[out->n++];
+		c->path = xstrdup(path);
+		c->old_id = f[4][0] == 'A' ? NULL : xstrndup(f[2], strcspn(f[2], " "));
+		c->new_id = f[4][0] == 'D' ? NULL : xstrndup(f[3], strcspn(f[3], " "));
+		/* mode 000000 on the side where the path is missing */
+		c->regular = (!c->old_id || !strncmp(f[0] + 1, "100", 3)) && (!c->new_id || !strncmp(f[1], "100", 3));
+	}
+	buf_release(&b);
+	return 0;
+}
+
+void git_changes_free(struct git_changes *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->v[i].path);
+		free(c->v[i].old_id);
+		free(c->v[i].new_id);
+	}
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+int64_t git_blob_size(const char *dir, const char *id)
+{
+	const char *args[] = { "cat-file", "-s", id, NULL };
+	struct buf out = BUF_INIT;
+	char *end;
+	long long n;
+	int rc = git_run(dir, NULL, &out, NULL, args);
+
+	if (rc != 0) {
+		if (rc > 0)
+			errset("git cat-file -s %.12s failed (exit %d)", id, rc);
+		buf_release(&out);
+		return -1;
+	}
+	errno = 0;
+	n = strtoll(buf_str(&out), &end, 10);
+	if (errno || end == buf_str(&out) || n < 0) {
+		errset("git cat-file -s %.12s: not a size", id);
+		n = -1;
+	}
+	buf_release(&out);
+	return n;
+}
+
 int git_changed_files(const char *dir, const char *old, const char *new, struct git_files *out)
 {
 	const char *ls[] = { "ls-tree", "-r", "-z", "--full-tree", new, NULL };

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "base/buf.h"
@@ -82,6 +83,23 @@ struct git_files {
 /* the files of new that are not the same in old (old NULL: all of new's files); deletions are left out */
 int git_changed_files(const char *dir, const char *old, const char *new, struct git_files *out);
 void git_files_free(struct git_files *f);
+
+/* one path that differs between two commits */
+struct git_change {
+	char *path;
+	char *old_id;	/* blob in old; NULL when old has no such path */
+	char *new_id;	/* blob in new; NULL when new removed it */
+	bool regular;	/* a regular file on both sides where it exists (not a link, submodule) */
+};
+struct git_changes {
+	struct git_change *v;
+	size_t n;
+};
+/* every path that differs from commit old to new, removals included; -1 and errget() */
+int git_diff(const char *dir, const char *old, const char *new, struct git_changes *out);
+void git_changes_free(struct git_changes *c);
+/* the size of blob id in bytes, without reading it; -1 and errget() */
+int64_t git_blob_size(const char *dir, const char *id);
 
 /*
  * Commit paths (relative to dir) onto ref with its own index file:

@@ -12,6 +12,16 @@
  * ref that does not extend its marker is not written, and a record file
  * is replaced only by a blob that starts with what the file holds.  team.conf works the same
  * with refs/heads/team and refs/logbook/written/team.
+ *
+ * Another host's ref is append-only here: before a fetched commit
+ * replaces what this repository holds of the host, and before a pushed
+ * one is written, every file of the host that the old commit holds must
+ * be a byte prefix of its new version (records are only appended), none
+ * may go, none may be larger than sync.maxfilesize, and the new commit
+ * must descend from the old one.  Otherwise the commit is quarantined
+ * (REPLICA_QUARANTINE_REF, .state/quarantine/) and reported, and a
+ * pushed ref is moved back, so that a fresh clone of this replica gets
+ * the history it held.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -23,6 +33,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -451,6 +462,165 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 	return rc;
 }
 
+/* team.conf's sync.maxfilesize (bytes, or with K, M or G), else REPLICA_MAX_FILE_SIZE */
+static int64_t max_file_size(struct journal *j)
+{
+	/* a clone writes the hosts before team.conf: no conf yet */
+	const char *v = j->conf ? conf_get(j->conf, "sync", NULL, "maxfilesize") : NULL;
+	char *end;
+	long long n;
+
+	if (!v)
+		return REPLICA_MAX_FILE_SIZE;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno || end == v || n <= 0)
+		return REPLICA_MAX_FILE_SIZE;
+	switch (*end) {
+	case 'G': case 'g': n *= 1024; /* fall through */
+	case 'M': case 'm': n *= 1024; /* fall through */
+	case 'K': case 'k': n *= 1024; break;
+	default: break;
+	}
+	return n;
+}
+
+/*
+ * May head replace base (NULL: nothing yet) as host's history here?
+ * 0 yes, 1 no (*why says why, allocated), -1 failure.  Only host's own
+ * files count: write_tree leaves anything else out.
+ */
+static int check_append_only(struct journal *j, const char *host, const char *base, const char *head, char **why)
+{
+	int64_t limit = max_file_size(j);
+	struct git_changes ch = { 0 };
+	struct git_files all = { 0 };
+	struct buf old = BUF_INIT, new = BUF_INIT;
+	int rc = 0, anc;
+
+	*why = NULL;
+	if (base) {
+		if ((anc = git_is_ancestor(j->dir, base, head)) < 0)
+			return -1;
+		if (!anc) {
+			*why = xasprintf("%.12s does not descend from %.12s, the history of %s here (rewound or rewritten)",
+					 head, base, host);
+			return 1;
+		}
+		if (git_diff(j->dir, base, head, &ch) < 0)
+			return -1;
+	} else {
+		if (git_changed_files(j->dir, NULL, head, &all) < 0)
+			return -1;
+		for (size_t i = 0; i < all.n; i++) {
+			ch.v = xreallocarray(ch.v, ch.n + 1, sizeof *ch.v);
+			ch.v[ch.n++] = (struct git_change){ xstrdup(all.files[i].path), NULL,
+							    xstrdup(all.files[i].id), true };
+		}
+		git_files_free(&all);
+	}
+	for (size_t i = 0; i < ch.n && rc == 0; i++) {
+		const struct git_change *c = &ch.v[i];
+		int64_t size;
+		if (!store_is_file_of(c->path, host))
+			continue;
+		if (!c->new_id) {
+			*why = xasprintf("%.12s removes '%s'", head, c->path);
+		} else if (!c->regular) {
+			*why = xasprintf("%.12s makes '%s' something else than a file", head, c->path);
+		} else if ((size = git_blob_size(j->dir, c->new_id)) < 0) {
+			rc = -1;
+			break;
+		} else if (size > limit) {
+			*why = xasprintf("%.12s makes '%s' %lld bytes, over the limit of %lld (sync.maxfilesize)", head,
+					 c->path, (long long)size, (long long)limit);
+		} else if (c->old_id) {
+			buf_reset(&old);
+			buf_reset(&new);
+			if (git_blob(j->dir, c->old_id, &old) < 0 || git_blob(j->dir, c->new_id, &new) < 0) {
+				rc = -1;
+				break;
+			}
+			size_t common = old.len < new.len ? old.len : new.len;
+			bool same = !common || !memcmp(old.data, new.data, common);
+			if (!same || new.len < old.len)
+				*why = xasprintf("%.12s %s '%s' (records are only ever appended)", head,
+						 same ? "cuts" : "rewrites", c->path);
+		}
+		if (*why)
+			rc = 1;
+	}
+	buf_release(&old);
+	buf_release(&new);
+	git_changes_free(&ch);
+	return rc;
+}
+
+/*
+ * Keep commit aside: its ref under REPLICA_QUARANTINE_REF (so git keeps
+ * its objects), why in .state/quarantine/<source>.<host>, and a warning.
+ */
+static int quarantine(struct journal *j, const char *source, const char *host, const char *commit, const char *why,
+		      struct store_warnings *w)
+{
+	char *ref = xasprintf("%s%s/%s", REPLICA_QUARANTINE_REF, source, host);
+	char *rel = xasprintf("%s/%s.%s", REPLICA_QUARANTINE, source, host);
+	const char *args[] = { "update-ref", ref, commit, NULL };
+	struct buf b = BUF_INIT;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	int rc = -1;
+
+	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	buf_addf(&b, "host %s\nfrom %s\ncommit %s\nref %s\nwhen %s\nwhy %s\n", host, source, commit, ref, stamp, why);
+	if (git_run(j->dir, NULL, NULL, NULL, args) != 0) {
+		errset("git update-ref %s failed", ref);
+		goto out;
+	}
+	if (journal_mkdirs(j, REPLICA_QUARANTINE) < 0 ||
+	    fs_write_atomic_below(j->dir, rel, b.data, b.len, journal_file_mode(j), FS_ATOMIC_BREAK_LOCK) < 0)
+		goto out;
+	warnf(w, "the records of %s from %s: %s; not written, kept aside as %s (see %s)", host, source, why, ref, rel);
+	rc = 0;
+out:
+	buf_release(&b);
+	free(rel);
+	free(ref);
+	return rc;
+}
+
+/*
+ * Take fetched (from remote) as host's ref when it may replace ours:
+ * 0 taken or nothing to take (the remote is behind), REPLICA_QUARANTINED
+ * when it was kept aside, -1 failure.
+ */
+static int take_host(struct journal *j, const char *remote, const char *host, const char *fetched,
+		     struct store_warnings *w)
+{
+	char *ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
+	char *ours = git_resolve(j->dir, ref), *why = NULL;
+	int rc = 0, behind;
+
+	if (ours && !strcmp(ours, fetched))
+		goto out;
+	/* a remote that has not got our newest commits yet is not a rewrite */
+	if (ours && (behind = git_is_ancestor(j->dir, fetched, ours)) != 0) {
+		rc = behind < 0 ? -1 : 0;
+		goto out;
+	}
+	rc = check_append_only(j, host, ours, fetched, &why);
+	if (rc == 1)
+		rc = quarantine(j, remote, host, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
+	else if (rc == 0 && git_update_ref(j->dir, ref, fetched, ours) < 0)
+		rc = -1;
+out:
+	free(why);
+	free(ours);
+	free(ref);
+	return rc;
+}
+
 /* move ref to fetched when it extends it: 1 moved, 0 not, -1 failure; divergence goes to w */
 static int fast_forward(struct journal *j, const char *ref, const char *fetched, const char *what,
 			const char *remote, struct store_warnings *w)
@@ -505,14 +675,23 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 		 * does not extend the files written here rewrites history, and
 		 * is left for a human (doctor shows it).
 		 */
-		int anc = git_is_ancestor(j->dir, written, head);
-		if (anc < 0) {
+		char *why = NULL;
+		int bad = check_append_only(j, host, written, head, &why);
+		if (bad < 0) {
 			rc = -1;
 			goto out;
 		}
-		if (!anc) {
-			warnf(w, "the records of %s: %s (%.12s) does not extend what this replica wrote (%.12s); "
-				 "not written (see 'logbook doctor')", host, ref, head, written);
+		if (bad) {
+			/*
+			 * kept aside, and the ref moved back to what was written
+			 * here (only if nobody moved it meanwhile), so that what
+			 * this replica serves is the history it holds
+			 */
+			if (quarantine(j, "pushed", host, head, why, w) < 0 || git_update_ref(j->dir, ref, written, head) < 0)
+				rc = -1;
+			else
+				rc = REPLICA_QUARANTINED;
+			free(why);
 			goto out;
 		}
 	}
@@ -535,6 +714,7 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 	struct buf out = BUF_INIT;
 	char *line, *save = NULL, *team;
 	int rc = 0;
+	bool quarantined = false;
 
 	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
 		errset("git for-each-ref in %s failed", j->dir);
@@ -560,8 +740,12 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 				warnf(w, "%s: holds records of %s that this host did not write: is the host name %s used twice?",
 				      remote, host, host);
 			free(mine);
-		} else if (fast_forward(j, ref, line, what, remote, w) < 0 || catch_up(j, host, w) < 0) {
-			rc = -1;
+		} else {
+			int took = take_host(j, remote, host, line, w);
+			if (took < 0 || catch_up(j, host, w) < 0)
+				rc = -1;
+			else if (took == REPLICA_QUARANTINED)
+				quarantined = true;
 		}
 		free(ref);
 		free(what);
@@ -580,7 +764,7 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 	free(team);
 	if (rc == 0 && catch_up(j, NULL, w) < 0)
 		rc = -1;
-	return rc;
+	return rc == 0 && quarantined ? REPLICA_QUARANTINED : rc;
 }
 
 /* the hosts of the refs under prefix ("refs/.../hosts/"), valid names only, with their objects */
@@ -622,17 +806,23 @@ int replica_integrate_local(struct journal *j, const char *own_host, struct stor
 
 	if (host_refs(j, REPLICA_HOSTS_REF, &hosts, &ids, &n) < 0)
 		return -1;
+	bool quarantined = false;
+
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		/* this host's files are written by its own commands, never from a ref */
 		if (own_host && !strcmp(hosts[i], own_host))
 			continue;
 		rc = catch_up(j, hosts[i], w);
+		if (rc == REPLICA_QUARANTINED) {
+			quarantined = true;
+			rc = 0;
+		}
 	}
 	replica_names_free(hosts, n);
 	replica_names_free(ids, n);
 	if (rc == 0)
 		rc = catch_up(j, NULL, w);
-	return rc;
+	return rc == 0 && quarantined ? REPLICA_QUARANTINED : rc;
 }
 
 int replica_pending(struct journal *j, const char *own_host, struct replica_host **pending, size_t *npending,

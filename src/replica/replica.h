@@ -30,6 +30,17 @@
 /* refs/logbook/written/<host>: the commit of <host>'s files in the work tree */
 #define REPLICA_WRITTEN_REF "refs/logbook/written/"
 #define REPLICA_STATE JOURNAL_STATE "/sync"
+/*
+ * Another host's history that may not replace what this replica holds
+ * (a record file rewritten, cut or removed, a file over the size limit,
+ * a ref that does not descend from ours) is kept aside, never written:
+ * its commit under REPLICA_QUARANTINE_REF<source>/<host> (source: the
+ * remote's name, or "pushed"), and why in .state/quarantine/<source>.<host>.
+ */
+#define REPLICA_QUARANTINE_REF "refs/logbook/quarantine/"
+#define REPLICA_QUARANTINE JOURNAL_STATE "/quarantine"
+/* the size limit of a host's file from a replica, unless team.conf's sync.maxfilesize says otherwise */
+#define REPLICA_MAX_FILE_SIZE (64 * 1024 * 1024)
 
 /* a remote name: [A-Za-z0-9._-]+, not starting with '.' or '-' */
 bool replica_valid_remote(const char *name);
@@ -56,6 +67,8 @@ int replica_fetch(struct journal *j, const char *remote);
  * -1 and errget() on a local failure.
  */
 int replica_integrate(struct journal *j, const char *remote, const char *own_host, struct store_warnings *w);
+/* what replica_integrate and replica_integrate_local return when they kept something aside */
+#define REPLICA_QUARANTINED 1
 /*
  * Take what other replicas pushed into this repository: every host ref
  * (own_host's excepted) that extends the files written here is written
