@@ -27,6 +27,7 @@
 
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "replica/git.h"
 #include "replica/replica.h"
@@ -45,6 +46,32 @@ static void warnf(struct store_warnings *w, const char *fmt, ...)
 	va_end(ap);
 	w->msgs = xreallocarray(w->msgs, w->n + 1, sizeof *w->msgs);
 	w->msgs[w->n++] = buf_detach(&b, NULL);
+}
+
+/*
+ * len bytes of s as one line a terminal cannot act on (utf8_escape).
+ * Tree paths and git's messages come from other replicas, any of which
+ * may be hostile: they reach warnings and errors only through this.
+ */
+static char *shown(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_escape(&b, s, len, false);
+	return buf_detach(&b, NULL);
+}
+
+/* git's reason from its stderr: the first line, without "fatal: " (escaped, allocated) */
+static char *git_reason(const struct buf *err, const char *fallback)
+{
+	const char *e = buf_str(err);
+	size_t len = strcspn(e, "\n");
+
+	if (!strncmp(e, "fatal: ", 7)) {
+		e += 7;
+		len = len >= 7 ? len - 7 : 0;
+	}
+	return len ? shown(e, len) : xstrdup(fallback);
 }
 
 char *replica_url(const char *url)
@@ -344,13 +371,9 @@ int replica_fetch(struct journal *j, const char *remote)
 	if (rc != 0) {
 		if (rc > 0) {
 			/* git's own reason, first line: "fatal: '...' does not appear to be a git repository" */
-			const char *e = buf_str(&err);
-			size_t len = strcspn(e, "\n");
-			if (!strncmp(e, "fatal: ", 7)) {
-				e += 7;
-				len = len >= 7 ? len - 7 : 0;
-			}
-			errset("%.*s", (int)len, len ? e : "git fetch failed");
+			char *why = git_reason(&err, "git fetch failed");
+			errset("%s", why);
+			free(why);
 		}
 		buf_release(&err);
 		return -1;
@@ -436,16 +459,23 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *p = files.files[i].path;
 		bool ok = host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF);
+		char *name;
 		int kept;
 		if (!ok) {
+			/* any bytes but NUL and '/' can name a file in a tree the remote made */
+			name = shown(p, strlen(p));
 			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
-			      head, host ? host : "team", p);
+			      head, host ? host : "team", name);
+			free(name);
 			continue;
 		}
 		/* a host's files only grow; team.conf is replaced */
 		rc = write_blob(j, p, files.files[i].id, host != NULL, &kept);
-		if (rc == 0 && kept < 0)
-			warnf(w, "%s: ref of %s does not extend '%s' as it is here; left as it is", head, host, p);
+		if (rc == 0 && kept < 0) {
+			name = shown(p, strlen(p));
+			warnf(w, "%s: ref of %s does not extend '%s' as it is here; left as it is", head, host, name);
+			free(name);
+		}
 	}
 	git_files_free(&files);
 	return rc;
@@ -701,13 +731,9 @@ int replica_push(struct journal *j, const char *remote, const char *own_host)
 	if (rc < 0)
 		goto out;
 	if (!strstr(buf_str(&out), "To ") && rc != 0) {
-		const char *e = buf_str(&err);
-		size_t len = strcspn(e, "\n");
-		if (!strncmp(e, "fatal: ", 7)) {
-			e += 7;
-			len = len >= 7 ? len - 7 : 0;
-		}
-		errset("%.*s", (int)len, len ? e : "git push failed");
+		char *why = git_reason(&err, "git push failed");
+		errset("%s", why);
+		free(why);
 		rc = -1;
 		goto out;
 	}
