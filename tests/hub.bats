@@ -318,3 +318,34 @@ plant() {
 	[ "$status" -eq 0 ] || fail "$output"
 	[ ! -e "$root/etc/systemd/system/paths.target.wants/logbook-receive.path" ]
 }
+
+@test "a path with escape sequences in a pushed or fetched ref is printed escaped by sync" {
+	make_hub
+	on B clone "$T/A" "$T/B" >/dev/null
+	on C clone "$T/A" "$T/C" >/dev/null
+	on B note "from B"
+	on B sync >/dev/null
+	# B's ref gains a file whose name would set the clipboard (OSC 52),
+	# break the line and ring the bell on the terminal of whoever syncs
+	name=$'evil\033]52;c;cm0gLXJmIH4K\a\nlogbook: all good\x01\x7f'
+	blob=$(echo planted | git -C "$T/B" hash-object -w --stdin)
+	tree=$( (git -C "$T/B" ls-tree -z refs/heads/hosts/B && printf '100644 blob %s\t%s\0' "$blob" "$name") |
+		git -C "$T/B" mktree -z)
+	commit=$(git -C "$T/B" -c user.name=b -c user.email=b@x commit-tree -p refs/heads/hosts/B -m more "$tree")
+	git -C "$T/B" push -q "$T/A" "$commit:refs/heads/hosts/B"
+	shown='evil\e]52;c;cm0gLXJmIH4K\x07\nlogbook: all good\x01\x7f'
+	for h in A C; do
+		if [ $h = A ]; then
+			run on A sync --local	# pushed into A
+		else
+			run on C sync		# fetched from A
+		fi
+		[ "$status" -eq 0 ]
+		[[ "$output" == *"holds '$shown', which is not its to write"* ]] || fail "$h: sync said: $output"
+		[[ "$output" != *$'\033'* ]] || fail "$h: raw ESC in: $output"
+		[[ "$output" != *$'\a'* ]] || fail "$h: raw BEL in: $output"
+		[[ "$output" != *$'\x01'* && "$output" != *$'\x7f'* ]] || fail "$h: raw control bytes in: $output"
+		run -1 grep -qx 'logbook: all good' <<<"$output"
+		[ ! -e "$T/$h/$name" ]
+	done
+}

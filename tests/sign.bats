@@ -189,3 +189,66 @@ open(f, "w").write("".join(ls))
 	run lb verify --help
 	[ "$status" -eq 0 ]
 }
+
+# "SHA256:..." of a public key file
+fingerprint() {
+	ssh-keygen -lf "$1" | cut -d' ' -f2
+}
+
+@test "sign refuses a key file that is not the admin's in team.conf, names it and alice's keys, and writes nothing" {
+	setup_team
+	unset SSH_AUTH_SOCK
+	lb note "written without an agent" 2>/dev/null
+	before=$(sha256sum "$(day_file)")
+	keys="alice's keys: $(fingerprint "$K/alice_ed.pub"), $(fingerprint "$K/alice_rsa.pub")"
+	run lb sign --key "$K/mallory"
+	[ "$status" -eq 1 ]
+	[ "$output" = "logbook: sign: $(fingerprint "$K/mallory.pub") is not a key of alice in team.conf ($keys)" ]
+	[ "$(sha256sum "$(day_file)")" = "$before" ]
+	# a key of another admin is not alice's either
+	run lb sign --key "$K/bob_ec"
+	[ "$status" -eq 1 ]
+	[ "$output" = "logbook: sign: $(fingerprint "$K/bob_ec.pub") is not a key of alice in team.conf ($keys)" ]
+	[ "$(sha256sum "$(day_file)")" = "$before" ]
+	run lb verify
+	[[ "$output" == *"0 signed, 1 unsigned at the end"* ]]
+}
+
+@test "sign by an admin without a key in team.conf is refused when the team signs" {
+	setup_team
+	unset SSH_AUTH_SOCK
+	LOGBOOK_USER=carol lb note "carol has no key" 2>/dev/null
+	before=$(sha256sum "$(day_file)")
+	run env LOGBOOK_USER=carol "$LOGBOOK" sign --key "$K/mallory"
+	[ "$status" -eq 1 ]
+	[ "$output" = "logbook: sign: $(fingerprint "$K/mallory.pub") is not a key of carol in team.conf (carol has none)" ]
+	[ "$(sha256sum "$(day_file)")" = "$before" ]
+}
+
+@test "a team that lists no key signs with any key file, as before" {
+	new_journal
+	K="$BATS_TEST_TMPDIR/keys"
+	mkdir -p "$K"
+	ssh-keygen -q -t ed25519 -N '' -f "$K/own"
+	lb note "no team keys"
+	run lb sign --key "$K/own"
+	[ "$status" -eq 0 ]
+	[ "$output" = "signed web1 up to seq 1" ]
+}
+
+@test "an agent holding only a key that is not the admin's: sign refuses, note warns, both list the admin's keys" {
+	setup_team
+	ssh-add -q -D 2>/dev/null
+	ssh-add -q "$K/mallory" 2>/dev/null
+	keys="alice's keys: $(fingerprint "$K/alice_ed.pub"), $(fingerprint "$K/alice_rsa.pub")"
+	run lb note "agent holds mallory"
+	[ "$status" -eq 0 ]
+	[ "$output" = "logbook: not signed: the ssh-agent holds no key of alice listed in team.conf ($keys); 'logbook sign' signs later" ]
+	before=$(sha256sum "$(day_file)")
+	run lb sign
+	[ "$status" -eq 1 ]
+	[ "$output" = "logbook: sign: the ssh-agent holds no key of alice listed in team.conf ($keys)" ]
+	[ "$(sha256sum "$(day_file)")" = "$before" ]
+	run grep -c '"kind":"sign"' "$(day_file)"
+	[ "$output" = 0 ]
+}

@@ -79,3 +79,54 @@ bool utf8_has_control(const char *s)
 			return true;
 	return false;
 }
+
+/* code points a terminal or a reader could be fooled by */
+static bool is_hidden(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) ||	/* C1 controls, CSI among them */
+	       cp == 0x061c || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) ||	/* bidi embeddings, overrides */
+	       (cp >= 0x2066 && cp <= 0x2069) ||	/* bidi isolates */
+	       cp == 0x2028 || cp == 0x2029 || cp == 0xfeff;
+}
+
+void utf8_escape(struct buf *out, const char *s, size_t len, bool keep_newlines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, plain = 0;
+
+	buf_grow(out, len);
+	while (i < len) {
+		unsigned char c = p[i];
+		uint32_t cp;
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7f) {
+			i++;
+			continue;
+		}
+		if (c == '\t' || (c == '\n' && keep_newlines)) {
+			i++;
+			continue;
+		}
+		n = c < 0x80 ? 1 : utf8_decode(p + i, len - i, &cp);
+		if (n > 1 && !is_hidden(cp)) {
+			i += n;
+			continue;
+		}
+		buf_add(out, s + plain, i - plain);
+		if (n == 0 || c == 0x7f || (c < 0x20 && c != 0x1b && c != '\r' && c != '\n'))
+			buf_addf(out, "\\x%02x", c);
+		else if (c == 0x1b)
+			buf_adds(out, "\\e");
+		else if (c == '\r')
+			buf_adds(out, "\\r");
+		else if (c == '\n')
+			buf_adds(out, "\\n");
+		else
+			buf_addf(out, "\\u%04x", (unsigned)cp);
+		i += n ? n : 1;
+		plain = i;
+	}
+	buf_add(out, s + plain, i - plain);
+}

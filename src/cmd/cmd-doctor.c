@@ -30,6 +30,7 @@
 #include "base/fs.h"
 #include "base/day.h"
 #include "base/run.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "capture/spool.h"
 #include "cmd/cmd.h"
@@ -40,7 +41,6 @@
 #include "journal/work.h"
 #include "replica/git.h"
 #include "replica/replica.h"
-#include "view/render.h"
 #include "setup/block.h"
 #include "setup/server.h"
 #include "view/index.h"
@@ -446,7 +446,7 @@ static void check_quarantine(struct journal *j)
 				ref = p + 4;
 		}
 		/* written from what another replica sent: escaped like a record */
-		render_escape(&esc, why ? why : "no reason noted", strlen(why ? why : "no reason noted"), false);
+		utf8_escape(&esc, why ? why : "no reason noted", strlen(why ? why : "no reason noted"), false);
 		check = xasprintf("quarantine %s", e->d_name);
 		fix = xasprintf("see what was kept aside: git -C %s log -p %s; once settled: rm %s/%s", j->dir,
 				ref ? ref : REPLICA_QUARANTINE_REF, j->dir, rel);

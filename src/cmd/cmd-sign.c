@@ -21,13 +21,15 @@ static const char usage[] =
 	"record vouches for every earlier one of this host.  The signature is\n"
 	"an OpenSSH SSHSIG (namespace \"logbook\") made by your ssh-agent with\n"
 	"one of your keys listed in team.conf (logbook team add), or with the\n"
-	"private key FILE.  Nothing to sign (the last record is a signature)\n"
-	"is not an error.\n"
+	"private key FILE.  When team.conf lists any key, a key that is not\n"
+	"one of yours there is refused and nothing is written.  Nothing to\n"
+	"sign (the last record is a signature) is not an error.\n"
 	"\n"
 	"  --key FILE    sign with this private key file (through ssh-keygen)\n"
 	"  -h, --help    show this help\n"
 	"\n"
-	"Exit status: 0 signed or nothing to sign, 1 no usable key or failure.\n";
+	"Exit status: 0 signed or nothing to sign, 1 no usable key, a key not\n"
+	"yours, or failure.\n";
 
 int cmd_sign(int argc, char **argv)
 {

@@ -17,10 +17,34 @@ void sign_message(const char *host, int64_t seq, const char *head, struct buf *o
 	buf_addf(out, "logbook-sign 1\nhost %s\nseq %lld\nhead %s\n", host, (long long)seq, head);
 }
 
+/*
+ * "alice's keys: SHA256:..., SHA256:..." or "alice has none": what a
+ * refusal tells the admin to sign with instead
+ */
+static void admin_keys_list(const struct team_keys *team, const char *admin, struct buf *out)
+{
+	size_t listed = 0;
+
+	for (size_t i = 0; i < team->n; i++) {
+		char fp[SIG_FINGERPRINT_SIZE];
+
+		if (strcmp(team->v[i].admin, admin))
+			continue;
+		sig_key_fingerprint(team->v[i].key, fp);
+		if (listed++)
+			buf_addf(out, ", %s", fp);
+		else
+			buf_addf(out, "%s's keys: %s", admin, fp);
+	}
+	if (!listed)
+		buf_addf(out, "%s has none", admin);
+}
+
 /* a key of admin that the agent holds, or NULL (errget() says why) */
 static struct sig_key *agent_key_of(const struct team_keys *team, const char *admin)
 {
 	struct sig_key **held = NULL, *found = NULL;
+	struct buf keys = BUF_INIT;
 	size_t n = 0;
 	bool has_keys = false;
 
@@ -32,6 +56,7 @@ static struct sig_key *agent_key_of(const struct team_keys *team, const char *ad
 	}
 	if (sig_agent_keys(&held, &n) < 0)
 		return NULL;
+	/* only the admin's own keys: the agent may hold anybody's */
 	for (size_t i = 0; i < n && !found; i++) {
 		if (team_keys_has(team, admin, held[i])) {
 			found = held[i];
@@ -39,9 +64,32 @@ static struct sig_key *agent_key_of(const struct team_keys *team, const char *ad
 		}
 	}
 	sig_keys_free(held, n);
-	if (!found)
-		errset("the ssh-agent holds no key of %s listed in team.conf", admin);
+	if (!found) {
+		admin_keys_list(team, admin, &keys);
+		errset("the ssh-agent holds no key of %s listed in team.conf (%s)", admin, buf_str(&keys));
+		buf_release(&keys);
+	}
 	return found;
+}
+
+/*
+ * A key file may hold anybody's key: when the team lists keys, a
+ * signature by one that is not the admin's would be written in their
+ * name and only found out by verify, so it is refused before the record
+ * exists.  A team that lists no key does not sign, and any key goes.
+ */
+static int check_key_of(const struct team_keys *team, const char *admin, const struct sig_key *key)
+{
+	struct buf keys = BUF_INIT;
+	char fp[SIG_FINGERPRINT_SIZE];
+
+	if (team->n == 0 || team_keys_has(team, admin, key))
+		return 0;
+	sig_key_fingerprint(key, fp);
+	admin_keys_list(team, admin, &keys);
+	errset("%s is not a key of %s in team.conf (%s)", fp, admin, buf_str(&keys));
+	buf_release(&keys);
+	return -1;
 }
 
 enum sign_result sign_add(struct store_txn *t, const struct journal *j, const struct ident *id, const char *keyfile)
@@ -66,6 +114,10 @@ enum sign_result sign_add(struct store_txn *t, const struct journal *j, const st
 		/* the key that signed, from the signature itself */
 		if (sig_verify(armored.data, armored.len, SIG_NAMESPACE, msg.data, msg.len, &key) < 0)
 			goto out;
+		if (check_key_of(&team, id->admin, key) < 0) {
+			rc = SIGN_NO_KEY;
+			goto out;
+		}
 	} else {
 		if (!(key = agent_key_of(&team, id->admin))) {
 			rc = SIGN_NO_KEY;

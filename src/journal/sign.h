@@ -36,7 +36,7 @@ void sign_message(const char *host, int64_t seq, const char *head, struct buf *o
 
 enum sign_result {
 	SIGN_DONE = 0,		/* a sign record was added */
-	SIGN_NO_KEY = 1,	/* no key of the admin is available: errget() says why */
+	SIGN_NO_KEY = 1,	/* no key of the admin is available, or the key is not theirs: errget() says why */
 	SIGN_FAILED = -1,	/* errget() */
 };
 
@@ -44,6 +44,8 @@ enum sign_result {
  * Add to t a sign record of id's admin covering t's current head, made
  * with keyfile (a private key file, through ssh-keygen) when not NULL,
  * else with a key of the admin in team.conf that the ssh-agent holds.
+ * When team.conf lists any key, a key that is not one of the admin's is
+ * SIGN_NO_KEY, t unchanged, and errget() names it and the admin's keys.
  */
 enum sign_result sign_add(struct store_txn *t, const struct journal *j, const struct ident *id, const char *keyfile);
 

@@ -38,6 +38,7 @@
 
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "replica/git.h"
 #include "replica/replica.h"
@@ -56,6 +57,32 @@ static void warnf(struct store_warnings *w, const char *fmt, ...)
 	va_end(ap);
 	w->msgs = xreallocarray(w->msgs, w->n + 1, sizeof *w->msgs);
 	w->msgs[w->n++] = buf_detach(&b, NULL);
+}
+
+/*
+ * len bytes of s as one line a terminal cannot act on (utf8_escape).
+ * Tree paths and git's messages come from other replicas, any of which
+ * may be hostile: they reach warnings and errors only through this.
+ */
+static char *shown(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+
+	utf8_escape(&b, s, len, false);
+	return buf_detach(&b, NULL);
+}
+
+/* git's reason from its stderr: the first line, without "fatal: " (escaped, allocated) */
+static char *git_reason(const struct buf *err, const char *fallback)
+{
+	const char *e = buf_str(err);
+	size_t len = strcspn(e, "\n");
+
+	if (!strncmp(e, "fatal: ", 7)) {
+		e += 7;
+		len = len >= 7 ? len - 7 : 0;
+	}
+	return len ? shown(e, len) : xstrdup(fallback);
 }
 
 char *replica_url(const char *url)
@@ -355,13 +382,9 @@ int replica_fetch(struct journal *j, const char *remote)
 	if (rc != 0) {
 		if (rc > 0) {
 			/* git's own reason, first line: "fatal: '...' does not appear to be a git repository" */
-			const char *e = buf_str(&err);
-			size_t len = strcspn(e, "\n");
-			if (!strncmp(e, "fatal: ", 7)) {
-				e += 7;
-				len = len >= 7 ? len - 7 : 0;
-			}
-			errset("%.*s", (int)len, len ? e : "git fetch failed");
+			char *why = git_reason(&err, "git fetch failed");
+			errset("%s", why);
+			free(why);
 		}
 		buf_release(&err);
 		return -1;
@@ -447,16 +470,23 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 	for (size_t i = 0; i < files.n && rc == 0; i++) {
 		const char *p = files.files[i].path;
 		bool ok = host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF);
+		char *name;
 		int kept;
 		if (!ok) {
+			/* any bytes but NUL and '/' can name a file in a tree the remote made */
+			name = shown(p, strlen(p));
 			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
-			      head, host ? host : "team", p);
+			      head, host ? host : "team", name);
+			free(name);
 			continue;
 		}
 		/* a host's files only grow; team.conf is replaced */
 		rc = write_blob(j, p, files.files[i].id, host != NULL, &kept);
-		if (rc == 0 && kept < 0)
-			warnf(w, "%s: ref of %s does not extend '%s' as it is here; left as it is", head, host, p);
+		if (rc == 0 && kept < 0) {
+			name = shown(p, strlen(p));
+			warnf(w, "%s: ref of %s does not extend '%s' as it is here; left as it is", head, host, name);
+			free(name);
+		}
 	}
 	git_files_free(&files);
 	return rc;
@@ -521,32 +551,38 @@ static int check_append_only(struct journal *j, const char *host, const char *ba
 	}
 	for (size_t i = 0; i < ch.n && rc == 0; i++) {
 		const struct git_change *c = &ch.v[i];
+		char *path;
 		int64_t size;
 		if (!store_is_file_of(c->path, host))
 			continue;
+		/* store_is_file_of allows only a host's day file names; escaped all the same */
+		path = shown(c->path, strlen(c->path));
 		if (!c->new_id) {
-			*why = xasprintf("%.12s removes '%s'", head, c->path);
+			*why = xasprintf("%.12s removes '%s'", head, path);
 		} else if (!c->regular) {
-			*why = xasprintf("%.12s makes '%s' something else than a file", head, c->path);
+			*why = xasprintf("%.12s makes '%s' something else than a file", head, path);
 		} else if ((size = git_blob_size(j->dir, c->new_id)) < 0) {
 			rc = -1;
+			free(path);
 			break;
 		} else if (size > limit) {
 			*why = xasprintf("%.12s makes '%s' %lld bytes, over the limit of %lld (sync.maxfilesize)", head,
-					 c->path, (long long)size, (long long)limit);
+					 path, (long long)size, (long long)limit);
 		} else if (c->old_id) {
 			buf_reset(&old);
 			buf_reset(&new);
 			if (git_blob(j->dir, c->old_id, &old) < 0 || git_blob(j->dir, c->new_id, &new) < 0) {
 				rc = -1;
+				free(path);
 				break;
 			}
 			size_t common = old.len < new.len ? old.len : new.len;
 			bool same = !common || !memcmp(old.data, new.data, common);
 			if (!same || new.len < old.len)
 				*why = xasprintf("%.12s %s '%s' (records are only ever appended)", head,
-						 same ? "cuts" : "rewrites", c->path);
+						 same ? "cuts" : "rewrites", path);
 		}
+		free(path);
 		if (*why)
 			rc = 1;
 	}
@@ -891,13 +927,9 @@ int replica_push(struct journal *j, const char *remote, const char *own_host)
 	if (rc < 0)
 		goto out;
 	if (!strstr(buf_str(&out), "To ") && rc != 0) {
-		const char *e = buf_str(&err);
-		size_t len = strcspn(e, "\n");
-		if (!strncmp(e, "fatal: ", 7)) {
-			e += 7;
-			len = len >= 7 ? len - 7 : 0;
-		}
-		errset("%.*s", (int)len, len ? e : "git push failed");
+		char *why = git_reason(&err, "git push failed");
+		errset("%s", why);
+		free(why);
 		rc = -1;
 		goto out;
 	}

@@ -12,14 +12,10 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/utf8.h"
 #include "journal/record.h"
 
-/*
- * Append s (any bytes) to out, showing what a terminal would act on as
- * text: ESC as \e, CR as \r, other C0 and DEL as \xNN, C1 controls and
- * bidirectional or invisible format characters as \uNNNN, bytes that are
- * not UTF-8 as \xNN.  Tabs, and newlines when keep_newlines, stay.
- */
+/* utf8_escape (base/utf8.h), under the name the view's callers use */
 void render_escape(struct buf *out, const char *s, size_t len, bool keep_newlines);
 
 struct render {

@@ -1,13 +1,14 @@
 /*
  * render: the day page as terminal text.  Every byte of a record goes
- * through render_escape, so the tests feed it what a terminal would act
- * on (C0 and C1 controls, bidi overrides, invisible characters, bytes that
- * are not UTF-8) and compare the page with the exact text expected.
+ * through render_escape (utf8_escape, whose cases test-utf8.c holds), so
+ * the tests feed the page what a terminal would act on and compare it
+ * with the exact text expected.
  */
 #include "unit.h"
 
 #include "base/day.h"
 #include "base/err.h"
+#include "base/utf8.h"
 #include "journal/record.h"
 #include "view/render.h"
 
@@ -23,102 +24,23 @@
 #define YELLOW "\033[33m"
 #define CYAN "\033[36m"
 
-static char *escape(const char *s, size_t len, bool keep_newlines)
+/* the view escapes with utf8_escape (its cases are in test-utf8.c) */
+static void render_escape_shows_what_utf8_escape_shows(void **state)
 {
-	struct buf out = BUF_INIT;
-
-	render_escape(&out, s, len, keep_newlines);
-	return buf_detach(&out, NULL);
-}
-
-static void controls_and_invisible_characters_are_shown_as_text(void **state)
-{
-	static const struct {
-		const char *in;
-		size_t len;
-		const char *out;
-	} cases[] = {
-		{ "\x1b[31mred", 8, "\\e[31mred" },
-		{ "50%\rdone", 8, "50%\\rdone" },
-		{ "\a", 1, "\\x07" },
-		{ "\x7f", 1, "\\x7f" },
-		{ "a\0b", 3, "a\\x00b" },
-		{ "\x01\x1f", 2, "\\x01\\x1f" },
-		{ "\x0b\x0c", 2, "\\x0b\\x0c" },
-		/* C1 controls, CSI (U+009B) among them */
-		{ "\xc2\x9b" "2J", 4, "\\u009b2J" },
-		{ "\xc2\x80\xc2\x9f", 4, "\\u0080\\u009f" },
-		/* bidirectional embeddings, overrides, isolates and marks */
-		{ "a\xe2\x80\xae" "b", 5, "a\\u202eb" },
-		{ "\xe2\x80\xaa\xe2\x80\xab\xe2\x80\xac\xe2\x80\xad", 12, "\\u202a\\u202b\\u202c\\u202d" },
-		{ "\xe2\x81\xa6\xe2\x81\xa7\xe2\x81\xa8\xe2\x81\xa9", 12, "\\u2066\\u2067\\u2068\\u2069" },
-		{ "\xd8\x9c\xe2\x80\x8e\xe2\x80\x8f", 8, "\\u061c\\u200e\\u200f" },
-		/* invisible: zero width space, line and paragraph separators, BOM */
-		{ "a\xe2\x80\x8b" "b", 5, "a\\u200bb" },
-		{ "\xe2\x80\xa8\xe2\x80\xa9\xef\xbb\xbf", 9, "\\u2028\\u2029\\ufeff" },
-		/* bytes that are not UTF-8, each on its own */
-		{ "\xff", 1, "\\xff" },
-		{ "caf\xe9!", 5, "caf\\xe9!" },
-		{ "\xe2\x82", 2, "\\xe2\\x82" },		/* cut */
-		{ "\xc0\xaf", 2, "\\xc0\\xaf" },		/* overlong */
-		{ "\xed\xa0\x80", 3, "\\xed\\xa0\\x80" },	/* surrogate */
-		{ "\xf4\x90\x80\x80", 4, "\\xf4\\x90\\x80\\x80" },
-		{ "\xc2", 1, "\\xc2" },
-		/* tabs stay, newlines only when asked */
-		{ "a\tb", 3, "a\tb" },
-		{ "a\nb", 3, "a\\nb" },
-		{ "", 0, "" },
-	};
+	static const char in[] = "\x1b]52;c;eA==\a\n\xc2\x9b\xe2\x80\xae\xff ok";
+	struct buf a = BUF_INIT, b = BUF_INIT;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-		char *got = escape(cases[i].in, cases[i].len, false);
-		if (strcmp(got, cases[i].out))
-			fail_msg("case %zu: got '%s', expected '%s'", i, got, cases[i].out);
-		free(got);
+	for (int keep = 0; keep < 2; keep++) {
+		buf_reset(&a);
+		buf_reset(&b);
+		render_escape(&a, in, sizeof in - 1, keep);
+		utf8_escape(&b, in, sizeof in - 1, keep);
+		assert_string_equal(buf_str(&a), buf_str(&b));
 	}
-}
-
-static void newlines_stay_only_with_keep_newlines(void **state)
-{
-	char *got;
-
-	(void)state;
-	got = escape("one\ntwo\r\n", 9, true);
-	assert_string_equal(got, "one\ntwo\\r\n");
-	free(got);
-	got = escape("one\ntwo\r\n", 9, false);
-	assert_string_equal(got, "one\\ntwo\\r\\n");
-	free(got);
-	/* other controls are escaped either way */
-	got = escape("\x1b\t\x7f", 3, true);
-	assert_string_equal(got, "\\e\t\\x7f");
-	free(got);
-}
-
-static void plain_utf8_text_is_unchanged(void **state)
-{
-	/* é, €, U+1F600, CJK, a no-break space, combining acute, ZWJ in an emoji sequence */
-	static const char text[] = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xe6\x97\xa5\xe6\x9c\xac"
-				   "\xc2\xa0" "e\xcc\x81 \xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb "
-				   "ASCII ~!@#$%^&*()_+{}|:\"<>?`-=[]\\;',./";
-	char *got = escape(text, sizeof text - 1, false);
-
-	(void)state;
-	assert_string_equal(got, text);
-	free(got);
-}
-
-static void escape_appends_to_what_the_buf_holds(void **state)
-{
-	struct buf out = BUF_INIT;
-
-	(void)state;
-	buf_adds(&out, "> ");
-	render_escape(&out, "\x1b!", 2, false);
-	render_escape(&out, "ok", 2, false);
-	assert_string_equal(out.data, "> \\e!ok");
-	buf_release(&out);
+	assert_string_equal(buf_str(&a), "\\e]52;c;eA==\\x07\n\\u009b\\u202e\\xff ok");
+	buf_release(&a);
+	buf_release(&b);
 }
 
 /* a page of five records: a heading when who, where or the session changes */
@@ -275,10 +197,7 @@ static void no_byte_of_a_record_reaches_the_terminal_unescaped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(controls_and_invisible_characters_are_shown_as_text),
-		cmocka_unit_test(newlines_stay_only_with_keep_newlines),
-		cmocka_unit_test(plain_utf8_text_is_unchanged),
-		cmocka_unit_test(escape_appends_to_what_the_buf_holds),
+		cmocka_unit_test(render_escape_shows_what_utf8_escape_shows),
 		cmocka_unit_test(a_page_without_color_is_plain_text),
 		cmocka_unit_test(color_adds_escapes_around_headings_only),
 		cmocka_unit_test(a_day_header_counts_one_record),

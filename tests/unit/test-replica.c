@@ -246,7 +246,7 @@ static void a_file_of_another_host_on_a_ref_is_left_out_with_a_warning(void **st
 	assert_null(read_in(f->b_dir, FILE_OF("db1")));
 }
 
-static void a_diverged_ref_is_reported_and_ours_is_kept(void **state)
+static void a_diverged_ref_is_kept_aside_and_ours_is_kept(void **state)
 {
 	struct fixture *f = *state;
 	char *mine, *after, *file;
@@ -258,7 +258,12 @@ static void a_diverged_ref_is_reported_and_ours_is_kept(void **state)
 	mine = git_resolve(f->b_dir, REPLICA_HOSTS_REF "web1");
 
 	sync_from_a(f, "db1");
-	assert_true(warned(&f->w, "diverged"));
+	/* a's history of web1 does not descend from b's: kept aside, not taken */
+	assert_true(warned(&f->w, "does not descend from"));
+	assert_true(warned(&f->w, "kept aside"));
+	after = git_resolve(f->b_dir, REPLICA_QUARANTINE_REF "a/web1");
+	assert_non_null(after);
+	free(after);
 	after = git_resolve(f->b_dir, REPLICA_HOSTS_REF "web1");
 	assert_string_equal(after, mine);
 	file = read_in(f->b_dir, FILE_OF("web1"));
@@ -365,7 +370,7 @@ int main(void)
 		T(another_hosts_files_are_written_into_the_work_tree_as_they_are),
 		T(this_hosts_own_ref_is_never_taken_from_a_remote),
 		T(a_file_of_another_host_on_a_ref_is_left_out_with_a_warning),
-		T(a_diverged_ref_is_reported_and_ours_is_kept),
+		T(a_diverged_ref_is_kept_aside_and_ours_is_kept),
 		T(a_push_goes_through_then_is_rejected_once_the_remote_moved),
 		T(an_unreachable_remote_fails_with_gits_reason),
 		T(remotes_are_listed_sorted),
