@@ -76,8 +76,12 @@ int cmd_sign(int argc, char **argv)
 	rec_free(head);
 	rc = sign_add(t, j, &id, keyfile);
 	if (rc != SIGN_DONE) {
+		/* a refusal is an answer, not a crash: everything released, exit 1 */
+		warn_msg("sign: %s", errget());
 		store_abort(t);
-		die("sign: %s", errget());
+		ident_release(&id);
+		journal_close(j);
+		return EXIT_FAIL;
 	}
 	if (store_commit(t) < 0)
 		die("sign: %s", errget());
