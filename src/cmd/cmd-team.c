@@ -1,6 +1,6 @@
 /*
- * logbook team add|list|allowed-signers: the admins of team.conf and
- * their ssh public keys (team.h).
+ * logbook team add|rm|revoke|list|allowed-signers: the admins of
+ * team.conf and their ssh public keys (team.h).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "cmd/cmd.h"
@@ -19,15 +20,22 @@
 
 static const char usage[] =
 	"usage: logbook team add NAME [--email ADDRESS] [--key FILE|KEYTEXT]...\n"
+	"       logbook team rm NAME\n"
+	"       logbook team revoke FINGERPRINT\n"
 	"       logbook team list\n"
 	"       logbook team allowed-signers\n"
 	"\n"
 	"The admins of the team and their ssh public keys, in team.conf: the\n"
 	"keys recognise who logged in to a shared account, and check the\n"
 	"admins' signatures.  'add' records an email address and public keys\n"
-	"(a .pub file or the key's text: ed25519, ecdsa or rsa); 'list' shows\n"
-	"each key with its fingerprint; 'allowed-signers' prints them in the\n"
-	"form of OpenSSH's allowed_signers file, for ssh-keygen -Y verify.\n"
+	"(a .pub file or the key's text: ed25519, ecdsa or rsa); 'rm' removes\n"
+	"an admin and 'revoke' a key (SHA256:..., as 'list' shows it) from now\n"
+	"on: the signatures made before stay good, later ones are reported by\n"
+	"verify, sign refuses the key, and it no longer says who logged in\n"
+	"(nothing is deleted from team.conf, so old signatures still verify);\n"
+	"'list' shows each key with its fingerprint; 'allowed-signers' prints\n"
+	"them in the form of OpenSSH's allowed_signers file, for ssh-keygen -Y\n"
+	"verify (a revoked key with valid-before).\n"
 	"\n"
 	"  --email ADDRESS   the admin's email address (for digests)\n"
 	"  --key FILE|TEXT   a public key; may be given more than once\n"
@@ -106,6 +114,16 @@ static int team_add_cmd(int argc, char **argv)
 	return cli_finish_output();
 }
 
+/* valid-before="YYYYMMDDHHMMSSZ" of allowed_signers (OpenSSH), from a revocation time */
+static void valid_before(int64_t us, struct buf *out)
+{
+	char t[DAY_TIME_LEN + 1];
+
+	/* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" */
+	day_time_format(us, t);
+	buf_addf(out, "valid-before=\"%.4s%.2s%.2s%.2s%.2s%.2sZ\" ", t, t + 5, t + 8, t + 11, t + 14, t + 17);
+}
+
 static int team_list(bool allowed_signers)
 {
 	struct journal *j = cmd_journal();
@@ -116,12 +134,19 @@ static int team_list(bool allowed_signers)
 		struct buf line = BUF_INIT;
 		if (allowed_signers) {
 			buf_addf(&line, "%s namespaces=\"%s\" ", keys.v[i].admin, SIG_NAMESPACE);
+			if (keys.v[i].revoked)
+				valid_before(keys.v[i].revoked, &line);
 			sig_key_format(keys.v[i].key, &line);
 		} else {
 			char fp[SIG_FINGERPRINT_SIZE];
 			sig_key_fingerprint(keys.v[i].key, fp);
 			buf_addf(&line, "%-12s %-24s %s %s", keys.v[i].admin, keys.v[i].email ? keys.v[i].email : "-",
 				 sig_key_type(keys.v[i].key), fp);
+			if (keys.v[i].revoked) {
+				char t[DAY_TIME_LEN + 1];
+				day_time_format(keys.v[i].revoked, t);
+				buf_addf(&line, " (revoked %.10s %.5s UTC)", t, t + 11);
+			}
 		}
 		buf_addc(&line, '\n');
 		cli_out(line.data, line.len);
@@ -136,9 +161,39 @@ static int team_list(bool allowed_signers)
 		for (size_t k = 0; k < keys.n && !has_key; k++)
 			has_key = !strcmp(keys.v[k].admin, e->subsection);
 		if (!has_key)
-			printf("%-12s %-24s (no key)\n", e->subsection, e->value ? e->value : "-");
+			printf("%-12s %-24s (no key)%s\n", e->subsection, e->value ? e->value : "-",
+			       conf_get(j->conf, "admin", e->subsection, "removed") ? " (removed)" : "");
 	}
 	team_keys_free(&keys);
+	journal_close(j);
+	return cli_finish_output();
+}
+
+/* team rm NAME (remove) or team revoke FINGERPRINT */
+static int team_take_back(bool remove, const char *arg)
+{
+	const char *what = remove ? "team rm" : "team revoke";
+	struct journal *j;
+	char *admin = NULL;
+	int rc;
+
+	if (remove && team_check_admin(arg) < 0)
+		cli_usage_exit(usage, "team rm: %s", errget());
+	if (!remove && strncmp(arg, "SHA256:", 7))
+		cli_usage_exit(usage, "team revoke: '%s' is not a key fingerprint (SHA256:..., see logbook team list)", arg);
+	j = cmd_journal();
+	rc = remove ? team_remove(j, arg) : team_revoke(j, arg, &admin);
+	if (rc < 0) {
+		/* a refusal is an answer: released, exit 1 */
+		warn_msg("%s: %s", what, errget());
+		journal_close(j);
+		return EXIT_FAIL;
+	}
+	if (remove)
+		printf("%s: removed from now on; their earlier signatures stay good\n", arg);
+	else
+		printf("%s of %s: revoked from now on; the signatures made with it before stay good\n", arg, admin);
+	free(admin);
 	journal_close(j);
 	return cli_finish_output();
 }
@@ -148,14 +203,19 @@ int cmd_team(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		cli_help_exit(usage);
 	if (argc < 2)
-		cli_usage_exit(usage, "team: say add, list or allowed-signers");
+		cli_usage_exit(usage, "team: say add, rm, revoke, list or allowed-signers");
 	if (!strcmp(argv[1], "add"))
 		return team_add_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "rm") || !strcmp(argv[1], "revoke")) {
+		if (argc != 3)
+			cli_usage_exit(usage, "team %s: name %s", argv[1], argv[1][1] == 'm' ? "one admin" : "one key's fingerprint");
+		return team_take_back(argv[1][1] == 'm', argv[2]);
+	}
 	if (argc > 2)
 		cli_usage_exit(usage, "team %s: unexpected argument '%s'", argv[1], argv[2]);
 	if (!strcmp(argv[1], "list"))
 		return team_list(false);
 	if (!strcmp(argv[1], "allowed-signers"))
 		return team_list(true);
-	cli_usage_exit(usage, "team: '%s' is not add, list or allowed-signers", argv[1]);
+	cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, list or allowed-signers", argv[1]);
 }

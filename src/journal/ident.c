@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/utf8.h"
@@ -60,7 +61,8 @@ static char *admin_by_ssh_key(const struct conf *team)
 			if (!loaded)
 				team_keys_load(team, &keys);
 			loaded = true;
-			if ((tk = team_keys_find(&keys, k)))
+			/* a revoked key says nothing about who logged in */
+			if ((tk = team_keys_find_valid(&keys, k, day_now_us())))
 				found = xstrdup(tk->admin);
 			sig_key_free(k);
 		}

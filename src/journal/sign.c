@@ -28,7 +28,8 @@ static void admin_keys_list(const struct team_keys *team, const char *admin, str
 	for (size_t i = 0; i < team->n; i++) {
 		char fp[SIG_FINGERPRINT_SIZE];
 
-		if (strcmp(team->v[i].admin, admin))
+		/* only the keys that sign today */
+		if (strcmp(team->v[i].admin, admin) || !team_key_valid_at(&team->v[i], day_now_us()))
 			continue;
 		sig_key_fingerprint(team->v[i].key, fp);
 		if (listed++)
@@ -58,7 +59,7 @@ static struct sig_key *agent_key_of(const struct team_keys *team, const char *ad
 		return NULL;
 	/* only the admin's own keys: the agent may hold anybody's */
 	for (size_t i = 0; i < n && !found; i++) {
-		if (team_keys_has(team, admin, held[i])) {
+		if (team_keys_has(team, admin, held[i]) && team_keys_find_valid(team, held[i], day_now_us())) {
 			found = held[i];
 			held[i] = NULL;
 		}
@@ -83,11 +84,14 @@ static int check_key_of(const struct team_keys *team, const char *admin, const s
 	struct buf keys = BUF_INIT;
 	char fp[SIG_FINGERPRINT_SIZE];
 
-	if (team->n == 0 || team_keys_has(team, admin, key))
+	if (team->n == 0 || (team_keys_has(team, admin, key) && team_keys_find_valid(team, key, day_now_us())))
 		return 0;
 	sig_key_fingerprint(key, fp);
 	admin_keys_list(team, admin, &keys);
-	errset("%s is not a key of %s in team.conf (%s)", fp, admin, buf_str(&keys));
+	if (team_keys_has(team, admin, key))
+		errset("%s of %s is revoked in team.conf (%s)", fp, admin, buf_str(&keys));
+	else
+		errset("%s is not a key of %s in team.conf (%s)", fp, admin, buf_str(&keys));
 	buf_release(&keys);
 	return -1;
 }
@@ -167,6 +171,14 @@ int sign_check(const struct record *r, const struct team_keys *keys)
 	}
 	if (!team_keys_has(keys, r->admin, signer)) {
 		errset("signed with a key of %s, but the record says %s", tk->admin, r->admin);
+		goto out;
+	}
+	/* a key is good for what it signed before it was revoked, by the record's time */
+	if (!team_keys_find_valid(keys, signer, r->time)) {
+		char fp[SIG_FINGERPRINT_SIZE], when[DAY_TIME_LEN + 1];
+		sig_key_fingerprint(signer, fp);
+		day_time_format(tk->revoked, when);
+		errset("signed with %s of %s, revoked since %s", fp, tk->admin, when);
 		goto out;
 	}
 	rc = 0;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/day.h"
 #include "base/err.h"
 #include "base/run.h"
 #include "base/utf8.h"
@@ -27,6 +28,43 @@ int team_check_admin(const char *name)
 	return 0;
 }
 
+/* a time as team.conf writes it, or 0 when it is not one */
+static int64_t conf_time(const char *s)
+{
+	int64_t us;
+
+	return s && day_time_parse(s, strlen(s), &us) == 0 ? us : 0;
+}
+
+/*
+ * When key of admin stops being valid: the earliest of its "revoked =
+ * FP TIME" lines and the admin's "removed = TIME"; 0 when never.
+ * A line that does not parse revokes nothing (and says so nowhere:
+ * team list shows what counts).
+ */
+static int64_t revoked_at(const struct conf *team, const char *admin, const struct sig_key *key)
+{
+	char fp[SIG_FINGERPRINT_SIZE];
+	int64_t when = 0;
+
+	sig_key_fingerprint(key, fp);
+	for (size_t i = 0; i < team->n; i++) {
+		const struct conf_entry *e = &team->entries[i];
+		int64_t t = 0;
+		size_t n = strlen(fp);
+
+		if (strcmp(e->section, "admin") || !e->subsection || strcmp(e->subsection, admin) || !e->value)
+			continue;
+		if (!strcmp(e->key, "removed"))
+			t = conf_time(e->value);
+		else if (!strcmp(e->key, "revoked") && !strncmp(e->value, fp, n) && e->value[n] == ' ')
+			t = conf_time(e->value + n + 1);
+		if (t && (!when || t < when))
+			when = t;
+	}
+	return when;
+}
+
 void team_keys_load(const struct conf *team, struct team_keys *out)
 {
 	memset(out, 0, sizeof *out);
@@ -44,6 +82,7 @@ void team_keys_load(const struct conf *team, struct team_keys *out)
 			out->v[out->n].admin = e->subsection;
 			out->v[out->n].email = conf_get(team, "admin", e->subsection, "email");
 			out->v[out->n].line = e->line;
+			out->v[out->n].revoked = revoked_at(team, e->subsection, k);
 			out->v[out->n++].key = k;
 		}
 	}
@@ -63,6 +102,19 @@ bool team_keys_has(const struct team_keys *k, const char *admin, const struct si
 		if (!strcmp(k->v[i].admin, admin) && sig_key_equal(k->v[i].key, key))
 			return true;
 	return false;
+}
+
+bool team_key_valid_at(const struct team_key *k, int64_t us)
+{
+	return !k->revoked || us < k->revoked;
+}
+
+const struct team_key *team_keys_find_valid(const struct team_keys *k, const struct sig_key *key, int64_t us)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (sig_key_equal(k->v[i].key, key) && team_key_valid_at(&k->v[i], us))
+			return &k->v[i];
+	return NULL;
 }
 
 void team_keys_free(struct team_keys *k)
@@ -120,4 +172,73 @@ out:
 	free(key_name);
 	free(email_name);
 	return rc;
+}
+
+int team_revoke(struct journal *j, const char *fp, char **admin)
+{
+	struct team_keys keys;
+	const struct team_key *found = NULL;
+	char now[DAY_TIME_LEN + 1], *name = NULL, *value = NULL;
+	int rc = -1;
+
+	*admin = NULL;
+	team_keys_load(j->conf, &keys);
+	for (size_t i = 0; i < keys.n && !found; i++) {
+		char kfp[SIG_FINGERPRINT_SIZE];
+		sig_key_fingerprint(keys.v[i].key, kfp);
+		if (!strcmp(kfp, fp))
+			found = &keys.v[i];
+	}
+	if (!found) {
+		errset("no admin in team.conf has the key %s (logbook team list shows the fingerprints)", fp);
+		goto out;
+	}
+	if (found->revoked) {
+		day_time_format(found->revoked, now);
+		errset("%s of %s is revoked already, since %s", fp, found->admin, now);
+		goto out;
+	}
+	day_time_format(day_now_us(), now);
+	name = xasprintf("admin.%s.revoked", found->admin);
+	value = xasprintf("%s %s", fp, now);
+	{
+		const char *args[] = { "--add", name, value, NULL };
+		if (git_config(j, args) < 0)
+			goto out;
+	}
+	*admin = xstrdup(found->admin);
+	rc = journal_reload_conf(j);
+out:
+	free(name);
+	free(value);
+	team_keys_free(&keys);
+	return rc;
+}
+
+int team_remove(struct journal *j, const char *admin)
+{
+	char now[DAY_TIME_LEN + 1], *name;
+	bool known = false;
+	int rc;
+
+	for (size_t i = 0; i < j->conf->n && !known; i++) {
+		const struct conf_entry *e = &j->conf->entries[i];
+		known = !strcmp(e->section, "admin") && e->subsection && !strcmp(e->subsection, admin);
+	}
+	if (!known) {
+		errset("no admin %s in team.conf", admin);
+		return -1;
+	}
+	if (conf_get(j->conf, "admin", admin, "removed")) {
+		errset("%s was removed already, on %s", admin, conf_get(j->conf, "admin", admin, "removed"));
+		return -1;
+	}
+	day_time_format(day_now_us(), now);
+	name = xasprintf("admin.%s.removed", admin);
+	{
+		const char *args[] = { name, now, NULL };
+		rc = git_config(j, args);
+	}
+	free(name);
+	return rc < 0 ? -1 : journal_reload_conf(j);
 }

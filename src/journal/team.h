@@ -4,6 +4,15 @@
  *     [admin "alice"]
  *         email = alice@example.org
  *         key = ssh-ed25519 AAAAC3Nz... alice@laptop
+ *         revoked = SHA256:... 2026-12-06T14:00:00.000000Z
+ *     [admin "carol"]
+ *         removed = 2026-12-06T14:00:00.000000Z
+ *
+ * A key is revoked from a time on (team revoke), and every key of an
+ * admin who was removed (team rm) from the time of the removal: its
+ * signatures made before stay good, later ones are reported by verify,
+ * sign refuses it and it no longer says who logged in.  Keys and admins
+ * are never deleted from team.conf, so the old signatures still verify.
  *
  * The keys say who logged in to a shared account (ident.c) and whose
  * signatures are good (sign.c).  This module reads and, through
@@ -15,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/conf.h"
 #include "journal/journal.h"
@@ -28,6 +38,7 @@ struct team_key {
 	const char *email;	/* the admin's, or NULL */
 	struct sig_key *key;
 	int line;		/* in team.conf */
+	int64_t revoked;	/* microseconds since the epoch from which it is not valid; 0: valid */
 };
 
 struct team_keys {
@@ -45,6 +56,20 @@ const struct team_key *team_keys_find(const struct team_keys *k, const struct si
 /* whether key is one of admin's */
 bool team_keys_has(const struct team_keys *k, const char *admin, const struct sig_key *key);
 void team_keys_free(struct team_keys *k);
+/* whether k is valid at time us (microseconds since the epoch) */
+bool team_key_valid_at(const struct team_key *k, int64_t us);
+/* an admin of key that is valid at us, NULL when none */
+const struct team_key *team_keys_find_valid(const struct team_keys *k, const struct sig_key *key, int64_t us);
+
+/*
+ * Revoke the key whose fingerprint is fp ("SHA256:...") from now on
+ * (the admin whose key it is gets "revoked = FP TIME"); *admin says
+ * whose it was (allocated).  -1 and errget() when no admin has it or it
+ * is revoked already.
+ */
+int team_revoke(struct journal *j, const char *fp, char **admin);
+/* remove admin from now on: "removed = TIME", every key revoked with it; -1 and errget() */
+int team_remove(struct journal *j, const char *admin);
 
 /* add admin's email and/or key (git config -f team.conf --add); reloads j->conf */
 int team_add(struct journal *j, const char *admin, const char *email, const char *key_text);
