@@ -78,6 +78,11 @@ kept_aside() {
 	run on A doctor
 	[[ "$output" == *"FAIL quarantine hub.B: ${FORGED:0:12} rewrites '$BREL'"* ]] || fail "doctor said: $output"
 	[[ "$output" == *"git -C $T/A log -p refs/logbook/quarantine/hub/B"* ]] || fail "doctor said: $output"
+	# and verify, though A's files are intact
+	run on A verify
+	[ "$status" -eq 1 ] || fail "verify exited $status: $output"
+	[[ "$output" == *".state/quarantine/hub.B: kept aside by sync, not in the files: ${FORGED:0:12} rewrites '$BREL'"* ]] ||
+		fail "verify said: $output"
 	# A's own records still go out
 	on A note "second note of A" >/dev/null
 	run on A sync

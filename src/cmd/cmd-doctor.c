@@ -415,49 +415,22 @@ static void check_remotes(struct journal *j)
 /* what sync kept aside (replica.h): one FAIL each, with the reason sync wrote */
 static void check_quarantine(struct journal *j)
 {
-	int dfd = fs_dir_below(j->dir, REPLICA_QUARANTINE, 0, 0);
-	DIR *d;
-	struct dirent *e;
+	struct replica_kept *v;
+	size_t n;
 
-	if (dfd < 0 || !(d = fdopendir(dfd))) {
-		if (dfd >= 0)
-			close(dfd);
+	if (replica_quarantined(j, &v, &n) < 0) {
+		fail("quarantine", NULL, "%s", errget());
 		return;
 	}
-	while ((e = readdir(d))) {
-		char *rel, *check, *fix, *why = NULL, *ref = NULL;
-		struct buf b = BUF_INIT, esc = BUF_INIT;
-		if (e->d_name[0] == '.')
-			continue;
-		rel = xasprintf("%s/%s", REPLICA_QUARANTINE, e->d_name);
-		{
-			int fd = fs_open_below(j->dir, rel, O_RDONLY, 0, FS_BELOW_ANY_OWNER);
-			if (fd >= 0) {
-				fs_read_fd(fd, &b, 64 * 1024);
-				close(fd);
-			}
-		}
-		for (char *p = (char *)buf_str(&b), *nl; p && *p; p = nl ? nl + 1 : NULL) {
-			if ((nl = strchr(p, '\n')))
-				*nl = '\0';
-			if (!strncmp(p, "why ", 4))
-				why = p + 4;
-			else if (!strncmp(p, "ref ", 4))
-				ref = p + 4;
-		}
-		/* written from what another replica sent: escaped like a record */
-		utf8_escape(&esc, why ? why : "no reason noted", strlen(why ? why : "no reason noted"), false);
-		check = xasprintf("quarantine %s", e->d_name);
-		fix = xasprintf("see what was kept aside: git -C %s log -p %s; once settled: rm %s/%s", j->dir,
-				ref ? ref : REPLICA_QUARANTINE_REF, j->dir, rel);
-		fail(check, fix, "%s", buf_str(&esc));
+	for (size_t i = 0; i < n; i++) {
+		char *check = xasprintf("quarantine %s", v[i].name);
+		char *fix = xasprintf("see what was kept aside: git -C %s log -p %s; once settled: rm %s/%s/%s", j->dir,
+				      v[i].ref, j->dir, REPLICA_QUARANTINE, v[i].name);
+		fail(check, fix, "%s", v[i].why);
 		free(fix);
 		free(check);
-		free(rel);
-		buf_release(&b);
-		buf_release(&esc);
 	}
-	closedir(d);
+	replica_kept_free(v, n);
 }
 
 static void check_hosts(struct journal *j)

@@ -28,6 +28,7 @@
 #include "journal/sign.h"
 #include "journal/store.h"
 #include "journal/team.h"
+#include "replica/replica.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -284,6 +285,29 @@ static int cmp_host(const void *a, const void *b)
 	return strcmp(((const struct host *)a)->name, ((const struct host *)b)->name);
 }
 
+/*
+ * What sync kept aside (replica.h) is a replica's attempt to rewrite a
+ * host's history: every entry is a problem, though the files here are
+ * intact.
+ */
+static void report_quarantine(struct run *run)
+{
+	struct replica_kept *v;
+	size_t n;
+
+	if (replica_quarantined(run->j, &v, &n) < 0) {
+		warn_msg("verify: %s", errget());
+		run->problems++;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		printf("%s/%s: kept aside by sync, not in the files: %s (git log -p %s)\n", REPLICA_QUARANTINE, v[i].name,
+		       v[i].why, v[i].ref);
+		run->problems++;
+	}
+	replica_kept_free(v, n);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -329,6 +353,7 @@ int cmd_verify(int argc, char **argv)
 		buf_reset(&run.out);
 	}
 	cli_out(run.out.data, run.out.len);
+	report_quarantine(&run);
 	for (size_t i = 0; i < run.nh; i++) {
 		for (size_t f = 0; f < run.h[i].nfiles; f++)
 			free(run.h[i].files[f]);

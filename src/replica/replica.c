@@ -999,3 +999,66 @@ out:
 	free(path);
 	return rc;
 }
+
+static int cmp_kept(const void *a, const void *b)
+{
+	return strcmp(((const struct replica_kept *)a)->name, ((const struct replica_kept *)b)->name);
+}
+
+int replica_quarantined(struct journal *j, struct replica_kept **v, size_t *n)
+{
+	int dfd = fs_dir_below(j->dir, REPLICA_QUARANTINE, 0, 0);
+	DIR *d;
+	struct dirent *e;
+
+	*v = NULL;
+	*n = 0;
+	if (dfd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!(d = fdopendir(dfd))) {
+		errset_sys("%s/%s", j->dir, REPLICA_QUARANTINE);
+		close(dfd);
+		return -1;
+	}
+	while ((e = readdir(d))) {
+		struct buf b = BUF_INIT;
+		const char *why = NULL, *ref = NULL;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		/* written by sync from what another replica sent; read as any member may have left it */
+		fd = fs_openat_checked(dirfd(d), e->d_name, O_RDONLY, 0, FS_BELOW_ANY_OWNER, e->d_name);
+		if (fd >= 0) {
+			fs_read_fd(fd, &b, 64 * 1024);
+			close(fd);
+		}
+		for (char *p = b.data, *nl; p && *p; p = nl ? nl + 1 : NULL) {
+			if ((nl = strchr(p, '\n')))
+				*nl = '\0';
+			if (!strncmp(p, "why ", 4))
+				why = p + 4;
+			else if (!strncmp(p, "ref ", 4))
+				ref = p + 4;
+		}
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[*n].name = shown(e->d_name, strlen(e->d_name));
+		(*v)[*n].ref = ref ? shown(ref, strlen(ref)) : xstrdup(REPLICA_QUARANTINE_REF);
+		(*v)[(*n)++].why = why ? shown(why, strlen(why)) : xstrdup("no reason noted");
+		buf_release(&b);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(*v, *n, sizeof **v, cmp_kept);
+	return 0;
+}
+
+void replica_kept_free(struct replica_kept *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].ref);
+		free(v[i].why);
+	}
+	free(v);
+}

@@ -69,6 +69,16 @@ int replica_fetch(struct journal *j, const char *remote);
 int replica_integrate(struct journal *j, const char *remote, const char *own_host, struct store_warnings *w);
 /* what replica_integrate and replica_integrate_local return when they kept something aside */
 #define REPLICA_QUARANTINED 1
+
+/* one entry of .state/quarantine/: its fields escaped for a terminal */
+struct replica_kept {
+	char *name;	/* <source>.<host> */
+	char *ref;	/* where the commit is kept */
+	char *why;
+};
+/* the entries of .state/quarantine/, sorted; none when it is missing; -1 and errget() */
+int replica_quarantined(struct journal *j, struct replica_kept **v, size_t *n);
+void replica_kept_free(struct replica_kept *v, size_t n);
 /*
  * Take what other replicas pushed into this repository: every host ref
  * (own_host's excepted) that extends the files written here is written
