@@ -83,6 +83,10 @@ kept_aside() {
 	[ "$status" -eq 1 ] || fail "verify exited $status: $output"
 	[[ "$output" == *".state/quarantine/hub.B: kept aside by sync, not in the files: ${FORGED:0:12} rewrites '$BREL'"* ]] ||
 		fail "verify said: $output"
+	# and news, every time until it is settled
+	run on A news --no-pager
+	[[ "$output" == *"Kept aside by sync, not in the files"*"hub.B: ${FORGED:0:12} rewrites '$BREL'"* ]] ||
+		fail "news said: $output"
 	# A's own records still go out
 	on A note "second note of A" >/dev/null
 	run on A sync

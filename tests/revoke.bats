@@ -128,3 +128,29 @@ PY
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"is revoked in team.conf"* ]] || fail "$output"
 }
+
+@test "news and the digest tell of keyring changes, news of what sync kept aside" {
+	setup_keys
+	lb note "a first note" >/dev/null
+	run lb news --no-pager
+	[[ "$output" == *"Keyring (team.conf):"*"key $FP of alice added"* ]] || fail "$output"
+	# seen: the next news does not repeat it
+	run lb news --no-pager
+	[[ "$output" != *"Keyring"* ]] || fail "$output"
+	lb team revoke "$FP" >/dev/null
+	lb team rm bob >/dev/null
+	run lb news --no-pager
+	[[ "$output" == *"Keyring (team.conf):"*"key $FP of alice revoked"*"admin bob removed, with every key"* ]] ||
+		fail "$output"
+	[[ "$output" != *"added"* ]] || fail "$output"
+	run lb digest today
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"Keyring (team.conf)"*"key $FP of alice added"*"key $FP of alice revoked"*"admin bob removed"* ]] ||
+		fail "$output"
+	# a time that is not one, or a fingerprint with something else in it, is left out
+	git config -f "$LOGBOOK_DIR/team.conf" --add admin.alice.revoked "SHA256:$(printf 'x\033]52;c;eA==\a') 2026-12-06T00:00:00.000000Z"
+	git config -f "$LOGBOOK_DIR/team.conf" --add admin.alice.removed "yesterday"
+	run lb news --no-pager --all
+	[[ "$output" != *$'\033'* ]] || fail "$output"
+	[[ "$output" != *"yesterday"* ]] || fail "$output"
+}

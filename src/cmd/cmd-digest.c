@@ -25,6 +25,7 @@
 #include "journal/ident.h"
 #include "journal/record.h"
 #include "journal/store.h"
+#include "journal/team.h"
 #include "journal/work.h"
 #include "view/render.h"
 #include "base/banned.h"
@@ -268,6 +269,28 @@ static size_t recipients(const struct conf *c, struct buf *out)
 	return n;
 }
 
+/* the keyring's changes dated on day: whom the team trusts is news to everyone */
+static void keyring_section(struct journal *j, const char *day, struct buf *body)
+{
+	struct team_change *ch;
+	size_t n;
+	bool head = false;
+
+	team_changes(j->conf, &ch, &n);
+	for (size_t i = 0; i < n; i++) {
+		char d[DAY_LEN + 1], clock[9];
+		day_of(ch[i].time, d);
+		if (strcmp(d, day))
+			continue;
+		if (!head)
+			buf_adds(body, "\nKeyring (team.conf)\n");
+		head = true;
+		day_clock(ch[i].time, clock);
+		buf_addf(body, "  %.5s  %s\n", clock, ch[i].text);
+	}
+	team_changes_free(ch, n);
+}
+
 static void build(struct journal *j, const char *day, const struct store_day *d, const char *to,
 		  const char *self_host, struct buf *mail)
 {
@@ -307,6 +330,7 @@ static void build(struct journal *j, const char *day, const struct store_day *d,
 		buf_addf(&body, "Events needing a look: %zu critical, %zu warning.\n", crit, warnings);
 	for (size_t i = 0; i < nhosts; i++)
 		host_section(j, day, &hosts[i], &body);
+	keyring_section(j, day, &body);
 	buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show %s' shows the whole page.\n", day, day);
 
 	/* the Date header in English whatever the locale (LC_ALL=C in our environment is not guaranteed) */

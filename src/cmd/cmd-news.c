@@ -26,6 +26,8 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/team.h"
+#include "replica/replica.h"
 #include "view/index.h"
 #include "view/render.h"
 #include "base/banned.h"
@@ -365,6 +367,41 @@ static void print_news(struct news *n, struct buf *out)
 	n->n = 0;
 }
 
+/*
+ * What changed in whom the team trusts, before the records: the keyring's
+ * changes since the marker (or from the day since on), and whatever sync
+ * keeps aside, every time until an admin settled it (replica.h).
+ */
+static void trust_news(struct journal *j, int64_t after, const char *since, struct buf *out)
+{
+	struct team_change *ch;
+	struct replica_kept *kept;
+	size_t nch, nkept;
+	bool head = false;
+
+	team_changes(j->conf, &ch, &nch);
+	for (size_t i = 0; i < nch; i++) {
+		char day[DAY_LEN + 1], t[DAY_TIME_LEN + 1];
+		day_of(ch[i].time, day);
+		if (after ? ch[i].time <= after : strcmp(day, since) < 0)
+			continue;
+		if (!head)
+			buf_adds(out, "Keyring (team.conf):\n");
+		head = true;
+		day_time_format(ch[i].time, t);
+		buf_addf(out, "  %.10s %.5s UTC  %s\n", t, t + 11, ch[i].text);
+	}
+	team_changes_free(ch, nch);
+	if (replica_quarantined(j, &kept, &nkept) == 0 && nkept) {
+		buf_adds(out, "Kept aside by sync, not in the files (logbook doctor says how to look):\n");
+		for (size_t i = 0; i < nkept; i++)
+			buf_addf(out, "  %s: %s\n", kept[i].name, kept[i].why);
+		replica_kept_free(kept, nkept);
+	}
+	if (out->len)
+		buf_addc(out, '\n');
+}
+
 int cmd_news(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -443,6 +480,7 @@ int cmd_news(int argc, char **argv)
 	n.color = cmd_use_color(when);
 	if (pager)
 		run_pager_start();
+	trust_news(j, since_arg || n.all || !m.valid ? 0 : m.time, since, &out);
 	if (index_search(j, &q, take, &n) < 0)
 		die("news: %s", errget());
 	if (n.records == 0) {

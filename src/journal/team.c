@@ -164,8 +164,28 @@ int team_add(struct journal *j, const char *admin, const char *email, const char
 	}
 	if (key_text) {
 		const char *args[] = { "--add", key_name, key_text, NULL };
-		if (git_config(j, args) < 0)
+		struct sig_key *k = sig_key_parse(key_text, strlen(key_text));
+		if (git_config(j, args) < 0) {
+			sig_key_free(k);
 			goto out;
+		}
+		/* when, for news and the digest: team.conf has no other clock */
+		if (k) {
+			char fp[SIG_FINGERPRINT_SIZE], now[DAY_TIME_LEN + 1], *name = xasprintf("admin.%s.added", admin);
+			char *value;
+			sig_key_fingerprint(k, fp);
+			day_time_format(day_now_us(), now);
+			value = xasprintf("%s %s", fp, now);
+			{
+				const char *args2[] = { "--add", name, value, NULL };
+				int grc = git_config(j, args2);
+				free(name);
+				free(value);
+				sig_key_free(k);
+				if (grc < 0)
+					goto out;
+			}
+		}
 	}
 	rc = journal_reload_conf(j);
 out:
@@ -241,4 +261,58 @@ int team_remove(struct journal *j, const char *admin)
 	}
 	free(name);
 	return rc < 0 ? -1 : journal_reload_conf(j);
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	const struct team_change *x = a, *y = b;
+
+	return x->time < y->time ? -1 : x->time > y->time;
+}
+
+void team_changes(const struct conf *team, struct team_change **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	if (!team)
+		return;
+	for (size_t i = 0; i < team->n; i++) {
+		const struct conf_entry *e = &team->entries[i];
+		const char *sp, *what;
+		int64_t t;
+
+		if (strcmp(e->section, "admin") || !e->subsection || !e->value || team_check_admin(e->subsection) < 0)
+			continue;
+		if (!strcmp(e->key, "removed")) {
+			if (!(t = conf_time(e->value)))
+				continue;
+			*v = xreallocarray(*v, *n + 1, sizeof **v);
+			(*v)[*n].time = t;
+			(*v)[(*n)++].text = xasprintf("admin %s removed, with every key", e->subsection);
+			continue;
+		}
+		if (!strcmp(e->key, "revoked"))
+			what = "revoked";
+		else if (!strcmp(e->key, "added"))
+			what = "added";
+		else
+			continue;
+		/* "SHA256:<43 base64 digits> TIME" */
+		if (strncmp(e->value, "SHA256:", 7) || !(sp = strchr(e->value, ' ')) || !(t = conf_time(sp + 1)) ||
+		    strspn(e->value + 7, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") !=
+			    (size_t)(sp - e->value - 7))
+			continue;
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[*n].time = t;
+		(*v)[(*n)++].text = xasprintf("key %.*s of %s %s", (int)(sp - e->value), e->value, e->subsection, what);
+	}
+	if (*n > 1)
+		qsort(*v, *n, sizeof **v, cmp_change);
+}
+
+void team_changes_free(struct team_change *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i].text);
+	free(v);
 }

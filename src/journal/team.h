@@ -71,6 +71,18 @@ int team_revoke(struct journal *j, const char *fp, char **admin);
 /* remove admin from now on: "removed = TIME", every key revoked with it; -1 and errget() */
 int team_remove(struct journal *j, const char *admin);
 
+/*
+ * The keyring's changes that team.conf dates: keys added (team add notes
+ * "added = FP TIME"), keys revoked, admins removed, oldest first.  text
+ * is one line, "key SHA256:... of alice revoked", without the time.
+ */
+struct team_change {
+	int64_t time;
+	char *text;
+};
+void team_changes(const struct conf *team, struct team_change **v, size_t *n);
+void team_changes_free(struct team_change *v, size_t n);
+
 /* add admin's email and/or key (git config -f team.conf --add); reloads j->conf */
 int team_add(struct journal *j, const char *admin, const char *email, const char *key_text);
 
