@@ -291,7 +291,7 @@ int watch_edit(struct journal *j, const char *host, bool add, const char *entry)
 		errset("%s: not in the watch list of %s", entry, host);
 		goto out;
 	}
-	status = run_capture(add ? add_argv : rm_argv, NULL, NULL);
+	status = run_capture_env(add ? add_argv : rm_argv, NULL, journal_conf_git_env, NULL);
 	if (status < 0) {
 		errprefix("git config (is git installed?)");
 		goto out;

@@ -15,6 +15,9 @@
 #include "journal/journal.h"
 #include "base/banned.h"
 
+const char *const journal_conf_git_env[] = { "GIT_DIR=/nonexistent", "GIT_CONFIG_NOSYSTEM=1",
+					     "GIT_CONFIG_GLOBAL=/dev/null", NULL };
+
 const char *journal_locate(const char *option)
 {
 	const char *env = getenv("LOGBOOK_DIR");

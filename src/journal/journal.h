@@ -17,6 +17,13 @@
 
 #define JOURNAL_DEFAULT_DIR "/var/lib/logbook"
 #define JOURNAL_CONF "team.conf"
+/*
+ * The environment of `git config -f team.conf`: git edits the file and
+ * nothing else, whatever repository the caller's directory is in (no
+ * hooks, no core.sharedRepository of a repository someone else made) and
+ * whatever the system's or the caller's configuration says.
+ */
+extern const char *const journal_conf_git_env[];
 #define JOURNAL_STATE ".state"
 
 struct journal {

@@ -135,7 +135,7 @@ static int git_config(struct journal *j, const char *const *args)
 	for (; *args && n < 11; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
-	status = run_capture(argv, NULL, NULL);
+	status = run_capture_env(argv, NULL, journal_conf_git_env, NULL);
 	free(conf);
 	if (status != 0) {
 		errset("git config failed (status %d): team.conf was not changed", status);
