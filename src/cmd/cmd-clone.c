@@ -22,13 +22,19 @@
 #include "base/banned.h"
 
 static const char usage[] =
-	"usage: logbook clone URL [DIR]\n"
+	"usage: logbook clone [--trust SHA256:...] URL [DIR]\n"
 	"\n"
 	"Make DIR (default: -C DIR, else $LOGBOOK_DIR, else " JOURNAL_DEFAULT_DIR ")\n"
 	"a replica of the journal at URL: every host's records and team.conf,\n"
 	"readable offline, with URL as the remote \"origin\" of 'logbook sync'.\n"
 	"DIR must be new or empty; a setgid DIR makes the journal group-shared.\n"
 	"\n"
+	"When the team signs its keyring (team.conf's history), the key that\n"
+	"signed its first change becomes this replica's root of trust; clone\n"
+	"prints its fingerprint: compare it with the team's, or give it.\n"
+	"\n"
+	"  --trust FP   the root of trust the team gave (SHA256:...): clone\n"
+	"               fails when the keyring was started by another key\n"
 	"  -h, --help   show this help\n";
 
 static int git_step(const char *dir, const char *const args[])
@@ -40,7 +46,7 @@ static int git_step(const char *dir, const char *const args[])
 	return rc == 0 ? 0 : -1;
 }
 
-static int clone(struct journal *j, const char *url)
+static int clone(struct journal *j, const char *url, const char *trust)
 {
 	/* .git is this account's alone, even in a group-shared journal (see replica/git.h) */
 	const char *init[] = { "-c", "init.defaultBranch=main", "init", "-q", "--shared=false", ".", NULL };
@@ -74,24 +80,40 @@ static int clone(struct journal *j, const char *url)
 	if (rc < 0 || journal_mkdirs(j, JOURNAL_STATE) < 0 || (rc = replica_lock(j)) < 0)
 		return -1;
 	close(rc);
+	{
+		char *pinned = NULL;
+		if (replica_trust_team(j, "refs/remotes/origin/team", trust, &pinned) < 0)
+			return -1;
+		if (pinned)
+			printf("The team's keyring is signed; this replica trusts %s, the key that started it%s\n",
+			       pinned, trust ? " (as --trust said)" : ": compare it with the team's");
+		free(pinned);
+	}
 	rc = replica_integrate(j, "origin", NULL, &w);
 	cli_print_warnings(&w);
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 int cmd_clone(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "trust", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct journal j = { 0 };
-	const char *url, *dir;
+	const char *url, *dir, *trust = NULL;
 	bool existed;
 	struct stat st;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 't' && !strncmp(optarg, "SHA256:", 7)) {
+			trust = optarg;
+			continue;
+		}
+		if (c == 't')
+			cli_usage_exit(usage, "clone: --trust takes a key fingerprint, SHA256:...");
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);
@@ -105,7 +127,7 @@ int cmd_clone(int argc, char **argv)
 	if (cmd_take_dir(dir, "clone", &existed, &j.shared, &st) < 0)
 		die_err();
 	j.dir = (char *)dir;
-	if (clone(&j, url) < 0) {
+	if (clone(&j, url, trust) < 0) {
 		/* leave the directory as it was found */
 		char *msg = xstrdup(errget());
 		DIR *d = opendir(dir);

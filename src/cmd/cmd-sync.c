@@ -232,8 +232,11 @@ int cmd_sync(int argc, char **argv)
 		die("sync: committing the records of %s: %s", host, errget());
 	}
 	cli_print_warnings(&w);
-	if (replica_commit_team(j) < 0)
+	if (replica_commit_team(j, &w) < 0) {
+		cli_print_warnings(&w);
 		die("sync: committing team.conf: %s", errget());
+	}
+	cli_print_warnings(&w);
 	sync_pushed(j, host);
 	if (replica_remotes(j, &remotes, &nremotes) < 0)
 		die("sync: %s", errget());

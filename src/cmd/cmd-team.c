@@ -22,6 +22,7 @@ static const char usage[] =
 	"usage: logbook team add NAME [--email ADDRESS] [--key FILE|KEYTEXT]...\n"
 	"       logbook team rm NAME\n"
 	"       logbook team revoke FINGERPRINT\n"
+	"       logbook team sign [--key FILE]\n"
 	"       logbook team list\n"
 	"       logbook team allowed-signers\n"
 	"\n"
@@ -36,6 +37,12 @@ static const char usage[] =
 	"'list' shows each key with its fingerprint; 'allowed-signers' prints\n"
 	"them in the form of OpenSSH's allowed_signers file, for ssh-keygen -Y\n"
 	"verify (a revoked key with valid-before).\n"
+	"\n"
+	"team.conf is shared as a signed history: each change made here (add,\n"
+	"rm, revoke, watch) is signed through your ssh-agent with one of your\n"
+	"keys that the keyring before it lists, and the other replicas take it\n"
+	"only so.  'sign' signs team.conf as it is here (after an edit by hand),\n"
+	"with the agent or --key FILE.\n"
 	"\n"
 	"  --email ADDRESS   the admin's email address (for digests)\n"
 	"  --key FILE|TEXT   a public key; may be given more than once\n"
@@ -66,6 +73,7 @@ static int team_add_cmd(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *email = NULL, *name;
+	struct conf *before;
 	char *keys[32];
 	int nkeys = 0, c;
 	struct journal *j;
@@ -101,6 +109,7 @@ static int team_add_cmd(int argc, char **argv)
 		sig_key_free(k);
 	}
 	j = cmd_journal();
+	before = cmd_team_before(j);
 	if (email && team_add(j, name, email, NULL) < 0)
 		die("team add: %s", errget());
 	for (int i = 0; i < nkeys; i++) {
@@ -110,6 +119,7 @@ static int team_add_cmd(int argc, char **argv)
 	}
 	printf("%s: %s%s%d key%s in team.conf\n", name, email ? email : "", email ? ", " : "", nkeys,
 	       nkeys == 1 ? "" : "s");
+	cmd_share_team(j, before, NULL, "team add");
 	journal_close(j);
 	return cli_finish_output();
 }
@@ -173,6 +183,7 @@ static int team_list(bool allowed_signers)
 static int team_take_back(bool remove, const char *arg)
 {
 	const char *what = remove ? "team rm" : "team revoke";
+	struct conf *before;
 	struct journal *j;
 	char *admin = NULL;
 	int rc;
@@ -182,13 +193,17 @@ static int team_take_back(bool remove, const char *arg)
 	if (!remove && strncmp(arg, "SHA256:", 7))
 		cli_usage_exit(usage, "team revoke: '%s' is not a key fingerprint (SHA256:..., see logbook team list)", arg);
 	j = cmd_journal();
+	before = cmd_team_before(j);
 	rc = remove ? team_remove(j, arg) : team_revoke(j, arg, &admin);
 	if (rc < 0) {
 		/* a refusal is an answer: released, exit 1 */
 		warn_msg("%s: %s", what, errget());
+		conf_free(before);
 		journal_close(j);
 		return EXIT_FAIL;
 	}
+	/* signed with the keyring before: a key may sign its own revocation */
+	cmd_share_team(j, before, NULL, what);
 	if (remove)
 		printf("%s: removed from now on; their earlier signatures stay good\n", arg);
 	else
@@ -196,6 +211,36 @@ static int team_take_back(bool remove, const char *arg)
 	free(admin);
 	journal_close(j);
 	return cli_finish_output();
+}
+
+/* team sign [--key FILE]: team.conf as it is here, signed for the other replicas */
+static int team_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *keyfile = NULL;
+	struct journal *j;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		if (c == 'k')
+			keyfile = optarg;
+		else if (c == 'h')
+			cli_help_exit(usage);
+		else
+			cli_bad_option(usage, c, argv);
+	}
+	if (optind < argc)
+		cli_usage_exit(usage, "team sign: unexpected argument '%s'", argv[optind]);
+	j = cmd_journal();
+	rc = cmd_share_team(j, cmd_team_before(j), keyfile, "team sign");
+	if (rc == 0)
+		printf("team.conf signed for the other replicas: the next sync shares it\n");
+	journal_close(j);
+	return rc < 0 ? EXIT_FAIL : cli_finish_output();
 }
 
 int cmd_team(int argc, char **argv)
@@ -206,6 +251,8 @@ int cmd_team(int argc, char **argv)
 		cli_usage_exit(usage, "team: say add, rm, revoke, list or allowed-signers");
 	if (!strcmp(argv[1], "add"))
 		return team_add_cmd(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "sign"))
+		return team_sign(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "rm") || !strcmp(argv[1], "revoke")) {
 		if (argc != 3)
 			cli_usage_exit(usage, "team %s: name %s", argv[1], argv[1][1] == 'm' ? "one admin" : "one key's fingerprint");

@@ -24,6 +24,7 @@
 #include "journal/sign.h"
 #include "journal/team.h"
 #include "replica/git.h"
+#include "replica/keyring.h"
 #include "replica/replica.h"
 #include "view/index.h"
 #include "view/render.h"
@@ -180,6 +181,46 @@ void cmd_become_git_owner(const char *dir, const char *what)
 {
 	if (git_become_owner(dir) < 0)
 		die("%s: %s", what, errget());
+}
+
+struct conf *cmd_team_before(struct journal *j)
+{
+	char *path = journal_path(j, JOURNAL_CONF);
+	struct conf *c = conf_load(path);
+
+	free(path);
+	return c;
+}
+
+int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, const char *what)
+{
+	struct team_keys old, new;
+	struct ident id = { 0 };
+	struct buf b = BUF_INIT;
+	char cid[KEYRING_OID_LEN + 1], *path = journal_path(j, JOURNAL_CONF);
+	int rc = 0;
+
+	team_keys_load(before, &old);
+	team_keys_load(j->conf, &new);
+	if (old.n == 0 && new.n == 0)
+		goto out;
+	rc = -1;
+	if (ident_resolve(&id, j->conf) < 0 || fs_read_file(path, &b) < 0 ||
+	    keyring_propose(j, before, id.admin, b.data ? b.data : "", b.len, keyfile, cid) < 0) {
+		warn_msg("%s: team.conf changed on this replica only, not signed for the others (%s); "
+			 "'logbook team sign' signs it", what, errget());
+		goto out;
+	}
+	rc = 0;
+	cmd_background_sync(j);
+out:
+	team_keys_free(&old);
+	team_keys_free(&new);
+	ident_release(&id);
+	buf_release(&b);
+	free(path);
+	conf_free(before);
+	return rc;
 }
 
 void cmd_background_sync(struct journal *j)

@@ -40,11 +40,15 @@
 #include "base/fs.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "journal/team.h"
 #include "replica/git.h"
+#include "replica/keyring.h"
 #include "replica/replica.h"
 #include "base/banned.h"
 
 #define WRITTEN_REF REPLICA_WRITTEN_REF
+/* the team ref's name in the quarantine: no host name starts with '_' */
+#define QUARANTINE_TEAM "_team"
 
 static void warnf(struct store_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warnf(struct store_warnings *w, const char *fmt, ...)
@@ -319,15 +323,316 @@ static int team_changed_here(struct journal *j, const char *written)
 	return rc;
 }
 
-int replica_commit_team(struct journal *j)
+/* team.conf as commit rev holds it, parsed; NULL when it has none */
+static struct conf *conf_at(struct journal *j, const char *rev)
 {
-	char *written = git_resolve(j->dir, WRITTEN_REF "team");
-	char *head = git_resolve(j->dir, REPLICA_TEAM_REF);
-	char *index = state_path(j, "index-team");
-	int rc = team_changed_here(j, written);
+	char *id = blob_of(j, rev, JOURNAL_CONF);
+	struct buf b = BUF_INIT;
+	struct conf *c = NULL;
 
+	if (id && git_blob(j->dir, id, &b) == 0)
+		c = conf_parse(JOURNAL_CONF, b.data ? b.data : "", b.len);
+	buf_release(&b);
+	free(id);
+	return c;
+}
+
+/* the text of commit id */
+static int commit_text(struct journal *j, const char *id, struct buf *out)
+{
+	const char *args[] = { "cat-file", "commit", id, NULL };
+
+	if (git_run(j->dir, NULL, out, NULL, args) != 0) {
+		errset("git cat-file commit %.12s failed", id);
+		return -1;
+	}
+	return 0;
+}
+
+/* whether commit id carries a signature (the signed keyring has begun at it) */
+static int commit_signed(struct journal *j, const char *id)
+{
+	struct buf b = BUF_INIT;
+	int rc = commit_text(j, id, &b);
+
+	if (rc == 0)
+		rc = strstr(buf_str(&b), "\ngpgsig ") != NULL;
+	buf_release(&b);
+	return rc;
+}
+
+/*
+ * May the team ref move from base (NULL: none) to head on a replica with
+ * the root of trust pinned?  Every commit between them is signed; the
+ * first signed one of the history by the pinned key, each later one by a
+ * key its parent's team.conf lists as valid at its time; a merge or a
+ * history that does not descend from base is refused.  0 yes, 1 no (*why),
+ * -1 failure.
+ */
+static int check_keyring_history(struct journal *j, const char *pin, const char *base, const char *head, char **why)
+{
+	char *range = base ? xasprintf("%s..%s", base, head) : xstrdup(head);
+	const char *args[] = { "rev-list", "--reverse", "--topo-order", range, NULL };
+	struct buf list = BUF_INIT, text = BUF_INIT;
+	int rc = 0, anc, signed_before = base ? commit_signed(j, base) : 0;
+
+	*why = NULL;
+	if (signed_before < 0) {
+		rc = -1;
+		goto out;
+	}
+	if (base && (anc = git_is_ancestor(j->dir, base, head)) != 1) {
+		if (anc < 0)
+			rc = -1;
+		else
+			*why = xasprintf("%.12s does not descend from %.12s, the keyring's history here", head, base);
+		rc = rc < 0 ? -1 : 1;
+		goto out;
+	}
+	if (git_run(j->dir, NULL, &list, NULL, args) != 0) {
+		errset("git rev-list %s failed", range);
+		rc = -1;
+		goto out;
+	}
+	for (char *id = list.data, *nl; id && *id && rc == 0; id = nl ? nl + 1 : NULL) {
+		char tree[KEYRING_OID_LEN + 1], parent[KEYRING_OID_LEN + 1], fp[SIG_FINGERPRINT_SIZE], *why1 = NULL;
+		struct buf payload = BUF_INIT, armored = BUF_INIT;
+		struct conf *keyring = NULL;
+		int64_t when;
+		int ok;
+
+		if ((nl = strchr(id, '\n')))
+			*nl = '\0';
+		buf_reset(&text);
+		if (commit_text(j, id, &text) < 0) {
+			rc = -1;
+			break;
+		}
+		ok = keyring_parse(text.data, text.len, &payload, &armored, tree, parent, &when);
+		buf_release(&payload);
+		if (ok < 0) {
+			*why = xasprintf("%.12s: %s", id, errget());
+			rc = 1;
+		} else if (!armored.len && !signed_before && !pin) {
+			/* a history from before the team signed: nothing to check yet */
+		} else if (!armored.len) {
+			*why = xasprintf("%.12s changes team.conf without a signature", id);
+			rc = 1;
+		} else {
+			if (signed_before && parent[0])
+				keyring = conf_at(j, parent);
+			ok = keyring_check(text.data, text.len, keyring, signed_before ? NULL : pin, fp, &why1);
+			if (ok) {
+				*why = xasprintf("%.12s: %s", id, why1);
+				rc = 1;
+			}
+			signed_before = 1;
+		}
+		buf_release(&armored);
+		conf_free(keyring);
+		free(why1);
+	}
+out:
+	buf_release(&list);
+	buf_release(&text);
+	free(range);
+	return rc;
+}
+
+/* write data into .state/sync/<name> and store it as a git object of type; its id into out */
+static int write_object(struct journal *j, const char *type, const void *data, size_t len, const char *want)
+{
+	char *rel = xasprintf(REPLICA_STATE "/object.%s", type);
+	const char *args[] = { "hash-object", "-w", "--no-filters", "-t", type, "--", rel, NULL };
+	struct buf out = BUF_INIT;
+	int rc = -1;
+
+	if (fs_write_atomic_below(j->dir, rel, data, len, 0600, FS_ATOMIC_NO_SYNC) < 0)
+		goto out;
+	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
+		errset("git hash-object -t %s failed", type);
+		goto out;
+	}
+	if (strncmp(buf_str(&out), want, KEYRING_OID_LEN) != 0) {
+		errset("git stored the %s as %.12s, not %.12s", type, buf_str(&out), want);
+		goto out;
+	}
+	rc = 0;
+out:
+	unlinkat(AT_FDCWD, rel, 0);
+	{
+		char *abs = journal_path(j, rel);
+		unlink(abs);
+		free(abs);
+	}
+	buf_release(&out);
+	free(rel);
+	return rc;
+}
+
+/*
+ * Take one proposal (keyring.h) as the next commit of the team ref: its
+ * ids recomputed, its parent the ref as it is, its signature by the
+ * keyring before it (or, with no pin yet, a key of the keyring it
+ * starts, which becomes the pin).  0 taken, 1 refused (reported, the
+ * proposal removed), -1 failure.
+ */
+static int take_proposal(struct journal *j, int dfd, const char *name, struct store_warnings *w)
+{
+	struct buf file = BUF_INIT, tree = BUF_INIT, payload = BUF_INIT, armored = BUF_INIT;
+	char cid[KEYRING_OID_LEN + 1], bid[KEYRING_OID_LEN + 1], tid[KEYRING_OID_LEN + 1];
+	char ctree[KEYRING_OID_LEN + 1], parent[KEYRING_OID_LEN + 1], fp[SIG_FINGERPRINT_SIZE];
+	char *head = git_resolve(j->dir, REPLICA_TEAM_REF), *pin = keyring_pinned(j->dir), *why = NULL;
+	struct conf *keyring = NULL, *own = NULL;
+	const char *commit, *conf, *p;
+	size_t clen, conflen;
+	int64_t when;
+	int fd, rc = 1;
+
+	fd = fs_openat_checked(dfd, name, O_RDONLY, 0, FS_BELOW_ANY_OWNER, name);
+	if (fd < 0 || fs_read_fd(fd, &file, 4 * 1024 * 1024) < 0) {
+		why = xstrdup(errget());
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	p = buf_str(&file);
+	if (strncmp(p, "logbook-team 1\n", 15) || !(clen = strtoul(p + 15, (char **)&commit, 10)) || *commit != '\n' ||
+	    (size_t)(++commit - p) + clen > file.len) {
+		why = xstrdup("not a proposal logbook wrote");
+		goto out;
+	}
+	conf = commit + clen;
+	conflen = file.len - (size_t)(conf - p);
+	keyring_object_id("commit", commit, clen, cid);
+	keyring_object_id("blob", conf, conflen, bid);
+	keyring_tree(bid, &tree);
+	keyring_object_id("tree", tree.data, tree.len, tid);
+	if (strcmp(cid, name) || keyring_parse(commit, clen, &payload, &armored, ctree, parent, &when) < 0 ||
+	    strcmp(ctree, tid)) {
+		why = xstrdup("its ids do not match what it holds");
+		goto out;
+	}
+	if (strcmp(parent, head ? head : "")) {
+		why = xasprintf("made on the keyring at %.12s, which is now %.12s: run the command again",
+				parent[0] ? parent : "(none)", head ? head : "(none)");
+		goto out;
+	}
+	if (!(own = conf_parse(JOURNAL_CONF, conf, conflen))) {
+		why = xstrdup(errget());
+		goto out;
+	}
+	if (head)
+		keyring = conf_at(j, head);
+	{
+		struct team_keys k;
+		bool empty;
+		team_keys_load(keyring, &k);
+		empty = k.n == 0;
+		team_keys_free(&k);
+		/* no pin yet: the keyring in force vouches, or the one this change starts */
+		/*
+		 * with a pin, the first signed change must be the pin's, and
+		 * every later one the keyring's before it
+		 */
+		rc = keyring_check(commit, clen, pin || !empty ? keyring : own,
+				   pin && (!head || commit_signed(j, head) != 1) ? pin : NULL, fp, &why);
+	}
+	if (rc != 0)
+		goto out;
+	if (write_object(j, "blob", conf, conflen, bid) < 0 || write_object(j, "tree", tree.data, tree.len, tid) < 0 ||
+	    write_object(j, "commit", commit, clen, cid) < 0 || git_update_ref(j->dir, REPLICA_TEAM_REF, cid, head) < 0 ||
+	    (!pin && keyring_pin(j->dir, fp) < 0)) {
+		rc = -1;
+		goto out;
+	}
+	/* the work tree holds what the admin wrote: nothing to write from the ref */
+	{
+		char *written = git_resolve(j->dir, WRITTEN_REF "team");
+		if (git_update_ref(j->dir, WRITTEN_REF "team", cid, written) < 0)
+			rc = -1;
+		free(written);
+	}
+out:
+	if (rc == 1)
+		warnf(w, "team.conf change %.12s not taken: %s", name, why ? why : "refused");
+	if (rc >= 0)
+		unlinkat(dfd, name, 0);
+	free(why);
+	free(head);
+	free(pin);
+	conf_free(keyring);
+	conf_free(own);
+	buf_release(&file);
+	buf_release(&tree);
+	buf_release(&payload);
+	buf_release(&armored);
+	return rc;
+}
+
+/* take the admins' signed team.conf changes, oldest first; how many were taken, -1 failure */
+static int take_proposals(struct journal *j, struct store_warnings *w)
+{
+	int dfd = fs_dir_below(j->dir, KEYRING_PROPOSALS, 0, 0), taken = 0;
+	struct git_files names = { 0 };
+	DIR *d;
+	struct dirent *e;
+
+	if (dfd < 0)
+		return 0;
+	if (!(d = fdopendir(dfd))) {
+		close(dfd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		if (strlen(e->d_name) != KEYRING_OID_LEN || strspn(e->d_name, "0123456789abcdef") != KEYRING_OID_LEN ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		names.files = xreallocarray(names.files, names.n + 1, sizeof *names.files);
+		names.files[names.n].id = xasprintf("%020lld.%09ld", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		names.files[names.n++].path = xstrdup(e->d_name);
+	}
+	/* oldest first: each one's parent is the one before */
+	for (size_t a = 1; a < names.n; a++)
+		for (size_t b = a; b > 0 && strcmp(names.files[b - 1].id, names.files[b].id) > 0; b--) {
+			struct git_file t = names.files[b];
+			names.files[b] = names.files[b - 1];
+			names.files[b - 1] = t;
+		}
+	for (size_t i = 0; i < names.n && taken >= 0; i++) {
+		int rc = take_proposal(j, dirfd(d), names.files[i].path, w);
+		if (rc < 0)
+			taken = -1;
+		else if (rc == 0)
+			taken++;
+	}
+	git_files_free(&names);
+	closedir(d);
+	return taken;
+}
+
+int replica_commit_team(struct journal *j, struct store_warnings *w)
+{
+	char *written, *head, *index = state_path(j, "index-team"), *pin;
+	int rc = take_proposals(j, w);
+
+	written = git_resolve(j->dir, WRITTEN_REF "team");
+	head = git_resolve(j->dir, REPLICA_TEAM_REF);
+	if (rc < 0)
+		goto out;
+	rc = team_changed_here(j, written);
 	if (rc <= 0)
 		goto out;
+	/* a signing team shares only signed changes: this one stays here */
+	if ((pin = keyring_pinned(j->dir))) {
+		free(pin);
+		warnf(w, "team.conf was changed on this replica without a signature: it stays here "
+			 "('logbook team sign' signs it for the others)");
+		rc = 0;
+		goto out;
+	}
 	if (head && (!written || strcmp(head, written) != 0)) {
 		/* another replica's change arrived since: integration reports it */
 		rc = 0;
@@ -617,7 +922,11 @@ static int quarantine(struct journal *j, const char *source, const char *host, c
 	if (journal_mkdirs(j, REPLICA_QUARANTINE) < 0 ||
 	    fs_write_atomic_below(j->dir, rel, b.data, b.len, journal_file_mode(j), FS_ATOMIC_BREAK_LOCK) < 0)
 		goto out;
-	warnf(w, "the records of %s from %s: %s; not written, kept aside as %s (see %s)", host, source, why, ref, rel);
+	if (!strcmp(host, QUARANTINE_TEAM))
+		warnf(w, "team.conf from %s: %s; not written, kept aside as %s (see %s)", source, why, ref, rel);
+	else
+		warnf(w, "the records of %s from %s: %s; not written, kept aside as %s (see %s)", host, source, why, ref,
+		      rel);
 	rc = 0;
 out:
 	buf_release(&b);
@@ -654,6 +963,36 @@ out:
 	free(why);
 	free(ours);
 	free(ref);
+	return rc;
+}
+
+/*
+ * The team ref from remote: as any fast-forward while this replica has
+ * no root of trust; with one, only along a signed history
+ * (check_keyring_history), else kept aside.  0, REPLICA_QUARANTINED, -1.
+ */
+static int fast_forward(struct journal *j, const char *ref, const char *fetched, const char *what,
+			const char *remote, struct store_warnings *w);
+static int take_team(struct journal *j, const char *remote, const char *fetched, struct store_warnings *w)
+{
+	char *pin = keyring_pinned(j->dir), *ours = NULL, *why = NULL;
+	int rc, behind;
+
+	if (!pin)
+		return fast_forward(j, REPLICA_TEAM_REF, fetched, "team.conf", remote, w) < 0 ? -1 : 0;
+	ours = git_resolve(j->dir, REPLICA_TEAM_REF);
+	rc = 0;
+	if (ours && (!strcmp(ours, fetched) || (behind = git_is_ancestor(j->dir, fetched, ours)) == 1))
+		goto out;
+	rc = check_keyring_history(j, pin, ours, fetched, &why);
+	if (rc == 1)
+		rc = quarantine(j, remote, QUARANTINE_TEAM, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
+	else if (rc == 0 && git_update_ref(j->dir, REPLICA_TEAM_REF, fetched, ours) < 0)
+		rc = -1;
+out:
+	free(why);
+	free(ours);
+	free(pin);
 	return rc;
 }
 
@@ -704,6 +1043,24 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 		}
 		if (written && git_is_ancestor(j->dir, written, head) != 1)
 			goto out;
+		/* pushed here: with a root of trust, only a signed history (take_team for fetched ones) */
+		{
+			char *pin = keyring_pinned(j->dir), *why = NULL;
+			int bad = pin ? check_keyring_history(j, pin, written, head, &why) : 0;
+			if (bad == 1) {
+				if (quarantine(j, "pushed", QUARANTINE_TEAM, head, why, w) < 0 ||
+				    (written && git_update_ref(j->dir, ref, written, head) < 0))
+					rc = -1;
+				else
+					rc = REPLICA_QUARANTINED;
+			} else if (bad < 0) {
+				rc = -1;
+			}
+			free(why);
+			free(pin);
+			if (bad)
+				goto out;
+		}
 	} else if (written) {
 		/*
 		 * The ref moves by fast-forward when this module moves it, but a
@@ -795,8 +1152,13 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 		team = git_resolve(j->dir, tref);
 		free(tref);
 	}
-	if (team && fast_forward(j, REPLICA_TEAM_REF, team, "team.conf", remote, w) < 0)
-		rc = -1;
+	if (team) {
+		int took = take_team(j, remote, team, w);
+		if (took < 0)
+			rc = -1;
+		else if (took == REPLICA_QUARANTINED)
+			quarantined = true;
+	}
 	free(team);
 	if (rc == 0 && catch_up(j, NULL, w) < 0)
 		rc = -1;
@@ -1061,4 +1423,65 @@ void replica_kept_free(struct replica_kept *v, size_t n)
 		free(v[i].why);
 	}
 	free(v);
+}
+
+int replica_trust_team(struct journal *j, const char *rev, const char *trust, char **pinned)
+{
+	const char *args[] = { "rev-list", "--reverse", "--topo-order", rev, NULL };
+	struct buf list = BUF_INIT, text = BUF_INIT;
+	char *first = NULL, *why = NULL, *head = git_resolve(j->dir, rev);
+	int rc = -1;
+
+	*pinned = NULL;
+	if (!head || git_run(j->dir, NULL, &list, NULL, args) != 0) {
+		errset("the team ref %s cannot be read", rev);
+		goto out;
+	}
+	/* the signer of the first signed commit */
+	for (char *id = list.data, *nl; id && *id && !first; id = nl ? nl + 1 : NULL) {
+		struct buf payload = BUF_INIT, armored = BUF_INIT;
+		char tree[KEYRING_OID_LEN + 1], parent[KEYRING_OID_LEN + 1];
+		int64_t when;
+		if ((nl = strchr(id, '\n')))
+			*nl = '\0';
+		buf_reset(&text);
+		if (commit_text(j, id, &text) == 0 &&
+		    keyring_parse(text.data, text.len, &payload, &armored, tree, parent, &when) == 0 && armored.len) {
+			struct sig_key *signer = NULL;
+			if (sig_verify(armored.data, armored.len, KEYRING_NAMESPACE, payload.data, payload.len, &signer) == 0) {
+				first = xcalloc(1, SIG_FINGERPRINT_SIZE);
+				sig_key_fingerprint(signer, first);
+			}
+			sig_key_free(signer);
+		}
+		buf_release(&payload);
+		buf_release(&armored);
+	}
+	if (!first) {
+		if (trust)
+			errset("the team's keyring is not signed, so it cannot be checked against %s", trust);
+		else
+			rc = 0;
+		goto out;
+	}
+	if (trust && strcmp(trust, first)) {
+		errset("the team's keyring was first signed by %s, not by %s: not a journal to trust", first, trust);
+		goto out;
+	}
+	if (check_keyring_history(j, first, NULL, head, &why) != 0) {
+		errset("the team's keyring does not check: %s", why ? why : errget());
+		goto out;
+	}
+	if (keyring_pin(j->dir, first) < 0)
+		goto out;
+	*pinned = first;
+	first = NULL;
+	rc = 0;
+out:
+	free(first);
+	free(why);
+	free(head);
+	buf_release(&list);
+	buf_release(&text);
+	return rc;
 }

@@ -56,7 +56,7 @@ int replica_lock(struct journal *j);
 /* commit host's files onto its ref: 1 committed, 0 nothing new, -1 and errget() */
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w);
 /* commit team.conf onto the team ref when it changed: 1, 0 or -1 */
-int replica_commit_team(struct journal *j);
+int replica_commit_team(struct journal *j, struct store_warnings *w);
 
 /* fetch remote's host and team refs into refs/remotes/<remote>/; -1 and errget() when unreachable */
 int replica_fetch(struct journal *j, const char *remote);
@@ -130,5 +130,14 @@ char *replica_pack_option(struct journal *j, const char *remote, bool push);
  * there (see git.h).  -1 and errget().
  */
 int replica_request_sync(struct journal *j);
+/*
+ * A new replica's root of trust (replica/keyring.h), from the team ref
+ * rev it fetched: the key that signed its first signed commit, which
+ * must be trust when given ("SHA256:..."), and the whole history must
+ * check from there.  Pinned in .git/logbook-trust; *pinned says which
+ * (allocated; NULL when the team signs nothing and trust was not given).
+ * -1 and errget() when the history does not check or trust differs.
+ */
+int replica_trust_team(struct journal *j, const char *rev, const char *trust, char **pinned);
 
 #endif
