@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@
 #include "replica/replica.h"
 #include "setup/block.h"
 #include "setup/server.h"
+#include "view/export.h"
 #include "view/index.h"
 #include "base/banned.h"
 
@@ -57,7 +59,10 @@ static const char usage[] =
 	"Check this server and say, one line per check, 'ok' or 'FAIL' with\n"
 	"what is wrong and, on the next line, the command that fixes it:\n"
 	"the journal and its permissions, the spool, the hook in this shell\n"
-	"and in the system rc files, git, each remote (reachable, and when\n"
+	"and in the system rc files, git, the account that owns .git as sshd\n"
+	"and git-shell need it (home, ~/.ssh, its key, restrict on every key let\n"
+	"in, git-shell, no ~/git-shell-commands) and whether it can write the\n"
+	"wiki of export.dokuwiki, each remote (reachable, and when\n"
 	"sync last reached it), the other hosts' records pushed here and not\n"
 	"written yet (logbook sync --local), the systemd timers and path\n"
 	"units, the mail path (a test message to the alias of ingest-mail,\n"
@@ -468,6 +473,383 @@ static void check_hosts(struct journal *j)
 	free(own);
 }
 
+/* whether url reaches its replica over ssh: ssh://, or git's scp form host:path */
+static bool ssh_url(const char *url)
+{
+	const char *colon = strchr(url, ':'), *slash = strchr(url, '/');
+
+	if (!strncmp(url, "ssh://", 6) || !strncmp(url, "git+ssh://", 10) || !strncmp(url, "ssh+git://", 10))
+		return true;
+	return colon && !strstr(url, "://") && (!slash || colon < slash);
+}
+
+/* how many of the journal's remotes are reached over ssh (their replicas push back in the same way) */
+static size_t ssh_remotes(struct journal *j)
+{
+	const char *args[] = { "config", "--get-regexp", "^remote\\..*\\.url$", NULL };
+	struct buf out = BUF_INIT;
+	size_t n = 0;
+
+	if (git_run(j->dir, NULL, &out, NULL, args) == 0) {
+		for (char *p = (char *)buf_str(&out), *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
+			char *url;
+			if ((nl = strchr(p, '\n')))
+				*nl = '\0';
+			if ((url = strchr(p, ' ')) && ssh_url(url + 1))
+				n++;
+			if (!nl)
+				break;
+		}
+	}
+	buf_release(&out);
+	return n;
+}
+
+/* a key line of authorized_keys that lets its key in with restrict first (no pty, no forwarding) */
+static bool key_restricted(const char *line)
+{
+	return !strncmp(line, "restrict", 8) && (line[8] == ',' || line[8] == ' ' || line[8] == '\t');
+}
+
+/* the account that runs git, copied: getpwuid's answer is overwritten by the next call */
+struct account {
+	char *name, *home, *shell;
+	uid_t uid;
+};
+
+/* 0 when name exists in dfd (not followed when a link), else why not (errno) */
+static int stat_errno(int dfd, const char *name)
+{
+	struct stat st;
+
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
+}
+
+/*
+ * What is wrong with the account that runs git, the first thing found:
+ * what and its fix (allocated), or skip when doctor cannot look.
+ */
+struct account_fault {
+	char *what, *fix;
+	bool skip;
+};
+
+static void account_fault(struct account_fault *f, char *fix, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void account_fault(struct account_fault *f, char *fix, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	f->what = buf_detach(&b, NULL);
+	f->fix = fix;
+}
+
+/* path cannot be looked at by this account: not a fault of the account, a skip */
+static void account_unreadable(struct account_fault *f, const struct account *a, const char *path)
+{
+	const char *why = strerror(errno);
+
+	account_fault(f, NULL, "%s cannot be read by %s (%s): run doctor as root or %s", path, user_name(), why,
+		      a->name);
+	f->skip = true;
+}
+
+/*
+ * authorized_keys, when present: the account's own, not writable by group
+ * or others, each key line starting with restrict.  Read through sfd
+ * (~/.ssh, opened without following links): the home is that account's to
+ * change, and doctor may run as root.
+ */
+static void check_authorized_keys(const struct account *a, int sfd, const char *ssh, struct account_fault *f,
+				  size_t *nkeys)
+{
+	char *path = fs_join(ssh, "authorized_keys");
+	int fd = openat(sfd, "authorized_keys", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct buf b = BUF_INIT;
+	struct stat st;
+	size_t lineno = 0, first_bad = 0;
+
+	if (fd < 0) {
+		if (errno == EACCES)
+			account_unreadable(f, a, path);
+		else if (errno != ENOENT)
+			account_fault(f, xasprintf("rm %s, then let each replica in with: logbook setup --accept-replica 'KEY'", path),
+				      "%s: %s", path, strerror(errno == ELOOP ? ENOTDIR : errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != a->uid || (st.st_mode & 022)) {
+		account_fault(f, xasprintf("chown %s %s && chmod go-w %s", a->name, path, path),
+			      "%s is not a file of %s's that only it can write: sshd (StrictModes) ignores it", path,
+			      a->name);
+		goto out;
+	}
+	if (fs_read_fd(fd, &b, 1 << 20) < 0) {
+		account_fault(f, NULL, "%s", errget());
+		goto out;
+	}
+	for (char *p = (char *)buf_str(&b), *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		if ((nl = strchr(p, '\n')))
+			*nl = '\0';
+		lineno++;
+		p += strspn(p, " \t");
+		if (*p && *p != '#' && *p != '\r') {
+			(*nkeys)++;
+			if (!key_restricted(p) && !first_bad)
+				first_bad = lineno;
+		}
+		if (!nl)
+			break;
+	}
+	if (first_bad)
+		account_fault(f, xasprintf("delete line %zu of %s, then let that replica in with: "
+					   "logbook setup --accept-replica 'KEY'", first_bad, path),
+			      "line %zu of %s lets a key in without restrict (a terminal and forwarding for whoever holds it)",
+			      first_bad, path);
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&b);
+	free(path);
+}
+
+/*
+ * The account that owns .git (the user logbook after setup), as sshd and
+ * git-shell need it for the other replicas: its home and ~/.ssh its own
+ * and closed to others (sshd's StrictModes refuses every key otherwise),
+ * its key, the keys it lets in each with restrict, git-shell as its shell
+ * when anyone logs in through it, and no ~/git-shell-commands (with it,
+ * git-shell runs an interactive shell).  One line: the first fault found.
+ * Everything below the home is looked at through descriptors opened
+ * without following links, as the home is that account's to change.
+ */
+static void check_git_account(struct journal *j, bool git_ok)
+{
+	const char *check = "git account";
+	char *gitdir = journal_path(j, ".git"), *ssh = NULL, *path = NULL;
+	struct account_fault f = { NULL, NULL, false };
+	struct account a = { NULL, NULL, NULL, 0 };
+	struct passwd *pw;
+	struct stat st;
+	int hfd = -1, sfd = -1, e;
+	size_t nkeys = 0, nremotes;
+
+	if (stat(gitdir, &st) < 0)
+		goto out;	/* the git check says why */
+	if (st.st_uid == 0) {
+		skip(check, "root owns %s: no account runs git for the other replicas (logbook setup makes the user "
+		     SERVER_USER ")", gitdir);
+		goto out;
+	}
+	if (!(pw = getpwuid(st.st_uid))) {
+		fail(check, "logbook setup", "%s belongs to uid %lu, which has no account", gitdir,
+		     (unsigned long)st.st_uid);
+		goto out;
+	}
+	a.name = xstrdup(pw->pw_name);
+	a.home = xstrdup(pw->pw_dir);
+	/* no shell in the passwd file: login runs /bin/sh */
+	a.shell = xstrdup(pw->pw_shell && *pw->pw_shell ? pw->pw_shell : "/bin/sh");
+	a.uid = pw->pw_uid;
+	ssh = fs_join(a.home, ".ssh");
+	/* O_PATH: only search permission is needed on the way, as for sshd */
+	if ((hfd = open(a.home, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(hfd, &st) < 0) {
+		if (errno == EACCES)
+			account_unreadable(&f, &a, a.home);
+		else
+			account_fault(&f, xstrdup("logbook setup"), "its home %s: %s", a.home, strerror(errno));
+	} else if (st.st_uid != a.uid) {
+		account_fault(&f, xasprintf("chown %s %s", a.name, a.home),
+			      "its home %s is not its own: sshd (StrictModes) lets no key in", a.home);
+	} else if (st.st_mode & 022) {
+		account_fault(&f, xasprintf("chmod go-w %s", a.home),
+			      "its home %s is writable by group or others: sshd (StrictModes) lets no key in", a.home);
+	} else if ((e = stat_errno(hfd, "git-shell-commands")) != ENOENT) {
+		path = fs_join(a.home, "git-shell-commands");
+		errno = e;
+		if (e == EACCES)
+			account_unreadable(&f, &a, a.home);
+		else
+			account_fault(&f, xasprintf("rm -r %s", path),
+				      "%s exists: git-shell gives an interactive shell to every key let in", path);
+	} else if ((sfd = openat(hfd, ".ssh", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		   fstat(sfd, &st) < 0) {
+		if (errno == EACCES)
+			account_unreadable(&f, &a, ssh);
+		else
+			account_fault(&f, errno == ENOENT ? xstrdup("logbook setup")
+							  : xasprintf("mv %s %s.old && logbook setup", ssh, ssh),
+				      "%s: %s", ssh, strerror(errno == ELOOP ? ENOTDIR : errno));
+	} else if (st.st_uid != a.uid || (st.st_mode & 07777) != 0700) {
+		struct passwd *by = getpwuid(st.st_uid);
+		account_fault(&f, xasprintf("chown %s %s && chmod 700 %s", a.name, ssh, ssh),
+			      "%s is not 0700 and its own (%04o, %s)", ssh, (unsigned)(st.st_mode & 07777),
+			      by ? by->pw_name : "?");
+	} else {
+		/* its key, which the other replicas let in (setup prints the line for them) */
+		const char *keys[] = { "id_ed25519", "id_ed25519.pub" };
+		for (size_t i = 0; i < 2 && !f.what; i++) {
+			if (!(e = stat_errno(sfd, keys[i])))
+				continue;
+			free(path);
+			path = fs_join(ssh, keys[i]);
+			errno = e;
+			if (e == EACCES)
+				account_unreadable(&f, &a, ssh);
+			else
+				account_fault(&f, xstrdup("logbook setup"),
+					      "no %s: the other replicas have no key of this one to let in", path);
+		}
+		if (!f.what)
+			check_authorized_keys(&a, sfd, ssh, &f, &nkeys);
+	}
+	if (!f.what) {
+		/* a replica that logs in gets whatever the shell runs: git-shell runs git's pack commands only */
+		size_t len = strlen(a.shell);
+		nremotes = git_ok ? ssh_remotes(j) : 0;
+		if ((nkeys || nremotes) && strcmp(a.shell, SERVER_SHELL) &&
+		    (len < 10 || strcmp(a.shell + len - 10, "/git-shell")))
+			account_fault(&f, xasprintf("usermod --shell " SERVER_SHELL " %s", a.name),
+				      "its shell is %s: a replica let in runs whatever that shell runs, not only git",
+				      a.shell);
+	}
+	if (f.skip)
+		skip(check, "%s: %s", a.name, f.what);
+	else if (f.what)
+		fail(check, f.fix, "%s: %s", a.name, f.what);
+	else if (nkeys)
+		ok(check, "%s: home %s, ~/.ssh 0700 with its key, %zu key%s let in with restrict, shell %s", a.name,
+		   a.home, nkeys, nkeys == 1 ? "" : "s", a.shell);
+	else
+		ok(check, "%s: home %s, ~/.ssh 0700 with its key, no key let in, shell %s", a.name, a.home, a.shell);
+out:
+	if (sfd >= 0)
+		close(sfd);
+	if (hfd >= 0)
+		close(hfd);
+	free(f.what);
+	free(f.fix);
+	free(a.name);
+	free(a.home);
+	free(a.shell);
+	free(path);
+	free(ssh);
+	free(gitdir);
+}
+
+/*
+ * Whether the account pw may create files in dir: 0 yes, 1 it cannot
+ * reach dir (search permission on a directory on the way), 2 it cannot
+ * write it, -1 when this process cannot tell (it is neither root nor that
+ * account, or the child failed).  The kernel answers, as that account:
+ * faccessat with AT_EACCESS in a child that became it as export does
+ * (run_become: its groups from initgroups).  Computing it from stat would
+ * have to redo the group membership and would miss ACLs and read-only
+ * mounts; the child meets what the export meets.
+ */
+static int owner_can_create(const struct passwd *pw, const char *dir)
+{
+	pid_t pid;
+	int status;
+
+	if (geteuid() != pw->pw_uid && geteuid() != 0)
+		return -1;
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		if (geteuid() != pw->pw_uid && run_become(pw) < 0)
+			_exit(3);
+		if (faccessat(AT_FDCWD, dir, X_OK, AT_EACCESS) < 0)
+			_exit(1);
+		_exit(faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0 ? 2 : 0);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) > 2)
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * The wiki team.conf exports to (export.dokuwiki): root's export and the
+ * export in sync write it as the owner of .git, so that account must be
+ * able to create files in the directory the pages go to: the namespace's
+ * directory when it exists, else the deepest one on its way (export makes
+ * the rest).
+ */
+static void check_wiki(struct journal *j)
+{
+	const char *conf_dir = conf_get(j->conf, "export", NULL, "dokuwiki");
+	const char *conf_ns = conf_get(j->conf, "export", NULL, "namespace");
+	char *gitdir = NULL, *dir, *ns = NULL, *target = NULL, *owner = NULL, *group = NULL, *fix;
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+	int rc;
+
+	if (!conf_dir || !*conf_dir)
+		return;
+	/* relative: to the journal, as export_from_conf takes it */
+	dir = conf_dir[0] == '/' ? xstrdup(conf_dir) : journal_path(j, conf_dir);
+	gitdir = journal_path(j, ".git");
+	if (stat(gitdir, &st) < 0 || !(pw = getpwuid(st.st_uid)))
+		goto out;	/* the git checks say why */
+	if (!fs_is_dir(dir)) {
+		fail("wiki", "set export.dokuwiki in team.conf to the wiki's pages directory (such as /var/lib/dokuwiki/data/pages)",
+		     "%s (export.dokuwiki) is not a directory", dir);
+		goto out;
+	}
+	if (!(ns = export_namespace(conf_ns && *conf_ns ? conf_ns : EXPORT_DEFAULT_NAMESPACE))) {
+		fail("wiki", "set export.namespace in team.conf to an ASCII page name", "%s", errget());
+		goto out;
+	}
+	target = xstrdup(dir);
+	for (char *part = ns, *next; part; part = next) {
+		char *path;
+		if ((next = strchr(part, ':')))
+			*next++ = '\0';
+		path = fs_join(target, part);
+		if (!fs_is_dir(path)) {
+			free(path);
+			break;
+		}
+		free(target);
+		target = path;
+	}
+	owner = xstrdup(pw->pw_name);
+	gr = getgrgid(pw->pw_gid);
+	group = gr ? xstrdup(gr->gr_name) : xasprintf("%lu", (unsigned long)pw->pw_gid);
+	rc = owner_can_create(pw, target);
+	if (rc == 0) {
+		ok("wiki", "%s can create files in %s (export.dokuwiki)", owner, target);
+	} else if (rc == 1) {
+		fix = xasprintf("let %s search (x) each directory on the way to %s", owner, target);
+		fail("wiki", fix, "%s, who writes the pages for root's export and sync, cannot reach %s (export.dokuwiki)",
+		     owner, target);
+		free(fix);
+	} else if (rc == 2) {
+		/* setgid: the namespace directory export makes keeps the group */
+		fix = xasprintf("chgrp %s %s && chmod g+ws %s", group, target, target);
+		fail("wiki", fix, "%s, who writes the pages for root's export and sync, cannot create files in %s "
+		     "(export.dokuwiki)", owner, target);
+		free(fix);
+	} else {
+		skip("wiki", "%s writes the pages into %s for root's export and sync; only root or %s can tell "
+		     "whether it may (doctor runs as %s)", owner, target, owner, user_name());
+	}
+out:
+	free(group);
+	free(owner);
+	free(target);
+	free(ns);
+	free(gitdir);
+	free(dir);
+}
+
 static void check_timers(const struct server *s, struct journal *j)
 {
 	char **timers;
@@ -764,11 +1146,14 @@ int cmd_doctor(int argc, char **argv)
 	}
 	check_system_hooks(&s);
 	if (j) {
-		if (check_git_owner(j)) {
+		bool git_ok = check_git_owner(j);
+		if (git_ok) {
 			check_git(j);
 			check_remotes(j);
 			check_hosts(j);
 		}
+		check_git_account(j, git_ok);
+		check_wiki(j);
 	}
 	check_timers(&s, j);
 	if (j)
