@@ -176,15 +176,15 @@ static void team_conf_is_committed_when_it_changed(void **state)
 	struct fixture *f = *state;
 	char *files, *conf;
 
-	assert_int_equal(replica_commit_team(f->a), 1);
+	assert_int_equal(replica_commit_team(f->a, &f->w), 1);
 	files = files_on(f->a_dir, REPLICA_TEAM_REF);
 	assert_string_equal(files, "team.conf\n");
 	free(files);
-	assert_int_equal(replica_commit_team(f->a), 0);
+	assert_int_equal(replica_commit_team(f->a, &f->w), 0);
 	conf = xasprintf("%s/team.conf", f->a_dir);
 	unit_write(conf, "[team]\n\ttimezone = Europe/Berlin\n", 33, 0);
 	free(conf);
-	assert_int_equal(replica_commit_team(f->a), 1);
+	assert_int_equal(replica_commit_team(f->a, &f->w), 1);
 }
 
 static void another_hosts_files_are_written_into_the_work_tree_as_they_are(void **state)
@@ -280,7 +280,7 @@ static void a_push_goes_through_then_is_rejected_once_the_remote_moved(void **st
 
 	note(f->b, "db1", "2026-11-24T09:00:00.000000Z", "one");
 	commit_host(f->b, "db1", 1);
-	assert_int_equal(replica_commit_team(f->b), 1);
+	assert_int_equal(replica_commit_team(f->b, &f->w), 1);
 	if (replica_push(f->b, "a", "db1") != 0)
 		fail_msg("replica_push: %s", errget());
 	ra = git_resolve(f->a_dir, REPLICA_HOSTS_REF "db1");
