@@ -119,7 +119,7 @@ static int team_add_cmd(int argc, char **argv)
 	}
 	printf("%s: %s%s%d key%s in team.conf\n", name, email ? email : "", email ? ", " : "", nkeys,
 	       nkeys == 1 ? "" : "s");
-	cmd_share_team(j, before, NULL, "team add");
+	cmd_share_team(j, before, NULL, false, "team add");
 	journal_close(j);
 	return cli_finish_output();
 }
@@ -203,7 +203,7 @@ static int team_take_back(bool remove, const char *arg)
 		return EXIT_FAIL;
 	}
 	/* signed with the keyring before: a key may sign its own revocation */
-	cmd_share_team(j, before, NULL, what);
+	cmd_share_team(j, before, NULL, false, what);
 	if (remove)
 		printf("%s: removed from now on; their earlier signatures stay good\n", arg);
 	else
@@ -236,7 +236,7 @@ static int team_sign(int argc, char **argv)
 	if (optind < argc)
 		cli_usage_exit(usage, "team sign: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
-	rc = cmd_share_team(j, cmd_team_before(j), keyfile, "team sign");
+	rc = cmd_share_team(j, cmd_team_before(j), keyfile, true, "team sign");
 	if (rc == 0)
 		printf("team.conf signed for the other replicas: the next sync shares it\n");
 	journal_close(j);

@@ -134,6 +134,8 @@ static int watch_add(struct journal *j, const char *host, char **entries, int n)
 	bool *added = xcalloc((size_t)n, sizeof *added), *first = xcalloc((size_t)n, sizeof *first);
 	size_t taken = 0;
 	int nadded = 0;
+	/* the keyring before: the change is signed for the other replicas */
+	struct conf *keyring = cmd_team_before(j);
 
 	load_list(j, host, &before);
 	for (int i = 0; i < n; i++) {
@@ -157,8 +159,12 @@ static int watch_add(struct journal *j, const char *host, char **entries, int n)
 	}
 	load_list(j, host, &after);
 	/* what was added is followed by the baseline, even when a later entry failed */
-	if (nadded)
+	if (nadded) {
 		follow(j, &before, &after, &taken);
+		cmd_share_team(j, keyring, NULL, false, "watch add");
+	} else {
+		conf_free(keyring);
+	}
 	for (int i = 0; i < n; i++) {
 		long count;
 		if (!first[i])
@@ -195,6 +201,7 @@ static int watch_add(struct journal *j, const char *host, char **entries, int n)
 static int watch_rm(struct journal *j, const char *host, char **args, char **entries, int n)
 {
 	struct watch_list before, after;
+	struct conf *keyring;
 	size_t taken = 0;
 	bool missing = false;
 
@@ -210,6 +217,7 @@ static int watch_rm(struct journal *j, const char *host, char **args, char **ent
 	}
 	if (missing)
 		exit(EXIT_FAIL);
+	keyring = cmd_team_before(j);
 	load_list(j, host, &before);
 	for (int i = 0; i < n; i++) {
 		if (!has_entry(j->conf, host, entries[i]))
@@ -219,6 +227,7 @@ static int watch_rm(struct journal *j, const char *host, char **args, char **ent
 	}
 	load_list(j, host, &after);
 	follow(j, &before, &after, &taken);
+	cmd_share_team(j, keyring, NULL, false, "watch rm");
 	for (int i = 0; i < n; i++)
 		printf("Removed %s from the watch list of %s\n", entries[i], host);
 	if (taken)

@@ -192,7 +192,7 @@ struct conf *cmd_team_before(struct journal *j)
 	return c;
 }
 
-int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, const char *what)
+int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, bool required, const char *what)
 {
 	struct team_keys old, new;
 	struct ident id = { 0 };
@@ -202,13 +202,24 @@ int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, 
 
 	team_keys_load(before, &old);
 	team_keys_load(j->conf, &new);
-	if (old.n == 0 && new.n == 0)
+	if (old.n == 0 && new.n == 0) {
+		if (required) {
+			warn_msg("%s: team.conf lists no key: a team that does not sign shares it unsigned", what);
+			rc = -1;
+		}
 		goto out;
+	}
 	rc = -1;
 	if (ident_resolve(&id, j->conf) < 0 || fs_read_file(path, &b) < 0 ||
 	    keyring_propose(j, before, id.admin, b.data ? b.data : "", b.len, keyfile, cid) < 0) {
-		warn_msg("%s: team.conf changed on this replica only, not signed for the others (%s); "
-			 "'logbook team sign' signs it", what, errget());
+		char *pin = keyring_pinned(j->dir);
+		/* before the keyring is signed, sync shares team.conf unsigned, as it always did */
+		if (pin || keyfile || required)
+			warn_msg("%s: team.conf changed on this replica only, not signed for the others (%s); "
+				 "'logbook team sign' signs it", what, errget());
+		else
+			rc = 0;
+		free(pin);
 		goto out;
 	}
 	rc = 0;

@@ -115,10 +115,11 @@ struct conf *cmd_team_before(struct journal *j);
  * Leave the change from before as a signed proposal for the other
  * replicas (replica/keyring.h), signed through the admin's agent, or
  * with keyfile; then ask for a sync.  A team that lists no key signs
- * nothing.  When it cannot be signed, say so once: the change stays on
- * this replica.  0 when proposed or nothing to do, -1 when it could not be.
+ * nothing.  When it cannot be signed and the keyring is signed already
+ * (or required), say so once: the change stays on this replica.  0 when
+ * proposed or nothing to do, -1 when it could not be.
  */
-int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, const char *what);
+int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, bool required, const char *what);
 /*
  * A day given as "-3" (3 days ago) is not an option: take it out of argv
  * before getopt sees it (argc is decreased).  The day, or NULL; a second
