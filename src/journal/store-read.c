@@ -438,19 +438,19 @@ static void add_head(const char *ddir, const char *name, const char *host, struc
 int store_heads(const struct journal *j, const char *except, struct store_head **out, size_t *n)
 {
 	char **years = NULL, **days = NULL;
-	size_t ny = 0, nd = 0;
+	size_t ny = 0, nd = 0, seen = 0;
 
 	*out = NULL;
 	*n = 0;
 	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	/* newest day first: the first file found of a host is its newest */
-	for (size_t y = 0; y < ny; y++) {
+	for (size_t y = 0; y < ny && seen < STORE_HEADS_DAYS; y++) {
 		char *ydir = journal_path(j, years[y]);
 		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
 
 		free(ydir);
-		for (size_t d = 0; rc == 0 && d < nd; d++) {
+		for (size_t d = 0; rc == 0 && d < nd && seen++ < STORE_HEADS_DAYS; d++) {
 			char rel[DAY_LEN + 6];
 			char *ddir, **files;
 			size_t nf;

@@ -145,9 +145,14 @@ void store_days_free(struct store_days *d);
  * it is the last record of its newest day file: one read of the file's
  * tail, never a scan of its chain (a record appended late to an older
  * day's file is not seen; the one witnessed is in the chain all the
- * same).  A file that cannot be read is passed over.  -1 and errget()
- * when the journal's years cannot be listed.
+ * same).  Only the STORE_HEADS_DAYS newest day directories are looked
+ * at, so that a note's signature costs the same in a journal of ten
+ * years: a host quiet for longer is left out (the signatures made
+ * while it wrote witnessed its last records).  A file that cannot be
+ * read is passed over.  -1 and errget() when the journal's years cannot
+ * be listed.
  */
+#define STORE_HEADS_DAYS 100
 struct store_head {
 	char host[STORE_HOST_MAX + 1];
 	int64_t seq;
