@@ -9,6 +9,13 @@
  * carry a good signature by a key of its admin in team.conf (sign.h).
  * Records after a host's last good signature are its unsigned tail:
  * reported, not an error.  Memory: about 80 bytes per record.
+ *
+ * Every host is read before any is reported, because a good signature
+ * also vouches for the heads of other hosts it witnessed (sign.h): each
+ * witnessed record must be here with that hash, or the witnessed host's
+ * history was cut or rewritten after someone signed it.  Such a problem
+ * is reported at the sign record's file and line, in the section of the
+ * host that lost it, whose own chain may well look intact.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -37,9 +44,11 @@ static const char usage[] =
 	"Check the whole journal for tampering and damage: every host's hash\n"
 	"chain across all its day files (seq without gap, each record linked\n"
 	"to the one before, lines in order) and every signature (a good\n"
-	"SSHSIG by a key of the record's admin in team.conf).  Reports per\n"
-	"host the records, how many a signature vouches for, the unsigned\n"
-	"tail, and each problem with its file and line.\n"
+	"SSHSIG by a key of the record's admin in team.conf), and that the\n"
+	"other hosts' heads a good signature witnessed are here with the\n"
+	"hash it signed.  Reports per host the records, how many a signature\n"
+	"vouches for, the unsigned tail, and each problem with its file and\n"
+	"line.\n"
 	"\n"
 	"  --host HOST   only this host\n"
 	"  --since DAY   only the day files from DAY on (the first record's\n"
@@ -65,6 +74,16 @@ struct host {
 	struct entry *e;
 	size_t n;
 	size_t problems;
+	struct buf out;		/* its problems, printed under its name */
+};
+
+/* a head that a good signature witnessed */
+struct witness {
+	struct store_head head;
+	size_t signer;		/* the host of the sign record, in run->h */
+	unsigned file, line;
+	int64_t seq;		/* of the sign record */
+	char admin[24];
 };
 
 struct run {
@@ -74,6 +93,9 @@ struct run {
 	size_t nh;
 	size_t problems;
 	struct buf out;
+	struct witness *w;
+	size_t nw;
+	bool partial;		/* --host or --since: not every record of every host is here */
 };
 
 static int unhex(const char *s, unsigned char out[32])
@@ -101,14 +123,14 @@ static void problem(struct run *run, struct host *h, const char *file, size_t li
 {
 	va_list ap;
 
-	buf_addf(&run->out, "  %s", file);
+	buf_addf(&h->out, "  %s", file);
 	if (line)
-		buf_addf(&run->out, ":%zu", line);
-	buf_adds(&run->out, ": ");
+		buf_addf(&h->out, ":%zu", line);
+	buf_adds(&h->out, ": ");
 	va_start(ap, fmt);
-	buf_vaddf(&run->out, fmt, ap);
+	buf_vaddf(&h->out, fmt, ap);
 	va_end(ap);
-	buf_addc(&run->out, '\n');
+	buf_addc(&h->out, '\n');
 	h->problems++;
 	run->problems++;
 }
@@ -116,10 +138,33 @@ static void problem(struct run *run, struct host *h, const char *file, size_t li
 struct scan {
 	struct run *run;
 	struct host *h;
+	size_t host;		/* h's index in run->h */
 	unsigned file;
 	const char *rel;
 	int64_t last_seq;
 };
+
+/* the heads a good sign record r (at e) witnessed, checked once every host is read */
+static void add_witnesses(struct scan *s, const struct record *r, const struct entry *e)
+{
+	struct run *run = s->run;
+	struct store_head *v;
+	size_t n;
+
+	if (sign_witnesses(r, &v, &n) < 0 || n == 0)
+		return;	/* sign_check took it, so it is well formed */
+	run->w = xreallocarray(run->w, run->nw + n, sizeof *run->w);
+	for (size_t i = 0; i < n; i++) {
+		struct witness *w = &run->w[run->nw++];
+		w->head = v[i];
+		w->signer = s->host;
+		w->file = e->file;
+		w->line = e->line;
+		w->seq = e->seq;
+		memcpy(w->admin, e->admin, sizeof w->admin);
+	}
+	free(v);
+}
 
 static int verify_line(const char *line, size_t len, size_t lineno, void *arg)
 {
@@ -155,10 +200,12 @@ static int verify_line(const char *line, size_t len, size_t lineno, void *arg)
 	unhex(r->prev, e->prev);
 	if (!strcmp(r->kind, "sign")) {
 		e->sign = true;
-		if (sign_check(r, &s->run->keys) == 0)
+		if (sign_check(r, &s->run->keys) == 0) {
 			e->good = true;
-		else
+			add_witnesses(s, r, e);
+		} else {
 			problem(s->run, h, s->rel, lineno, "sign record of %s: %s", r->admin, errget());
+		}
 	}
 	rec_free(r);
 	return 0;
@@ -194,17 +241,14 @@ static bool torn(const char *path)
 	return t;
 }
 
-static void check_host(struct run *run, struct host *h, bool from_start)
+/* read every file of host i: its records in seq order, its witnesses to run->w */
+static void read_host(struct run *run, size_t i)
 {
-	static const unsigned char genesis[32];
-	int64_t signed_upto = 0;
-	size_t nsigned = 0, last_good = (size_t)-1;
-	char when[DAY_TIME_LEN + 1];
+	struct host *h = &run->h[i];
 
-	buf_addf(&run->out, "%s:\n", h->name);
 	for (size_t f = 0; f < h->nfiles; f++) {
 		char *path = journal_path(run->j, h->files[f]);
-		struct scan s = { .run = run, .h = h, .file = (unsigned)f, .rel = h->files[f] };
+		struct scan s = { .run = run, .h = h, .host = i, .file = (unsigned)f, .rel = h->files[f] };
 		if (store_scan_file(path, verify_line, &s) < 0)
 			problem(run, h, h->files[f], 0, "cannot be read: %s", errget());
 		else if (torn(path))
@@ -213,6 +257,103 @@ static void check_host(struct run *run, struct host *h, bool from_start)
 	}
 	if (h->n > 1)
 		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
+}
+
+static int cmp_host_name(const void *key, const void *h)
+{
+	return strcmp(key, ((const struct host *)h)->name);
+}
+
+/* the first entry of h with seq, or NULL */
+static const struct entry *entry_of(const struct host *h, int64_t seq)
+{
+	size_t lo = 0, hi = h->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (h->e[mid].seq < seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->n && h->e[lo].seq == seq ? &h->e[lo] : NULL;
+}
+
+static void hex(const unsigned char *v, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[v[i] >> 4];
+		out[2 * i + 1] = digits[v[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/*
+ * Each witnessed head must be here as it was signed.  With --host or
+ * --since only what was read can be checked: a host or records not read
+ * are passed over, not reported missing.
+ */
+static void check_witnesses(struct run *run)
+{
+	for (size_t i = 0; i < run->nw; i++) {
+		const struct witness *w = &run->w[i];
+		struct host *signer = &run->h[w->signer], *h;
+		const char *rel = signer->files[w->file];
+		const struct entry *e;
+		unsigned char want[32];
+		char short_hash[13], found[REC_HASH_LEN + 1];
+
+		memcpy(short_hash, w->head.hash, 12);
+		short_hash[12] = '\0';
+		h = bsearch(w->head.host, run->h, run->nh, sizeof *run->h, cmp_host_name);
+		if (!h) {
+			if (!run->partial)
+				problem(run, signer, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld "
+					"(hash %s...), but %s has no records here", w->admin, signer->name,
+					(long long)w->seq, w->head.host, (long long)w->head.seq, short_hash, w->head.host);
+			continue;
+		}
+		if (run->partial && (h->n == 0 || w->head.seq < h->e[0].seq))
+			continue;
+		unhex(w->head.hash, want);
+		if (h->n == 0 || w->head.seq > h->e[h->n - 1].seq) {
+			problem(run, h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
+				"but %s's chain here ends at seq %lld", w->admin, signer->name, (long long)w->seq,
+				h->name, (long long)w->head.seq, short_hash, h->name,
+				(long long)(h->n ? h->e[h->n - 1].seq : 0));
+			continue;
+		}
+		if (!(e = entry_of(h, w->head.seq))) {
+			problem(run, h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
+				"but %s has no seq %lld here", w->admin, signer->name, (long long)w->seq, h->name,
+				(long long)w->head.seq, short_hash, h->name, (long long)w->head.seq);
+			continue;
+		}
+		/* a repeated seq is reported by the chain check; any copy with the hash will do */
+		while (e < h->e + h->n && e->seq == w->head.seq && memcmp(e->hash, want, 32))
+			e++;
+		if (e < h->e + h->n && e->seq == w->head.seq)
+			continue;
+		e = entry_of(h, w->head.seq);
+		hex(e->hash, 32, found);
+		found[12] = '\0';
+		problem(run, h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
+			"but %s seq %lld here has hash %s... (%s:%u)", w->admin, signer->name, (long long)w->seq,
+			h->name, (long long)w->head.seq, short_hash, h->name, (long long)w->head.seq, found,
+			h->files[e->file], e->line);
+	}
+}
+
+static void check_host(struct run *run, struct host *h, bool from_start)
+{
+	static const unsigned char genesis[32];
+	int64_t signed_upto = 0;
+	size_t nsigned = 0, last_good = (size_t)-1;
+	char when[DAY_TIME_LEN + 1];
+
+	buf_addf(&run->out, "%s:\n", h->name);
 	for (size_t i = 0; i < h->n; i++) {
 		struct entry *e = &h->e[i];
 		const char *rel = h->files[e->file];
@@ -242,6 +383,7 @@ static void check_host(struct run *run, struct host *h, bool from_start)
 	for (size_t i = 0; i < h->n; i++)
 		if (h->e[i].seq <= signed_upto)
 			nsigned++;
+	buf_add(&run->out, h->out.data, h->out.len);
 	buf_addf(&run->out, "  %zu record%s in %zu file%s; %zu signed", h->n, h->n == 1 ? "" : "s", h->nfiles,
 		 h->nfiles == 1 ? "" : "s", nsigned);
 	if (last_good != (size_t)-1) {
@@ -347,6 +489,10 @@ int cmd_verify(int argc, char **argv)
 		qsort(run.h, run.nh, sizeof *run.h, cmp_host);
 	if (run.nh == 0)
 		buf_addf(&run.out, only ? "no records of host %s\n" : "no records%s\n", only ? only : "");
+	run.partial = only || since_spec;
+	for (size_t i = 0; i < run.nh; i++)
+		read_host(&run, i);
+	check_witnesses(&run);
 	for (size_t i = 0; i < run.nh; i++) {
 		check_host(&run, &run.h[i], !since_spec);
 		cli_out(run.out.data, run.out.len);
@@ -360,8 +506,10 @@ int cmd_verify(int argc, char **argv)
 		free(run.h[i].files);
 		free(run.h[i].e);
 		free(run.h[i].name);
+		buf_release(&run.h[i].out);
 	}
 	free(run.h);
+	free(run.w);
 	buf_release(&run.out);
 	team_keys_free(&run.keys);
 	journal_close(run.j);

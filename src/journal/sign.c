@@ -12,9 +12,78 @@
 #include "journal/sign.h"
 #include "base/banned.h"
 
-void sign_message(const char *host, int64_t seq, const char *head, struct buf *out)
+void sign_message(const char *host, int64_t seq, const char *head, const struct store_head *witness, size_t n,
+		  struct buf *out)
 {
 	buf_addf(out, "logbook-sign 1\nhost %s\nseq %lld\nhead %s\n", host, (long long)seq, head);
+	for (size_t i = 0; i < n; i++)
+		buf_addf(out, "witness %s %lld %s\n", witness[i].host, (long long)witness[i].seq, witness[i].hash);
+}
+
+static bool is_hash(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return i == REC_HASH_LEN;
+}
+
+/*
+ * Strict, since the fields become lines of the signed message: a host
+ * with a space or a newline could make two records sign the same bytes.
+ */
+int sign_witnesses(const struct record *r, struct store_head **v, size_t *n)
+{
+	json_t *list = json_object_get(r->obj, "witness"), *w;
+	size_t i;
+
+	*v = NULL;
+	*n = 0;
+	if (!list)
+		return 0;
+	if (!json_is_array(list)) {
+		errset("malformed witness field (not a list)");
+		return -1;
+	}
+	*v = xcalloc(json_array_size(list) + 1, sizeof **v);
+	json_array_foreach(list, i, w) {
+		const char *host = json_string_value(json_object_get(w, "host"));
+		const char *hash = json_string_value(json_object_get(w, "hash"));
+		json_t *seq = json_object_get(w, "seq");
+
+		if (!host || !store_valid_host(host) || !strcmp(host, r->host) || !json_is_integer(seq) ||
+		    json_integer_value(seq) < 1 || !hash || !is_hash(hash)) {
+			errset("malformed witness %zu (another host, a seq and a SHA-256)", i + 1);
+			free(*v);
+			*v = NULL;
+			return -1;
+		}
+		snprintf((*v)[i].host, sizeof (*v)[i].host, "%s", host);
+		(*v)[i].seq = json_integer_value(seq);
+		memcpy((*v)[i].hash, hash, REC_HASH_LEN + 1);
+	}
+	*n = json_array_size(list);
+	return 0;
+}
+
+/* the "witness" field of the heads (a JSON array), or NULL when there are none */
+static json_t *witness_json(const struct store_head *v, size_t n)
+{
+	json_t *list;
+
+	if (n == 0)
+		return NULL;
+	list = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *w = json_object();
+		json_object_set_new(w, "host", json_string(v[i].host));
+		json_object_set_new(w, "seq", json_integer(v[i].seq));
+		json_object_set_new(w, "hash", json_string(v[i].hash));
+		json_array_append_new(list, w);
+	}
+	return list;
 }
 
 /*
@@ -104,14 +173,19 @@ enum sign_result sign_add(struct store_txn *t, const struct journal *j, const st
 	char fp[SIG_FINGERPRINT_SIZE];
 	enum sign_result rc = SIGN_FAILED;
 	int64_t seq = store_head_seq(t);
+	struct store_head *heads = NULL;
+	size_t nheads = 0;
 	struct record *r;
+	json_t *witness;
 
 	if (seq == 0) {
 		errset("nothing to sign: %s has no record yet", id->host);
 		return SIGN_NO_KEY;
 	}
+	if (store_heads(j, id->host, &heads, &nheads) < 0)
+		return SIGN_FAILED;
 	team_keys_load(j->conf, &team);
-	sign_message(id->host, seq, store_head_hash(t), &msg);
+	sign_message(id->host, seq, store_head_hash(t), heads, nheads, &msg);
 	if (keyfile) {
 		if (sig_sign_keyfile(keyfile, SIG_NAMESPACE, msg.data, msg.len, &armored) < 0)
 			goto out;
@@ -135,10 +209,13 @@ enum sign_result sign_add(struct store_txn *t, const struct journal *j, const st
 	rec_set_int(r, "covers", seq);
 	rec_set_text(r, "key", fp, strlen(fp));
 	rec_set_text(r, "signature", armored.data, armored.len);
+	if ((witness = witness_json(heads, nheads)))
+		rec_set_json(r, "witness", witness);
 	if (store_add(t, r) == 0)
 		rc = SIGN_DONE;
 	rec_free(r);
 out:
+	free(heads);
 	sig_key_free(key);
 	team_keys_free(&team);
 	buf_release(&msg);
@@ -151,6 +228,8 @@ int sign_check(const struct record *r, const struct team_keys *keys)
 	struct buf msg = BUF_INIT, sig = BUF_INIT;
 	struct sig_key *signer = NULL;
 	const struct team_key *tk;
+	struct store_head *witness = NULL;
+	size_t nwitness = 0;
 	int64_t covers = 0;
 	int rc = -1;
 
@@ -158,7 +237,11 @@ int sign_check(const struct record *r, const struct team_keys *keys)
 		errset("malformed sign record (covers must be the record just before it, with a signature)");
 		goto out;
 	}
-	sign_message(r->host, covers, r->prev, &msg);
+	if (sign_witnesses(r, &witness, &nwitness) < 0) {
+		errprefix("malformed sign record");
+		goto out;
+	}
+	sign_message(r->host, covers, r->prev, witness, nwitness, &msg);
 	if (sig_verify(sig.data, sig.len, SIG_NAMESPACE, msg.data, msg.len, &signer) < 0) {
 		errprefix("bad signature");
 		goto out;
@@ -183,6 +266,7 @@ int sign_check(const struct record *r, const struct team_keys *keys)
 	}
 	rc = 0;
 out:
+	free(witness);
 	sig_key_free(signer);
 	buf_release(&msg);
 	buf_release(&sig);

@@ -11,9 +11,18 @@
  *     host <host>\n
  *     seq <seq of the covered record>\n
  *     head <its line's SHA-256, hex>\n
+ *     witness <other host> <seq> <its line's SHA-256, hex>\n   (0 or more)
  *
  * signed as an OpenSSH SSHSIG with namespace "logbook" (sig.h), so
  * `ssh-keygen -Y verify -n logbook` checks one by hand.
+ *
+ * The witness lines are the heads of the other hosts' chains as the
+ * signing replica held them (store_heads), in the record's "witness"
+ * field: a signature then also vouches that those records existed, so
+ * a replica that holds less of one of those hosts (a history cut or
+ * rewritten after the fact) is found by verify anywhere.  A record
+ * without witnesses has the message of before, so older signatures
+ * still verify.
  *
  * This module makes the message, finds a key of the admin (their keys in
  * team.conf that the ssh-agent holds, or a key file), writes the record
@@ -31,8 +40,19 @@
 #include "journal/store.h"
 #include "journal/team.h"
 
-/* the bytes a sign record of host signs, covering seq whose line hashes to head */
-void sign_message(const char *host, int64_t seq, const char *head, struct buf *out);
+/*
+ * The bytes a sign record of host signs, covering seq whose line hashes
+ * to head, with n witnessed heads of other hosts (n may be 0).
+ */
+void sign_message(const char *host, int64_t seq, const char *head, const struct store_head *witness, size_t n,
+		  struct buf *out);
+/*
+ * The witnessed heads of a sign record, in the record's order (*v NULL
+ * and *n 0 when it has none; the caller frees *v).  -1 and errget() when
+ * the field is malformed: each must be another valid host, a seq of at
+ * least 1 and a lowercase hex SHA-256.
+ */
+int sign_witnesses(const struct record *r, struct store_head **v, size_t *n);
 
 enum sign_result {
 	SIGN_DONE = 0,		/* a sign record was added */
@@ -41,7 +61,8 @@ enum sign_result {
 };
 
 /*
- * Add to t a sign record of id's admin covering t's current head, made
+ * Add to t a sign record of id's admin covering t's current head and
+ * witnessing the other hosts' heads in j's files (store_heads), made
  * with keyfile (a private key file, through ssh-keygen) when not NULL,
  * else with a key of the admin in team.conf that the ssh-agent holds.
  * When team.conf lists any key, a key that is not one of the admin's is

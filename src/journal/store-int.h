@@ -5,9 +5,21 @@
 #ifndef LOGBOOK_STORE_INT_H
 #define LOGBOOK_STORE_INT_H
 
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "journal/record.h"
+
 struct store_warnings;
 
 /* add msg (malloc'd, taken over) to w; when w is NULL, free it */
 void store_warn_add(struct store_warnings *w, char *msg);
+
+/*
+ * The last record of the first size bytes of fd that parses, with the
+ * hash of its line (store-write.c).  1 found (*out, when not NULL, is
+ * the record, the caller frees it), 0 none, -1 read error.
+ */
+int store_last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN + 1], struct record **out);
 
 #endif

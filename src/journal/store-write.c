@@ -261,11 +261,7 @@ static int repair_torn(struct store_txn *t, int fd, const char *rel, off_t *size
 	return 0;
 }
 
-/*
- * The last record of a file that parses, with the hash of its line.
- * Returns 1 when found, 0 when the file holds none, -1 on a read error.
- */
-static int last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN + 1], struct record **out)
+int store_last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN + 1], struct record **out)
 {
 	size_t chunk = 65536;
 	char *data = NULL;
@@ -332,7 +328,7 @@ static int rescan_file(struct store_txn *t, const char *rel)
 	}
 	if (repair_torn(t, fd, rel, &size) < 0) {
 		rc = -1;
-	} else if ((found = last_record(fd, size, &seq, hash, NULL)) < 0) {
+	} else if ((found = store_last_record(fd, size, &seq, hash, NULL)) < 0) {
 		errset_sys("%s: read", path);
 		rc = -1;
 	} else if (found && seq > t->head.seq) {
@@ -494,7 +490,7 @@ struct record *store_head_record(struct store_txn *t)
 	free(path);
 	if (fd < 0)
 		return NULL;
-	if (last_record(fd, t->head.size, &seq, hash, &r) != 1 || seq != t->head.seq) {
+	if (store_last_record(fd, t->head.size, &seq, hash, &r) != 1 || seq != t->head.seq) {
 		rec_free(r);
 		r = NULL;
 	}

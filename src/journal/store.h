@@ -139,6 +139,27 @@ struct store_days {
 int store_list_days(struct journal *j, struct store_days *out);
 void store_days_free(struct store_days *d);
 
+/*
+ * The newest record of every host but except that this replica's files
+ * hold, sorted by host: what a sign record witnesses (sign.h).  Per host
+ * it is the last record of its newest day file: one read of the file's
+ * tail, never a scan of its chain (a record appended late to an older
+ * day's file is not seen; the one witnessed is in the chain all the
+ * same).  Only the STORE_HEADS_DAYS newest day directories are looked
+ * at, so that a note's signature costs the same in a journal of ten
+ * years: a host quiet for longer is left out (the signatures made
+ * while it wrote witnessed its last records).  A file that cannot be
+ * read is passed over.  -1 and errget() when the journal's years cannot
+ * be listed.
+ */
+#define STORE_HEADS_DAYS 100
+struct store_head {
+	char host[STORE_HOST_MAX + 1];
+	int64_t seq;
+	char hash[REC_HASH_LEN + 1];
+};
+int store_heads(const struct journal *j, const char *except, struct store_head **out, size_t *n);
+
 /* the host of a record file's name "<host>.jsonl" (store_is_host_file); false when name is not one */
 bool store_file_host(const char *name, char host[STORE_HOST_MAX + 1]);
 /* rel is host's record file of a valid day, exactly as store_file_rel writes it */

@@ -370,6 +370,51 @@ static void two_hosts_have_independent_chains(void **state)
 	free(pd);
 }
 
+/* what a sign record witnesses: one read of the tail of each other host's newest file */
+static void heads_of_other_hosts_are_the_last_records_of_their_newest_files(void **state)
+{
+	struct fixture *f = *state;
+	char *pd = day_file(f, "2026_11_20", "db1");
+	char *pg = day_file(f, "2025_12_31", "git1");
+	char dh[REC_HASH_LEN + 1], gh[REC_HASH_LEN + 1];
+	struct store_head *v;
+	struct lines ld, lg;
+	size_t n;
+
+	append(f, "web1", "2026-11-21T10:00:00.000000Z", "w1");
+	append(f, "db1", "2026-11-18T10:00:00.000000Z", "d1");
+	append(f, "db1", "2026-11-20T10:00:00.000000Z", "d2");
+	append(f, "db1", "2026-11-20T10:00:01.000000Z", "d3");
+	append(f, "git1", "2025-12-31T10:00:00.000000Z", "g1");
+	/* a line still being written is not a head */
+	unit_write(pd, "{\"v\":1,\"kind\"", 14, 1);
+	lines_read(pd, &ld);
+	lines_read(pg, &lg);
+	assert_int_equal(ld.n, 2);
+	sha256_hex(ld.line[1], ld.len[1], dh);
+	sha256_hex(lg.line[0], lg.len[0], gh);
+
+	assert_int_equal(store_heads(f->j, "web1", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].host, "db1");
+	assert_int_equal(v[0].seq, 3);
+	assert_string_equal(v[0].hash, dh);
+	assert_string_equal(v[1].host, "git1");
+	assert_int_equal(v[1].seq, 1);
+	assert_string_equal(v[1].hash, gh);
+	free(v);
+	/* the signing host is never its own witness */
+	assert_int_equal(store_heads(f->j, "db1", &v, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(v[0].host, "git1");
+	assert_string_equal(v[1].host, "web1");
+	free(v);
+	lines_free(&ld);
+	lines_free(&lg);
+	free(pd);
+	free(pg);
+}
+
 /* ---- transactions ---- */
 
 static void a_transaction_commits_several_records_in_one_chain(void **state)
@@ -1563,6 +1608,7 @@ int main(void)
 		T(chain_follows_write_order_across_day_files),
 		T(team_time_zone_decides_the_day_file),
 		T(two_hosts_have_independent_chains),
+		T(heads_of_other_hosts_are_the_last_records_of_their_newest_files),
 		T(a_transaction_commits_several_records_in_one_chain),
 		T(an_aborted_transaction_leaves_the_files_as_they_were),
 		T(a_record_of_another_host_is_refused),
