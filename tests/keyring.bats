@@ -148,3 +148,20 @@ evil_push() {
 	[ "$status" -eq 0 ] || fail "$output"
 	grep -q "team@example.org" "$T/db1/team.conf"
 }
+
+@test "setup --join --trust: a journal started by another key is not joined; the right key is pinned" {
+	ROOT="$T/root"
+	mkdir -p "$ROOT/etc"
+	MALLORY=$(ssh-keygen -lf "$K/mallory.pub" | cut -d' ' -f2)
+	run env -u LOGBOOK_DIR "$LOGBOOK" setup --root "$ROOT" --join "$T/hub.git" --trust "$MALLORY"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"the team's keyring was first signed by $ALICE, not by $MALLORY"* ]] || fail "$output"
+	[ ! -e "$ROOT/var/lib/logbook/team.conf" ]
+	run env -u LOGBOOK_DIR "$LOGBOOK" setup --root "$ROOT" --join "$T/hub.git" --trust "$ALICE"
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"journal: The team's keyring is signed; this replica trusts $ALICE, the key that started it (as --trust said)"* ]] ||
+		fail "$output"
+	[ "$(cat "$ROOT/var/lib/logbook/.git/logbook-trust")" = "$ALICE" ]
+	run env -u LOGBOOK_DIR "$LOGBOOK" setup --root "$ROOT" --trust "$ALICE"
+	[ "$status" -eq 2 ]
+}

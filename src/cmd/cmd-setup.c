@@ -44,7 +44,8 @@
 #define SETUP_STATE JOURNAL_STATE "/setup"
 
 static const char usage[] =
-	"usage: logbook setup [--join URL] [--timezone ZONE] [--mail-alias] [--root DIR]\n"
+	"usage: logbook setup [--join URL [--trust SHA256:...]] [--timezone ZONE] [--mail-alias]\n"
+	"                     [--root DIR]\n"
 	"       logbook setup --accept-replica KEY\n"
 	"       logbook setup --undo [--root DIR]\n"
 	"\n"
@@ -74,6 +75,8 @@ static const char usage[] =
 	"removes the user and group if setup made them; the journal stays.\n"
 	"\n"
 	"  --join URL       clone the team's journal from URL (see logbook clone)\n"
+	"  --trust FP       with --join: the key that started the team's signed\n"
+	"                   keyring, as the team gave it; the clone fails otherwise\n"
 	"  --timezone ZONE  the time zone of a new journal (see logbook init)\n"
 	"  --mail-alias     add the mail alias (otherwise only printed)\n"
 	"  --accept-replica KEY\n"
@@ -255,7 +258,7 @@ out:
 }
 
 /* the journal: there already, or made group-shared and filled by init or clone (as SERVER_USER) */
-static bool setup_journal(const struct server *s, gid_t gid, const char *join, const char *tz)
+static bool setup_journal(const struct server *s, gid_t gid, const char *join, const char *trust, const char *tz)
 {
 	const struct passwd *pw = logbook_user(s);
 	char *conf = fs_join(s->journal, JOURNAL_CONF);
@@ -296,6 +299,10 @@ static bool setup_journal(const struct server *s, gid_t gid, const char *join, c
 	argv[n++] = self;
 	if (join) {
 		argv[n++] = "clone";
+		if (trust) {
+			argv[n++] = "--trust";
+			argv[n++] = trust;
+		}
 		argv[n++] = join;
 	} else {
 		argv[n++] = "init";
@@ -1015,9 +1022,10 @@ static void print_todo(const struct server *s, bool have_group)
 
 int cmd_setup(int argc, char **argv)
 {
-	enum { OPT_JOIN = 256, OPT_TZ, OPT_MAIL, OPT_UNDO, OPT_ROOT, OPT_ACCEPT };
+	enum { OPT_JOIN = 256, OPT_TZ, OPT_MAIL, OPT_UNDO, OPT_ROOT, OPT_ACCEPT, OPT_TRUST };
 	static const struct option opts[] = {
 		{ "join", required_argument, NULL, OPT_JOIN },
+		{ "trust", required_argument, NULL, OPT_TRUST },
 		{ "timezone", required_argument, NULL, OPT_TZ },
 		{ "mail-alias", no_argument, NULL, OPT_MAIL },
 		{ "undo", no_argument, NULL, OPT_UNDO },
@@ -1026,7 +1034,7 @@ int cmd_setup(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *join = NULL, *tz = NULL, *root = NULL, *accept = NULL;
+	const char *join = NULL, *tz = NULL, *root = NULL, *accept = NULL, *trust = NULL;
 	bool mail = false, undo = false, have_group = false;
 	struct server s;
 	int c;
@@ -1035,6 +1043,9 @@ int cmd_setup(int argc, char **argv)
 		switch (c) {
 		case OPT_JOIN:
 			join = optarg;
+			break;
+		case OPT_TRUST:
+			trust = optarg;
 			break;
 		case OPT_TZ:
 			tz = optarg;
@@ -1063,6 +1074,10 @@ int cmd_setup(int argc, char **argv)
 		cli_usage_exit(usage, "setup: --accept-replica is a step of its own: no other option");
 	if (undo && (join || tz || mail))
 		cli_usage_exit(usage, "setup: --undo takes no --join, --timezone or --mail-alias");
+	if (trust && !join)
+		cli_usage_exit(usage, "setup: --trust goes with --join: it checks the journal joined");
+	if (trust && strncmp(trust, "SHA256:", 7))
+		cli_usage_exit(usage, "setup: --trust takes a key fingerprint, SHA256:...");
 	if (join && tz)
 		cli_usage_exit(usage, "setup: --timezone is for a new journal; a joined one has the team's");
 	if (server_init(&s, root, cmd_dir_option) < 0)
@@ -1107,7 +1122,7 @@ int cmd_setup(int argc, char **argv)
 		/* the user first: it makes the journal's .git */
 		setup_user(&s, false);
 		setup_key(&s, false);
-		journal = setup_journal(&s, gid, join, tz);
+		journal = setup_journal(&s, gid, join, trust, tz);
 		setup_hooks(&s, false);
 		setup_timers(&s, false);
 		setup_mail(&s, mail, false);
