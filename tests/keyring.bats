@@ -132,6 +132,12 @@ evil_push() {
 	on web1 sync >/dev/null
 	run on web1 team list
 	[[ "$output" == *"$ALICE (revoked "* ]] || fail "$output"
+	# the keyring's history: who signed each change, and what it changed
+	BOB=$(ssh-keygen -lf "$K/bob.pub" | cut -d' ' -f2)
+	run on web1 team log
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"signed by alice ($ALICE), who starts the keyring"$'\n'"    key $ALICE of alice added"*"signed by alice ($ALICE)"$'\n'"    key $BOB of bob added"*"signed by bob ($BOB)"$'\n'"    key "*" of carol added"*"signed by bob ($BOB)"$'\n'"    key $ALICE of alice revoked"* ]] ||
+		fail "$output"
 }
 
 @test "an unsigned edit of team.conf stays on its replica, and team sign shares it" {

@@ -16,6 +16,7 @@
 #include "journal/ident.h"
 #include "journal/sig.h"
 #include "journal/team.h"
+#include "replica/replica.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -23,6 +24,7 @@ static const char usage[] =
 	"       logbook team rm NAME\n"
 	"       logbook team revoke FINGERPRINT\n"
 	"       logbook team sign [--key FILE]\n"
+	"       logbook team log\n"
 	"       logbook team list\n"
 	"       logbook team allowed-signers\n"
 	"\n"
@@ -42,7 +44,9 @@ static const char usage[] =
 	"rm, revoke, watch) is signed through your ssh-agent with one of your\n"
 	"keys that the keyring before it lists, and the other replicas take it\n"
 	"only so.  'sign' signs team.conf as it is here (after an edit by hand),\n"
-	"with the agent or --key FILE.\n"
+	"with the agent or --key FILE.  'log' lists the keyring's history: each\n"
+	"change, who signed it, what it changed (it runs git: as root or the\n"
+	"owner of the journal's .git).\n"
 	"\n"
 	"  --email ADDRESS   the admin's email address (for digests)\n"
 	"  --key FILE|TEXT   a public key; may be given more than once\n"
@@ -248,11 +252,30 @@ int cmd_team(int argc, char **argv)
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		cli_help_exit(usage);
 	if (argc < 2)
-		cli_usage_exit(usage, "team: say add, rm, revoke, list or allowed-signers");
+		cli_usage_exit(usage, "team: say add, rm, revoke, sign, log, list or allowed-signers");
 	if (!strcmp(argv[1], "add"))
 		return team_add_cmd(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "sign"))
 		return team_sign(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "log")) {
+		struct journal *j;
+		struct buf out = BUF_INIT;
+		int rc;
+		if (argc > 2)
+			cli_usage_exit(usage, "team log: unexpected argument '%s'", argv[2]);
+		j = cmd_journal();
+		/* git runs as the owner of .git: root becomes it, others cannot */
+		cmd_become_git_owner(j->dir, "team log");
+		rc = replica_team_log(j, &out);
+		if (rc < 0) {
+			warn_msg("team log: %s", errget());
+		} else {
+			cli_out(out.data, out.len);
+		}
+		buf_release(&out);
+		journal_close(j);
+		return rc < 0 ? EXIT_FAIL : cli_finish_output();
+	}
 	if (!strcmp(argv[1], "rm") || !strcmp(argv[1], "revoke")) {
 		if (argc != 3)
 			cli_usage_exit(usage, "team %s: name %s", argv[1], argv[1][1] == 'm' ? "one admin" : "one key's fingerprint");
@@ -264,5 +287,5 @@ int cmd_team(int argc, char **argv)
 		return team_list(false);
 	if (!strcmp(argv[1], "allowed-signers"))
 		return team_list(true);
-	cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, list or allowed-signers", argv[1]);
+	cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, sign, log, list or allowed-signers", argv[1]);
 }

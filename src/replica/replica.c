@@ -36,10 +36,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "journal/sig.h"
 #include "journal/team.h"
 #include "replica/git.h"
 #include "replica/keyring.h"
@@ -1484,4 +1486,103 @@ out:
 	buf_release(&list);
 	buf_release(&text);
 	return rc;
+}
+
+/* the lines of team_changes in c that are not in before, appended to out as "    + text" */
+static void keyring_diff(const struct conf *before, const struct conf *c, struct buf *out)
+{
+	struct team_change *a, *b;
+	size_t na, nb;
+
+	team_changes(before, &a, &na);
+	team_changes(c, &b, &nb);
+	for (size_t i = 0; i < nb; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < na && !seen; k++)
+			seen = a[k].time == b[i].time && !strcmp(a[k].text, b[i].text);
+		if (!seen) {
+			buf_adds(out, "    ");
+			utf8_escape(out, b[i].text, strlen(b[i].text), false);
+			buf_addc(out, '\n');
+		}
+	}
+	team_changes_free(a, na);
+	team_changes_free(b, nb);
+}
+
+int replica_team_log(struct journal *j, struct buf *out)
+{
+	const char *args[] = { "rev-list", "--reverse", "--topo-order", REPLICA_TEAM_REF, NULL };
+	struct buf list = BUF_INIT, text = BUF_INIT;
+	struct conf *prev = NULL;
+
+	char *head = git_resolve(j->dir, REPLICA_TEAM_REF);
+
+	if (!head) {
+		if (git_check_dir(j->dir, NULL) != GIT_TRUSTED)
+			return -1;
+		buf_adds(out, "no keyring history yet (the first sync commits team.conf)\n");
+		return 0;
+	}
+	free(head);
+	if (git_run(j->dir, NULL, &list, NULL, args) != 0) {
+		if (!*errget())
+			errset("git rev-list %s failed", REPLICA_TEAM_REF);
+		buf_release(&list);
+		return -1;
+	}
+	for (char *id = list.data, *nl; id && *id; id = nl ? nl + 1 : NULL) {
+		char tree[KEYRING_OID_LEN + 1], parent[KEYRING_OID_LEN + 1], t[DAY_TIME_LEN + 1];
+		struct buf payload = BUF_INIT, armored = BUF_INIT;
+		struct conf *c;
+		int64_t when = 0;
+
+		if ((nl = strchr(id, '\n')))
+			*nl = '\0';
+		buf_reset(&text);
+		if (commit_text(j, id, &text) < 0)
+			continue;
+		keyring_parse(text.data, text.len, &payload, &armored, tree, parent, &when);
+		day_time_format(when, t);
+		buf_addf(out, "%.10s %.5s UTC  %.12s  ", t, t + 11, id);
+		if (!armored.len) {
+			buf_adds(out, "unsigned\n");
+		} else {
+			struct sig_key *signer = NULL;
+			char fp[SIG_FINGERPRINT_SIZE];
+			if (sig_verify(armored.data, armored.len, KEYRING_NAMESPACE, payload.data, payload.len, &signer) < 0) {
+				buf_adds(out, "BAD SIGNATURE\n");
+			} else {
+				struct team_keys keys, own;
+				const struct team_key *tk, *otk;
+				struct conf *c0 = conf_at(j, id);
+				sig_key_fingerprint(signer, fp);
+				team_keys_load(prev, &keys);
+				team_keys_load(c0, &own);
+				tk = team_keys_find(&keys, signer);
+				/* the first signed change: the key it lists itself, the root of trust */
+				otk = keys.n == 0 ? team_keys_find(&own, signer) : NULL;
+				if (tk)
+					buf_addf(out, "signed by %s (%s)\n", tk->admin, fp);
+				else if (otk)
+					buf_addf(out, "signed by %s (%s), who starts the keyring\n", otk->admin, fp);
+				else
+					buf_addf(out, "signed by a key the keyring before did not list (%s)\n", fp);
+				team_keys_free(&keys);
+				team_keys_free(&own);
+				conf_free(c0);
+			}
+			sig_key_free(signer);
+		}
+		c = conf_at(j, id);
+		keyring_diff(prev, c, out);
+		conf_free(prev);
+		prev = c;
+		buf_release(&payload);
+		buf_release(&armored);
+	}
+	conf_free(prev);
+	buf_release(&list);
+	buf_release(&text);
+	return 0;
 }

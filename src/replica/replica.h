@@ -139,5 +139,13 @@ int replica_request_sync(struct journal *j);
  * -1 and errget() when the history does not check or trust differs.
  */
 int replica_trust_team(struct journal *j, const char *rev, const char *trust, char **pinned);
+/*
+ * The keyring's history, oldest first, one entry per commit of the team
+ * ref: when, the commit, who signed it (the admin the keyring before it
+ * names, and the key's fingerprint) or "unsigned", and the keyring
+ * changes it made (keys added, revoked, admins removed), escaped.
+ * Runs git: the owner of .git (or root, as the owner) only.  -1 and errget().
+ */
+int replica_team_log(struct journal *j, struct buf *out);
 
 #endif
