@@ -217,6 +217,24 @@ static int team_take_back(bool remove, const char *arg)
 	return cli_finish_output();
 }
 
+/* team log: the keyring's history (runs git: root becomes the owner of .git, others cannot) */
+static int team_log(void)
+{
+	struct journal *j = cmd_journal();
+	struct buf out = BUF_INIT;
+	int rc;
+
+	cmd_become_git_owner(j->dir, "team log");
+	rc = replica_team_log(j, &out);
+	if (rc < 0)
+		warn_msg("team log: %s", errget());
+	else
+		cli_out(out.data, out.len);
+	buf_release(&out);
+	journal_close(j);
+	return rc < 0 ? EXIT_FAIL : cli_finish_output();
+}
+
 /* team sign [--key FILE]: team.conf as it is here, signed for the other replicas */
 static int team_sign(int argc, char **argv)
 {
@@ -258,23 +276,9 @@ int cmd_team(int argc, char **argv)
 	if (!strcmp(argv[1], "sign"))
 		return team_sign(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "log")) {
-		struct journal *j;
-		struct buf out = BUF_INIT;
-		int rc;
 		if (argc > 2)
 			cli_usage_exit(usage, "team log: unexpected argument '%s'", argv[2]);
-		j = cmd_journal();
-		/* git runs as the owner of .git: root becomes it, others cannot */
-		cmd_become_git_owner(j->dir, "team log");
-		rc = replica_team_log(j, &out);
-		if (rc < 0) {
-			warn_msg("team log: %s", errget());
-		} else {
-			cli_out(out.data, out.len);
-		}
-		buf_release(&out);
-		journal_close(j);
-		return rc < 0 ? EXIT_FAIL : cli_finish_output();
+		return team_log();
 	}
 	if (!strcmp(argv[1], "rm") || !strcmp(argv[1], "revoke")) {
 		if (argc != 3)

@@ -110,8 +110,7 @@ static void admin_keys_list(const struct team_keys *team, const char *admin, str
 		buf_addf(out, "%s has none", admin);
 }
 
-/* a key of admin that the agent holds, or NULL (errget() says why) */
-static struct sig_key *agent_key_of(const struct team_keys *team, const char *admin)
+struct sig_key *sign_agent_key(const struct team_keys *team, const char *admin)
 {
 	struct sig_key **held = NULL, *found = NULL;
 	struct buf keys = BUF_INIT;
@@ -197,7 +196,7 @@ enum sign_result sign_add(struct store_txn *t, const struct journal *j, const st
 			goto out;
 		}
 	} else {
-		if (!(key = agent_key_of(&team, id->admin))) {
+		if (!(key = sign_agent_key(&team, id->admin))) {
 			rc = SIGN_NO_KEY;
 			goto out;
 		}

@@ -44,6 +44,14 @@
  * The bytes a sign record of host signs, covering seq whose line hashes
  * to head, with n witnessed heads of other hosts (n may be 0).
  */
+/*
+ * A key of admin that team lists as valid now and the agent at
+ * $SSH_AUTH_SOCK holds (the agent may hold anybody's); NULL and errget()
+ * naming the admin's keys when there is none.
+ */
+struct team_keys;
+struct sig_key *sign_agent_key(const struct team_keys *team, const char *admin);
+
 void sign_message(const char *host, int64_t seq, const char *head, const struct store_head *witness, size_t n,
 		  struct buf *out);
 /*

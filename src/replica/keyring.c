@@ -22,6 +22,7 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
+#include "journal/sign.h"
 #include "journal/team.h"
 #include "replica/keyring.h"
 #include "base/banned.h"
@@ -60,13 +61,18 @@ void keyring_payload(const char *tree_id, const char *parent, const char *admin,
 {
 	long long secs = (long long)(when / 1000000);
 
+	struct buf name = BUF_INIT;
+
+	/* git's ident takes no '<' or '>' in a name (team_check_admin allows them): '_' instead */
+	for (const char *p = admin; *p; p++)
+		buf_addc(&name, *p == '<' || *p == '>' ? '_' : *p);
 	buf_addf(out, "tree %s\n", tree_id);
 	if (parent && *parent)
 		buf_addf(out, "parent %s\n", parent);
-	/* the admin's name is checked text (team_check_admin): no newline, no '<' matters to git here */
-	buf_addf(out, "author %s <logbook@localhost> %lld +0000\n", admin, secs);
-	buf_addf(out, "committer %s <logbook@localhost> %lld +0000\n", admin, secs);
-	buf_addf(out, "\nlogbook: team.conf, signed by %s\n", admin);
+	buf_addf(out, "author %s <logbook@localhost> %lld +0000\n", buf_str(&name), secs);
+	buf_addf(out, "committer %s <logbook@localhost> %lld +0000\n", buf_str(&name), secs);
+	buf_addf(out, "\nlogbook: team.conf, signed by %s\n", buf_str(&name));
+	buf_release(&name);
 }
 
 void keyring_signed(const struct buf *payload, const struct buf *armored, struct buf *out)
@@ -222,28 +228,6 @@ int keyring_pin(const char *dir, const char *fp)
 	return rc;
 }
 
-/* a key of admin that keys lists as valid now and the agent holds; NULL and errget() */
-static struct sig_key *agent_key(const struct team_keys *keys, const char *admin)
-{
-	struct sig_key **held = NULL, *found = NULL;
-	size_t n = 0;
-	int64_t now = day_now_us();
-
-	if (sig_agent_keys(&held, &n) < 0)
-		return NULL;
-	for (size_t i = 0; i < n && !found; i++) {
-		const struct team_key *tk = team_keys_find_valid(keys, held[i], now);
-		if (tk && !strcmp(tk->admin, admin)) {
-			found = held[i];
-			held[i] = NULL;
-		}
-	}
-	sig_keys_free(held, n);
-	if (!found)
-		errset("the ssh-agent holds no valid key of %s in the keyring", admin);
-	return found;
-}
-
 int keyring_propose(struct journal *j, const struct conf *before, const char *admin, const void *conf, size_t len,
 		    const char *keyfile, char id[KEYRING_OID_LEN + 1])
 {
@@ -274,7 +258,7 @@ int keyring_propose(struct journal *j, const struct conf *before, const char *ad
 		if (sig_sign_keyfile(keyfile, KEYRING_NAMESPACE, payload.data, payload.len, &armored) < 0)
 			goto out;
 	} else {
-		if (!(key = agent_key(&keys, admin)) ||
+		if (!(key = sign_agent_key(&keys, admin)) ||
 		    sig_sign_agent(key, KEYRING_NAMESPACE, payload.data, payload.len, &armored) < 0)
 			goto out;
 	}

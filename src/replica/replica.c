@@ -441,7 +441,7 @@ out:
 	return rc;
 }
 
-/* write data into .state/sync/<name> and store it as a git object of type; its id into out */
+/* store data as a git object of type through .state/sync/object.<type>; -1 unless git names it want */
 static int write_object(struct journal *j, const char *type, const void *data, size_t len, const char *want)
 {
 	char *rel = xasprintf(REPLICA_STATE "/object.%s", type);
@@ -461,7 +461,6 @@ static int write_object(struct journal *j, const char *type, const void *data, s
 	}
 	rc = 0;
 out:
-	unlinkat(AT_FDCWD, rel, 0);
 	{
 		char *abs = journal_path(j, rel);
 		unlink(abs);
@@ -573,11 +572,28 @@ out:
 	return rc;
 }
 
+struct proposal {
+	struct timespec made;
+	char name[KEYRING_OID_LEN + 1];
+};
+
+static int cmp_proposal(const void *a, const void *b)
+{
+	const struct proposal *x = a, *y = b;
+
+	if (x->made.tv_sec != y->made.tv_sec)
+		return x->made.tv_sec < y->made.tv_sec ? -1 : 1;
+	if (x->made.tv_nsec != y->made.tv_nsec)
+		return x->made.tv_nsec < y->made.tv_nsec ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 /* take the admins' signed team.conf changes, oldest first; how many were taken, -1 failure */
 static int take_proposals(struct journal *j, struct store_warnings *w)
 {
 	int dfd = fs_dir_below(j->dir, KEYRING_PROPOSALS, 0, 0), taken = 0;
-	struct git_files names = { 0 };
+	struct proposal *v = NULL;
+	size_t n = 0;
 	DIR *d;
 	struct dirent *e;
 
@@ -592,25 +608,21 @@ static int take_proposals(struct journal *j, struct store_warnings *w)
 		if (strlen(e->d_name) != KEYRING_OID_LEN || strspn(e->d_name, "0123456789abcdef") != KEYRING_OID_LEN ||
 		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
-		names.files = xreallocarray(names.files, names.n + 1, sizeof *names.files);
-		names.files[names.n].id = xasprintf("%020lld.%09ld", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-		names.files[names.n++].path = xstrdup(e->d_name);
+		v = xreallocarray(v, n + 1, sizeof *v);
+		v[n].made = st.st_mtim;
+		memcpy(v[n++].name, e->d_name, KEYRING_OID_LEN + 1);
 	}
 	/* oldest first: each one's parent is the one before */
-	for (size_t a = 1; a < names.n; a++)
-		for (size_t b = a; b > 0 && strcmp(names.files[b - 1].id, names.files[b].id) > 0; b--) {
-			struct git_file t = names.files[b];
-			names.files[b] = names.files[b - 1];
-			names.files[b - 1] = t;
-		}
-	for (size_t i = 0; i < names.n && taken >= 0; i++) {
-		int rc = take_proposal(j, dirfd(d), names.files[i].path, w);
+	if (n > 1)
+		qsort(v, n, sizeof *v, cmp_proposal);
+	for (size_t i = 0; i < n && taken >= 0; i++) {
+		int rc = take_proposal(j, dirfd(d), v[i].name, w);
 		if (rc < 0)
 			taken = -1;
 		else if (rc == 0)
 			taken++;
 	}
-	git_files_free(&names);
+	free(v);
 	closedir(d);
 	return taken;
 }
@@ -968,36 +980,6 @@ out:
 	return rc;
 }
 
-/*
- * The team ref from remote: as any fast-forward while this replica has
- * no root of trust; with one, only along a signed history
- * (check_keyring_history), else kept aside.  0, REPLICA_QUARANTINED, -1.
- */
-static int fast_forward(struct journal *j, const char *ref, const char *fetched, const char *what,
-			const char *remote, struct store_warnings *w);
-static int take_team(struct journal *j, const char *remote, const char *fetched, struct store_warnings *w)
-{
-	char *pin = keyring_pinned(j->dir), *ours = NULL, *why = NULL;
-	int rc, behind;
-
-	if (!pin)
-		return fast_forward(j, REPLICA_TEAM_REF, fetched, "team.conf", remote, w) < 0 ? -1 : 0;
-	ours = git_resolve(j->dir, REPLICA_TEAM_REF);
-	rc = 0;
-	if (ours && (!strcmp(ours, fetched) || (behind = git_is_ancestor(j->dir, fetched, ours)) == 1))
-		goto out;
-	rc = check_keyring_history(j, pin, ours, fetched, &why);
-	if (rc == 1)
-		rc = quarantine(j, remote, QUARANTINE_TEAM, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
-	else if (rc == 0 && git_update_ref(j->dir, REPLICA_TEAM_REF, fetched, ours) < 0)
-		rc = -1;
-out:
-	free(why);
-	free(ours);
-	free(pin);
-	return rc;
-}
-
 /* move ref to fetched when it extends it: 1 moved, 0 not, -1 failure; divergence goes to w */
 static int fast_forward(struct journal *j, const char *ref, const char *fetched, const char *what,
 			const char *remote, struct store_warnings *w)
@@ -1019,6 +1001,34 @@ static int fast_forward(struct journal *j, const char *ref, const char *fetched,
 		warnf(w, "%s: %s has diverged from this replica's; keeping this one", remote, what);
 out:
 	free(ours);
+	return rc;
+}
+
+/*
+ * The team ref from remote: as any fast-forward while this replica has
+ * no root of trust; with one, only along a signed history
+ * (check_keyring_history), else kept aside.  0, REPLICA_QUARANTINED, -1.
+ */
+static int take_team(struct journal *j, const char *remote, const char *fetched, struct store_warnings *w)
+{
+	char *pin = keyring_pinned(j->dir), *ours = NULL, *why = NULL;
+	int rc, behind;
+
+	if (!pin)
+		return fast_forward(j, REPLICA_TEAM_REF, fetched, "team.conf", remote, w) < 0 ? -1 : 0;
+	ours = git_resolve(j->dir, REPLICA_TEAM_REF);
+	rc = 0;
+	if (ours && (!strcmp(ours, fetched) || (behind = git_is_ancestor(j->dir, fetched, ours)) == 1))
+		goto out;
+	rc = check_keyring_history(j, pin, ours, fetched, &why);
+	if (rc == 1)
+		rc = quarantine(j, remote, QUARANTINE_TEAM, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
+	else if (rc == 0 && git_update_ref(j->dir, REPLICA_TEAM_REF, fetched, ours) < 0)
+		rc = -1;
+out:
+	free(why);
+	free(ours);
+	free(pin);
 	return rc;
 }
 
