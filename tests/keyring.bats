@@ -85,9 +85,12 @@ evil_push() {
 	[ "$(sha256sum "$T/db1/team.conf")" = "$before" ]
 	run -1 grep -q "$(cut -d' ' -f2 "$K/mallory.pub")" "$T/db1/team.conf"
 	# a record signed with mallory's key, claiming alice, is not alice's on db1
+	# web1's root was taken: its signed keyring set aside, it signs with what its team.conf says
 	SSH_AUTH_SOCK= on web1 note "signed by the stolen root" >/dev/null 2>&1
 	git config -f "$T/web1/team.conf" --add admin.alice.key "$(cat "$K/mallory.pub")"
+	mv "$T/web1/.git/logbook-trust" "$T/pin"
 	on web1 sign --key "$K/mallory" >/dev/null || fail "web1 did not sign with mallory"
+	mv "$T/pin" "$T/web1/.git/logbook-trust"
 	on web1 sync >/dev/null 2>&1 || true
 	on db1 sync >/dev/null 2>&1 || true
 	run on db1 verify
@@ -138,6 +141,12 @@ evil_push() {
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ "$output" == *"signed by alice ($ALICE), who starts the keyring"$'\n'"    key $ALICE of alice added"*"signed by alice ($ALICE)"$'\n'"    key $BOB of bob added"*"signed by bob ($BOB)"$'\n'"    key "*" of carol added"*"signed by bob ($BOB)"$'\n'"    key $ALICE of alice revoked"* ]] ||
 		fail "$output"
+	# each replica checks signatures against the keyring it took: the same as its team.conf
+	for r in web1 db1; do
+		cmp "$T/$r/team.conf" "$T/$r/.git/logbook-keyring" || fail "$r's signed keyring is not its team.conf"
+		run on $r verify
+		[ "$status" -eq 0 ] || fail "$r: $output"
+	done
 }
 
 @test "an unsigned edit of team.conf stays on its replica, and team sign shares it" {

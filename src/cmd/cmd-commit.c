@@ -145,7 +145,7 @@ int cmd_commit(int argc, char **argv)
 		cli_usage_exit(usage, "commit: unexpected argument '%s' (the message goes after -m)", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	if (work_uncovered(j, id.host, id.admin, &w) < 0)
 		die("commit: %s", errget());

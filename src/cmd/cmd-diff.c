@@ -96,7 +96,7 @@ int cmd_diff(int argc, char **argv)
 		}
 	}
 	j = cmd_journal();
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	if (watch_load(j->conf, id.host, &w) < 0)
 		die("diff: %s", errget());

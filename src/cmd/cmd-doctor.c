@@ -997,7 +997,7 @@ static void check_agent(struct journal *j)
 		team_keys_free(&keys);
 		return;
 	}
-	if (ident_resolve(&id, j->conf) < 0) {
+	if (ident_resolve_in(&id, j) < 0) {
 		fail("agent key", "export LOGBOOK_USER=NAME", "who you are is unknown: %s", errget());
 		team_keys_free(&keys);
 		return;
@@ -1094,7 +1094,7 @@ static void check_work(struct journal *j)
 	struct ident id;
 	size_t pending = 0;
 
-	if (ident_resolve(&id, j->conf) < 0) {
+	if (ident_resolve_in(&id, j) < 0) {
 		skip("unsigned work", "%s", errget());
 		return;
 	}

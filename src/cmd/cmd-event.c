@@ -75,7 +75,7 @@ int cmd_event(int argc, char **argv)
 	}
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 
 	if (optind < argc) {

@@ -99,7 +99,7 @@ static int hook_print(const char *shell)
 		printf("# logbook: not recording this shell: %s\n", errget());
 		return cli_finish_output();
 	}
-	if (ident_resolve(&id, j->conf) < 0) {
+	if (ident_resolve_in(&id, j) < 0) {
 		warn_msg("hook: not recording this shell: %s", errget());
 		journal_close(j);
 		return EXIT_FAIL;
@@ -151,7 +151,7 @@ static int hook_exit(const char *session)
 		warn_msg("hook: %s", errget());
 	cli_print_warnings(&rep.warnings);
 	ingest_report_free(&rep);
-	if (ident_resolve(&id, j->conf) == 0) {
+	if (ident_resolve_in(&id, j) == 0) {
 		if (work_count_uncovered(j, id.host, id.admin, &pending) == 0 && pending > 0)
 			fprintf(stderr, "logbook: %zu command%s on %s not in an entry yet: run 'logbook commit' to say why\n",
 				pending, pending == 1 ? "" : "s", id.host);

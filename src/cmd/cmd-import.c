@@ -67,7 +67,7 @@ int cmd_import(int argc, char **argv)
 
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	rc = import_history_file(j, &id, format, file, &warnings, &res);
 	cli_print_warnings(&warnings);

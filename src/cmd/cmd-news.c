@@ -456,7 +456,7 @@ int cmd_news(int argc, char **argv)
 		cli_usage_exit(usage, "news: --since: %s", errget());
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	n.me = id.admin;
 	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;

@@ -101,7 +101,7 @@ int cmd_scan(int argc, char **argv)
 		cli_usage_exit(usage, "scan: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	if (watch_load(j->conf, id.host, &w) < 0)
 		die("scan: %s", errget());

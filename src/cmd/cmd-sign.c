@@ -60,7 +60,7 @@ int cmd_sign(int argc, char **argv)
 		cli_usage_exit(usage, "sign: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (ident_resolve(&id, j->conf) < 0)
+	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	if (!(t = store_begin(j, id.host, &warnings)))
 		die("sign: %s", errget());

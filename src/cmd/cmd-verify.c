@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/buf.h"
 #include "base/day.h"
@@ -35,6 +37,8 @@
 #include "journal/sign.h"
 #include "journal/store.h"
 #include "journal/team.h"
+#include "replica/git.h"
+#include "replica/keyring.h"
 #include "replica/replica.h"
 #include "base/banned.h"
 
@@ -450,6 +454,109 @@ static void report_quarantine(struct run *run)
 	replica_kept_free(v, n);
 }
 
+/*
+ * The keys signatures are checked against: on a replica whose keyring is
+ * signed, the signed one (journal_keyring), so that a key added to
+ * team.conf here, or a revocation taken out, without a signature, vouches
+ * for nothing; what such an edit changes is reported.
+ */
+static void load_keys(struct run *run)
+{
+	const struct conf *keyring = journal_keyring(run->j);
+	struct team_keys here;
+	struct buf diff = BUF_INIT;
+
+	if (!keyring) {
+		printf("%s: no signature can be checked\n", errget());
+		run->problems++;
+		return;
+	}
+	team_keys_load(keyring, &run->keys);
+	if (keyring == run->j->conf)
+		return;
+	team_keys_load(run->j->conf, &here);
+	if (team_keys_diff(&run->keys, &here, &diff)) {
+		char *dir = journal_path(run->j, KEYRING_PROPOSALS), **names = NULL;
+		size_t waiting = 0;
+
+		/* a change made here and signed waits for the owner's sync: not the same as nobody's */
+		fs_list_dir(dir, NULL, NULL, false, &names, &waiting);
+		printf("%s/%s here has keyring changes nobody signed (signatures are checked against the "
+		       "signed keyring, 'logbook team log'",
+		       run->j->dir, JOURNAL_CONF);
+		if (waiting)
+			printf("; %zu signed change%s in %s wait%s for the next sync", waiting, waiting == 1 ? "" : "s",
+			       KEYRING_PROPOSALS, waiting == 1 ? "s" : "");
+		printf("):\n%s", buf_str(&diff));
+		run->problems++;
+		fs_free_names(names, waiting);
+		free(dir);
+	}
+	team_keys_free(&here);
+	buf_release(&diff);
+}
+
+/*
+ * Replay the keyring's history from the root of trust to the team ref's
+ * head (replica_check_team), as the owner of .git: git runs as that
+ * account only, so root forks a child that becomes it.  A member cannot
+ * run git there: the owner's sync checked every change it took.
+ */
+static void check_keyring(struct run *run)
+{
+	char *pin = journal_pinned(run->j->dir), *why = NULL;
+	struct buf out = BUF_INIT;
+	size_t changes = 0;
+	int fds[2], status, rc = -1;
+	pid_t pid;
+
+	if (!pin)
+		return;
+	if (geteuid() != 0 && git_check_dir(run->j->dir, NULL) != GIT_TRUSTED) {
+		printf("team keyring: root of trust %s; its history is replayed by the owner of .git at each sync "
+		       "(verify as root or as that account replays it here)\n", pin);
+		free(pin);
+		return;
+	}
+	fflush(stdout);
+	if (pipe(fds) < 0 || (pid = fork()) < 0) {
+		printf("team keyring: cannot replay its history: %s\n", strerror(errno));
+		run->problems++;
+		free(pin);
+		return;
+	}
+	if (pid == 0) {
+		/* "<changes>\n<why>": what the parent prints */
+		close(fds[0]);
+		if (git_become_owner(run->j->dir) < 0)
+			rc = -1;
+		else
+			rc = replica_check_team(run->j, &changes, &why);
+		buf_addf(&out, "%zu\n%s", changes, rc == 0 ? "" : rc > 0 ? why : errget());
+		fs_write_all(fds[1], out.data, out.len);
+		_exit(rc == 0 ? 0 : rc > 0 ? 1 : 2);
+	}
+	close(fds[1]);
+	fs_read_fd(fds[0], &out, 64 * 1024);
+	close(fds[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rc = WIFEXITED(status) ? WEXITSTATUS(status) : 2;
+	changes = strtoul(buf_str(&out), NULL, 10);
+	why = strchr(buf_str(&out), '\n');
+	why = why ? why + 1 : "";
+	if (rc == 0)
+		printf("team keyring: %zu signed change%s, its history checks from the root of trust %s\n", changes,
+		       changes == 1 ? "" : "s", pin);
+	else
+		printf("team keyring: %s%s\n", rc == 1 ? "its history does not check: " : "cannot replay its history: ",
+		       *why ? why : "the child failed");
+	if (rc)
+		run->problems++;
+	buf_release(&out);
+	free(pin);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -482,7 +589,7 @@ int cmd_verify(int argc, char **argv)
 	if (since_spec && day_parse(since_spec, day_now_us(), since) < 0)
 		cli_usage_exit(usage, "verify: --since: %s", errget());
 	run.j = cmd_journal();
-	team_keys_load(run.j->conf, &run.keys);
+	load_keys(&run);
 	if (collect(&run, only, since_spec ? since : NULL) < 0)
 		die("verify: %s", errget());
 	if (run.nh > 1)
@@ -499,6 +606,7 @@ int cmd_verify(int argc, char **argv)
 		buf_reset(&run.out);
 	}
 	cli_out(run.out.data, run.out.len);
+	check_keyring(&run);
 	report_quarantine(&run);
 	for (size_t i = 0; i < run.nh; i++) {
 		for (size_t f = 0; f < run.h[i].nfiles; f++)

@@ -210,7 +210,7 @@ int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, 
 		goto out;
 	}
 	rc = -1;
-	if (ident_resolve(&id, j->conf) < 0 || fs_read_file(path, &b) < 0 ||
+	if (ident_resolve_in(&id, j) < 0 || fs_read_file(path, &b) < 0 ||
 	    keyring_propose(j, before, id.admin, b.data ? b.data : "", b.len, keyfile, cid) < 0) {
 		char *pin = keyring_pinned(j->dir);
 		/* before the keyring is signed, sync shares team.conf unsigned, as it always did */

@@ -31,21 +31,18 @@ static char *account_name(uid_t uid)
 	return xasprintf("%lu", (unsigned long)uid);
 }
 
-/* the keys of "[admin NAME] key = ..." that parse, and whose admin names are usable */
 /*
- * The admin of team.conf one of whose keys authenticated this ssh session.
- * Keys are compared parsed (sig.c), not as text: a key written with
- * options, another comment or other spacing is the same key.
+ * The admin one of whose keys authenticated this ssh session.  Keys are
+ * compared parsed (sig.c), not as text: a key written with options,
+ * another comment or other spacing is the same key.
  */
-static char *admin_by_ssh_key(const struct conf *team)
+static char *admin_by_ssh_key(const struct team_keys *keys)
 {
 	const char *authfile = getenv("SSH_USER_AUTH");
 	struct buf b = BUF_INIT;
-	struct team_keys keys = { 0 };
-	bool loaded = false;
 	char *found = NULL;
 
-	if (!team || !authfile || !*authfile || fs_read_file(authfile, &b) < 0) {
+	if (!keys || !keys->n || !authfile || !*authfile || fs_read_file(authfile, &b) < 0) {
 		buf_release(&b);
 		return NULL;
 	}
@@ -58,17 +55,13 @@ static char *admin_by_ssh_key(const struct conf *team)
 			*nl = '\0';
 		if (!strncmp(line, "publickey ", 10) && (k = sig_key_parse(line + 10, strlen(line + 10)))) {
 			const struct team_key *tk;
-			if (!loaded)
-				team_keys_load(team, &keys);
-			loaded = true;
 			/* a revoked key says nothing about who logged in */
-			if ((tk = team_keys_find_valid(&keys, k, day_now_us())))
+			if ((tk = team_keys_find_valid(keys, k, day_now_us())))
 				found = xstrdup(tk->admin);
 			sig_key_free(k);
 		}
 		line = nl ? nl + 1 : NULL;
 	}
-	team_keys_free(&keys);
 	buf_release(&b);
 	return found;
 }
@@ -154,7 +147,7 @@ static char *kernel_session(void)
 	return s;
 }
 
-int ident_resolve(struct ident *id, const struct conf *team)
+int ident_resolve(struct ident *id, const struct team_keys *keys)
 {
 	const char *env;
 
@@ -171,7 +164,7 @@ int ident_resolve(struct ident *id, const struct conf *team)
 		}
 		id->admin = xstrdup(env);
 		id->admin_source = "LOGBOOK_USER";
-	} else if ((id->admin = admin_by_ssh_key(team))) {
+	} else if ((id->admin = admin_by_ssh_key(keys))) {
 		id->admin_source = "ssh key";
 	} else if ((id->admin = admin_by_loginuid())) {
 		id->admin_source = "login uid";
@@ -197,6 +190,22 @@ int ident_resolve(struct ident *id, const struct conf *team)
 fail:
 	ident_release(id);
 	return -1;
+}
+
+int ident_resolve_in(struct ident *id, const struct journal *j)
+{
+	const char *user = getenv("LOGBOOK_USER"), *auth = getenv("SSH_USER_AUTH");
+	struct team_keys keys;
+	int rc;
+
+	/* the keys are parsed only when they can name the admin: the hook resolves on every command */
+	if ((user && *user) || !auth || !*auth)
+		return ident_resolve(id, NULL);
+	/* a keyring that cannot be read names nobody: the other rules still do */
+	team_keys_trusted(j, &keys);
+	rc = ident_resolve(id, &keys);
+	team_keys_free(&keys);
+	return rc;
 }
 
 void ident_release(struct ident *id)

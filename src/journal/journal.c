@@ -3,6 +3,7 @@
  * one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,9 @@
 #include "base/xalloc.h"
 #include "journal/journal.h"
 #include "base/banned.h"
+
+/* the signed keyring is team.conf: the same bound as any team.conf a replica reads */
+#define KEYRING_MAX (4 * 1024 * 1024)
 
 const char *const journal_conf_git_env[] = { "GIT_DIR=/nonexistent", "GIT_CONFIG_NOSYSTEM=1",
 					     "GIT_CONFIG_GLOBAL=/dev/null", NULL };
@@ -33,6 +37,94 @@ bool journal_dir_is_shared(const char *dir)
 {
 	struct stat st;
 	return stat(dir, &st) == 0 && (st.st_mode & S_ISGID);
+}
+
+char *journal_pinned(const char *dir)
+{
+	char *path = fs_join(dir, JOURNAL_TRUST);
+	struct buf b = BUF_INIT;
+	char *fp = NULL;
+
+	if (fs_read_file(path, &b) == 0) {
+		size_t n = strcspn(buf_str(&b), " \n");
+		if (n > 7 && !strncmp(buf_str(&b), "SHA256:", 7))
+			fp = xstrndup(buf_str(&b), n);
+	}
+	buf_release(&b);
+	free(path);
+	return fp;
+}
+
+/*
+ * JOURNAL_KEYRING, parsed, if only the owner of .git can have written
+ * it: a regular file (not followed through a link) that it owns and that
+ * neither the group nor others may write.  A member who can write .git
+ * after all (a group-writable one) still cannot plant a keyring of their
+ * own: theirs is not the owner's.  NULL and errget() when it does not pass.
+ */
+static struct conf *signed_keyring(const char *dir)
+{
+	char *gitdir = fs_join(dir, ".git"), *path = fs_join(dir, JOURNAL_KEYRING);
+	struct stat git, st;
+	struct buf b = BUF_INIT;
+	struct conf *c = NULL;
+	int fd = -1;
+
+	if (stat(gitdir, &git) < 0) {
+		errset_sys("%s", gitdir);
+		goto out;
+	}
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			errset("%s: missing: the owner of .git writes it at the next sync", path);
+		else
+			errset_sys("%s", path);
+		goto out;
+	}
+	if (fstat(fd, &st) < 0)
+		errset_sys("%s", path);
+	else if (!S_ISREG(st.st_mode))
+		errset("%s: not a regular file: refused", path);
+	else if (st.st_uid != git.st_uid)
+		errset("%s: owned by uid %lu, not by the owner of .git (uid %lu): refused", path,
+		       (unsigned long)st.st_uid, (unsigned long)git.st_uid);
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		errset("%s: writable by %s (mode %04o): refused", path, st.st_mode & S_IWOTH ? "anyone" : "the group",
+		       (unsigned)(st.st_mode & 07777));
+	else if (fs_read_fd(fd, &b, KEYRING_MAX) < 0)
+		errprefix("%s", path);
+	else
+		c = conf_parse(path, b.data ? b.data : "", b.len);
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_release(&b);
+	free(gitdir);
+	free(path);
+	return c;
+}
+
+static void load_keyring(struct journal *j)
+{
+	char *pin = journal_pinned(j->dir);
+
+	conf_free(j->keyring);
+	free(j->keyring_why);
+	j->keyring = NULL;
+	j->keyring_why = NULL;
+	j->pinned = pin != NULL;
+	if (pin && !(j->keyring = signed_keyring(j->dir)))
+		j->keyring_why = xstrdup(errget());
+	free(pin);
+}
+
+const struct conf *journal_keyring(const struct journal *j)
+{
+	if (!j->pinned)
+		return j->conf;
+	if (!j->keyring)
+		errset("the signed keyring: %s", j->keyring_why);
+	return j->keyring;
 }
 
 struct journal *journal_open(const char *dir)
@@ -75,6 +167,7 @@ struct journal *journal_open(const char *dir)
 		journal_close(j);
 		return NULL;
 	}
+	load_keyring(j);
 	return j;
 }
 
@@ -83,6 +176,8 @@ void journal_close(struct journal *j)
 	if (!j)
 		return;
 	conf_free(j->conf);
+	conf_free(j->keyring);
+	free(j->keyring_why);
 	free(j->dir);
 	free(j);
 }
@@ -147,5 +242,6 @@ int journal_reload_conf(struct journal *j)
 	/* j->tz pointed into the old entries; the zone in force does not change */
 	tz = conf_lookup(fresh, "team", NULL, "timezone");
 	j->tz = tz && tz->value ? tz->value : "UTC";
+	load_keyring(j);
 	return 0;
 }

@@ -183,7 +183,11 @@ enum sign_result sign_add(struct store_txn *t, const struct journal *j, const st
 	}
 	if (store_heads(j, id->host, &heads, &nheads) < 0)
 		return SIGN_FAILED;
-	team_keys_load(j->conf, &team);
+	/* the signed keyring when there is one: a key only an edit of team.conf here names does not sign */
+	if (team_keys_trusted(j, &team) < 0) {
+		free(heads);
+		return SIGN_FAILED;
+	}
 	sign_message(id->host, seq, store_head_hash(t), heads, nheads, &msg);
 	if (keyfile) {
 		if (sig_sign_keyfile(keyfile, SIG_NAMESPACE, msg.data, msg.len, &armored) < 0)
@@ -214,6 +218,12 @@ enum sign_result sign_add(struct store_txn *t, const struct journal *j, const st
 		rc = SIGN_DONE;
 	rec_free(r);
 out:
+	if (rc == SIGN_NO_KEY && j->pinned) {
+		char *why = xstrdup(errget());
+		errset("%s; the signed keyring counts here: a key added to team.conf signs once sync took "
+		       "its signed change", why);
+		free(why);
+	}
 	free(heads);
 	sig_key_free(key);
 	team_keys_free(&team);

@@ -96,12 +96,18 @@ const struct team_key *team_keys_find(const struct team_keys *k, const struct si
 	return NULL;
 }
 
-bool team_keys_has(const struct team_keys *k, const char *admin, const struct sig_key *key)
+/* the entry of k for admin's key, NULL when none */
+static const struct team_key *entry_of(const struct team_keys *k, const char *admin, const struct sig_key *key)
 {
 	for (size_t i = 0; i < k->n; i++)
 		if (!strcmp(k->v[i].admin, admin) && sig_key_equal(k->v[i].key, key))
-			return true;
-	return false;
+			return &k->v[i];
+	return NULL;
+}
+
+bool team_keys_has(const struct team_keys *k, const char *admin, const struct sig_key *key)
+{
+	return entry_of(k, admin, key) != NULL;
 }
 
 bool team_key_valid_at(const struct team_key *k, int64_t us)
@@ -115,6 +121,67 @@ const struct team_key *team_keys_find_valid(const struct team_keys *k, const str
 		if (sig_key_equal(k->v[i].key, key) && team_key_valid_at(&k->v[i], us))
 			return &k->v[i];
 	return NULL;
+}
+
+int team_keys_trusted(const struct journal *j, struct team_keys *out)
+{
+	const struct conf *keyring = journal_keyring(j);
+	struct team_keys here;
+	size_t kept = 0;
+
+	team_keys_load(keyring, out);
+	if (!keyring)
+		return -1;
+	if (keyring == j->conf)
+		return 0;
+	team_keys_load(j->conf, &here);
+	for (size_t i = 0; i < out->n; i++) {
+		struct team_key k = out->v[i];
+		const struct team_key *h = entry_of(&here, k.admin, k.key);
+
+		if (!h) {
+			sig_key_free(k.key);
+			continue;
+		}
+		if (h->revoked && (!k.revoked || h->revoked < k.revoked))
+			k.revoked = h->revoked;
+		out->v[kept++] = k;
+	}
+	out->n = kept;
+	team_keys_free(&here);
+	return 0;
+}
+
+/* the keys of a that b does not hold alike, as lines of team_keys_diff; added: a is the work tree's */
+static size_t keys_missing(const struct team_keys *a, const struct team_keys *b, bool added, struct buf *out)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < a->n; i++) {
+		const struct team_key *other = entry_of(b, a->v[i].admin, a->v[i].key);
+		char fp[SIG_FINGERPRINT_SIZE];
+
+		if (other && (!added || other->revoked == a->v[i].revoked))
+			continue;
+		sig_key_fingerprint(a->v[i].key, fp);
+		buf_addf(out, "  key %s ", fp);
+		if (!other)
+			buf_addf(out, added ? "for %s" : "of %s dropped", a->v[i].admin);
+		else if (a->v[i].revoked && (!other->revoked || a->v[i].revoked < other->revoked))
+			buf_addf(out, "of %s revoked", a->v[i].admin);
+		else if (a->v[i].revoked)
+			buf_addf(out, "of %s revoked later", a->v[i].admin);
+		else
+			buf_addf(out, "of %s not revoked", a->v[i].admin);
+		buf_addc(out, '\n');
+		n++;
+	}
+	return n;
+}
+
+size_t team_keys_diff(const struct team_keys *signed_keys, const struct team_keys *here, struct buf *out)
+{
+	return keys_missing(here, signed_keys, true, out) + keys_missing(signed_keys, here, false, out);
 }
 
 void team_keys_free(struct team_keys *k)

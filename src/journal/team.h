@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/buf.h"
 #include "base/conf.h"
 #include "journal/journal.h"
 #include "journal/sig.h"
@@ -60,6 +61,24 @@ void team_keys_free(struct team_keys *k);
 bool team_key_valid_at(const struct team_key *k, int64_t us);
 /* an admin of key that is valid at us, NULL when none */
 const struct team_key *team_keys_find_valid(const struct team_keys *k, const struct sig_key *key, int64_t us);
+
+/*
+ * The keys that sign and that say who logged in, on this replica: those
+ * of the keyring journal_keyring gives, each only as far as team.conf in
+ * the work tree agrees (a key it does not list for that admin is left
+ * out, one it revokes is revoked from the earlier time).  An edit of the
+ * work tree that is not signed yet can take a key away (a revocation
+ * holds at once), never give one.  -1 and errget() when the signed
+ * keyring cannot be read (out is then empty).
+ */
+int team_keys_trusted(const struct journal *j, struct team_keys *out);
+/*
+ * How the keyring part of here (admins' keys, revocations, removals)
+ * differs from the signed one: a line "  key SHA256:... for alice" (or
+ * "... of alice revoked" "... of alice not revoked", "... of alice
+ * dropped") per difference, appended to out.  How many.
+ */
+size_t team_keys_diff(const struct team_keys *signed_keys, const struct team_keys *here, struct buf *out);
 
 /*
  * Revoke the key whose fingerprint is fp ("SHA256:...") from now on

@@ -204,18 +204,7 @@ out:
 
 char *keyring_pinned(const char *dir)
 {
-	char *path = xasprintf("%s/%s", dir, KEYRING_TRUST);
-	struct buf b = BUF_INIT;
-	char *fp = NULL;
-
-	if (fs_read_file(path, &b) == 0) {
-		size_t n = strcspn(buf_str(&b), " \n");
-		if (n > 7 && !strncmp(buf_str(&b), "SHA256:", 7))
-			fp = xstrndup(buf_str(&b), n);
-	}
-	buf_release(&b);
-	free(path);
-	return fp;
+	return journal_pinned(dir);
 }
 
 int keyring_pin(const char *dir, const char *fp)
@@ -225,6 +214,21 @@ int keyring_pin(const char *dir, const char *fp)
 	int rc = fs_write_atomic_below(dir, KEYRING_TRUST, line, strlen(line), 0644, 0);
 
 	free(line);
+	return rc;
+}
+
+int keyring_save(const char *dir, const void *conf, size_t len)
+{
+	char *path = xasprintf("%s/%s", dir, JOURNAL_KEYRING);
+	struct buf old = BUF_INIT;
+	int rc = 0;
+
+	/* most syncs move nothing: no write, no fsync */
+	if (fs_read_file(path, &old) < 0 || old.len != len || memcmp(old.data ? old.data : "", conf, len))
+		/* in .git, as the pin: the readers refuse a copy that is not the owner's alone (journal.h) */
+		rc = fs_write_atomic_below(dir, JOURNAL_KEYRING, conf, len, 0644, 0);
+	buf_release(&old);
+	free(path);
 	return rc;
 }
 

@@ -35,7 +35,7 @@
 #include "base/conf.h"
 
 #define KEYRING_NAMESPACE "git"
-#define KEYRING_TRUST ".git/logbook-trust"
+#define KEYRING_TRUST JOURNAL_TRUST
 #define KEYRING_PROPOSALS JOURNAL_STATE "/team"
 #define KEYRING_OID_LEN 40
 
@@ -61,6 +61,13 @@ int keyring_read_ref(const char *dir, char out[KEYRING_OID_LEN + 1], bool *found
 char *keyring_pinned(const char *dir);
 /* pin fp as this replica's root of trust (the owner of .git only); -1 and errget() */
 int keyring_pin(const char *dir, const char *fp);
+/*
+ * Keep conf, the team.conf of the team ref's head once the owner of .git
+ * checked the history up to it, as JOURNAL_KEYRING: the keyring that
+ * verify, sign and ident read (journal_keyring), whichever account runs
+ * them.  The owner of .git only; -1 and errget().
+ */
+int keyring_save(const char *dir, const void *conf, size_t len);
 
 /*
  * Leave team.conf's content conf as a signed proposal on the team ref,

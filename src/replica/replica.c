@@ -339,6 +339,22 @@ static struct conf *conf_at(struct journal *j, const char *rev)
 	return c;
 }
 
+/* keyring_save of team.conf as rev holds it: rev is a head of the team ref the history was checked to */
+static int save_keyring(struct journal *j, const char *rev)
+{
+	char *id = blob_of(j, rev, JOURNAL_CONF);
+	struct buf b = BUF_INIT;
+	int rc = -1;
+
+	if (!id)
+		errset("the team ref at %.12s holds no %s", rev, JOURNAL_CONF);
+	else if (git_blob(j->dir, id, &b) == 0)
+		rc = keyring_save(j->dir, b.data ? b.data : "", b.len);
+	buf_release(&b);
+	free(id);
+	return rc;
+}
+
 /* the text of commit id */
 static int commit_text(struct journal *j, const char *id, struct buf *out)
 {
@@ -438,6 +454,62 @@ out:
 	buf_release(&list);
 	buf_release(&text);
 	free(range);
+	return rc;
+}
+
+int replica_check_team(struct journal *j, size_t *changes, char **why)
+{
+	const char *args[] = { "rev-list", "--reverse", "--topo-order", REPLICA_TEAM_REF, NULL };
+	char *pin = keyring_pinned(j->dir), *head = NULL, *base = NULL;
+	struct buf list = BUF_INIT, text = BUF_INIT;
+	bool first = false;
+	int rc = -1;
+
+	*changes = 0;
+	*why = NULL;
+	if (!pin)
+		return 0;
+	if (!(head = git_resolve(j->dir, REPLICA_TEAM_REF))) {
+		*why = xasprintf("this replica trusts %s, but has no team ref", pin);
+		rc = 1;
+		goto out;
+	}
+	if (git_run(j->dir, NULL, &list, NULL, args) != 0) {
+		errset("git rev-list %s failed", REPLICA_TEAM_REF);
+		goto out;
+	}
+	/* the history before the team signed is nobody's: the check starts at the parent of the first signed commit */
+	for (char *id = list.data, *nl; id && *id; id = nl ? nl + 1 : NULL) {
+		struct buf payload = BUF_INIT, armored = BUF_INIT;
+		char tree[KEYRING_OID_LEN + 1], parent[KEYRING_OID_LEN + 1];
+		int64_t when;
+
+		if ((nl = strchr(id, '\n')))
+			*nl = '\0';
+		buf_reset(&text);
+		if (commit_text(j, id, &text) < 0)
+			goto out;
+		if (keyring_parse(text.data, text.len, &payload, &armored, tree, parent, &when) == 0 && armored.len) {
+			if (!first && parent[0])
+				base = xstrdup(parent);
+			first = true;
+			(*changes)++;
+		}
+		buf_release(&payload);
+		buf_release(&armored);
+	}
+	if (!first) {
+		*why = xasprintf("this replica trusts %s, but no change of the team ref is signed", pin);
+		rc = 1;
+		goto out;
+	}
+	rc = check_keyring_history(j, pin, base, head, why);
+out:
+	buf_release(&list);
+	buf_release(&text);
+	free(base);
+	free(head);
+	free(pin);
 	return rc;
 }
 
@@ -544,7 +616,7 @@ static int take_proposal(struct journal *j, int dfd, const char *name, struct st
 		goto out;
 	if (write_object(j, "blob", conf, conflen, bid) < 0 || write_object(j, "tree", tree.data, tree.len, tid) < 0 ||
 	    write_object(j, "commit", commit, clen, cid) < 0 || git_update_ref(j->dir, REPLICA_TEAM_REF, cid, head) < 0 ||
-	    (!pin && keyring_pin(j->dir, fp) < 0)) {
+	    (!pin && keyring_pin(j->dir, fp) < 0) || keyring_save(j->dir, conf, conflen) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -1023,7 +1095,7 @@ static int take_team(struct journal *j, const char *remote, const char *fetched,
 	rc = check_keyring_history(j, pin, ours, fetched, &why);
 	if (rc == 1)
 		rc = quarantine(j, remote, QUARANTINE_TEAM, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
-	else if (rc == 0 && git_update_ref(j->dir, REPLICA_TEAM_REF, fetched, ours) < 0)
+	else if (rc == 0 && (git_update_ref(j->dir, REPLICA_TEAM_REF, fetched, ours) < 0 || save_keyring(j, fetched) < 0))
 		rc = -1;
 out:
 	free(why);
@@ -1040,6 +1112,17 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 	char *head = git_resolve(j->dir, ref), *written = git_resolve(j->dir, mark);
 	int rc = 0;
 
+	if (!host && head && written && !strcmp(head, written)) {
+		/*
+		 * the head written here was checked: its keyring is the one in
+		 * force, also on a replica pinned before it was kept in .git, or
+		 * after a sync that failed between the ref and the copy
+		 */
+		char *pin = keyring_pinned(j->dir);
+		if (pin && save_keyring(j, head) < 0)
+			rc = -1;
+		free(pin);
+	}
 	if (!head || (written && !strcmp(head, written)))
 		goto out;
 	if (!host) {
@@ -1065,7 +1148,8 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 					rc = -1;
 				else
 					rc = REPLICA_QUARANTINED;
-			} else if (bad < 0) {
+			} else if (bad < 0 || (pin && save_keyring(j, head) < 0)) {
+				bad = -1;
 				rc = -1;
 			}
 			free(why);
@@ -1484,7 +1568,7 @@ int replica_trust_team(struct journal *j, const char *rev, const char *trust, ch
 		errset("the team's keyring does not check: %s", why ? why : errget());
 		goto out;
 	}
-	if (keyring_pin(j->dir, first) < 0)
+	if (keyring_pin(j->dir, first) < 0 || save_keyring(j, head) < 0)
 		goto out;
 	*pinned = first;
 	first = NULL;

@@ -147,5 +147,14 @@ int replica_trust_team(struct journal *j, const char *rev, const char *trust, ch
  * Runs git: the owner of .git (or root, as the owner) only.  -1 and errget().
  */
 int replica_team_log(struct journal *j, struct buf *out);
+/*
+ * Replay the keyring's history as a new replica would check it: from
+ * the first signed commit of the team ref, which the pinned root of
+ * trust must have signed, to the head, each change signed by a key the
+ * keyring before it lists as valid then.  0 it checks (*changes: how
+ * many signed changes), 1 it does not (*why, allocated), -1 and errget()
+ * on failure.  Runs git: the owner of .git only.
+ */
+int replica_check_team(struct journal *j, size_t *changes, char **why);
 
 #endif

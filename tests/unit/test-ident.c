@@ -71,6 +71,18 @@ static char *login_name(void)
 }
 
 /* ident_resolve fails with a message that starts with prefix, and leaves nothing */
+/* ident_resolve with the keys of team */
+static int resolve_with(struct ident *id, const struct conf *team)
+{
+	struct team_keys keys;
+	int rc;
+
+	team_keys_load(team, &keys);
+	rc = ident_resolve(id, &keys);
+	team_keys_free(&keys);
+	return rc;
+}
+
 static void resolve_fails(const char *prefix)
 {
 	struct ident id;
@@ -239,14 +251,14 @@ static void the_ssh_key_of_the_session_names_the_admin(void **state)
 	(void)state;
 	setenv("LOGBOOK_HOST", "web1", 1);
 	setenv("SUDO_USER", "carol", 1);
-	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_int_equal(resolve_with(&id, team), 0);
 	assert_string_equal(id.admin, "bob");
 	assert_string_equal(id.admin_source, "ssh key");
 	ident_release(&id);
 
 	/* LOGBOOK_USER still comes first */
 	setenv("LOGBOOK_USER", "alice", 1);
-	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_int_equal(resolve_with(&id, team), 0);
 	assert_string_equal(id.admin, "alice");
 	assert_string_equal(id.admin_source, "LOGBOOK_USER");
 	ident_release(&id);
@@ -280,12 +292,12 @@ static void a_key_copied_from_authorized_keys_with_options_names_its_admin(void 
 	setenv("LOGBOOK_HOST", "web1", 1);
 	setenv("SSH_USER_AUTH", auth, 1);
 	unit_write(auth, "publickey " DAVE "\n", strlen("publickey " DAVE "\n"), 0);
-	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_int_equal(resolve_with(&id, team), 0);
 	assert_string_equal(id.admin, "dave");
 	assert_string_equal(id.admin_source, "ssh key");
 	ident_release(&id);
 	unit_write(auth, "publickey " ERIN "\n", strlen("publickey " ERIN "\n"), 0);
-	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_int_equal(resolve_with(&id, team), 0);
 	assert_string_equal(id.admin, "erin");
 	ident_release(&id);
 	conf_free(team);
@@ -304,7 +316,7 @@ static void a_key_that_is_no_admins_does_not_name_one(void **state)
 
 	(void)state;
 	setenv("LOGBOOK_HOST", "web1", 1);
-	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_int_equal(resolve_with(&id, team), 0);
 	assert_string_not_equal(id.admin_source, "ssh key");
 	ident_release(&id);
 	conf_free(team);
@@ -329,7 +341,7 @@ static void a_broken_key_in_team_conf_names_nobody_and_hides_no_other(void **sta
 	setenv("LOGBOOK_HOST", "web1", 1);
 	setenv("SSH_USER_AUTH", auth, 1);
 	unit_write(auth, "publickey " BOB " bob@desk\n", strlen("publickey " BOB " bob@desk\n"), 0);
-	assert_int_equal(ident_resolve(&id, team), 0);
+	assert_int_equal(resolve_with(&id, team), 0);
 	assert_string_equal(id.admin, "bob");
 	assert_string_equal(id.admin_source, "ssh key");
 	ident_release(&id);
