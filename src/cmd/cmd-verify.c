@@ -6,7 +6,8 @@
  * seq order: seq must go 1, 2, 3... without gap or repeat, each "prev"
  * must be the hash of the record before, a file's lines must be in
  * increasing seq (the store only appends), and every sign record must
- * carry a good signature by a key of its admin in team.conf (sign.h).
+ * carry a good signature by a key of its admin in the keyring
+ * (journal_keyring: the signed one when this replica has a pin; sign.h).
  * Records after a host's last good signature are its unsigned tail:
  * reported, not an error.  Memory: about 80 bytes per record.
  *
@@ -54,13 +55,23 @@ static const char usage[] =
 	"vouches for, the unsigned tail, and each problem with its file and\n"
 	"line.\n"
 	"\n"
+	"On a replica whose keyring is signed, the keys are those of the\n"
+	"signed keyring (.git/logbook-keyring, what sync took along the signed\n"
+	"history), not team.conf here: keyring changes in team.conf that\n"
+	"nobody signed are a problem, and so is a signed keyring another\n"
+	"account than the owner of .git could have written.  As root or as\n"
+	"that owner, verify also replays the keyring's history from the root\n"
+	"of trust (.git/logbook-trust) to the team ref's head; a member is\n"
+	"told that each sync checked it.\n"
+	"\n"
 	"  --host HOST   only this host\n"
 	"  --since DAY   only the day files from DAY on (the first record's\n"
 	"                link to older files is not checked)\n"
 	"  -h, --help    show this help\n"
 	"\n"
 	"Exit status: 0 nothing broken (unsigned records are not an error),\n"
-	"1 something is broken or could not be read, 2 bad usage.\n";
+	"1 something is broken or could not be read (the keyring problems\n"
+	"above included), 2 bad usage.\n";
 
 struct entry {
 	int64_t seq;
