@@ -10,6 +10,7 @@
 #include "unit.h"
 
 #include <pwd.h>
+#include <sys/stat.h>
 
 #include "base/buf.h"
 #include "base/conf.h"
@@ -476,6 +477,83 @@ static void the_default_session_is_the_boot_the_kernel_session_and_its_start(voi
 
 #define T(name) cmocka_unit_test_setup_teardown(name, clear_env, teardown)
 
+/* in dir: f (relative) holding text */
+static void put(const char *dir, const char *f, const char *text)
+{
+	char *path = xasprintf("%s/%s", dir, f);
+
+	unit_write(path, text, strlen(text), 0);
+	assert_int_equal(chmod(path, 0644), 0);
+	free(path);
+}
+
+static void with_a_pin_the_signed_keyring_says_whose_keys_are_whose(void **state)
+{
+	static const char signed_text[] =
+		"[admin \"alice\"]\n\tkey = " ALICE "\n[admin \"bob\"]\n\tkey = " BOB "\n";
+	/* here: eve's key under alice, bob's key revoked, nobody signed it */
+	static const char here_text[] =
+		"[admin \"alice\"]\n\tkey = " ALICE "\n\tkey = " EVE "\n"
+		"[admin \"bob\"]\n\tkey = " BOB "\n\trevoked = SHA256:PfiNJpfV0PlJSWIFIpTjT+wttdBf8RXLrVVDVA4PyO0 "
+		"2020-01-01T00:00:00.000000Z\n";
+	char *dir = tmp = unit_tmpdir(), *git = xasprintf("%s/.git", dir), *auth = xasprintf("%s/auth", dir);
+	struct journal *j;
+	struct team_keys keys, here, signed_keys;
+	struct buf diff = BUF_INIT;
+	struct ident id;
+
+	(void)state;
+	setenv("LOGBOOK_HOST", "web1", 1);
+	assert_int_equal(mkdir(git, 0755), 0);
+	put(dir, "team.conf", here_text);
+	put(dir, ".git/logbook-keyring", signed_text);
+	/* without a pin the work tree's team.conf is the keyring */
+	assert_non_null(j = journal_open(dir));
+	assert_ptr_equal(journal_keyring(j), j->conf);
+	journal_close(j);
+	put(dir, ".git/logbook-trust", "SHA256:root\n");
+	assert_non_null(j = journal_open(dir));
+	assert_int_equal(team_keys_trusted(j, &keys), 0);
+	/* alice's and bob's: eve's is nobody's, bob's revocation here holds */
+	assert_int_equal(keys.n, 2);
+	assert_string_equal(keys.v[1].admin, "bob");
+	assert_true(keys.v[1].revoked != 0);
+	team_keys_load(journal_keyring(j), &signed_keys);
+	team_keys_load(j->conf, &here);
+	assert_int_equal(team_keys_diff(&signed_keys, &here, &diff), 2);
+	assert_non_null(strstr(buf_str(&diff), "for alice\n"));
+	assert_non_null(strstr(buf_str(&diff), " of bob revoked\n"));
+	/* a session that logged in with eve's key is not alice's */
+	setenv("SSH_USER_AUTH", auth, 1);
+	unit_write(auth, "publickey " EVE "\n", strlen("publickey " EVE "\n"), 0);
+	assert_int_equal(ident_resolve_in(&id, j), 0);
+	assert_string_not_equal(id.admin_source, "ssh key");
+	ident_release(&id);
+	unit_write(auth, "publickey " ALICE "\n", strlen("publickey " ALICE "\n"), 0);
+	assert_int_equal(ident_resolve_in(&id, j), 0);
+	assert_string_equal(id.admin, "alice");
+	ident_release(&id);
+	journal_close(j);
+	/* a copy the group could have written is refused, and names nobody */
+	{
+		char *path = xasprintf("%s/.git/logbook-keyring", dir);
+		assert_int_equal(chmod(path, 0664), 0);
+		free(path);
+	}
+	assert_non_null(j = journal_open(dir));
+	assert_null(journal_keyring(j));
+	assert_non_null(strstr(errget(), "logbook-keyring: writable by the group (mode 0664): refused"));
+	team_keys_free(&keys);
+	assert_int_equal(team_keys_trusted(j, &keys), -1);
+	assert_int_equal(keys.n, 0);
+	journal_close(j);
+	team_keys_free(&here);
+	team_keys_free(&signed_keys);
+	buf_release(&diff);
+	free(git);
+	free(auth);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -492,6 +570,7 @@ int main(void)
 		T(without_a_login_uid_sudo_user_names_the_admin),
 		T(logbook_session_names_the_session),
 		T(the_default_session_is_the_boot_the_kernel_session_and_its_start),
+		T(with_a_pin_the_signed_keyring_says_whose_keys_are_whose),
 	};
 	return cmocka_run_group_tests_name("ident", tests, NULL, NULL);
 }
