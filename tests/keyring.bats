@@ -9,12 +9,7 @@ load lib
 
 setup() {
 	T=$BATS_TEST_TMPDIR
-	K="$T/keys"
-	mkdir -p "$K"
-	for k in alice bob mallory; do ssh-keygen -q -t ed25519 -N '' -f "$K/$k" -C "$k@laptop"; done
-	eval "$(ssh-agent -s)" >/dev/null
-	AGENT_PID=$SSH_AGENT_PID
-	ssh-add -q "$K/alice" 2>/dev/null
+	agent_with_keys alice bob mallory
 	git init -q --bare "$T/hub.git"
 	on web1 init --timezone UTC "$T/web1" >/dev/null
 	git config -f "$T/web1/team.conf" sync.auto false

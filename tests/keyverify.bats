@@ -10,12 +10,7 @@ load lib
 
 setup() {
 	T=$BATS_TEST_TMPDIR
-	K="$T/keys"
-	mkdir -p "$K"
-	for k in alice bob mallory; do ssh-keygen -q -t ed25519 -N '' -f "$K/$k" -C "$k@laptop"; done
-	eval "$(ssh-agent -s)" >/dev/null
-	AGENT_PID=$SSH_AGENT_PID
-	ssh-add -q "$K/alice" 2>/dev/null
+	agent_with_keys alice bob mallory
 	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER
 	export TZ=UTC LC_ALL=C LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
 	export LOGBOOK_DIR="$T/web1" LOGBOOK_HOST=web1 LOGBOOK_USER=alice

@@ -47,6 +47,17 @@ as_nobody() {
 	fi
 }
 
+# ed25519 keys $K/NAME and $K/NAME.pub for each NAME, and an ssh-agent
+# (its pid in AGENT_PID, for teardown to kill) that holds the first
+agent_with_keys() {
+	K="$BATS_TEST_TMPDIR/keys"
+	mkdir -p "$K"
+	for k in "$@"; do ssh-keygen -q -t ed25519 -N '' -f "$K/$k" -C "$k@laptop"; done
+	eval "$(ssh-agent -s)" >/dev/null
+	AGENT_PID=$SSH_AGENT_PID
+	ssh-add -q "$K/$1" 2>/dev/null
+}
+
 # fail with a message (bats prints it)
 fail() {
 	echo "$@" >&2
