@@ -146,7 +146,7 @@ int cmd_clone(int argc, char **argv)
 			rmdir(dir);
 		die("clone: %s", msg);
 	}
-	conf_free(j.conf);
+	journal_release(&j);
 	printf("Cloned the logbook journal of %s into %s\n", url, dir);
 	return cli_finish_output();
 }

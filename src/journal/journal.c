@@ -171,13 +171,20 @@ struct journal *journal_open(const char *dir)
 	return j;
 }
 
+void journal_release(struct journal *j)
+{
+	conf_free(j->conf);
+	conf_free(j->keyring);
+	free(j->keyring_why);
+	j->conf = j->keyring = NULL;
+	j->keyring_why = NULL;
+}
+
 void journal_close(struct journal *j)
 {
 	if (!j)
 		return;
-	conf_free(j->conf);
-	conf_free(j->keyring);
-	free(j->keyring_why);
+	journal_release(j);
 	free(j->dir);
 	free(j);
 }

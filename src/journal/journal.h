@@ -50,6 +50,8 @@ const char *journal_locate(const char *option);
 /* open an existing journal; NULL and errget() when it is missing or its team.conf is wrong */
 struct journal *journal_open(const char *dir);
 void journal_close(struct journal *j);
+/* free what journal_reload_conf loaded into a journal the caller made itself (not its dir) */
+void journal_release(struct journal *j);
 /* read team.conf again after a command edited it, and the signed keyring (the time zone in force stays) */
 int journal_reload_conf(struct journal *j);
 /*
