@@ -219,17 +219,8 @@ int keyring_pin(const char *dir, const char *fp)
 
 int keyring_save(const char *dir, const void *conf, size_t len)
 {
-	char *path = xasprintf("%s/%s", dir, JOURNAL_KEYRING);
-	struct buf old = BUF_INIT;
-	int rc = 0;
-
-	/* most syncs move nothing: no write, no fsync */
-	if (fs_read_file(path, &old) < 0 || old.len != len || memcmp(old.data ? old.data : "", conf, len))
-		/* in .git, as the pin: the readers refuse a copy that is not the owner's alone (journal.h) */
-		rc = fs_write_atomic_below(dir, JOURNAL_KEYRING, conf, len, 0644, 0);
-	buf_release(&old);
-	free(path);
-	return rc;
+	/* in .git, as the pin: the readers refuse a copy that is not the owner's alone (journal.h) */
+	return fs_write_atomic_below(dir, JOURNAL_KEYRING, conf, len, 0644, 0);
 }
 
 int keyring_propose(struct journal *j, const struct conf *before, const char *admin, const void *conf, size_t len,

@@ -342,15 +342,24 @@ static struct conf *conf_at(struct journal *j, const char *rev)
 /* keyring_save of team.conf as rev holds it: rev is a head of the team ref the history was checked to */
 static int save_keyring(struct journal *j, const char *rev)
 {
-	char *id = blob_of(j, rev, JOURNAL_CONF);
+	char *id = blob_of(j, rev, JOURNAL_CONF), *path = journal_path(j, JOURNAL_KEYRING);
+	char have[KEYRING_OID_LEN + 1] = "";
 	struct buf b = BUF_INIT;
-	int rc = -1;
+	int rc = 0;
 
-	if (!id)
+	/* most syncs move nothing: when the copy already is that blob, no second git and no write */
+	if (fs_read_file(path, &b) == 0)
+		keyring_object_id("blob", b.data ? b.data : "", b.len, have);
+	buf_reset(&b);
+	if (!id) {
 		errset("the team ref at %.12s holds no %s", rev, JOURNAL_CONF);
-	else if (git_blob(j->dir, id, &b) == 0)
-		rc = keyring_save(j->dir, b.data ? b.data : "", b.len);
+		rc = -1;
+	} else if (strcmp(have, id) &&
+		   (git_blob(j->dir, id, &b) < 0 || keyring_save(j->dir, b.data ? b.data : "", b.len) < 0)) {
+		rc = -1;
+	}
 	buf_release(&b);
+	free(path);
 	free(id);
 	return rc;
 }
