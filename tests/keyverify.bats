@@ -171,3 +171,15 @@ forge_sign() {
 	run "$LOGBOOK" verify
 	[ "$status" -eq 0 ] || fail "$output"
 }
+
+@test "root's verify replays the history as the owner of .git, never running git as root" {
+	member_add
+	chmod -R o+rX "$T/web1"
+	# as setup leaves it: the journal and its .git the owner's (the system user logbook)
+	chown -R "$MEMBER:$MEMBER_GROUP" "$T/web1/.git"
+	chown "$MEMBER:$MEMBER_GROUP" "$T/web1"
+	run "$LOGBOOK" verify
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"team keyring: 1 signed change, its history checks from the root of trust $ALICE"* ]] ||
+		fail "$output"
+}
