@@ -73,17 +73,23 @@ static uint16_t tag_of(const struct secrets *s, const void *data, size_t len)
 	return (uint16_t)siphash24(s->sipkey, data, prefix_len(len));
 }
 
-static int mac_of(const struct secrets *s, const void *data, size_t len, uint8_t out[MAC_LEN])
+static int mac_with(EVP_MAC_CTX *ctx, const void *data, size_t len, uint8_t out[MAC_LEN])
 {
 	size_t outlen = 0;
 
 	/* init without a key starts again from the key's state (no key schedule per value) */
-	if (!EVP_MAC_init(s->mac, NULL, 0, NULL) || !EVP_MAC_update(s->mac, data, len) ||
-	    !EVP_MAC_final(s->mac, out, &outlen, MAC_LEN) || outlen != MAC_LEN) {
+	if (!ctx || !EVP_MAC_init(ctx, NULL, 0, NULL) || !EVP_MAC_update(ctx, data, len) ||
+	    !EVP_MAC_final(ctx, out, &outlen, MAC_LEN) || outlen != MAC_LEN) {
 		errset("known secrets: HMAC-SHA256 failed");
 		return -1;
 	}
 	return 0;
+}
+
+/* for adding and parsing, never from several threads at once */
+static int mac_of(const struct secrets *s, const void *data, size_t len, uint8_t out[MAC_LEN])
+{
+	return mac_with(s->mac, data, len, out);
 }
 
 /* the SipHash key is not the file's key itself: derived, so the two hashes never share a key */
@@ -451,9 +457,20 @@ int secrets_save(const struct secrets *s, const char *path)
 
 /* ---- the matcher ---- */
 
+/*
+ * A matcher's own copy of the keyed HMAC, made on its first tag hit: s
+ * itself is only read, so threads (the baseline's pool) share it.
+ */
+struct matcher {
+	const struct secrets *s;
+	EVP_MAC_CTX *ctx;
+};
+
 /* the longest secret that starts at text[i] and overlaps no marker; 0 when none */
-static size_t match_at(const struct secrets *s, const char *text, size_t len, size_t i)
+static size_t match_at(struct matcher *mt, const char *text, size_t len, size_t i)
 {
+	const struct secrets *s = mt->s;
+
 	for (size_t p = PREFIX_MAX; p >= SECRETS_MIN_LEN; p--) {
 		uint32_t k;
 		if (!s->head[p] || len - i < p)
@@ -464,7 +481,11 @@ static size_t match_at(const struct secrets *s, const char *text, size_t len, si
 			uint8_t mac[MAC_LEN];
 			size_t span;
 			const char *m;
-			if (e->len > len - i || mac_of(s, text + i, e->len, mac) < 0 ||
+			if (e->len > len - i)
+				continue;
+			if (!mt->ctx)
+				mt->ctx = EVP_MAC_CTX_dup(s->mac);
+			if (mac_with(mt->ctx, text + i, e->len, mac) < 0 ||
 			    CRYPTO_memcmp(mac, e->mac, MAC_LEN))
 				continue;
 			/* a marker that starts inside the window stays whole (stable output) */
@@ -478,33 +499,45 @@ static size_t match_at(const struct secrets *s, const char *text, size_t len, si
 	return 0;
 }
 
-size_t secrets_redact(const struct secrets *s, const char *text, size_t len, struct buf *out)
+/* replace each known value in text by the marker (out NULL: stop at the first); how many */
+static size_t scan(const struct secrets *s, const char *text, size_t len, struct buf *out)
 {
+	struct matcher mt = { .s = s };
 	size_t i = 0, from = 0, count = 0;
 
-	if (!s || s->n == 0 || len < SECRETS_MIN_LEN) {
-		buf_add(out, text, len);
-		return 0;
-	}
-	while (i + SECRETS_MIN_LEN <= len) {
+	while (s && s->n && i + SECRETS_MIN_LEN <= len) {
 		size_t n;
 		if (text[i] == '[' && len - i >= MARKER_LEN && !memcmp(text + i, MARKER, MARKER_LEN)) {
 			i += MARKER_LEN;
 			continue;
 		}
-		n = match_at(s, text, len, i);
+		n = match_at(&mt, text, len, i);
 		if (!n) {
 			i++;
 			continue;
 		}
+		count++;
+		if (!out)
+			break;
 		buf_add(out, text + from, i - from);
 		buf_adds(out, MARKER);
-		count++;
 		i += n;
 		from = i;
 	}
-	buf_add(out, text + from, len - from);
+	if (out)
+		buf_add(out, text + from, len - from);
+	EVP_MAC_CTX_free(mt.ctx);
 	return count;
+}
+
+size_t secrets_redact(const struct secrets *s, const char *text, size_t len, struct buf *out)
+{
+	return scan(s, text, len, out);
+}
+
+bool secrets_holds(const struct secrets *s, const char *text, size_t len)
+{
+	return scan(s, text, len, NULL) > 0;
 }
 
 /* ---- records ---- */

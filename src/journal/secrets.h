@@ -22,7 +22,8 @@
  * text changes nothing.  The store applies the process's secrets to
  * every record it writes (secrets_redact_record), so commands, notes,
  * diffs, mails and events alike are covered when this process could load
- * the file.  This module never prints; the matcher is not thread-safe.
+ * the file.  This module never prints.  Matching only reads a set, so
+ * threads may share one; changing it (add, remove) is one thread's.
  */
 #ifndef LOGBOOK_SECRETS_H
 #define LOGBOOK_SECRETS_H
@@ -76,8 +77,10 @@ size_t secrets_length(const struct secrets *s, size_t i);
 
 /* append text to out with every known value replaced by REDACT_MARKER; how many were replaced */
 size_t secrets_redact(const struct secrets *s, const char *text, size_t len, struct buf *out);
+/* whether text holds a known value; s may be NULL (none) */
+bool secrets_holds(const struct secrets *s, const char *text, size_t len);
 /*
- * The same on every text of r but the common fields (v, kind, time, host,
+ * secrets_redact on every text of r but the common fields (v, kind, time, host,
  * admin, account, session, seq, prev) and import_id, in nested objects
  * and arrays too; a sign record has no text and is left alone.  The
  * count is added to r's "redacted".  How many were replaced.
