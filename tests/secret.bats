@@ -254,3 +254,18 @@ teardown() {
 	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
 	return 0
 }
+
+@test "ingest-mail started as root files as the owner of .git, which cannot read the secrets: the helper gets them from logbook" {
+	member_add
+	new_journal
+	known "$SECRET"
+	# the journal belongs to the account that runs git (the logbook user after setup)
+	chown -R "$MEMBER:$MEMBER_GROUP" "$LOGBOOK_DIR"
+	run as_member cat "$LOGBOOK_SECRETS"
+	[ "$status" -ne 0 ]
+	printf 'From: cron@web1\nSubject: job\nMessage-ID: <k2@web1>\n\nthe password %s failed\n' "$SECRET" |
+		lb ingest-mail
+	[ "$(stat -c %U "$(day_file)")" = "$MEMBER" ]
+	grep -qF 'the password [REDACTED] failed' "$(day_file)"
+	run ! grep -aF "$SECRET" "$(day_file)"
+}
