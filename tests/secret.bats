@@ -11,18 +11,20 @@ load shell
 SECRET='plover-Qz7-4411'
 SECRET2='corvid_88_Mjx'
 
+# keep the helpers' setup and teardown, and add the secrets file to them
+eval "lib_$(declare -f setup)"
+eval "shell_$(declare -f teardown)"
+
 setup() {
-	TZ=UTC LC_ALL=C
-	export TZ LC_ALL
-	export HOME="$BATS_TEST_TMPDIR/home"
-	mkdir -p "$HOME"
-	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal"
-	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
-	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
-	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
+	lib_setup
 	[ "$(id -u)" -eq 0 ] || skip "logbook secret is root's"
 	mkdir -m 0755 "$BATS_TEST_TMPDIR/etc"
 	export LOGBOOK_SECRETS="$BATS_TEST_TMPDIR/etc/secrets"
+}
+
+teardown() {
+	shell_teardown
+	member_remove
 }
 
 known() {
@@ -249,11 +251,6 @@ typed_in() {
 	[ ! -e "$(day_file)" ]
 }
 
-teardown() {
-	member_remove
-	[ -n "${TMUX_SOCK:-}" ] && tmux -S "$TMUX_SOCK" kill-server 2>/dev/null
-	return 0
-}
 
 @test "ingest-mail started as root files as the owner of .git, which cannot read the secrets: the helper gets them from logbook" {
 	member_add
