@@ -36,6 +36,9 @@ known() {
 nowhere() {
 	local v=$1
 	lb sync >/dev/null
+	# the search index and its text cache under .state/ are built from the records
+	lb search "$v" >/dev/null || true
+	compgen -G "$LOGBOOK_DIR/.state/index*" >/dev/null || fail "no index was built under .state/"
 	grep -rlaF -- "$v" "$LOGBOOK_DIR" && fail "'$v' is in the files above"
 	git -C "$LOGBOOK_DIR" log -p --all | grep -aF -- "$v" && fail "'$v' is in git log -p --all"
 	git -C "$LOGBOOK_DIR" cat-file --batch-all-objects --batch | grep -aF -- "$v" &&
