@@ -13,10 +13,15 @@
  *   redact_command          every command (the figure for RESULTS.md)
  *     without a secret      the commands no rule fires on
  *     with a secret         the others (they are looked at twice)
+ *   + 1000 known secrets    redact_command, then secrets_redact with
+ *                           1000 known values (journal/secrets.h: what
+ *                           the store adds for every text it writes)
+ *     known secrets alone   secrets_redact alone
  *   reference: copy         buf_add of the command: no redaction at all
  *   reference: one regex    one PCRE2 JIT search per command for
  *                           password|token|secret, a naive redactor
- * and the time of redact_new (once per process).  Times are in
+ * and the time of redact_new (once per process).  The known values are
+ * random printable strings of 8 to 24 bytes drawn from the same stream.  Times are in
  * microseconds per command.
  */
 #include <getopt.h>
@@ -34,6 +39,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "capture/redact.h"
+#include "journal/secrets.h"
 #include "base/banned.h"
 
 static const char usage[] = "usage: redact [--runs K] [--commands N] [--seed S]\n";
@@ -147,7 +153,8 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-enum { ROW_ALL, ROW_PLAIN, ROW_SECRET, ROW_COPY, ROW_REGEX, NROWS };
+enum { ROW_ALL, ROW_PLAIN, ROW_SECRET, ROW_KNOWN, ROW_KNOWN_ONLY, ROW_COPY, ROW_REGEX, NROWS };
+#define NKNOWN 1000
 
 int main(int argc, char **argv)
 {
@@ -162,6 +169,7 @@ int main(int argc, char **argv)
 	bool *has;
 	double *t[NROWS], t0, t_new;
 	struct redactor *r;
+	struct secrets *known;
 	pcre2_code *naive;
 	pcre2_match_data *md;
 	int opt, err;
@@ -199,6 +207,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, "redact: %s\n", errget());
 		return 1;
 	}
+	known = secrets_new();
+	if (!known) {
+		fprintf(stderr, "redact: %s\n", errget());
+		return 1;
+	}
+	for (size_t i = 0; i < NKNOWN; i++) {
+		char v[32];
+		size_t len = 8 + next() % 17;
+		for (size_t k = 0; k < len; k++)
+			v[k] = (char)(33 + next() % 94);
+		secrets_add(known, v, len);
+	}
 	naive = pcre2_compile((PCRE2_SPTR)"(?i)password|token|secret", PCRE2_ZERO_TERMINATED, 0,
 			      &err, &erroff, NULL);
 	pcre2_jit_compile(naive, PCRE2_JIT_COMPLETE);
@@ -218,6 +238,16 @@ int main(int argc, char **argv)
 				case ROW_SECRET:
 					if (has[i] == (row == ROW_SECRET))
 						redact_command(r, cmds[i].data, cmds[i].len, &out);
+					break;
+				case ROW_KNOWN: {
+					struct buf k = BUF_INIT;
+					redact_command(r, cmds[i].data, cmds[i].len, &k);
+					secrets_redact(known, k.data, k.len, &out);
+					buf_release(&k);
+					break;
+				}
+				case ROW_KNOWN_ONLY:
+					secrets_redact(known, cmds[i].data, cmds[i].len, &out);
 					break;
 				case ROW_COPY:
 					buf_add(&out, cmds[i].data, cmds[i].len);
@@ -239,6 +269,8 @@ int main(int argc, char **argv)
 	printf("%-28s %10.2f\n", "redact_command", median(t[ROW_ALL], runs) / ncmd);
 	printf("%-28s %10.2f\n", "  without a secret", median(t[ROW_PLAIN], runs) / (ncmd - nsecret ? ncmd - nsecret : 1));
 	printf("%-28s %10.2f\n", "  with a secret", median(t[ROW_SECRET], runs) / (nsecret ? nsecret : 1));
+	printf("%-28s %10.2f\n", "  + 1000 known secrets", median(t[ROW_KNOWN], runs) / ncmd);
+	printf("%-28s %10.2f\n", "    known secrets alone", median(t[ROW_KNOWN_ONLY], runs) / ncmd);
 	printf("%-28s %10.2f\n", "reference: copy", median(t[ROW_COPY], runs) / ncmd);
 	printf("%-28s %10.2f\n", "reference: one regex", median(t[ROW_REGEX], runs) / ncmd);
 	printf("redact_new: %.0f us; secrets replaced per run: %zu\n", t_new, found / runs);
@@ -252,5 +284,6 @@ int main(int argc, char **argv)
 	pcre2_match_data_free(md);
 	pcre2_code_free(naive);
 	redact_free(r);
+	secrets_free(known);
 	return 0;
 }

@@ -45,7 +45,7 @@ complete_bash() {
 @test "bash: commands come from the binary, hidden ones are not offered" {
 	world
 	run complete_bash logbook s
-	[ "$output" = "$(printf '%s\n' show search scan sign sync setup)" ]
+	[ "$output" = "$(printf '%s\n' show search scan sign sync setup secret)" ]
 	run complete_bash logbook ''
 	[[ "$output" == *$'\ndoctor\n'* ]]
 	[[ "$output" != *complete* ]]

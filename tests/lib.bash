@@ -13,6 +13,8 @@ setup() {
 	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
 	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
 	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
+	# not the machine's /etc/logbook/secrets (tests/secret.bats makes its own)
+	export LOGBOOK_SECRETS=/nonexistent/logbook-secrets
 }
 
 # the binary under test

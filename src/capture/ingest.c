@@ -39,6 +39,7 @@
 #include "capture/spool.h"
 #include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/secrets.h"
 #include "journal/team.h"
 #include "base/banned.h"
 
@@ -860,7 +861,7 @@ int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct inge
 	struct redactor *redactor = NULL;
 	struct account_dir *dirs = NULL;
 	struct found *found = NULL;
-	size_t ndirs = 0, n = 0;
+	size_t ndirs = 0, n = 0, todo;
 	char *host = NULL;
 	int spool_dir, rc = 0;
 
@@ -883,8 +884,18 @@ int ingest_spools(struct journal *j, const struct ingest_opts *opts, struct inge
 	/* sessions in the order they were made, so records of one host land in that order */
 	if (n > 1)
 		qsort(found, n, sizeof *found, cmp_found);
+	/*
+	 * Known secrets this account cannot read (journal/secrets.h): its
+	 * records would keep them.  Root's ingest (the timer, the path unit,
+	 * sync) reads every spool and redacts them: leave it the spools.
+	 */
+	todo = secrets_process_state() == SECRETS_UNREADABLE ? 0 : n;
+	rep->skipped += n - todo;
+	if (todo < n && opts->warn_foreign)	/* said by `logbook ingest`, not by every command */
+		warn(rep, "%zu spool%s left for root's ingest: %s holds known secrets this account cannot "
+		     "redact", n - todo, n - todo == 1 ? "" : "s", secrets_path());
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < todo; i++) {
 		const struct account_dir *ad = &dirs[found[i].dir];
 		struct spool s = { .j = j, .opts = opts, .rep = rep, .redactor = &redactor, .session = found[i].session,
 				   .host = host, .dirfd = ad->fd, .fd = -1 };

@@ -21,6 +21,7 @@
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/journal.h"
+#include "journal/secrets.h"
 #include "replica/git.h"
 #include "base/banned.h"
 
@@ -67,12 +68,26 @@ static char *helper_path(const char *name)
 int cmd_ingest_mail(int argc, char **argv)
 {
 	char *path = helper_path("logbook-ingest-mail");
-	char **args = xcalloc((size_t)argc + 4, sizeof *args);
-	int n = 0;
+	char **args = xcalloc((size_t)argc + 6, sizeof *args);
+	char fdarg[16];
+	int n = 0, fd;
 
 	args[n++] = path;
 	args[n++] = "-C";
 	args[n++] = (char *)journal_locate(cmd_dir_option);
+	/* the known secrets, read as root: the helper runs as the owner of .git, which cannot read them */
+	if (secrets_process_state() == SECRETS_BROKEN) {
+		warn_msg("ingest-mail: %s (known secrets cannot be redacted; the MTA will retry)",
+			 secrets_process_error());
+		free(args);
+		free(path);
+		return EX_TEMPFAIL;
+	}
+	if ((fd = secrets_process_fd()) >= 0) {
+		snprintf(fdarg, sizeof fdarg, "%d", fd);
+		args[n++] = "--secrets-fd";
+		args[n++] = fdarg;
+	}
 	for (int i = 1; i < argc; i++)
 		args[n++] = argv[i];
 	args[n] = NULL;

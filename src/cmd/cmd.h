@@ -53,6 +53,7 @@ int cmd_event(int argc, char **argv);
 int cmd_ingest_mail(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_secret(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

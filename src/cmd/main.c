@@ -10,6 +10,7 @@
 
 #include "base/err.h"
 #include "cmd/cmd.h"
+#include "journal/secrets.h"
 #include "base/banned.h"
 
 const struct command commands[] = {
@@ -41,6 +42,7 @@ const struct command commands[] = {
 	{ "event", cmd_event, "file what a machine or a script reports" },
 	{ "ingest-mail", cmd_ingest_mail, "file one mail read on standard input (an MTA pipe)" },
 	{ "digest", cmd_digest, "a day's summary as a mail, for sendmail" },
+	{ "secret", cmd_secret, "the values this host redacts wherever they appear (root)" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };
 const size_t ncommands = sizeof commands / sizeof *commands;
@@ -81,6 +83,12 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		cli_usage_exit(usage, "no command given (try 'logbook help')");
+	/*
+	 * The known secrets, read while this process may still be root: a
+	 * command started as root goes on as the logbook user (sync, export,
+	 * ingest-mail), which cannot read them; the store redacts with them.
+	 */
+	secrets_process_init();
 	for (size_t i = 0; i < ncommands; i++) {
 		if (!strcmp(argv[optind], commands[i].name)) {
 			char **args = argv + optind;

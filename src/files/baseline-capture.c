@@ -31,6 +31,7 @@
 #include "base/xalloc.h"
 #include "files/baseline-int.h"
 #include "files/baseline.h"
+#include "journal/secrets.h"
 #include "base/banned.h"
 
 #define READ_CHUNK 65536
@@ -324,6 +325,13 @@ int baseline_capture(struct walk *wk, int dfd, const char *name, const struct st
 	memcpy(out->hash, hash, sizeof hash);
 	out->sensitive = sensitive;
 	out->verified_ns = wk->start_ns;
+	/*
+	 * A content holding a value root knows to be secret is kept by hash
+	 * only, as a sensitive file's: objects/ is in the journal, which
+	 * the journal's group reads.  Its next change then has no diff.
+	 */
+	if (keep && secrets_holds(secrets_process(), wk->data.data ? wk->data.data : "", wk->data.len))
+		keep = false;
 	if (keep) {
 		if (baseline_object_write(wk->j, hash, wk->data.data ? wk->data.data : "", wk->data.len,
 				 &wk->objects_written) < 0) {

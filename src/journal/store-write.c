@@ -37,6 +37,7 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
+#include "journal/secrets.h"
 #include "journal/store-int.h"
 #include "journal/store.h"
 #include "base/banned.h"
@@ -622,6 +623,17 @@ int store_add(struct store_txn *t, struct record *r)
 	}
 	if (day_of(r->time, day) < 0)
 		return -1;
+	/*
+	 * Known secrets (secrets.h) go here, the one place every record
+	 * passes: commands, notes, diffs, mails and events alike.  A file
+	 * that exists but cannot be trusted stops every write rather than
+	 * let a known value through.
+	 */
+	if (secrets_process_state() == SECRETS_BROKEN) {
+		errset("%s (known secrets cannot be redacted: nothing is written)", secrets_process_error());
+		return -1;
+	}
+	secrets_redact_record(secrets_process(), r);
 	if (start_writing(t) < 0)
 		goto fail;
 	f = txn_file(t, day);

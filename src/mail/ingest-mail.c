@@ -44,6 +44,7 @@
 #include "journal/ident.h"
 #include "journal/journal.h"
 #include "journal/record.h"
+#include "journal/secrets.h"
 #include "journal/store.h"
 #include "mail/mail.h"
 #include "base/banned.h"
@@ -236,6 +237,21 @@ int main(int argc, char **argv)
 		dir_option = argv[2];
 		argc -= 2;
 		argv += 2;
+	}
+	/*
+	 * --secrets-fd N: the known secrets logbook read as root and handed
+	 * over (secrets.h); without it, those this account can read itself.
+	 */
+	if (argc >= 3 && !strcmp(argv[1], "--secrets-fd")) {
+		char *end;
+		long fd = strtol(argv[2], &end, 10);
+		if (*end || end == argv[2] || fd < 3 || fd > 1024)
+			cli_usage_exit(usage, "ingest-mail: bad --secrets-fd '%s'", argv[2]);
+		secrets_process_from_fd((int)fd);
+		argc -= 2;
+		argv += 2;
+	} else {
+		secrets_process_init();
 	}
 	/* what getopt and the usage messages call the command */
 	if (argc > 0)
