@@ -31,6 +31,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "capture/redact.h"
 #include "files/baseline.h"
 #include "files/watch.h"
 #include "journal/journal.h"
@@ -136,7 +137,9 @@ void baseline_hex_of(const unsigned char *md, char out[65]);
 void baseline_hash_bytes(const char *data, size_t len, char out[65]);
 bool baseline_is_hex64(const char *s, size_t len);
 char *baseline_object_rel(const char *hash);
-int baseline_object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written);
+int baseline_object_write(struct journal *j, const struct redactor *red, const char *path, const char *hash,
+			  const char *data, size_t len, bool *written);
+int baseline_object_read(int fd, const char *hash, const char *what, struct buf *out);
 int baseline_objects_sync(struct journal *j);
 void baseline_objects_gc(struct journal *j, const struct index *idx, char **dropped, size_t ndropped);
 bool baseline_object_exists(struct journal *j, const char *hash);
@@ -196,6 +199,8 @@ struct walk {
 	size_t files, hashed;
 	bool objects_written;
 	bool fatal;
+	struct redactor *red;	/* for the objects (shared by the threads, read only) */
+	char *red_error;	/* why red is NULL: a bad pattern in team.conf */
 	struct patset excludes, sensitive;	/* of w, prepared (shared by the threads) */
 	struct pool *pool;	/* scan: the threads that share the walk, or NULL */
 	/* the index entries under the directory being walked: [rlo, rhi), all starting with rplen bytes of its path and '/' */

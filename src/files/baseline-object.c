@@ -3,8 +3,22 @@
  * .state/baseline/objects/<2 hex>/<62 hex>, and the SHA-256 in hex that
  * names them.
  *
+ * An object keeps a world-readable file's content as redact_file leaves
+ * it (docs/redaction.md): the secrets of a file others may read are not
+ * copied into .state/.  Its name stays the SHA-256 of the file's real
+ * content, the hash the index compares, so the baseline's answer to
+ * "did this file change?" does not depend on redaction.  An object whose
+ * content had nothing to redact is that content, byte for byte; one that
+ * had is
+ *
+ *   logbook-redacted 1 <SHA-256 of the rest, 64 hex>\n<the redacted content>
+ *
+ * so that a damaged object is still told from a whole one.  The old side
+ * of a diff is read from here: redacted already, and redacting it again
+ * changes nothing, so the diff compares redacted with redacted.
+ *
  * Invariants:
- *  - an object's name is the hash of its content: it is written once,
+ *  - an object's name is the hash of its (real) content: it is written once,
  *    under a temporary name renamed into place, so the name never shows a
  *    part;
  *  - objects reach the disk (baseline_objects_sync) before an index names them;
@@ -61,6 +75,8 @@ bool baseline_is_hex64(const char *s, size_t len)
 
 /* ---- objects ---- */
 
+#define OBJECT_REDACTED "logbook-redacted 1"
+
 /* the object's path in the journal; NULL when hash is not 64 hex digits (a damaged index) */
 char *baseline_object_rel(const char *hash)
 {
@@ -87,13 +103,23 @@ static int object_dir(struct journal *j, const char *hash)
  * Not synced here: the caller syncs the file system before the index
  * names the object.  *written: a new object was made.
  */
-int baseline_object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written)
+int baseline_object_write(struct journal *j, const struct redactor *red, const char *file, const char *hash,
+			  const char *data, size_t len, bool *written)
 {
 	char *rel = baseline_object_rel(hash);	/* a hash this process computed */
 	char *path = journal_path(j, rel);
+	struct buf body = BUF_INIT, obj = BUF_INIT;
 	struct stat st;
 	int rc = 0;
 
+	if (redact_file(red, file, data, len, &body) > 0) {
+		char sum[65];
+		baseline_hash_bytes(body.data, body.len, sum);
+		buf_addf(&obj, "%s %s\n", OBJECT_REDACTED, sum);
+		buf_add(&obj, body.data, body.len);
+		data = obj.data;
+		len = obj.len;
+	}
 	if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == len)
 		goto out;
 	rc = object_dir(j, hash);
@@ -103,9 +129,44 @@ int baseline_object_write(struct journal *j, const char *hash, const char *data,
 	if (rc == 0)
 		*written = true;
 out:
+	buf_release(&body);
+	buf_release(&obj);
 	free(path);
 	free(rel);
 	return rc;
+}
+
+/*
+ * Read the object named hash from fd into out: the content when the
+ * object is it, the redacted content when the object is the redacted
+ * form.  0; 1 when the object is damaged (neither); -1 with errset()
+ * when it cannot be read (what names it).
+ */
+int baseline_object_read(int fd, const char *hash, const char *what, struct buf *out)
+{
+	size_t start = out->len, hl = sizeof OBJECT_REDACTED + 65;	/* "<tag> <hex>\n" */
+	char sum[65];
+	const char *d;
+
+	if (fs_read_fd(fd, out, 0) < 0) {
+		errset_sys("%s", what);
+		buf_truncate(out, start);
+		return -1;
+	}
+	d = out->data ? out->data + start : "";
+	baseline_hash_bytes(d, out->len - start, sum);
+	if (!strcmp(sum, hash))
+		return 0;
+	if (out->len - start >= hl && !memcmp(d, OBJECT_REDACTED " ", sizeof OBJECT_REDACTED) && d[hl - 1] == '\n') {
+		baseline_hash_bytes(d + hl, out->len - start - hl, sum);
+		if (!memcmp(sum, d + sizeof OBJECT_REDACTED, 64)) {
+			memmove(out->data + start, d + hl, out->len - start - hl);
+			buf_truncate(out, out->len - hl);
+			return 0;
+		}
+	}
+	buf_truncate(out, start);
+	return 1;
 }
 
 /* the objects written so far reach the disk before an index names them */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/xalloc.h"
 #include "files/baseline-int.h"
 #include "files/baseline.h"
@@ -617,6 +618,10 @@ void baseline_walk_init(struct walk *wk, struct journal *j, const struct watch_l
 	wk->mode = mode;
 	wk->start_ns = fs_clock_ns();
 	wk->have_journal = stat(j->dir, &wk->journal_st) == 0;
+	/* the objects keep contents redacted; a bad team pattern fails the
+	 * first object written, with the pattern's file and line */
+	if (!(wk->red = redact_new(j->conf)))
+		wk->red_error = xstrdup(errget());
 	if (w) {
 		baseline_patset_init(&wk->excludes, w->excludes, w->nexcludes);
 		baseline_patset_init(&wk->sensitive, w->sensitive, w->nsensitive);
@@ -627,6 +632,8 @@ void baseline_walk_release(struct walk *wk)
 {
 	baseline_patset_free(&wk->excludes);
 	baseline_patset_free(&wk->sensitive);
+	redact_free(wk->red);
+	free(wk->red_error);
 	baseline_index_free(&wk->idx);
 	baseline_seen_free(&wk->seen);
 	buf_release(&wk->path);

@@ -515,7 +515,7 @@ int baseline_old_content(struct journal *j, const struct change *c, struct buf *
 	if (fd < 0) {
 		errset_sys("%s: the old content: %s", where, path);
 	} else {
-		int v = read_verified(fd, 0, c->old.hash, path, out);
+		int v = baseline_object_read(fd, c->old.hash, path, out);
 		if (v > 0)
 			errset("%s: the old content: %s is damaged (its hash differs)", where, path);
 		rc = v == 0 ? 0 : -1;

@@ -136,6 +136,18 @@ static void size_note(struct buf *out, const struct change *c)
 		buf_addf(out, ", %lld bytes", (long long)c->new.size);
 }
 
+static size_t markers(const struct buf *b)
+{
+	size_t n = 0, m = strlen(REDACT_MARKER);
+	const char *p = b->data, *end = b->data + b->len;
+
+	while (p && (p = memmem(p, (size_t)(end - p), REDACT_MARKER, m))) {
+		n++;
+		p += m;
+	}
+	return n;
+}
+
 int change_text(struct journal *j, const struct redactor *red, const struct change *c, struct change_text *t)
 {
 	struct buf old = BUF_INIT, new = BUF_INIT, rold = BUF_INIT, rnew = BUF_INIT;
@@ -169,8 +181,11 @@ int change_text(struct journal *j, const struct redactor *red, const struct chan
 		size_note(&t->note, c);
 		goto out;
 	}
-	t->redacted = redact_text(red, old.data ? old.data : "", old.len, &rold) +
-		      redact_text(red, new.data ? new.data : "", new.len, &rnew);
+	/* by the file's syntax, line for line.  The old side comes from an
+	 * object, redacted already (redacting it again changes nothing), so
+	 * its secrets are counted as the markers it holds */
+	redact_file(red, c->path, old.data ? old.data : "", old.len, &rold);
+	t->redacted = markers(&rold) + redact_file(red, c->path, new.data ? new.data : "", new.len, &rnew);
 	if (has_old)
 		label_old = label('a', c->path);
 	if (has_new)
