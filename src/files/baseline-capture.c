@@ -329,8 +329,9 @@ int baseline_capture(struct walk *wk, int dfd, const char *name, const struct st
 	if (keep) {
 		if (!wk->red)
 			errset("%s", wk->red_error);
-		if (!wk->red || baseline_object_write(wk->j, wk->red, path, hash, wk->data.data ? wk->data.data : "",
-						      wk->data.len, &wk->objects_written) < 0) {
+		if (!wk->red || baseline_object_write(wk->j, wk->red, wk->have_key ? wk->key : NULL, path, hash,
+						      wk->data.data ? wk->data.data : "", wk->data.len,
+						      &wk->objects_written) < 0) {
 			buf_reset(&wk->data);
 			wk->fatal = true;
 			return CAP_FATAL;

@@ -618,14 +618,23 @@ void baseline_walk_init(struct walk *wk, struct journal *j, const struct watch_l
 	wk->mode = mode;
 	wk->start_ns = fs_clock_ns();
 	wk->have_journal = stat(j->dir, &wk->journal_st) == 0;
-	/* the objects keep contents redacted; a bad team pattern fails the
-	 * first object written, with the pattern's file and line */
-	if (!(wk->red = redact_new(j->conf)))
-		wk->red_error = xstrdup(errget());
 	if (w) {
 		baseline_patset_init(&wk->excludes, w->excludes, w->nexcludes);
 		baseline_patset_init(&wk->sensitive, w->sensitive, w->nsensitive);
 	}
+}
+
+/*
+ * What writing objects needs, made once the baseline's lock is held
+ * (take, accept): the redactor, and the key of the line tags, made the
+ * first time.  A bad team pattern fails the first object written, with
+ * the pattern's file and line; no key only leaves the objects untagged.
+ */
+void baseline_walk_objects(struct walk *wk)
+{
+	if (!(wk->red = redact_new(wk->j->conf)))
+		wk->red_error = xstrdup(errget());
+	wk->have_key = baseline_tag_key(wk->j, true, wk->key) == 0;
 }
 
 void baseline_walk_release(struct walk *wk)
@@ -634,6 +643,7 @@ void baseline_walk_release(struct walk *wk)
 	baseline_patset_free(&wk->sensitive);
 	redact_free(wk->red);
 	free(wk->red_error);
+	explicit_bzero(wk->key, sizeof wk->key);
 	baseline_index_free(&wk->idx);
 	baseline_seen_free(&wk->seen);
 	buf_release(&wk->path);
