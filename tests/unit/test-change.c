@@ -245,6 +245,27 @@ static void without_the_tag_key_a_change_only_in_a_secret_is_a_note(void **state
 	assert_string_equal(buf_str(&text.note), "only redacted values changed");
 }
 
+/* a key others can read would let them test guessed passwords against
+ * the tags: it is not used */
+static void a_tag_key_others_can_read_is_not_used(void **state)
+{
+	char *key;
+	(void)state;
+
+	puts_("app.conf", "password = hunter2\n");
+	take();
+	key = xasprintf("%s/.state/baseline/tag-key", jdir);
+	assert_int_equal(chmod(key, 0640), 0);
+	puts_("app.conf", "password = correct-horse\n");
+	the_change("app.conf");
+	assert_int_equal(text.diff.len, 0);
+	assert_string_equal(buf_str(&text.note), "only redacted values changed");
+	assert_int_equal(chmod(key, 0600), 0);
+	the_change("app.conf");
+	assert_non_null(strstr(buf_str(&text.diff), "-password = [REDACTED]\n+password = [REDACTED]\n"));
+	free(key);
+}
+
 static void a_binary_file_gets_a_summary_not_a_diff(void **state)
 {
 	const struct change *c;
@@ -358,6 +379,7 @@ int main(void)
 		T(secrets_in_a_diff_are_redacted_on_both_sides),
 		T(a_change_only_in_a_secret_shows_its_line_without_its_values),
 		T(without_the_tag_key_a_change_only_in_a_secret_is_a_note),
+		T(a_tag_key_others_can_read_is_not_used),
 		T(a_binary_file_gets_a_summary_not_a_diff),
 		T(a_file_over_the_size_limit_gets_a_summary_not_a_diff),
 		T(a_sensitive_file_gives_its_hash_and_never_its_content),
