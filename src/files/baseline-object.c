@@ -304,11 +304,40 @@ void baseline_line_tags(const unsigned char *key, const char *raw, size_t raw_le
 			unsigned int mdlen = 0;
 			HMAC(EVP_sha256(), key, BASELINE_TAG_KEY_LEN, (const unsigned char *)raw + a, al, md, &mdlen);
 			buf_addf(out, " %zu:", line);
-			for (int i = 0; i < 8; i++)
+			for (int i = 0; i < BASELINE_TAG_HEX / 2; i++)
 				buf_addf(out, "%02x", md[i]);
 		}
 		a += al + 1;
 		b += bl + 1;
+	}
+}
+
+void baseline_tagged_text(const char *red, size_t len, const char *tags, char sep, struct buf *out)
+{
+	const char *p = *tags == 't' ? tags + 1 : "";
+	size_t want = SIZE_MAX, line = 0;
+
+	for (size_t i = 0; i <= len; line++) {
+		const char *nl = memchr(red + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - red) : len;
+		if (want == SIZE_MAX && p[0] == ' ' && p[1] >= '0' && p[1] <= '9') {
+			char *end;
+			want = strtoul(p + 1, &end, 10);
+			p = end;
+			if (*p != ':' || strspn(p + 1, "0123456789abcdef") < BASELINE_TAG_HEX || want < line)
+				want = SIZE_MAX, p = "";
+		}
+		buf_add(out, red + i, e - i);
+		if (want == line && i < len) {
+			buf_addc(out, sep);
+			buf_add(out, p + 1, BASELINE_TAG_HEX);
+			p += 1 + BASELINE_TAG_HEX;
+			want = SIZE_MAX;
+		}
+		if (!nl)
+			break;
+		buf_addc(out, '\n');
+		i = e + 1;
 	}
 }
 

@@ -105,6 +105,11 @@ int baseline_tag_key(struct journal *j, bool create, unsigned char key[BASELINE_
  * lines counted from 0 */
 void baseline_line_tags(const unsigned char *key, const char *raw, size_t raw_len, const char *red, size_t red_len,
 			struct buf *out);
+#define BASELINE_TAG_HEX 16
+/* red (len bytes) with sep and the tag appended to each line that tags
+ * (as baseline_line_tags writes them) names; "-", "" or a damaged list:
+ * the lines it does not reach have no tag.  The lines stay the lines. */
+void baseline_tagged_text(const char *red, size_t len, const char *tags, char sep, struct buf *out);
 
 enum { CH_ADDED = 1, CH_DELETED = 2, CH_CONTENT = 4, CH_MODE = 8, CH_OWNER = 16, CH_TYPE = 32, CH_TARGET = 64 };
 

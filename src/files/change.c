@@ -157,38 +157,6 @@ static size_t markers(const struct buf *b)
  * a tag, reaches the record.
  */
 #define TAG_SEP '\x1f'
-#define TAG_HEX 16
-
-/* red with TAG_SEP and its tag before the end of each line tags names
- * ("t 3:<hex> 7:<hex>", lines increasing); a damaged list ends early */
-static void with_tags(const char *red, size_t len, const char *tags, struct buf *out)
-{
-	const char *p = tags + 1;
-	size_t want = SIZE_MAX, line = 0;
-
-	for (size_t i = 0; i <= len; line++) {
-		const char *nl = memchr(red + i, '\n', len - i);
-		size_t e = nl ? (size_t)(nl - red) : len;
-		if (want == SIZE_MAX && *p == ' ') {
-			char *end;
-			want = strtoul(p + 1, &end, 10);
-			p = end;
-			if (*p != ':' || strspn(p + 1, "0123456789abcdef") < TAG_HEX || want < line)
-				want = SIZE_MAX, p = "";
-		}
-		buf_add(out, red + i, e - i);
-		if (want == line && i < len) {
-			buf_addc(out, TAG_SEP);
-			buf_add(out, p + 1, TAG_HEX);
-			p += 1 + TAG_HEX;
-			want = SIZE_MAX;
-		}
-		if (!nl)
-			break;
-		buf_addc(out, '\n');
-		i = e + 1;
-	}
-}
 
 /* the diff's lines without their tags */
 static void without_tags(struct buf *diff)
@@ -199,9 +167,9 @@ static void without_tags(struct buf *diff)
 	while (i < diff->len) {
 		const char *nl = memchr(diff->data + i, '\n', diff->len - i);
 		size_t e = nl ? (size_t)(nl - diff->data) : diff->len, keep = e;
-		if (e - i > TAG_HEX && diff->data[e - TAG_HEX - 1] == TAG_SEP &&
-		    strspn(diff->data + e - TAG_HEX, "0123456789abcdef") >= TAG_HEX)
-			keep = e - TAG_HEX - 1;
+		if (e - i > BASELINE_TAG_HEX && diff->data[e - BASELINE_TAG_HEX - 1] == TAG_SEP &&
+		    strspn(diff->data + e - BASELINE_TAG_HEX, "0123456789abcdef") >= BASELINE_TAG_HEX)
+			keep = e - BASELINE_TAG_HEX - 1;
 		buf_add(&out, diff->data + i, keep - i);
 		if (nl)
 			buf_addc(&out, '\n');
@@ -226,8 +194,8 @@ static bool tag_sides(struct journal *j, const struct buf *old, const struct buf
 		baseline_line_tags(key, old->data ? old->data : "", old->len, rold->data ? rold->data : "", rold->len, otags);
 	baseline_line_tags(key, new->data ? new->data : "", new->len, rnew->data ? rnew->data : "", rnew->len, &ntags);
 	explicit_bzero(key, sizeof key);
-	with_tags(rold->data ? rold->data : "", rold->len, otags->len ? buf_str(otags) : "t", mold);
-	with_tags(rnew->data ? rnew->data : "", rnew->len, buf_str(&ntags), mnew);
+	baseline_tagged_text(rold->data ? rold->data : "", rold->len, otags->len ? buf_str(otags) : "t", TAG_SEP, mold);
+	baseline_tagged_text(rnew->data ? rnew->data : "", rnew->len, buf_str(&ntags), TAG_SEP, mnew);
 	buf_release(&ntags);
 	return true;
 }
