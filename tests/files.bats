@@ -14,11 +14,7 @@ setup_file() {
 # in /etc/ssl/private: bats makes its directories private, so open them.
 watched_etc() {
 	umask 022
-	local d=$BATS_TEST_TMPDIR
-	while [ "$d" != / ] && [ "$d" != /tmp ]; do
-		chmod go+x "$d"
-		d=$(dirname "$d")
-	done
+	open_test_dirs
 	new_journal
 	ETC="$BATS_TEST_TMPDIR/etc"
 	mkdir -p "$ETC/nginx" "$ETC/app"

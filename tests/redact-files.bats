@@ -16,11 +16,7 @@ setup_file() {
 # a watched tree under the test's directory, world-readable like /etc
 watched() {
 	umask 022
-	local d=$BATS_TEST_TMPDIR
-	while [ "$d" != / ] && [ "$d" != /tmp ]; do
-		chmod go+x "$d"
-		d=$(dirname "$d")
-	done
+	open_test_dirs
 	new_journal
 	ETC="$BATS_TEST_TMPDIR/etc"
 	mkdir -p "$ETC"
