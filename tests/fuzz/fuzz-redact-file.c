@@ -76,6 +76,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (out.len && memcmp(again.data, out.data, out.len) != 0))
 		abort();
 	redact_text(r, in, len, &text);
+	buf_reset(&again);
+	if (redact_text(r, text.data ? text.data : "", text.len, &again) != 0)
+		abort();
 	buf_release(&out);
 	buf_release(&again);
 	buf_release(&text);
