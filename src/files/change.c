@@ -139,9 +139,12 @@ static void size_note(struct buf *out, const struct change *c)
 static size_t markers(const struct buf *b)
 {
 	size_t n = 0, m = strlen(REDACT_MARKER);
-	const char *p = b->data, *end = b->data + b->len;
+	const char *p = b->data, *end;
 
-	while (p && (p = memmem(p, (size_t)(end - p), REDACT_MARKER, m))) {
+	if (b->len == 0)
+		return 0;
+	end = b->data + b->len;
+	while ((p = memmem(p, (size_t)(end - p), REDACT_MARKER, m))) {
 		n++;
 		p += m;
 	}
@@ -187,7 +190,9 @@ static bool tag_sides(struct journal *j, const struct buf *old, const struct buf
 	unsigned char key[BASELINE_TAG_KEY_LEN];
 	struct buf ntags = BUF_INIT;
 
-	if ((rold->len && memchr(rold->data, TAG_SEP, rold->len)) || (rnew->len && memchr(rnew->data, TAG_SEP, rnew->len)) ||
+	/* a separator in the text itself could pass for a tag: no tags then */
+	if ((rold->len && memchr(rold->data, TAG_SEP, rold->len)) ||
+	    (rnew->len && memchr(rnew->data, TAG_SEP, rnew->len)) ||
 	    (has_old && otags->len && otags->data[0] != 't') || baseline_tag_key(j, false, key) < 0)
 		return false;
 	if (has_old && otags->len == 0)	/* the object is the content itself */
