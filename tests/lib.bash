@@ -110,6 +110,17 @@ let_others_in() {
 	done
 }
 
+# let group and others enter $BATS_TEST_TMPDIR and the directories above
+# it, as they enter /etc: bats makes its directories private, and a
+# watched file under a directory they cannot enter is tracked by hash only
+open_test_dirs() {
+	local d=$BATS_TEST_TMPDIR
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod go+x "$d"
+		d=$(dirname "$d")
+	done
+}
+
 # a listing of a tree (names, types, modes, sizes, contents' checksums) to
 # show that a command changed nothing
 snapshot() {

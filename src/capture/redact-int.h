@@ -368,4 +368,8 @@ int compile_rules(struct redactor *r, const struct conf *team);
 void run_text_rule(struct ctx *c, const struct compiled *cr, pcre2_match_data *md);
 void mark_assignments(struct ctx *c);
 
+/* configuration syntax: by the file's name (path, may be NULL) and by each
+ * line's shape (redact-config.c) */
+void mark_config(struct ctx *c, const char *path);
+
 #endif

@@ -295,6 +295,7 @@ size_t redact_text(const struct redactor *r, const char *text, size_t len, struc
 			memset(flags + p, B_MARKER, MARKER_LEN);
 	}
 	mark_assignments(&c);
+	mark_config(&c, NULL);
 	for (size_t k = 0; k < r->nrx; k++)
 		run_text_rule(&c, &r->rx[k], md);
 	pcre2_match_data_free(md);

@@ -34,5 +34,17 @@ size_t redact_command(const struct redactor *r, const char *text, size_t len, st
  * "DBPassword=x", "secret: x").  Returns how many were replaced.
  */
 size_t redact_text(const struct redactor *r, const char *text, size_t len, struct buf *out);
+/*
+ * A configuration file's content, read by its syntax too: path (may be
+ * NULL) names the file, and its name chooses the rules of chap-secrets,
+ * .pgpass, .netrc, htpasswd, shadow and sasl_passwd files; every file gets
+ * redact_text's rules and the line shapes of env, ini, YAML, "key value"
+ * and nginx files (docs/redaction.md, "Secrets in watched files").  A
+ * newline is never replaced: the output has the input's lines, one for
+ * one, so a diff of two redacted texts still shows which lines changed.
+ * Redacting the output again changes nothing.  Returns how many markers
+ * were written.
+ */
+size_t redact_file(const struct redactor *r, const char *path, const char *text, size_t len, struct buf *out);
 
 #endif

@@ -9,6 +9,7 @@
  *    directory descriptor that was itself opened with O_NOFOLLOW;
  *  - nothing but a regular file is ever opened for reading (O_PATH and
  *    fstat first, see baseline_open_regular);
+ *  - what reaches objects/ went through redact_file (baseline-object.c);
  *  - the content of a sensitive file is hashed while being read and the
  *    bytes are dropped: it never reaches objects/;
  *  - a file that changes while it is read is read again, READ_ATTEMPTS
@@ -28,6 +29,7 @@
 #include <openssl/sha.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/xalloc.h"
 #include "files/baseline-int.h"
 #include "files/baseline.h"
@@ -333,8 +335,11 @@ int baseline_capture(struct walk *wk, int dfd, const char *name, const struct st
 	if (keep && secrets_holds(secrets_process(), wk->data.data ? wk->data.data : "", wk->data.len))
 		keep = false;
 	if (keep) {
-		if (baseline_object_write(wk->j, hash, wk->data.data ? wk->data.data : "", wk->data.len,
-				 &wk->objects_written) < 0) {
+		if (!wk->red)
+			errset("%s", wk->red_error);
+		if (!wk->red || baseline_object_write(wk->j, wk->red, wk->have_key ? wk->key : NULL, path, hash,
+						      wk->data.data ? wk->data.data : "", wk->data.len,
+						      &wk->objects_written) < 0) {
 			buf_reset(&wk->data);
 			wk->fatal = true;
 			return CAP_FATAL;

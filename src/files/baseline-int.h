@@ -31,6 +31,7 @@
 
 #include "base/buf.h"
 #include "base/xalloc.h"
+#include "capture/redact.h"
 #include "files/baseline.h"
 #include "files/watch.h"
 #include "journal/journal.h"
@@ -136,7 +137,9 @@ void baseline_hex_of(const unsigned char *md, char out[65]);
 void baseline_hash_bytes(const char *data, size_t len, char out[65]);
 bool baseline_is_hex64(const char *s, size_t len);
 char *baseline_object_rel(const char *hash);
-int baseline_object_write(struct journal *j, const char *hash, const char *data, size_t len, bool *written);
+int baseline_object_write(struct journal *j, const struct redactor *red, const unsigned char *key, const char *path,
+			  const char *hash, const char *data, size_t len, bool *written);
+int baseline_object_read(int fd, const char *hash, const char *what, struct buf *out, struct buf *tags);
 int baseline_objects_sync(struct journal *j);
 void baseline_objects_gc(struct journal *j, const struct index *idx, char **dropped, size_t ndropped);
 bool baseline_object_exists(struct journal *j, const char *hash);
@@ -196,6 +199,11 @@ struct walk {
 	size_t files, hashed;
 	bool objects_written;
 	bool fatal;
+	/* for the objects (baseline_walk_objects) */
+	struct redactor *red;
+	char *red_error;	/* why red is NULL: a bad pattern in team.conf */
+	unsigned char key[BASELINE_TAG_KEY_LEN];	/* the line tags' key, when have_key */
+	bool have_key;
 	struct patset excludes, sensitive;	/* of w, prepared (shared by the threads) */
 	struct pool *pool;	/* scan: the threads that share the walk, or NULL */
 	/* the index entries under the directory being walked: [rlo, rhi), all starting with rplen bytes of its path and '/' */
@@ -215,6 +223,7 @@ int baseline_capture(struct walk *wk, int dfd, const char *name, const struct st
 int baseline_capture_path(struct walk *wk, const char *path, bool was_sensitive, struct fstate *out);
 
 void baseline_walk_init(struct walk *wk, struct journal *j, const struct watch_list *w, int mode);
+void baseline_walk_objects(struct walk *wk);
 void baseline_walk_release(struct walk *wk);
 void baseline_walk_all(struct walk *wk, const char *limit);
 void baseline_walk_fd(struct walk *wk, int fd, const struct stat *st, bool private);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/xalloc.h"
 #include "files/baseline-int.h"
 #include "files/baseline.h"
@@ -623,10 +624,26 @@ void baseline_walk_init(struct walk *wk, struct journal *j, const struct watch_l
 	}
 }
 
+/*
+ * What writing objects needs, made once the baseline's lock is held
+ * (take, accept): the redactor, and the key of the line tags, made the
+ * first time.  A bad team pattern fails the first object written, with
+ * the pattern's file and line; no key only leaves the objects untagged.
+ */
+void baseline_walk_objects(struct walk *wk)
+{
+	if (!(wk->red = redact_new(wk->j->conf)))
+		wk->red_error = xstrdup(errget());
+	wk->have_key = baseline_tag_key(wk->j, true, wk->key) == 0;
+}
+
 void baseline_walk_release(struct walk *wk)
 {
 	baseline_patset_free(&wk->excludes);
 	baseline_patset_free(&wk->sensitive);
+	redact_free(wk->red);
+	free(wk->red_error);
+	explicit_bzero(wk->key, sizeof wk->key);
 	baseline_index_free(&wk->idx);
 	baseline_seen_free(&wk->seen);
 	buf_release(&wk->path);

@@ -356,6 +356,7 @@ static int take(struct journal *j, const struct watch_list *w, const struct watc
 	lock = baseline_lock(j, baseline_lock_timeout * 1000);
 	if (lock < 0)
 		goto out;
+	baseline_walk_objects(&wk);
 	if (baseline_index_load(j, &wk.idx) < 0)
 		goto out;
 	baseline_seen_load(j, &wk.seen);
@@ -406,6 +407,7 @@ int baseline_accept(struct journal *j, const struct change *const *which, size_t
 	lock = baseline_lock(j, baseline_lock_timeout * 1000);
 	if (lock < 0)
 		goto out;
+	baseline_walk_objects(&wk);
 	if (baseline_index_load(j, &wk.idx) < 0)
 		goto out;
 	baseline_seen_load(j, &wk.seen);
@@ -487,7 +489,7 @@ static int read_verified(int fd, size_t max, const char *want, const char *what,
 	return 0;
 }
 
-int baseline_old_content(struct journal *j, const struct change *c, struct buf *out)
+int baseline_old_content(struct journal *j, const struct change *c, struct buf *out, struct buf *tags)
 {
 	char *rel, *path, *where = shown(c->path);
 	int fd, rc = -1;
@@ -515,7 +517,7 @@ int baseline_old_content(struct journal *j, const struct change *c, struct buf *
 	if (fd < 0) {
 		errset_sys("%s: the old content: %s", where, path);
 	} else {
-		int v = read_verified(fd, 0, c->old.hash, path, out);
+		int v = baseline_object_read(fd, c->old.hash, path, out, tags);
 		if (v > 0)
 			errset("%s: the old content: %s is damaged (its hash differs)", where, path);
 		rc = v == 0 ? 0 : -1;

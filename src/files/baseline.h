@@ -88,6 +88,29 @@
 /* larger files are hashed, not kept: their diff is a summary */
 #define BASELINE_STORE_MAX ((off_t)64 * 1024 * 1024)
 
+/*
+ * Line tags: which redacted line of an object held which value, without
+ * the value.  A tag is the first 8 bytes of HMAC-SHA256 under a key of
+ * this host (.state/baseline/tag-key, mode 0600, made by the first
+ * process that writes objects, used only by the account that owns it),
+ * so comparing a line's tags says whether its secret changed, and a tag
+ * cannot be checked against guessed passwords without the key.
+ */
+#define BASELINE_TAG_KEY_LEN 32
+/* 0 and the key; -1 when there is none this process may use (not its
+ * own, readable by others, damaged); create: make one when there is none */
+int baseline_tag_key(struct journal *j, bool create, unsigned char key[BASELINE_TAG_KEY_LEN]);
+/* raw and red have the same lines (red = redact_file of raw): out gets
+ * "t" and " <line>:<16 hex>" for every line that redaction changed, the
+ * lines counted from 0 */
+void baseline_line_tags(const unsigned char *key, const char *raw, size_t raw_len, const char *red, size_t red_len,
+			struct buf *out);
+#define BASELINE_TAG_HEX 16
+/* red (len bytes) with sep and the tag appended to each line that tags
+ * (as baseline_line_tags writes them) names; "-", "" or a damaged list:
+ * the lines it does not reach have no tag.  The lines stay the lines. */
+void baseline_tagged_text(const char *red, size_t len, const char *tags, char sep, struct buf *out);
+
 enum { CH_ADDED = 1, CH_DELETED = 2, CH_CONTENT = 4, CH_MODE = 8, CH_OWNER = 16, CH_TYPE = 32, CH_TARGET = 64 };
 
 struct fstate {
@@ -139,13 +162,19 @@ int baseline_scan(struct journal *j, const struct watch_list *w, struct changes 
 
 /*
  * The contents of the old and the new version of a changed regular file:
- * old from objects/ (checked against its hash), new read now (at most max
- * bytes, and only while it still has the hash the scan saw).  -1 and
- * errget() = why when not available: either version sensitive, not a
- * regular file, not kept (over BASELINE_STORE_MAX), larger than max,
- * changed since the scan.  Binary content is the caller's business.
+ * old from objects/ (checked against its hash, or the redacted form
+ * against the sum it carries), new read now (at most max bytes, and only
+ * while it still has the hash the scan saw).  -1 and errget() = why when
+ * not available: either version sensitive, not a regular file, not kept
+ * (over BASELINE_STORE_MAX), larger than max, changed since the scan.
+ * Binary content is the caller's business.
+ *
+ * The old content is as the object keeps it: redacted by redact_file
+ * when it had secrets.  Then tags (may be NULL) gets the object's line
+ * tags (baseline_line_tags' form, or "-" when it was written without a
+ * key); it stays empty when the object is the content itself.
  */
-int baseline_old_content(struct journal *j, const struct change *c, struct buf *out);
+int baseline_old_content(struct journal *j, const struct change *c, struct buf *out, struct buf *tags);
 int baseline_new_content(const struct change *c, size_t max, struct buf *out);
 
 /*

@@ -136,9 +136,81 @@ static void size_note(struct buf *out, const struct change *c)
 		buf_addf(out, ", %lld bytes", (long long)c->new.size);
 }
 
+static size_t markers(const struct buf *b)
+{
+	size_t n = 0, m = strlen(REDACT_MARKER);
+	const char *p = b->data, *end;
+
+	if (b->len == 0)
+		return 0;
+	end = b->data + b->len;
+	while ((p = memmem(p, (size_t)(end - p), REDACT_MARKER, m))) {
+		n++;
+		p += m;
+	}
+	return n;
+}
+
+/*
+ * A line whose secret changed and nothing else reads the same on both
+ * sides once redacted.  The line tags (baseline.h) tell them apart: the
+ * diff compares each redacted line with TAG_SEP and its tag appended,
+ * and the tags are taken out of what it prints, so the line shows as
+ * "-password = [REDACTED]" / "+password = [REDACTED]" and no value, nor
+ * a tag, reaches the record.
+ */
+#define TAG_SEP '\x1f'
+
+/* the diff's lines without their tags */
+static void without_tags(struct buf *diff)
+{
+	struct buf out = BUF_INIT;
+	size_t i = 0;
+
+	while (i < diff->len) {
+		const char *nl = memchr(diff->data + i, '\n', diff->len - i);
+		size_t e = nl ? (size_t)(nl - diff->data) : diff->len, keep = e;
+		if (e - i > BASELINE_TAG_HEX && diff->data[e - BASELINE_TAG_HEX - 1] == TAG_SEP &&
+		    strspn(diff->data + e - BASELINE_TAG_HEX, "0123456789abcdef") >= BASELINE_TAG_HEX)
+			keep = e - BASELINE_TAG_HEX - 1;
+		buf_add(&out, diff->data + i, keep - i);
+		if (nl)
+			buf_addc(&out, '\n');
+		i = e + 1;
+	}
+	buf_release(diff);
+	*diff = out;
+}
+
+/* both sides' tagged forms, when this process has the tag key and both
+ * sides have tags (an object written without the key has none) */
+static bool tag_sides(struct journal *j, const struct buf *old, const struct buf *new, const struct buf *rold,
+		      const struct buf *rnew, struct buf *otags, bool has_old, struct buf *mold, struct buf *mnew)
+{
+	unsigned char key[BASELINE_TAG_KEY_LEN];
+	struct buf ntags = BUF_INIT;
+
+	/* a separator in the text itself could pass for a tag: no tags then */
+	if ((rold->len && memchr(rold->data, TAG_SEP, rold->len)) ||
+	    (rnew->len && memchr(rnew->data, TAG_SEP, rnew->len)) ||
+	    (has_old && otags->len && otags->data[0] != 't') || baseline_tag_key(j, false, key) < 0)
+		return false;
+	if (has_old && otags->len == 0)	/* the object is the content itself */
+		baseline_line_tags(key, old->data ? old->data : "", old->len, rold->data ? rold->data : "", rold->len, otags);
+	baseline_line_tags(key, new->data ? new->data : "", new->len, rnew->data ? rnew->data : "", rnew->len, &ntags);
+	explicit_bzero(key, sizeof key);
+	baseline_tagged_text(rold->data ? rold->data : "", rold->len, otags->len ? buf_str(otags) : "t", TAG_SEP, mold);
+	baseline_tagged_text(rnew->data ? rnew->data : "", rnew->len, buf_str(&ntags), TAG_SEP, mnew);
+	buf_release(&ntags);
+	return true;
+}
+
 int change_text(struct journal *j, const struct redactor *red, const struct change *c, struct change_text *t)
 {
 	struct buf old = BUF_INIT, new = BUF_INIT, rold = BUF_INIT, rnew = BUF_INIT;
+	struct buf otags = BUF_INIT, mold = BUF_INIT, mnew = BUF_INIT;
+	const struct buf *a = &rold, *b = &rnew;
+	int hunks;
 	bool has_old = !(c->what & CH_ADDED) && c->old.type == 'f';
 	bool has_new = !(c->what & CH_DELETED) && c->new.type == 'f';
 	char *label_old = NULL, *label_new = NULL;
@@ -158,7 +230,7 @@ int change_text(struct journal *j, const struct redactor *red, const struct chan
 		size_note(&t->note, c);
 		goto out;
 	}
-	if ((has_old && baseline_old_content(j, c, &old) < 0) ||
+	if ((has_old && baseline_old_content(j, c, &old, &otags) < 0) ||
 	    (has_new && baseline_new_content(c, CHANGE_FILE_MAX, &new) < 0)) {
 		buf_addf(&t->note, "contents not available");
 		size_note(&t->note, c);
@@ -169,15 +241,25 @@ int change_text(struct journal *j, const struct redactor *red, const struct chan
 		size_note(&t->note, c);
 		goto out;
 	}
-	t->redacted = redact_text(red, old.data ? old.data : "", old.len, &rold) +
-		      redact_text(red, new.data ? new.data : "", new.len, &rnew);
+	/* by the file's syntax, line for line.  The old side comes from an
+	 * object, redacted already (redacting it again changes nothing), so
+	 * its secrets are counted as the markers it holds */
+	redact_file(red, c->path, old.data ? old.data : "", old.len, &rold);
+	t->redacted = markers(&rold) + redact_file(red, c->path, new.data ? new.data : "", new.len, &rnew);
 	if (has_old)
 		label_old = label('a', c->path);
 	if (has_new)
 		label_new = label('b', c->path);
 	o.old_label = label_old;
 	o.new_label = label_new;
-	if (diff_unified(rold.data ? rold.data : "", rold.len, rnew.data ? rnew.data : "", rnew.len, &o, &t->diff) < 0) {
+	if (tag_sides(j, &old, &new, &rold, &rnew, &otags, has_old, &mold, &mnew)) {
+		a = &mold;
+		b = &mnew;
+	}
+	hunks = diff_unified(a->data ? a->data : "", a->len, b->data ? b->data : "", b->len, &o, &t->diff);
+	if (hunks > 0 && a == &mold)
+		without_tags(&t->diff);
+	if (hunks < 0) {
 		buf_reset(&t->diff);
 		buf_addf(&t->note, "no diff: %s", errget());
 		size_note(&t->note, c);
@@ -199,6 +281,9 @@ out:
 	buf_release(&new);
 	buf_release(&rold);
 	buf_release(&rnew);
+	buf_release(&otags);
+	buf_release(&mold);
+	buf_release(&mnew);
 	return 0;
 }
 

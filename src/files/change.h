@@ -3,7 +3,7 @@
  * terminal.  A `change` record (docs/format.md) holds the path, what
  * changed, the old and new state (type, mode, owner, size, SHA-256 or
  * symlink target) and either the unified diff of the contents, secrets
- * redacted (redact_text), or a one-line summary when there is no diff to
+ * redacted by the file's syntax (redact_file), or a one-line summary when there is no diff to
  * show: a binary, very large or sensitive file (hash only, never
  * content).
  *

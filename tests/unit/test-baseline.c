@@ -345,7 +345,7 @@ static void a_changed_file_is_reported_with_its_old_and_new_content(void **state
 	assert_string_equal(ch->new.hash, h);
 	assert_int_equal(ch->new.size, 25);
 	assert_int_equal(c.hashed, 1);
-	assert_int_equal(baseline_old_content(j, ch, &old), 0);
+	assert_int_equal(baseline_old_content(j, ch, &old, NULL), 0);
 	assert_string_equal(buf_str(&old), "worker_connections 512;\n");
 	assert_int_equal(baseline_new_content(ch, 1 << 20, &new), 0);
 	assert_string_equal(buf_str(&new), "worker_connections 1024;\n");
@@ -434,7 +434,7 @@ static void a_retargeted_symlink_is_a_target_change_and_is_never_followed(void *
 	assert_string_equal(ch->new.target, "/nonexistent/v2");
 	/* a symlink has no content to give */
 	assert_int_equal(baseline_new_content(ch, 0, &b), -1);
-	assert_int_equal(baseline_old_content(j, ch, &b), -1);
+	assert_int_equal(baseline_old_content(j, ch, &b, NULL), -1);
 	/* nothing was looked at through a link: v1/app.conf once, not twice */
 	assert_int_equal(c.files, 3);
 	buf_release(&b);
@@ -504,7 +504,7 @@ static void deleted_and_added_files_and_directories_are_reported_sorted_by_path(
 	assert_int_equal(change_of(&c, "d.new/z")->what, CH_ADDED);
 	{
 		struct buf b = BUF_INIT;
-		assert_int_equal(baseline_old_content(j, change_of(&c, "b"), &b), 0);
+		assert_int_equal(baseline_old_content(j, change_of(&c, "b"), &b, NULL), 0);
 		assert_string_equal(buf_str(&b), "b\n");
 		buf_release(&b);
 	}
@@ -585,7 +585,7 @@ static void sensitive_files_by_mode_and_by_pattern_never_reach_objects(void **st
 	assert_non_null(ch);
 	assert_int_equal(ch->what, CH_CONTENT);
 	assert_true(ch->old.sensitive && ch->new.sensitive);
-	assert_int_equal(baseline_old_content(j, ch, &b), -1);
+	assert_int_equal(baseline_old_content(j, ch, &b, NULL), -1);
 	assert_non_null(strstr(errget(), "sensitive"));
 	assert_int_equal(baseline_new_content(ch, 0, &b), -1);
 	assert_non_null(strstr(errget(), "sensitive"));
@@ -625,7 +625,7 @@ static void a_pattern_made_sensitive_later_hides_the_old_content_too(void **stat
 	ch = change_of(&c, "app.conf");
 	assert_non_null(ch);
 	assert_true(ch->old.sensitive);
-	assert_int_equal(baseline_old_content(j, ch, &b), -1);
+	assert_int_equal(baseline_old_content(j, ch, &b, NULL), -1);
 	assert_int_equal(b.len, 0);
 	/* accepting it removes the object nothing names any more */
 	assert_int_equal(baseline_accept(j, (const struct change *[]){ ch }, 1), 0);
@@ -1221,7 +1221,7 @@ static void a_file_over_64_mib_is_hashed_but_not_kept(void **state)
 	scan(&c);
 	assert_int_equal(c.n, 1);
 	assert_int_equal(c.v[0].what, CH_CONTENT);
-	assert_int_equal(baseline_old_content(j, &c.v[0], &b), -1);
+	assert_int_equal(baseline_old_content(j, &c.v[0], &b, NULL), -1);
 	assert_non_null(strstr(errget(), "64 MiB"));
 	assert_int_equal(baseline_new_content(&c.v[0], 1 << 20, &b), -1);
 	changes_free(&c);
@@ -1263,7 +1263,7 @@ static void accept_moves_the_baseline_of_the_given_changes_only(void **state)
 	/* the old content of b is still the baseline's */
 	{
 		struct buf b = BUF_INIT;
-		assert_int_equal(baseline_old_content(j, &c.v[0], &b), 0);
+		assert_int_equal(baseline_old_content(j, &c.v[0], &b, NULL), 0);
 		assert_string_equal(buf_str(&b), "b1\n");
 		buf_release(&b);
 	}

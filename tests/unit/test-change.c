@@ -200,9 +200,8 @@ static void secrets_in_a_diff_are_redacted_on_both_sides(void **state)
 	c = the_change("app.conf");
 	assert_null(strstr(buf_str(&text.diff), "hunter2"));
 	assert_null(strstr(buf_str(&text.diff), "correct-horse"));
-	assert_non_null(strstr(buf_str(&text.diff), "-user = app\n+user = web\n"));
-	/* both sides redacted alike: the password line is no change at all */
-	buf_addf(&line, "\n password = %s\n", REDACT_MARKER);
+	/* both lines changed: the password line too, its values hidden */
+	buf_addf(&line, "-user = app\n-password = %s\n+user = web\n+password = %s\n", REDACT_MARKER, REDACT_MARKER);
 	assert_non_null(strstr(buf_str(&text.diff), buf_str(&line)));
 	assert_int_equal(text.redacted, 2);
 	r = record_of(c);
@@ -212,16 +211,59 @@ static void secrets_in_a_diff_are_redacted_on_both_sides(void **state)
 	buf_release(&line);
 }
 
-static void a_change_only_in_a_secret_says_so_without_a_diff(void **state)
+static void a_change_only_in_a_secret_shows_its_line_without_its_values(void **state)
 {
+	char *cmd;
+	(void)state;
+
+	puts_("app.conf", "user = app\npassword = hunter2\n");
+	take();
+	puts_("app.conf", "user = app\npassword = correct-horse\n");
+	the_change("app.conf");
+	assert_non_null(strstr(buf_str(&text.diff), "@@ -1,2 +1,2 @@\n user = app\n-password = [REDACTED]\n+password = [REDACTED]\n"));
+	assert_null(strstr(buf_str(&text.diff), "\x1f"));
+	assert_int_equal(text.note.len, 0);
+	/* the object holds the tag of the line, not the value */
+	cmd = xasprintf("! grep -r -q hunter2 %s/.state/baseline/objects", jdir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void without_the_tag_key_a_change_only_in_a_secret_is_a_note(void **state)
+{
+	char *key;
 	(void)state;
 
 	puts_("app.conf", "password = hunter2\n");
 	take();
+	key = xasprintf("%s/.state/baseline/tag-key", jdir);
+	assert_int_equal(unlink(key), 0);
+	free(key);
 	puts_("app.conf", "password = correct-horse\n");
 	the_change("app.conf");
 	assert_int_equal(text.diff.len, 0);
 	assert_string_equal(buf_str(&text.note), "only redacted values changed");
+}
+
+/* a key others can read would let them test guessed passwords against
+ * the tags: it is not used */
+static void a_tag_key_others_can_read_is_not_used(void **state)
+{
+	char *key;
+	(void)state;
+
+	puts_("app.conf", "password = hunter2\n");
+	take();
+	key = xasprintf("%s/.state/baseline/tag-key", jdir);
+	assert_int_equal(chmod(key, 0640), 0);
+	puts_("app.conf", "password = correct-horse\n");
+	the_change("app.conf");
+	assert_int_equal(text.diff.len, 0);
+	assert_string_equal(buf_str(&text.note), "only redacted values changed");
+	assert_int_equal(chmod(key, 0600), 0);
+	the_change("app.conf");
+	assert_non_null(strstr(buf_str(&text.diff), "-password = [REDACTED]\n+password = [REDACTED]\n"));
+	free(key);
 }
 
 static void a_binary_file_gets_a_summary_not_a_diff(void **state)
@@ -335,7 +377,9 @@ int main(void)
 		T(an_added_file_is_all_new_lines_and_has_no_old_state),
 		T(a_removed_file_is_all_old_lines_and_has_no_new_state),
 		T(secrets_in_a_diff_are_redacted_on_both_sides),
-		T(a_change_only_in_a_secret_says_so_without_a_diff),
+		T(a_change_only_in_a_secret_shows_its_line_without_its_values),
+		T(without_the_tag_key_a_change_only_in_a_secret_is_a_note),
+		T(a_tag_key_others_can_read_is_not_used),
 		T(a_binary_file_gets_a_summary_not_a_diff),
 		T(a_file_over_the_size_limit_gets_a_summary_not_a_diff),
 		T(a_sensitive_file_gives_its_hash_and_never_its_content),
