@@ -46,6 +46,7 @@
 #include "base/xalloc.h"
 #include "journal/sig.h"
 #include "journal/team.h"
+#include "replica/appended.h"
 #include "replica/git.h"
 #include "replica/keyring.h"
 #include "replica/replica.h"
@@ -840,158 +841,12 @@ static int64_t max_file_size(struct journal *j)
 /*
  * ---- the chain of appended records ----
  *
- * A fetched or pushed commit of host B may only append records of B that
- * continue B's chain: check_append_only streams each changed file of B,
- * old and new blob side by side a chunk at a time (CHUNK), and parses
- * only the appended tail, a line at a time.  Nothing here holds a whole
- * blob: at most a chunk of each, the line being read and the last
- * complete line of the old version.
+ * check_append_only streams each changed file of the host, the old blob
+ * and the new one side by side a chunk (CHUNK) at a time, and hands only
+ * the appended tail to appended.c, which parses it a line at a time.
+ * Nothing here holds a whole blob.
  */
 #define CHUNK 65536
-
-/* one record appended to a file of the host, in the order read */
-struct added {
-	int64_t seq;
-	char prev[REC_HASH_LEN + 1];
-	char hash[REC_HASH_LEN + 1];
-	size_t file;		/* index into chain_check.paths */
-	size_t lineno;		/* within the new version of the file */
-};
-
-/* what check_append_only gathers of one host's appended records */
-struct chain_check {
-	const char *host, *head;
-	char **paths;		/* the changed files, escaped (shown) */
-	size_t npaths;
-	struct added *v;
-	size_t n, cap;
-	struct buf line;	/* the incomplete line of the tail being read */
-	size_t lineno;		/* complete lines of the current file so far */
-	char *why;		/* the first thing wrong, allocated */
-};
-
-/* the last complete line of a stream fed a chunk at a time */
-struct last_line {
-	struct buf last;	/* without its newline */
-	struct buf cur;		/* the bytes after the last newline */
-	bool any;
-};
-
-static void last_line_feed(struct last_line *l, const char *p, size_t n)
-{
-	const char *nl = n ? memrchr(p, '\n', n) : NULL, *before;
-
-	if (!nl) {
-		buf_add(&l->cur, p, n);
-		return;
-	}
-	before = memrchr(p, '\n', (size_t)(nl - p));
-	buf_reset(&l->last);
-	if (before) {
-		buf_add(&l->last, before + 1, (size_t)(nl - before - 1));
-	} else {
-		buf_add(&l->last, l->cur.data, l->cur.len);
-		buf_add(&l->last, p, (size_t)(nl - p));
-	}
-	l->any = true;
-	buf_reset(&l->cur);
-	buf_add(&l->cur, nl + 1, (size_t)(p + n - nl - 1));
-}
-
-static void last_line_release(struct last_line *l)
-{
-	buf_release(&l->last);
-	buf_release(&l->cur);
-}
-
-static void chain_vfail(struct chain_check *cc, const char *prefix, const char *fmt, va_list ap)
-{
-	struct buf b = BUF_INIT;
-
-	if (cc->why) {
-		free((char *)prefix);
-		return;
-	}
-	buf_addf(&b, "%.12s %s", cc->head, prefix);
-	buf_vaddf(&b, fmt, ap);
-	free((char *)prefix);
-	cc->why = buf_detach(&b, NULL);
-}
-
-/* what is wrong with the commit, when nothing was found before */
-static void chain_fail(struct chain_check *cc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void chain_fail(struct chain_check *cc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	chain_vfail(cc, xstrdup(""), fmt, ap);
-	va_end(ap);
-}
-
-/* what is wrong with line lineno of changed file number file */
-static void chain_bad_line(struct chain_check *cc, size_t file, size_t lineno, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void chain_bad_line(struct chain_check *cc, size_t file, size_t lineno, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	chain_vfail(cc, xasprintf("breaks %s's chain: line %zu of '%s' ", cc->host, lineno, cc->paths[file]), fmt, ap);
-	va_end(ap);
-}
-
-/* one complete appended line (without its newline) of the current file */
-static void chain_line(struct chain_check *cc, const char *line, size_t len)
-{
-	struct record *r;
-	struct added *a;
-
-	cc->lineno++;
-	if (!(r = rec_parse(line, len, false))) {
-		char *e = shown(errget(), strlen(errget()));
-		chain_bad_line(cc, cc->npaths - 1, cc->lineno, "is not a record: %s", e);
-		free(e);
-		return;
-	}
-	if (strcmp(r->host, cc->host)) {
-		char *h = shown(r->host, strlen(r->host));
-		chain_bad_line(cc, cc->npaths - 1, cc->lineno, "is a record of host '%s'", h);
-		free(h);
-		rec_free(r);
-		return;
-	}
-	if (cc->n == cc->cap) {
-		cc->cap = cc->cap ? 2 * cc->cap : 64;
-		cc->v = xreallocarray(cc->v, cc->cap, sizeof *cc->v);
-	}
-	a = &cc->v[cc->n++];
-	a->seq = r->seq;
-	memcpy(a->prev, r->prev, REC_HASH_LEN + 1);
-	rec_hash(line, len, a->hash);
-	a->file = cc->npaths - 1;
-	a->lineno = cc->lineno;
-	rec_free(r);
-}
-
-/* n more bytes of the appended tail of the current file */
-static void chain_feed(struct chain_check *cc, const char *p, size_t n)
-{
-	const char *end = p + n, *nl;
-
-	while (!cc->why && p < end && (nl = memchr(p, '\n', (size_t)(end - p)))) {
-		if (cc->line.len) {
-			buf_add(&cc->line, p, (size_t)(nl - p));
-			chain_line(cc, cc->line.data, cc->line.len);
-			buf_reset(&cc->line);
-		} else {
-			chain_line(cc, p, (size_t)(nl - p));
-		}
-		p = nl + 1;
-	}
-	if (!cc->why)
-		buf_add(&cc->line, p, (size_t)(end - p));
-}
 
 /* read until len bytes or the end: how many, -1 and errget() */
 static ssize_t read_full(struct git_blob_reader *r, char *data, size_t len)
@@ -1007,7 +862,7 @@ static ssize_t read_full(struct git_blob_reader *r, char *data, size_t len)
 	return (ssize_t)got;
 }
 
-/* count the newlines in n bytes */
+/* the newlines in n bytes */
 static size_t count_lines(const char *p, size_t n)
 {
 	size_t lines = 0;
@@ -1022,24 +877,21 @@ static size_t count_lines(const char *p, size_t n)
 }
 
 /*
- * Stream the file's old blob (NULL: a new file) and its new one: the old
- * must be a byte prefix of the new, ending at a line's end, and what
- * follows complete lines of the host's records (into cc).  The old
- * version's last line goes to old_last.  0 done (cc->why set when it is
- * wrong), -1 failure.
+ * Stream the old blob (NULL: a new file) of path (as shown) and its new
+ * one: the old must be a byte prefix of the new that ends at a line's
+ * end, and what follows goes to a.  The old version's last line goes to
+ * old_last.  0 done (a->why when something is wrong), -1 failure.
  */
-static int chain_file(struct journal *j, struct chain_check *cc, const char *old_id, const char *new_id,
-		      struct last_line *old_last)
+static int stream_file(struct journal *j, struct appended *a, const char *path, const char *old_id,
+		       const char *new_id, struct last_line *old_last)
 {
 	struct git_blob_reader o, n;
 	char *ob = xmalloc(CHUNK), *nb = xmalloc(CHUNK);
-	const char *path = cc->paths[cc->npaths - 1];
 	bool old_open = false, new_open = false, ends_line = true;
-	ssize_t got, have;
+	size_t lines = 0;
+	ssize_t got = 0, have;
 	int rc = -1;
 
-	cc->lineno = 0;
-	buf_reset(&cc->line);
 	if (git_blob_open(j->dir, new_id, &n) < 0)
 		goto out;
 	new_open = true;
@@ -1050,18 +902,14 @@ static int chain_file(struct journal *j, struct chain_check *cc, const char *old
 		while ((got = read_full(&o, ob, CHUNK)) > 0) {
 			if ((have = read_full(&n, nb, (size_t)got)) < 0)
 				goto out;
-			if (memcmp(ob, nb, (size_t)have)) {
-				chain_fail(cc, "rewrites '%s' (records are only ever appended)", path);
+			if (memcmp(ob, nb, (size_t)have) || have < got) {
+				appended_fail(a, "%s '%s' (records are only ever appended)", have < got &&
+					      !memcmp(ob, nb, (size_t)have) ? "cuts" : "rewrites", path);
 				rc = 0;
 				goto out;
 			}
-			if (have < got) {
-				chain_fail(cc, "cuts '%s' (records are only ever appended)", path);
-				rc = 0;
-				goto out;
-			}
-			last_line_feed(old_last, ob, (size_t)got);
-			cc->lineno += count_lines(ob, (size_t)got);
+			appended_last_line_feed(old_last, ob, (size_t)got);
+			lines += count_lines(ob, (size_t)got);
 			ends_line = ob[got - 1] == '\n';
 		}
 		if (got < 0)
@@ -1070,43 +918,43 @@ static int chain_file(struct journal *j, struct chain_check *cc, const char *old
 		if (git_blob_close(&o) < 0)
 			goto out;
 	}
-	while ((got = git_blob_read(&n, nb, CHUNK)) > 0 && !cc->why) {
-		if (!ends_line) {
-			chain_fail(cc, "breaks %s's chain: appends to '%s' after a last line that has no newline", cc->host,
-				   path);
-			break;
-		}
-		chain_feed(cc, nb, (size_t)got);
+	appended_file(a, path, lines);
+	while (!a->why && (got = git_blob_read(&n, nb, CHUNK)) > 0) {
+		if (!ends_line)
+			appended_fail(a, "breaks %s's chain: appends to '%s' after a last line that has no newline",
+				      a->host, path);
+		else
+			appended_feed(a, nb, (size_t)got);
 	}
 	if (got < 0)
 		goto out;
-	if (!cc->why && cc->line.len)
-		chain_bad_line(cc, cc->npaths - 1, cc->lineno + 1, "is not complete (no newline at its end)");
+	appended_file_end(a);
 	rc = 0;
 out:
-	if (old_open && git_blob_close(&o) < 0 && rc == 0 && !cc->why)
+	/* a reader left halfway because the file is wrong is no failure of git */
+	if (old_open && git_blob_close(&o) < 0 && rc == 0 && !a->why)
 		rc = -1;
-	if (new_open && git_blob_close(&n) < 0 && rc == 0 && !cc->why)
+	if (new_open && git_blob_close(&n) < 0 && rc == 0 && !a->why)
 		rc = -1;
 	free(ob);
 	free(nb);
 	return rc;
 }
 
-/* a record line that may be the host's head (the last line of one of its files in base) */
+/* a record line that may be the host's head: the last line of one of its files in the old commit */
 struct candidate {
 	int64_t seq;
 	char hash[REC_HASH_LEN + 1];
 	char *path;		/* escaped */
 };
 
-/* add line (of file path) as a candidate when it is one of host's records */
+/* line (the last of path) as a candidate when it is a record of host */
 static void add_candidate(struct candidate **v, size_t *n, const char *host, const struct buf *line,
 			  const char *path)
 {
 	struct record *r = rec_parse(buf_str(line), line->len, false);
 
-	/* our own copy of an accepted history: a damaged line is verify's to report */
+	/* our own copy of a history taken before: a damaged line is verify's to report */
 	if (r && !strcmp(r->host, host)) {
 		*v = xreallocarray(*v, *n + 1, sizeof **v);
 		(*v)[*n].seq = r->seq;
@@ -1116,12 +964,12 @@ static void add_candidate(struct candidate **v, size_t *n, const char *host, con
 	rec_free(r);
 }
 
-/* stream blob id of path for its last line, as a candidate; -1 and errget() */
+/* stream blob id (of path) for its last line, a candidate; -1 and errget() */
 static int candidate_of_blob(struct journal *j, const char *host, const char *id, const char *path,
 			     struct candidate **v, size_t *n)
 {
 	struct git_blob_reader r;
-	struct last_line l = { BUF_INIT, BUF_INIT, false };
+	struct last_line l = LAST_LINE_INIT;
 	char *chunk;
 	ssize_t got;
 	int rc;
@@ -1130,47 +978,25 @@ static int candidate_of_blob(struct journal *j, const char *host, const char *id
 		return -1;
 	chunk = xmalloc(CHUNK);
 	while ((got = git_blob_read(&r, chunk, CHUNK)) > 0)
-		last_line_feed(&l, chunk, (size_t)got);
+		appended_last_line_feed(&l, chunk, (size_t)got);
 	rc = git_blob_close(&r) < 0 || got < 0 ? -1 : 0;
 	if (rc == 0 && l.any)
 		add_candidate(v, n, host, &l.last, path);
 	free(chunk);
-	last_line_release(&l);
+	appended_last_line_release(&l);
 	return rc;
 }
 
-/* did the commit change path (a file of base)? */
-static bool chain_has_file(const struct chain_check *cc, const char *path)
+/* did the commit change path (a file of the old commit)? */
+static bool changed_here(const struct appended *a, const char *path)
 {
 	char *s = shown(path, strlen(path));
 	bool found = false;
 
-	for (size_t i = 0; i < cc->npaths && !found; i++)
-		found = !strcmp(s, cc->paths[i]);
+	for (size_t i = 0; i < a->npaths && !found; i++)
+		found = !strcmp(s, a->paths[i]);
 	free(s);
 	return found;
-}
-
-static int cmp_added(const void *a, const void *b)
-{
-	const struct added *x = a, *y = b;
-
-	if (x->seq != y->seq)
-		return (x->seq > y->seq) - (x->seq < y->seq);
-	if (x->file != y->file)
-		return (x->file > y->file) - (x->file < y->file);
-	return (x->lineno > y->lineno) - (x->lineno < y->lineno);
-}
-
-/* the candidate with the highest seq, NULL when there is none */
-static const struct candidate *highest(const struct candidate *v, size_t n)
-{
-	const struct candidate *max = NULL;
-
-	for (size_t i = 0; i < n; i++)
-		if (!max || v[i].seq > max->seq)
-			max = &v[i];
-	return max;
 }
 
 /*
@@ -1182,15 +1008,9 @@ static const struct candidate *highest(const struct candidate *v, size_t n)
  */
 #define CHAIN_CACHE_MAX 8
 
-static char *chain_cache_rel(const char *host)
+/* the cache's text, or an empty buf */
+static void chain_cache_read(struct journal *j, const char *rel, struct buf *out)
 {
-	return xasprintf("%s/chain.%s", REPLICA_STATE, host);
-}
-
-/* the cache's lines, or an empty buf */
-static void chain_cache_read(struct journal *j, const char *host, struct buf *out)
-{
-	char *rel = chain_cache_rel(host);
 	int fd = fs_open_below(j->dir, rel, O_RDONLY, 0, 0);
 
 	if (fd >= 0) {
@@ -1198,141 +1018,98 @@ static void chain_cache_read(struct journal *j, const char *host, struct buf *ou
 			buf_reset(out);
 		close(fd);
 	}
-	free(rel);
 }
 
-/* true with *seq and hash when the cache knows commit's head */
 static bool cached_head(struct journal *j, const char *host, const char *commit, int64_t *seq,
 			char hash[REC_HASH_LEN + 1])
 {
+	char *rel = xasprintf("%s/chain.%s", REPLICA_STATE, host);
 	struct buf b = BUF_INIT;
-	const char *p;
-	size_t clen = strlen(commit);
-	bool found = false;
+	bool found;
 
-	chain_cache_read(j, host, &b);
-	for (p = buf_str(&b); *p && !found; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] == '\n')) {
-		long long n;
-		char *end;
-		if (strncmp(p, commit, clen) || p[clen] != ' ')
-			continue;
-		errno = 0;
-		n = strtoll(p + clen + 1, &end, 10);
-		if (errno || n < 0 || *end != ' ' || strspn(end + 1, "0123456789abcdef") != REC_HASH_LEN ||
-		    (end[1 + REC_HASH_LEN] != '\n' && end[1 + REC_HASH_LEN]))
-			continue;
-		*seq = n;
-		memcpy(hash, end + 1, REC_HASH_LEN);
-		hash[REC_HASH_LEN] = '\0';
-		found = true;
-	}
+	chain_cache_read(j, rel, &b);
+	found = appended_cache_find(buf_str(&b), commit, seq, hash);
 	buf_release(&b);
+	free(rel);
 	return found;
 }
 
-/* note commit's head first in the cache; a cache that cannot be written only costs time later */
+/* note commit's head first in the cache; one that cannot be written only costs the next sync a longer look */
 static void cache_head(struct journal *j, const char *host, const char *commit, int64_t seq, const char *hash)
 {
+	char *rel = xasprintf("%s/chain.%s", REPLICA_STATE, host);
 	struct buf old = BUF_INIT, b = BUF_INIT;
-	const char *p;
-	char *rel;
-	size_t kept = 1;
+	size_t kept = 1, clen = strlen(commit);
 
-	chain_cache_read(j, host, &old);
+	chain_cache_read(j, rel, &old);
 	buf_addf(&b, "%s %lld %s\n", commit, (long long)seq, hash);
-	for (p = buf_str(&old); *p && kept < CHAIN_CACHE_MAX; kept++) {
+	for (const char *p = buf_str(&old); *p && kept < CHAIN_CACHE_MAX; kept++) {
 		size_t len = strcspn(p, "\n");
-		if (strncmp(p, commit, strlen(commit)) || p[strlen(commit)] != ' ') {
+		if (strncmp(p, commit, clen) || p[clen] != ' ') {
 			buf_add(&b, p, len);
 			buf_addc(&b, '\n');
 		}
 		p += len + (p[len] == '\n');
 	}
-	rel = chain_cache_rel(host);
-	/* replica_lock made the directory; failing to write is left to the next sync's longer look */
 	(void)fs_write_atomic_below(j->dir, rel, b.data, b.len, 0600, FS_ATOMIC_BREAK_LOCK);
-	free(rel);
 	buf_release(&old);
 	buf_release(&b);
+	free(rel);
 }
 
 /*
- * Do cc's records, sorted by seq, follow each other and continue host's
- * chain as base holds it?  The head of base comes from the cache when
- * this replica checked base before (the usual case: base is what the
- * last sync took), else from the last line of every file of host in base
- * (cand holds the changed files' already): not only the newest day file,
- * since an import or a late record appends to a past day, and a forged
- * record could continue a line that is not the head.  0 done (cc->why
- * when wrong), -1 failure.  When it continues, head's head is cached.
+ * Do a's records follow each other and continue host's chain as base
+ * holds it?  The head of base comes from the cache when this replica
+ * checked base before (the usual case: base is what the last sync took),
+ * else from the last line of every file of the host in base (cand holds
+ * the changed files' already).  Not from the newest day file alone: an
+ * import or a late record appends to a past day, and a forged record
+ * could then continue a line that is not the head.  0 done (a->why when
+ * wrong), -1 failure.  When they continue it, head's head is cached.
  */
-static int chain_continues(struct journal *j, struct chain_check *cc, const char *base, struct candidate **cand,
+static int chain_continues(struct journal *j, struct appended *a, const char *base, struct candidate **cand,
 			   size_t *ncand)
 {
-	const struct added *first, *last;
 	const struct candidate *max = NULL;
+	const struct appended_rec *last;
 	char hash[REC_HASH_LEN + 1];
 	int64_t seq = 0;
-	bool known = cached_head(j, cc->host, base, &seq, hash);
+	bool known = cached_head(j, a->host, base, &seq, hash);
 
-	if (!cc->n) {
+	if (!a->n) {
 		if (known)
-			cache_head(j, cc->host, cc->head, seq, hash);
+			cache_head(j, a->host, a->commit, seq, hash);
 		return 0;
 	}
-	qsort(cc->v, cc->n, sizeof *cc->v, cmp_added);
-	for (size_t i = 1; i < cc->n; i++) {
-		const struct added *a = &cc->v[i], *p = &cc->v[i - 1];
-		if (a->seq != p->seq + 1) {
-			/* the line out of place: the later of two with one seq, the one after a gap */
-			chain_bad_line(cc, a->file, a->lineno, "has seq %lld, expected %lld", (long long)a->seq,
-				       (long long)p->seq + 1);
-			return 0;
-		}
-		if (strcmp(a->prev, p->hash)) {
-			chain_bad_line(cc, a->file, a->lineno, "(seq %lld) does not continue the chain: its prev is not "
-				       "the hash of seq %lld (line %zu of '%s')", (long long)a->seq, (long long)p->seq,
-				       p->lineno, cc->paths[p->file]);
-			return 0;
-		}
-	}
-	first = &cc->v[0];
-	last = &cc->v[cc->n - 1];
+	if (!appended_in_order(a))
+		return 0;
 	if (!known) {
 		struct git_files files;
 		if (git_changed_files(j->dir, NULL, base, &files) < 0)
 			return -1;
 		for (size_t i = 0; i < files.n; i++) {
 			const char *p = files.files[i].path;
-			if (store_is_file_of(p, cc->host) && !chain_has_file(cc, p) &&
-			    candidate_of_blob(j, cc->host, files.files[i].id, p, cand, ncand) < 0) {
+			if (store_is_file_of(p, a->host) && !changed_here(a, p) &&
+			    candidate_of_blob(j, a->host, files.files[i].id, p, cand, ncand) < 0) {
 				git_files_free(&files);
 				return -1;
 			}
 		}
 		git_files_free(&files);
 		memcpy(hash, rec_genesis, REC_HASH_LEN + 1);
-		if ((max = highest(*cand, *ncand))) {
+		for (size_t i = 0; i < *ncand; i++)
+			if (!max || (*cand)[i].seq > max->seq)
+				max = &(*cand)[i];
+		if (max) {
 			seq = max->seq;
 			memcpy(hash, max->hash, REC_HASH_LEN + 1);
 		}
-		cache_head(j, cc->host, base, seq, hash);
+		cache_head(j, a->host, base, seq, hash);
 	}
-	if (first->seq <= seq)
-		chain_bad_line(cc, first->file, first->lineno, "has seq %lld, which %s's chain here already holds "
-			       "(it ends at seq %lld)", (long long)first->seq, cc->host, (long long)seq);
-	else if (first->seq != seq + 1)
-		chain_bad_line(cc, first->file, first->lineno, "has seq %lld, expected %lld", (long long)first->seq,
-			       (long long)seq + 1);
-	else if (strcmp(first->prev, hash) && seq == 0)
-		chain_bad_line(cc, first->file, first->lineno, "(seq 1) does not start the chain: its prev is not the "
-			       "genesis");
-	else if (strcmp(first->prev, hash))
-		chain_bad_line(cc, first->file, first->lineno, "(seq %lld) does not continue the chain: its prev is "
-			       "not the hash of seq %lld%s%s%s", (long long)first->seq, (long long)seq,
-			       max ? ", the last line of '" : "", max ? max->path : "", max ? "'" : "");
-	else
-		cache_head(j, cc->host, cc->head, last->seq, last->hash);
+	if (appended_continues(a, seq, hash, max ? max->path : NULL)) {
+		last = appended_last(a);
+		cache_head(j, a->host, a->commit, last->seq, last->hash);
+	}
 	return 0;
 }
 
@@ -1353,7 +1130,7 @@ static int check_append_only(struct journal *j, const char *host, const char *ba
 	int64_t limit = max_file_size(j);
 	struct git_changes ch = { 0 };
 	struct git_files all = { 0 };
-	struct chain_check cc = { .host = host, .head = head, .line = BUF_INIT };
+	struct appended a;
 	struct candidate *cand = NULL;
 	size_t ncand = 0;
 	int rc = 0, anc;
@@ -1379,46 +1156,41 @@ static int check_append_only(struct journal *j, const char *host, const char *ba
 		}
 		git_files_free(&all);
 	}
-	for (size_t i = 0; i < ch.n && rc == 0 && !cc.why; i++) {
+	appended_init(&a, host, head);
+	for (size_t i = 0; i < ch.n && rc == 0 && !a.why; i++) {
 		const struct git_change *c = &ch.v[i];
-		struct last_line old_last = { BUF_INIT, BUF_INIT, false };
+		struct last_line old_last = LAST_LINE_INIT;
 		char *path;
 		int64_t size;
 		if (!store_is_file_of(c->path, host))
 			continue;
 		/* store_is_file_of allows only a host's day file names; escaped all the same */
 		path = shown(c->path, strlen(c->path));
-		cc.paths = xreallocarray(cc.paths, cc.npaths + 1, sizeof *cc.paths);
-		cc.paths[cc.npaths++] = path;
 		if (!c->new_id) {
-			chain_fail(&cc, "removes '%s'", path);
+			appended_fail(&a, "removes '%s'", path);
 		} else if (!c->regular) {
-			chain_fail(&cc, "makes '%s' something else than a file", path);
+			appended_fail(&a, "makes '%s' something else than a file", path);
 		} else if ((size = git_blob_size(j->dir, c->new_id)) < 0) {
 			rc = -1;
 		} else if (size > limit) {
-			chain_fail(&cc, "makes '%s' %lld bytes, over the limit of %lld (sync.maxfilesize)", path,
-				   (long long)size, (long long)limit);
+			appended_fail(&a, "makes '%s' %lld bytes, over the limit of %lld (sync.maxfilesize)", path,
+				      (long long)size, (long long)limit);
 		} else if (base) {
-			rc = chain_file(j, &cc, c->old_id, c->new_id, &old_last);
-			if (rc == 0 && !cc.why && old_last.any)
+			rc = stream_file(j, &a, path, c->old_id, c->new_id, &old_last);
+			if (rc == 0 && !a.why && old_last.any)
 				add_candidate(&cand, &ncand, host, &old_last.last, c->path);
 		}
-		last_line_release(&old_last);
+		appended_last_line_release(&old_last);
+		free(path);
 	}
-	if (rc == 0 && !cc.why && base)
-		rc = chain_continues(j, &cc, base, &cand, &ncand);
-	if (rc == 0 && cc.why) {
-		*why = cc.why;
-		cc.why = NULL;
+	if (rc == 0 && !a.why && base)
+		rc = chain_continues(j, &a, base, &cand, &ncand);
+	if (rc == 0 && a.why) {
+		*why = a.why;
+		a.why = NULL;
 		rc = 1;
 	}
-	free(cc.why);
-	for (size_t i = 0; i < cc.npaths; i++)
-		free(cc.paths[i]);
-	free(cc.paths);
-	free(cc.v);
-	buf_release(&cc.line);
+	appended_release(&a);
 	for (size_t i = 0; i < ncand; i++)
 		free(cand[i].path);
 	free(cand);
