@@ -161,9 +161,15 @@ plant() {
 	[[ "$output" == *"FAIL quarantine pushed.B: ${evil1:0:12} does not descend from"* ]] || fail "doctor said: $output"
 
 	# the replica moves the marker of what A wrote too, so that the forged
-	# ref looks like a fast-forward of a forged past: B's file only grows,
-	# and what A holds is not a beginning of the forged file
-	echo '{"kind":"note","text":"forged more"}' >>"$evil/${day:0:4}/$day/B.jsonl"
+	# ref looks like a fast-forward of a forged past: B's file only grows
+	# (by a record that continues the forged chain, so the chain rule has
+	# nothing to say), and what A holds is not a beginning of the forged file
+	local last
+	last=$(tail -n 1 "$evil/${day:0:4}/$day/B.jsonl")
+	printf '%s' "$last" | sed -e "s/\"seq\":\([0-9]*\)/\"seq\":$(($(printf '%s' "$last" | sed 's/.*"seq":\([0-9]*\).*/\1/') + 1))/" \
+		-e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$(printf '%s' "$last" | sha256sum | cut -c1-64)\"/" \
+		-e 's/"text":"[^"]*"/"text":"forged more"/' >>"$evil/${day:0:4}/$day/B.jsonl"
+	echo >>"$evil/${day:0:4}/$day/B.jsonl"
 	git -C "$evil" add -A
 	git -C "$evil" -c user.name=m -c user.email=m@x commit -q -m more
 	git -C "$evil" push -q -f "$T/A" "$evil1:refs/logbook/written/B" HEAD:refs/heads/hosts/B

@@ -163,3 +163,117 @@ kept_aside() {
 	grep -q "genuine record 2 of B" "$T/C/$BREL"
 	run -1 grep -r forged "$T/C" --include='*.jsonl'
 }
+
+# a record line for B after the last line of evil's copy of $BREL: seq $1, prev $2 ("chain": the last line's hash), text $3
+forge_next() {
+	local last prev
+	last=$(tail -n 1 "$T/evil/$BREL")
+	prev=$2
+	[ "$prev" = chain ] && prev=$(printf '%s' "$last" | sha256sum | cut -c1-64)
+	printf '%s' "$last" | sed -e "s/\"seq\":[0-9]*/\"seq\":$1/" -e "s/\"prev\":\"[0-9a-f]*\"/\"prev\":\"$prev\"/" \
+		-e "s/\"text\":\"[^\"]*\"/\"text\":\"$3\"/"
+}
+
+# sync A from the hub: quarantined with $1 in the reason, A's copy of B's file the same bytes as before
+refused_with() {
+	cp "$T/A/$BREL" "$T/copy"
+	run --separate-stderr on A sync
+	[ "$status" -eq 5 ] || fail "sync exited $status: $stderr"
+	[[ "$stderr" == *"the records of B from hub: ${FORGED:0:12} breaks B's chain: $1"*"not written, kept aside"* ]] ||
+		fail "sync said: $stderr"
+	cmp "$T/A/$BREL" "$T/copy"
+	kept_aside hub
+}
+
+@test "an appended record whose prev is not the hash of the line before is kept aside" {
+	evil_checkout
+	forge_next 4 "$(printf '%064d' 7)" "forged record 4 of B" >>"$T/evil/$BREL"
+	echo >>"$T/evil/$BREL"
+	evil_push
+	refused_with "line 4 of '$BREL' (seq 4) does not continue the chain: its prev is not the hash of seq 3"
+}
+
+@test "an appended record that reuses a seq the host's chain already holds is kept aside" {
+	evil_checkout
+	# a second seq 3 after seq 2: a fork of B's chain
+	local second
+	second=$(sed -n 2p "$T/evil/$BREL" | tr -d '\n' | sha256sum | cut -c1-64)
+	forge_next 3 "$second" "forged second record 3 of B" >>"$T/evil/$BREL"
+	echo >>"$T/evil/$BREL"
+	evil_push
+	refused_with "line 4 of '$BREL' has seq 3, which B's chain here already holds (it ends at seq 3)"
+}
+
+@test "a forged record that continues a line other than the head (an import went to a past day) is kept aside" {
+	# B's seq 4 goes to a past day: today's file still ends at seq 3
+	printf '#1709208000\nimported command\n' >"$T/h"
+	on B import --bash-history "$T/h" >/dev/null
+	on B sync >/dev/null
+	on A sync >/dev/null
+	BEFORE=$(sha256sum "$T/A/$BREL")
+	REF_BEFORE=$(git -C "$T/A" rev-parse refs/heads/hosts/B)
+	evil_checkout
+	forge_next 4 chain "forged record 4 of B" >>"$T/evil/$BREL"
+	echo >>"$T/evil/$BREL"
+	evil_push
+	refused_with "line 4 of '$BREL' has seq 4, which B's chain here already holds (it ends at seq 4)"
+	# the same once this replica no longer knows where the chain ended: it reads every file's last line
+	rm "$T/A/.state/sync/chain.B"
+	refused_with "line 4 of '$BREL' has seq 4, which B's chain here already holds (it ends at seq 4)"
+}
+
+@test "an appended line that is not a record, or a record of another host, is kept aside" {
+	evil_checkout
+	echo 'forged: not a record at all' >>"$T/evil/$BREL"
+	evil_push
+	refused_with "line 4 of '$BREL' is not a record: invalid JSON"
+	# from B's real history again, not the hub's forged one
+	evil_checkout
+	git -C "$T/evil" reset -q --hard "$REF_BEFORE"
+	forge_next 4 chain "forged record of A" | sed 's/"host":"B"/"host":"A"/' >>"$T/evil/$BREL"
+	echo >>"$T/evil/$BREL"
+	evil_push
+	refused_with "line 4 of '$BREL' is a record of host 'A'"
+}
+
+@test "an appended record without its newline (a partial line) is kept aside" {
+	evil_checkout
+	# a record that would continue the chain, but the line does not end
+	forge_next 4 chain "forged record 4 of B" >>"$T/evil/$BREL"
+	evil_push
+	refused_with "line 4 of '$BREL' is not complete (no newline at its end)"
+}
+
+@test "honest appends across day files are taken: an import into a past day, then today's records" {
+	local old="2024/2024_02_29/B.jsonl" i
+	for i in 1 2 3; do
+		printf '#%s\nimported command %s\n' "$((1709208000 + i))" "$i" >"$T/h$i"
+	done
+	# seq 4 in a new past day's file
+	on B import --bash-history "$T/h1" >/dev/null
+	on B sync >/dev/null
+	run on A sync
+	[ "$status" -eq 0 ] || fail "first import: $output"
+	# seq 5 appended to that past day, seq 6 today: each continues the other's file
+	on B import --bash-history "$T/h2" >/dev/null
+	on B note "genuine record 6 of B" >/dev/null
+	on B sync >/dev/null
+	run on A sync
+	[ "$status" -eq 0 ] || fail "import and note: $output"
+	# seq 7 to the past day alone, taken; then seq 8 today, which continues a line of the past day's file
+	on B import --bash-history "$T/h3" >/dev/null
+	on B sync >/dev/null
+	run on A sync
+	[ "$status" -eq 0 ] || fail "import alone: $output"
+	on B note "genuine record 8 of B" >/dev/null
+	on B sync >/dev/null
+	# as on a replica that has not checked B's history before: the head is looked for in every file
+	rm "$T/A/.state/sync/chain.B"
+	run on A sync
+	[ "$status" -eq 0 ] || fail "note after the import: $output"
+	cmp "$T/A/$old" "$T/B/$old"
+	cmp "$T/A/$BREL" "$T/B/$BREL"
+	[ ! -e "$T/A/.state/quarantine/hub.B" ]
+	grep -q "imported command 3" "$T/A/$old"
+	grep -q "genuine record 8 of B" "$T/A/$BREL"
+}

@@ -40,7 +40,8 @@ static const char usage[] =
 	"remote, then push.  Each host writes only its own files, so nothing ever\n"
 	"needs merging.  A remote that cannot be reached is reported and skipped.\n"
 	"What other replicas pushed into this one is written into its files too,\n"
-	"unless it rewrites what this replica already holds (reported, left out).\n"
+	"unless it rewrites what this replica already holds, or appends lines\n"
+	"that do not continue the host's chain (reported, left out).\n"
 	"When team.conf sets export.dokuwiki (a DokuWiki pages directory), the day\n"
 	"pages are exported there afterwards (see logbook export).\n"
 	"\n"
@@ -51,7 +52,8 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
 	"4 when none was, 5 when another host's history was kept aside\n"
-	"(rewritten, cut or oversized records: .state/quarantine/), 1 when this\n"
+	"(rewritten, cut or oversized records, or new ones that break the host's\n"
+	"chain: .state/quarantine/), 1 when this\n"
 	"replica could not be updated.  sync --local: 0, 5, or 1.\n";
 
 /*

@@ -249,15 +249,20 @@ const char *git_pack_command(const char *url, bool push)
 	return push ? "git-receive-pack" : "git-upload-pack";
 }
 
-int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[])
+/*
+ * Start "git args..." in dir as git_run does (checks, setpriv for root,
+ * the pinned environment); stdout a pipe (c->from_child) when pipe_out,
+ * else /dev/null; stderr to errfd, or inherited when -1.  -1 and errget().
+ */
+static int git_start(const char *dir, const char *index, bool pipe_out, int errfd, const char *const args[],
+		     struct child *c)
 {
+	static const char *const name[] = { "git", NULL };
 	const char *argv[GIT_ARGS_MAX + 7];
 	size_t n = 0, first;
-	struct child c;
-	char tmpl[] = "/tmp/logbook-git-XXXXXX", reuid[32], regid[32];
+	char reuid[32], regid[32];
 	uid_t owner = geteuid();
 	struct passwd *pw = NULL;
-	int errfd = -1, rc;
 
 	if (git_check_dir(dir ? dir : ".", &owner) != GIT_TRUSTED)
 		return -1;
@@ -289,6 +294,28 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 		errset("git: too many arguments");
 		return -1;
 	}
+	memset(c, 0, sizeof *c);
+	c->argv = argv;
+	c->dir = dir;
+	c->in = RUN_NULL;
+	c->out = pipe_out ? RUN_PIPE : RUN_NULL;
+	c->err = errfd >= 0 ? errfd : RUN_INHERIT;
+	c->env = git_env(index, pw ? pw->pw_dir : NULL);
+	if (run_start(c) < 0) {
+		errprefix("git (is git installed?)");
+		return -1;
+	}
+	/* argv was ours for the spawn only; run_finish names the program */
+	c->argv = name;
+	return 0;
+}
+
+int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[])
+{
+	struct child c;
+	char tmpl[] = "/tmp/logbook-git-XXXXXX";
+	int errfd = -1, rc;
+
 	if (err) {
 		errfd = mkstemp(tmpl);
 		if (errfd < 0) {
@@ -297,15 +324,7 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 		}
 		unlink(tmpl);
 	}
-	memset(&c, 0, sizeof c);
-	c.argv = argv;
-	c.dir = dir;
-	c.in = RUN_NULL;
-	c.out = out ? RUN_PIPE : RUN_NULL;
-	c.err = err ? errfd : RUN_INHERIT;
-	c.env = git_env(index, pw ? pw->pw_dir : NULL);
-	if (run_start(&c) < 0) {
-		errprefix("git (is git installed?)");
+	if (git_start(dir, index, out != NULL, errfd, args, &c) < 0) {
 		if (errfd >= 0)
 			close(errfd);
 		return -1;
@@ -380,6 +399,49 @@ int git_blob(const char *dir, const char *id, struct buf *out)
 	if (rc > 0)
 		errset("git cat-file blob %s failed (exit %d)", id, rc);
 	return rc == 0 ? 0 : -1;
+}
+
+int git_blob_open(const char *dir, const char *id, struct git_blob_reader *r)
+{
+	const char *args[] = { "cat-file", "blob", id, NULL };
+
+	memset(r, 0, sizeof *r);
+	if (git_start(dir, NULL, true, -1, args, &r->c) < 0)
+		return -1;
+	r->id = xstrdup(id);
+	return 0;
+}
+
+ssize_t git_blob_read(struct git_blob_reader *r, void *data, size_t len)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	while ((n = read(r->c.from_child, data, len)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		errset_sys("reading blob %.12s from git", r->id);
+	else if (n == 0)
+		r->eof = true;
+	return n;
+}
+
+int git_blob_close(struct git_blob_reader *r)
+{
+	/* a reader that stops early closes the pipe: git dies of SIGPIPE, which is no failure */
+	int rc = run_finish(&r->c);
+
+	if (r->eof && rc != 0) {
+		if (rc > 0)
+			errset("git cat-file blob %.12s failed (exit %d)", r->id, rc);
+		rc = -1;
+	} else {
+		rc = rc < 0 ? -1 : 0;
+	}
+	free(r->id);
+	r->id = NULL;
+	return rc;
 }
 
 static void add_file(struct git_files *f, const char *id, size_t idlen, const char *path)

@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "base/buf.h"
+#include "base/run.h"
 
 /* seconds ssh waits for a remote host to answer (ConnectTimeout) */
 #define GIT_CONNECT_TIMEOUT 15
@@ -70,6 +71,22 @@ char *git_resolve(const char *dir, const char *rev);
 int git_is_ancestor(const char *dir, const char *a, const char *b);
 /* the blob object id's content into out; -1 and errget() */
 int git_blob(const char *dir, const char *id, struct buf *out);
+
+/*
+ * A blob read a chunk at a time through a pipe from "git cat-file blob",
+ * so that nothing holds a whole file: open, read until 0, close.
+ */
+struct git_blob_reader {
+	struct child c;
+	char *id;
+	bool eof;
+};
+/* start reading blob id; -1 and errget() */
+int git_blob_open(const char *dir, const char *id, struct git_blob_reader *r);
+/* up to len bytes of the blob into data: how many, 0 at its end, -1 and errget() */
+ssize_t git_blob_read(struct git_blob_reader *r, void *data, size_t len);
+/* stop reading (at the end or before it); -1 and errget() when git failed on a blob read to its end */
+int git_blob_close(struct git_blob_reader *r);
 
 /* a file of a commit's tree */
 struct git_file {

@@ -16,9 +16,12 @@
  * Another host's ref is append-only here: before a fetched commit
  * replaces what this repository holds of the host, and before a pushed
  * one is written, every file of the host that the old commit holds must
- * be a byte prefix of its new version (records are only appended), none
- * may go, none may be larger than sync.maxfilesize, and the new commit
- * must descend from the old one.  Otherwise the commit is quarantined
+ * be a byte prefix of its new version (records are only appended), what
+ * is appended must be complete lines of the host's records that continue
+ * its chain (seq after seq, each prev the hash of the line before, the
+ * first after the host's head here), none may go, none may be larger
+ * than sync.maxfilesize, and the new commit must descend from the old
+ * one.  Otherwise the commit is quarantined
  * (REPLICA_QUARANTINE_REF, .state/quarantine/) and reported, and a
  * pushed ref is moved back, so that a fresh clone of this replica gets
  * the history it held.
@@ -43,6 +46,7 @@
 #include "base/xalloc.h"
 #include "journal/sig.h"
 #include "journal/team.h"
+#include "replica/appended.h"
 #include "replica/git.h"
 #include "replica/keyring.h"
 #include "replica/replica.h"
@@ -919,16 +923,300 @@ static int64_t max_file_size(struct journal *j)
 }
 
 /*
+ * ---- the chain of appended records ----
+ *
+ * check_append_only streams each changed file of the host, the old blob
+ * and the new one side by side a chunk (CHUNK) at a time, and hands only
+ * the appended tail to appended.c, which parses it a line at a time.
+ * Nothing here holds a whole blob.
+ */
+#define CHUNK 65536
+
+/* read until len bytes or the end: how many, -1 and errget() */
+static ssize_t read_full(struct git_blob_reader *r, char *data, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len && (n = git_blob_read(r, data + got, len - got)) != 0) {
+		if (n < 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/* the newlines in n bytes */
+static size_t count_lines(const char *p, size_t n)
+{
+	size_t lines = 0;
+	const char *nl;
+
+	while (n && (nl = memchr(p, '\n', n))) {
+		lines++;
+		n -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	return lines;
+}
+
+/*
+ * Stream the old blob (NULL: a new file) of path (as shown) and its new
+ * one: the old must be a byte prefix of the new that ends at a line's
+ * end, and what follows goes to a.  The old version's last line goes to
+ * old_last.  0 done (a->why when something is wrong), -1 failure.
+ */
+static int stream_file(struct journal *j, struct appended *a, const char *path, const char *old_id,
+		       const char *new_id, struct last_line *old_last)
+{
+	struct git_blob_reader o, n;
+	char *ob = xmalloc(CHUNK), *nb = xmalloc(CHUNK);
+	bool old_open = false, new_open = false, ends_line = true;
+	size_t lines = 0;
+	ssize_t got = 0, have;
+	int rc = -1;
+
+	if (git_blob_open(j->dir, new_id, &n) < 0)
+		goto out;
+	new_open = true;
+	if (old_id) {
+		if (git_blob_open(j->dir, old_id, &o) < 0)
+			goto out;
+		old_open = true;
+		while ((got = read_full(&o, ob, CHUNK)) > 0) {
+			if ((have = read_full(&n, nb, (size_t)got)) < 0)
+				goto out;
+			if (memcmp(ob, nb, (size_t)have) || have < got) {
+				appended_fail(a, "%s '%s' (records are only ever appended)", have < got &&
+					      !memcmp(ob, nb, (size_t)have) ? "cuts" : "rewrites", path);
+				rc = 0;
+				goto out;
+			}
+			appended_last_line_feed(old_last, ob, (size_t)got);
+			lines += count_lines(ob, (size_t)got);
+			ends_line = ob[got - 1] == '\n';
+		}
+		if (got < 0)
+			goto out;
+		old_open = false;
+		if (git_blob_close(&o) < 0)
+			goto out;
+	}
+	appended_file(a, path, lines);
+	while (!a->why && (got = git_blob_read(&n, nb, CHUNK)) > 0) {
+		if (!ends_line)
+			appended_fail(a, "breaks %s's chain: appends to '%s' after a last line that has no newline",
+				      a->host, path);
+		else
+			appended_feed(a, nb, (size_t)got);
+	}
+	if (got < 0)
+		goto out;
+	appended_file_end(a);
+	rc = 0;
+out:
+	/* a reader left halfway because the file is wrong is no failure of git */
+	if (old_open && git_blob_close(&o) < 0 && rc == 0 && !a->why)
+		rc = -1;
+	if (new_open && git_blob_close(&n) < 0 && rc == 0 && !a->why)
+		rc = -1;
+	free(ob);
+	free(nb);
+	return rc;
+}
+
+/* a record line that may be the host's head: the last line of one of its files in the old commit */
+struct candidate {
+	int64_t seq;
+	char hash[REC_HASH_LEN + 1];
+	char *path;		/* escaped */
+};
+
+/* line (the last of path) as a candidate when it is a record of host */
+static void add_candidate(struct candidate **v, size_t *n, const char *host, const struct buf *line,
+			  const char *path)
+{
+	struct record *r = rec_parse(buf_str(line), line->len, false);
+
+	/* our own copy of a history taken before: a damaged line is verify's to report */
+	if (r && !strcmp(r->host, host)) {
+		*v = xreallocarray(*v, *n + 1, sizeof **v);
+		(*v)[*n].seq = r->seq;
+		rec_hash(buf_str(line), line->len, (*v)[*n].hash);
+		(*v)[(*n)++].path = shown(path, strlen(path));
+	}
+	rec_free(r);
+}
+
+/* stream blob id (of path) for its last line, a candidate; -1 and errget() */
+static int candidate_of_blob(struct journal *j, const char *host, const char *id, const char *path,
+			     struct candidate **v, size_t *n)
+{
+	struct git_blob_reader r;
+	struct last_line l = LAST_LINE_INIT;
+	char *chunk;
+	ssize_t got;
+	int rc;
+
+	if (git_blob_open(j->dir, id, &r) < 0)
+		return -1;
+	chunk = xmalloc(CHUNK);
+	while ((got = git_blob_read(&r, chunk, CHUNK)) > 0)
+		appended_last_line_feed(&l, chunk, (size_t)got);
+	rc = git_blob_close(&r) < 0 || got < 0 ? -1 : 0;
+	if (rc == 0 && l.any)
+		add_candidate(v, n, host, &l.last, path);
+	free(chunk);
+	appended_last_line_release(&l);
+	return rc;
+}
+
+/* did the commit change path (a file of the old commit)? */
+static bool changed_here(const struct appended *a, const char *path)
+{
+	char *s = shown(path, strlen(path));
+	bool found = false;
+
+	for (size_t i = 0; i < a->npaths && !found; i++)
+		found = !strcmp(s, a->paths[i]);
+	free(s);
+	return found;
+}
+
+/*
+ * The head of host's chain in commits this replica checked, in
+ * .state/sync/chain.<host>: lines "<commit> <seq> <hash>", newest first,
+ * at most CHAIN_CACHE_MAX.  A commit's head never changes, so an entry
+ * stays true; one that is missing, damaged, or in a file another account
+ * made only costs a look at the last line of every file of the host.
+ */
+#define CHAIN_CACHE_MAX 8
+
+/* the cache's text, or an empty buf */
+static void chain_cache_read(struct journal *j, const char *rel, struct buf *out)
+{
+	int fd = fs_open_below(j->dir, rel, O_RDONLY, 0, 0);
+
+	if (fd >= 0) {
+		if (fs_read_fd(fd, out, 64 * 1024) < 0)
+			buf_reset(out);
+		close(fd);
+	}
+}
+
+static bool cached_head(struct journal *j, const char *host, const char *commit, int64_t *seq,
+			char hash[REC_HASH_LEN + 1])
+{
+	char *rel = xasprintf("%s/chain.%s", REPLICA_STATE, host);
+	struct buf b = BUF_INIT;
+	bool found;
+
+	chain_cache_read(j, rel, &b);
+	found = appended_cache_find(buf_str(&b), commit, seq, hash);
+	buf_release(&b);
+	free(rel);
+	return found;
+}
+
+/* note commit's head first in the cache; one that cannot be written only costs the next sync a longer look */
+static void cache_head(struct journal *j, const char *host, const char *commit, int64_t seq, const char *hash)
+{
+	char *rel = xasprintf("%s/chain.%s", REPLICA_STATE, host);
+	struct buf old = BUF_INIT, b = BUF_INIT;
+	size_t kept = 1, clen = strlen(commit);
+
+	chain_cache_read(j, rel, &old);
+	buf_addf(&b, "%s %lld %s\n", commit, (long long)seq, hash);
+	for (const char *p = buf_str(&old); *p && kept < CHAIN_CACHE_MAX; kept++) {
+		size_t len = strcspn(p, "\n");
+		if (strncmp(p, commit, clen) || p[clen] != ' ') {
+			buf_add(&b, p, len);
+			buf_addc(&b, '\n');
+		}
+		p += len + (p[len] == '\n');
+	}
+	(void)fs_write_atomic_below(j->dir, rel, b.data, b.len, 0600, FS_ATOMIC_BREAK_LOCK);
+	buf_release(&old);
+	buf_release(&b);
+	free(rel);
+}
+
+/*
+ * Do a's records follow each other and continue host's chain as base
+ * holds it?  The head of base comes from the cache when this replica
+ * checked base before (the usual case: base is what the last sync took),
+ * else from the last line of every file of the host in base (cand holds
+ * the changed files' already).  Not from the newest day file alone: an
+ * import or a late record appends to a past day, and a forged record
+ * could then continue a line that is not the head.  0 done (a->why when
+ * wrong), -1 failure.  When they continue it, head's head is cached.
+ */
+static int chain_continues(struct journal *j, struct appended *a, const char *base, struct candidate **cand,
+			   size_t *ncand)
+{
+	const struct candidate *max = NULL;
+	const struct appended_rec *last;
+	char hash[REC_HASH_LEN + 1];
+	int64_t seq = 0;
+	bool known = cached_head(j, a->host, base, &seq, hash);
+
+	if (!a->n) {
+		if (known)
+			cache_head(j, a->host, a->commit, seq, hash);
+		return 0;
+	}
+	if (!appended_in_order(a))
+		return 0;
+	if (!known) {
+		struct git_files files;
+		if (git_changed_files(j->dir, NULL, base, &files) < 0)
+			return -1;
+		for (size_t i = 0; i < files.n; i++) {
+			const char *p = files.files[i].path;
+			if (store_is_file_of(p, a->host) && !changed_here(a, p) &&
+			    candidate_of_blob(j, a->host, files.files[i].id, p, cand, ncand) < 0) {
+				git_files_free(&files);
+				return -1;
+			}
+		}
+		git_files_free(&files);
+		memcpy(hash, rec_genesis, REC_HASH_LEN + 1);
+		for (size_t i = 0; i < *ncand; i++)
+			if (!max || (*cand)[i].seq > max->seq)
+				max = &(*cand)[i];
+		if (max) {
+			seq = max->seq;
+			memcpy(hash, max->hash, REC_HASH_LEN + 1);
+		}
+		cache_head(j, a->host, base, seq, hash);
+	}
+	if (appended_continues(a, seq, hash, max ? max->path : NULL)) {
+		last = appended_last(a);
+		cache_head(j, a->host, a->commit, last->seq, last->hash);
+	}
+	return 0;
+}
+
+/*
  * May head replace base (NULL: nothing yet) as host's history here?
  * 0 yes, 1 no (*why says why, allocated), -1 failure.  Only host's own
  * files count: write_tree leaves anything else out.
+ *
+ * With a base, what head adds must be complete lines of host's records
+ * that continue its chain (chain_file, chain_continues).  A first take
+ * (a clone, a host seen for the first time) checks sizes only: checking
+ * a whole history costs a read of every record (millions, on a journal of
+ * years), which is what verify does; the chain of everything taken after
+ * that is checked here.
  */
 static int check_append_only(struct journal *j, const char *host, const char *base, const char *head, char **why)
 {
 	int64_t limit = max_file_size(j);
 	struct git_changes ch = { 0 };
 	struct git_files all = { 0 };
-	struct buf old = BUF_INIT, new = BUF_INIT;
+	struct appended a;
+	struct candidate *cand = NULL;
+	size_t ncand = 0;
 	int rc = 0, anc;
 
 	*why = NULL;
@@ -952,8 +1240,10 @@ static int check_append_only(struct journal *j, const char *host, const char *ba
 		}
 		git_files_free(&all);
 	}
-	for (size_t i = 0; i < ch.n && rc == 0; i++) {
+	appended_init(&a, host, head);
+	for (size_t i = 0; i < ch.n && rc == 0 && !a.why; i++) {
 		const struct git_change *c = &ch.v[i];
+		struct last_line old_last = LAST_LINE_INIT;
 		char *path;
 		int64_t size;
 		if (!store_is_file_of(c->path, host))
@@ -961,36 +1251,33 @@ static int check_append_only(struct journal *j, const char *host, const char *ba
 		/* store_is_file_of allows only a host's day file names; escaped all the same */
 		path = shown(c->path, strlen(c->path));
 		if (!c->new_id) {
-			*why = xasprintf("%.12s removes '%s'", head, path);
+			appended_fail(&a, "removes '%s'", path);
 		} else if (!c->regular) {
-			*why = xasprintf("%.12s makes '%s' something else than a file", head, path);
+			appended_fail(&a, "makes '%s' something else than a file", path);
 		} else if ((size = git_blob_size(j->dir, c->new_id)) < 0) {
 			rc = -1;
-			free(path);
-			break;
 		} else if (size > limit) {
-			*why = xasprintf("%.12s makes '%s' %lld bytes, over the limit of %lld (sync.maxfilesize)", head,
-					 path, (long long)size, (long long)limit);
-		} else if (c->old_id) {
-			buf_reset(&old);
-			buf_reset(&new);
-			if (git_blob(j->dir, c->old_id, &old) < 0 || git_blob(j->dir, c->new_id, &new) < 0) {
-				rc = -1;
-				free(path);
-				break;
-			}
-			size_t common = old.len < new.len ? old.len : new.len;
-			bool same = !common || !memcmp(old.data, new.data, common);
-			if (!same || new.len < old.len)
-				*why = xasprintf("%.12s %s '%s' (records are only ever appended)", head,
-						 same ? "cuts" : "rewrites", path);
+			appended_fail(&a, "makes '%s' %lld bytes, over the limit of %lld (sync.maxfilesize)", path,
+				      (long long)size, (long long)limit);
+		} else if (base) {
+			rc = stream_file(j, &a, path, c->old_id, c->new_id, &old_last);
+			if (rc == 0 && !a.why && old_last.any)
+				add_candidate(&cand, &ncand, host, &old_last.last, c->path);
 		}
+		appended_last_line_release(&old_last);
 		free(path);
-		if (*why)
-			rc = 1;
 	}
-	buf_release(&old);
-	buf_release(&new);
+	if (rc == 0 && !a.why && base)
+		rc = chain_continues(j, &a, base, &cand, &ncand);
+	if (rc == 0 && a.why) {
+		*why = a.why;
+		a.why = NULL;
+		rc = 1;
+	}
+	appended_release(&a);
+	for (size_t i = 0; i < ncand; i++)
+		free(cand[i].path);
+	free(cand);
 	git_changes_free(&ch);
 	return rc;
 }

@@ -419,6 +419,55 @@ static void a_ref_moves_only_from_the_value_expected(void **state)
 	free(second);
 }
 
+/* the id of a new blob of text, written with git hash-object (allocated) */
+static char *blob_of_text(const char *text)
+{
+	const char *args[] = { "hash-object", "-w", "blob.txt", NULL };
+	struct buf out = BUF_INIT;
+
+	put("blob.txt", text);
+	assert_int_equal(git_run(repo, NULL, &out, NULL, args), 0);
+	buf_truncate(&out, strcspn(buf_str(&out), "\n"));
+	return buf_detach(&out, NULL);
+}
+
+static void a_blob_is_read_a_chunk_at_a_time_and_may_be_left_halfway(void **state)
+{
+	/* more than a pipe holds: git is still writing when the reader stops */
+	size_t len = 300 * 1000;
+	char *text = xmalloc(len + 1), *id, chunk[1000];
+	struct git_blob_reader r;
+	struct buf back = BUF_INIT;
+	ssize_t n;
+	(void)state;
+
+	for (size_t i = 0; i < len; i++)
+		text[i] = i % 61 == 60 ? '\n' : (char)('a' + i % 26);
+	text[len] = '\0';
+	id = blob_of_text(text);
+	assert_int_equal(git_blob_open(repo, id, &r), 0);
+	while ((n = git_blob_read(&r, chunk, sizeof chunk)) > 0) {
+		assert_true((size_t)n <= sizeof chunk);
+		buf_add(&back, chunk, (size_t)n);
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(git_blob_close(&r), 0);
+	assert_int_equal(back.len, len);
+	assert_memory_equal(back.data, text, len);
+	/* stopping early: git dies of SIGPIPE, which is no failure */
+	assert_int_equal(git_blob_open(repo, id, &r), 0);
+	assert_true(git_blob_read(&r, chunk, 10) > 0);
+	assert_int_equal(git_blob_close(&r), 0);
+	/* a blob that is not there: the end comes at once, and closing says git failed */
+	assert_int_equal(git_blob_open(repo, "0123456789012345678901234567890123456789", &r), 0);
+	assert_int_equal(git_blob_read(&r, chunk, sizeof chunk), 0);
+	assert_int_equal(git_blob_close(&r), -1);
+	assert_non_null(strstr(errget(), "cat-file"));
+	free(text);
+	free(id);
+	buf_release(&back);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -438,6 +487,7 @@ int main(void)
 		T(many_paths_are_committed_in_batches),
 		T(changed_files_leave_out_deletions_and_read_odd_names_exactly),
 		T(a_ref_moves_only_from_the_value_expected),
+		T(a_blob_is_read_a_chunk_at_a_time_and_may_be_left_halfway),
 	};
 	return cmocka_run_group_tests_name("git", tests, NULL, NULL);
 }
