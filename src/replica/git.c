@@ -254,8 +254,8 @@ const char *git_pack_command(const char *url, bool push)
  * the pinned environment); stdout a pipe (c->from_child) when pipe_out,
  * else /dev/null; stderr to errfd, or inherited when -1.  -1 and errget().
  */
-static int git_start(const char *dir, const char *index, bool pipe_out, int errfd, const char *const args[],
-		     struct child *c)
+static int git_start(const char *dir, const char *index, bool pipe_out, int infd, int errfd,
+		     const char *const args[], struct child *c)
 {
 	static const char *const name[] = { "git", NULL };
 	const char *argv[GIT_ARGS_MAX + 7];
@@ -297,7 +297,7 @@ static int git_start(const char *dir, const char *index, bool pipe_out, int errf
 	memset(c, 0, sizeof *c);
 	c->argv = argv;
 	c->dir = dir;
-	c->in = RUN_NULL;
+	c->in = infd >= 0 ? infd : RUN_NULL;
 	c->out = pipe_out ? RUN_PIPE : RUN_NULL;
 	c->err = errfd >= 0 ? errfd : RUN_INHERIT;
 	c->env = git_env(index, pw ? pw->pw_dir : NULL);
@@ -324,7 +324,7 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 		}
 		unlink(tmpl);
 	}
-	if (git_start(dir, index, out != NULL, errfd, args, &c) < 0) {
+	if (git_start(dir, index, out != NULL, -1, errfd, args, &c) < 0) {
 		if (errfd >= 0)
 			close(errfd);
 		return -1;
@@ -406,7 +406,7 @@ int git_blob_open(const char *dir, const char *id, struct git_blob_reader *r)
 	const char *args[] = { "cat-file", "blob", id, NULL };
 
 	memset(r, 0, sizeof *r);
-	if (git_start(dir, NULL, true, -1, args, &r->c) < 0)
+	if (git_start(dir, NULL, true, -1, -1, args, &r->c) < 0)
 		return -1;
 	r->id = xstrdup(id);
 	return 0;
@@ -442,6 +442,148 @@ int git_blob_close(struct git_blob_reader *r)
 	free(r->id);
 	r->id = NULL;
 	return rc;
+}
+
+int git_batch_open(const char *dir, const char *const ids[], size_t n, struct git_batch *b)
+{
+	static const char *const args[] = { "cat-file", "--batch", NULL };
+	char tmpl[] = "/tmp/logbook-git-XXXXXX";
+	struct buf list = BUF_INIT;
+	int fd, rc;
+
+	memset(b, 0, sizeof *b);
+	/* the ids from a file, not a pipe: git answers while we would still be writing */
+	if ((fd = mkstemp(tmpl)) < 0) {
+		errset_sys("%s", tmpl);
+		return -1;
+	}
+	unlink(tmpl);
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&list, "%s\n", ids[i]);
+	rc = fs_write_all(fd, list.data, list.len) < 0 || lseek(fd, 0, SEEK_SET) != 0 ? -1 : 0;
+	if (rc < 0)
+		errset_sys("%s", tmpl);
+	else
+		rc = git_start(dir, NULL, true, fd, -1, args, &b->c);
+	close(fd);
+	buf_release(&list);
+	return rc;
+}
+
+/* more bytes of git's output after the ones held; 0 at its end, -1 */
+static ssize_t batch_fill(struct git_batch *b)
+{
+	ssize_t got;
+
+	if (b->start > 0) {
+		memmove(b->buf, b->buf + b->start, b->end - b->start);
+		b->end -= b->start;
+		b->start = 0;
+	}
+	if (b->end == sizeof b->buf) {
+		errset("git cat-file --batch: a header line of more than %zu bytes", sizeof b->buf);
+		return -1;
+	}
+	while ((got = read(b->c.from_child, b->buf + b->end, sizeof b->buf - b->end)) < 0 && errno == EINTR)
+		;
+	if (got < 0)
+		errset_sys("reading from git cat-file --batch");
+	else
+		b->end += (size_t)got;
+	return got;
+}
+
+int git_batch_next(struct git_batch *b, int64_t *size)
+{
+	char *nl, *sp, *end;
+	char line[256];
+	ssize_t got;
+	long long n;
+
+	/* the rest of the blob before, and the newline git puts after each */
+	while (b->left > 0) {
+		char skip[4096];
+		if ((got = git_batch_read(b, skip, sizeof skip)) < 0)
+			return -1;
+		if (got == 0)
+			break;
+	}
+	if (b->in_blob) {
+		if (b->start == b->end && (got = batch_fill(b)) <= 0)
+			goto short_output;
+		if (b->buf[b->start++] != '\n')
+			goto bad;
+		b->in_blob = false;
+	}
+	while (!(nl = memchr(b->buf + b->start, '\n', b->end - b->start))) {
+		if ((got = batch_fill(b)) < 0)
+			return -1;
+		if (got == 0) {
+			if (b->start != b->end)
+				goto short_output;
+			b->done = true;
+			return 0;
+		}
+	}
+	snprintf(line, sizeof line, "%.*s", (int)(nl - (b->buf + b->start)), b->buf + b->start);
+	b->start = (size_t)(nl - b->buf) + 1;
+	/* "<id> blob <size>", or "<id> missing" */
+	if (!(sp = strstr(line, " blob ")))
+		goto bad_line;
+	errno = 0;
+	n = strtoll(sp + 6, &end, 10);
+	if (errno || *end || n < 0)
+		goto bad_line;
+	*size = b->left = n;
+	b->in_blob = true;
+	return 1;
+bad_line:
+	errset("git cat-file --batch: '%.60s' where a blob was asked for", line);
+	return -1;
+short_output:
+	errset("git cat-file --batch stopped before the end of its output");
+	return -1;
+bad:
+	errset("git cat-file --batch: no newline after a blob");
+	return -1;
+}
+
+ssize_t git_batch_read(struct git_batch *b, void *data, size_t len)
+{
+	size_t n;
+	ssize_t got;
+
+	if (b->left == 0)
+		return 0;
+	if (b->start == b->end) {
+		if ((got = batch_fill(b)) < 0)
+			return -1;
+		if (got == 0) {
+			errset("git cat-file --batch stopped in the middle of a blob");
+			return -1;
+		}
+	}
+	n = b->end - b->start;
+	if (n > len)
+		n = len;
+	if ((int64_t)n > b->left)
+		n = (size_t)b->left;
+	memcpy(data, b->buf + b->start, n);
+	b->start += n;
+	b->left -= (int64_t)n;
+	return (ssize_t)n;
+}
+
+int git_batch_close(struct git_batch *b)
+{
+	/* a reader that stops early closes the pipe: git dies of SIGPIPE, which is no failure */
+	int rc = run_finish(&b->c);
+
+	if (!b->done)
+		return rc < 0 ? -1 : 0;
+	if (rc > 0)
+		errset("git cat-file --batch failed (exit %d)", rc);
+	return rc == 0 ? 0 : -1;
 }
 
 static void add_file(struct git_files *f, const char *id, size_t idlen, const char *path)

@@ -88,6 +88,25 @@ ssize_t git_blob_read(struct git_blob_reader *r, void *data, size_t len);
 /* stop reading (at the end or before it); -1 and errget() when git failed on a blob read to its end */
 int git_blob_close(struct git_blob_reader *r);
 
+/*
+ * Many blobs, one after another, through one "git cat-file --batch":
+ * open with their ids, then next (1 and the blob's size, 0 after the
+ * last) and read (0 at the end of that blob) until done, then close.
+ */
+struct git_batch {
+	struct child c;
+	char buf[65536];
+	size_t start, end;	/* what buf holds of git's output */
+	int64_t left;		/* bytes of the current blob not read yet */
+	bool in_blob;		/* the newline after the current blob is still to come */
+	bool done;		/* next said there is no more */
+};
+int git_batch_open(const char *dir, const char *const ids[], size_t n, struct git_batch *b);
+int git_batch_next(struct git_batch *b, int64_t *size);
+ssize_t git_batch_read(struct git_batch *b, void *data, size_t len);
+/* -1 and errget() when git failed */
+int git_batch_close(struct git_batch *b);
+
 /* a file of a commit's tree */
 struct git_file {
 	char *id;	/* blob */

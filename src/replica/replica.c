@@ -1048,26 +1048,46 @@ static void add_candidate(struct candidate **v, size_t *n, const char *host, con
 	rec_free(r);
 }
 
-/* stream blob id (of path) for its last line, a candidate; -1 and errget() */
-static int candidate_of_blob(struct journal *j, const char *host, const char *id, const char *path,
-			     struct candidate **v, size_t *n)
+/*
+ * The last line of each blob ids[i] (of paths[i]) as a candidate, all
+ * through one git process (a host has a file a day: thousands after a
+ * few years).  Streamed, as every blob here.  -1 and errget().
+ */
+static int candidates_of_blobs(struct journal *j, const char *host, const char *const ids[],
+			       const char *const paths[], size_t n, struct candidate **v, size_t *nv)
 {
-	struct git_blob_reader r;
-	struct last_line l = LAST_LINE_INIT;
+	struct git_batch b;
 	char *chunk;
-	ssize_t got;
-	int rc;
+	ssize_t got = 0;
+	int64_t size;
+	int more = 1, rc = 0;
+	size_t i = 0;
 
-	if (git_blob_open(j->dir, id, &r) < 0)
+	if (!n)
+		return 0;
+	if (git_batch_open(j->dir, ids, n, &b) < 0)
 		return -1;
 	chunk = xmalloc(CHUNK);
-	while ((got = git_blob_read(&r, chunk, CHUNK)) > 0)
-		appended_last_line_feed(&l, chunk, (size_t)got);
-	rc = git_blob_close(&r) < 0 || got < 0 ? -1 : 0;
-	if (rc == 0 && l.any)
-		add_candidate(v, n, host, &l.last, path);
+	for (; i < n && (more = git_batch_next(&b, &size)) == 1; i++) {
+		struct last_line l = LAST_LINE_INIT;
+		while ((got = git_batch_read(&b, chunk, CHUNK)) > 0)
+			appended_last_line_feed(&l, chunk, (size_t)got);
+		if (got == 0 && l.any)
+			add_candidate(v, nv, host, &l.last, paths[i]);
+		appended_last_line_release(&l);
+		if (got < 0)
+			break;
+	}
+	if (more < 0 || got < 0)
+		rc = -1;
+	else if (i < n) {
+		errset("git cat-file --batch gave %zu blobs of %zu", i, n);
+		rc = -1;
+	} else if (git_batch_next(&b, &size) != 0)
+		rc = -1;
 	free(chunk);
-	appended_last_line_release(&l);
+	if (git_batch_close(&b) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -1169,17 +1189,26 @@ static int chain_continues(struct journal *j, struct appended *a, const char *ba
 		return 0;
 	if (!known) {
 		struct git_files files;
+		const char **ids, **paths;
+		size_t n = 0;
+		int rc;
 		if (git_changed_files(j->dir, NULL, base, &files) < 0)
 			return -1;
+		ids = xreallocarray(NULL, files.n + 1, sizeof *ids);
+		paths = xreallocarray(NULL, files.n + 1, sizeof *paths);
 		for (size_t i = 0; i < files.n; i++) {
 			const char *p = files.files[i].path;
-			if (store_is_file_of(p, a->host) && !changed_here(a, p) &&
-			    candidate_of_blob(j, a->host, files.files[i].id, p, cand, ncand) < 0) {
-				git_files_free(&files);
-				return -1;
+			if (store_is_file_of(p, a->host) && !changed_here(a, p)) {
+				ids[n] = files.files[i].id;
+				paths[n++] = p;
 			}
 		}
+		rc = candidates_of_blobs(j, a->host, ids, paths, n, cand, ncand);
+		free(ids);
+		free(paths);
 		git_files_free(&files);
+		if (rc < 0)
+			return -1;
 		memcpy(hash, rec_genesis, REC_HASH_LEN + 1);
 		for (size_t i = 0; i < *ncand; i++)
 			if (!max || (*cand)[i].seq > max->seq)

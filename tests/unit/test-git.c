@@ -468,6 +468,60 @@ static void a_blob_is_read_a_chunk_at_a_time_and_may_be_left_halfway(void **stat
 	buf_release(&back);
 }
 
+static void many_blobs_come_through_one_batch_in_the_order_asked(void **state)
+{
+	/* more ids than a pipe holds, a big blob and an empty one: nothing may block or run together */
+	size_t big = 200 * 1000, n = 3000;
+	char *text = xmalloc(big + 1), *ids[3], chunk[777];
+	const char **list = xreallocarray(NULL, n, sizeof *list);
+	struct git_batch b;
+	struct buf back = BUF_INIT;
+	int64_t size;
+	ssize_t got;
+	(void)state;
+
+	for (size_t i = 0; i < big; i++)
+		text[i] = i % 50 == 49 ? '\n' : (char)('a' + i % 26);
+	text[big] = '\0';
+	ids[0] = blob_of_text("one\ntwo\n");
+	ids[1] = blob_of_text(text);
+	ids[2] = blob_of_text("");
+	for (size_t i = 0; i < n; i++)
+		list[i] = ids[i % 3];
+	assert_int_equal(git_batch_open(repo, list, n, &b), 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *want = i % 3 == 0 ? "one\ntwo\n" : i % 3 == 1 ? text : "";
+		assert_int_equal(git_batch_next(&b, &size), 1);
+		assert_int_equal(size, (int64_t)strlen(want));
+		buf_reset(&back);
+		/* the first blob of each three left unread: next skips it */
+		while (i % 3 != 0 && (got = git_batch_read(&b, chunk, sizeof chunk)) > 0)
+			buf_add(&back, chunk, (size_t)got);
+		if (i % 3 != 0) {
+			assert_int_equal(back.len, strlen(want));
+			assert_memory_equal(buf_str(&back), want, back.len);
+		}
+	}
+	assert_int_equal(git_batch_next(&b, &size), 0);
+	assert_int_equal(git_batch_close(&b), 0);
+	/* stopped halfway: no failure */
+	assert_int_equal(git_batch_open(repo, list, n, &b), 0);
+	assert_int_equal(git_batch_next(&b, &size), 1);
+	assert_int_equal(git_batch_close(&b), 0);
+	/* an id that is not there is an error, not an empty blob */
+	list[1] = "0123456789012345678901234567890123456789";
+	assert_int_equal(git_batch_open(repo, list, 2, &b), 0);
+	assert_int_equal(git_batch_next(&b, &size), 1);
+	assert_int_equal(git_batch_next(&b, &size), -1);
+	assert_non_null(strstr(errget(), "missing"));
+	git_batch_close(&b);
+	for (size_t i = 0; i < 3; i++)
+		free(ids[i]);
+	free(list);
+	free(text);
+	buf_release(&back);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -488,6 +542,7 @@ int main(void)
 		T(changed_files_leave_out_deletions_and_read_odd_names_exactly),
 		T(a_ref_moves_only_from_the_value_expected),
 		T(a_blob_is_read_a_chunk_at_a_time_and_may_be_left_halfway),
+		T(many_blobs_come_through_one_batch_in_the_order_asked),
 	};
 	return cmocka_run_group_tests_name("git", tests, NULL, NULL);
 }
