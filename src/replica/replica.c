@@ -800,101 +800,202 @@ int replica_fetch(struct journal *j, const char *remote)
 	return 0;
 }
 
-/*
- * How the blob data stands to the file at path: 1 it extends the file (or
- * there is none), 0 the file already holds it and more, -1 neither.
- * Record files only grow: a host's file that is not a beginning of what
- * its ref holds was not written from that ref, and is kept.
- */
-static int extends_file(const char *path, const struct buf *data)
-{
-	struct buf cur = BUF_INIT;
-	size_t len;
-	int rc;
+/* how much of a blob is read at a time: nothing in sync holds a whole blob */
+#define CHUNK 65536
 
-	if (fs_read_file(path, &cur) < 0)
-		return errno == ENOENT ? 1 : -1;
-	len = cur.len < data->len ? cur.len : data->len;
-	if (len && memcmp(cur.data, data->data, len) != 0)
-		rc = -1;
-	else
-		rc = cur.len <= data->len ? 1 : 0;
-	buf_release(&cur);
-	return rc;
+/* the part of the blob b is at that the file held, compared: 1 equal so far, -1 differs, -2 failure */
+static int compare_chunk(int fd, const char *blob, size_t len, char *cur)
+{
+	size_t have = 0;
+	ssize_t got;
+
+	while (have < len) {
+		while ((got = read(fd, cur + have, len - have)) < 0 && errno == EINTR)
+			;
+		if (got < 0) {
+			errset_sys("reading the file to extend");
+			return -2;
+		}
+		if (got == 0)
+			return -1;	/* shorter than it said: changed under us */
+		have += (size_t)got;
+	}
+	return memcmp(cur, blob, len) ? -1 : 1;
 }
 
 /*
- * write rel from blob id into the work tree, atomically (we hold the
- * replica lock).  A private journal's copies stay owner-only, as they
- * were when made here first.  With grow_only, a file the blob does not
- * extend is left as it is, and *kept says whether it differs (-1) or
- * already holds more (0); 1 when written.
+ * Bring rel up to the blob batch b is at (size bytes): records are only
+ * ever appended, so the file here must be a prefix of it, and only what
+ * it lacks is appended.  Streamed: a chunk of the blob at a time, never
+ * the whole file (sync.maxfilesize bounds a blob, not memory).  *kept: 1
+ * brought up (or already equal), 0 the file already holds more, -1 it
+ * differs (left as it is).  A private journal's files stay owner-only.
  */
-static int write_blob(struct journal *j, const char *rel, const char *id, bool grow_only, int *kept)
+static int append_blob(struct journal *j, const char *rel, struct git_batch *b, int64_t size, int *kept)
 {
-	struct buf data = BUF_INIT;
-	char *path = NULL, *dir = NULL, *slash;
-	int rc = -1;
+	char *chunk = xmalloc(CHUNK), *cur = xmalloc(CHUNK), *dir = xstrdup(rel), *slash;
+	int rfd, wfd = -1, rc = -1, same;
+	int64_t have = 0, done = 0;
+	struct stat st;
+	ssize_t got;
 
 	*kept = 1;
-	if (git_blob(j->dir, id, &data) < 0)
+	rfd = fs_open_below(j->dir, rel, O_RDONLY, 0, FS_BELOW_ANY_OWNER);
+	if (rfd < 0 && errno != ENOENT)
 		goto out;
-	if (grow_only) {
-		char *abs = journal_path(j, rel);
-		*kept = extends_file(abs, &data);
-		free(abs);
-		if (*kept != 1) {
-			rc = 0;
+	if (rfd >= 0) {
+		if (fstat(rfd, &st) < 0) {
+			errset_sys("%s", rel);
+			goto out;
+		}
+		have = st.st_size;
+	}
+	if (have > size)
+		*kept = 0;
+	while ((got = git_batch_read(b, chunk, CHUNK)) > 0) {
+		size_t off = 0;
+		if (done < have) {
+			size_t n = (size_t)(have - done < got ? have - done : got);
+			if ((same = compare_chunk(rfd, chunk, n, cur)) == -2)
+				goto out;
+			if (same < 0) {
+				*kept = -1;
+				rc = 0;
+				goto out;
+			}
+			off = n;
+		}
+		done += got;
+		if (off == (size_t)got)
+			continue;
+		if (wfd < 0) {
+			if ((slash = strrchr(dir, '/'))) {
+				*slash = '\0';
+				if (journal_mkdirs(j, dir) < 0)
+					goto out;
+			}
+			wfd = fs_open_below(j->dir, rel, O_WRONLY | O_APPEND | O_CREAT, j->shared ?
+					    journal_file_mode(j) : 0600, 0);
+			/* what was compared must still be all there is */
+			if (wfd < 0 || fstat(wfd, &st) < 0 || st.st_size != have) {
+				if (wfd >= 0)
+					errset("%s changed while sync brought it up", rel);
+				goto out;
+			}
+			if (have == 0 && fchmod(wfd, j->shared ? journal_file_mode(j) : 0600) < 0) {
+				errset_sys("%s", rel);
+				goto out;
+			}
+		}
+		if (fs_write_all(wfd, chunk + off, (size_t)got - off) < 0) {
+			errset_sys("%s", rel);
 			goto out;
 		}
 	}
-	dir = xstrdup(rel);
-	if ((slash = strrchr(dir, '/'))) {
-		*slash = '\0';
-		if (journal_mkdirs(j, dir) < 0)
-			goto out;
+	if (got < 0)
+		goto out;
+	if (done != size) {
+		errset("git cat-file gave %lld bytes of %lld for %s", (long long)done, (long long)size, rel);
+		goto out;
 	}
-	path = journal_path(j, rel);
-	rc = fs_write_atomic_below(j->dir, rel, buf_str(&data), data.len, j->shared ? journal_file_mode(j) : 0600,
-				   FS_ATOMIC_BREAK_LOCK);
+	if (wfd >= 0 && fsync(wfd) < 0) {
+		errset_sys("%s", rel);
+		goto out;
+	}
+	rc = 0;
 out:
-	buf_release(&data);
-	free(path);
+	if (rfd >= 0)
+		close(rfd);
+	if (wfd >= 0 && close(wfd) < 0 && rc == 0) {
+		errset_sys("%s", rel);
+		rc = -1;
+	}
+	free(chunk);
+	free(cur);
 	free(dir);
 	return rc;
 }
 
-/* bring host's files in the work tree from written up to ref (host NULL: team.conf) */
+/* replace rel by the blob batch b is at (team.conf: small, and replaced whole) */
+static int replace_blob(struct journal *j, const char *rel, struct git_batch *b, int64_t size, int64_t limit)
+{
+	struct buf data = BUF_INIT;
+	char chunk[4096];
+	ssize_t got;
+	int rc = -1;
+
+	if (size > limit) {
+		errset("%s of %lld bytes is over the limit of %lld (sync.maxfilesize)", rel, (long long)size,
+		       (long long)limit);
+		return -1;
+	}
+	while ((got = git_batch_read(b, chunk, sizeof chunk)) > 0)
+		buf_add(&data, chunk, (size_t)got);
+	if (got == 0)
+		rc = fs_write_atomic_below(j->dir, rel, buf_str(&data), data.len,
+					   j->shared ? journal_file_mode(j) : 0600, FS_ATOMIC_BREAK_LOCK);
+	buf_release(&data);
+	return rc;
+}
+
+static int64_t max_file_size(struct journal *j);
+
+/*
+ * bring host's files in the work tree from written up to ref (host
+ * NULL: team.conf), all blobs through one git process (a clone writes
+ * a file a day of every host); we hold the replica lock
+ */
 static int write_tree(struct journal *j, const char *host, const char *written, const char *head,
 		      struct store_warnings *w)
 {
 	struct git_files files;
-	int rc = 0;
+	struct git_batch b;
+	const char **ids, **paths;
+	size_t n = 0, i;
+	int64_t size;
+	int rc = 0, more = 1;
 	bool ff = written && git_is_ancestor(j->dir, written, head) == 1;
 
 	if (git_changed_files(j->dir, ff ? written : NULL, head, &files) < 0)
 		return -1;
-	for (size_t i = 0; i < files.n && rc == 0; i++) {
+	ids = xreallocarray(NULL, files.n + 1, sizeof *ids);
+	paths = xreallocarray(NULL, files.n + 1, sizeof *paths);
+	for (i = 0; i < files.n; i++) {
 		const char *p = files.files[i].path;
-		bool ok = host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF);
-		char *name;
-		int kept;
-		if (!ok) {
+		if (host ? store_is_file_of(p, host) : !strcmp(p, JOURNAL_CONF)) {
+			ids[n] = files.files[i].id;
+			paths[n++] = p;
+		} else {
 			/* any bytes but NUL and '/' can name a file in a tree the remote made */
-			name = shown(p, strlen(p));
+			char *name = shown(p, strlen(p));
 			warnf(w, "%s: ref of %s holds '%s', which is not its to write; left out",
 			      head, host ? host : "team", name);
 			free(name);
-			continue;
 		}
+	}
+	if (n && git_batch_open(j->dir, ids, n, &b) < 0)
+		rc = -1;
+	for (i = 0; i < n && rc == 0 && (more = git_batch_next(&b, &size)) == 1; i++) {
+		int kept = 1;
 		/* a host's files only grow; team.conf is replaced */
-		rc = write_blob(j, p, files.files[i].id, host != NULL, &kept);
+		if (host)
+			rc = append_blob(j, paths[i], &b, size, &kept);
+		else
+			rc = replace_blob(j, paths[i], &b, size, max_file_size(j));
 		if (rc == 0 && kept < 0) {
-			name = shown(p, strlen(p));
+			char *name = shown(paths[i], strlen(paths[i]));
 			warnf(w, "%s: ref of %s does not extend '%s' as it is here; left as it is", head, host, name);
 			free(name);
 		}
 	}
+	if (n) {
+		if (rc == 0 && (more < 0 || (i == n && git_batch_next(&b, &size) != 0)))
+			rc = -1;
+		if (git_batch_close(&b) < 0 && rc == 0)
+			rc = -1;
+	}
+	free(ids);
+	free(paths);
 	git_files_free(&files);
 	return rc;
 }
@@ -930,7 +1031,6 @@ static int64_t max_file_size(struct journal *j)
  * the appended tail to appended.c, which parses it a line at a time.
  * Nothing here holds a whole blob.
  */
-#define CHUNK 65536
 
 /* read until len bytes or the end: how many, -1 and errget() */
 static ssize_t read_full(struct git_blob_reader *r, char *data, size_t len)
