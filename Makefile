@@ -120,6 +120,11 @@ build/tests/sig-tool: tests/sig-tool.c build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 
+# the redactor from the shell: the error table of docs/redaction.md (never installed)
+build/tests/redact-tool: tests/redact-tool.c build/liblogbook.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
+
 build/bench/%: bench/%.c build/liblogbook.a
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
@@ -134,7 +139,7 @@ deps:
 # drives the diff module with it; build/tests/sig-tool: tests/sig.bats
 check:
 	@scripts/deps check
-	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/bench/scan-api build/tests/diff-tool build/tests/sig-tool
+	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/bench/scan-api build/tests/diff-tool build/tests/sig-tool build/tests/redact-tool
 	@tests/run
 
 demo:

@@ -407,7 +407,7 @@ static int fn_wpa_passphrase(struct ctx *c, struct call *k)
 static int fn_pairs(struct ctx *c, struct call *k)
 {
 	for (size_t j = 0; j + 1 < k->npos; j++)
-		if (secret_name(av(k, k->pos[j]), al(k, k->pos[j])) &&
+		if (secret_name(c->r, av(k, k->pos[j]), al(k, k->pos[j])) &&
 		    mem_find(av(k, k->pos[j]), al(k, k->pos[j]), '=', 0) == NONE) {
 			mark_pos(c, k, j + 1);
 			j++;
@@ -472,11 +472,11 @@ static void config_pair(struct ctx *c, struct call *k, size_t j)
 	n = al(k, k->pos[j]);
 	eq = mem_find(key, n, '=', 0);
 	if (eq != NONE) {
-		if (secret_name(key, eq))
+		if (secret_name(c->r, key, eq))
 			mark_value(c, k->sc, k->argv[k->pos[j]], eq + 1, n);
 		return;
 	}
-	if (j + 1 < k->npos && secret_name(key, n))
+	if (j + 1 < k->npos && secret_name(c->r, key, n))
 		mark_pos(c, k, j + 1);
 }
 

@@ -136,7 +136,7 @@ struct redactor *redact_new(const struct conf *team)
 	struct redactor *r = xcalloc(1, sizeof *r);
 
 	index_programs(r);
-	if (compile_rules(r, team) < 0) {
+	if (load_names(r, team) < 0 || compile_rules(r, team) < 0) {
 		redact_free(r);
 		return NULL;
 	}
@@ -151,6 +151,9 @@ void redact_free(struct redactor *r)
 		pcre2_code_free(r->rx[i].code);
 	free(r->rx);
 	free(r->progs);
+	for (size_t i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	free(r->names);
 	free(r);
 }
 
