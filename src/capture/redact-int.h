@@ -379,6 +379,7 @@ enum {
 	FAM_FREERDP, FAM_RDESKTOP, FAM_RABBITMQ, FAM_WPA, FAM_PAIRS, FAM_MKPASSWD,
 	FAM_MINIO, FAM_CONFIG, FAM_COMPOSER, FAM_KUBECTL, FAM_HTTPIE, FAM_LOADTEST,
 	FAM_LFTP, FAM_SHELL, FAM_SU, FAM_SSH, FAM_WATCH, FAM_EVAL,
+	FAM_SED, FAM_AZ, FAM_SQLCMD, FAM_SNMP, FAM_RCLONE, FAM_VAULTSTR, FAM_NETDEV,
 	FAM_SUDO, FAM_ENV, FAM_PREFIX, FAM_PREFIXF, FAM_PREFIX1, FAM_RESERVED, FAM_COUNT
 };
 
@@ -406,6 +407,9 @@ void run_scan(struct ctx *c, struct scan *sc);
 void shape_command(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, size_t argc);
 /* a word holding a command string whose output is a secret */
 void secret_output(struct ctx *c, const struct scan *sc, size_t w, size_t from);
+/* a sed script in word w from byte from: its replacements and a/i/c text
+ * are config lines; the word is flagged W_EXPR (its patterns hold none) */
+void sed_script(struct ctx *c, struct scan *sc, size_t w, size_t from);
 
 /* ------------------------------------------------------------------ */
 /* rules on the text (redact-text.c) */

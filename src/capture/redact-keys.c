@@ -318,8 +318,8 @@ void kv_inside(struct ctx *c, const struct scan *sc, size_t w)
 		while (ks > 0 && !vb[ks - 1].raw && (is_ident((unsigned char)v[ks - 1]) || v[ks - 1] == '-' ||
 						   v[ks - 1] == '.'))
 			ks--;
-		if (ks == ke || ks == 0 || (ks > 0 && v[ks - 1] == '$'))
-			continue;	/* none, or the word's own (kv_word's) */
+		if (ks == ke || (ks > 0 && v[ks - 1] == '$'))
+			continue;
 		while (vs < n && (v[vs] == ' ' || v[vs] == '\t'))
 			vs++;
 		if (vs < n && (v[vs] == '"' || v[vs] == '\'') && !vb[vs].raw) {
@@ -328,11 +328,12 @@ void kv_inside(struct ctx *c, const struct scan *sc, size_t w)
 				continue;
 			vs++;
 		} else {
-			if (spaced || vs > eq + 1)
-				continue;
+			if (spaced || vs > eq + 1 || ks == 0)
+				continue;	/* NAME=x at the start is kv_word's */
 			for (ve = vs; ve < n && !vb[ve].raw && !is_blank((unsigned char)v[ve]) &&
-			     !strchr("\"'`;,&)}]|<>", v[ve]); ve++)
-				;
+			     !strchr("\"'`;,&)}]|<>", v[ve]) &&
+			     !(v[ve] == '\\' && ve + 1 < n && strchr("ntr", v[ve + 1])); ve++)
+				;	/* printf's \n ends a line */
 			if (ve < n && vb[ve].raw && ve == vs)
 				continue;	/* password=$(…) */
 		}
@@ -467,6 +468,7 @@ void flat_lines(struct ctx *c, const struct scan *sc, const struct flat *f, unsi
 			while (e > s && is_blank((unsigned char)v[e - 1]))
 				e--;
 			if (s < e && v[s] != '#' && v[s] != ';' && !(v[s] == '[' && v[e - 1] == ']') &&
+			    !mem_starts(v + s, e - s, "-----") &&	/* PEM armour: the body is the key */
 			    !is_reference(v + s, NULL, e - s))
 				flat_mark(c, sc, f, s, e);
 		} else if ((how & L_AFTER_FIRST) && !skip) {

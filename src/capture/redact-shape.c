@@ -440,3 +440,132 @@ void secret_output(struct ctx *c, const struct scan *sc, size_t w, size_t from)
 	recurse_word(c, sc, w, from);
 	c->secret_out = was;
 }
+
+/* ------------------------------------------------------------------ */
+/* sed scripts: what s/…/REPLACEMENT/, a, i and c write */
+
+/* the next unescaped delimiter d from i, NONE if none */
+static size_t sed_delim(const char *v, size_t n, size_t i, char d)
+{
+	for (; i < n; i++) {
+		if (v[i] == '\\')
+			i++;
+		else if (v[i] == d)
+			return i;
+	}
+	return NONE;
+}
+
+static size_t sed_address(const char *v, size_t n, size_t i)
+{
+	size_t e;
+
+	if (i < n && (is_digit((unsigned char)v[i]) || v[i] == '$')) {
+		while (i < n && (is_digit((unsigned char)v[i]) || v[i] == '$' || v[i] == '~' || v[i] == '+'))
+			i++;
+	} else if (i < n && (v[i] == '/' || (v[i] == '\\' && i + 1 < n))) {
+		char d = v[i] == '/' ? '/' : v[i + 1];
+		e = sed_delim(v, n, i + (v[i] == '/' ? 1 : 2), d);
+		i = e == NONE ? n : e + 1;
+		while (i < n && (v[i] == 'I' || v[i] == 'M'))
+			i++;
+	}
+	return i;
+}
+
+/* a replacement's text; one that starts with \1 gets, in front, what
+ * group 1 of the pattern matches when it is plain text (s/^\(pass=\).*\/\1X/):
+ * the key is there */
+static void sed_replacement(struct flat *f, const struct scan *sc, size_t w, size_t ps, size_t pe,
+			    size_t rs, size_t re, char d)
+{
+	const char *v = wval(sc, w);
+
+	if (re - rs >= 2 && v[rs] == '\\' && v[rs + 1] == '1') {
+		size_t g = NONE;
+		for (size_t i = ps; i + 1 < pe && g == NONE; i++)
+			if (v[i] == '(' || (v[i] == '\\' && v[i + 1] == '('))
+				g = v[i] == '(' ? i + 1 : i + 2;
+		for (size_t i = g; g != NONE && i < pe && v[i] != ')' && !(v[i] == '\\' && i + 1 < pe && v[i + 1] == ')'); i++) {
+			if (v[i] == '\\' || v[i] == '[') {	/* \s, [ \t]: a blank at most */
+				size_t e = v[i] == '[' ? mem_find(v, pe, ']', i + 1) : i + 1;
+				if (e == NONE)
+					break;
+				flat_push(f, ' ', NONE, 0);
+				i = e;
+			} else if (!strchr("^$*?+.", v[i])) {
+				flat_push(f, v[i], NONE, 0);
+			}
+		}
+		rs += 2;
+	}
+	for (size_t i = rs; i < re; i++) {
+		if (v[i] == '\\' && i + 1 < re) {
+			if (v[i + 1] == 'n')
+				flat_push(f, '\n', NONE, 0);
+			else if (v[i + 1] == d || v[i + 1] == '&')
+				flat_push(f, v[i + 1], w, i + 1);
+			i++;
+		} else {
+			flat_push(f, v[i], w, i);
+		}
+	}
+}
+
+void sed_script(struct ctx *c, struct scan *sc, size_t w, size_t from)
+{
+	const char *v = wval(sc, w);
+	size_t n = wlen(sc, w), i = from;
+
+	sc->words[w].flags |= W_EXPR;
+	while (i < n) {
+		struct flat f = { 0 };
+		size_t ps, pe, re;
+		char cmd, d;
+		while (i < n && (is_blank((unsigned char)v[i]) || strchr(";{}!", v[i])))
+			i++;
+		i = sed_address(v, n, i);
+		if (i < n && v[i] == ',')
+			i = sed_address(v, n, i + 1);
+		while (i < n && (v[i] == ' ' || v[i] == '!'))
+			i++;
+		if (i >= n)
+			break;
+		cmd = v[i++];
+		if ((cmd == 's' || cmd == 'y') && i < n && v[i] != '\n' && v[i] != '\\') {
+			d = v[i];
+			ps = i + 1;
+			pe = sed_delim(v, n, ps, d);
+			if (pe == NONE)
+				break;
+			re = sed_delim(v, n, pe + 1, d);
+			if (re == NONE)
+				re = n;
+			if (cmd == 's') {
+				sed_replacement(&f, sc, w, ps, pe, pe + 1, re, d);
+				flat_lines(c, sc, &f, L_SPACED);
+			}
+			i = re + 1;
+			while (i < n && v[i] != ';' && v[i] != '\n' && v[i] != '}')
+				i++;
+		} else if (cmd == 'a' || cmd == 'i' || cmd == 'c') {
+			size_t e;
+			while (i < n && (v[i] == ' ' || v[i] == '\t'))
+				i++;
+			if (i < n && v[i] == '\\')
+				i++;
+			if (i < n && v[i] == '\n')
+				i++;
+			e = mem_find(v, n, '\n', i);
+			e = e == NONE ? n : e;
+			for (size_t j = i; j < e; j++)
+				flat_push(&f, v[j], w, j);
+			flat_lines(c, sc, &f, L_SPACED);
+			i = e;
+		} else if (strchr("#:rRwWbtTeqQlLv", cmd)) {
+			while (i < n && v[i] != '\n' && (strchr("#:rRwW", cmd) || v[i] != ';'))
+				i++;
+		}
+		flat_free(&f);
+	}
+}
