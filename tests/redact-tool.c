@@ -4,6 +4,7 @@
  *
  *   redact-tool table [CORPUS]   the error table of docs/redaction.md
  *   redact-tool lines            each line of standard input, redacted
+ *   redact-tool one              all of standard input as one command
  *
  * "table" runs every case of CORPUS (default tests/redact-corpus.txt)
  * through redact_command and prints, per category, the secret-bearing
@@ -29,7 +30,7 @@
 #include "capture/redact.h"
 #include "base/banned.h"
 
-static const char usage[] = "usage: redact-tool table [CORPUS]\n       redact-tool lines\n";
+static const char usage[] = "usage: redact-tool table [CORPUS]\n       redact-tool lines|one\n";
 
 /* the categories, by the section names of the corpus */
 static const struct { const char *prefix, *category; } categories[] = {
@@ -224,13 +225,28 @@ static int lines(const struct redactor *r)
 	return 0;
 }
 
+static int one(const struct redactor *r)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0)
+		buf_add(&in, chunk, n);
+	redact_command(r, in.data, in.len, &out);
+	fwrite(out.data, 1, out.len, stdout);
+	buf_release(&in);
+	buf_release(&out);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct redactor *r;
 	int rc;
 
-	if (argc < 2 || (strcmp(argv[1], "table") && strcmp(argv[1], "lines")) ||
-	    (!strcmp(argv[1], "lines") && argc != 2) || argc > 3) {
+	if (argc < 2 || (strcmp(argv[1], "table") && strcmp(argv[1], "lines") && strcmp(argv[1], "one")) ||
+	    (strcmp(argv[1], "table") && argc != 2) || argc > 3) {
 		fputs(usage, stderr);
 		return 2;
 	}
@@ -239,7 +255,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "redact-tool: %s\n", errget());
 		return 2;
 	}
-	rc = !strcmp(argv[1], "table") ? table(r, argc == 3 ? argv[2] : "tests/redact-corpus.txt") : lines(r);
+	if (!strcmp(argv[1], "table"))
+		rc = table(r, argc == 3 ? argv[2] : "tests/redact-corpus.txt");
+	else
+		rc = !strcmp(argv[1], "lines") ? lines(r) : one(r);
 	redact_free(r);
 	return rc;
 }

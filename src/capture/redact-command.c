@@ -336,6 +336,8 @@ static void run_command(struct ctx *c, struct scan *sc, size_t cmd)
 		size_t w = sc->cw[cm->w + k];
 		if (!(sc->words[w].flags & (W_DELIM | W_IONUM | W_REDIR | W_SCRIPT)))
 			kv_word(c, sc, w);
+		if (sc->words[w].flags & W_HERESTRING)	/* ldapmodify <<< $'…userPassword: X' */
+			body_lines(c, sc, w);
 		if (!(sc->words[w].flags & (W_DELIM | W_IONUM | W_REDIR | W_SCRIPT | W_EXPR | W_COMMENT)))
 			kv_inside(c, sc, w);
 	}

@@ -231,13 +231,16 @@ static void kv_value(struct ctx *c, const struct scan *sc, size_t w, const char 
 	}
 	if (kc == KEY_PLAIN) {
 		struct item in;
-		/* kubectl --from-literal=password=x */
-		if (nested < 1 && parse_item(v, end, s, &in) && v[s] != '-')
+		/* kubectl --from-literal=password=x, but --from-file=password=PATH */
+		if (nested < 1 && parse_item(v, end, s, &in) && v[s] != '-' &&
+		    !(it->keyend - it->key >= 4 && mem_ieq(v + it->keyend - 4, 4, "file")))
 			kv_value(c, sc, w, v, &in, end, nested + 1);
 		return;
 	}
 	if (s < end && v[s] == '=')	/* httpie's token==x */
 		s++;
+	if (end - s > 2 && v[s] == '@' && strchr("/.~", v[s + 1]))
+		return;		/* vault's and httpie's password=@/path: a file */
 	if (kc == KEY_SECRET_FILE && s < end &&
 	    (v[s] == '/' || mem_starts(v + s, end - s, "~/") || mem_starts(v + s, end - s, "./") ||
 	     mem_starts(v + s, end - s, "../")))
@@ -272,6 +275,12 @@ void kv_word(struct ctx *c, const struct scan *sc, size_t w)
 				if (cur.blank)	/* free text: the value is one word */
 					for (end = cur.val; end < p && (vb[end].raw || !is_blank((unsigned char)v[end])); end++)
 						;
+				/* "… password='x')": the quotes inside are the value's bounds */
+				if (cur.blank && cur.val < end && (v[cur.val] == '\'' || v[cur.val] == '"') &&
+				    !vb[cur.val].raw && mem_find(v, end, v[cur.val], cur.val + 1) != NONE) {
+					end = mem_find(v, end, v[cur.val], cur.val + 1);
+					cur.val++;
+				}
 				/* "a=1; b=2": the ; is the list's, not the value's */
 				while (end < n && end > cur.val && !vb[end - 1].raw &&
 				       (v[end - 1] == ';' || v[end - 1] == ',' || v[end - 1] == '&'))
@@ -318,7 +327,7 @@ void kv_inside(struct ctx *c, const struct scan *sc, size_t w)
 		while (ks > 0 && !vb[ks - 1].raw && (is_ident((unsigned char)v[ks - 1]) || v[ks - 1] == '-' ||
 						   v[ks - 1] == '.'))
 			ks--;
-		if (ks == ke || (ks > 0 && v[ks - 1] == '$'))
+		if (ks == ke)
 			continue;
 		while (vs < n && (v[vs] == ' ' || v[vs] == '\t'))
 			vs++;
@@ -328,14 +337,14 @@ void kv_inside(struct ctx *c, const struct scan *sc, size_t w)
 				continue;
 			vs++;
 		} else {
-			if (spaced || vs > eq + 1 || ks == 0)
-				continue;	/* NAME=x at the start is kv_word's */
+			if (spaced || vs > eq + 1 || ks == 0 || v[ks - 1] == '$')
+				continue;	/* NAME=x at the start is kv_word's; ${X=y} */
 			for (ve = vs; ve < n && !vb[ve].raw && !is_blank((unsigned char)v[ve]) &&
 			     !strchr("\"'`;,&)}]|<>", v[ve]) &&
 			     !(v[ve] == '\\' && ve + 1 < n && strchr("ntr", v[ve + 1])); ve++)
 				;	/* printf's \n ends a line */
-			if (ve < n && vb[ve].raw && ve == vs)
-				continue;	/* password=$(…) */
+			if ((ve < n && vb[ve].raw && ve == vs) || (vs < n && strchr("/.~@", v[vs])))
+				continue;	/* password=$(…), =./file, =@/file */
 		}
 		if (ve > vs && secret_name(c->r, v + ks, ke - ks) &&
 		    !(key_class(c->r, v + ks, ke - ks, false) == KEY_SECRET_FILE &&
@@ -439,7 +448,8 @@ void flat_lines(struct ctx *c, const struct scan *sc, const struct flat *f, unsi
 		if (ke > ks && k < le && (v[k] == '=' || v[k] == ':') && secret_name(c->r, v + ks, ke - ks)) {
 			assign = true;
 			k++;
-		} else if (ke > ks && k < le && (v[k] == '=' || (v[k] == ':' && k + 1 < le && v[k + 1] == ' '))) {
+		} else if (ke > ks && k + 1 < le && !is_blank((unsigned char)v[le - 1]) &&
+			   (v[k] == '=' || (v[k] == ':' && v[k + 1] == ' '))) {
 			skip = true;	/* user=bob, name: x: not a secret's */
 		} else if ((how & L_SPACED) && ke > ks && k > vs && k < le &&
 			   key_class(c->r, v + ks, ke - ks, false) == KEY_SECRET) {

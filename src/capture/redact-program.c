@@ -833,6 +833,8 @@ static int fn_netdev(struct ctx *c, struct call *k)
 		size_t v = i + 1;
 		bool word = arg_is(k, i, "secret") || arg_is(k, i, "password") ||
 			    (arg_is(k, i, "key") && !mem_is(p, n, "enable"));
+		if (mem_is(p, n, "snmp-server") && arg_is(k, i, "community") && arg_is(k, i + 1, "public"))
+			continue;	/* the well-known default, as for snmpget -c */
 		if (mem_is(p, n, "snmp-server") && (arg_is(k, i, "community") || arg_is(k, i, "auth") ||
 						   arg_is(k, i, "priv"))) {
 			if (!arg_is(k, i, "community"))

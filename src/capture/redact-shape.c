@@ -412,6 +412,14 @@ void shape_command(struct ctx *c, struct scan *sc, size_t cmd, const size_t *arg
 	}
 	if (pw == NONE)
 		return;
+	for (size_t i = at + 1; i + 1 < argc; i++)	/* gpg --passphrase-fd 0 <<< X */
+		if (wlen(sc, argv[i]) > 5 && mem_is(wval(sc, argv[i + 1]), wlen(sc, argv[i + 1]), "0") &&
+		    mem_ieq(wval(sc, argv[i]) + wlen(sc, argv[i]) - 3, 3, "-fd") &&
+		    key_class(c->r, wval(sc, argv[i]), wlen(sc, argv[i]) - 3, true) == KEY_SECRET &&
+		    flat_input(&f, sc, cmd)) {
+			flat_lines(c, sc, &f, L_WHOLE);
+			flat_free(&f);
+		}
 	if (flat_output(&f, sc, argv, argc, at)) {
 		apply_kind(c, sc, &f, c->secret_out ? FK_WHOLE : output_kind(c, sc, cmd), true);
 	} else if ((mem_is(wval(sc, pw), wlen(sc, pw), "cat") || mem_is(wval(sc, pw), wlen(sc, pw), "tee")) &&
@@ -487,7 +495,9 @@ static void sed_replacement(struct flat *f, const struct scan *sc, size_t w, siz
 			if (v[i] == '(' || (v[i] == '\\' && v[i + 1] == '('))
 				g = v[i] == '(' ? i + 1 : i + 2;
 		for (size_t i = g; g != NONE && i < pe && v[i] != ')' && !(v[i] == '\\' && i + 1 < pe && v[i + 1] == ')'); i++) {
-			if (v[i] == '\\' || v[i] == '[') {	/* \s, [ \t]: a blank at most */
+			if (v[i] == '\\' && i + 1 < pe && !is_alnum((unsigned char)v[i + 1])) {
+				flat_push(f, v[++i], NONE, 0);	/* \. is a dot */
+			} else if (v[i] == '\\' || v[i] == '[') {	/* \s, [ \t]: a blank at most */
 				size_t e = v[i] == '[' ? mem_find(v, pe, ']', i + 1) : i + 1;
 				if (e == NONE)
 					break;

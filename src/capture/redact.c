@@ -122,6 +122,8 @@ void mark_value(struct ctx *c, const struct scan *sc, size_t w, size_t from, siz
 		return;
 	if (to - from == 1 && v[from] == '-')	/* "-p -": read from stdin */
 		return;
+	if (to - from == 2 && v[from] == '%' && strchr("sbq", v[from + 1]))
+		return;		/* printf 'password=%s' X: X is the secret */
 	lit = sc->vb[wd->v + from].lit;
 	if (is_reference(v + from, &lit, to - from))
 		return;
