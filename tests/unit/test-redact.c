@@ -266,6 +266,48 @@ static void bad_team_pattern_names_file_and_line(void **state)
 	conf_free(c);
 }
 
+static void team_secret_names_count_in_every_rule_by_name(void **state)
+{
+	struct conf *c = team_conf("[redact]\n\tsecretname = VaultPin\n");
+	struct redactor *r = redact_new(c);
+	struct buf b = BUF_INIT;
+	const char *cfg = "vault_pin = 1234\n";
+	char *s;
+	(void)state;
+	assert_non_null(r);
+	s = redact_str(r, "VAULT_PIN=4821 unlock && unlock --vault-pin 4821 && "
+		       "echo 'vaultpin: 4821' >> ~/.unlock.yml && jq '.vaultPin = \"4821\"' c", NULL);
+	assert_string_equal(s, "VAULT_PIN=[REDACTED] unlock && unlock --vault-pin [REDACTED] && "
+			    "echo 'vaultpin: [REDACTED]' >> ~/.unlock.yml && jq '.vaultPin = \"[REDACTED]\"' c");
+	free(s);
+	/* a watched file's config lines too */
+	assert_int_equal(redact_text(r, cfg, strlen(cfg), &b), 1);
+	assert_string_equal(buf_str(&b), "vault_pin = [REDACTED]\n");
+	buf_release(&b);
+	/* without the name, nothing of it is a secret */
+	s = redact_str(builtin, "VAULT_PIN=4821 unlock --vault-pin 4821", NULL);
+	assert_string_equal(s, "VAULT_PIN=4821 unlock --vault-pin 4821");
+	free(s);
+	redact_free(r);
+	conf_free(c);
+}
+
+static void bad_team_secret_name_names_file_and_line(void **state)
+{
+	struct conf *c = team_conf("[team]\n\ttimezone = UTC\n[redact]\n\tsecretname = vault-pin\n");
+	(void)state;
+	errset("none");
+	assert_null(redact_new(c));
+	assert_string_equal(errget(), "/journal/team.conf:4: bad redact secretname: \"vault-pin\" "
+			    "(letters and digits, 1 to 23)");
+	conf_free(c);
+	c = team_conf("[redact]\n\tsecretname\n");
+	assert_null(redact_new(c));
+	assert_string_equal(errget(), "/journal/team.conf:2: bad redact secretname: \"\" "
+			    "(letters and digits, 1 to 23)");
+	conf_free(c);
+}
+
 static void other_sections_and_keys_are_not_patterns(void **state)
 {
 	struct conf *c = team_conf("[redact \"x\"]\n\tpattern = (\n[other]\n\tpattern = (\n"
@@ -398,6 +440,8 @@ int main(void)
 		cmocka_unit_test(team_pattern_group_one_is_replaced),
 		cmocka_unit_test(team_pattern_that_matches_empty_text_terminates),
 		cmocka_unit_test(bad_team_pattern_names_file_and_line),
+		cmocka_unit_test(team_secret_names_count_in_every_rule_by_name),
+		cmocka_unit_test(bad_team_secret_name_names_file_and_line),
 		cmocka_unit_test(other_sections_and_keys_are_not_patterns),
 		cmocka_unit_test(output_is_appended),
 		cmocka_unit_test(invalid_utf8_and_nul_bytes_are_kept_byte_for_byte),
