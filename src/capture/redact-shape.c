@@ -389,11 +389,29 @@ static void fed_by(struct ctx *c, struct scan *sc, size_t w, size_t from, unsign
 	}
 }
 
+/* a word that can make shape_command find something: a writer, a
+ * --NAME-fd option, a <(…) (most commands have none: they cost a loop) */
+static bool worth_a_look(const struct scan *sc, const size_t *argv, size_t argc)
+{
+	for (size_t i = 0; i < argc; i++) {
+		const char *v = wval(sc, argv[i]);
+		size_t n = wlen(sc, argv[i]);
+		if (mem_is(v, n, "echo") || mem_is(v, n, "printf") || mem_is(v, n, "cat") ||
+		    mem_is(v, n, "tee") || (n > 3 && mem_is(v + n - 3, 3, "-fd")) ||
+		    mem_find(v, n, '<', 0) != NONE)
+			return true;
+	}
+	return false;
+}
+
 void shape_command(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, size_t argc)
 {
-	size_t at, pw = program_word(c, sc, argv, argc, &at);
+	size_t at, pw;
 	struct flat f = { 0 };
 
+	if (!worth_a_look(sc, argv, argc))
+		return;
+	pw = program_word(c, sc, argv, argc, &at);
 	for (size_t i = 1; i < argc; i++) {
 		const char *v = wval(sc, argv[i]);
 		size_t n = wlen(sc, argv[i]), lt = NONE;
