@@ -104,6 +104,8 @@ build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) -lcmocka
 
+build/tests/test-redact: tests/redact-corpus.h
+
 build/tests/test-mail: tests/unit/test-mail.c tests/unit/unit.h $(MAIL_PARSER_OBJ) build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -o $@ $< $(MAIL_PARSER_OBJ) build/liblogbook.a $(LDFLAGS) $(LIBS) $(MAIL_LIBS) -lcmocka
@@ -121,7 +123,7 @@ build/tests/sig-tool: tests/sig-tool.c build/liblogbook.a
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 
 # the redactor from the shell: the error table of docs/redaction.md (never installed)
-build/tests/redact-tool: tests/redact-tool.c build/liblogbook.a
+build/tests/redact-tool: tests/redact-tool.c tests/redact-corpus.h build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 

@@ -28,6 +28,7 @@
 #include "base/err.h"
 #include "base/xalloc.h"
 #include "capture/redact.h"
+#include "redact-corpus.h"
 #include "base/banned.h"
 
 static const char usage[] = "usage: redact-tool table [CORPUS]\n       redact-tool lines|one\n";
@@ -60,42 +61,6 @@ static const char *category(const char *section)
 		if (!strncmp(section, categories[i].prefix, strlen(categories[i].prefix)))
 			return categories[i].category;
 	return categories[NCAT - 1].category;
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* the corpus escapes: \n \t \\ \xHH */
-static bool unescape(const char *s, size_t n, struct buf *b)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			buf_addc(b, s[i]);
-			continue;
-		}
-		if (++i >= n)
-			return false;
-		if (s[i] == 'n')
-			buf_addc(b, '\n');
-		else if (s[i] == 't')
-			buf_addc(b, '\t');
-		else if (s[i] == '\\')
-			buf_addc(b, '\\');
-		else if (s[i] == 'x' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-			buf_addc(b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-			i += 2;
-		} else
-			return false;
-	}
-	return true;
 }
 
 struct tally {
@@ -142,7 +107,7 @@ static int table(const struct redactor *r, const char *path)
 		}
 		if (!strncmp(line, "< ", 2)) {
 			buf_reset(&in);
-			if (!unescape(line + 2, (size_t)len - 2, &in))
+			if (corpus_unescape(line + 2, (size_t)len - 2, &in))
 				goto corrupt;
 			have_in = true;
 			continue;
@@ -152,7 +117,7 @@ static int table(const struct redactor *r, const char *path)
 		buf_reset(&want);
 		if (!strcmp(line, "="))
 			buf_add(&want, in.data, in.len);
-		else if (strncmp(line, "> ", 2) || !unescape(line + 2, (size_t)len - 2, &want))
+		else if (strncmp(line, "> ", 2) || corpus_unescape(line + 2, (size_t)len - 2, &want))
 			goto corrupt;
 		have_in = false;
 		buf_reset(&got);

@@ -7,8 +7,9 @@
  * look at the echo/printf before them in the pipeline, their here-string
  * or heredoc.  Command strings (bash -c '…', ssh host '…', su -c) are
  * tokenized again, their bytes mapped back to the source.  Then the next
- * word of "--token X" for programs not known, and the key=value items of
- * every word (redact-keys.c).
+ * word of "--token X" for programs not known, what the command writes or
+ * feeds (redact-shape.c), and the key=value items of every word, at its
+ * start or anywhere inside (redact-keys.c).
  *
  * Invariants: the recursion is bounded: command strings are tokenized
  * again MAX_DEPTH deep, wrappers followed MAX_DISPATCH deep, and a word

@@ -3,8 +3,11 @@
  * program.  A key names a secret when its last component says so
  * (DB_PASSWORD, client-secret, dbPassword: key_class).  Every word is
  * checked for key=value items whose key names a secret (DB_PASSWORD=x,
- * --client-secret=x, mount -o user=a,password=x), and every heredoc body
- * for configuration lines (KEY=VALUE, key: value, export KEY=…).
+ * --client-secret=x, mount -o user=a,password=x) and for NAME = "x"
+ * anywhere inside it; heredoc bodies and text that commands write are
+ * read as configuration lines (KEY=VALUE, key: value, export KEY=…, and
+ * "key value" where that is unambiguous), through struct flat.  The
+ * team adds names that say secret ([redact] secretname).
  *
  * Invariants: a value that only refers to a variable ($PASS, $(cat f)) is
  * kept, and so is a path where the key names a key or credential file
@@ -320,7 +323,7 @@ void kv_inside(struct ctx *c, const struct scan *sc, size_t w)
 			continue;	/* ==, !=, <=: a comparison */
 		while (ke > 0 && (v[ke - 1] == ' ' || v[ke - 1] == '\t'))
 			ke--;
-		if (v[ke - 1] == '+' || v[ke - 1] == ':')	/* += and := assign too */
+		if (ke > 0 && (v[ke - 1] == '+' || v[ke - 1] == ':'))	/* += and := assign too */
 			ke--;
 		spaced = ke < eq;
 		ks = ke;

@@ -780,7 +780,7 @@ static int fn_rclone(struct ctx *c, struct call *k)
 	for (size_t i = 1; i + 1 < k->argc; i++) {
 		const char *v = av(k, i);
 		size_t n = al(k, i);
-		if (n > 2 && v[0] == '-' && v[1] == '-' && mem_find(v, n, '=', 0) == NONE &&
+		if (n > 2 && v[0] == '-' && v[1] == '-' && mem_find(v, n, '=', 0) == NONE && al(k, i + 1) > 0 &&
 		    key_class(c->r, v + 2, n - 2, false) != KEY_PLAIN && av(k, i + 1)[0] != '-' &&
 		    !(key_class(c->r, v + 2, n - 2, false) == KEY_SECRET_FILE &&
 		      (av(k, i + 1)[0] == '/' || av(k, i + 1)[0] == '~')))
@@ -839,7 +839,7 @@ static int fn_netdev(struct ctx *c, struct call *k)
 						   arg_is(k, i, "priv"))) {
 			if (!arg_is(k, i, "community"))
 				v++;	/* the algorithm */
-			if (arg_is(k, i, "priv") && v < k->argc && is_digit((unsigned char)av(k, v)[0]))
+			if (arg_is(k, i, "priv") && v < k->argc && al(k, v) > 0 && is_digit((unsigned char)av(k, v)[0]))
 				v++;	/* aes 128 */
 			word = true;
 		}

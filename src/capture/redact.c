@@ -16,6 +16,10 @@
  *     program parses its options as that program does (redact-program.c,
  *     with the option parser of redact-opts.c).  Commands fed on standard
  *     input look at what feeds them; command strings are tokenized again.
+ *     What a command writes (echo, printf, heredocs) is read as config
+ *     lines, with the syntax of the file it goes to when that file's name
+ *     says secret, and what a <(…) feeds a credential option is a secret
+ *     (redact-shape.c).
  *
  *  3. Text rules (redact-text.c: PCRE2, byte mode, JIT when available)
  *     run over the whole source: URLs with a password, HTTP headers, JSON

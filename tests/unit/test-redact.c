@@ -12,6 +12,7 @@
 #include "base/conf.h"
 #include "base/err.h"
 #include "capture/redact.h"
+#include "../redact-corpus.h"
 
 #define CORPUS "tests/redact-corpus.txt"
 
@@ -33,44 +34,14 @@ static size_t count_markers(const char *s, size_t n)
 	return k;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* the corpus escapes: \n \t \\ \xHH; anything else is a corpus error */
+/* the corpus escapes; anything else is a corpus error */
 static void unescape(const char *s, size_t n, struct buf *b, int line)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			buf_addc(b, s[i]);
-			continue;
-		}
-		if (i + 1 >= n) {
-			fprintf(stderr, CORPUS ":%d: backslash at the end of the line\n", line);
-			exit(1);
-		}
-		switch (s[++i]) {
-		case 'n': buf_addc(b, '\n'); break;
-		case 't': buf_addc(b, '\t'); break;
-		case '\\': buf_addc(b, '\\'); break;
-		case 'x':
-			if (i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-				buf_addc(b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-				i += 2;
-				break;
-			}
-			/* fall through */
-		default:
-			fprintf(stderr, CORPUS ":%d: unknown escape \\%c\n", line, s[i]);
-			exit(1);
-		}
+	const char *why = corpus_unescape(s, n, b);
+
+	if (why) {
+		fprintf(stderr, CORPUS ":%d: %s\n", line, why);
+		exit(1);
 	}
 }
 
