@@ -418,6 +418,25 @@ static bool key_byte(const char *v, size_t k, size_t le)
 	       (v[k] == ':' && k + 1 < le && (is_ident((unsigned char)v[k + 1]) || v[k + 1] == '/'));
 }
 
+/* "auth required pam_x.so", "password [success=1] pam_unix.so": a PAM
+ * rule's type is no key, whatever it is called */
+static bool pam_control(const char *v, size_t n)
+{
+	static const char *const controls[] = {
+		"required", "requisite", "sufficient", "optional", "include", "substack", NULL
+	};
+	size_t e = 0;
+
+	while (e < n && !is_blank((unsigned char)v[e]))
+		e++;
+	if (e > 0 && v[0] == '[' && mem_find(v, e, '=', 0) != NONE)
+		return true;	/* [success=1 default=ignore], not a marker */
+	for (const char *const *p = controls; *p; p++)
+		if (mem_is(v, e, *p))
+			return true;
+	return false;
+}
+
 /* config lines: KEY=VALUE, KEY = VALUE, key: value, export KEY=…, and
  * with L_SPACED "key value"; a quoted value loses only what is inside */
 void flat_lines(struct ctx *c, const struct scan *sc, const struct flat *f, unsigned how)
@@ -455,7 +474,7 @@ void flat_lines(struct ctx *c, const struct scan *sc, const struct flat *f, unsi
 			   (v[k] == '=' || (v[k] == ':' && v[k + 1] == ' '))) {
 			skip = true;	/* user=bob, name: x: not a secret's */
 		} else if ((how & L_SPACED) && ke > ks && k > vs && k < le &&
-			   key_class(c->r, v + ks, ke - ks, false) == KEY_SECRET) {
+			   key_class(c->r, v + ks, ke - ks, false) == KEY_SECRET && !pam_control(v + k, le - k)) {
 			assign = true;
 		}
 		if (assign && !skip) {

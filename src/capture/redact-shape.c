@@ -64,8 +64,8 @@ static int file_kind(const char *v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (v[i] == '/')
 			s = i + 1;
-	if (n - s == 0 || n - s >= sizeof name)
-		return FK_FILE;
+	if (n - s == 0 || n - s >= sizeof name || mem_contains(v, n, "pam.d/"))
+		return FK_FILE;	/* /etc/pam.d/common-password: PAM rules */
 	for (size_t i = s; i < n; i++)
 		name[i - s] = (char)to_lower((unsigned char)v[i]);
 	name[n - s] = '\0';
