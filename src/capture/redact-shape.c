@@ -325,7 +325,7 @@ static bool flat_input(struct flat *f, const struct scan *sc, size_t cmd)
  * it prints: openvpn's --auth-user-pass file is a user, then a password;
  * --password-file, --passphrase-file, sshpass -f hold only a secret */
 static unsigned fed_option(struct ctx *c, const struct scan *sc, const size_t *argv, size_t i, size_t lt,
-			   bool *found)
+			   bool sshpass, bool *found)
 {
 	const char *o;
 	size_t n;
@@ -348,18 +348,22 @@ static unsigned fed_option(struct ctx *c, const struct scan *sc, const size_t *a
 		*found = true;
 		return L_AFTER_FIRST;
 	}
-	if (mem_is(o, n, "askpass") || mem_is(o, n, "f") || mem_is(o, n, "passin") || mem_is(o, n, "passout")) {
+	if (mem_is(o, n, "askpass") || (sshpass && mem_is(o, n, "f")) || mem_is(o, n, "passin") ||
+	    mem_is(o, n, "passout")) {	/* grep -f <(…) is a pattern file */
 		*found = true;
 		return L_WHOLE;
 	}
-	if (n > 4 && (mem_ieq(o + n - 4, 4, "file") || mem_ieq(o + n - 4, 4, "-fd"))) {
-		size_t m = n - 4;
-		while (m > 0 && (o[m - 1] == '-' || o[m - 1] == '_'))
-			m--;
-		if (m > 0 && key_class(c->r, o, m, false) == KEY_SECRET) {
-			*found = true;
-			return L_WHOLE;
-		}
+	if (n > 4 && mem_ieq(o + n - 4, 4, "file"))
+		n -= 4;
+	else if (n > 3 && mem_ieq(o + n - 3, 3, "-fd"))
+		n -= 3;
+	else
+		return 0;
+	while (n > 0 && (o[n - 1] == '-' || o[n - 1] == '_'))
+		n--;
+	if (n > 0 && key_class(c->r, o, n, false) == KEY_SECRET) {
+		*found = true;
+		return L_WHOLE;
 	}
 	return 0;
 }
@@ -424,7 +428,8 @@ void shape_command(struct ctx *c, struct scan *sc, size_t cmd, const size_t *arg
 			}
 		if (lt == NONE)
 			continue;
-		how = fed_option(c, sc, argv, i, lt, &found);
+		how = fed_option(c, sc, argv, i, lt, pw != NONE && mem_is(wval(sc, pw), wlen(sc, pw), "sshpass"),
+				 &found);
 		if (found)
 			fed_by(c, sc, argv[i], lt, how);
 	}
