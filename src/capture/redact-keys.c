@@ -165,7 +165,7 @@ bool command_key(const struct redactor *r, const char *k, size_t n)
 	return m > 0 && key_class(r, k, m, false) == KEY_SECRET;
 }
 
-/* [redact] secretname = NAME: letters and digits, any case, at most 24 */
+/* [redact] secretname = NAME: letters and digits, any case, 1 to 23 */
 int load_names(struct redactor *r, const struct conf *team)
 {
 	for (size_t i = 0; team && i < team->n; i++) {
