@@ -104,6 +104,8 @@ build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) -lcmocka
 
+build/tests/test-redact: tests/redact-corpus.h
+
 build/tests/test-mail: tests/unit/test-mail.c tests/unit/unit.h $(MAIL_PARSER_OBJ) build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -o $@ $< $(MAIL_PARSER_OBJ) build/liblogbook.a $(LDFLAGS) $(LIBS) $(MAIL_LIBS) -lcmocka
@@ -117,6 +119,11 @@ build/tests/diff-tool: tests/diff-tool.c build/liblogbook.a
 
 # the signature module from the shell, for tests/sig.bats (never installed)
 build/tests/sig-tool: tests/sig-tool.c build/liblogbook.a
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
+
+# the redactor from the shell: the error table of docs/redaction.md (never installed)
+build/tests/redact-tool: tests/redact-tool.c tests/redact-corpus.h build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 
@@ -134,7 +141,7 @@ deps:
 # drives the diff module with it; build/tests/sig-tool: tests/sig.bats
 check:
 	@scripts/deps check
-	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/bench/scan-api build/tests/diff-tool build/tests/sig-tool
+	@$(MAKE) --no-print-directory all unit-tests build/bench/gen build/bench/scan-api build/tests/diff-tool build/tests/sig-tool build/tests/redact-tool
 	@tests/run
 
 demo:

@@ -7,8 +7,9 @@
  * look at the echo/printf before them in the pipeline, their here-string
  * or heredoc.  Command strings (bash -c '…', ssh host '…', su -c) are
  * tokenized again, their bytes mapped back to the source.  Then the next
- * word of "--token X" for programs not known, and the key=value items of
- * every word (redact-keys.c).
+ * word of "--token X" for programs not known, what the command writes or
+ * feeds (redact-shape.c), and the key=value items of every word, at its
+ * start or anywhere inside (redact-keys.c).
  *
  * Invariants: the recursion is bounded: command strings are tokenized
  * again MAX_DEPTH deep, wrappers followed MAX_DISPATCH deep, and a word
@@ -114,7 +115,7 @@ static void stdin_text(struct ctx *c, const struct scan *sc, size_t w, int mode,
 	}
 }
 
-static size_t command_argv(const struct scan *sc, size_t cmd, size_t *argv)
+size_t command_argv(const struct scan *sc, size_t cmd, size_t *argv)
 {
 	const struct command *cm = &sc->cmds[cmd];
 	size_t n = 0;
@@ -186,6 +187,62 @@ static void stdin_of(struct ctx *c, const struct scan *sc, size_t cmd, int mode,
 /* ------------------------------------------------------------------ */
 /* a simple command */
 
+/* the program after assignments and wrappers (sudo -u x, env A=b, nice
+ * -n 5, timeout 10, if, then…): its index in argv, argc if none; *famp
+ * its family (NULL: not a known program) */
+static size_t skip_wrappers(struct ctx *c, struct call *k, const size_t *argv, size_t argc,
+			    const struct family **famp, bool *sudo_stdin)
+{
+	struct scan *sc = k->sc;
+	const struct family *fam = NULL;
+	size_t p = 0;
+
+	while (p < argc) {
+		while (p < argc && is_assignment(sc, argv[p]))
+			p++;
+		if (p >= argc)
+			break;
+		fam = find_family(c, sc, argv[p]);
+		if (!fam || !(fam->flags & F_PREFIX))
+			break;
+		k->argv = argv + p;
+		k->argc = argc - p;
+		k->at_command = true;
+		if (fam->id == FAM_RESERVED) {
+			p++;
+			continue;
+		}
+		scan_opts(c, k, family_spec(fam->id), 1, true);
+		if (fam->id == FAM_SUDO && (k->seen['S'] || has_arg(k, "--stdin")))
+			*sudo_stdin = true;
+		if (k->npos <= fam->skip) {	/* no command after it */
+			p = argc;
+			fam = NULL;
+			break;
+		}
+		p += k->pos[fam->skip];
+		fam = NULL;
+	}
+	*famp = fam;
+	return p;
+}
+
+size_t program_word(struct ctx *c, const struct scan *sc, const size_t *argv, size_t argc, size_t *at)
+{
+	struct call k;
+	const struct family *fam;
+	bool sudo_stdin = false;
+	size_t p;
+
+	memset(&k, 0, sizeof k);
+	k.sc = (struct scan *)sc;
+	k.pos = xreallocarray(NULL, argc + 1, sizeof *k.pos);
+	p = skip_wrappers(c, &k, argv, argc, &fam, &sudo_stdin);
+	free(k.pos);
+	*at = p;
+	return p < argc ? argv[p] : NONE;
+}
+
 /*
  * The program: after assignments and wrappers (sudo -u x, env A=b, nice
  * -n 5, timeout 10, if, then…), its rule parses the options; then any
@@ -209,32 +266,7 @@ void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, si
 	k.cmd = cmd;
 	k.depth = depth;
 	k.pos = xreallocarray(NULL, argc + 1, sizeof *k.pos);
-	while (p < argc) {
-		while (p < argc && is_assignment(sc, argv[p]))
-			p++;
-		if (p >= argc)
-			break;
-		fam = find_family(c, sc, argv[p]);
-		if (!fam || !(fam->flags & F_PREFIX))
-			break;
-		k.argv = argv + p;
-		k.argc = argc - p;
-		k.at_command = true;
-		if (fam->id == FAM_RESERVED) {
-			p++;
-			continue;
-		}
-		scan_opts(c, &k, family_spec(fam->id), 1, true);
-		if (fam->id == FAM_SUDO && (k.seen['S'] || has_arg(&k, "--stdin")))
-			sudo_stdin = true;
-		if (k.npos <= fam->skip) {	/* no command after it */
-			p = argc;
-			fam = NULL;
-			break;
-		}
-		p += k.pos[fam->skip];
-		fam = NULL;
-	}
+	p = skip_wrappers(c, &k, argv, argc, &fam, &sudo_stdin);
 	if (p < argc && fam) {
 		k.argv = argv + p;
 		k.argc = argc - p;
@@ -278,7 +310,12 @@ static void option_secret(struct ctx *c, const struct scan *sc, const size_t *ar
 			d++;
 		if (d == 0 || n - d < 3 || mem_find(v, n, '=', 0) != NONE)
 			continue;
-		if (key_class(v + d, n - d, true) != KEY_SECRET)
+		if (command_key(c->r, v + d, n - d)) {	/* --password-command 'echo X' */
+			secret_output(c, sc, argv[i + 1], 0);
+			i++;
+			continue;
+		}
+		if (key_class(c->r, v + d, n - d, true) != KEY_SECRET)
 			continue;
 		if (wlen(sc, argv[i + 1]) > 0 && wval(sc, argv[i + 1])[0] == '-')
 			continue;
@@ -295,10 +332,15 @@ static void run_command(struct ctx *c, struct scan *sc, size_t cmd)
 
 	dispatch(c, sc, cmd, argv, argc, 0);
 	option_secret(c, sc, argv, argc);
+	shape_command(c, sc, cmd, argv, argc);
 	for (size_t k = 0; k < cm->n; k++) {
 		size_t w = sc->cw[cm->w + k];
 		if (!(sc->words[w].flags & (W_DELIM | W_IONUM | W_REDIR | W_SCRIPT)))
 			kv_word(c, sc, w);
+		if (sc->words[w].flags & W_HERESTRING)	/* ldapmodify <<< $'…userPassword: X' */
+			body_lines(c, sc, w);
+		if (!(sc->words[w].flags & (W_DELIM | W_IONUM | W_REDIR | W_SCRIPT | W_EXPR | W_COMMENT)))
+			kv_inside(c, sc, w);
 	}
 	free(argv);
 }
@@ -308,6 +350,8 @@ void run_scan(struct ctx *c, struct scan *sc)
 	for (size_t cmd = 0; cmd < sc->nc; cmd++)
 		run_command(c, sc, cmd);
 	for (size_t b = 0; b < sc->nb; b++)
-		if (!(sc->words[sc->bodies[b].word].flags & W_SCRIPT))
+		if (!(sc->words[sc->bodies[b].word].flags & W_SCRIPT)) {
 			body_lines(c, sc, sc->bodies[b].word);
+			kv_inside(c, sc, sc->bodies[b].word);
+		}
 }

@@ -59,6 +59,7 @@ enum {
 	W_COMMENT = 16,		/* # to the end of the line */
 	W_BODY = 32,		/* a heredoc body */
 	W_SCRIPT = 64,		/* a command string, tokenized again (bash -c '…') */
+	W_EXPR = 128,		/* a sed script: only its replacements are read */
 };
 
 struct word {
@@ -120,6 +121,8 @@ struct redactor {
 	uint32_t ovec;		/* pairs needed by the largest pattern */
 	struct prog_name *progs;
 	size_t nprogs;
+	char **names;		/* the team's own secret names ([redact] secretname) */
+	size_t nnames;
 };
 
 struct ctx {
@@ -128,6 +131,8 @@ struct ctx {
 	size_t len;
 	unsigned char *flags;
 	int depth;		/* command strings being re-tokenized */
+	bool secret_out;	/* in a command string whose output is a secret
+				 * (--password-command 'echo X') */
 };
 
 /* ------------------------------------------------------------------ */
@@ -237,10 +242,41 @@ enum keyclass {
 	KEY_SECRET_FILE,	/* a key or credential: a value that is a path is kept */
 };
 
-enum keyclass key_class(const char *k, size_t n, bool arg_form);
-bool secret_name(const char *k, size_t n);
-/* key=value items in a word; config lines in a heredoc body */
+enum keyclass key_class(const struct redactor *r, const char *k, size_t n, bool arg_form);
+bool secret_name(const struct redactor *r, const char *k, size_t n);
+bool command_key(const struct redactor *r, const char *k, size_t n);
+/* the team's secret names from [redact] secretname; -1 and errset() on a bad one */
+int load_names(struct redactor *r, const struct conf *team);
+/* key=value items in a word; NAME = "value" anywhere in it */
 void kv_word(struct ctx *c, const struct scan *sc, size_t w);
+void kv_inside(struct ctx *c, const struct scan *sc, size_t w);
+
+/*
+ * Text written somewhere (echo and printf operands, a heredoc body, what
+ * a <(…) feeds), flattened: byte i of b came from value byte off[i] of
+ * word w[i] (NONE: a blank between two operands, or printf's own bytes
+ * that hold no secret).
+ */
+struct flat {
+	char *b;
+	size_t *w, *off;
+	size_t n, a;
+};
+
+enum {
+	L_SPACED = 1,	/* "NAME VALUE" counts (a config line written to a file) */
+	L_WHOLE = 2,	/* a line that is not an assignment is a secret itself */
+	L_AFTER_FIRST = 4,	/* only lines after the first (user, then password) */
+};
+
+void flat_free(struct flat *f);
+void flat_push(struct flat *f, char ch, size_t w, size_t off);
+void flat_word(struct flat *f, const struct scan *sc, size_t w);
+void flat_mark(struct ctx *c, const struct scan *sc, const struct flat *f, size_t s, size_t e);
+/* config lines: NAME=VALUE, NAME: VALUE, NAME = "VALUE", export NAME=…;
+ * with L_SPACED "NAME VALUE" too; with L_WHOLE every other line but a
+ * [section] or a comment is marked whole */
+void flat_lines(struct ctx *c, const struct scan *sc, const struct flat *f, unsigned how);
 void body_lines(struct ctx *c, const struct scan *sc, size_t w);
 
 /* ------------------------------------------------------------------ */
@@ -343,6 +379,7 @@ enum {
 	FAM_FREERDP, FAM_RDESKTOP, FAM_RABBITMQ, FAM_WPA, FAM_PAIRS, FAM_MKPASSWD,
 	FAM_MINIO, FAM_CONFIG, FAM_COMPOSER, FAM_KUBECTL, FAM_HTTPIE, FAM_LOADTEST,
 	FAM_LFTP, FAM_SHELL, FAM_SU, FAM_SSH, FAM_WATCH, FAM_EVAL,
+	FAM_SED, FAM_AZ, FAM_SQLCMD, FAM_SNMP, FAM_RCLONE, FAM_VAULTSTR, FAM_NETDEV,
 	FAM_SUDO, FAM_ENV, FAM_PREFIX, FAM_PREFIXF, FAM_PREFIX1, FAM_RESERVED, FAM_COUNT
 };
 
@@ -356,8 +393,23 @@ const struct family *find_family(const struct ctx *c, const struct scan *sc, siz
 /* commands (redact-command.c) */
 
 void recurse_word(struct ctx *c, const struct scan *sc, size_t w, size_t from);
+size_t command_argv(const struct scan *sc, size_t cmd, size_t *argv);
+/* the program word of command cmd after assignments and wrappers, or NONE */
+size_t program_word(struct ctx *c, const struct scan *sc, const size_t *argv, size_t argc, size_t *at);
 void dispatch(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, size_t argc, int depth);
 void run_scan(struct ctx *c, struct scan *sc);
+
+/* ------------------------------------------------------------------ */
+/* what is written, and where (redact-shape.c) */
+
+/* echo, printf, cat <<EOF, tee: the text a command writes, and the
+ * secret-named file or credential prompt it goes to */
+void shape_command(struct ctx *c, struct scan *sc, size_t cmd, const size_t *argv, size_t argc);
+/* a word holding a command string whose output is a secret */
+void secret_output(struct ctx *c, const struct scan *sc, size_t w, size_t from);
+/* a sed script in word w from byte from: its replacements and a/i/c text
+ * are config lines; the word is flagged W_EXPR (its patterns hold none) */
+void sed_script(struct ctx *c, struct scan *sc, size_t w, size_t from);
 
 /* ------------------------------------------------------------------ */
 /* rules on the text (redact-text.c) */

@@ -377,7 +377,10 @@ static struct lexed lex_word(struct lexer *lx, char stop)
 	w->n = 0;
 	while (lx->i < lx->n) {
 		char ch = lx->s[lx->i];
-		if ((ch == '<' || ch == '>') && lx->i == start && at(lx, 1, '(')) {
+		/* <(…) starts a word, or follows an = (--password-file=<(…)):
+		 * bash substitutes both */
+		if ((ch == '<' || ch == '>') && at(lx, 1, '(') &&
+		    (lx->i == start || lx->s[lx->i - 1] == '=')) {
 			lex_subst(lx, w, 2, ')');
 			r.digits = false;
 			continue;

@@ -44,7 +44,7 @@ void header_value(struct ctx *c, const struct scan *sc, size_t w, size_t from)
 			q++;
 		if (q < n)
 			p = q;	/* after the scheme: Bearer, Basic, token… */
-	} else if (!mem_ieq(v + ns, ne - ns, "cookie") && !secret_name(v + ns, ne - ns)) {
+	} else if (!mem_ieq(v + ns, ne - ns, "cookie") && !secret_name(c->r, v + ns, ne - ns)) {
 		return;
 	}
 	while (n > p && is_blank((unsigned char)v[n - 1]))

@@ -407,7 +407,7 @@ static int fn_wpa_passphrase(struct ctx *c, struct call *k)
 static int fn_pairs(struct ctx *c, struct call *k)
 {
 	for (size_t j = 0; j + 1 < k->npos; j++)
-		if (secret_name(av(k, k->pos[j]), al(k, k->pos[j])) &&
+		if (secret_name(c->r, av(k, k->pos[j]), al(k, k->pos[j])) &&
 		    mem_find(av(k, k->pos[j]), al(k, k->pos[j]), '=', 0) == NONE) {
 			mark_pos(c, k, j + 1);
 			j++;
@@ -472,11 +472,11 @@ static void config_pair(struct ctx *c, struct call *k, size_t j)
 	n = al(k, k->pos[j]);
 	eq = mem_find(key, n, '=', 0);
 	if (eq != NONE) {
-		if (secret_name(key, eq))
+		if (secret_name(c->r, key, eq))
 			mark_value(c, k->sc, k->argv[k->pos[j]], eq + 1, n);
 		return;
 	}
-	if (j + 1 < k->npos && secret_name(key, n))
+	if (j + 1 < k->npos && secret_name(c->r, key, n))
 		mark_pos(c, k, j + 1);
 }
 
@@ -654,6 +654,208 @@ static int fn_eval(struct ctx *c, struct call *k)
 	return IN_NONE;
 }
 
+/* sed: each script (-e X, --expression=X, or the first operand) */
+static int fn_sed(struct ctx *c, struct call *k)
+{
+	bool script = false;
+
+	for (size_t i = 1; i < k->argc; i++) {
+		const char *v = av(k, i);
+		size_t n = al(k, i);
+		if (mem_is(v, n, "--"))
+			break;
+		if (mem_is(v, n, "--expression") || mem_is(v, n, "--file")) {
+			if (v[2] == 'e' && i + 1 < k->argc)
+				sed_script(c, k->sc, k->argv[i + 1], 0);
+			script = true;
+			i++;
+		} else if (mem_starts(v, n, "--expression=")) {
+			sed_script(c, k->sc, k->argv[i], 13);
+			script = true;
+		} else if (mem_starts(v, n, "--file=")) {
+			script = true;
+		} else if (n > 1 && v[0] == '-' && v[1] != '-') {
+			for (size_t j = 1; j < n; j++) {
+				if (v[j] == 'e' || v[j] == 'f') {
+					if (v[j] == 'e' && j + 1 < n)
+						sed_script(c, k->sc, k->argv[i], j + 1);
+					else if (v[j] == 'e' && i + 1 < k->argc)
+						sed_script(c, k->sc, k->argv[i + 1], 0);
+					script = true;
+					i += j + 1 == n;
+					break;
+				}
+				if (v[j] == 'i' || v[j] == 'l')	/* -i.bak, -l 80 */
+					break;
+			}
+		} else if (n > 0 && v[0] != '-' && !script) {
+			sed_script(c, k->sc, k->argv[i], 0);
+			script = true;
+		}
+	}
+	return IN_NONE;
+}
+
+/* az: login -p X, --account-key X (storage), --password X */
+static const struct optspec *const az_spec = SPEC(0,
+	{ "account-key", A_REQ, K_WHOLE }, { "password", A_REQ, K_WHOLE },
+	{ "p", A_REQ, 0 }, { "u", A_REQ, 0 }, { "t", A_REQ, 0 }, { "g", A_REQ, 0 },
+	{ "n", A_REQ, 0 }, { "o", A_REQ, 0 }, { "username", A_REQ, 0 }, { "tenant", A_REQ, 0 },
+	{ "account-name", A_REQ, 0 }, { "resource-group", A_REQ, 0 }, { "name", A_REQ, 0 },
+	{ "query", A_REQ, 0 }, { "output", A_REQ, 0 }, { "subscription", A_REQ, 0 });
+static const struct optspec *const az_login_spec = SPEC(0,
+	{ "p", A_REQ, K_WHOLE }, { "password", A_REQ, K_WHOLE }, { "u", A_REQ, 0 },
+	{ "t", A_REQ, 0 }, { "username", A_REQ, 0 }, { "tenant", A_REQ, 0 });
+
+static int fn_az(struct ctx *c, struct call *k)
+{
+	/* az login -u U -p X, az acr login -n R -p X; elsewhere -p is no secret */
+	for (size_t j = 0; j < k->npos && j < 2; j++)
+		if (pos_is(k, j, "login")) {
+			scan_opts(c, k, az_login_spec, 1, true);
+			break;
+		}
+	return IN_NONE;
+}
+
+/* sqlcmd/bcp -P X (-PX), mssql-cli -P */
+static const struct optspec *const sqlcmd_spec = SPEC(0,
+	{ "P", A_REQ, K_WHOLE }, { "U", A_REQ, 0 }, { "S", A_REQ, 0 }, { "d", A_REQ, 0 },
+	{ "Q", A_REQ, 0 }, { "q", A_REQ, 0 }, { "i", A_REQ, 0 }, { "o", A_REQ, 0 },
+	{ "H", A_REQ, 0 }, { "l", A_REQ, 0 }, { "t", A_REQ, 0 }, { "s", A_REQ, 0 },
+	{ "W", A_NONE, 0 }, { "w", A_REQ, 0 }, { "a", A_REQ, 0 }, { "f", A_REQ, 0 },
+	{ "c", A_REQ, 0 }, { "e", A_NONE, 0 }, { "password", A_REQ, K_WHOLE });
+
+/* net-snmp commands: -A authpass, -X privpass, -3m/-3k keys, -c community */
+static const struct optspec *const snmp_spec = SPEC(0,
+	{ "A", A_REQ, K_WHOLE }, { "X", A_REQ, K_WHOLE }, { "c", A_REQ, 0 },
+	{ "a", A_REQ, 0 }, { "x", A_REQ, 0 }, { "u", A_REQ, 0 }, { "l", A_REQ, 0 },
+	{ "v", A_REQ, 0 }, { "e", A_REQ, 0 }, { "E", A_REQ, 0 }, { "n", A_REQ, 0 },
+	{ "m", A_REQ, 0 }, { "M", A_REQ, 0 }, { "O", A_REQ, 0 }, { "I", A_REQ, 0 },
+	{ "P", A_REQ, 0 }, { "L", A_REQ, 0 }, { "r", A_REQ, 0 }, { "t", A_REQ, 0 },
+	{ "C", A_REQ, 0 }, { "Z", A_REQ, 0 }, { "D", A_REQ, 0 }, { "T", A_REQ, 0 },
+	{ "3m", A_REQ, K_WHOLE }, { "3M", A_REQ, K_WHOLE }, { "3k", A_REQ, K_WHOLE },
+	{ "3K", A_REQ, K_WHOLE }, { "3", A_REQ, 0 });
+
+static bool snmp_algorithm(const char *v, size_t n)
+{
+	return mem_ieq(v, n, "md5") || mem_ieq(v, n, "des") || mem_starts(v, n, "SHA") ||
+	       mem_starts(v, n, "sha") || mem_starts(v, n, "AES") || mem_starts(v, n, "aes");
+}
+
+/* -c COMMUNITY is a password too, but "public" is the well-known default;
+ * net-snmp-create-v3-user's -a/-x are passwords in older releases,
+ * algorithms in newer: whichever is not an algorithm name; snmpusm
+ * passwd OLD NEW */
+static int fn_snmp(struct ctx *c, struct call *k)
+{
+	bool create = mem_starts(av(k, 0), al(k, 0), "net-snmp-c");
+
+	for (size_t i = 1; i + 1 < k->argc; i++) {
+		const char *v = av(k, i);
+		size_t n = al(k, i);
+		if (n != 2 || v[0] != '-')
+			continue;
+		if ((v[1] == 'c' && !arg_is(k, i + 1, "public")) ||
+		    (create && strchr("aAxX", v[1]) && !snmp_algorithm(av(k, i + 1), al(k, i + 1))))
+			mark_value(c, k->sc, k->argv[i + 1], 0, al(k, i + 1));
+		if (v[1] == 'c' && mem_is(av(k, 0), al(k, 0), "snmpusm"))
+			continue;
+	}
+	if (k->at_command && mem_is(av(k, 0), al(k, 0), "snmpusm"))
+		for (size_t j = 0; j + 2 < k->npos; j++)
+			if (pos_is(k, j, "passwd") || pos_is(k, j, "changekey")) {
+				mark_pos(c, k, k->npos - 1);
+				mark_pos(c, k, k->npos - 2);
+			}
+	return IN_NONE;
+}
+
+/* rclone config create NAME TYPE key value…, config update|password NAME
+ * key value…, obscure X; --<backend>-pass X, --<backend>-key X */
+static int fn_rclone(struct ctx *c, struct call *k)
+{
+	size_t j = 0;
+
+	for (size_t i = 1; i + 1 < k->argc; i++) {
+		const char *v = av(k, i);
+		size_t n = al(k, i);
+		if (n > 2 && v[0] == '-' && v[1] == '-' && mem_find(v, n, '=', 0) == NONE && al(k, i + 1) > 0 &&
+		    key_class(c->r, v + 2, n - 2, false) != KEY_PLAIN && av(k, i + 1)[0] != '-' &&
+		    !(key_class(c->r, v + 2, n - 2, false) == KEY_SECRET_FILE &&
+		      (av(k, i + 1)[0] == '/' || av(k, i + 1)[0] == '~')))
+			mark_value(c, k->sc, k->argv[i + 1], 0, al(k, i + 1));
+	}
+	if (!k->at_command)
+		return IN_NONE;
+	if (pos_is(k, 0, "obscure"))
+		mark_pos(c, k, 1);
+	if (!pos_is(k, 0, "config"))
+		return IN_NONE;
+	if (pos_is(k, 1, "create"))
+		j = 4;
+	else if (pos_is(k, 1, "update") || pos_is(k, 1, "password"))
+		j = 3;
+	for (; j && j + 1 < k->npos; j += 2)
+		if (secret_name(c->r, av(k, k->pos[j]), al(k, k->pos[j])) ||
+		    pos_is(k, j, "key") || pos_is(k, j, "account_key"))
+			mark_pos(c, k, j + 1);
+	return IN_NONE;
+}
+
+/* ansible-vault encrypt_string [opts] SECRET… */
+static const struct optspec *const vaultstr_spec = SPEC(O_BUNDLE,
+	{ "n", A_REQ, 0 }, { "name", A_REQ, 0 }, { "vault-id", A_REQ, 0 },
+	{ "vault-password-file", A_REQ, 0 }, { "vault-pass-file", A_REQ, 0 },
+	{ "encrypt-vault-id", A_REQ, 0 }, { "stdin-name", A_REQ, 0 }, { "output", A_REQ, 0 },
+	{ "J", A_NONE, 0 });
+
+static int fn_vaultstr(struct ctx *c, struct call *k)
+{
+	if (k->at_command && pos_is(k, 0, "encrypt_string"))
+		for (size_t j = 1; j < k->npos; j++)
+			mark_pos(c, k, j);
+	return IN_NONE;
+}
+
+/*
+ * Network devices' configuration commands, sent by ssh host '…' or a
+ * heredoc: enable secret [level N] [0|5|8|9] X, username U [privilege N]
+ * secret|password [T] X, snmp-server community X, snmp-server user U G v3
+ * auth ALG X priv ALG [BITS] Y, tacacs-server/radius-server key [T] X.
+ */
+static int fn_netdev(struct ctx *c, struct call *k)
+{
+	const char *p = av(k, 0);
+	size_t n = al(k, 0);
+
+	for (size_t i = 1; i + 1 < k->argc; i++) {
+		size_t v = i + 1;
+		bool word = arg_is(k, i, "secret") || arg_is(k, i, "password") ||
+			    (arg_is(k, i, "key") && !mem_is(p, n, "enable"));
+		if (mem_is(p, n, "snmp-server") && arg_is(k, i, "community") && arg_is(k, i + 1, "public"))
+			continue;	/* the well-known default, as for snmpget -c */
+		if (mem_is(p, n, "snmp-server") && (arg_is(k, i, "community") || arg_is(k, i, "auth") ||
+						   arg_is(k, i, "priv"))) {
+			if (!arg_is(k, i, "community"))
+				v++;	/* the algorithm */
+			if (arg_is(k, i, "priv") && v < k->argc && al(k, v) > 0 && is_digit((unsigned char)av(k, v)[0]))
+				v++;	/* aes 128 */
+			word = true;
+		}
+		if (!word)
+			continue;
+		if (arg_is(k, v, "level") && v + 2 < k->argc)
+			v += 2;
+		if (v + 1 < k->argc && al(k, v) == 1 && strchr("05789", av(k, v)[0]))
+			v++;	/* the encryption type */
+		if (v < k->argc)
+			mark_value(c, k->sc, k->argv[v], 0, al(k, v));
+		i = v;
+	}
+	return IN_NONE;
+}
+
 /* wrappers: the command follows their options (and skip operands) */
 static const struct optspec *const sudo_spec = SPEC(O_BUNDLE | O_POSIXSTOP,
 	{ "u", A_REQ, 0 }, { "g", A_REQ, 0 }, { "h", A_REQ, 0 }, { "p", A_REQ, 0 },
@@ -727,6 +929,13 @@ static const struct family families[] = {
 	[FAM_SSH] = { "command-string", fn_ssh, 0, 0, FAM_SSH },
 	[FAM_WATCH] = { "command-string", fn_watch, 0, 0, FAM_WATCH },
 	[FAM_EVAL] = { "command-string", fn_eval, 0, 0, FAM_EVAL },
+	[FAM_SED] = { "shape-quoted", fn_sed, 0, 0, FAM_SED },
+	[FAM_AZ] = { "tool-az", fn_az, 0, 0, FAM_AZ },
+	[FAM_SQLCMD] = { "tool-sqlcmd", NULL, 0, 0, FAM_SQLCMD },
+	[FAM_SNMP] = { "tool-snmp", fn_snmp, 0, 0, FAM_SNMP },
+	[FAM_RCLONE] = { "tool-rclone", fn_rclone, 0, 0, FAM_RCLONE },
+	[FAM_VAULTSTR] = { "tool-ansible-vault", fn_vaultstr, 0, 0, FAM_VAULTSTR },
+	[FAM_NETDEV] = { "tool-netdev", fn_netdev, 0, 0, FAM_NETDEV },
 	[FAM_SUDO] = { "wrapper", NULL, F_PREFIX, 0, FAM_SUDO },
 	[FAM_ENV] = { "wrapper", NULL, F_PREFIX, 0, FAM_ENV },
 	[FAM_PREFIX] = { "wrapper", NULL, F_PREFIX, 0, FAM_PREFIX },
@@ -772,6 +981,10 @@ const struct optspec *family_spec(int id)
 	case FAM_SU: return su_spec;
 	case FAM_SSH: return ssh_spec;
 	case FAM_WATCH: return watch_spec;
+	case FAM_AZ: return az_spec;
+	case FAM_SQLCMD: return sqlcmd_spec;
+	case FAM_SNMP: return snmp_spec;
+	case FAM_VAULTSTR: return vaultstr_spec;
 	case FAM_SUDO: return sudo_spec;
 	case FAM_ENV: return env_spec;
 	case FAM_PREFIX: case FAM_PREFIX1: return prefix_spec;
@@ -845,6 +1058,18 @@ static const struct { const char *name; int fam; } program_names[] = {
 	{ "xargs", FAM_PREFIX }, { "unbuffer", FAM_PREFIXF }, { "chronic", FAM_PREFIXF },
 	{ "torsocks", FAM_PREFIXF }, { "proxychains", FAM_PREFIXF },
 	{ "proxychains4", FAM_PREFIXF }, { "timeout", FAM_PREFIX1 }, { "chroot", FAM_PREFIX1 },
+	{ "sed", FAM_SED }, { "gsed", FAM_SED }, { "az", FAM_AZ }, { "sqlcmd", FAM_SQLCMD },
+	{ "bcp", FAM_SQLCMD }, { "mssql-cli", FAM_SQLCMD }, { "snmpget", FAM_SNMP },
+	{ "snmpgetnext", FAM_SNMP }, { "snmpwalk", FAM_SNMP }, { "snmpbulkwalk", FAM_SNMP },
+	{ "snmpbulkget", FAM_SNMP }, { "snmpset", FAM_SNMP }, { "snmptable", FAM_SNMP },
+	{ "snmptrap", FAM_SNMP }, { "snmpinform", FAM_SNMP }, { "snmpdelta", FAM_SNMP },
+	{ "snmpdf", FAM_SNMP }, { "snmpstatus", FAM_SNMP }, { "snmptest", FAM_SNMP },
+	{ "snmpusm", FAM_SNMP }, { "snmpvacm", FAM_SNMP }, { "snmpnetstat", FAM_SNMP },
+	{ "snmptranslate", FAM_SNMP }, { "net-snmp-create-v3-user", FAM_SNMP },
+	{ "net-snmp-config", FAM_SNMP }, { "rclone", FAM_RCLONE },
+	{ "ansible-vault", FAM_VAULTSTR }, { "enable", FAM_NETDEV }, { "username", FAM_NETDEV },
+	{ "snmp-server", FAM_NETDEV }, { "tacacs-server", FAM_NETDEV },
+	{ "radius-server", FAM_NETDEV },
 	{ "{", FAM_RESERVED }, { "!", FAM_RESERVED }, { "if", FAM_RESERVED },
 	{ "then", FAM_RESERVED }, { "else", FAM_RESERVED }, { "elif", FAM_RESERVED },
 	{ "do", FAM_RESERVED }, { "while", FAM_RESERVED }, { "until", FAM_RESERVED },

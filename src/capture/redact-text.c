@@ -88,10 +88,10 @@ static const struct text_rule text_rules[] = {
 static const struct text_rule team_rule = { "team-pattern", NULL, 0, 0, false, false, false };
 
 /* the query parameters that carry secrets besides those key_class knows */
-static bool query_name(const char *s, size_t n)
+static bool query_name(const struct redactor *r, const char *s, size_t n)
 {
 	return mem_ieq(s, n, "sig") || (n >= 9 && mem_ieq(s + n - 9, 9, "signature")) ||
-	       secret_name(s, n);
+	       secret_name(r, s, n);
 }
 
 void run_text_rule(struct ctx *c, const struct compiled *cr, pcre2_match_data *md)
@@ -115,7 +115,7 @@ void run_text_rule(struct ctx *c, const struct compiled *cr, pcre2_match_data *m
 		if (rule->name_group) {
 			PCRE2_SIZE ns = ov[2 * rule->name_group], ne = ov[2 * rule->name_group + 1];
 			bool ok = ns != PCRE2_UNSET &&
-				  (rule->query ? query_name(c->src + ns, ne - ns) : secret_name(c->src + ns, ne - ns));
+				  (rule->query ? query_name(c->r, c->src + ns, ne - ns) : secret_name(c->r, c->src + ns, ne - ns));
 			if (!ok)
 				continue;
 		}
@@ -239,7 +239,7 @@ void mark_assignments(struct ctx *c)
 		ke = i;
 		while (i < end && (t[i] == ' ' || t[i] == '\t'))
 			i++;
-		if (ke > ks && i < end && (t[i] == '=' || t[i] == ':') && secret_name(t + ks, ke - ks)) {
+		if (ke > ks && i < end && (t[i] == '=' || t[i] == ':') && secret_name(c->r, t + ks, ke - ks)) {
 			vs = i + 1;
 			while (vs < end && (t[vs] == ' ' || t[vs] == '\t'))
 				vs++;

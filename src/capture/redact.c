@@ -16,6 +16,10 @@
  *     program parses its options as that program does (redact-program.c,
  *     with the option parser of redact-opts.c).  Commands fed on standard
  *     input look at what feeds them; command strings are tokenized again.
+ *     What a command writes (echo, printf, heredocs) is read as config
+ *     lines, with the syntax of the file it goes to when that file's name
+ *     says secret, and what a <(…) feeds a credential option is a secret
+ *     (redact-shape.c).
  *
  *  3. Text rules (redact-text.c: PCRE2, byte mode, JIT when available)
  *     run over the whole source: URLs with a password, HTTP headers, JSON
@@ -122,6 +126,8 @@ void mark_value(struct ctx *c, const struct scan *sc, size_t w, size_t from, siz
 		return;
 	if (to - from == 1 && v[from] == '-')	/* "-p -": read from stdin */
 		return;
+	if (to - from == 2 && v[from] == '%' && strchr("sbq", v[from + 1]))
+		return;		/* printf 'password=%s' X: X is the secret */
 	lit = sc->vb[wd->v + from].lit;
 	if (is_reference(v + from, &lit, to - from))
 		return;
@@ -136,7 +142,7 @@ struct redactor *redact_new(const struct conf *team)
 	struct redactor *r = xcalloc(1, sizeof *r);
 
 	index_programs(r);
-	if (compile_rules(r, team) < 0) {
+	if (load_names(r, team) < 0 || compile_rules(r, team) < 0) {
 		redact_free(r);
 		return NULL;
 	}
@@ -151,6 +157,9 @@ void redact_free(struct redactor *r)
 		pcre2_code_free(r->rx[i].code);
 	free(r->rx);
 	free(r->progs);
+	for (size_t i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	free(r->names);
 	free(r);
 }
 

@@ -12,6 +12,7 @@
 #include "base/conf.h"
 #include "base/err.h"
 #include "capture/redact.h"
+#include "../redact-corpus.h"
 
 #define CORPUS "tests/redact-corpus.txt"
 
@@ -33,44 +34,14 @@ static size_t count_markers(const char *s, size_t n)
 	return k;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* the corpus escapes: \n \t \\ \xHH; anything else is a corpus error */
+/* the corpus escapes; anything else is a corpus error */
 static void unescape(const char *s, size_t n, struct buf *b, int line)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\') {
-			buf_addc(b, s[i]);
-			continue;
-		}
-		if (i + 1 >= n) {
-			fprintf(stderr, CORPUS ":%d: backslash at the end of the line\n", line);
-			exit(1);
-		}
-		switch (s[++i]) {
-		case 'n': buf_addc(b, '\n'); break;
-		case 't': buf_addc(b, '\t'); break;
-		case '\\': buf_addc(b, '\\'); break;
-		case 'x':
-			if (i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
-				buf_addc(b, (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2])));
-				i += 2;
-				break;
-			}
-			/* fall through */
-		default:
-			fprintf(stderr, CORPUS ":%d: unknown escape \\%c\n", line, s[i]);
-			exit(1);
-		}
+	const char *why = corpus_unescape(s, n, b);
+
+	if (why) {
+		fprintf(stderr, CORPUS ":%d: %s\n", line, why);
+		exit(1);
 	}
 }
 
@@ -266,6 +237,48 @@ static void bad_team_pattern_names_file_and_line(void **state)
 	conf_free(c);
 }
 
+static void team_secret_names_count_in_every_rule_by_name(void **state)
+{
+	struct conf *c = team_conf("[redact]\n\tsecretname = VaultPin\n");
+	struct redactor *r = redact_new(c);
+	struct buf b = BUF_INIT;
+	const char *cfg = "vault_pin = 1234\n";
+	char *s;
+	(void)state;
+	assert_non_null(r);
+	s = redact_str(r, "VAULT_PIN=4821 unlock && unlock --vault-pin 4821 && "
+		       "echo 'vaultpin: 4821' >> ~/.unlock.yml && jq '.vaultPin = \"4821\"' c", NULL);
+	assert_string_equal(s, "VAULT_PIN=[REDACTED] unlock && unlock --vault-pin [REDACTED] && "
+			    "echo 'vaultpin: [REDACTED]' >> ~/.unlock.yml && jq '.vaultPin = \"[REDACTED]\"' c");
+	free(s);
+	/* a watched file's config lines too */
+	assert_int_equal(redact_text(r, cfg, strlen(cfg), &b), 1);
+	assert_string_equal(buf_str(&b), "vault_pin = [REDACTED]\n");
+	buf_release(&b);
+	/* without the name, nothing of it is a secret */
+	s = redact_str(builtin, "VAULT_PIN=4821 unlock --vault-pin 4821", NULL);
+	assert_string_equal(s, "VAULT_PIN=4821 unlock --vault-pin 4821");
+	free(s);
+	redact_free(r);
+	conf_free(c);
+}
+
+static void bad_team_secret_name_names_file_and_line(void **state)
+{
+	struct conf *c = team_conf("[team]\n\ttimezone = UTC\n[redact]\n\tsecretname = vault-pin\n");
+	(void)state;
+	errset("none");
+	assert_null(redact_new(c));
+	assert_string_equal(errget(), "/journal/team.conf:4: bad redact secretname: \"vault-pin\" "
+			    "(letters and digits, 1 to 23)");
+	conf_free(c);
+	c = team_conf("[redact]\n\tsecretname\n");
+	assert_null(redact_new(c));
+	assert_string_equal(errget(), "/journal/team.conf:2: bad redact secretname: \"\" "
+			    "(letters and digits, 1 to 23)");
+	conf_free(c);
+}
+
 static void other_sections_and_keys_are_not_patterns(void **state)
 {
 	struct conf *c = team_conf("[redact \"x\"]\n\tpattern = (\n[other]\n\tpattern = (\n"
@@ -398,6 +411,8 @@ int main(void)
 		cmocka_unit_test(team_pattern_group_one_is_replaced),
 		cmocka_unit_test(team_pattern_that_matches_empty_text_terminates),
 		cmocka_unit_test(bad_team_pattern_names_file_and_line),
+		cmocka_unit_test(team_secret_names_count_in_every_rule_by_name),
+		cmocka_unit_test(bad_team_secret_name_names_file_and_line),
 		cmocka_unit_test(other_sections_and_keys_are_not_patterns),
 		cmocka_unit_test(output_is_appended),
 		cmocka_unit_test(invalid_utf8_and_nul_bytes_are_kept_byte_for_byte),
