@@ -225,7 +225,7 @@ static bool header_directive(struct ctx *c, const struct line *l, size_t ks, siz
 				w++;
 			vs = w;
 		}
-	} else if (!secret_name(t + ns, ne - ns)) {
+	} else if (!secret_name(c->r, t + ns, ne - ns)) {
 		return true;
 	}
 	if (ve > vs && !is_reference(t + vs, NULL, ve - vs))
@@ -234,13 +234,13 @@ static bool header_directive(struct ctx *c, const struct line *l, size_t ks, siz
 }
 
 /* does any component of the key (on _ - .) name a secret?  SECRET_KEY_BASE */
-static bool secret_component(const char *k, size_t n)
+static bool secret_component(const struct redactor *r, const char *k, size_t n)
 {
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		while (j < n && k[j] != '_' && k[j] != '-' && k[j] != '.')
 			j++;
-		if (j > i && secret_name(k + i, j - i))
+		if (j > i && secret_name(r, k + i, j - i))
 			return true;
 		i = j + 1;
 	}
@@ -375,7 +375,7 @@ static size_t any_line(struct ctx *c, const struct line *l, size_t next)
 		p++;
 	if (p < l->e && (t[p] == '=' || t[p] == ':')) {
 		/* an assignment: redact_text's own, but for what it does not see */
-		bool secret = secret_name(t + ks, ke - ks);
+		bool secret = secret_name(c->r, t + ks, ke - ks);
 		vs = p + 1;
 		while (vs < l->e && hblank(t[vs]))
 			vs++;
@@ -391,7 +391,7 @@ static size_t any_line(struct ctx *c, const struct line *l, size_t next)
 		if (ve <= vs || is_reference(t + vs, NULL, ve - vs))
 			return next;
 		if ((secret && (item || quoted)) ||
-		    (!secret && secret_component(t + ks, ke - ks) && random_value(t + vs, ve - vs)))
+		    (!secret && secret_component(c->r, t + ks, ke - ks) && random_value(t + vs, ve - vs)))
 			mark_span(c, vs, ve);
 		return next;
 	}
@@ -399,7 +399,7 @@ static size_t any_line(struct ctx *c, const struct line *l, size_t next)
 		return next;
 	/* "key value": a directive */
 	if (header_directive(c, l, ks, ke, p) || address_directive(t + ks, ke - ks) ||
-	    !secret_name(t + ks, ke - ks))
+	    !secret_name(c->r, t + ks, ke - ks))
 		return next;
 	/* one word (quoted or not), then nothing or ';': "Password must be
 	 * changed" is prose */
