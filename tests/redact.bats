@@ -32,14 +32,22 @@ for raw in open(corpus, "rb").read().split(b"\n"):
 if mode != "bash-history":
     # a shell string cannot hold a NUL byte
     cases = [c for c in cases if b"\0" not in c[0]]
-if mode == "typed":
-    # one line each, as a terminal gives them, that bash reads as one whole
-    # command: no unterminated quote (bash would read on), no "!" (history
-    # expansion fails on some), no leading space (another test's business),
-    # no loop (the DEBUG trap skips its "read", so it would never end)
+if mode in ("typed", "typed-zsh"):
+    # one line each, as a terminal gives them, that the shell reads as one
+    # whole command: no unterminated quote (it would read on), no "!"
+    # (history expansion fails on some), no leading space (another test's
+    # business), no loop (the DEBUG trap skips its "read", so it would
+    # never end)
     import subprocess
+    shell = ["/bin/bash", "-n", "-c"] if mode == "typed" else ["zsh", "-f", "-n", "-c"]
     def whole(c):
-        return subprocess.run(["/bin/bash", "-n", "-c", c], stderr=subprocess.DEVNULL).returncode == 0
+        if mode == "typed-zsh":
+            # zsh's line editor reads bytes that are not UTF-8 otherwise than zsh -n does
+            try:
+                c.decode("utf-8")
+            except UnicodeDecodeError:
+                return False
+        return subprocess.run(shell + [c], stderr=subprocess.DEVNULL).returncode == 0
     cases = [c for c in cases if b"\n" not in c[0] and b"!" not in c[0] and not c[0].startswith(b" ")
              and not re.search(rb"\b(while|until)\b", c[0]) and whole(c[0])]
 with open(out, "wb") as f, open(out + ".expected", "w") as e:
@@ -102,6 +110,27 @@ shopt -s extdebug
 trap '[[ -n \${FUNCNAME[0]-} || \$BASH_COMMAND == __lb_* ]]' DEBUG
 EOF
 	(cd "$BATS_TEST_TMPDIR" && ENV="$BATS_TEST_TMPDIR/rc" PATH=/nonexistent /bin/bash --posix -i \
+		<"$BATS_TEST_TMPDIR/typed" >/dev/null 2>&1) || true
+	lb ingest -q
+	journal_texts >"$BATS_TEST_TMPDIR/got"
+	diff -u "$BATS_TEST_TMPDIR/typed.expected" "$BATS_TEST_TMPDIR/got"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/got")" -gt 200 ]
+}
+
+@test "every one-line corpus case holds when typed into a hooked zsh (which runs none of them)" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	new_journal
+	corpus typed-zsh "$BATS_TEST_TMPDIR/typed"
+	# a DEBUG trap that sets ERR_EXIT skips the command it comes before
+	# (zshmisc, TRAPDEBUG): zsh reads and records each line (preexec runs)
+	# and runs none; -d and ZDOTDIR keep the machine's zshrc out
+	mkdir "$BATS_TEST_TMPDIR/zdot"
+	cat >"$BATS_TEST_TMPDIR/zdot/.zshrc" <<EOF
+eval "\$("$LOGBOOK" hook zsh)"
+setopt interactive_comments
+TRAPDEBUG() { [[ -n \${funcstack[2]-} || \$ZSH_DEBUG_CMD == __lb_* ]] || setopt errexit }
+EOF
+	(cd "$BATS_TEST_TMPDIR" && ZDOTDIR="$BATS_TEST_TMPDIR/zdot" PATH=/nonexistent "$(command -v zsh)" -d -i \
 		<"$BATS_TEST_TMPDIR/typed" >/dev/null 2>&1) || true
 	lb ingest -q
 	journal_texts >"$BATS_TEST_TMPDIR/got"
