@@ -533,9 +533,10 @@ void mark_config(struct ctx *c, const char *path)
 /* the API */
 
 /* flag the secrets of text (flags zeroed); true if any */
-static bool analyze_file(const struct redactor *r, const char *path, const char *text, size_t len,
+static bool analyze_file(const struct redactor *r, const void *arg, const char *text, size_t len,
 			 unsigned char *flags, pcre2_match_data *md)
 {
+	const char *path = arg;
 	struct ctx c = { .r = r, .src = text, .len = len, .flags = flags };
 	const char *m = text;
 
@@ -553,80 +554,8 @@ static bool analyze_file(const struct redactor *r, const char *path, const char 
 	return false;
 }
 
-/* text with each run of secret bytes on a line replaced by one marker: a
- * newline is never replaced, so the lines stay the lines.  When map is
- * not NULL, (*map)[k] is the text offset of output byte k, NONE in a marker */
-static size_t render_lines(const char *text, size_t len, const unsigned char *flags, struct buf *out,
-			   size_t **map)
-{
-	size_t count = 0, i = 0, base = out->len, nmap = 0;
-
-	buf_grow(out, len);
-	while (i < len) {
-		bool secret = (flags[i] & B_SECRET) && text[i] != '\n';
-		size_t j = i;
-		while (j < len && ((flags[j] & B_SECRET) && text[j] != '\n') == secret)
-			j++;
-		if (secret) {
-			buf_add(out, REDACT_MARKER, MARKER_LEN);
-			count++;
-		} else {
-			buf_add(out, text + i, j - i);
-		}
-		if (map) {
-			size_t need = out->len - base;
-			*map = xreallocarray(*map, need, sizeof **map);
-			for (size_t k = nmap; k < need; k++)
-				(*map)[k] = secret ? NONE : i + (k - nmap);
-			nmap = need;
-		}
-		i = j;
-	}
-	return count;
-}
-
-enum { MAX_ROUNDS = 32 };
-
+/* a newline is never replaced, so the lines stay the lines */
 size_t redact_file(const struct redactor *r, const char *path, const char *text, size_t len, struct buf *out)
 {
-	unsigned char *flags;
-	pcre2_match_data *md;
-	size_t count;
-
-	if (len == 0)
-		return 0;
-	flags = xcalloc(len, 1);
-	md = pcre2_match_data_create(r->ovec, NULL);
-	if (analyze_file(r, path, text, len, flags, md)) {
-		int round;
-		/* what a second look finds is added, until it finds nothing
-		 * new (see redact_command) */
-		for (round = 0; round < MAX_ROUNDS; round++) {
-			struct buf once = BUF_INIT;
-			size_t *map = NULL;
-			unsigned char *again;
-			bool grew = false;
-			render_lines(text, len, flags, &once, &map);
-			again = xcalloc(once.len ? once.len : 1, 1);
-			if (analyze_file(r, path, once.data, once.len, again, md))
-				for (size_t k = 0; k < once.len; k++)
-					if ((again[k] & B_SECRET) && map[k] != NONE && !(flags[map[k]] & B_SECRET)) {
-						flags[map[k]] |= B_SECRET;
-						grew = true;
-					}
-			free(again);
-			free(map);
-			buf_release(&once);
-			if (!grew)
-				break;
-		}
-		if (round == MAX_ROUNDS)
-			for (size_t k = 0; k < len; k++)
-				if (!(flags[k] & B_MARKER))
-					flags[k] |= B_SECRET;
-	}
-	pcre2_match_data_free(md);
-	count = render_lines(text, len, flags, out, NULL);
-	free(flags);
-	return count;
+	return redact_settle(r, analyze_file, path, true, text, len, out);
 }

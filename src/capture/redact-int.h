@@ -22,6 +22,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "base/buf.h"
 #include "base/conf.h"
 
 #define NONE SIZE_MAX
@@ -244,6 +245,20 @@ enum keyclass {
 
 enum keyclass key_class(const struct redactor *r, const char *k, size_t n, bool arg_form);
 bool secret_name(const struct redactor *r, const char *k, size_t n);
+
+/*
+ * One look at text: flag its secrets (flags zeroed, len of them), true
+ * when it found any.  arg is the caller's (redact_file: the path).
+ */
+typedef bool (*redact_look)(const struct redactor *r, const void *arg, const char *text, size_t len,
+			    unsigned char *flags, pcre2_match_data *md);
+/*
+ * text to out with what look finds replaced, looked at again until the
+ * output is stable (redact.c says how); with lines, a newline is never
+ * replaced.  Returns how many markers were written.
+ */
+size_t redact_settle(const struct redactor *r, redact_look look, const void *arg, bool lines, const char *text,
+		     size_t len, struct buf *out);
 bool command_key(const struct redactor *r, const char *k, size_t n);
 /* the team's secret names from [redact] secretname; -1 and errset() on a bad one */
 int load_names(struct redactor *r, const struct conf *team);

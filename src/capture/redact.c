@@ -193,9 +193,15 @@ static bool analyze(const struct redactor *r, const char *text, size_t len, unsi
 	return false;
 }
 
-/* text with each run of secret bytes replaced by one marker; when map is
+/* is byte i of text replaced?  With lines, a newline never is */
+static bool replaced(const char *text, const unsigned char *flags, size_t i, bool lines)
+{
+	return (flags[i] & B_SECRET) && !(lines && text[i] == '\n');
+}
+
+/* text with each run of replaced bytes (above) as one marker; when map is
  * not NULL, (*map)[k] is the text offset of output byte k, NONE in a marker */
-static size_t render(const char *text, size_t len, const unsigned char *flags, struct buf *out,
+static size_t render(const char *text, size_t len, const unsigned char *flags, bool lines, struct buf *out,
 		     size_t **map)
 {
 	size_t count = 0, i = 0, base = out->len, nmap = 0;
@@ -203,8 +209,8 @@ static size_t render(const char *text, size_t len, const unsigned char *flags, s
 	buf_grow(out, len);
 	while (i < len) {
 		size_t j = i;
-		bool secret = flags[i] & B_SECRET;
-		while (j < len && (bool)(flags[j] & B_SECRET) == secret)
+		bool secret = replaced(text, flags, i, lines);
+		while (j < len && replaced(text, flags, j, lines) == secret)
 			j++;
 		if (secret) {
 			buf_add(out, REDACT_MARKER, MARKER_LEN);
@@ -237,7 +243,8 @@ static size_t render(const char *text, size_t len, const unsigned char *flags, s
  */
 enum { MAX_ROUNDS = 32 };
 
-size_t redact_command(const struct redactor *r, const char *text, size_t len, struct buf *out)
+size_t redact_settle(const struct redactor *r, redact_look look, const void *arg, bool lines, const char *text,
+		     size_t len, struct buf *out)
 {
 	unsigned char *flags;
 	pcre2_match_data *md;
@@ -247,16 +254,16 @@ size_t redact_command(const struct redactor *r, const char *text, size_t len, st
 		return 0;
 	flags = xcalloc(len, 1);
 	md = pcre2_match_data_create(r->ovec, NULL);
-	if (analyze(r, text, len, flags, md)) {
+	if (look(r, arg, text, len, flags, md)) {
 		int round;
 		for (round = 0; round < MAX_ROUNDS; round++) {
 			struct buf once = BUF_INIT;
 			size_t *map = NULL;
 			unsigned char *again;
 			bool grew = false;
-			render(text, len, flags, &once, &map);
-			again = xcalloc(once.len, 1);
-			if (analyze(r, once.data, once.len, again, md))
+			render(text, len, flags, lines, &once, &map);
+			again = xcalloc(once.len ? once.len : 1, 1);
+			if (look(r, arg, once.data, once.len, again, md))
 				for (size_t k = 0; k < once.len; k++)
 					if ((again[k] & B_SECRET) && map[k] != NONE && !(flags[map[k]] & B_SECRET)) {
 						flags[map[k]] |= B_SECRET;
@@ -274,9 +281,21 @@ size_t redact_command(const struct redactor *r, const char *text, size_t len, st
 					flags[k] |= B_SECRET;
 	}
 	pcre2_match_data_free(md);
-	count = render(text, len, flags, out, NULL);
+	count = render(text, len, flags, lines, out, NULL);
 	free(flags);
 	return count;
+}
+
+static bool look_command(const struct redactor *r, const void *arg, const char *text, size_t len,
+			 unsigned char *flags, pcre2_match_data *md)
+{
+	(void)arg;
+	return analyze(r, text, len, flags, md);
+}
+
+size_t redact_command(const struct redactor *r, const char *text, size_t len, struct buf *out)
+{
+	return redact_settle(r, look_command, NULL, false, text, len, out);
 }
 
 /* configuration text: no shell tokenizing, a file is not a command line */
@@ -308,7 +327,7 @@ size_t redact_text(const struct redactor *r, const char *text, size_t len, struc
 	for (size_t k = 0; k < r->nrx; k++)
 		run_text_rule(&c, &r->rx[k], md);
 	pcre2_match_data_free(md);
-	count = render(text, len, flags, out, NULL);
+	count = render(text, len, flags, false, out, NULL);
 	free(flags);
 	return count;
 }
