@@ -259,8 +259,11 @@ static void make_tag_key(struct journal *j)
 	snprintf(tmp, sizeof tmp, TAG_KEY ".%ld", (long)getpid());
 	if (dfd >= 0 && getrandom(fresh, sizeof fresh, 0) == (ssize_t)sizeof fresh &&
 	    (fd = fs_openat_checked(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600, 0, shown)) >= 0) {
-		if (fs_write_all(fd, fresh, sizeof fresh) == 0 && fsync(fd) == 0)
-			(void)linkat(dfd, tmp, dfd, TAG_KEY, 0);	/* EEXIST: another's came first */
+		/* EEXIST: another's came first; any other failure leaves no key, and the caller no tags */
+		if (fs_write_all(fd, fresh, sizeof fresh) == 0 && fsync(fd) == 0 &&
+		    linkat(dfd, tmp, dfd, TAG_KEY, 0) < 0 && errno != EEXIST)
+			warn_msg("%s/" TAG_KEY ": %s (diffs will not show which secret lines changed)", shown,
+				 strerror(errno));
 		close(fd);
 		unlinkat(dfd, tmp, 0);
 	}
