@@ -28,7 +28,7 @@ int cmd_days(int argc, char **argv)
 	struct buf out = BUF_INIT;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);

@@ -76,7 +76,7 @@ int cmd_diff(int argc, char **argv)
 	size_t shown = 0;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_COLOR:
 			when = cmd_color_when(usage, "diff", optarg);

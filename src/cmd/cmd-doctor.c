@@ -1120,7 +1120,7 @@ int cmd_doctor(int argc, char **argv)
 	struct journal *j;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;

@@ -169,7 +169,7 @@ int cmd_hook(int argc, char **argv)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);

@@ -270,7 +270,7 @@ int cmd_secret(int argc, char **argv)
 	const char *sub, *path = secrets_path();
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);

@@ -247,7 +247,7 @@ static int team_sign(int argc, char **argv)
 	struct journal *j;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'k')
 			keyfile = optarg;
 		else if (c == 'h')
@@ -265,31 +265,36 @@ static int team_sign(int argc, char **argv)
 	return rc < 0 ? EXIT_FAIL : cli_finish_output();
 }
 
+/* the subcommand is the first word; its options and operands come after it, in any order */
 int cmd_team(int argc, char **argv)
 {
+	const char *sub;
+	char **args;
+	int first, n;
+
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		cli_help_exit(usage);
 	if (argc < 2)
 		cli_usage_exit(usage, "team: say add, rm, revoke, sign, log, list or allowed-signers");
-	if (!strcmp(argv[1], "add"))
+	sub = argv[1];
+	if (!strcmp(sub, "add"))
 		return team_add_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "sign"))
+	if (!strcmp(sub, "sign"))
 		return team_sign(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "log")) {
-		if (argc > 2)
-			cli_usage_exit(usage, "team log: unexpected argument '%s'", argv[2]);
+	if (strcmp(sub, "log") && strcmp(sub, "rm") && strcmp(sub, "revoke") && strcmp(sub, "list") &&
+	    strcmp(sub, "allowed-signers"))
+		cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, sign, log, list or allowed-signers", sub);
+	first = cli_only_help(usage, argc - 1, argv + 1);
+	args = argv + 1 + first;
+	n = argc - 1 - first;
+	if (!strcmp(sub, "rm") || !strcmp(sub, "revoke")) {
+		if (n != 1)
+			cli_usage_exit(usage, "team %s: name %s", sub, sub[1] == 'm' ? "one admin" : "one key's fingerprint");
+		return team_take_back(sub[1] == 'm', args[0]);
+	}
+	if (n > 0)
+		cli_usage_exit(usage, "team %s: unexpected argument '%s'", sub, args[0]);
+	if (!strcmp(sub, "log"))
 		return team_log();
-	}
-	if (!strcmp(argv[1], "rm") || !strcmp(argv[1], "revoke")) {
-		if (argc != 3)
-			cli_usage_exit(usage, "team %s: name %s", argv[1], argv[1][1] == 'm' ? "one admin" : "one key's fingerprint");
-		return team_take_back(argv[1][1] == 'm', argv[2]);
-	}
-	if (argc > 2)
-		cli_usage_exit(usage, "team %s: unexpected argument '%s'", argv[1], argv[2]);
-	if (!strcmp(argv[1], "list"))
-		return team_list(false);
-	if (!strcmp(argv[1], "allowed-signers"))
-		return team_list(true);
-	cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, sign, log, list or allowed-signers", argv[1]);
+	return team_list(!strcmp(sub, "allowed-signers"));
 }

@@ -248,7 +248,7 @@ int cmd_watch(int argc, char **argv)
 	char *host, **entries;
 	int c, n, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);
@@ -258,12 +258,6 @@ int cmd_watch(int argc, char **argv)
 	sub = argv[optind++];
 	if (strcmp(sub, "add") && strcmp(sub, "rm") && strcmp(sub, "list"))
 		cli_usage_exit(usage, "watch: '%s' is not add, rm or list", sub);
-	/* the options after the subcommand: only --help, and "--" before the entries */
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
 	n = argc - optind;
 	if (!strcmp(sub, "list") && n > 0)
 		cli_usage_exit(usage, "watch: list takes no arguments");

@@ -111,7 +111,7 @@ int cmd_who(int argc, char **argv)
 	struct journal *j;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option(usage, c, argv);
