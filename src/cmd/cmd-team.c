@@ -52,20 +52,27 @@ static const char usage[] =
 	"  --key FILE|TEXT   a public key; may be given more than once\n"
 	"  -h, --help        show this help\n";
 
-/* the key's text from a .pub file, or the text itself */
-static char *key_text(const char *arg)
+/*
+ * The key's text from a .pub file, or the text itself: an argument that
+ * starts with a key type, or that holds a space ("<type> <base64>") and
+ * names no file.  Any other argument is a file, and a file that cannot
+ * be read is named with the system's reason (exit 1).
+ */
+static char *key_text(const char *arg, bool *from_file)
 {
 	struct buf b = BUF_INIT;
 
-	if (strncmp(arg, "ssh-", 4) && strncmp(arg, "ecdsa-", 6) && fs_read_file(arg, &b) == 0) {
-		while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
-			buf_truncate(&b, b.len - 1);
-		if (memchr(b.data, '\n', b.len))
-			die("team add: %s: more than one line: give one public key per --key", arg);
-		return buf_detach(&b, NULL);
-	}
-	buf_release(&b);
-	return strdup(arg);
+	*from_file = false;
+	if (!strncmp(arg, "ssh-", 4) || !strncmp(arg, "ecdsa-", 6) || (strchr(arg, ' ') && !fs_exists(arg)))
+		return strdup(arg);
+	if (fs_read_file(arg, &b) < 0)
+		die("team add: --key %s", errget());
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+		buf_truncate(&b, b.len - 1);
+	if (memchr(b.data, '\n', b.len))
+		die("team add: %s: more than one line: give one public key per --key", arg);
+	*from_file = true;
+	return buf_detach(&b, NULL);
 }
 
 static int team_add_cmd(int argc, char **argv)
@@ -76,8 +83,9 @@ static int team_add_cmd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *email = NULL, *name;
+	const char *email = NULL, *name, *key_args[32];
 	struct conf *before;
+	bool from_file[32];
 	char *keys[32];
 	int nkeys = 0, c;
 	struct journal *j;
@@ -91,7 +99,9 @@ static int team_add_cmd(int argc, char **argv)
 		case 'k':
 			if (nkeys == 32)
 				cli_usage_exit(usage, "team add: at most 32 keys at once");
-			keys[nkeys++] = key_text(optarg);
+			key_args[nkeys] = optarg;
+			keys[nkeys] = key_text(optarg, &from_file[nkeys]);
+			nkeys++;
 			break;
 		case 'h':
 			cli_help_exit(usage);
@@ -108,8 +118,10 @@ static int team_add_cmd(int argc, char **argv)
 		cli_usage_exit(usage, "team add: give --email or --key");
 	for (int i = 0; i < nkeys; i++) {
 		struct sig_key *k = sig_key_parse(keys[i], strlen(keys[i]));
+		if (!k && from_file[i])
+			die("team add: --key %s: %s", key_args[i], errget());
 		if (!k)
-			die("team add: not an ssh public key: %s", errget());
+			die("team add: --key: %s", errget());
 		sig_key_free(k);
 	}
 	j = cmd_journal();
