@@ -239,20 +239,12 @@ static int watch_rm(struct journal *j, const char *host, char **args, char **ent
 
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *sub;
 	struct journal *j;
 	char *host, **entries;
-	int c, n, rc;
+	int n, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind >= argc)
 		cli_usage_exit(usage, "watch: say what to do: add, rm or list");
 	sub = argv[optind++];
