@@ -134,7 +134,7 @@ listed_commands() {
 	run lb -C "$other" init --timezone UTC
 	[ "$status" -eq 0 ]
 	[ -f "$other/team.conf" ]
-	run lb -C "$other" note written with -C
+	run lb -C "$other" note -- written with -C
 	[ "$status" -eq 0 ]
 	[ -f "$other/$(today | cut -c1-4)/$(today)/web1.jsonl" ]
 	[ ! -e "$(day_file)" ]
@@ -195,4 +195,91 @@ listed_commands() {
 		[ "$status" -eq 1 ] || fail "$c >/dev/full: exit $status"
 		[[ "$stderr" == "logbook: "*"standard output"* ]] || fail "$c >/dev/full: $stderr"
 	done
+}
+
+# each line: a command with its operands; "--help" put after them must still be
+# an option (exit 0, the usage on stdout), as in git and GNU tools
+OPERANDS_THEN_OPTIONS='show today
+digest yesterday
+diff /etc/hosts
+search nginx
+note restarted nginx
+clone /nowhere/journal dir
+init dir
+team add alice
+team rm alice
+team revoke SHA256:x
+team sign
+team log
+team list
+team allowed-signers
+remote add origin /nowhere
+remote rm origin
+remote list
+watch add /etc
+watch rm /etc
+watch list
+secret import file
+secret count
+hook bash
+hook exit 1234
+help show'
+
+@test "options after the operands, in every command that takes operands" {
+	new_journal
+	local before line
+	before=$(snapshot "$LOGBOOK_DIR")
+	while IFS= read -r line; do
+		local -a words=($line)
+		run --separate-stderr lb "${words[@]}" --help
+		[ "$status" -eq 0 ] || fail "$line --help: exit $status: $stderr"
+		[[ "$output" == "usage: logbook ${words[0]}"* ]] || fail "$line --help: $output"
+	done <<<"$OPERANDS_THEN_OPTIONS"
+	[ "$(snapshot "$LOGBOOK_DIR")" = "$before" ] || fail "a --help after operands changed the journal"
+}
+
+@test "show DAY --json, search QUERY --json, note TEXT -h: the option counts wherever it stands" {
+	new_journal
+	lb note restarted nginx after the reload failed
+	run --separate-stderr lb show today --json
+	[ "$status" -eq 0 ] || fail "show today --json: $stderr"
+	[[ "${lines[0]}" == "{"* ]]
+	[[ "$output" == *'"restarted nginx after the reload failed"'* ]]
+	run --separate-stderr lb search reload --json
+	[ "$status" -eq 0 ] || fail "search reload --json: $stderr"
+	[[ "${lines[0]}" == "{"*'"kind":"note"'* ]]
+	run --separate-stderr lb list --json --kind note
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 1 ]
+	run --separate-stderr lb list today
+	[ "$status" -eq 2 ]
+	run lb note some words -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == "usage: logbook note"* ]]
+	[ "$(lb list --kind note | wc -l)" -eq 1 ] || fail "note ... -h wrote a note"
+}
+
+@test "'--' ends the options: a note or a watched path may start with '-'" {
+	new_journal
+	run --separate-stderr lb note disk at -5% of its quota
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"unknown option '-5'"*"after '--'"* ]]
+	[ "$(jsonl files "$LOGBOOK_DIR")" -eq 0 ]
+	lb note -- disk at -5% of its quota
+	[ "$(last_field text)" = "disk at -5% of its quota" ]
+	run lb note -- -h
+	[ "$status" -eq 0 ]
+	[ "$(last_field text)" = "-h" ]
+	run --separate-stderr lb show -- --json
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"--json"* ]]
+}
+
+@test "event: options before MESSAGE only, the message's words are kept even when they start with '-'" {
+	new_journal
+	lb event --source backup -- rsync: -vv --delete failed
+	[ "$(last_field text)" = "rsync: -vv --delete failed" ]
+	lb event --source backup rsync: -vv --delete failed --level critical
+	[ "$(last_field text)" = "rsync: -vv --delete failed --level critical" ]
+	[ "$(last_field level)" = info ]
 }

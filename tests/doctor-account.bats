@@ -142,6 +142,17 @@ line_of() {
 	line_of "git account" | grep -q "^FAIL git account: $KEEPER: its shell is /bin/sh" || fail "$output"
 }
 
+@test "an account outside the journal's group: FAIL with the usermod that lets it in, not setup" {
+	local outsider=lbo$$-$BATS_TEST_NUMBER
+	useradd --system --no-create-home --shell /usr/sbin/nologin -U "$outsider"
+	run setpriv --reuid="$outsider" --regid="$outsider" --init-groups -- env HOME="$W" "$LOGBOOK" doctor --root "$ROOT"
+	userdel "$outsider"
+	[ "$status" -eq 1 ]
+	line_of "journal" | grep -qx "FAIL journal: $outsider cannot enter $J: not in its group" || fail "$output"
+	line_of "journal" | grep -qx "  fix: usermod -aG $MEMBER_GROUP $outsider, then log in again" || fail "$output"
+	[[ "$output" != *"fix: logbook setup"* ]] || fail "$output"
+}
+
 @test "doctor run by another account: the home is not read, not checked and why" {
 	run as_member env HOME="$W" "$LOGBOOK" doctor --root "$ROOT"
 	line_of "git account" | grep -qx -- "--   git account: $KEEPER: $KH/.ssh cannot be read by $MEMBER (Permission denied): run doctor as root or $KEEPER" ||

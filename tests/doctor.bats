@@ -143,6 +143,26 @@ line_of() {
 	kill "$SSH_AGENT_PID"
 }
 
+@test "agent key on a shared root: FAIL explains LOGBOOK_USER and one's own key, never 'team add root'" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root: the shared account is root"
+	healthy
+	K="$BATS_TEST_TMPDIR/keys"
+	mkdir -p "$K"
+	ssh-keygen -q -t ed25519 -N '' -f "$K/alice" -C alice@laptop
+	lb team add alice --key "$K/alice.pub" >/dev/null
+	# no LOGBOOK_USER, no key that opened the session: the login uid or the account names root
+	run env -u LOGBOOK_USER -u SSH_USER_AUTH -u SUDO_USER "$LOGBOOK" doctor --root "$ROOT"
+	[ "$status" -eq 1 ]
+	line_of "agent key" | grep -qE "^FAIL agent key: root is an account the admins share: logbook took its name for yours \((account|login uid)\) and cannot tell who you are$" ||
+		fail "$output"
+	line_of "agent key" | grep -qx '  fix: log in with your own key listed in team.conf (the server'"'"'s sshd needs ExposeAuthInfo yes, which gives $SSH_USER_AUTH), or: export LOGBOOK_USER=NAME' ||
+		fail "$output"
+	[[ "$output" != *"team add root"* ]] || fail "$output"
+	# an admin without a key of theirs is still told to add one
+	run env LOGBOOK_USER=bob "$LOGBOOK" doctor --root "$ROOT"
+	line_of "agent key" | grep -qx "  fix: logbook team add bob --key ~/.ssh/id_ed25519.pub" || fail "$output"
+}
+
 @test "a corrupt index: FAIL; rebuilt by a search, ok" {
 	healthy
 	lb note "something to index"

@@ -190,6 +190,52 @@ for l in sys.stdin:
 	grep -q "^#   $ETC/hosts\$" "$BATS_TEST_TMPDIR/draft"
 }
 
+# the output of "diff --name-only" is the one line of the changed nginx.conf
+one_line_for_nginx_conf() {
+	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == "$ETC/nginx/nginx.conf: content"* ]] ||
+		fail "not the one line of nginx.conf: $output"
+}
+
+@test "diff takes a relative PATH from the current directory, and --exit-code sees its change" {
+	watched_etc
+	printf 'worker_processes 4;\n' >"$ETC/nginx/nginx.conf"
+	cd "$ETC/nginx"
+	run --separate-stderr lb diff nginx.conf
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "$ETC/nginx/nginx.conf: content" ] || fail "diff nginx.conf: $output"
+	[ -z "$stderr" ]
+	run lb diff --name-only .
+	one_line_for_nginx_conf
+	run lb diff ./nginx.conf --name-only
+	one_line_for_nginx_conf
+	run lb diff --exit-code nginx.conf
+	[ "$status" -eq 1 ]
+	run lb diff nginx.conf --exit-code --name-only
+	[ "$status" -eq 1 ]
+	run lb diff --exit-code ../hosts
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	cd "$ETC/app"
+	run lb diff --name-only ../nginx
+	one_line_for_nginx_conf
+	# reached through a symbolic link: the shell's name of the directory works too
+	ln -s "$ETC/nginx" "$BATS_TEST_TMPDIR/conf"
+	cd "$BATS_TEST_TMPDIR/conf"
+	run lb diff --name-only nginx.conf
+	one_line_for_nginx_conf
+}
+
+@test "diff names a PATH that is not watched instead of printing nothing" {
+	watched_etc
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr lb diff --exit-code nowhere.conf
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$stderr" = "logbook: diff: $BATS_TEST_TMPDIR/nowhere.conf is not watched (see 'logbook watch list')" ]
+	run --separate-stderr lb diff etc/hosts .
+	[ -z "$stderr" ]
+}
+
 @test "diff and scan: usage, and a host that watches nothing" {
 	new_journal
 	run lb diff

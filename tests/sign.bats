@@ -51,10 +51,27 @@ print(r["admin"])
 	git config -f "$LOGBOOK_DIR/team.conf" --get-all admin.alice.key | grep -q "^ssh-rsa "
 	run lb team add carol --key "not a key"
 	[ "$status" -eq 1 ]
+	echo 'carol@laptop' >"$K/carol.pub"
+	run --separate-stderr lb team add carol --key "$K/carol.pub"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "logbook: team add: --key $K/carol.pub: ssh public key: not an ssh public key (expected \"<type> <base64> [comment]\")" ]
 	run lb team add 'bad name'
 	[ "$status" -eq 2 ]
 	run lb team
 	[ "$status" -eq 2 ]
+}
+
+@test "team add --key names a key file it cannot read, with the system's reason" {
+	new_journal
+	cd "$BATS_TEST_TMPDIR"
+	run --separate-stderr lb team add alice --key missing.pub
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "logbook: team add: --key missing.pub: No such file or directory" ]
+	run --separate-stderr lb team add alice --key "$BATS_TEST_TMPDIR"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "logbook: team add: --key $BATS_TEST_TMPDIR: Is a directory" ]
+	run lb team list
+	[ -z "$output" ]
 }
 
 @test "notes are signed through the agent with ed25519, rsa and ecdsa keys; ssh-keygen -Y verify agrees" {

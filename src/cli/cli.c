@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdnoreturn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,15 +39,41 @@ void cli_usage_exit(const char *usage, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-void cli_bad_option(const char *usage, int c, char **argv)
+static noreturn void bad_option(const char *usage, int c, char **argv, const char *hint)
 {
 	const char *arg = argv[optind - 1];
 
 	if (c == ':')
 		cli_usage_exit(usage, "%s: option '%s' needs a value", argv[0], arg);
 	if (optopt && optopt != '?')
-		cli_usage_exit(usage, "%s: unknown option '-%c'", argv[0], optopt);
-	cli_usage_exit(usage, "%s: unknown option '%s'", argv[0], arg);
+		cli_usage_exit(usage, "%s: unknown option '-%c'%s", argv[0], optopt, hint);
+	cli_usage_exit(usage, "%s: unknown option '%s'%s", argv[0], arg, hint);
+}
+
+void cli_bad_option(const char *usage, int c, char **argv)
+{
+	bad_option(usage, c, argv, "");
+}
+
+void cli_bad_option_in_text(const char *usage, int c, char **argv)
+{
+	bad_option(usage, c, argv, " (a word of the text that starts with '-' goes after '--')");
+}
+
+int cli_only_help(const char *usage, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (c == 'h')
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
+	}
+	return optind;
 }
 
 void cli_print_warnings(struct store_warnings *w)

@@ -22,6 +22,14 @@ noreturn void cli_help_exit(const char *usage);
 noreturn void cli_usage_exit(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* the same for the option getopt_long just rejected (call with its return value) */
 noreturn void cli_bad_option(const char *usage, int c, char **argv);
+/* the same for a command whose operands are free text: says how to write a word that starts with '-' */
+noreturn void cli_bad_option_in_text(const char *usage, int c, char **argv);
+/*
+ * Parse the options of a command that has none but -h and --help, which
+ * may come before, among or after the operands ("--" ends them): the
+ * index of the first operand in the permuted argv.
+ */
+int cli_only_help(const char *usage, int argc, char **argv);
 /* print and clear what the store found on the way */
 void cli_print_warnings(struct store_warnings *w);
 /* write to stdout; false once the reader has gone away (a pager quit) */

@@ -107,7 +107,7 @@ int cmd_clone(int argc, char **argv)
 	struct stat st;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 't' && !strncmp(optarg, "SHA256:", 7)) {
 			trust = optarg;
 			continue;

@@ -131,7 +131,7 @@ int cmd_commit(int argc, char **argv)
 	int64_t now;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:m:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
 		if (c == 'm')

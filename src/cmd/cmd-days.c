@@ -19,20 +19,11 @@ static const char usage[] =
 
 int cmd_days(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct store_days days;
 	struct journal *j;
 	struct buf out = BUF_INIT;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind < argc)
 		cli_usage_exit(usage, "days: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();

@@ -425,7 +425,7 @@ int cmd_digest(int argc, char **argv)
 	int c;
 
 	spec = cmd_take_days_ago(&argc, argv, usage, "digest");
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			send = true;

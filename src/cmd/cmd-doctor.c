@@ -171,6 +171,14 @@ static int walk_entry(const char *path, const struct stat *st, int type, struct 
 	return 0;
 }
 
+/* the fix for an account outside the journal's group (allocated) */
+static char *join_group_fix(gid_t gid)
+{
+	struct group *g = getgrgid(gid);
+
+	return xasprintf("usermod -aG %s %s, then log in again", g ? g->gr_name : "GROUP", user_name());
+}
+
 static void check_permissions(struct journal *j)
 {
 	struct stat st;
@@ -208,7 +216,7 @@ static void check_permissions(struct journal *j)
 		     walk_bad == 1 ? "" : "s", gname, walk_first);
 		free(fix);
 	} else if (access(j->dir, W_OK) < 0) {
-		fix = xasprintf("usermod -aG %s %s, then log in again", g ? g->gr_name : "GROUP", user_name());
+		fix = join_group_fix(st.st_gid);
 		fail("journal permissions", fix, "%s cannot write %s", user_name(), j->dir);
 		free(fix);
 	} else {
@@ -216,6 +224,24 @@ static void check_permissions(struct journal *j)
 	}
 	free(walk_first);
 	walk_first = NULL;
+}
+
+/*
+ * The journal did not open: a group-shared journal that this account
+ * cannot enter wants the account in the group (setup would change
+ * nothing); anything else, setup.
+ */
+static void journal_failed(const char *dir)
+{
+	struct stat st;
+
+	if (journal_dir_is_shared(dir) && stat(dir, &st) == 0 && access(dir, X_OK) < 0 && errno == EACCES) {
+		char *fix = join_group_fix(st.st_gid);
+		fail("journal", fix, "%s cannot enter %s: not in its group", user_name(), dir);
+		free(fix);
+		return;
+	}
+	fail("journal", "logbook setup (or logbook setup --join URL)", "%s", errget());
 }
 
 static void check_spool(struct journal *j)
@@ -983,6 +1009,13 @@ out:
 	free(id);
 }
 
+/* the admin is only the name of an account everybody logs in to (root): nobody's key is its */
+static bool shared_account(const struct ident *id)
+{
+	return !strcmp(id->admin, "root") &&
+	       (!strcmp(id->admin_source, "account") || !strcmp(id->admin_source, "login uid"));
+}
+
 static void check_agent(struct journal *j)
 {
 	struct team_keys keys;
@@ -1004,7 +1037,13 @@ static void check_agent(struct journal *j)
 	}
 	for (size_t i = 0; i < keys.n; i++)
 		mine += !strcmp(keys.v[i].admin, id.admin);
-	if (mine == 0) {
+	if (mine == 0 && shared_account(&id)) {
+		fail("agent key",
+		     "log in with your own key listed in team.conf (the server's sshd needs ExposeAuthInfo yes, "
+		     "which gives $SSH_USER_AUTH), or: export LOGBOOK_USER=NAME",
+		     "%s is an account the admins share: logbook took its name for yours (%s) and cannot tell who you are",
+		     id.admin, id.admin_source);
+	} else if (mine == 0) {
 		char *fix = xasprintf("logbook team add %s --key ~/.ssh/id_ed25519.pub", id.admin);
 		fail("agent key", fix, "team.conf has no key of %s (found by %s)", id.admin, id.admin_source);
 		free(fix);
@@ -1120,7 +1159,7 @@ int cmd_doctor(int argc, char **argv)
 	struct journal *j;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			root = optarg;
@@ -1137,7 +1176,7 @@ int cmd_doctor(int argc, char **argv)
 		die("doctor: %s", errget());
 	j = journal_open(s.journal);
 	if (!j) {
-		fail("journal", "logbook setup (or logbook setup --join URL)", "%s", errget());
+		journal_failed(s.journal);
 	} else {
 		ok("journal", "%s (time zone %s)", j->dir, j->tz);
 		check_permissions(j);

@@ -29,7 +29,9 @@ static const char usage[] =
 	"monitoring alert) on today's page of this host.  The words of MESSAGE\n"
 	"are joined with spaces; without MESSAGE it is read from standard input.\n"
 	"The first 64 KiB are kept and the full size noted.  The event is on\n"
-	"disk when the command returns.\n"
+	"disk when the command returns.  The options come before MESSAGE: from\n"
+	"its first word on, every word is the message, so that a script's\n"
+	"output is filed as it is, even a word that starts with '-'.\n"
 	"\n"
 	"  -s, --source NAME   who reports it ([A-Za-z0-9._-], at most 64; default event)\n"
 	"  -l, --level LEVEL   info (default), warning or critical\n"
@@ -55,6 +57,7 @@ int cmd_event(int argc, char **argv)
 	size_t total = 0;
 	int c;
 
+	/* "+": stop at MESSAGE (the one command whose options do not permute: see usage) */
 	while ((c = getopt_long(argc, argv, "+:s:l:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':

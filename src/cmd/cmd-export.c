@@ -49,7 +49,7 @@ int cmd_export(int argc, char **argv)
 	struct export_report rep;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DOKUWIKI:
 			dir = optarg;

@@ -1,6 +1,7 @@
 /*
  * logbook help [COMMAND]: the list of commands, or one command's help.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,15 +17,18 @@ static const char usage[] =
 
 int cmd_help(int argc, char **argv)
 {
-	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-		cli_help_exit(usage);
-	if (argc > 2)
+	int first = cli_only_help(usage, argc, argv);
+
+	if (argc - first > 1)
 		cli_usage_exit(usage, "help: too many arguments");
-	if (argc == 2) {
+	if (argc - first == 1) {
+		const char *name = argv[first];
 		for (size_t i = 0; i < ncommands; i++)
-			if (!strcmp(argv[1], commands[i].name))
-				return commands[i].fn(2, (char *[]){ argv[1], "--help", NULL });
-		cli_usage_exit(usage, "help: '%s' is not a logbook command", argv[1]);
+			if (!strcmp(name, commands[i].name)) {
+				optind = 0;	/* reset getopt for the command */
+				return commands[i].fn(2, (char *[]){ (char *)name, "--help", NULL });
+			}
+		cli_usage_exit(usage, "help: '%s' is not a logbook command", name);
 	}
 	printf("usage: logbook [-C DIR] COMMAND [ARGS...]\n"
 	       "\n"

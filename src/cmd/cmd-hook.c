@@ -163,17 +163,7 @@ static int hook_exit(const char *session)
 
 int cmd_hook(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind >= argc)
 		cli_usage_exit(usage, "hook: name a shell: bash or zsh");
 	if (!strcmp(argv[optind], "bash") || !strcmp(argv[optind], "zsh")) {

@@ -45,7 +45,7 @@ int cmd_import(int argc, char **argv)
 	struct ident id;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 		case 'z':

@@ -43,7 +43,7 @@ int cmd_ingest(int argc, char **argv)
 	bool quiet = false;
 	int c, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			o.session = optarg;

@@ -157,7 +157,7 @@ int cmd_init(int argc, char **argv)
 	struct journal j = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'z':
 			tz_opt = optarg;

@@ -55,7 +55,7 @@ int cmd_list(int argc, char **argv)
 	struct journal *j;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (cmd_filter_option(c, optarg, &q, since, until, usage, "list"))
 			continue;
 		switch (c) {

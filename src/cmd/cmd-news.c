@@ -427,7 +427,7 @@ int cmd_news(int argc, char **argv)
 	struct journal *j;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_ALL:
 			n.all = true;

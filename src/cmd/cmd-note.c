@@ -32,7 +32,8 @@ static const char usage[] =
 	"words of TEXT are joined with spaces.  Without TEXT, the note is read\n"
 	"from standard input when it is not a terminal, else written in\n"
 	"$VISUAL or $EDITOR (an empty note aborts).  The note is on disk when\n"
-	"the command returns.\n"
+	"the command returns.  Options may come among the words; a word that\n"
+	"starts with '-' goes after '--' (logbook note -- -1 replica left).\n"
 	"\n"
 	"  -h, --help   show this help\n"
 	"\n"
@@ -66,10 +67,10 @@ int cmd_note(int argc, char **argv)
 	struct store_txn *t;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'h')
 			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
+		cli_bad_option_in_text(usage, c, argv);
 	}
 	j = cmd_journal();
 	cmd_ingest_first(j);

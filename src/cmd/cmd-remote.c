@@ -39,19 +39,10 @@ static int git_or_die(struct journal *j, struct buf *out, const char *const args
 
 int cmd_remote(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct journal *j;
 	const char *sub;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind >= argc)
 		cli_usage_exit(usage, "remote: say add, rm or list");
 	sub = argv[optind++];

@@ -67,7 +67,7 @@ int cmd_search(int argc, char **argv)
 	struct journal *j;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (cmd_filter_option(c, optarg, &q, since, until, usage, "search"))
 			continue;
 		switch (c) {

@@ -263,18 +263,9 @@ static int secret_count(const char *path)
 
 int cmd_secret(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *sub, *path = secrets_path();
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind >= argc)
 		cli_usage_exit(usage, "secret: say add, import, count or rm");
 	sub = argv[optind++];

@@ -1039,7 +1039,7 @@ int cmd_setup(int argc, char **argv)
 	struct server s;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JOIN:
 			join = optarg;

@@ -109,7 +109,7 @@ int cmd_show(int argc, char **argv)
 	int c;
 
 	spec = cmd_take_days_ago(&argc, argv, usage, "show");
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_JSON:
 			json = true;

@@ -52,7 +52,7 @@ int cmd_sign(int argc, char **argv)
 	int64_t covered;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'k')
 			keyfile = optarg;
 		else if (c == 'h')

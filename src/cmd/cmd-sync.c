@@ -202,7 +202,7 @@ int cmd_sync(int argc, char **argv)
 	int c, lock;
 	bool local = false;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == OPT_LOCAL) {
 			local = true;
 			continue;

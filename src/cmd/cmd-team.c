@@ -52,20 +52,27 @@ static const char usage[] =
 	"  --key FILE|TEXT   a public key; may be given more than once\n"
 	"  -h, --help        show this help\n";
 
-/* the key's text from a .pub file, or the text itself */
-static char *key_text(const char *arg)
+/*
+ * The key's text from a .pub file, or the text itself: an argument that
+ * starts with a key type, or that holds a space ("<type> <base64>") and
+ * names no file.  Any other argument is a file, and a file that cannot
+ * be read is named with the system's reason (exit 1).
+ */
+static char *key_text(const char *arg, bool *from_file)
 {
 	struct buf b = BUF_INIT;
 
-	if (strncmp(arg, "ssh-", 4) && strncmp(arg, "ecdsa-", 6) && fs_read_file(arg, &b) == 0) {
-		while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
-			buf_truncate(&b, b.len - 1);
-		if (memchr(b.data, '\n', b.len))
-			die("team add: %s: more than one line: give one public key per --key", arg);
-		return buf_detach(&b, NULL);
-	}
-	buf_release(&b);
-	return strdup(arg);
+	*from_file = false;
+	if (!strncmp(arg, "ssh-", 4) || !strncmp(arg, "ecdsa-", 6) || (strchr(arg, ' ') && !fs_exists(arg)))
+		return strdup(arg);
+	if (fs_read_file(arg, &b) < 0)
+		die("team add: --key %s", errget());
+	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
+		buf_truncate(&b, b.len - 1);
+	if (memchr(b.data, '\n', b.len))
+		die("team add: %s: more than one line: give one public key per --key", arg);
+	*from_file = true;
+	return buf_detach(&b, NULL);
 }
 
 static int team_add_cmd(int argc, char **argv)
@@ -76,8 +83,9 @@ static int team_add_cmd(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *email = NULL, *name;
+	const char *email = NULL, *name, *key_args[32];
 	struct conf *before;
+	bool from_file[32];
 	char *keys[32];
 	int nkeys = 0, c;
 	struct journal *j;
@@ -91,7 +99,9 @@ static int team_add_cmd(int argc, char **argv)
 		case 'k':
 			if (nkeys == 32)
 				cli_usage_exit(usage, "team add: at most 32 keys at once");
-			keys[nkeys++] = key_text(optarg);
+			key_args[nkeys] = optarg;
+			keys[nkeys] = key_text(optarg, &from_file[nkeys]);
+			nkeys++;
 			break;
 		case 'h':
 			cli_help_exit(usage);
@@ -108,8 +118,10 @@ static int team_add_cmd(int argc, char **argv)
 		cli_usage_exit(usage, "team add: give --email or --key");
 	for (int i = 0; i < nkeys; i++) {
 		struct sig_key *k = sig_key_parse(keys[i], strlen(keys[i]));
+		if (!k && from_file[i])
+			die("team add: --key %s: %s", key_args[i], errget());
 		if (!k)
-			die("team add: not an ssh public key: %s", errget());
+			die("team add: --key: %s", errget());
 		sig_key_free(k);
 	}
 	j = cmd_journal();
@@ -247,7 +259,7 @@ static int team_sign(int argc, char **argv)
 	struct journal *j;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		if (c == 'k')
 			keyfile = optarg;
 		else if (c == 'h')
@@ -265,31 +277,36 @@ static int team_sign(int argc, char **argv)
 	return rc < 0 ? EXIT_FAIL : cli_finish_output();
 }
 
+/* the subcommand is the first word; its options and operands come after it, in any order */
 int cmd_team(int argc, char **argv)
 {
+	const char *sub;
+	char **args;
+	int first, n;
+
 	if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
 		cli_help_exit(usage);
 	if (argc < 2)
 		cli_usage_exit(usage, "team: say add, rm, revoke, sign, log, list or allowed-signers");
-	if (!strcmp(argv[1], "add"))
+	sub = argv[1];
+	if (!strcmp(sub, "add"))
 		return team_add_cmd(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "sign"))
+	if (!strcmp(sub, "sign"))
 		return team_sign(argc - 1, argv + 1);
-	if (!strcmp(argv[1], "log")) {
-		if (argc > 2)
-			cli_usage_exit(usage, "team log: unexpected argument '%s'", argv[2]);
+	if (strcmp(sub, "log") && strcmp(sub, "rm") && strcmp(sub, "revoke") && strcmp(sub, "list") &&
+	    strcmp(sub, "allowed-signers"))
+		cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, sign, log, list or allowed-signers", sub);
+	first = cli_only_help(usage, argc - 1, argv + 1);
+	args = argv + 1 + first;
+	n = argc - 1 - first;
+	if (!strcmp(sub, "rm") || !strcmp(sub, "revoke")) {
+		if (n != 1)
+			cli_usage_exit(usage, "team %s: name %s", sub, sub[1] == 'm' ? "one admin" : "one key's fingerprint");
+		return team_take_back(sub[1] == 'm', args[0]);
+	}
+	if (n > 0)
+		cli_usage_exit(usage, "team %s: unexpected argument '%s'", sub, args[0]);
+	if (!strcmp(sub, "log"))
 		return team_log();
-	}
-	if (!strcmp(argv[1], "rm") || !strcmp(argv[1], "revoke")) {
-		if (argc != 3)
-			cli_usage_exit(usage, "team %s: name %s", argv[1], argv[1][1] == 'm' ? "one admin" : "one key's fingerprint");
-		return team_take_back(argv[1][1] == 'm', argv[2]);
-	}
-	if (argc > 2)
-		cli_usage_exit(usage, "team %s: unexpected argument '%s'", argv[1], argv[2]);
-	if (!strcmp(argv[1], "list"))
-		return team_list(false);
-	if (!strcmp(argv[1], "allowed-signers"))
-		return team_list(true);
-	cli_usage_exit(usage, "team: '%s' is not add, rm, revoke, sign, log, list or allowed-signers", argv[1]);
+	return team_list(!strcmp(sub, "allowed-signers"));
 }

@@ -581,7 +581,7 @@ int cmd_verify(int argc, char **argv)
 	struct run run = { 0 };
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			only = optarg;

@@ -239,31 +239,17 @@ static int watch_rm(struct journal *j, const char *host, char **args, char **ent
 
 int cmd_watch(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	const char *sub;
 	struct journal *j;
 	char *host, **entries;
-	int c, n, rc;
+	int n, rc;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind >= argc)
 		cli_usage_exit(usage, "watch: say what to do: add, rm or list");
 	sub = argv[optind++];
 	if (strcmp(sub, "add") && strcmp(sub, "rm") && strcmp(sub, "list"))
 		cli_usage_exit(usage, "watch: '%s' is not add, rm or list", sub);
-	/* the options after the subcommand: only --help, and "--" before the entries */
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
 	n = argc - optind;
 	if (!strcmp(sub, "list") && n > 0)
 		cli_usage_exit(usage, "watch: list takes no arguments");

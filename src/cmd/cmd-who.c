@@ -101,21 +101,12 @@ static void take(struct session **v, size_t *n, const struct record *r)
 
 int cmd_who(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session *v = NULL;
 	size_t n = 0, shown = 0;
 	int64_t now = day_now_us();
 	struct journal *j;
-	int c;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
-		if (c == 'h')
-			cli_help_exit(usage);
-		cli_bad_option(usage, c, argv);
-	}
+	optind = cli_only_help(usage, argc, argv);
 	if (optind < argc)
 		cli_usage_exit(usage, "who: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();

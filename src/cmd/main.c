@@ -71,6 +71,7 @@ int main(int argc, char **argv)
 			cmd_dir_option = optarg;
 			break;
 		case 'h':
+			optind = 0;	/* reset getopt for help */
 			return cmd_help(1, (char *[]){ "help", NULL });
 		case 'V':
 			printf("logbook %s\n", LOGBOOK_VERSION);

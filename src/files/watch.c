@@ -27,23 +27,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *watch_normalize(const char *path)
+/* path lexically normalised: no empty, "." or ".." component, no trailing slash */
+static char *normalize(const char *path)
 {
 	struct buf b = BUF_INIT;
 	const char *p = path;
 
-	if (!*path) {
-		errset("empty path");
-		return NULL;
-	}
-	if (strchr(path, '\n')) {
-		errset("a path with a newline cannot be a watch entry");
-		return NULL;
-	}
-	if (*path != '/') {
-		errset("not an absolute path");
-		return NULL;
-	}
 	while (*p) {
 		const char *start, *end;
 		size_t n;
@@ -70,6 +59,38 @@ char *watch_normalize(const char *path)
 	if (b.len == 0)
 		buf_addc(&b, '/');
 	return buf_detach(&b, NULL);
+}
+
+char *watch_normalize(const char *path)
+{
+	if (!*path) {
+		errset("empty path");
+		return NULL;
+	}
+	if (strchr(path, '\n')) {
+		errset("a path with a newline cannot be a watch entry");
+		return NULL;
+	}
+	if (*path != '/') {
+		errset("not an absolute path");
+		return NULL;
+	}
+	return normalize(path);
+}
+
+char *watch_absolute(const char *path, const char *dir)
+{
+	struct buf b = BUF_INIT;
+	char *norm;
+
+	if (*path != '/') {
+		buf_adds(&b, dir);
+		buf_addc(&b, '/');
+	}
+	buf_adds(&b, path);
+	norm = normalize(buf_str(&b));
+	buf_release(&b);
+	return norm;
 }
 
 static void unique_sorted(char **v, size_t *n)

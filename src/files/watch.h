@@ -65,6 +65,14 @@ void watch_free(struct watch_list *w);
 char *watch_normalize(const char *path);
 
 /*
+ * path as an admin gives it on the command line, in the form of the
+ * watched paths (allocated): taken from directory dir (absolute) when
+ * relative, then normalised the same way; never fails (a newline, which
+ * a file's name may hold, is kept).
+ */
+char *watch_absolute(const char *path, const char *dir);
+
+/*
  * An exclusion applies to path: it matches path, or a directory between
  * the deepest watched path that holds path and path (that watched path
  * included).  For a path outside every watched path: path or any

@@ -152,7 +152,7 @@ static int ingest_mail(int argc, char **argv)
 	unsigned lock_timeout = 30;
 	int c, rc = EXIT_OK;
 
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': {
 			unsigned long v;

@@ -136,6 +136,28 @@ static void paths_are_normalised_without_resolving_symlinks(void **state)
 	assert_non_null(strstr(errget(), "newline"));
 }
 
+static void a_command_line_path_is_taken_from_the_directory_then_normalised(void **state)
+{
+	static const struct { const char *in, *dir, *out; } cases[] = {
+		{ "nginx.conf", "/etc/nginx", "/etc/nginx/nginx.conf" },
+		{ ".", "/etc/nginx", "/etc/nginx" },
+		{ "./", "/etc", "/etc" },
+		{ "../hosts", "/etc/nginx", "/etc/hosts" },
+		{ "sites/../nginx.conf", "/etc/nginx", "/etc/nginx/nginx.conf" },
+		{ "etc", "/", "/etc" },
+		{ "../..", "/etc", "/" },
+		{ "/etc//hosts", "/srv", "/etc/hosts" },
+		{ "a\nb", "/etc", "/etc/a\nb" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		char *n = watch_absolute(cases[i].in, cases[i].dir);
+		assert_string_equal(n, cases[i].out);
+		free(n);
+	}
+}
+
 static void patterns_match_the_base_name_or_with_a_slash_the_full_path(void **state)
 {
 	(void)state;
@@ -422,6 +444,7 @@ int main(void)
 		cmocka_unit_test(only_this_hosts_paths_excludes_and_sensitive_patterns_are_loaded),
 		cmocka_unit_test(a_bad_entry_is_refused_with_its_file_and_line),
 		cmocka_unit_test(paths_are_normalised_without_resolving_symlinks),
+		cmocka_unit_test(a_command_line_path_is_taken_from_the_directory_then_normalised),
 		cmocka_unit_test(patterns_match_the_base_name_or_with_a_slash_the_full_path),
 		cmocka_unit_test(an_excluded_directory_excludes_everything_under_it_but_a_path_listed_itself),
 		cmocka_unit_test(sensitive_by_mode_when_group_or_others_cannot_read),
