@@ -50,6 +50,11 @@ teardown() {
 		./lib/systemd/system/logbook-sync.timer ./lib/systemd/system/logbook-sync.service; do
 		[[ "$output" == *" $f"* ]] || fail "$f is not in the package"
 	done
+	# the README and docs/, uncompressed, where the man page says they are
+	for f in ./usr/share/doc/logbook/README.md ./usr/share/doc/logbook/docs/security.md \
+		$(grep -o '/usr/share/doc/logbook/[A-Za-z0-9_./-]*[A-Za-z0-9]' "$TOP/man/logbook.1" | sort -u | sed 's|^|.|'); do
+		[[ "$output" == *" $f"$'\n'* || "$output" == *" $f" ]] || fail "$f is not in the package"
+	done
 	# the units run the packaged binary
 	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./lib/systemd/system/logbook-sync.service | grep -q '^ExecStart=/usr/bin/logbook '
 	run lintian --fail-on error "$deb"

@@ -65,3 +65,20 @@ man_text() {
 		[[ "$th" == *"$v"* ]] || fail "man page is for ${BASH_REMATCH[0]}, logbook is $v"
 	fi
 }
+
+@test "the man page and the README say what the package and setup do" {
+	local readme=$BATS_TEST_DIRNAME/../README.md
+	# every command and machine report exists today
+	run ! grep -n 'later versions' "$MAN"
+	# setup shares the journal with the group logbook, never adm
+	run ! grep -nE -- '-g adm\b|group (\\fB|\.BR? )?adm\b|^\.BR? adm( |,|$)' "$MAN" "$readme"
+	run ! grep -nE 'shared by the group adm' "$readme"
+	# the package installs /usr/bin/logbook: an alias line names it, or says make install
+	run ! grep -nE '^echo .*/usr/local/bin/logbook' "$MAN"
+	run ! grep -nE '^#.*"\|/usr/local/bin/logbook[^"]*"$' "$readme"
+	# the docs it points at are where the package puts them
+	run ! grep -nE '^\.I[RB]? docs/' "$MAN"
+	grep -q '/usr/share/doc/logbook/docs/redaction.md' "$MAN"
+	grep -qx 'docs' "$BATS_TEST_DIRNAME/../debian/logbook.docs"
+	grep -qx 'README.md' "$BATS_TEST_DIRNAME/../debian/logbook.docs"
+}

@@ -165,3 +165,39 @@ cmds_days_ago() {
 	run lb news --no-pager
 	[[ "$output" == *"event ["*"] mail: Cron <root@db1> /usr/local/bin/dump"* ]] || fail "$output"
 }
+
+@test "a sync that brings more records of a host shows only the new ones" {
+	hub="$BATS_TEST_TMPDIR/hub.git"
+	git init -q --bare "$hub"
+	for h in web1 db1; do
+		LOGBOOK_HOST=$h lb init --timezone UTC "$BATS_TEST_TMPDIR/$h" >/dev/null
+		LOGBOOK_HOST=$h lb -C "$BATS_TEST_TMPDIR/$h" remote add hub "$hub"
+	done
+	LOGBOOK_HOST=db1 LOGBOOK_USER=bob lb -C "$BATS_TEST_TMPDIR/db1" note "first from db1"
+	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" sync >/dev/null
+	lb -C "$BATS_TEST_TMPDIR/web1" sync >/dev/null
+	run lb -C "$BATS_TEST_TMPDIR/web1" news --no-pager
+	[[ "$output" == *"bob: first from db1"* ]] || fail "$output"
+	LOGBOOK_HOST=db1 LOGBOOK_USER=bob lb -C "$BATS_TEST_TMPDIR/db1" note "second from db1"
+	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" sync >/dev/null
+	lb -C "$BATS_TEST_TMPDIR/web1" sync >/dev/null
+	run lb -C "$BATS_TEST_TMPDIR/web1" news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bob: second from db1"* ]] || fail "$output"
+	[[ "$output" != *"first from db1"* ]] || fail "shown again: $output"
+}
+
+@test "a host whose clock runs ahead is not news again once the index is rebuilt" {
+	new_journal
+	# db1's clock is ten minutes ahead of this one
+	printf '#%s\n%s\n' "$(($(date +%s) + 600))" 'systemctl restart postgresql' >"$BATS_TEST_TMPDIR/h"
+	LOGBOOK_HOST=db1 LOGBOOK_USER=bob lb import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	run lb news --no-pager
+	[[ "$output" == *"restart postgresql"* ]] || fail "$output"
+	rm -f "$LOGBOOK_DIR/.state/index.sqlite"
+	LOGBOOK_HOST=db1 LOGBOOK_USER=bob lb note "moved the dumps"
+	run lb news --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"bob: moved the dumps"* ]] || fail "$output"
+	[[ "$output" != *"restart postgresql"* ]] || fail "shown again: $output"
+}

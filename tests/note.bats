@@ -7,7 +7,7 @@ load lib
 	new_journal
 	run lb note Restarted nginx after the config change
 	[ "$status" -eq 0 ]
-	[ -z "$output" ]
+	[ "$output" = "noted in $(today) (web1, seq 1)" ] || fail "$output"
 	run lb show
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"Restarted nginx after the config change"* ]]
@@ -333,4 +333,18 @@ make_editor() {
 	local h
 	h=$(head -n2 "$(day_file)" | tail -n1 | tr -d '\n' | sha256sum | cut -d' ' -f1)
 	[ "$(jsonl field "$(day_file)" 3 prev)" = "$h" ]
+}
+
+@test "note says where the note went in one line; -q and --quiet say nothing" {
+	new_journal
+	run --separate-stderr lb note first
+	[ "$status" -eq 0 ]
+	[ "$output" = "noted in $(today) (web1, seq 1)" ] || fail "$output"
+	run --separate-stderr lb note -q second
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ] || fail "$output $stderr"
+	run --separate-stderr lb note --quiet third
+	[ "$status" -eq 0 ] && [ -z "$output" ] || fail "$output"
+	run lb note fourth
+	[ "$output" = "noted in $(today) (web1, seq 4)" ] || fail "$output"
+	[ "$(lb show --json | grep -c '"kind":"note"')" -eq 4 ]
 }

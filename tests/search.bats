@@ -36,7 +36,7 @@ plant() {
 	[[ "$output" == "$(today) "*" db1 alice note: moved the backup script to /opt/backup-tool" ]]
 	run lb search ssl_quok
 	[ "$status" -eq 0 ]
-	[[ "$output" == "$(today) "*" web1 alice change: +listen 8443 ssl_quokka" ]]
+	[[ "$output" == "$(today) "*" web1 alice change $BATS_TEST_TMPDIR/srv/app.txt: +listen 8443 ssl_quokka" ]] || fail "$output"
 	run lb search --kind change app.txt
 	[ "$status" -eq 0 ]
 	[[ "$output" == *" web1 alice change: $BATS_TEST_TMPDIR/srv/app.txt" ]]

@@ -110,7 +110,7 @@ print(r["admin"])
 @test "without a usable key the note is written, unsigned, with one warning" {
 	setup_team
 	unset SSH_AUTH_SOCK
-	run lb note "no agent here"
+	run lb note -q "no agent here"
 	[ "$status" -eq 0 ]
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == "logbook: not signed: "*"'logbook sign' signs later" ]]
@@ -122,7 +122,7 @@ print(r["admin"])
 
 @test "a team that signs nothing hears nothing about signatures" {
 	new_journal
-	run lb note "quiet"
+	run lb note -q "quiet"
 	[ -z "$output" ]
 }
 
@@ -258,7 +258,7 @@ fingerprint() {
 	ssh-add -q -D 2>/dev/null
 	ssh-add -q "$K/mallory" 2>/dev/null
 	keys="alice's keys: $(fingerprint "$K/alice_ed.pub"), $(fingerprint "$K/alice_rsa.pub")"
-	run lb note "agent holds mallory"
+	run lb note -q "agent holds mallory"
 	[ "$status" -eq 0 ]
 	[ "$output" = "logbook: not signed: the ssh-agent holds no key of alice listed in team.conf ($keys); 'logbook sign' signs later" ]
 	before=$(sha256sum "$(day_file)")

@@ -331,7 +331,7 @@ expected_texts() {
 	[ "$status" -eq 1 ]
 	[[ "$stderr" == "logbook: note: $f: "* ]]
 	cmp "$f" "$BATS_TEST_TMPDIR/before"
-	run lb note after the limit
+	run lb note -q after the limit
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	[ "$(jsonl chain "$LOGBOOK_DIR" web1)" -eq 4 ]

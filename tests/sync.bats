@@ -100,10 +100,10 @@ setup() {
 	on db1 note "from db1"
 	run on db1 sync
 	[ "$status" -eq 0 ]
-	[ -z "$output" ]
+	[[ "$output" == "sync: 1 of 1 remote reached; "* ]] && [ "${#lines[@]}" -eq 1 ] || fail "$output"
 	run on web1 sync
 	[ "$status" -eq 0 ]
-	[ -z "$output" ]
+	[[ "$output" == "sync: 1 of 1 remote reached; "* ]] && [ "${#lines[@]}" -eq 1 ] || fail "$output"
 	[ "$(notes web1)" = "$(printf 'from db1\nfrom web1')" ]
 	cmp "$BATS_TEST_TMPDIR/web1/team.conf" "$BATS_TEST_TMPDIR/db1/team.conf"
 }
@@ -391,4 +391,56 @@ teardown() {
 		[ "$status" -eq 0 ] || fail "sync after change $v: $stderr"
 	done
 	[ "$(git -C "$LOGBOOK_DIR" show refs/heads/team:team.conf | git config -f - export.namespace)" = n3 ]
+}
+
+@test "sync ends with one line on what it did; -q says nothing" {
+	# commands, not notes: a note would start a sync in the background
+	history() {
+		printf '#%s\n%s\n' "$(date +%s)" "$2" >"$BATS_TEST_TMPDIR/h"
+		on "$1" import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	}
+	replica web1
+	history web1 'uptime'
+	run --separate-stderr on web1 sync
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = "sync: 1 of 1 remote reached; web1: new records committed; nothing new in" ] || fail "$output"
+	LOGBOOK_HOST=db1 "$LOGBOOK" clone "$HUB" "$BATS_TEST_TMPDIR/db1" >/dev/null
+	history db1 'df -h'
+	history db1 'du -sh /var'
+	on db1 sync -q
+	run --separate-stderr on web1 sync
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = "sync: 1 of 1 remote reached; web1: nothing new to commit; 2 records in (db1)" ] || fail "$output"
+	history db1 'free -m'
+	on db1 sync -q
+	run --separate-stderr on web1 sync --quiet
+	[ "$status" -eq 0 ] && [ -z "$output" ] && [ -z "$stderr" ] || fail "$output $stderr"
+	[ "$(on web1 show --json | grep -c '"kind":"cmd"')" -eq 4 ]
+}
+
+@test "git in the journal: log shows this host's commits, status shows nothing untracked after a sync" {
+	replica web1
+	printf '#%s\n%s\n' "$(date +%s)" 'uptime' >"$BATS_TEST_TMPDIR/h"
+	on web1 import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	on web1 sync -q
+	LOGBOOK_HOST=db1 "$LOGBOOK" clone "$HUB" "$BATS_TEST_TMPDIR/db1" >/dev/null
+	on db1 import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	on db1 sync -q
+	on web1 sync -q
+	for h in web1 db1; do
+		run git -C "$BATS_TEST_TMPDIR/$h" log --oneline
+		[ "$status" -eq 0 ] || fail "$h: $output"
+		[[ "$output" == *"logbook: $h up to seq "* ]] || fail "$h: $output"
+		[ "$(git -C "$BATS_TEST_TMPDIR/$h" symbolic-ref HEAD)" = "refs/heads/hosts/$h" ]
+		run git -C "$BATS_TEST_TMPDIR/$h" status --porcelain
+		[ "$status" -eq 0 ] && [ -z "$output" ] || fail "$h: $output"
+	done
+	# the other hosts' history is there by name
+	run git -C "$BATS_TEST_TMPDIR/web1" log --oneline hosts/db1
+	[[ "$output" == *"logbook: db1 up to seq "* ]] || fail "$output"
+	# records not synced yet show as a change, nothing else
+	printf '#%s\n%s\n' "$(date +%s)" 'df -h' >"$BATS_TEST_TMPDIR/h"
+	on web1 import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	run git -C "$BATS_TEST_TMPDIR/web1" status --porcelain
+	[ "$output" = " M $(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl" ] || fail "$output"
 }

@@ -9,6 +9,13 @@
  * from another host an hour after they were written) are still news.
  * When the index was rebuilt or cannot be used, the time of the last run
  * stands in for the row id.  The first run shows the last NEWS_DAYS days.
+ *
+ * The marker also keeps each host's chain head (seq) at the run: a host
+ * only ever appends, so a record of that host at or below its head was
+ * already in this replica then, whatever its time or row says.  That
+ * holds when the rows are numbered again (an index rebuilt, a file
+ * indexed again from its start) and when a host's clock runs ahead of
+ * this one's, so what news showed is not shown again.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +33,7 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/store.h"
 #include "journal/team.h"
 #include "replica/replica.h"
 #include "view/index.h"
@@ -62,6 +70,8 @@ struct mark {
 	char generation[64];
 	int64_t last_id, time;
 	bool valid;
+	struct store_head *heads;	/* each host's head at the run ("head HOST SEQ" lines) */
+	size_t nheads;
 };
 
 /* one record kept for the page: the kinds shown one by one */
@@ -91,6 +101,7 @@ struct news {
 	const char *me;
 	bool all, color;
 	int64_t since_time;	/* records before this time are not news (0: any) */
+	const struct mark *seen;	/* records at or below a host's head there are not news (NULL: any) */
 	struct host_news *v;
 	size_t n;
 	size_t records;
@@ -126,9 +137,21 @@ static void mark_read(struct journal *j, const char *admin, struct mark *m)
 	memset(m, 0, sizeof *m);
 	if (fs_read_file(path, &b) == 0 &&
 	    sscanf(buf_str(&b), NEWS_MAGIC " %63s %lld %lld", m->generation, &id, &t) == 3 && id >= 0 && t > 0) {
+		const char *p = strchr(buf_str(&b), '\n');
 		m->last_id = id;
 		m->time = t;
 		m->valid = true;
+		for (; p && *++p; p = strchr(p, '\n')) {
+			struct store_head h = { .seq = 0 };
+			long long seq;
+			char fmt[32];
+			snprintf(fmt, sizeof fmt, "head %%%ds %%lld", STORE_HOST_MAX);
+			if (sscanf(p, fmt, h.host, &seq) != 2 || seq < 0)
+				continue;
+			h.seq = seq;
+			m->heads = xreallocarray(m->heads, m->nheads + 1, sizeof *m->heads);
+			m->heads[m->nheads++] = h;
+		}
 	} else if (b.len) {
 		warn_msg("news: %s: not a news marker; starting from the last %d days", path, NEWS_DAYS);
 	}
@@ -136,7 +159,17 @@ static void mark_read(struct journal *j, const char *admin, struct mark *m)
 	free(path);
 }
 
-static void mark_write(struct journal *j, const char *admin, const struct index_position *pos, int64_t now)
+/* host's head in m, -1 when m has none */
+static int64_t mark_head(const struct mark *m, const char *host)
+{
+	for (size_t i = 0; i < m->nheads; i++)
+		if (!strcmp(m->heads[i].host, host))
+			return m->heads[i].seq;
+	return -1;
+}
+
+static void mark_write(struct journal *j, const char *admin, const struct index_position *pos, int64_t now,
+		       const struct store_head *heads, size_t nheads)
 {
 	char *path = mark_path(j, admin);
 	const char *rel = path + strlen(j->dir);	/* mark_path joined it to the journal's directory */
@@ -144,6 +177,8 @@ static void mark_write(struct journal *j, const char *admin, const struct index_
 
 	buf_addf(&b, NEWS_MAGIC " %s %" PRId64 " %" PRId64 "\n", pos->generation[0] ? pos->generation : "-",
 		 pos->last_id, now);
+	for (size_t i = 0; i < nheads; i++)
+		buf_addf(&b, "head %s %" PRId64 "\n", heads[i].host, heads[i].seq);
 	if (journal_mkdirs(j, NEWS_DIR) < 0 ||
 	    fs_write_atomic_below(j->dir, rel + strspn(rel, "/"), b.data, b.len, 0600, 0) < 0)
 		warn_msg("news: cannot keep your place in %s: %s", path, errget());
@@ -235,9 +270,13 @@ static int take(const struct index_hit *hit, void *arg)
 	struct record *r;
 	struct host_news *h;
 	struct buf line = BUF_INIT;
+	int64_t head;
 
 	/* what the machines said is news to everyone, whoever ran the script */
-	if (hit->time < n->since_time || (!strcmp(hit->admin, n->me) && strcmp(hit->kind, "event")))
+	if (!strcmp(hit->admin, n->me) && strcmp(hit->kind, "event"))
+		return 0;
+	/* a host the marker knows: its chain says what was here; others: the time */
+	if (n->seen && (head = mark_head(n->seen, hit->host)) >= 0 ? hit->seq <= head : hit->time < n->since_time)
 		return 0;
 	/* who shows the shells; a signature is a seal, not news */
 	if (!strcmp(hit->kind, "session") || !strcmp(hit->kind, "sign"))
@@ -424,6 +463,8 @@ int cmd_news(int argc, char **argv)
 	int64_t now = day_now_us();
 	struct ident id = { 0 };
 	struct mark m;
+	struct store_head *heads = NULL;
+	size_t nheads = 0;
 	struct journal *j;
 	int c;
 
@@ -459,6 +500,9 @@ int cmd_news(int argc, char **argv)
 	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	n.me = id.admin;
+	/* every host (no host is named ""), before the index's position */
+	if (store_heads(j, "", &heads, &nheads) < 0)
+		nheads = 0;
 	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
 	mark_read(j, id.admin, &m);
 	if (!since_arg) {
@@ -473,10 +517,17 @@ int cmd_news(int argc, char **argv)
 		q.after_id = m.last_id;
 		q.since = NULL;
 	} else {
-		/* the index was rebuilt (or cannot be used): the time of the last run stands in */
+		/*
+		 * The index was rebuilt (or cannot be used): the hosts' heads say
+		 * what was here, over the usual days (late records are news);
+		 * the time of the last run stands in for hosts without one.
+		 */
 		n.since_time = m.time;
-		day_of(m.time, since);
+		if (!m.nheads)
+			day_of(m.time, since);
 	}
+	if (m.valid && !since_arg && !n.all)
+		n.seen = &m;
 	n.color = cmd_use_color(when);
 	if (pager)
 		run_pager_start();
@@ -497,7 +548,9 @@ int cmd_news(int argc, char **argv)
 	cli_out(out.data, out.len);
 	buf_release(&out);
 	if (!peek)
-		mark_write(j, id.admin, &pos, now);
+		mark_write(j, id.admin, &pos, now, heads, nheads);
+	free(heads);
+	free(m.heads);
 	index_close();
 	ident_release(&id);
 	journal_close(j);

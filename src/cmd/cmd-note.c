@@ -26,15 +26,17 @@
 #define NOTE_MAX (1024 * 1024)
 
 static const char usage[] =
-	"usage: logbook note [--] [TEXT...]\n"
+	"usage: logbook note [-q] [--] [TEXT...]\n"
 	"\n"
 	"Add a note to today's page of this host: what you did and why.  The\n"
 	"words of TEXT are joined with spaces.  Without TEXT, the note is read\n"
 	"from standard input when it is not a terminal, else written in\n"
 	"$VISUAL or $EDITOR (an empty note aborts).  The note is on disk when\n"
-	"the command returns.  Options may come among the words; a word that\n"
+	"the command returns, and one line says where: \"noted in 2026_12_06\n"
+	"(web1, seq 42)\".  Options may come among the words; a word that\n"
 	"starts with '-' goes after '--' (logbook note -- -1 replica left).\n"
 	"\n"
+	"  -q, --quiet  say nothing when all went well\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"The admin is $LOGBOOK_USER, else the one whose ssh key opened the\n"
@@ -56,10 +58,13 @@ static int from_editor(struct journal *j, const struct ident *id, struct buf *te
 int cmd_note(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct buf text = BUF_INIT;
+	char day[DAY_LEN + 1];
+	bool quiet = false;
 	struct store_warnings warnings = { 0 };
 	struct journal *j;
 	struct ident id;
@@ -67,7 +72,11 @@ int cmd_note(int argc, char **argv)
 	struct store_txn *t;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
+		if (c == 'q') {
+			quiet = true;
+			continue;
+		}
 		if (c == 'h')
 			cli_help_exit(usage);
 		cli_bad_option_in_text(usage, c, argv);
@@ -113,6 +122,8 @@ int cmd_note(int argc, char **argv)
 	rc = store_commit(t);
 	if (rc < 0)
 		die("note: %s", errget());
+	if (!quiet && day_of(r->time, day) == 0)
+		printf("noted in %s (%s, seq %lld)\n", day, id.host, (long long)r->seq);
 	cmd_background_sync(j);
 	rec_free(r);
 	buf_release(&text);

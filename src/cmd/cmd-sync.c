@@ -14,11 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/ident.h"
+#include "journal/store.h"
 #include "replica/git.h"
 #include "replica/replica.h"
 #include "view/export.h"
@@ -33,7 +35,7 @@ enum { EXIT_SOME_UNREACHED = 3, EXIT_NONE_REACHED = 4, EXIT_QUARANTINED = 5 };
 static bool quarantined;
 
 static const char usage[] =
-	"usage: logbook sync [--local]\n"
+	"usage: logbook sync [--local] [-q]\n"
 	"\n"
 	"Bring this replica and every remote in step: ingest the recorded commands,\n"
 	"commit this host's new records, fetch what the other hosts wrote from each\n"
@@ -44,10 +46,13 @@ static const char usage[] =
 	"that do not continue the host's chain (reported, left out).\n"
 	"When team.conf sets export.dokuwiki (a DokuWiki pages directory), the day\n"
 	"pages are exported there afterwards (see logbook export).\n"
+	"It ends with one line on what it did: the remotes reached, whether this\n"
+	"host's records were committed, and how many records came in.\n"
 	"\n"
 	"  --local      only write what other replicas pushed into this one: no\n"
 	"               ingest, no commit, no fetch, no push (logbook-receive.path\n"
 	"               runs it on a hub when a push arrives)\n"
+	"  -q, --quiet  say nothing when all went well\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 when every remote was reached, 3 when some were not,\n"
@@ -153,6 +158,49 @@ static int sync_remote(struct journal *j, const char *remote, const char *host)
 	}
 }
 
+/* the other hosts' heads now, to count what came in (none when they cannot be read) */
+static struct store_head *other_heads(struct journal *j, const char *host, size_t *n)
+{
+	struct store_head *v = NULL;
+
+	if (store_heads(j, host, &v, n) < 0)
+		*n = 0;
+	return v;
+}
+
+/*
+ * The one line a sync ends with: "sync: 2 of 2 remotes reached; web1:
+ * new records committed; 5 records in (db1, irc1)".  The records in are
+ * what the other hosts' heads moved by (store_heads' newest days).
+ */
+static void say_done(struct journal *j, const char *host, size_t reached, size_t nremotes, int committed,
+		     struct store_head *before, size_t nbefore)
+{
+	size_t nafter;
+	struct store_head *after = other_heads(j, host, &nafter);
+	struct buf from = BUF_INIT;
+	int64_t in = 0;
+
+	for (size_t i = 0; i < nafter; i++) {
+		int64_t had = 0;
+		for (size_t k = 0; k < nbefore; k++)
+			if (!strcmp(before[k].host, after[i].host))
+				had = before[k].seq;
+		if (after[i].seq > had) {
+			in += after[i].seq - had;
+			buf_addf(&from, "%s%s", from.len ? ", " : "", after[i].host);
+		}
+	}
+	printf("sync: %zu of %zu remote%s reached; %s: %s; ", reached, nremotes, nremotes == 1 ? "" : "s", host,
+	       committed ? "new records committed" : "nothing new to commit");
+	if (in)
+		printf("%lld record%s in (%s)\n", (long long)in, in == 1 ? "" : "s", buf_str(&from));
+	else
+		printf("nothing new in\n");
+	buf_release(&from);
+	free(after);
+}
+
 /* write what was pushed into this replica; dies on a local failure */
 static void sync_pushed(struct journal *j, const char *host)
 {
@@ -192,19 +240,22 @@ int cmd_sync(int argc, char **argv)
 	enum { OPT_LOCAL = 256 };
 	static const struct option opts[] = {
 		{ "local", no_argument, NULL, OPT_LOCAL },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store_warnings w = { 0 };
 	struct journal *j;
 	char **remotes, *host;
-	size_t nremotes, reached = 0;
-	int c, lock;
-	bool local = false;
+	size_t nremotes, reached = 0, nbefore;
+	struct store_head *before;
+	int c, lock, committed;
+	bool local = false, quiet = false;
 
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (c == OPT_LOCAL) {
-			local = true;
+	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
+		if (c == OPT_LOCAL || c == 'q') {
+			local |= c == OPT_LOCAL;
+			quiet |= c == 'q';
 			continue;
 		}
 		if (c == 'h')
@@ -229,23 +280,28 @@ int cmd_sync(int argc, char **argv)
 		journal_close(j);
 		return cli_finish_output();
 	}
-	if (replica_commit_host(j, host, &w) < 0) {
+	if ((committed = replica_commit_host(j, host, &w)) < 0) {
 		cli_print_warnings(&w);
 		die("sync: committing the records of %s: %s", host, errget());
 	}
 	cli_print_warnings(&w);
+	if (replica_git_view(j, host, committed == 1) < 0)
+		warn_msg("sync: the journal's git view: %s", errget());
 	if (replica_commit_team(j, &w) < 0) {
 		cli_print_warnings(&w);
 		die("sync: committing team.conf: %s", errget());
 	}
 	cli_print_warnings(&w);
+	before = other_heads(j, host, &nbefore);
 	sync_pushed(j, host);
 	if (replica_remotes(j, &remotes, &nremotes) < 0)
 		die("sync: %s", errget());
 	if (nremotes == 0) {
-		printf("No remotes: the records of %s are committed here only (see 'logbook remote add').\n", host);
+		if (!quiet)
+			printf("No remotes: the records of %s are committed here only (see 'logbook remote add').\n", host);
 		sync_export(j);
 		replica_names_free(remotes, nremotes);
+		free(before);
 		free(host);
 		journal_close(j);
 		if (cli_finish_output() != EXIT_OK)
@@ -262,6 +318,9 @@ int cmd_sync(int argc, char **argv)
 		}
 	}
 	sync_export(j);
+	if (!quiet)
+		say_done(j, host, reached, nremotes, committed, before, nbefore);
+	free(before);
 	close(lock);
 	replica_names_free(remotes, nremotes);
 	free(host);

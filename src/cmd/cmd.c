@@ -359,7 +359,6 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 		buf_adds(out, HIT_RESET);
 	buf_addc(out, ' ');
 	render_escape(out, h->kind, strlen(h->kind), false);
-	buf_adds(out, ": ");
 	if (r)
 		index_record_text(r, &body, true);
 	else if (h->body)
@@ -375,6 +374,13 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 			m--;
 		p = m;
 	}
+	if (p > buf_str(&body) && !strcmp(h->kind, "change")) {
+		/* a line of the diff: which file it is in (a change's text starts with its path) */
+		const char *path = buf_str(&body), *eol = memchr(path, '\n', body.len);
+		buf_addc(out, ' ');
+		render_escape(out, path, eol ? (size_t)(eol - path) : body.len, false);
+	}
+	buf_adds(out, ": ");
 	nl = memchr(p, '\n', (size_t)(end - p));
 	if (!nl)
 		nl = end;

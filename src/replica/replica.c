@@ -287,6 +287,61 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	return rc;
 }
 
+/* the lines .git/info/exclude holds for host, after the first one (git's own comments) */
+#define EXCLUDE_MARK "# logbook: what this host's ref (HEAD) does not hold\n"
+
+int replica_git_view(struct journal *j, const char *host, bool committed)
+{
+	char *ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host), *have = NULL, *index = journal_path(j, ".git/index");
+	const char *symref[] = { "symbolic-ref", "-q", "HEAD", NULL };
+	struct buf out = BUF_INIT, exclude = BUF_INIT;
+	int rc = 0, fd;
+
+	/* git init's unborn branch, never committed to: nobody chose it */
+	if (git_run(j->dir, NULL, &out, NULL, symref) == 0 && !strcmp(buf_str(&out), "refs/heads/main\n") &&
+	    !(have = git_resolve(j->dir, "refs/heads/main"))) {
+		const char *set[] = { "symbolic-ref", "-m", "logbook sync", "HEAD", ref, NULL };
+		if (git_run(j->dir, NULL, NULL, NULL, set) != 0) {
+			errset("git symbolic-ref HEAD %s failed", ref);
+			rc = -1;
+		}
+		buf_reset(&out);
+		git_run(j->dir, NULL, &out, NULL, symref);
+	}
+	free(have);
+	/* the default index follows HEAD when HEAD is this host's ref */
+	if (!strncmp(buf_str(&out), ref, strlen(ref)) && !strcmp(buf_str(&out) + strlen(ref), "\n") &&
+	    (committed || !fs_exists(index)) && (have = git_resolve(j->dir, ref))) {
+		const char *read[] = { "read-tree", ref, NULL };
+		if (git_run(j->dir, NULL, NULL, NULL, read) != 0) {
+			errset("git read-tree %s failed", ref);
+			rc = -1;
+		}
+		free(have);
+	}
+	buf_release(&out);
+	fd = fs_open_below(j->dir, ".git/info/exclude", O_RDONLY, 0, 0);
+	if (fd >= 0 ? fs_read_fd(fd, &exclude, 0) < 0 : errno != ENOENT) {
+		errset_sys(".git/info/exclude");
+		rc = -1;
+	} else if (!strstr(buf_str(&exclude), EXCLUDE_MARK)) {
+		/* what git init wrote stays; the year directories hold every host's files */
+		if (exclude.len && exclude.data[exclude.len - 1] != '\n')
+			buf_addc(&exclude, '\n');
+		buf_addf(&exclude, EXCLUDE_MARK "/" JOURNAL_CONF "\n/.gitignore\n"
+			 "/[0-9][0-9][0-9][0-9]/*/*.jsonl\n!/[0-9][0-9][0-9][0-9]/*/%s.jsonl\n", host);
+		if (journal_mkdirs(j, ".git/info") < 0 ||
+		    fs_write_atomic_below(j->dir, ".git/info/exclude", exclude.data, exclude.len, 0644, 0) < 0)
+			rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	buf_release(&exclude);
+	free(index);
+	free(ref);
+	return rc;
+}
+
 /* the blob id of rev:path, NULL when there is none */
 static char *blob_of(struct journal *j, const char *rev, const char *path)
 {

@@ -55,6 +55,16 @@ int replica_lock(struct journal *j);
 
 /* commit host's files onto its ref: 1 committed, 0 nothing new, -1 and errget() */
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w);
+/*
+ * The journal's own git view, for an admin who types git commands in it
+ * (as the owner of .git): HEAD, when it still names git's unborn default
+ * branch, becomes host's ref; git's default index follows that ref after
+ * a commit (committed: replica_commit_host said 1), so `git log` shows
+ * this host's commits and `git status` what is not committed yet; and
+ * .git/info/exclude hides what no ref of this host holds (the other
+ * hosts' files, team.conf).  Never fails a sync: -1 and errget() to warn.
+ */
+int replica_git_view(struct journal *j, const char *host, bool committed);
 /* commit team.conf onto the team ref when it changed: 1, 0 or -1 */
 int replica_commit_team(struct journal *j, struct store_warnings *w);
 

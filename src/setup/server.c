@@ -94,6 +94,7 @@ void server_timers(const struct server *s, const struct conf *team, char ***name
 {
 	char **v = NULL;
 	size_t count = 0;
+	bool digest_said = false;
 
 	for (size_t i = 0; i < sizeof unit_dirs / sizeof *unit_dirs; i++) {
 		char *dir = server_path(s, unit_dirs[i]);
@@ -108,13 +109,15 @@ void server_timers(const struct server *s, const struct conf *team, char ***name
 				continue;
 			for (size_t k = 0; k < count; k++)
 				seen |= !strcmp(v[k], e->d_name);
-			if (seen)
+			/* a unit found again (/lib is /usr/lib on a merged /usr) is said once */
+			if (seen || (digest_said && !strcmp(e->d_name, "logbook-digest.timer")))
 				continue;
 			/* a digest needs someone to send it to */
 			if (!strcmp(e->d_name, "logbook-digest.timer") &&
 			    !(team && conf_get(team, "digest", NULL, "to"))) {
 				if (skipped)
 					buf_addf(skipped, "%s: not enabled: team.conf has no digest.to\n", e->d_name);
+				digest_said = true;
 				continue;
 			}
 			v = xreallocarray(v, count + 1, sizeof *v);

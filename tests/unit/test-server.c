@@ -97,6 +97,38 @@ static void the_alias_file_holds_the_line_and_is_readable_by_postfix(void **stat
 	free(dir);
 }
 
+/* a merged /usr holds every unit twice (/lib is /usr/lib): each is named once, the skipped digest too */
+static void a_unit_in_two_directories_is_named_once(void **state)
+{
+	char *dir = unit_tmpdir(), **names, *p;
+	const char *const dirs[] = { "usr/lib/systemd/system", "lib/systemd/system" };
+	const char *const units[] = { "logbook-sync.timer", "logbook-digest.timer" };
+	struct buf skipped = BUF_INIT;
+	struct server s;
+	size_t n;
+
+	(void)state;
+	for (size_t i = 0; i < 2; i++)
+		for (size_t k = 0; k < 2; k++) {
+			p = xasprintf("%s/%s", dir, dirs[i]);
+			assert_int_equal(fs_mkdirs(p, 0755), 0);
+			free(p);
+			p = xasprintf("%s/%s/%s", dir, dirs[i], units[k]);
+			assert_int_equal(fs_write_atomic(p, "[Timer]\n", 8, 0644), 0);
+			free(p);
+		}
+	assert_int_equal(server_init(&s, dir, NULL), 0);
+	server_timers(&s, NULL, &names, &n, &skipped);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "logbook-sync.timer");
+	assert_string_equal(buf_str(&skipped), "logbook-digest.timer: not enabled: team.conf has no digest.to\n");
+	server_names_free(names, n);
+	server_release(&s);
+	buf_release(&skipped);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -104,6 +136,7 @@ int main(void)
 		cmocka_unit_test(an_entry_is_removed_keeping_the_others),
 		cmocka_unit_test(the_alias_file_holds_the_line_and_is_readable_by_postfix),
 		cmocka_unit_test(a_replica_key_is_let_in_restricted),
+		cmocka_unit_test(a_unit_in_two_directories_is_named_once),
 	};
 	return cmocka_run_group_tests_name("server", tests, NULL, NULL);
 }
