@@ -288,7 +288,7 @@ print("\n".join(names))' >"$BATS_TEST_TMPDIR/names"
 	[[ "$output" == "# 2026_11_20: Friday 20 November 2026"* ]]
 	[[ "$output" == *'```bash'* ]]
 	# a command holding ``` gets a fence of four
-	[[ "$output" == *$'````bash\n<code bash>'* ]]
+	[[ "$output" == *$'````bash\n$ <code bash>'* ]]
 	run lb show --format markdown
 	[[ "$output" == *'\# not a heading \*not em\* \[not\]\(a link\) \<b\>raw\<\/b\> \`code\`'* ]]
 }

@@ -20,6 +20,7 @@
 
 #include "base/buf.h"
 #include "journal/record.h"
+#include "view/page.h"
 
 enum markup_format { MARKUP_DOKUWIKI, MARKUP_MARKDOWN };
 
@@ -62,5 +63,14 @@ void markup_record(struct markup_page *p, struct buf *out, const struct record *
 /* sort p->who and drop repeated pairs */
 void markup_who_sort(struct markup_page *p);
 void markup_release(struct markup_page *p);
+/*
+ * The whole day page (page.h), header included: a section per host (one
+ * entry each in the wiki's table of contents); under it, each stretch of
+ * work as a line naming the admin, then the notes, the commands as one
+ * code block that reads like a shell history (exit status and directory
+ * as comments, where they fail or change), the routine commands counted,
+ * the diffs, "Signed by"; then the host's messages.
+ */
+void markup_page_write(enum markup_format format, struct buf *out, const struct page *pg);
 
 #endif

@@ -233,7 +233,7 @@ static void change_lines(struct render *r, struct buf *out, const struct record 
 	buf_reset(&v);
 	if (rec_get_text(rec, "diff", &v) == 0 && v.len) {
 		buf_addc(out, '\n');
-		render_diff(r, out, v.data, v.len, 14);
+		render_diff(r, out, v.data, v.len, 14 + r->indent);
 		/* render_record ends the record with its own newline */
 		buf_truncate(out, out->len - 1);
 	}
@@ -286,6 +286,8 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 
 	heading(r, out, rec);
 	day_clock(rec->time, clock);
+	for (size_t i = 0; i < r->indent; i++)
+		buf_addc(out, ' ');
 	buf_adds(out, "  ");
 	color(r, out, C_DIM);
 	buf_adds(out, clock);
@@ -295,7 +297,7 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		int64_t status = 0;
 		rec_get_text(rec, "cmd", &text);
 		buf_adds(out, "$ ");
-		body(out, text.data ? text.data : "", text.len, 14);
+		body(out, text.data ? text.data : "", text.len, 14 + r->indent);
 		if (rec_get_int(rec, "exit", &status) && status != 0) {
 			buf_adds(out, "  ");
 			color(r, out, C_RED);
@@ -314,7 +316,7 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		escaped_str(out, rec->kind);
 		color(r, out, C_RESET);
 		buf_adds(out, "  ");
-		indent = 2 + 8 + 2 + strlen(rec->kind) + 2;
+		indent = r->indent + 2 + 8 + 2 + strlen(rec->kind) + 2;
 		if (key && rec_get_text(rec, key, &text) == 0)
 			body(out, buf_str(&text), text.len, indent);
 		/* an entry written by commit says how many commands it covers */
@@ -341,4 +343,226 @@ void render_release(struct render *r)
 	free(r->account);
 	free(r->session);
 	memset(r, 0, sizeof *r);
+}
+
+/* ---- the page ---- */
+
+/* "09:14" or "09:14-09:40" */
+static void span(struct buf *out, int64_t first, int64_t last)
+{
+	char a[9], b[9];
+
+	day_clock(first, a);
+	day_clock(last, b);
+	buf_add(out, a, 5);
+	if (memcmp(a, b, 5)) {
+		buf_addc(out, '-');
+		buf_add(out, b, 5);
+	}
+}
+
+static void stretch_heading(struct render *r, struct buf *out, const struct page *pg, const struct page_stretch *s)
+{
+	struct record *open = s->opened != SIZE_MAX ? page_record(pg, s->opened) : NULL;
+
+	buf_adds(out, "  ");
+	color(r, out, C_BOLD C_GREEN);
+	escaped_str(out, s->admin);
+	color(r, out, C_RESET);
+	if (strcmp(s->admin, s->account)) {
+		buf_adds(out, " (");
+		escaped_str(out, s->account);
+		buf_addc(out, ')');
+	}
+	buf_adds(out, "  ");
+	span(out, s->first, s->last);
+	color(r, out, C_DIM);
+	if (*s->session) {
+		buf_adds(out, "  session ");
+		escaped_str(out, s->session);
+	}
+	if (open) {
+		buf_adds(out, "  ");
+		session_line(r, out, open);
+		color(r, out, C_DIM);
+	}
+	if (s->lost)
+		buf_adds(out, "  (the shell ended without its exit hook)");
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+	rec_free(open);
+}
+
+/* "09:14:03  $ cmd  [exit 1]  (in /etc)": the directory when it changed */
+static void page_cmd(struct render *r, struct buf *out, const struct record *rec, struct buf *cwd)
+{
+	struct buf text = BUF_INIT, dir = BUF_INIT;
+	int64_t status = 0;
+	char clock[9];
+
+	day_clock(rec->time, clock);
+	buf_adds(out, "    ");
+	color(r, out, C_DIM);
+	buf_adds(out, clock);
+	color(r, out, C_RESET);
+	buf_adds(out, "  $ ");
+	rec_get_text(rec, "cmd", &text);
+	body(out, buf_str(&text), text.len, 16);
+	if (rec_get_int(rec, "exit", &status) && status != 0) {
+		buf_adds(out, "  ");
+		color(r, out, C_RED);
+		buf_addf(out, "[exit %lld]", (long long)status);
+		color(r, out, C_RESET);
+	}
+	if (rec_get_text(rec, "cwd", &dir) == 0 && dir.len &&
+	    (dir.len != cwd->len || memcmp(dir.data, cwd->data, dir.len))) {
+		color(r, out, C_DIM);
+		buf_adds(out, "  (in ");
+		render_escape(out, dir.data, dir.len, false);
+		buf_addc(out, ')');
+		color(r, out, C_RESET);
+		buf_reset(cwd);
+		buf_add(cwd, dir.data, dir.len);
+	}
+	buf_addc(out, '\n');
+	buf_release(&text);
+	buf_release(&dir);
+}
+
+/* "Signed by alice (SHA256:...)" */
+static void page_sign(struct render *r, struct buf *out, const struct record *rec)
+{
+	const char *key = rec_get_str(rec, "key", NULL);
+
+	buf_adds(out, "    ");
+	color(r, out, C_GREEN);
+	buf_adds(out, "Signed by ");
+	escaped_str(out, rec->admin);
+	if (key) {
+		buf_adds(out, " (");
+		escaped_str(out, key);
+		buf_addc(out, ')');
+	}
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+}
+
+#define MAIL_LINES 3
+
+static void page_message(struct render *r, struct buf *out, const struct page_message *m, const struct record *rec)
+{
+	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
+	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
+	json_t *mail = json_object_get(rec->obj, "mail");
+	struct buf v = BUF_INIT;
+	char clock[9];
+
+	day_clock(rec->time, clock);
+	buf_adds(out, "    ");
+	color(r, out, C_DIM);
+	buf_adds(out, clock);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+	color(r, out, code);
+	buf_adds(out, "[");
+	escaped_str(out, level ? level : "?");
+	buf_adds(out, "] ");
+	escaped_str(out, source ? source : "event");
+	color(r, out, C_RESET);
+	buf_adds(out, ": ");
+	page_message_summary(rec, &v);
+	render_escape(out, v.data ? v.data : "", v.len, false);
+	color(r, out, C_DIM);
+	if (json_is_object(mail)) {
+		const char *from = json_string_value(json_object_get(mail, "from"));
+		buf_adds(out, "  from ");
+		escaped_str(out, from && *from ? from : "(unknown)");
+	}
+	if (m->count > 1) {
+		char last[9];
+		day_clock(m->last, last);
+		buf_addf(out, "  (%zu times, last at %s)", m->count, last);
+	}
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+	if (json_is_object(mail)) {
+		size_t more;
+		buf_reset(&v);
+		more = page_mail_lines(rec, MAIL_LINES, &v);
+		for (const char *p = buf_str(&v), *end = p + v.len; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			buf_adds(out, "              | ");
+			render_escape(out, p, (size_t)(nl - p), false);
+			buf_addc(out, '\n');
+			p = nl + 1;
+		}
+		if (more) {
+			color(r, out, C_DIM);
+			buf_addf(out, "              | (%zu more line%s)\n", more, more == 1 ? "" : "s");
+			color(r, out, C_RESET);
+		}
+	}
+	buf_release(&v);
+}
+
+void render_day_page(struct render *r, struct buf *out, const struct page *pg)
+{
+	for (size_t h = 0; h < pg->nhosts; h++) {
+		const struct page_host *host = &pg->hosts[h];
+
+		buf_addc(out, '\n');
+		color(r, out, C_BOLD C_CYAN);
+		escaped_str(out, host->name);
+		color(r, out, C_RESET);
+		buf_addc(out, '\n');
+		for (size_t k = 0; k < host->nstretches; k++) {
+			const struct page_stretch *s = &host->stretches[k];
+			const struct page_list *parts[] = { &s->notes, &s->cmds, &s->changes, &s->other, &s->signs };
+			struct buf cwd = BUF_INIT;
+
+			stretch_heading(r, out, pg, s);
+			for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
+				if (parts[p] == &s->changes && s->noise) {
+					color(r, out, C_DIM);
+					buf_addf(out, "    %zu routine command%s not shown\n", s->noise,
+						 s->noise == 1 ? "" : "s");
+					color(r, out, C_RESET);
+				}
+				for (size_t i = 0; i < parts[p]->n; i++) {
+					struct record *rec = page_record(pg, parts[p]->v[i]);
+					if (!rec)
+						continue;
+					if (parts[p] == &s->cmds) {
+						page_cmd(r, out, rec, &cwd);
+					} else if (parts[p] == &s->signs) {
+						page_sign(r, out, rec);
+					} else {
+						/* notes, changes and others as records, under the stretch's heading */
+						set(&r->host, rec->host);
+						set(&r->admin, rec->admin);
+						set(&r->account, rec->account);
+						set(&r->session, rec->session);
+						r->indent = 2;
+						render_record(r, out, rec);
+						r->indent = 0;
+					}
+					rec_free(rec);
+				}
+			}
+			buf_release(&cwd);
+		}
+		if (host->nmessages) {
+			buf_adds(out, "  ");
+			color(r, out, C_BOLD);
+			buf_adds(out, "messages");
+			color(r, out, C_RESET);
+			buf_addc(out, '\n');
+		}
+		for (size_t m = 0; m < host->nmessages; m++) {
+			struct record *rec = page_record(pg, host->messages[m].line);
+			if (rec)
+				page_message(r, out, &host->messages[m], rec);
+			rec_free(rec);
+		}
+	}
 }
