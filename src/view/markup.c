@@ -30,9 +30,11 @@
  *   closing tags is cut after each "</code" into several <code> blocks.
  * - Headings (ParserMode/Header.php) are a whole line; the handler trims
  *   '=' and blanks at both ends and the renderer escapes the title: no
- *   markup is parsed in a heading.  Our headings start with a host name
- *   ([A-Za-z0-9._-]) and end with ')', so the trim never reaches record
- *   text, and render_escape keeps newlines out.
+ *   markup is parsed in a heading.  The record-by-record headings
+ *   (markup_record) start with a host name ([A-Za-z0-9._-]) and end with
+ *   ')'; the day page's host headings (markup_page_write) are the host
+ *   name with any other byte written as \xNN.  So the trim never reaches
+ *   record text, and no newline gets in.
  * - Line-based syntax (lists, tables, quotes, preformatted, headings, hr)
  *   only starts at the beginning of a line, and every line we write
  *   starts with our own text; record text never contains a raw newline
@@ -320,21 +322,10 @@ void markup_day_header(struct markup_page *p, struct buf *out, const char *day, 
 	buf_addf(out, ", %zu record%s.\n", records, records == 1 ? "" : "s");
 }
 
-static void add_who(struct markup_page *p, const char *host, const char *admin)
-{
-	if (p->nwho && same(p->who[p->nwho - 1].host, host) && same(p->who[p->nwho - 1].admin, admin))
-		return;
-	p->who = xreallocarray(p->who, p->nwho + 1, sizeof *p->who);
-	p->who[p->nwho].host = xstrdup(host);
-	p->who[p->nwho].admin = xstrdup(admin);
-	p->nwho++;
-}
-
 static void heading(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	struct buf t = BUF_INIT;
 
-	add_who(p, rec->host, rec->admin);
 	if (same(p->host, rec->host) && same(p->admin, rec->admin) && same(p->account, rec->account) &&
 	    same(p->session, rec->session))
 		return;
@@ -592,42 +583,12 @@ void markup_record(struct markup_page *p, struct buf *out, const struct record *
 	}
 }
 
-static int who_cmp(const void *a, const void *b)
-{
-	const struct markup_who *x = a, *y = b;
-	int c = strcmp(x->host, y->host);
-
-	return c ? c : strcmp(x->admin, y->admin);
-}
-
-void markup_who_sort(struct markup_page *p)
-{
-	size_t n = 0;
-
-	if (p->nwho)
-		qsort(p->who, p->nwho, sizeof *p->who, who_cmp);
-	for (size_t i = 0; i < p->nwho; i++) {
-		if (n && !who_cmp(&p->who[n - 1], &p->who[i])) {
-			free(p->who[i].host);
-			free(p->who[i].admin);
-			continue;
-		}
-		p->who[n++] = p->who[i];
-	}
-	p->nwho = n;
-}
-
 void markup_release(struct markup_page *p)
 {
 	free(p->host);
 	free(p->admin);
 	free(p->account);
 	free(p->session);
-	for (size_t i = 0; i < p->nwho; i++) {
-		free(p->who[i].host);
-		free(p->who[i].admin);
-	}
-	free(p->who);
 	memset(p, 0, sizeof *p);
 }
 
