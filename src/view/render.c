@@ -1,16 +1,24 @@
 /*
  * render: the day page as terminal text.
  *
- *   2026_11_24  Tuesday 24 November 2026  (Europe/Paris, 3 records)
+ *   2026_11_24  Tuesday 24 November 2026  (Europe/Paris, 32 records)
  *
- *   web1  alice (root)  session 8c1e5f3a-4242-1234
- *     09:14:03  note  Restarted nginx after the config change.
- *                     Second line of the note.
- *     09:20:11  $ systemctl restart nginx  [exit 1]
+ *   web1
+ *     alice (root)  09:01-09:12  session 8c1e5f3a  shell opened: bash on /dev/pts/1
+ *       09:12:00  note  Restarted nginx after the config change.
+ *       09:02:30  $ nginx -t  [exit 1]  (in /etc/nginx)
+ *       09:03:00  $ systemctl restart nginx
+ *       3 routine commands not shown
+ *       09:12:01  ~ /etc/nginx/nginx.conf  1 line changed
+ *                   --- a/etc/nginx/nginx.conf ...
+ *       Signed by alice (SHA256:q7Zl0vSg3XoQ8k1dRrVfWbYcH4sE2aN9mTuJxLpK5iA)
+ *     messages
+ *       09:01:01  [warning] backup: disk /srv/backup 91% full  (3 times, last at 09:09:07)
  *
- * Records come in time order; a heading is printed whenever the host,
- * admin, account or session differs from the record before, so the page
- * reads as a timeline of who did what where.
+ * render_day_page walks the page model (page.h); render_record shows one
+ * record under a heading printed whenever the host, admin, account or
+ * session differs from the record before, and the page uses it for
+ * notes, changes and kinds it does not know.
  */
 #include <stdio.h>
 #include <stdlib.h>
