@@ -473,18 +473,26 @@ static void event_record(struct markup_page *p, struct buf *out, const struct re
 	buf_release(&v);
 }
 
-static void sign_record(struct markup_page *p, struct buf *out, const struct record *rec)
+/* "Signed by alice (SHA256:...)" */
+static void signed_by(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	const char *key = rec_get_str(rec, "key", NULL);
-	int64_t covers = 0;
 
 	italic(p, out, "Signed by");
 	buf_adds(out, " ");
 	texts(p, out, rec->admin);
 	if (key) {
-		buf_adds(out, ", key ");
+		buf_adds(out, " (");
 		texts(p, out, key);
+		buf_adds(out, ")");
 	}
+}
+
+static void sign_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	int64_t covers = 0;
+
+	signed_by(p, out, rec);
 	if (rec_get_int(rec, "covers", &covers))
 		buf_addf(out, " (%s up to record %lld)", rec->host, (long long)covers);
 	buf_adds(out, "\n");
@@ -697,22 +705,6 @@ static void history(struct markup_page *p, struct buf *out, const struct page *p
 	buf_release(&c);
 }
 
-static void page_sign(struct markup_page *p, struct buf *out, const struct record *rec)
-{
-	const char *key = rec_get_str(rec, "key", NULL);
-
-	buf_adds(out, "\n");
-	italic(p, out, "Signed by");
-	buf_adds(out, " ");
-	texts(p, out, rec->admin);
-	if (key) {
-		buf_adds(out, " (");
-		texts(p, out, key);
-		buf_adds(out, ")");
-	}
-	buf_adds(out, "\n");
-}
-
 #define MAIL_LINES 5
 
 static void page_message(struct markup_page *p, struct buf *out, const struct page_message *m, const struct record *rec)
@@ -826,7 +818,9 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 					if (!rec)
 						continue;
 					if (parts[q] == &s->signs) {
-						page_sign(&p, out, rec);
+						buf_adds(out, "\n");
+						signed_by(&p, out, rec);
+						buf_adds(out, "\n");
 					} else if (parts[q] == &s->changes) {
 						buf_adds(out, "\n");
 						change_record(&p, out, rec);

@@ -79,6 +79,19 @@ static void set(char **field, const char *v)
 	*field = xstrdup(v);
 }
 
+/* "alice", or "alice (root)" when the account is another */
+static void admin_account(struct render *r, struct buf *out, const char *admin, const char *account)
+{
+	color(r, out, C_BOLD C_GREEN);
+	escaped_str(out, admin);
+	color(r, out, C_RESET);
+	if (strcmp(admin, account)) {
+		buf_adds(out, " (");
+		escaped_str(out, account);
+		buf_addc(out, ')');
+	}
+}
+
 static void heading(struct render *r, struct buf *out, const struct record *rec)
 {
 	if (same(r->host, rec->host) && same(r->admin, rec->admin) &&
@@ -89,14 +102,7 @@ static void heading(struct render *r, struct buf *out, const struct record *rec)
 	escaped_str(out, rec->host);
 	color(r, out, C_RESET);
 	buf_adds(out, "  ");
-	color(r, out, C_BOLD C_GREEN);
-	escaped_str(out, rec->admin);
-	color(r, out, C_RESET);
-	if (strcmp(rec->admin, rec->account)) {
-		buf_adds(out, " (");
-		escaped_str(out, rec->account);
-		buf_addc(out, ')');
-	}
+	admin_account(r, out, rec->admin, rec->account);
 	if (*rec->session) {
 		color(r, out, C_DIM);
 		buf_adds(out, "  session ");
@@ -272,8 +278,15 @@ static void event_line(struct render *r, struct buf *out, const struct record *r
 		escaped_str(out, from && *from ? from : "(unknown)");
 		color(r, out, C_RESET);
 	} else if (text) {
+		struct buf first = BUF_INIT;
+		/* the first line that holds a letter or a digit, not a row of dashes */
+		page_message_summary(rec, &first);
 		nl = strchr(text, '\n');
-		render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		if (first.len)
+			render_escape(out, first.data, first.len, false);
+		else
+			render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		buf_release(&first);
 		if (nl) {
 			size_t lines = 1;
 			for (; nl; nl = strchr(nl + 1, '\n'))
@@ -374,14 +387,7 @@ static void stretch_heading(struct render *r, struct buf *out, const struct page
 	struct record *open = s->opened != SIZE_MAX ? page_record(pg, s->opened) : NULL;
 
 	buf_adds(out, "  ");
-	color(r, out, C_BOLD C_GREEN);
-	escaped_str(out, s->admin);
-	color(r, out, C_RESET);
-	if (strcmp(s->admin, s->account)) {
-		buf_adds(out, " (");
-		escaped_str(out, s->account);
-		buf_addc(out, ')');
-	}
+	admin_account(r, out, s->admin, s->account);
 	buf_adds(out, "  ");
 	span(out, s->first, s->last);
 	color(r, out, C_DIM);
@@ -401,19 +407,27 @@ static void stretch_heading(struct render *r, struct buf *out, const struct page
 	rec_free(open);
 }
 
+/* "    09:14:03  ": a line of a stretch or of the messages */
+static void page_clock(struct render *r, struct buf *out, int64_t time)
+{
+	char clock[9];
+
+	day_clock(time, clock);
+	buf_adds(out, "    ");
+	color(r, out, C_DIM);
+	buf_adds(out, clock);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+}
+
 /* "09:14:03  $ cmd  [exit 1]  (in /etc)": the directory when it changed */
 static void page_cmd(struct render *r, struct buf *out, const struct record *rec, struct buf *cwd)
 {
 	struct buf text = BUF_INIT, dir = BUF_INIT;
 	int64_t status = 0;
-	char clock[9];
 
-	day_clock(rec->time, clock);
-	buf_adds(out, "    ");
-	color(r, out, C_DIM);
-	buf_adds(out, clock);
-	color(r, out, C_RESET);
-	buf_adds(out, "  $ ");
+	page_clock(r, out, rec->time);
+	buf_adds(out, "$ ");
 	rec_get_text(rec, "cmd", &text);
 	body(out, buf_str(&text), text.len, 16);
 	if (rec_get_int(rec, "exit", &status) && status != 0) {
@@ -459,33 +473,12 @@ static void page_sign(struct render *r, struct buf *out, const struct record *re
 
 static void page_message(struct render *r, struct buf *out, const struct page_message *m, const struct record *rec)
 {
-	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
-	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
 	json_t *mail = json_object_get(rec->obj, "mail");
 	struct buf v = BUF_INIT;
-	char clock[9];
 
-	day_clock(rec->time, clock);
-	buf_adds(out, "    ");
+	page_clock(r, out, rec->time);
+	event_line(r, out, rec);
 	color(r, out, C_DIM);
-	buf_adds(out, clock);
-	color(r, out, C_RESET);
-	buf_adds(out, "  ");
-	color(r, out, code);
-	buf_adds(out, "[");
-	escaped_str(out, level ? level : "?");
-	buf_adds(out, "] ");
-	escaped_str(out, source ? source : "event");
-	color(r, out, C_RESET);
-	buf_adds(out, ": ");
-	page_message_summary(rec, &v);
-	render_escape(out, v.data ? v.data : "", v.len, false);
-	color(r, out, C_DIM);
-	if (json_is_object(mail)) {
-		const char *from = json_string_value(json_object_get(mail, "from"));
-		buf_adds(out, "  from ");
-		escaped_str(out, from && *from ? from : "(unknown)");
-	}
 	if (m->count > 1) {
 		char last[9];
 		day_clock(m->last, last);

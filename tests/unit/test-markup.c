@@ -241,7 +241,7 @@ static void a_page_of_hostile_records_has_no_markup_of_theirs(void **state)
 	/* a heading per host and admin, ending with our ')' */
 	assert_non_null(strstr(buf_str(&out), "\n===== web1 (eve ==[[x]]== as root) =====\n"));
 	assert_non_null(strstr(buf_str(&out), "<code bash>\n"));
-	assert_non_null(strstr(buf_str(&out), "//Signed by// <nowiki>alice</nowiki>, key <nowiki>"));
+	assert_non_null(strstr(buf_str(&out), "//Signed by// <nowiki>alice</nowiki> (<nowiki>"));
 	markup_release(&p);
 
 	/* the same records as a day page: no markup of theirs, a heading per host, who worked there */
