@@ -498,7 +498,8 @@ static void sign_record(struct markup_page *p, struct buf *out, const struct rec
 	buf_adds(out, "\n");
 }
 
-static void session_record(struct markup_page *p, struct buf *out, const struct record *rec)
+/* "shell opened: bash on /dev/pts/1 from 192.0.2.7", "shell closed: 12 commands" */
+static void session_words(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	const char *event = rec_get_str(rec, "event", NULL);
 	const char *how = rec_get_str(rec, "how", NULL);
@@ -532,8 +533,13 @@ static void session_record(struct markup_page *p, struct buf *out, const struct 
 		if (event)
 			texts(p, out, event);
 	}
-	buf_adds(out, "\n");
 	buf_release(&v);
+}
+
+static void session_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	session_words(p, out, rec);
+	buf_adds(out, "\n");
 }
 
 /* the field that says what a record of a kind this version does not know is about */
@@ -608,12 +614,12 @@ static void para_break(struct markup_page *p, struct buf *out)
 	buf_adds(out, "\n");
 }
 
-/* "**09:14-09:40** alice as root, //session// s, //shell// bash on pts/1" */
+/* "**09:14-09:40** alice as root, //session// s, shell opened: bash on /dev/pts/1, shell closed: 3 commands" */
 static void stretch_line(struct markup_page *p, struct buf *out, const struct page *pg, const struct page_stretch *s)
 {
 	char a[9], b[9];
 	struct record *open = s->opened != SIZE_MAX ? page_record(pg, s->opened) : NULL;
-	struct buf v = BUF_INIT;
+	struct record *close = s->closed != SIZE_MAX ? page_record(pg, s->closed) : NULL;
 
 	day_clock(s->first, a);
 	day_clock(s->last, b);
@@ -639,20 +645,16 @@ static void stretch_line(struct markup_page *p, struct buf *out, const struct pa
 		texts(p, out, s->session);
 	}
 	if (open) {
-		static const char *const parts[][2] = { { "shell", ", shell " }, { "tty", " on " }, { "ssh", " from " } };
-		for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
-			buf_reset(&v);
-			if (rec_get_text(open, parts[i][0], &v) == 0 && v.len) {
-				buf_adds(out, parts[i][1]);
-				text(p, out, v.data, v.len);
-			}
-		}
+		buf_adds(out, ", ");
+		session_words(p, out, open);
 	}
-	if (s->lost)
-		buf_adds(out, " (the shell ended without its exit hook)");
+	if (close) {
+		buf_adds(out, ", ");
+		session_words(p, out, close);
+	}
 	buf_adds(out, "\n");
-	buf_release(&v);
 	rec_free(open);
+	rec_free(close);
 }
 
 /*
@@ -826,7 +828,10 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 						change_record(&p, out, rec);
 					} else {
 						stamp(&p, out, rec);
-						other_record(&p, out, rec);
+						if (!strcmp(rec->kind, "session"))
+							session_record(&p, out, rec);
+						else
+							other_record(&p, out, rec);
 					}
 					rec_free(rec);
 				}

@@ -105,7 +105,7 @@ static struct page_stretch *stretch_of(struct page_host *h, const struct record 
 	s->account = xstrdup(rec->account);
 	s->session = xstrdup(rec->session);
 	s->first = rec->time;
-	s->opened = SIZE_MAX;
+	s->opened = s->closed = SIZE_MAX;
 	return s;
 }
 
@@ -264,12 +264,12 @@ void page_add(struct page *pg, const char *line, size_t len, const char *path, s
 		return;
 	}
 	if (!strcmp(rec->kind, "session")) {
-		const char *event = rec_get_str(rec, "event", NULL), *how = rec_get_str(rec, "how", NULL);
+		const char *event = rec_get_str(rec, "event", NULL);
 		s = stretch_of(h, rec, event && !strcmp(event, "close"));
 		if (event && !strcmp(event, "open") && s->opened == SIZE_MAX)
 			s->opened = i;
-		else if (event && !strcmp(event, "close"))
-			s->lost = how && !strcmp(how, "lost");
+		else if (event && !strcmp(event, "close") && s->closed == SIZE_MAX)
+			s->closed = i;
 		else
 			list_add(&s->other, i);
 	} else {

@@ -39,8 +39,7 @@ struct page_list {
 struct page_stretch {
 	char *admin, *account, *session;
 	int64_t first, last;	/* times of its first and last record */
-	size_t opened;		/* the session's "open" record, or SIZE_MAX */
-	bool lost;		/* the shell ended without its exit hook */
+	size_t opened, closed;	/* the session's "open" and "close" records, or SIZE_MAX: on its heading line */
 	bool signed_;		/* a signature closed it: the session's next records start another */
 	struct page_list notes, cmds, changes, signs, other;
 	size_t noise;		/* routine commands not listed */

@@ -385,6 +385,7 @@ static void span(struct buf *out, int64_t first, int64_t last)
 static void stretch_heading(struct render *r, struct buf *out, const struct page *pg, const struct page_stretch *s)
 {
 	struct record *open = s->opened != SIZE_MAX ? page_record(pg, s->opened) : NULL;
+	struct record *close = s->closed != SIZE_MAX ? page_record(pg, s->closed) : NULL;
 
 	buf_adds(out, "  ");
 	admin_account(r, out, s->admin, s->account);
@@ -400,11 +401,15 @@ static void stretch_heading(struct render *r, struct buf *out, const struct page
 		session_line(r, out, open);
 		color(r, out, C_DIM);
 	}
-	if (s->lost)
-		buf_adds(out, "  (the shell ended without its exit hook)");
+	if (close) {
+		buf_adds(out, open ? ", " : "  ");
+		session_line(r, out, close);
+		color(r, out, C_DIM);
+	}
 	color(r, out, C_RESET);
 	buf_addc(out, '\n');
 	rec_free(open);
+	rec_free(close);
 }
 
 /* "    09:14:03  ": a line of a stretch or of the messages */
