@@ -145,7 +145,7 @@ wiki_dom() {
 		diff -u "$out/benign-$p.skel" "$out/hostile-$p.skel" || fail "$p: the hostile page has other elements"
 	done
 	# (and the comparison saw the pages' elements)
-	[ "$(grep -c . "$out/hostile-day.skel")" -gt 100 ]
+	[ "$(grep -c . "$out/hostile-day.skel")" -gt 40 ] || fail "$(grep -c . "$out/hostile-day.skel") elements"
 	[ "$(grep -c '^ *a class="wikilink1"' "$out/hostile-start.skel")" -eq 2 ]
 	# the day page has every part: headings per host and session, code, diff, events, signature
 	grep -q '<pre class="code bash">' "$out/hostile-day.html"
@@ -164,10 +164,10 @@ for s in missing:
     print("not on the page as text: %r" % s)
 sys.exit(1 if missing else 0)' "$out/text"
 	# the signature's closing line names the admin and the key
-	grep -q 'Signed by</em> carol, key SHA256:' "$out/hostile-day.html"
+	grep -q 'Signed by</em> carol (SHA256:' "$out/hostile-day.html"
 	wiki_dom text "$out/hostile-today.html" | grep -qF '[[http://evil.example/|today]] <html><b>x</b></html>'
 	wiki_dom text "$out/hostile-today.html" | grep -qF 'warning from backup: [[http://evil.example/|ev]] {{x.png}} <html><b>e</b></html> ~~NOCACHE~~'
-	wiki_dom text "$out/hostile-today.html" | grep -qF 'subject: <html><script>alert(1)</script></html> [[http://evil.example/|s]] ~~NOTOC~~'
+	wiki_dom text "$out/hostile-today.html" | grep -qF ': <html><script>alert(1)</script></html> [[http://evil.example/|s]] ~~NOTOC~~'
 	wiki_dom text "$out/hostile-today.html" | grep -qF '</code> body [[y]] <php>echo 1;</php>'
 	wiki_dom text "$out/hostile-start.html" | grep -qF 'eve [[http://evil.example/|click me]] and'
 }
@@ -186,4 +186,49 @@ sys.exit(1 if missing else 0)' "$out/text"
 	[[ "$output" == *"<img>"* ]]
 	wiki_dom check "$BATS_TEST_TMPDIR/plain.html"
 	[ "$(wiki_dom skeleton "$BATS_TEST_TMPDIR/plain.html")" != "$(wiki_dom skeleton "$BATS_TEST_TMPDIR/marked.html")" ]
+}
+
+@test "a stretch of work in the wiki: the note above one block of the commands, the signature below" {
+	need_tools
+	make_wiki
+	local j=$BATS_TEST_TMPDIR/day out=$BATS_TEST_TMPDIR
+	lb init --timezone UTC "$j" >/dev/null
+	py "$BATS_TEST_DIRNAME/page-day.py" "$j" 2026_11_24
+	run --separate-stderr lb -C "$j" export --dokuwiki "$WIKI/data/pages"
+	[ "$status" -eq 0 ] || fail "export: $stderr"
+	dom journal:2026_11_24 "$out/day.html"
+	mkdir -p "$ARTIFACTS"
+	chromium_run /dev/null --screenshot="$ARTIFACTS/export-wiki-page.png" --window-size=1280,2400 \
+		"http://127.0.0.1:$PORT/doku.php?id=journal:2026_11_24" || fail "screenshot: exit $?"
+	[ -s "$ARTIFACTS/export-wiki-page.png" ]
+	wiki_dom check "$out/day.html"
+	# web1's stretch, in the order the browser shows it
+	wiki_dom outline "$out/day.html" >"$out/outline"
+	py - "$out/outline" <<-'EOF'
+	import sys
+	items = open(sys.argv[1], encoding="utf-8").read().split("\n")
+	web1 = items.index("h2 web1")
+	db1 = items.index("h2 db1")
+	part = items[web1:db1]
+	def where(pred, what):
+	    hits = [i for i, x in enumerate(part) if pred(x)]
+	    if len(hits) != 1:
+	        sys.exit("%s: %d times in %r" % (what, len(hits), part))
+	    return hits[0]
+	note = where(lambda x: x.startswith("p ") and "nginx answered 502" in x, "the note")
+	code = where(lambda x: x.startswith("pre code bash"), "one code block of commands")
+	diff = where(lambda x: x.startswith("pre code diff"), "the diff")
+	sign = where(lambda x: x.startswith("p Signed by alice (SHA256:"), "the signature")
+	if not note < code < diff < sign:
+	    sys.exit("out of order: note %d, commands %d, diff %d, signature %d in %r" % (note, code, diff, sign, part))
+	block = part[code]
+	if block.count("$ ") != 17 or "$ ls" in block or "$ clear" in block:
+	    sys.exit("the block holds %d commands: %r" % (block.count("$ "), block))
+	EOF
+	# the table of contents: the day, then one entry per host
+	[ "$(wiki_dom toc "$out/day.html")" = "$(printf '%s\n' '2026_11_24: Tuesday 24 November 2026' web1 db1)" ] ||
+		fail "toc: $(wiki_dom toc "$out/day.html")"
+	wiki_dom text "$out/day.html" | grep -qF '3 routine commands not shown'
+	wiki_dom text "$out/day.html" | grep -qF 'disk /srv/backup 91% full (3 times, last at 09:09:07)'
+	wiki_dom text "$out/day.html" | grep -qF 'No space left on device'
 }

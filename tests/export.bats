@@ -288,7 +288,7 @@ print("\n".join(names))' >"$BATS_TEST_TMPDIR/names"
 	[[ "$output" == "# 2026_11_20: Friday 20 November 2026"* ]]
 	[[ "$output" == *'```bash'* ]]
 	# a command holding ``` gets a fence of four
-	[[ "$output" == *$'````bash\n<code bash>'* ]]
+	[[ "$output" == *$'````bash\n$ <code bash>'* ]]
 	run lb show --format markdown
 	[[ "$output" == *'\# not a heading \*not em\* \[not\]\(a link\) \<b\>raw\<\/b\> \`code\`'* ]]
 }
@@ -318,4 +318,36 @@ missing = [s for s in (json.loads(l) for l in sys.stdin) if re.sub(r"\s+", "", s
 for s in missing:
     print("not in the HTML as text: %r" % s)
 sys.exit(1 if missing else 0)' "$h.text"
+}
+
+@test "the day page in DokuWiki and Markdown: per host, the note, one block of commands, the diff, the signature" {
+	new_journal
+	py "$BATS_TEST_DIRNAME/page-day.py" "$LOGBOOK_DIR" 2026_11_24
+	run lb export --dokuwiki "$WIKI"
+	[ "$status" -eq 0 ]
+	local page=$WIKI/journal/2026_11_24.txt
+	# a heading per host, none per session
+	[ "$(grep -c '^===== ' "$page")" -eq 2 ]
+	grep -qx '===== web1 =====' "$page"
+	# web1's 17 commands in one block, as a history; routine ones counted
+	[ "$(sed -n '/^===== web1/,/^===== db1/p' "$page" | grep -c '^<code bash>')" -eq 1 ]
+	[ "$(sed -n '/^<code bash>/,/^<\/code>/p' "$page" | head -n 19 | grep -c '^\$ ')" -eq 17 ]
+	grep -qx '\$ nginx -t  # exit 1, in /etc/nginx' "$page"
+	grep -qx '//3 routine commands not shown//' "$page"
+	local note code diff sign
+	note=$(grep -n 'nginx answered 502' "$page" | cut -d: -f1)
+	code=$(grep -n '^<code bash>' "$page" | head -n 1 | cut -d: -f1)
+	diff=$(grep -n '^<code diff>' "$page" | cut -d: -f1)
+	sign=$(grep -n '^//Signed by// <nowiki>alice</nowiki> (<nowiki>SHA256:q7Zl0vSg3XoQ8k1dRrVfWbYcH4sE2aN9mTuJxLpK5iA</nowiki>)$' "$page" | cut -d: -f1)
+	[ "$note" -lt "$code" ] && [ "$code" -lt "$diff" ] && [ "$diff" -lt "$sign" ] || fail "$(cat "$page")"
+	grep -q '(3 times, last at 09:09:07)' "$page"
+	grep -q 'No space left on device' "$page"
+
+	run lb show --format markdown 2026-11-24
+	[ "$status" -eq 0 ]
+	[[ "$output" == *$'\n## web1\n'* ]]
+	[ "$(sed -n '/^## web1/,/^## db1/p' <<<"$output" | grep -c '^```bash')" -eq 1 ]
+	[[ "$output" == *$'```bash\n$ nginx -t  # exit 1, in /etc/nginx\n$ journalctl'* ]]
+	[[ "$output" == *'_Signed by_ alice (SHA256\:q7Zl0vSg3XoQ8k1dRrVfWbYcH4sE2aN9mTuJxLpK5iA)'* ]]
+	[[ "$output" == *"_3 routine commands not shown_"* ]]
 }

@@ -126,22 +126,21 @@ days_ago() {
 	[[ "$stderr" == *"2020_01_02: no records"* ]]
 }
 
-@test "records of two hosts interleave in time order, with a heading at each change" {
+@test "records are grouped by host, hosts in the order they first appear" {
 	new_journal
-	lb note first on web1
-	LOGBOOK_HOST=db1 lb note then on db1
-	lb note back on web1
+	LOGBOOK_SESSION=s1 lb note first on web1
+	LOGBOOK_SESSION=s2 LOGBOOK_HOST=db1 lb note then on db1
+	LOGBOOK_SESSION=s1 lb note back on web1
 	run lb show --color=never
 	[ "$status" -eq 0 ]
 	local page
-	page=$(grep -v '^$' <<<"$output" | tail -n +2 | sed 's/  session .*//; s/^  [0-9:]*  /  /')
+	page=$(grep -v '^$' <<<"$output" | tail -n +2 | sed 's/  [0-9:-]*  session .*//; s/^    [0-9:]*  /    /')
 	[ "$page" = "$(printf '%s\n' \
-		"web1  alice ($(id -un))" "  note  first on web1" \
-		"db1  alice ($(id -un))" "  note  then on db1" \
-		"web1  alice ($(id -un))" "  note  back on web1")" ]
+		"web1" "  alice ($(id -un))" "    note  first on web1" "    note  back on web1" \
+		"db1" "  alice ($(id -un))" "    note  then on db1")" ]
 }
 
-@test "each admin and session gets its own heading; one heading for consecutive records" {
+@test "each admin and session gets its own stretch of work; one for consecutive records" {
 	new_journal
 	LOGBOOK_SESSION=s1 lb note alice one
 	LOGBOOK_SESSION=s1 lb note alice two
@@ -149,11 +148,11 @@ days_ago() {
 	LOGBOOK_SESSION=s3 lb note alice again
 	run lb show --color=never
 	local headings
-	headings=$(grep -v '^ ' <<<"$output" | grep -v '^$' | tail -n +2)
+	headings=$(grep '^  [^ ]' <<<"$output" | sed 's/  [0-9:-]*  session/  session/')
 	[ "$headings" = "$(printf '%s\n' \
-		"web1  alice ($(id -un))  session s1" \
-		"web1  bob ($(id -un))  session s2" \
-		"web1  alice ($(id -un))  session s3")" ]
+		"  alice ($(id -un))  session s1" \
+		"  bob ($(id -un))  session s2" \
+		"  alice ($(id -un))  session s3")" ]
 }
 
 @test "each record shows its local time in the team's time zone" {
@@ -299,9 +298,9 @@ day_file_in() {
 	printf 'first\nsecond\nthird' | lb note
 	run lb show --color=never
 	local n=${#lines[@]}
-	[[ "${lines[n - 3]}" =~ ^\ \ [0-9:]{8}\ \ note\ \ first$ ]]
-	[ "${lines[n - 2]}" = "                  second" ]
-	[ "${lines[n - 1]}" = "                  third" ]
+	[[ "${lines[n - 3]}" =~ ^\ \ \ \ [0-9:]{8}\ \ note\ \ first$ ]]
+	[ "${lines[n - 2]}" = "                    second" ]
+	[ "${lines[n - 1]}" = "                    third" ]
 }
 
 @test "show only reads: it writes nothing into the journal" {
@@ -374,4 +373,111 @@ import_records() {
 	[[ "$output" == *"version one"* ]]
 	[[ "$output" != *"version two"* ]]
 	[[ "$output" == *"one again"* ]]
+}
+
+# the day of tests/page-day.py: on web1 alice's 20 commands (3 routine), a
+# diff, her note and signature; backup's warning three times; two mails
+page_day() {
+	new_journal
+	py "$BATS_TEST_DIRNAME/page-day.py" "$LOGBOOK_DIR" 2026_11_24
+}
+
+@test "a stretch of work reads: the note, the commands one a line together, the diff, the signature" {
+	page_day
+	run --separate-stderr lb show --color=never 2026-11-24
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ] || fail "$stderr"
+	local note cmd1 cmdN diff sign
+	note=$(grep -n 'note  nginx answered 502' <<<"$output" | cut -d: -f1)
+	cmd1=$(grep -n '\$ nginx -t  \[exit 1\]  (in /etc/nginx)$' <<<"$output" | cut -d: -f1)
+	cmdN=$(grep -n '\$ needrestart -r l$' <<<"$output" | cut -d: -f1)
+	diff=$(grep -n '~ /etc/nginx/nginx.conf' <<<"$output" | cut -d: -f1)
+	sign=$(grep -n 'Signed by' <<<"$output" | cut -d: -f1)
+	[ -n "$note" ] && [ -n "$cmd1" ] && [ -n "$cmdN" ] && [ -n "$diff" ] && [ -n "$sign" ] || fail "$output"
+	# 17 commands on the page (20 less 3 routine ones), on 17 lines in a row
+	[ "$((cmdN - cmd1 + 1))" -eq 17 ] || fail "$output"
+	[ "$(sed -n "${cmd1},${cmdN}p" <<<"$output" | grep -c '^    [0-9:]\{8\}  \$ ')" -eq 17 ]
+	[ "$note" -lt "$cmd1" ] && [ "$cmdN" -lt "$diff" ] && [ "$diff" -lt "$sign" ] || fail "$output"
+	# the directory only where it changes
+	[ "$(grep -c '(in ' <<<"$output")" -eq 5 ]
+}
+
+@test "the whole day fits in fewer lines than one line per record and a heading per change" {
+	page_day
+	run lb show --color=never 2026-11-24
+	[ "$status" -eq 0 ]
+	# 32 records; before the page model this day took 69 lines
+	[ "${#lines[@]}" -le 52 ] || fail "${#lines[@]} lines: $output"
+}
+
+@test "the signature shows its admin and key fingerprint" {
+	page_day
+	run lb show --color=never 2026-11-24
+	[[ "$output" == *"    Signed by alice (SHA256:q7Zl0vSg3XoQ8k1dRrVfWbYcH4sE2aN9mTuJxLpK5iA)"* ]]
+	[[ "$output" != *"  sign  "* ]]
+}
+
+@test "a mail shows its subject, sender and the first lines of its body" {
+	page_day
+	run lb show --color=never 2026-11-24
+	[[ "$output" == *"[critical] mail: Cron <root@web1> test -x /usr/sbin/anacron"*"from Cron Daemon <root@web1>"* ]]
+	[[ "$output" == *"| error: error creating output file /var/log/nginx/access.log.1: No space left on device"* ]]
+	# rows of dashes say nothing: the announcement starts with its title
+	[[ "$output" == *$'openssl security update  from Salvatore Bonaccorso <carnil@debian.org>\n              | Debian Security Advisory DSA-5555-1'* ]]
+}
+
+@test "identical events are folded into one line with a count" {
+	page_day
+	run lb show --color=never 2026-11-24
+	[ "$(grep -c 'disk /srv/backup 91% full' <<<"$output")" -eq 1 ]
+	[[ "$output" == *"[warning] backup: disk /srv/backup 91% full  (3 times, last at 09:09:07)"* ]]
+	# machine messages are under their host, after the admins' work
+	[ "$(grep -n '^  messages$' <<<"$output" | cut -d: -f1)" -gt "$(grep -n 'Signed by' <<<"$output" | cut -d: -f1)" ]
+}
+
+@test "routine commands are counted, not listed, and stay in the journal" {
+	page_day
+	run lb show --color=never 2026-11-24
+	[[ "$output" == *"    3 routine commands not shown"* ]]
+	[[ "$output" != *'$ ls'* ]]
+	[[ "$output" != *'$ clear'* ]]
+	[[ "$output" != *'$ cd /etc/nginx'* ]]
+	run lb show --json 2026-11-24
+	[ "$(grep -c '"kind":"cmd"' <<<"$output")" -eq 22 ]
+	[[ "$output" == *'"cmd":"ls"'* ]]
+	[[ "$output" == *'"cmd":"clear"'* ]]
+}
+
+@test "team.conf's [show] noise replaces the list of routine commands" {
+	page_day
+	printf '[show]\n\tnoise = df clear\n' >>"$LOGBOOK_DIR/team.conf"
+	run lb show --color=never 2026-11-24
+	[[ "$output" == *"    3 routine commands not shown"* ]]
+	[[ "$output" == *'$ ls'* ]]
+	[[ "$output" != *'$ df -h /var'* ]]
+	printf '[show]\n\tnoise =\n' >>"$LOGBOOK_DIR/team.conf"
+	run lb show --color=never 2026-11-24
+	[[ "$output" != *"routine command"* ]]
+	[[ "$output" == *'$ clear'* ]]
+}
+
+@test "a failed or compound command is never routine" {
+	new_journal
+	import_records web1 '{"kind": "cmd", "cmd": "ls /nonexistent", "exit": 2}' \
+		'{"kind": "cmd", "cmd": "cd /srv && rm -rf old", "exit": 0}' \
+		'{"kind": "cmd", "cmd": "ls -l", "exit": 0}'
+	run lb show --color=never
+	[[ "$output" == *'$ ls /nonexistent  [exit 2]'* ]]
+	[[ "$output" == *'$ cd /srv && rm -rf old'* ]]
+	[[ "$output" == *"1 routine command not shown"* ]]
+}
+
+@test "list --kind event shows what an event is about: a mail's subject, never a row of dashes" {
+	page_day
+	run lb list --kind event --no-pager
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"web1 mail event: [SECURITY] [DSA 5555-1] openssl security update"* ]]
+	[[ "$output" == *"web1 mail event: Cron <root@web1> test -x"* ]]
+	[[ "$output" != *"event: ---"* ]]
+	[ "$(grep -c 'event: disk /srv/backup 91% full$' <<<"$output")" -eq 3 ]
 }

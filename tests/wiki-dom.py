@@ -9,6 +9,10 @@
                                 in the table of contents, which DokuWiki's
                                 script folds at its own pace (check sees both)
     wiki-dom.py text FILE       the text of the page's content, blanks collapsed
+    wiki-dom.py outline FILE    the blocks of the content in order, one a line:
+                                "h2 TEXT", "p TEXT", "pre CLASS TEXT" (blanks
+                                collapsed), the table of contents left out
+    wiki-dom.py toc FILE        the entries of the table of contents, one a line
     wiki-dom.py check FILE      fail when the content holds a script, an
                                 image, a frame, a form or an event handler, or a
                                 link that leaves the wiki or goes out of the page
@@ -101,6 +105,61 @@ class Page(HTMLParser):
             self.text.append(data)
 
 
+BLOCKS = {"h1", "h2", "h3", "h4", "h5", "p", "pre"}
+
+
+class Outline(HTMLParser):
+    """The content's blocks and the table of contents' entries, with their text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.inside = False
+        self.depth = 0
+        self.toc = 0
+        self.block = None
+        self.blocks = []
+        self.entries = []
+        self.link = None
+
+    def handle_comment(self, data):
+        if "wikipage start" in data:
+            self.inside = True
+        elif "wikipage stop" in data:
+            self.inside = False
+
+    def handle_starttag(self, tag, attrs):
+        if not self.inside or tag in VOID:
+            return
+        self.depth += 1
+        a = dict(attrs)
+        if self.toc == 0 and "dw__toc" in (a.get("class") or "").split():
+            self.toc = self.depth
+        if self.toc and tag == "a":
+            self.link = []
+        elif not self.toc and self.block is None and tag in BLOCKS:
+            name = tag + (" " + a["class"] if tag == "pre" and a.get("class") else "")
+            self.block = [self.depth, name, []]
+
+    def handle_endtag(self, tag):
+        if not self.inside or tag in VOID:
+            return
+        if self.link is not None and tag == "a":
+            self.entries.append(re.sub(r"\s+", " ", "".join(self.link)).strip())
+            self.link = None
+        if self.block and self.block[0] == self.depth:
+            self.blocks.append((self.block[1] + " " + re.sub(r"\s+", " ", "".join(self.block[2])).strip()).strip())
+            self.block = None
+        if self.toc == self.depth:
+            self.toc = 0
+        self.depth -= 1
+
+    def handle_data(self, data):
+        if self.link is not None:
+            self.link.append(data)
+        if self.block:
+            self.block[2].append(data)
+
+
 def load(path, whole):
     p = Page()
     if whole:
@@ -117,6 +176,12 @@ def load(path, whole):
 
 def main():
     what, path = sys.argv[1], sys.argv[2]
+    if what in ("outline", "toc"):
+        o = Outline()
+        with open(path, encoding="utf-8") as f:
+            o.feed(f.read())
+        print("\n".join(o.blocks if what == "outline" else o.entries))
+        return
     p = load(path, sys.argv[3:] == ["--whole"])
     if what == "skeleton":
         print("\n".join(p.skeleton))

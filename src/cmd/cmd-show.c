@@ -14,17 +14,21 @@
 #include "cmd/cmd.h"
 #include "journal/store.h"
 #include "view/markup.h"
+#include "view/page.h"
 #include "view/render.h"
 #include "base/banned.h"
 
 static const char usage[] =
 	"usage: logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager] [DAY]\n"
 	"\n"
-	"Show one day page: the records of every host for DAY, in time order,\n"
-	"under a heading for each host, admin and session.  DAY is today (the\n"
-	"default), yesterday, -N (N days ago), YYYY_MM_DD or YYYY-MM-DD, in the\n"
-	"team's time zone.  On a terminal the page goes through $PAGER (default\n"
-	"less) in colour.\n"
+	"Show one day page: per host, each admin's stretch of work (the notes,\n"
+	"the commands, the changes, the signature), then the host's events and\n"
+	"mails.  Routine commands (team.conf [show] noise; default clear, ls,\n"
+	"cd, pwd, history, logbook, ...) are counted, not listed; identical\n"
+	"events are shown once with a count.  DAY is today (the default),\n"
+	"yesterday, -N (N days ago), YYYY_MM_DD or YYYY-MM-DD, in the team's\n"
+	"time zone.  On a terminal the page goes through $PAGER (default less)\n"
+	"in colour.\n"
 	"\n"
 	"  --json         print the day's records as stored, one JSON object per\n"
 	"                 line, in time order\n"
@@ -39,41 +43,25 @@ static const char usage[] =
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_FORMAT };
 
 /* how the day is printed: the lines as stored, a markup page or the text page */
-struct page {
+struct page_out {
 	bool json, markup;
-	struct markup_page mp;
+	enum markup_format format;
 	struct render rd;
 };
 
-/* the day's records one at a time, in time order, written out every 64 KiB */
-static void print_page(struct page *p, const struct journal *j, const char *day, const struct store_day_lines *d)
+/* the day's lines as stored, written out every 64 KiB */
+static void print_lines(const struct store_day_lines *d)
 {
 	struct buf out = BUF_INIT;
 
-	if (p->markup)
-		markup_day_header(&p->mp, &out, day, j->tz, d->n);
-	else if (!p->json)
-		render_day_header(&p->rd, &out, day, j->tz, d->n);
 	for (size_t i = 0; i < d->n; i++) {
 		const char *line, *path;
 		size_t len, lineno;
-		struct record *r;
 
 		store_day_line(d, i, &line, &len, &path, &lineno);
-		if (p->json) {
-			/* the line exactly as stored, checked when the day was read */
-			buf_add(&out, line, len);
-			buf_addc(&out, '\n');
-		} else if ((r = rec_parse(line, len, false))) {
-			/* parsed again here, one at a time: a day of 100,000 records fits in little memory */
-			r->path = path;
-			r->lineno = lineno;
-			if (p->markup)
-				markup_record(&p->mp, &out, r);
-			else
-				render_record(&p->rd, &out, r);
-			rec_free(r);
-		}
+		/* the line exactly as stored, checked when the day was read */
+		buf_add(&out, line, len);
+		buf_addc(&out, '\n');
 		if (out.len >= 65536) {
 			if (!cli_out(out.data, out.len))
 				break;
@@ -82,10 +70,37 @@ static void print_page(struct page *p, const struct journal *j, const char *day,
 	}
 	cli_out(out.data, out.len);
 	buf_release(&out);
-	if (p->markup)
-		markup_release(&p->mp);
-	else if (!p->json)
+}
+
+/* the day page (view/page.h), built from every record, then rendered */
+static void print_page(struct page_out *p, const struct journal *j, const char *day, const struct store_day_lines *d)
+{
+	struct buf out = BUF_INIT;
+	struct page pg;
+
+	if (p->json) {
+		print_lines(d);
+		return;
+	}
+	page_init(&pg, day, j->tz, conf_get(j->conf, "show", NULL, "noise"));
+	for (size_t i = 0; i < d->n; i++) {
+		const char *line, *path;
+		size_t len, lineno;
+
+		store_day_line(d, i, &line, &len, &path, &lineno);
+		page_add(&pg, line, len, path, lineno);
+	}
+	page_finish(&pg);
+	if (p->markup) {
+		markup_page_write(p->format, &out, &pg);
+	} else {
+		render_day_header(&p->rd, &out, day, j->tz, d->n);
+		render_day_page(&p->rd, &out, &pg);
 		render_release(&p->rd);
+	}
+	cli_out(out.data, out.len);
+	buf_release(&out);
+	page_release(&pg);
 }
 
 int cmd_show(int argc, char **argv)
@@ -151,10 +166,10 @@ int cmd_show(int argc, char **argv)
 		else
 			printf("%s: no records\n", day);
 	} else {
-		struct page page = { .json = json, .markup = !!strcmp(format, "text") };
+		struct page_out page = { .json = json, .markup = !!strcmp(format, "text") };
 
 		if (page.markup)
-			page.mp.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
+			page.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
 		else
 			page.rd.color = cmd_use_color(when);
 		if (pager && !json)

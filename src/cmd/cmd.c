@@ -27,6 +27,7 @@
 #include "replica/keyring.h"
 #include "replica/replica.h"
 #include "view/index.h"
+#include "view/page.h"
 #include "view/render.h"
 #include "base/banned.h"
 
@@ -359,9 +360,12 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 		buf_adds(out, HIT_RESET);
 	buf_addc(out, ' ');
 	render_escape(out, h->kind, strlen(h->kind), false);
-	if (r)
+	/* an event without a search: what it is about (a mail's subject), not its first line of dashes */
+	if (r && !tlen && !strcmp(r->kind, "event"))
+		page_message_summary(r, &body);
+	if (r && !body.len)
 		index_record_text(r, &body, true);
-	else if (h->body)
+	else if (!r && h->body)
 		buf_add(&body, h->body, h->body_len);	/* the index's copy: the same text */
 	p = buf_str(&body);
 	end = p + body.len;
@@ -455,6 +459,7 @@ size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text
 	if (q->method != INDEX_FILES)
 		index_update(j, NULL);
 	q->lines = json;
+	q->event_lines = !text;
 	p.color = !json && cmd_use_color(when);
 	if (pager && !json)
 		run_pager_start();

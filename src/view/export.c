@@ -31,10 +31,11 @@
 #include "journal/record.h"
 #include "view/export.h"
 #include "view/markup.h"
+#include "view/page.h"
 #include "base/banned.h"
 
 /* bump when the pages would come out differently: every page is written again */
-#define EXPORT_FORMAT 1
+#define EXPORT_FORMAT 2
 #define STATE_NAME ".logbook-export.json"
 #define LOCK_NAME ".logbook-export.lock"
 
@@ -146,7 +147,7 @@ static int render_day(struct journal *j, const char *day, struct buf *page, json
 		      struct store_warnings *w)
 {
 	struct store_day_lines d;
-	struct markup_page mp = { .format = MARKUP_DOKUWIKI };
+	struct page pg;
 
 	if (store_day_lines_load(j, day, &d) < 0)
 		return -1;
@@ -157,23 +158,20 @@ static int render_day(struct journal *j, const char *day, struct buf *page, json
 	free(d.warnings.msgs);
 	d.warnings.msgs = NULL;
 	d.warnings.n = 0;
-	markup_day_header(&mp, page, day, j->tz, d.n);
+	page_init(&pg, day, j->tz, conf_get(j->conf, "show", NULL, "noise"));
 	for (size_t i = 0; i < d.n; i++) {
 		const char *line, *path;
 		size_t len, lineno;
-		struct record *r;
 
 		store_day_line(&d, i, &line, &len, &path, &lineno);
-		if (!(r = rec_parse(line, len, false)))
-			continue;
-		markup_record(&mp, page, r);
-		rec_free(r);
+		page_add(&pg, line, len, path, lineno);
 	}
-	markup_who_sort(&mp);
+	page_finish(&pg);
+	markup_page_write(MARKUP_DOKUWIKI, page, &pg);
 	*who = json_array();
-	for (size_t i = 0; i < mp.nwho; i++)
-		json_array_append_new(*who, json_pack("[ss]", mp.who[i].host, mp.who[i].admin));
-	markup_release(&mp);
+	for (size_t i = 0; i < pg.nwho; i++)
+		json_array_append_new(*who, json_pack("[ss]", pg.who[i].host, pg.who[i].admin));
+	page_release(&pg);
 	store_day_lines_free(&d);
 	return 0;
 }

@@ -423,7 +423,7 @@ int index_db_search(sqlite3 *db, struct journal *j, const struct index_query *q,
 			.id = sqlite3_column_int64(st, 12),
 		};
 		/* the stored line only when it is wanted, or holds what body cannot show */
-		if (q->lines || sqlite3_column_int(st, 11)) {
+		if (q->lines || sqlite3_column_int(st, 11) || (q->event_lines && !strcmp(h.kind ? h.kind : "", "event"))) {
 			size_t len = (size_t)sqlite3_column_int64(st, 9);
 			if (index_fd_cache_line(&fds, db, j, sqlite3_column_int64(st, 6), sqlite3_column_int64(st, 8), len, &h.path,
 					  &line) < 0)

@@ -409,7 +409,7 @@ int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *
 		char *body = NULL;
 		/* the text is not NUL-terminated in the file */
 		hit.body = body = xstrndup(hit.body, e->body_len);
-		if (q->lines || (e->flags & TEXT_EXACT)) {
+		if (q->lines || (e->flags & TEXT_EXACT) || (q->event_lines && !strcmp(hit.kind, "event"))) {
 			hit.lineno = e->line;
 			if (index_fd_cache_line(&fds, db, j, e->file, e->off, e->len, &hit.path, &line) < 0) {
 				free(body);

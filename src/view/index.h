@@ -71,6 +71,7 @@ struct index_query {
 	size_t limit;		/* 0: no limit */
 	bool oldest_first;	/* default newest first */
 	bool lines;		/* every hit needs its stored line (else: when body cannot stand for it) */
+	bool event_lines;	/* events need theirs: what one is about is a field body does not single out */
 	enum index_method method;
 	int64_t after_id;	/* only rows indexed after this one (index_position); 0: all */
 };

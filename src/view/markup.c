@@ -30,9 +30,11 @@
  *   closing tags is cut after each "</code" into several <code> blocks.
  * - Headings (ParserMode/Header.php) are a whole line; the handler trims
  *   '=' and blanks at both ends and the renderer escapes the title: no
- *   markup is parsed in a heading.  Our headings start with a host name
- *   ([A-Za-z0-9._-]) and end with ')', so the trim never reaches record
- *   text, and render_escape keeps newlines out.
+ *   markup is parsed in a heading.  The record-by-record headings
+ *   (markup_record) start with a host name ([A-Za-z0-9._-]) and end with
+ *   ')'; the day page's host headings (markup_page_write) are the host
+ *   name with any other byte written as \xNN.  So the trim never reaches
+ *   record text, and no newline gets in.
  * - Line-based syntax (lists, tables, quotes, preformatted, headings, hr)
  *   only starts at the beginning of a line, and every line we write
  *   starts with our own text; record text never contains a raw newline
@@ -320,21 +322,10 @@ void markup_day_header(struct markup_page *p, struct buf *out, const char *day, 
 	buf_addf(out, ", %zu record%s.\n", records, records == 1 ? "" : "s");
 }
 
-static void add_who(struct markup_page *p, const char *host, const char *admin)
-{
-	if (p->nwho && same(p->who[p->nwho - 1].host, host) && same(p->who[p->nwho - 1].admin, admin))
-		return;
-	p->who = xreallocarray(p->who, p->nwho + 1, sizeof *p->who);
-	p->who[p->nwho].host = xstrdup(host);
-	p->who[p->nwho].admin = xstrdup(admin);
-	p->nwho++;
-}
-
 static void heading(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	struct buf t = BUF_INIT;
 
-	add_who(p, rec->host, rec->admin);
 	if (same(p->host, rec->host) && same(p->admin, rec->admin) && same(p->account, rec->account) &&
 	    same(p->session, rec->session))
 		return;
@@ -482,24 +473,33 @@ static void event_record(struct markup_page *p, struct buf *out, const struct re
 	buf_release(&v);
 }
 
-static void sign_record(struct markup_page *p, struct buf *out, const struct record *rec)
+/* "Signed by alice (SHA256:...)" */
+static void signed_by(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	const char *key = rec_get_str(rec, "key", NULL);
-	int64_t covers = 0;
 
 	italic(p, out, "Signed by");
 	buf_adds(out, " ");
 	texts(p, out, rec->admin);
 	if (key) {
-		buf_adds(out, ", key ");
+		buf_adds(out, " (");
 		texts(p, out, key);
+		buf_adds(out, ")");
 	}
+}
+
+static void sign_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	int64_t covers = 0;
+
+	signed_by(p, out, rec);
 	if (rec_get_int(rec, "covers", &covers))
 		buf_addf(out, " (%s up to record %lld)", rec->host, (long long)covers);
 	buf_adds(out, "\n");
 }
 
-static void session_record(struct markup_page *p, struct buf *out, const struct record *rec)
+/* "shell opened: bash on /dev/pts/1 from 192.0.2.7", "shell closed: 12 commands" */
+static void session_words(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	const char *event = rec_get_str(rec, "event", NULL);
 	const char *how = rec_get_str(rec, "how", NULL);
@@ -533,8 +533,13 @@ static void session_record(struct markup_page *p, struct buf *out, const struct 
 		if (event)
 			texts(p, out, event);
 	}
-	buf_adds(out, "\n");
 	buf_release(&v);
+}
+
+static void session_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	session_words(p, out, rec);
+	buf_adds(out, "\n");
 }
 
 /* the field that says what a record of a kind this version does not know is about */
@@ -548,10 +553,33 @@ static const char *summary_field(const struct record *rec)
 	return NULL;
 }
 
-void markup_record(struct markup_page *p, struct buf *out, const struct record *rec)
+/* a note, or a record of a kind this version does not know, by its summary */
+static void other_record(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	struct buf v = BUF_INIT;
+	const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
+	int64_t n = 0, f = 0;
 
+	if (strcmp(rec->kind, "note")) {
+		texts(p, out, rec->kind);
+		buf_adds(out, ": ");
+	}
+	if (key && rec_get_text(rec, key, &v) == 0)
+		lines(p, out, buf_str(&v), v.len);
+	if (!strcmp(rec->kind, "note") && ((int)rec_get_int(rec, "commands", &n) | (int)rec_get_int(rec, "files", &f))) {
+		buf_adds(out, " (entry for ");
+		if (n > 0)
+			buf_addf(out, "%lld command%s%s", (long long)n, n == 1 ? "" : "s", f > 0 ? ", " : "");
+		if (f > 0)
+			buf_addf(out, "%lld file%s", (long long)f, f == 1 ? "" : "s");
+		buf_adds(out, ")");
+	}
+	buf_adds(out, "\n");
+	buf_release(&v);
+}
+
+void markup_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
 	heading(p, out, rec);
 	stamp(p, out, rec);
 	if (!strcmp(rec->kind, "cmd")) {
@@ -565,51 +593,8 @@ void markup_record(struct markup_page *p, struct buf *out, const struct record *
 	} else if (!strcmp(rec->kind, "session")) {
 		session_record(p, out, rec);
 	} else {
-		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
-		int64_t n = 0, f = 0;
-
-		if (strcmp(rec->kind, "note")) {
-			texts(p, out, rec->kind);
-			buf_adds(out, ": ");
-		}
-		if (key && rec_get_text(rec, key, &v) == 0)
-			lines(p, out, buf_str(&v), v.len);
-		if (!strcmp(rec->kind, "note") && ((int)rec_get_int(rec, "commands", &n) | (int)rec_get_int(rec, "files", &f))) {
-			buf_adds(out, " (entry for ");
-			if (n > 0)
-				buf_addf(out, "%lld command%s%s", (long long)n, n == 1 ? "" : "s", f > 0 ? ", " : "");
-			if (f > 0)
-				buf_addf(out, "%lld file%s", (long long)f, f == 1 ? "" : "s");
-			buf_adds(out, ")");
-		}
-		buf_adds(out, "\n");
+		other_record(p, out, rec);
 	}
-	buf_release(&v);
-}
-
-static int who_cmp(const void *a, const void *b)
-{
-	const struct markup_who *x = a, *y = b;
-	int c = strcmp(x->host, y->host);
-
-	return c ? c : strcmp(x->admin, y->admin);
-}
-
-void markup_who_sort(struct markup_page *p)
-{
-	size_t n = 0;
-
-	if (p->nwho)
-		qsort(p->who, p->nwho, sizeof *p->who, who_cmp);
-	for (size_t i = 0; i < p->nwho; i++) {
-		if (n && !who_cmp(&p->who[n - 1], &p->who[i])) {
-			free(p->who[i].host);
-			free(p->who[i].admin);
-			continue;
-		}
-		p->who[n++] = p->who[i];
-	}
-	p->nwho = n;
 }
 
 void markup_release(struct markup_page *p)
@@ -618,10 +603,251 @@ void markup_release(struct markup_page *p)
 	free(p->admin);
 	free(p->account);
 	free(p->session);
-	for (size_t i = 0; i < p->nwho; i++) {
-		free(p->who[i].host);
-		free(p->who[i].admin);
-	}
-	free(p->who);
 	memset(p, 0, sizeof *p);
+}
+
+/* ---- the page ---- */
+
+static void para_break(struct markup_page *p, struct buf *out)
+{
+	(void)p;
+	buf_adds(out, "\n");
+}
+
+/* "**09:14-09:40** alice as root, //session// s, shell opened: bash on /dev/pts/1, shell closed: 3 commands" */
+static void stretch_line(struct markup_page *p, struct buf *out, const struct page *pg, const struct page_stretch *s)
+{
+	char a[9], b[9];
+	struct record *open = s->opened != SIZE_MAX ? page_record(pg, s->opened) : NULL;
+	struct record *close = s->closed != SIZE_MAX ? page_record(pg, s->closed) : NULL;
+
+	day_clock(s->first, a);
+	day_clock(s->last, b);
+	a[5] = b[5] = '\0';
+	buf_adds(out, "\n");
+	if (strcmp(a, b)) {
+		char both[20];
+		snprintf(both, sizeof both, "%s-%s", a, b);
+		bold(p, out, both);
+	} else {
+		bold(p, out, a);
+	}
+	buf_adds(out, " ");
+	texts(p, out, s->admin);
+	if (strcmp(s->admin, s->account)) {
+		buf_adds(out, " as ");
+		texts(p, out, s->account);
+	}
+	if (*s->session) {
+		buf_adds(out, ", ");
+		italic(p, out, "session");
+		buf_adds(out, " ");
+		texts(p, out, s->session);
+	}
+	if (open) {
+		buf_adds(out, ", ");
+		session_words(p, out, open);
+	}
+	if (close) {
+		buf_adds(out, ", ");
+		session_words(p, out, close);
+	}
+	buf_adds(out, "\n");
+	rec_free(open);
+	rec_free(close);
+}
+
+/*
+ * The commands as one history: "$ cmd", and "  # exit 1, in /etc" after a
+ * command that failed or ran in another directory than the one before.
+ * The whole block goes through the code escaper: a command's text cannot
+ * end the block.
+ */
+static void history(struct markup_page *p, struct buf *out, const struct page *pg, const struct page_list *cmds)
+{
+	struct buf block = BUF_INIT, cwd = BUF_INIT, dir = BUF_INIT, c = BUF_INIT;
+
+	for (size_t i = 0; i < cmds->n; i++) {
+		struct record *rec = page_record(pg, cmds->v[i]);
+		int64_t status = 0;
+		bool failed, moved;
+
+		if (!rec)
+			continue;
+		buf_reset(&c);
+		buf_reset(&dir);
+		rec_get_text(rec, "cmd", &c);
+		failed = rec_get_int(rec, "exit", &status) && status != 0;
+		moved = rec_get_text(rec, "cwd", &dir) == 0 && dir.len &&
+			(dir.len != cwd.len || memcmp(dir.data, cwd.data, dir.len));
+		buf_adds(&block, "$ ");
+		buf_add(&block, c.data ? c.data : "", c.len);
+		if (failed || moved) {
+			buf_adds(&block, memchr(c.data ? c.data : "", '\n', c.len) ? "\n#" : "  #");
+			if (failed)
+				buf_addf(&block, " exit %lld%s", (long long)status, moved ? "," : "");
+			if (moved) {
+				buf_adds(&block, " in ");
+				buf_add(&block, dir.data, dir.len);
+				buf_reset(&cwd);
+				buf_add(&cwd, dir.data, dir.len);
+			}
+		}
+		buf_addc(&block, '\n');
+		rec_free(rec);
+	}
+	if (block.len) {
+		buf_truncate(&block, block.len - 1);
+		para_break(p, out);
+		code(p, out, "bash", block.data, block.len);
+	}
+	buf_release(&block);
+	buf_release(&cwd);
+	buf_release(&dir);
+	buf_release(&c);
+}
+
+#define MAIL_LINES 5
+
+static void page_message(struct markup_page *p, struct buf *out, const struct page_message *m, const struct record *rec)
+{
+	const char *level = rec_get_str(rec, "level", NULL);
+	json_t *mail = json_object_get(rec->obj, "mail");
+	const char *from = json_string_value(json_object_get(mail, "from"));
+	struct buf v = BUF_INIT;
+	char clock[9];
+
+	day_clock(rec->time, clock);
+	buf_adds(out, "\n");
+	bold(p, out, clock);
+	buf_adds(out, " ");
+	if (level && (!strcmp(level, "info") || !strcmp(level, "warning") || !strcmp(level, "critical")))
+		italic(p, out, level);
+	else if (level)
+		texts(p, out, level);
+	if (rec_get_text(rec, "source", &v) == 0 && v.len) {
+		buf_adds(out, " from ");
+		text(p, out, v.data, v.len);
+	}
+	if (from) {
+		buf_adds(out, " (");
+		texts(p, out, from);
+		buf_adds(out, ")");
+	}
+	buf_adds(out, ": ");
+	buf_reset(&v);
+	if (json_is_object(mail)) {
+		const char *subject = json_string_value(json_object_get(mail, "subject"));
+		texts(p, out, subject && *subject ? subject : "(no subject)");
+	} else {
+		page_message_summary(rec, &v);
+		text(p, out, v.data ? v.data : "", v.len);
+	}
+	if (m->count > 1) {
+		char last[9];
+		day_clock(m->last, last);
+		buf_addf(out, " (%zu times, last at %s)", m->count, last);
+	}
+	buf_adds(out, "\n");
+	buf_reset(&v);
+	if (json_is_object(mail)) {
+		size_t more = page_mail_lines(rec, MAIL_LINES, &v);
+		if (v.len) {
+			if (more)
+				buf_addf(&v, "(%zu more line%s)\n", more, more == 1 ? "" : "s");
+			buf_truncate(&v, v.len - 1);
+			para_break(p, out);
+			code(p, out, NULL, v.data, v.len);
+		}
+	} else if (rec_get_text(rec, "text", &v) == 0 && memchr(v.data ? v.data : "", '\n', v.len)) {
+		para_break(p, out);
+		code(p, out, NULL, v.data, v.len);
+	}
+	buf_release(&v);
+}
+
+void markup_page_write(enum markup_format format, struct buf *out, const struct page *pg)
+{
+	struct markup_page p = { .format = format };
+
+	markup_day_header(&p, out, pg->day, pg->tz, pg->records);
+	for (size_t h = 0; h < pg->nhosts; h++) {
+		const struct page_host *host = &pg->hosts[h];
+
+		buf_adds(out, "\n");
+		if (format == MARKUP_DOKUWIKI) {
+			/* store.c names host files [A-Za-z0-9._-]; anything else as \xNN, so the trim never reaches it */
+			buf_adds(out, "===== ");
+			for (const char *c = host->name; *c; c++) {
+				if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", *c))
+					buf_addc(out, *c);
+				else
+					buf_addf(out, "\\x%02x", (unsigned char)*c);
+			}
+			buf_adds(out, " =====\n");
+		} else {
+			buf_adds(out, "## ");
+			texts(&p, out, host->name);
+			buf_adds(out, "\n");
+		}
+		for (size_t k = 0; k < host->nstretches; k++) {
+			const struct page_stretch *s = &host->stretches[k];
+			const struct page_list *parts[] = { &s->notes, &s->changes, &s->other, &s->signs };
+
+			stretch_line(&p, out, pg, s);
+			for (size_t i = 0; i < s->notes.n; i++) {
+				struct record *rec = page_record(pg, s->notes.v[i]);
+				struct buf v = BUF_INIT;
+				if (!rec)
+					continue;
+				buf_adds(out, "\n");
+				if (rec_get_text(rec, "text", &v) == 0)
+					lines(&p, out, buf_str(&v), v.len);
+				buf_adds(out, "\n");
+				buf_release(&v);
+				rec_free(rec);
+			}
+			history(&p, out, pg, &s->cmds);
+			if (s->noise) {
+				buf_adds(out, "\n");
+				buf_addf(out, p.format == MARKUP_DOKUWIKI ? "//%zu routine command%s not shown//\n"
+									: "_%zu routine command%s not shown_\n",
+					 s->noise, s->noise == 1 ? "" : "s");
+			}
+			for (size_t q = 1; q < sizeof parts / sizeof *parts; q++) {
+				for (size_t i = 0; i < parts[q]->n; i++) {
+					struct record *rec = page_record(pg, parts[q]->v[i]);
+					if (!rec)
+						continue;
+					if (parts[q] == &s->signs) {
+						buf_adds(out, "\n");
+						signed_by(&p, out, rec);
+						buf_adds(out, "\n");
+					} else if (parts[q] == &s->changes) {
+						buf_adds(out, "\n");
+						change_record(&p, out, rec);
+					} else {
+						stamp(&p, out, rec);
+						if (!strcmp(rec->kind, "session"))
+							session_record(&p, out, rec);
+						else
+							other_record(&p, out, rec);
+					}
+					rec_free(rec);
+				}
+			}
+		}
+		if (host->nmessages) {
+			buf_adds(out, "\n");
+			bold(&p, out, "Messages");
+			buf_adds(out, "\n");
+		}
+		for (size_t m = 0; m < host->nmessages; m++) {
+			struct record *rec = page_record(pg, host->messages[m].line);
+			if (rec)
+				page_message(&p, out, &host->messages[m], rec);
+			rec_free(rec);
+		}
+	}
+	markup_release(&p);
 }

@@ -20,6 +20,7 @@
 
 #include "base/buf.h"
 #include "journal/record.h"
+#include "view/page.h"
 
 enum markup_format { MARKUP_DOKUWIKI, MARKUP_MARKDOWN };
 
@@ -42,25 +43,23 @@ void markup_markdown_code(struct buf *out, const char *lang, const char *s, size
 /* a DokuWiki page or namespace name as DokuWiki's cleanID() makes it (ASCII input); allocated */
 char *markup_dokuwiki_clean_id(const char *raw);
 
-/* who worked on a host on a day, for the export's index page */
-struct markup_who {
-	char *host;
-	char *admin;
-};
-
 struct markup_page {
 	enum markup_format format;
 	/* the heading written last, to write one only when it changes */
 	char *host, *admin, *account, *session;
-	/* every host and admin of the page's records, sorted, each pair once (markup_who_sort) */
-	struct markup_who *who;
-	size_t nwho;
 };
 
 void markup_day_header(struct markup_page *p, struct buf *out, const char *day, const char *tz, size_t records);
 void markup_record(struct markup_page *p, struct buf *out, const struct record *rec);
-/* sort p->who and drop repeated pairs */
-void markup_who_sort(struct markup_page *p);
 void markup_release(struct markup_page *p);
+/*
+ * The whole day page (page.h), header included: a section per host (one
+ * entry each in the wiki's table of contents); under it, each stretch of
+ * work as a line naming the admin, then the notes, the commands as one
+ * code block that reads like a shell history (exit status and directory
+ * as comments, where they fail or change), the routine commands counted,
+ * the diffs, "Signed by"; then the host's messages.
+ */
+void markup_page_write(enum markup_format format, struct buf *out, const struct page *pg);
 
 #endif

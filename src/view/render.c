@@ -1,16 +1,24 @@
 /*
  * render: the day page as terminal text.
  *
- *   2026_11_24  Tuesday 24 November 2026  (Europe/Paris, 3 records)
+ *   2026_11_24  Tuesday 24 November 2026  (Europe/Paris, 32 records)
  *
- *   web1  alice (root)  session 8c1e5f3a-4242-1234
- *     09:14:03  note  Restarted nginx after the config change.
- *                     Second line of the note.
- *     09:20:11  $ systemctl restart nginx  [exit 1]
+ *   web1
+ *     alice (root)  09:01-09:12  session 8c1e5f3a  shell opened: bash on /dev/pts/1
+ *       09:12:00  note  Restarted nginx after the config change.
+ *       09:02:30  $ nginx -t  [exit 1]  (in /etc/nginx)
+ *       09:03:00  $ systemctl restart nginx
+ *       3 routine commands not shown
+ *       09:12:01  ~ /etc/nginx/nginx.conf  1 line changed
+ *                   --- a/etc/nginx/nginx.conf ...
+ *       Signed by alice (SHA256:q7Zl0vSg3XoQ8k1dRrVfWbYcH4sE2aN9mTuJxLpK5iA)
+ *     messages
+ *       09:01:01  [warning] backup: disk /srv/backup 91% full  (3 times, last at 09:09:07)
  *
- * Records come in time order; a heading is printed whenever the host,
- * admin, account or session differs from the record before, so the page
- * reads as a timeline of who did what where.
+ * render_day_page walks the page model (page.h); render_record shows one
+ * record under a heading printed whenever the host, admin, account or
+ * session differs from the record before, and the page uses it for
+ * notes, changes and kinds it does not know.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,6 +79,19 @@ static void set(char **field, const char *v)
 	*field = xstrdup(v);
 }
 
+/* "alice", or "alice (root)" when the account is another */
+static void admin_account(struct render *r, struct buf *out, const char *admin, const char *account)
+{
+	color(r, out, C_BOLD C_GREEN);
+	escaped_str(out, admin);
+	color(r, out, C_RESET);
+	if (strcmp(admin, account)) {
+		buf_adds(out, " (");
+		escaped_str(out, account);
+		buf_addc(out, ')');
+	}
+}
+
 static void heading(struct render *r, struct buf *out, const struct record *rec)
 {
 	if (same(r->host, rec->host) && same(r->admin, rec->admin) &&
@@ -81,14 +102,7 @@ static void heading(struct render *r, struct buf *out, const struct record *rec)
 	escaped_str(out, rec->host);
 	color(r, out, C_RESET);
 	buf_adds(out, "  ");
-	color(r, out, C_BOLD C_GREEN);
-	escaped_str(out, rec->admin);
-	color(r, out, C_RESET);
-	if (strcmp(rec->admin, rec->account)) {
-		buf_adds(out, " (");
-		escaped_str(out, rec->account);
-		buf_addc(out, ')');
-	}
+	admin_account(r, out, rec->admin, rec->account);
 	if (*rec->session) {
 		color(r, out, C_DIM);
 		buf_adds(out, "  session ");
@@ -233,7 +247,7 @@ static void change_lines(struct render *r, struct buf *out, const struct record 
 	buf_reset(&v);
 	if (rec_get_text(rec, "diff", &v) == 0 && v.len) {
 		buf_addc(out, '\n');
-		render_diff(r, out, v.data, v.len, 14);
+		render_diff(r, out, v.data, v.len, 14 + r->indent);
 		/* render_record ends the record with its own newline */
 		buf_truncate(out, out->len - 1);
 	}
@@ -264,8 +278,15 @@ static void event_line(struct render *r, struct buf *out, const struct record *r
 		escaped_str(out, from && *from ? from : "(unknown)");
 		color(r, out, C_RESET);
 	} else if (text) {
+		struct buf first = BUF_INIT;
+		/* the first line that holds a letter or a digit, not a row of dashes */
+		page_message_summary(rec, &first);
 		nl = strchr(text, '\n');
-		render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		if (first.len)
+			render_escape(out, first.data, first.len, false);
+		else
+			render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		buf_release(&first);
 		if (nl) {
 			size_t lines = 1;
 			for (; nl; nl = strchr(nl + 1, '\n'))
@@ -286,6 +307,8 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 
 	heading(r, out, rec);
 	day_clock(rec->time, clock);
+	for (size_t i = 0; i < r->indent; i++)
+		buf_addc(out, ' ');
 	buf_adds(out, "  ");
 	color(r, out, C_DIM);
 	buf_adds(out, clock);
@@ -295,7 +318,7 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		int64_t status = 0;
 		rec_get_text(rec, "cmd", &text);
 		buf_adds(out, "$ ");
-		body(out, text.data ? text.data : "", text.len, 14);
+		body(out, text.data ? text.data : "", text.len, 14 + r->indent);
 		if (rec_get_int(rec, "exit", &status) && status != 0) {
 			buf_adds(out, "  ");
 			color(r, out, C_RED);
@@ -314,7 +337,7 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		escaped_str(out, rec->kind);
 		color(r, out, C_RESET);
 		buf_adds(out, "  ");
-		indent = 2 + 8 + 2 + strlen(rec->kind) + 2;
+		indent = r->indent + 2 + 8 + 2 + strlen(rec->kind) + 2;
 		if (key && rec_get_text(rec, key, &text) == 0)
 			body(out, buf_str(&text), text.len, indent);
 		/* an entry written by commit says how many commands it covers */
@@ -341,4 +364,211 @@ void render_release(struct render *r)
 	free(r->account);
 	free(r->session);
 	memset(r, 0, sizeof *r);
+}
+
+/* ---- the page ---- */
+
+/* "09:14" or "09:14-09:40" */
+static void span(struct buf *out, int64_t first, int64_t last)
+{
+	char a[9], b[9];
+
+	day_clock(first, a);
+	day_clock(last, b);
+	buf_add(out, a, 5);
+	if (memcmp(a, b, 5)) {
+		buf_addc(out, '-');
+		buf_add(out, b, 5);
+	}
+}
+
+static void stretch_heading(struct render *r, struct buf *out, const struct page *pg, const struct page_stretch *s)
+{
+	struct record *open = s->opened != SIZE_MAX ? page_record(pg, s->opened) : NULL;
+	struct record *close = s->closed != SIZE_MAX ? page_record(pg, s->closed) : NULL;
+
+	buf_adds(out, "  ");
+	admin_account(r, out, s->admin, s->account);
+	buf_adds(out, "  ");
+	span(out, s->first, s->last);
+	color(r, out, C_DIM);
+	if (*s->session) {
+		buf_adds(out, "  session ");
+		escaped_str(out, s->session);
+	}
+	if (open) {
+		buf_adds(out, "  ");
+		session_line(r, out, open);
+		color(r, out, C_DIM);
+	}
+	if (close) {
+		buf_adds(out, open ? ", " : "  ");
+		session_line(r, out, close);
+		color(r, out, C_DIM);
+	}
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+	rec_free(open);
+	rec_free(close);
+}
+
+/* "    09:14:03  ": a line of a stretch or of the messages */
+static void page_clock(struct render *r, struct buf *out, int64_t time)
+{
+	char clock[9];
+
+	day_clock(time, clock);
+	buf_adds(out, "    ");
+	color(r, out, C_DIM);
+	buf_adds(out, clock);
+	color(r, out, C_RESET);
+	buf_adds(out, "  ");
+}
+
+/* "09:14:03  $ cmd  [exit 1]  (in /etc)": the directory when it changed */
+static void page_cmd(struct render *r, struct buf *out, const struct record *rec, struct buf *cwd)
+{
+	struct buf text = BUF_INIT, dir = BUF_INIT;
+	int64_t status = 0;
+
+	page_clock(r, out, rec->time);
+	buf_adds(out, "$ ");
+	rec_get_text(rec, "cmd", &text);
+	body(out, buf_str(&text), text.len, 16);
+	if (rec_get_int(rec, "exit", &status) && status != 0) {
+		buf_adds(out, "  ");
+		color(r, out, C_RED);
+		buf_addf(out, "[exit %lld]", (long long)status);
+		color(r, out, C_RESET);
+	}
+	if (rec_get_text(rec, "cwd", &dir) == 0 && dir.len &&
+	    (dir.len != cwd->len || memcmp(dir.data, cwd->data, dir.len))) {
+		color(r, out, C_DIM);
+		buf_adds(out, "  (in ");
+		render_escape(out, dir.data, dir.len, false);
+		buf_addc(out, ')');
+		color(r, out, C_RESET);
+		buf_reset(cwd);
+		buf_add(cwd, dir.data, dir.len);
+	}
+	buf_addc(out, '\n');
+	buf_release(&text);
+	buf_release(&dir);
+}
+
+/* "Signed by alice (SHA256:...)" */
+static void page_sign(struct render *r, struct buf *out, const struct record *rec)
+{
+	const char *key = rec_get_str(rec, "key", NULL);
+
+	buf_adds(out, "    ");
+	color(r, out, C_GREEN);
+	buf_adds(out, "Signed by ");
+	escaped_str(out, rec->admin);
+	if (key) {
+		buf_adds(out, " (");
+		escaped_str(out, key);
+		buf_addc(out, ')');
+	}
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+}
+
+#define MAIL_LINES 3
+
+static void page_message(struct render *r, struct buf *out, const struct page_message *m, const struct record *rec)
+{
+	json_t *mail = json_object_get(rec->obj, "mail");
+	struct buf v = BUF_INIT;
+
+	page_clock(r, out, rec->time);
+	event_line(r, out, rec);
+	color(r, out, C_DIM);
+	if (m->count > 1) {
+		char last[9];
+		day_clock(m->last, last);
+		buf_addf(out, "  (%zu times, last at %s)", m->count, last);
+	}
+	color(r, out, C_RESET);
+	buf_addc(out, '\n');
+	if (json_is_object(mail)) {
+		size_t more;
+		buf_reset(&v);
+		more = page_mail_lines(rec, MAIL_LINES, &v);
+		for (const char *p = buf_str(&v), *end = p + v.len; p < end;) {
+			const char *nl = memchr(p, '\n', (size_t)(end - p));
+			buf_adds(out, "              | ");
+			render_escape(out, p, (size_t)(nl - p), false);
+			buf_addc(out, '\n');
+			p = nl + 1;
+		}
+		if (more) {
+			color(r, out, C_DIM);
+			buf_addf(out, "              | (%zu more line%s)\n", more, more == 1 ? "" : "s");
+			color(r, out, C_RESET);
+		}
+	}
+	buf_release(&v);
+}
+
+void render_day_page(struct render *r, struct buf *out, const struct page *pg)
+{
+	for (size_t h = 0; h < pg->nhosts; h++) {
+		const struct page_host *host = &pg->hosts[h];
+
+		buf_addc(out, '\n');
+		color(r, out, C_BOLD C_CYAN);
+		escaped_str(out, host->name);
+		color(r, out, C_RESET);
+		buf_addc(out, '\n');
+		for (size_t k = 0; k < host->nstretches; k++) {
+			const struct page_stretch *s = &host->stretches[k];
+			const struct page_list *parts[] = { &s->notes, &s->cmds, &s->changes, &s->other, &s->signs };
+			struct buf cwd = BUF_INIT;
+
+			stretch_heading(r, out, pg, s);
+			for (size_t p = 0; p < sizeof parts / sizeof *parts; p++) {
+				if (parts[p] == &s->changes && s->noise) {
+					color(r, out, C_DIM);
+					buf_addf(out, "    %zu routine command%s not shown\n", s->noise,
+						 s->noise == 1 ? "" : "s");
+					color(r, out, C_RESET);
+				}
+				for (size_t i = 0; i < parts[p]->n; i++) {
+					struct record *rec = page_record(pg, parts[p]->v[i]);
+					if (!rec)
+						continue;
+					if (parts[p] == &s->cmds) {
+						page_cmd(r, out, rec, &cwd);
+					} else if (parts[p] == &s->signs) {
+						page_sign(r, out, rec);
+					} else {
+						/* notes, changes and others as records, under the stretch's heading */
+						set(&r->host, rec->host);
+						set(&r->admin, rec->admin);
+						set(&r->account, rec->account);
+						set(&r->session, rec->session);
+						r->indent = 2;
+						render_record(r, out, rec);
+						r->indent = 0;
+					}
+					rec_free(rec);
+				}
+			}
+			buf_release(&cwd);
+		}
+		if (host->nmessages) {
+			buf_adds(out, "  ");
+			color(r, out, C_BOLD);
+			buf_adds(out, "messages");
+			color(r, out, C_RESET);
+			buf_addc(out, '\n');
+		}
+		for (size_t m = 0; m < host->nmessages; m++) {
+			struct record *rec = page_record(pg, host->messages[m].line);
+			if (rec)
+				page_message(r, out, &host->messages[m], rec);
+			rec_free(rec);
+		}
+	}
 }

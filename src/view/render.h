@@ -14,12 +14,14 @@
 #include "base/buf.h"
 #include "base/utf8.h"
 #include "journal/record.h"
+#include "view/page.h"
 
 /* utf8_escape (base/utf8.h), under the name the view's callers use */
 void render_escape(struct buf *out, const char *s, size_t len, bool keep_newlines);
 
 struct render {
 	bool color;
+	size_t indent;	/* blanks before each line of a record */
 	/* the heading printed last, to print one only when it changes */
 	char *host, *admin, *account, *session;
 };
@@ -29,5 +31,12 @@ void render_record(struct render *r, struct buf *out, const struct record *rec);
 /* a unified diff, each line escaped and indented, coloured by its first character */
 void render_diff(struct render *r, struct buf *out, const char *diff, size_t len, size_t indent);
 void render_release(struct render *r);
+/*
+ * The whole day page (page.h) as terminal text, after the day's header:
+ * per host, each stretch of work (notes, commands one a line, routine
+ * commands counted, changes with their diffs, the signature), then the
+ * host's messages.
+ */
+void render_day_page(struct render *r, struct buf *out, const struct page *pg);
 
 #endif

@@ -19,6 +19,8 @@
 #include "base/day.h"
 #include "base/utf8.h"
 #include "journal/record.h"
+#include "view/markup.h"
+#include "view/page.h"
 #include "view/render.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -68,6 +70,19 @@ static void reencode(const char *line, size_t len)
 	rec_hash(line, len, hash);
 	render_record(&rd, &page, r);
 	render_release(&rd);
+	{
+		/* the day page of this one record, in the three forms: any record makes one */
+		struct page pg;
+		struct render rp = { .color = true };
+		page_init(&pg, "2026_11_20", "UTC", NULL);
+		page_add(&pg, line, len, "x.jsonl", 1);
+		page_finish(&pg);
+		render_day_page(&rp, &page, &pg);
+		render_release(&rp);
+		markup_page_write(MARKUP_DOKUWIKI, &page, &pg);
+		markup_page_write(MARKUP_MARKDOWN, &page, &pg);
+		page_release(&pg);
+	}
 	buf_release(&page);
 	buf_release(&text);
 	buf_release(&first);

@@ -10,6 +10,7 @@
 #include "base/day.h"
 #include "journal/record.h"
 #include "view/markup.h"
+#include "view/page.h"
 #include "view/render.h"
 
 #include "../fuzz/dokuwiki-model.h"
@@ -190,6 +191,9 @@ static void a_page_of_hostile_records_has_no_markup_of_theirs(void **state)
 	struct record *r;
 	json_t *mail = json_object();
 	const char *leak;
+	struct buf lines[5] = { BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT };
+	size_t n = 0;
+	struct page pg;
 
 	(void)state;
 	assert_int_equal(day_set_tz("UTC"), 0);
@@ -197,17 +201,23 @@ static void a_page_of_hostile_records_has_no_markup_of_theirs(void **state)
 	r = record("note", "eve ==[[x]]==");
 	rec_set_text(r, "text", evil, sizeof evil - 1);
 	markup_record(&p, &out, r);
+	rec_set_chain(r, (int64_t)n + 1, rec_genesis);
+	assert_int_equal(rec_encode(r, &lines[n++]), 0);
 	rec_free(r);
 	r = record("cmd", "alice");
 	rec_set_text(r, "cmd", evil, sizeof evil - 1);
 	rec_set_text(r, "cwd", evil, sizeof evil - 1);
 	rec_set_int(r, "exit", 1);
 	markup_record(&p, &out, r);
+	rec_set_chain(r, (int64_t)n + 1, rec_genesis);
+	assert_int_equal(rec_encode(r, &lines[n++]), 0);
 	rec_free(r);
 	r = record("change", "alice");
 	rec_set_text(r, "path", evil, sizeof evil - 1);
 	rec_set_text(r, "diff", evil, sizeof evil - 1);
 	markup_record(&p, &out, r);
+	rec_set_chain(r, (int64_t)n + 1, rec_genesis);
+	assert_int_equal(rec_encode(r, &lines[n++]), 0);
 	rec_free(r);
 	r = record("event", "mail");
 	rec_set_text(r, "level", evil, sizeof evil - 1);
@@ -215,11 +225,15 @@ static void a_page_of_hostile_records_has_no_markup_of_theirs(void **state)
 	json_object_set_new(mail, "subject", json_string(evil));
 	rec_set_json(r, "mail", mail);
 	markup_record(&p, &out, r);
+	rec_set_chain(r, (int64_t)n + 1, rec_genesis);
+	assert_int_equal(rec_encode(r, &lines[n++]), 0);
 	rec_free(r);
 	r = record("sign", "alice");
 	rec_set_text(r, "key", evil, sizeof evil - 1);
 	rec_set_int(r, "covers", 3);
 	markup_record(&p, &out, r);
+	rec_set_chain(r, (int64_t)n + 1, rec_genesis);
+	assert_int_equal(rec_encode(r, &lines[n++]), 0);
 	rec_free(r);
 	leak = dwm_leak(buf_str(&out), out.len);
 	if (leak)
@@ -227,13 +241,28 @@ static void a_page_of_hostile_records_has_no_markup_of_theirs(void **state)
 	/* a heading per host and admin, ending with our ')' */
 	assert_non_null(strstr(buf_str(&out), "\n===== web1 (eve ==[[x]]== as root) =====\n"));
 	assert_non_null(strstr(buf_str(&out), "<code bash>\n"));
-	assert_non_null(strstr(buf_str(&out), "//Signed by// <nowiki>alice</nowiki>, key <nowiki>"));
-	markup_who_sort(&p);
-	assert_int_equal(p.nwho, 3);
-	assert_string_equal(p.who[0].admin, "alice");
-	assert_string_equal(p.who[1].admin, "eve ==[[x]]==");
-	assert_string_equal(p.who[2].admin, "mail");
+	assert_non_null(strstr(buf_str(&out), "//Signed by// <nowiki>alice</nowiki> (<nowiki>"));
 	markup_release(&p);
+
+	/* the same records as a day page: no markup of theirs, a heading per host, who worked there */
+	page_init(&pg, "2026_11_20", "UTC", NULL);
+	for (size_t i = 0; i < n; i++)
+		page_add(&pg, buf_str(&lines[i]), lines[i].len, "web1.jsonl", i + 1);
+	page_finish(&pg);
+	buf_reset(&out);
+	markup_page_write(MARKUP_DOKUWIKI, &out, &pg);
+	leak = dwm_leak(buf_str(&out), out.len);
+	if (leak)
+		fail_msg("day page: markup outside nowiki at: %.40s\n--- page:\n%s", leak, buf_str(&out));
+	assert_non_null(strstr(buf_str(&out), "\n===== web1 =====\n"));
+	assert_non_null(strstr(buf_str(&out), "//Signed by// <nowiki>alice</nowiki> (<nowiki>"));
+	assert_int_equal(pg.nwho, 3);
+	assert_string_equal(pg.who[0].admin, "alice");
+	assert_string_equal(pg.who[1].admin, "eve ==[[x]]==");
+	assert_string_equal(pg.who[2].admin, "mail");
+	page_release(&pg);
+	for (size_t i = 0; i < n; i++)
+		buf_release(&lines[i]);
 	buf_release(&out);
 }
 

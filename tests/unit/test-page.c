@@ -1,0 +1,174 @@
+/*
+ * page: the day page's model.  Records go in as stored lines; the tests
+ * check where each lands (host, stretch, list, messages) and what is
+ * folded, independently of any renderer.
+ */
+#include "unit.h"
+
+#include "base/buf.h"
+#include "journal/record.h"
+#include "view/page.h"
+
+#define S 1000000LL
+#define T0 (1795508043 * S)	/* 2026-11-24T08:14:03Z */
+
+struct day {
+	struct page pg;
+	struct buf lines[32];
+	size_t n;
+};
+
+/* append a record as a stored line (the caller sets its fields first) */
+static void add(struct day *d, struct record *r)
+{
+	assert_true(d->n < 32);
+	rec_set_chain(r, (int64_t)d->n + 1, rec_genesis);
+	d->lines[d->n] = (struct buf)BUF_INIT;
+	assert_int_equal(rec_encode(r, &d->lines[d->n]), 0);
+	page_add(&d->pg, buf_str(&d->lines[d->n]), d->lines[d->n].len, "x.jsonl", d->n + 1);
+	d->n++;
+	rec_free(r);
+}
+
+static struct record *cmd(int64_t t, const char *session, const char *text, int status)
+{
+	struct record *r = rec_new("cmd", T0 + t * S, "web1", "alice", "root", session);
+	rec_set_text(r, "cmd", text, strlen(text));
+	rec_set_int(r, "exit", status);
+	return r;
+}
+
+static struct record *event(int64_t t, const char *host, const char *text)
+{
+	struct record *r = rec_new("event", T0 + t * S, host, "mail", "root", "");
+	rec_set_text(r, "text", text, strlen(text));
+	rec_set_text(r, "source", "backup", 6);
+	rec_set_text(r, "level", "warning", 7);
+	return r;
+}
+
+static void release(struct day *d)
+{
+	page_release(&d->pg);
+	for (size_t i = 0; i < d->n; i++)
+		buf_release(&d->lines[i]);
+}
+
+static void routine_commands_are_simple_successful_and_listed(void **state)
+{
+	struct page pg;
+
+	(void)state;
+	page_init(&pg, "2026_11_24", "UTC", NULL);
+	assert_true(page_is_noise(&pg, "ls", 2, 0));
+	assert_true(page_is_noise(&pg, "  cd /etc", 9, 0));
+	assert_true(page_is_noise(&pg, "logbook show", 12, 0));
+	assert_false(page_is_noise(&pg, "ls /nope", 8, 2));
+	assert_false(page_is_noise(&pg, "cd /srv && rm -rf old", 21, 0));
+	assert_false(page_is_noise(&pg, "ls | xargs rm", 13, 0));
+	assert_false(page_is_noise(&pg, "cd $(mktemp -d)", 15, 0));
+	assert_false(page_is_noise(&pg, "lsblk", 5, 0));
+	assert_false(page_is_noise(&pg, "", 0, 0));
+	page_release(&pg);
+	page_init(&pg, "2026_11_24", "UTC", "df, free");
+	assert_true(page_is_noise(&pg, "df -h", 5, 0));
+	assert_true(page_is_noise(&pg, "free", 4, 0));
+	assert_false(page_is_noise(&pg, "ls", 2, 0));
+	page_release(&pg);
+	page_init(&pg, "2026_11_24", "UTC", "");
+	assert_false(page_is_noise(&pg, "ls", 2, 0));
+	page_release(&pg);
+}
+
+static void a_signature_closes_a_stretch_and_sessions_interleave(void **state)
+{
+	struct day d = { .n = 0 };
+	struct record *r;
+
+	(void)state;
+	page_init(&d.pg, "2026_11_24", "UTC", NULL);
+	add(&d, cmd(1, "s1", "vi a", 0));
+	add(&d, cmd(2, "s2", "vi b", 0));
+	add(&d, cmd(3, "s1", "ls", 0));
+	r = rec_new("sign", T0 + 4 * S, "web1", "alice", "root", "s1");
+	rec_set_int(r, "covers", 3);
+	add(&d, r);
+	add(&d, cmd(5, "s1", "vi c", 0));
+	r = rec_new("session", T0 + 6 * S, "web1", "alice", "root", "s2");
+	rec_set_text(r, "event", "close", 5);
+	rec_set_text(r, "how", "lost", 4);
+	add(&d, r);
+	page_finish(&d.pg);
+	assert_int_equal(d.pg.nhosts, 1);
+	assert_int_equal(d.pg.hosts[0].nstretches, 3);
+	/* s1 until its signature: one command shown, one routine, the signature */
+	assert_string_equal(d.pg.hosts[0].stretches[0].session, "s1");
+	assert_int_equal(d.pg.hosts[0].stretches[0].cmds.n, 1);
+	assert_int_equal(d.pg.hosts[0].stretches[0].noise, 1);
+	assert_int_equal(d.pg.hosts[0].stretches[0].signs.n, 1);
+	/* s2 beside it, its shell lost */
+	assert_string_equal(d.pg.hosts[0].stretches[1].session, "s2");
+	assert_int_not_equal(d.pg.hosts[0].stretches[1].closed, SIZE_MAX);
+	/* s1 after the signature: a stretch of its own */
+	assert_string_equal(d.pg.hosts[0].stretches[2].session, "s1");
+	assert_int_equal(d.pg.hosts[0].stretches[2].cmds.n, 1);
+	assert_int_equal(d.pg.records, 6);
+	release(&d);
+}
+
+static void identical_messages_fold_per_host(void **state)
+{
+	struct day d = { .n = 0 };
+
+	(void)state;
+	page_init(&d.pg, "2026_11_24", "UTC", NULL);
+	for (int i = 0; i < 150; i += 10) {
+		add(&d, event(i, "web1", "disk full"));
+		if (i == 20)
+			add(&d, event(i + 1, "web1", "disk almost full"));
+	}
+	add(&d, event(200, "db1", "disk full"));
+	page_finish(&d.pg);
+	assert_int_equal(d.pg.nhosts, 2);
+	assert_int_equal(d.pg.hosts[0].nmessages, 2);
+	assert_int_equal(d.pg.hosts[0].messages[0].count, 15);
+	assert_int_equal(d.pg.hosts[0].messages[0].last, T0 + 140 * S);
+	assert_int_equal(d.pg.hosts[0].messages[1].count, 1);
+	assert_int_equal(d.pg.hosts[1].nmessages, 1);
+	assert_int_equal(d.pg.hosts[0].nstretches, 0);
+	release(&d);
+}
+
+static void a_message_is_known_by_its_subject_or_first_words(void **state)
+{
+	struct record *r = rec_new("event", T0, "web1", "mail", "root", "");
+	struct buf out = BUF_INIT;
+	static const char body[] = "----------\n\n  Debian Security Advisory\n---\nPackage: openssl\n\nline 3\nline 4\n";
+	json_t *mail = json_object();
+
+	(void)state;
+	rec_set_text(r, "text", body, sizeof body - 1);
+	page_message_summary(r, &out);
+	assert_string_equal(buf_str(&out), "  Debian Security Advisory");
+	buf_reset(&out);
+	assert_int_equal(page_mail_lines(r, 2, &out), 2);
+	assert_string_equal(buf_str(&out), "  Debian Security Advisory\nPackage: openssl\n");
+	json_object_set_new(mail, "subject", json_string("[DSA 1-1] openssl"));
+	rec_set_json(r, "mail", mail);
+	buf_reset(&out);
+	page_message_summary(r, &out);
+	assert_string_equal(buf_str(&out), "[DSA 1-1] openssl");
+	buf_release(&out);
+	rec_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(routine_commands_are_simple_successful_and_listed),
+		cmocka_unit_test(a_signature_closes_a_stretch_and_sessions_interleave),
+		cmocka_unit_test(identical_messages_fold_per_host),
+		cmocka_unit_test(a_message_is_known_by_its_subject_or_first_words),
+	};
+	return cmocka_run_group_tests_name("page", tests, NULL, NULL);
+}
