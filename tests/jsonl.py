@@ -125,6 +125,35 @@ def cmd_sorted(*paths):
         sys.stdout.buffer.write(r[3] + b"\n")
 
 
+class DayWriter:
+    """Writes records of one day into TOP as logbook would: each host's seq and
+    prev chained, one line each, appended to YYYY/YYYY_MM_DD/HOST.jsonl.  The
+    record's time is the day at HOUR plus SECOND seconds (for the tests'
+    generators: page-day.py, wiki-corpus.py)."""
+
+    def __init__(self, top, day, hour, admin, session):
+        self.top, self.day, self.hour = top, day, hour
+        self.admin, self.session = admin, session
+        self.chains = {}
+
+    def add(self, host, second, kind, fields, admin=None, account="root", session=None):
+        seq, prev = self.chains.get(host, (0, "0" * 64))
+        seq += 1
+        rec = {"v": 1, "kind": kind,
+               "time": "%sT%02d:%02d:%02d.000000Z" % (self.day.replace("_", "-"), self.hour, second // 60,
+                                                       second % 60),
+               "host": host, "admin": self.admin if admin is None else admin, "account": account,
+               "session": self.session if session is None else session, "seq": seq, "prev": prev}
+        rec.update(fields)
+        line = json.dumps(rec, separators=(",", ":"), ensure_ascii=False).encode()
+        d = os.path.join(self.top, self.day[:4], self.day)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, host + ".jsonl"), "ab") as f:
+            f.write(line + b"\n")
+        self.chains[host] = (seq, hashlib.sha256(line).hexdigest())
+        return seq
+
+
 def main():
     cmds = {"files": cmd_files, "chain": cmd_chain, "text": cmd_text,
             "field": cmd_field, "sorted": cmd_sorted}

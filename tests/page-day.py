@@ -10,10 +10,10 @@ times; cron mails "No space left on device"; a security announcement
 arrives whose body starts with a row of dashes.  On db1, bob runs two
 commands.  Valid chains, as another logbook would have written them.
 """
-import hashlib
 import json
-import os
 import sys
+
+import jsonl
 
 COMMANDS = [
     ("cd /etc/nginx", 0, "/root"),
@@ -58,22 +58,7 @@ BODY_DSA = ("-" * 73 + "\nDebian Security Advisory DSA-5555-1                   
 def main():
     top = sys.argv[1]
     day = sys.argv[2] if len(sys.argv) > 2 else "2026_11_24"
-    date = day.replace("_", "-")
-    chains = {}
-
-    def add(host, second, kind, fields, admin="alice", account="root", session="s-web1-1"):
-        seq, prev = chains.get(host, (0, "0" * 64))
-        seq += 1
-        rec = {"v": 1, "kind": kind, "time": "%sT09:%02d:%02d.000000Z" % (date, second // 60, second % 60),
-               "host": host, "admin": admin, "account": account, "session": session, "seq": seq, "prev": prev}
-        rec.update(fields)
-        line = json.dumps(rec, separators=(",", ":"), ensure_ascii=False).encode()
-        d = os.path.join(top, day[:4], day)
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, host + ".jsonl"), "ab") as f:
-            f.write(line + b"\n")
-        chains[host] = (seq, hashlib.sha256(line).hexdigest())
-        return seq
+    add = jsonl.DayWriter(top, day, 9, "alice", "s-web1-1").add
 
     t = 60
     add("web1", t, "session", {"event": "open", "shell": "bash", "tty": "/dev/pts/1", "ssh": "192.0.2.7",
@@ -100,9 +85,8 @@ def main():
     t += 60
     add("web1", t, "note", {"text": "nginx answered 502 under load: keepalive down to 15 s.\nAlso cleaned old logs, /var was full.",
                             "commands": 20, "files": 1})
-    add("web1", t + 1, "change", {"path": "/etc/nginx/nginx.conf", "what": ["content"], "summary": "1 line changed",
-                                  "diff": DIFF, "by": "commit"})
-    seq = chains["web1"][0]
+    seq = add("web1", t + 1, "change", {"path": "/etc/nginx/nginx.conf", "what": ["content"],
+                                        "summary": "1 line changed", "diff": DIFF, "by": "commit"})
     add("web1", t + 2, "sign", {"covers": seq, "key": "SHA256:q7Zl0vSg3XoQ8k1dRrVfWbYcH4sE2aN9mTuJxLpK5iA",
                                 "signature": "-----BEGIN SSH SIGNATURE-----\nAAAA\n-----END SSH SIGNATURE-----"})
     add("web1", t + 30, "session", {"event": "close", "commands": 20, "how": "exit"})

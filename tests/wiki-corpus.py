@@ -16,10 +16,10 @@ distinct strings stay distinct, so headings change at the same records):
 the export of both must have the same HTML elements, and only then did
 no element come from a record.
 """
-import hashlib
 import json
-import os
 import sys
+
+import jsonl
 
 HOSTILE = [
     "[[http://evil.example/|click me]] and [[start]]",
@@ -61,21 +61,7 @@ def main():
     else:
         h = lambda i: strings[i]
     day = "2026_11_20"
-    chains = {}
-
-    def add(host, second, kind, fields, admin="carol", account="root", session="s-1"):
-        seq, prev = chains.get(host, (0, "0" * 64))
-        seq += 1
-        rec = {"v": 1, "kind": kind, "time": "2026-11-20T10:%02d:%02d.000000Z" % (second // 60, second % 60),
-               "host": host, "admin": admin, "account": account, "session": session, "seq": seq, "prev": prev}
-        rec.update(fields)
-        line = json.dumps(rec, separators=(",", ":"), ensure_ascii=False).encode()
-        d = os.path.join(top, day[:4], day)
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, host + ".jsonl"), "ab") as f:
-            f.write(line + b"\n")
-        chains[host] = (seq, hashlib.sha256(line).hexdigest())
-        return seq
+    add = jsonl.DayWriter(top, day, 10, "carol", "s-1").add
 
     n = len(HOSTILE)
     add("mon1", 1, "session", {"event": "open", "shell": "bash", "tty": h(4), "ssh": h(0), "admin_by": "LOGBOOK_USER", "pid": 42})
