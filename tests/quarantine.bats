@@ -277,3 +277,23 @@ refused_with() {
 	grep -q "imported command 3" "$T/A/$old"
 	grep -q "genuine record 8 of B" "$T/A/$BREL"
 }
+
+@test "a file of B that another account made here, in a directory the group writes, is still brought up" {
+	# a shared journal's day directories are the group's: a member may have
+	# made (or replaced) A's copy of B's file; sync must not stop on it
+	on B note "genuine record 4 of B" >/dev/null
+	on B sync >/dev/null
+	chgrp nogroup "$T/A/$(dirname "$BREL")"
+	chmod g+w "$T/A/$(dirname "$BREL")"
+	chown nobody "$T/A/$BREL"
+	run on A sync
+	[ "$status" -eq 0 ] || fail "$output"
+	cmp "$T/A/$BREL" "$T/B/$BREL"
+	grep -q "genuine record 4 of B" "$T/A/$BREL"
+	# and a file of B that does not exist here yet is made
+	rm "$T/A/$BREL"
+	on B note "genuine record 5 of B" >/dev/null
+	on B sync >/dev/null
+	run on A sync
+	[ "$status" -eq 0 ] || fail "$output"
+}

@@ -891,6 +891,8 @@ static int append_blob(struct journal *j, const char *rel, struct git_batch *b, 
 	char *chunk = xmalloc(CHUNK), *cur = xmalloc(CHUNK), *dir = xstrdup(rel), *slash;
 	int rfd, wfd = -1, rc = -1, same;
 	int64_t have = 0, done = 0;
+	struct buf whole = BUF_INIT;
+	bool foreign = false;
 	struct stat st;
 	ssize_t got;
 
@@ -904,11 +906,20 @@ static int append_blob(struct journal *j, const char *rel, struct git_batch *b, 
 			goto out;
 		}
 		have = st.st_size;
+		/*
+		 * another account's file (a member can make one in the group's
+		 * day directory): not ours to append to, so it is replaced as a
+		 * whole once the blob is known to extend it; it is no bigger
+		 * than sync.maxfilesize allowed
+		 */
+		foreign = st.st_uid != geteuid();
 	}
 	if (have > size)
 		*kept = 0;
 	while ((got = git_batch_read(b, chunk, CHUNK)) > 0) {
 		size_t off = 0;
+		if (foreign)
+			buf_add(&whole, chunk, (size_t)got);
 		if (done < have) {
 			size_t n = (size_t)(have - done < got ? have - done : got);
 			if ((same = compare_chunk(rfd, chunk, n, cur)) == -2)
@@ -921,7 +932,7 @@ static int append_blob(struct journal *j, const char *rel, struct git_batch *b, 
 			off = n;
 		}
 		done += got;
-		if (off == (size_t)got)
+		if (off == (size_t)got || foreign)
 			continue;
 		if (wfd < 0) {
 			if ((slash = strrchr(dir, '/'))) {
@@ -957,8 +968,13 @@ static int append_blob(struct journal *j, const char *rel, struct git_batch *b, 
 		errset_sys("%s", rel);
 		goto out;
 	}
+	if (foreign && done > have &&
+	    fs_write_atomic_below(j->dir, rel, buf_str(&whole), whole.len, j->shared ? journal_file_mode(j) : 0600,
+				  FS_ATOMIC_BREAK_LOCK) < 0)
+		goto out;
 	rc = 0;
 out:
+	buf_release(&whole);
 	if (rfd >= 0)
 		close(rfd);
 	if (wfd >= 0 && close(wfd) < 0 && rc == 0) {
