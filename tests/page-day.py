@@ -13,7 +13,8 @@ commands.  Valid chains, as another logbook would have written them.
 import json
 import sys
 
-import jsonl
+sys.dont_write_bytecode = True  # no __pycache__ left in tests/
+import jsonl  # noqa: E402
 
 COMMANDS = [
     ("cd /etc/nginx", 0, "/root"),

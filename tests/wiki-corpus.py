@@ -19,7 +19,8 @@ no element come from a record.
 import json
 import sys
 
-import jsonl
+sys.dont_write_bytecode = True  # no __pycache__ left in tests/
+import jsonl  # noqa: E402
 
 HOSTILE = [
     "[[http://evil.example/|click me]] and [[start]]",
