@@ -9,17 +9,8 @@
 #include <stddef.h>
 
 #include "base/buf.h"
+#include "base/hex.h"
 
-static inline int corpus_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* the corpus escapes, \n \t \\ \xHH, into b; NULL, or why the text is no
  * corpus text (any other backslash sequence) */
@@ -38,8 +29,8 @@ static inline const char *corpus_unescape(const char *s, size_t n, struct buf *b
 			buf_addc(b, '\t');
 		else if (s[i] == '\\')
 			buf_addc(b, '\\');
-		else if (s[i] == 'x' && i + 2 < n && corpus_hexval(s[i + 1]) >= 0 && corpus_hexval(s[i + 2]) >= 0) {
-			buf_addc(b, (char)(corpus_hexval(s[i + 1]) * 16 + corpus_hexval(s[i + 2])));
+		else if (s[i] == 'x' && i + 2 < n && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+			buf_addc(b, (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
 			i += 2;
 		} else
 			return "unknown escape";

@@ -27,6 +27,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/hex.h"
 #include "base/xalloc.h"
 #include "files/baseline-int.h"
 #include "files/baseline.h"
@@ -53,17 +54,6 @@ static void add_escaped(struct buf *b, const char *s)
 	}
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* the bytes of an escaped field; NULL when malformed (or it decodes to a NUL) */
 static char *unescape(const char *s, size_t len)
 {
@@ -77,8 +67,8 @@ static char *unescape(const char *s, size_t len)
 			out[n++] = s[i];
 			continue;
 		}
-		if (i + 3 >= len || s[i + 1] != 'x' || (hi = hexval(s[i + 2])) < 0 ||
-		    (lo = hexval(s[i + 3])) < 0 || hi * 16 + lo == 0) {
+		if (i + 3 >= len || s[i + 1] != 'x' || (hi = hex_digit(s[i + 2])) < 0 ||
+		    (lo = hex_digit(s[i + 3])) < 0 || hi * 16 + lo == 0) {
 			free(out);
 			return NULL;
 		}

@@ -32,6 +32,7 @@
 
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/hex.h"
 #include "base/siphash.h"
 #include "base/xalloc.h"
 #include "journal/secrets.h"
@@ -272,13 +273,10 @@ void secrets_encode(const struct secrets *s, struct buf *out)
 
 /* ---- the parser ---- */
 
+/* a lowercase hex digit's value, -1 otherwise: the file is written lowercase, and read back exactly */
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	return c >= 'A' && c <= 'F' ? -1 : hex_digit(c);
 }
 
 /* exactly 2n lowercase hex digits at p, then end (a space or the line's end) */

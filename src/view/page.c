@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "base/xalloc.h"
 #include "view/page.h"
 #include "base/banned.h"
@@ -192,7 +193,7 @@ static size_t slot_hash(const char *key, size_t nslots)
 
 	/* the key is a hash already: its first hex digits spread well */
 	for (size_t i = 0; i < 12; i++)
-		v = v << 4 | (size_t)(key[i] <= '9' ? key[i] - '0' : key[i] - 'a' + 10);
+		v = v << 4 | (size_t)hex_digit(key[i]);
 	return v & (nslots - 1);
 }
 
