@@ -279,7 +279,8 @@ bool day_valid(const char *name)
 	return split_date(name, '_', &y, &m, &d);
 }
 
-int day_parse(const char *spec, int64_t now_us, char out[DAY_LEN + 1])
+/* the day a day spec names: 0, 1 when spec is not a day spec, -1 and errget() when out of range */
+static int parse_day(const char *spec, int64_t now_us, char out[DAY_LEN + 1])
 {
 	int y, m, d;
 	long back = -1;
@@ -320,7 +321,196 @@ int day_parse(const char *spec, int64_t now_us, char out[DAY_LEN + 1])
 		put(out, DAY_LEN + 1, "%04d_%02d_%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 		return 0;
 	}
-	errset("bad day '%s': expected today, yesterday, -N (days ago), YYYY_MM_DD or YYYY-MM-DD", spec);
+	return 1;
+}
+
+int day_parse(const char *spec, int64_t now_us, char out[DAY_LEN + 1])
+{
+	int rc = parse_day(spec, now_us, out);
+
+	if (rc > 0)
+		errset("bad day '%s': expected today, yesterday, -N (days ago), YYYY_MM_DD or YYYY-MM-DD", spec);
+	return rc ? -1 : 0;
+}
+
+/* the local wall clock of t as the number YYYYMMDDhhmmss; -1 when out of range */
+static int64_t wall_key(time_t t)
+{
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm))
+		return -1;
+	return ((((int64_t)(tm.tm_year + 1900) * 100 + tm.tm_mon + 1) * 100 + tm.tm_mday) * 100 + tm.tm_hour) * 10000 +
+	       tm.tm_min * 100 + tm.tm_sec;
+}
+
+/*
+ * The first instant whose local wall clock shows y-mo-d h:mi:s: of two
+ * (the clocks went back) the earlier; none (the clocks jumped over it)
+ * the first instant after the jump.  mktime proposes, as standard and as
+ * summer time; the wall clock of each proposal decides.
+ */
+static time_t local_instant(int y, int mo, int d, int h, int mi, int s)
+{
+	int64_t target = ((((int64_t)y * 100 + mo) * 100 + d) * 100 + h) * 10000 + mi * 100 + s;
+	struct tm tm;
+	time_t best = 0, lo, hi;
+	bool found = false;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = s;
+	for (int isdst = -1; isdst <= 1; isdst++) {
+		struct tm c = tm;
+		time_t t;
+
+		c.tm_isdst = isdst;
+		t = mktime(&c);
+		if (wall_key(t) == target && (!found || t < best)) {
+			best = t;
+			found = true;
+		}
+	}
+	if (found)
+		return best;
+	/* skipped: zones are within a day of UTC, and the clocks move forward there */
+	lo = timegm(&tm) - 26 * 3600;
+	hi = timegm(&tm) + 26 * 3600;
+	while (lo < hi) {
+		time_t mid = lo + (hi - lo) / 2;
+		if (wall_key(mid) >= target)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+int day_start(const char *day, int64_t *us)
+{
+	int y, m, d;
+
+	if (!split_date(day, '_', &y, &m, &d)) {
+		errset("bad day '%s'", day);
+		return -1;
+	}
+	*us = (int64_t)local_instant(y, m, d, 0, 0, 0) * 1000000;
+	return 0;
+}
+
+bool day_next(const char *day, char out[DAY_LEN + 1])
+{
+	int y, m, d;
+
+	if (!split_date(day, '_', &y, &m, &d))
+		return false;
+	if (++d > days_in_month(y, m)) {
+		d = 1;
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	if (!valid_date(y, m, d))
+		return false;
+	put(out, DAY_LEN + 1, "%04d_%02d_%02d", y, m, d);
+	return true;
+}
+
+int64_t day_point_end(const struct day_point *p)
+{
+	char next[DAY_LEN + 1];
+	int64_t us;
+
+	if (!p->whole_day)
+		return p->us;
+	if (!day_next(p->day, next) || day_start(next, &us) < 0)
+		return INT64_MAX;
+	return us;
+}
+
+/* HH:MM or HH:MM:SS, all of s */
+static bool split_clock(const char *s, int *h, int *mi, int *se)
+{
+	size_t len = strlen(s);
+
+	if ((len != 5 && len != 8) || s[2] != ':' || (len == 8 && s[5] != ':'))
+		return false;
+	*h = digits(s, 2);
+	*mi = digits(s + 3, 2);
+	*se = len == 8 ? digits(s + 6, 2) : 0;
+	return *h >= 0 && *h <= 23 && *mi >= 0 && *mi <= 59 && *se >= 0 && *se <= 59;
+}
+
+/* N<unit> ago, one space allowed before the unit: the age in seconds */
+static bool split_age(const char *s, int64_t *secs)
+{
+	static const struct {
+		const char *name;
+		int64_t secs;
+	} units[] = { { "min", 60 }, { "h", 3600 }, { "d", 86400 }, { "w", 7 * 86400 } };
+	size_t n = strspn(s, "0123456789");
+	int64_t v = 0;
+
+	if (n == 0 || n > 9)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	s += n;
+	if (*s == ' ')
+		s++;
+	for (size_t i = 0; i < sizeof units / sizeof *units; i++) {
+		size_t ul = strlen(units[i].name);
+		if (!strncmp(s, units[i].name, ul) && !strcmp(s + ul, " ago")) {
+			*secs = v * units[i].secs;
+			return true;
+		}
+	}
+	return false;
+}
+
+int day_point_parse(const char *spec, int64_t now_us, struct day_point *p)
+{
+	char date[DAY_LEN + 1];
+	int y, m, d, h, mi, se, rc;
+	int64_t age;
+
+	memset(p, 0, sizeof *p);
+	rc = parse_day(spec, now_us, p->day);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		p->whole_day = true;
+		return day_start(p->day, &p->us);
+	}
+	if (strlen(spec) > DAY_LEN && (spec[DAY_LEN] == ' ' || spec[DAY_LEN] == 'T') &&
+	    split_clock(spec + DAY_LEN + 1, &h, &mi, &se)) {
+		memcpy(date, spec, DAY_LEN);
+		date[DAY_LEN] = '\0';
+		if (!split_date(date, '-', &y, &m, &d) && !split_date(date, '_', &y, &m, &d))
+			goto bad;
+	} else if (split_clock(spec, &h, &mi, &se)) {
+		if (day_of(now_us, date) < 0)
+			return -1;
+		split_date(date, '_', &y, &m, &d);
+	} else if (split_age(spec, &age)) {
+		if (age > now_us / 1000000) {
+			errset("'%s': before 1970", spec);
+			return -1;
+		}
+		p->us = now_us - age * 1000000;
+		return day_of(p->us, p->day);
+	} else {
+		goto bad;
+	}
+	p->us = (int64_t)local_instant(y, m, d, h, mi, se) * 1000000;
+	return day_of(p->us, p->day);
+bad:
+	errset("'%s': not a day or time (today, yesterday, -3, 2026-12-05, 2026-12-05 14:00, 2h ago)", spec);
 	return -1;
 }
 

@@ -404,6 +404,145 @@ static void day_title_names_weekday_day_month_and_year(void **state)
 	set_tz("UTC");
 }
 
+/* now: 2026-12-05T13:00:00Z, a Saturday */
+#define NOW_DEC5 (1796475600 * S)
+
+static void assert_point(const char *spec, int64_t now, int64_t us, const char *day, bool whole_day)
+{
+	struct day_point p;
+
+	if (day_point_parse(spec, now, &p) < 0)
+		fail_msg("day_point_parse(%s): %s", spec, errget());
+	if (p.us != us)
+		fail_msg("day_point_parse(%s): %lld, expected %lld", spec, (long long)p.us, (long long)us);
+	assert_string_equal(p.day, day);
+	assert_int_equal(p.whole_day, whole_day);
+}
+
+static void point_parse_takes_days_times_and_ages(void **state)
+{
+	(void)state;
+	set_tz("UTC");
+	assert_point("today", NOW_DEC5, 1796428800 * S, "2026_12_05", true);
+	assert_point("yesterday", NOW_DEC5, (1796428800 - 86400) * S, "2026_12_04", true);
+	assert_point("-3", NOW_DEC5, (1796428800 - 3 * 86400) * S, "2026_12_02", true);
+	assert_point("2026_12_05", NOW_DEC5, 1796428800 * S, "2026_12_05", true);
+	assert_point("2026-12-05", NOW_DEC5, 1796428800 * S, "2026_12_05", true);
+	assert_point("2026-12-05 14:00", NOW_DEC5, 1796479200 * S, "2026_12_05", false);
+	assert_point("2026-12-05T14:00", NOW_DEC5, 1796479200 * S, "2026_12_05", false);
+	assert_point("2026_12_05 14:00:07", NOW_DEC5, (1796479200 + 7) * S, "2026_12_05", false);
+	assert_point("14:00", NOW_DEC5, 1796479200 * S, "2026_12_05", false);
+	assert_point("00:00:01", NOW_DEC5, (1796428800 + 1) * S, "2026_12_05", false);
+	assert_point("2h ago", NOW_DEC5, NOW_DEC5 - 7200 * S, "2026_12_05", false);
+	assert_point("2 h ago", NOW_DEC5, NOW_DEC5 - 7200 * S, "2026_12_05", false);
+	assert_point("90min ago", NOW_DEC5, NOW_DEC5 - 5400 * S, "2026_12_05", false);
+	assert_point("14h ago", NOW_DEC5, NOW_DEC5 - 14 * 3600 * S, "2026_12_04", false);
+	assert_point("3d ago", NOW_DEC5, NOW_DEC5 - 3 * 86400 * S, "2026_12_02", false);
+	assert_point("1w ago", NOW_DEC5, NOW_DEC5 - 7 * 86400 * S, "2026_11_28", false);
+	assert_point("0min ago", NOW_DEC5, NOW_DEC5, "2026_12_05", false);
+}
+
+static void point_end_takes_the_whole_day_or_stops_at_the_time(void **state)
+{
+	struct day_point p;
+
+	(void)state;
+	set_tz("UTC");
+	assert_int_equal(day_point_parse("2026_12_05", NOW_DEC5, &p), 0);
+	assert_int_equal(day_point_end(&p), 1796515200 * S);
+	assert_int_equal(day_point_parse("2026-12-05 14:00", NOW_DEC5, &p), 0);
+	assert_int_equal(day_point_end(&p), 1796479200 * S);
+	/* the last day there is: open at the end */
+	assert_int_equal(day_point_parse("9999_12_31", NOW_DEC5, &p), 0);
+	assert_int_equal(day_point_end(&p), INT64_MAX);
+}
+
+static void point_parse_works_in_the_team_zone(void **state)
+{
+	struct day_point p;
+
+	(void)state;
+	/* Paris in winter is UTC+1: today began at 23:00 UTC the day before */
+	set_tz("Europe/Paris");
+	assert_point("today", NOW_DEC5, 1796425200 * S, "2026_12_05", true);
+	assert_point("14:00", NOW_DEC5, (1796479200 - 3600) * S, "2026_12_05", false);
+	/* 23:30 UTC on 5 December is already the 6th in Paris */
+	assert_point("30min ago", NOW_DEC5 + 11 * 3600 * S, NOW_DEC5 + (11 * 3600 - 1800) * S, "2026_12_06", false);
+	assert_int_equal(day_point_parse("2026_12_05", NOW_DEC5, &p), 0);
+	assert_int_equal(day_point_end(&p), (1796515200 - 3600) * S);
+	set_tz("UTC");
+}
+
+static void point_parse_follows_daylight_saving(void **state)
+{
+	struct day_point p;
+
+	(void)state;
+	set_tz("Europe/Paris");
+	/* 29 March 2026: the clocks jump from 02:00 CET to 03:00 CEST (01:00 UTC), a day of 23 hours */
+	assert_point("2026_03_29", NOW_DEC5, 1774738800 * S, "2026_03_29", true);
+	assert_int_equal(day_point_parse("2026_03_29", NOW_DEC5, &p), 0);
+	assert_int_equal(day_point_end(&p), 1774821600 * S);
+	assert_int_equal(day_point_end(&p) - p.us, 23 * 3600 * S);
+	assert_point("2026-03-29 01:59:59", NOW_DEC5, (1774746000 - 1) * S, "2026_03_29", false);
+	/* a time the clocks skip is the first instant after the jump */
+	assert_point("2026-03-29 02:30", NOW_DEC5, 1774746000 * S, "2026_03_29", false);
+	assert_point("2026-03-29 03:00", NOW_DEC5, 1774746000 * S, "2026_03_29", false);
+	/* 25 October 2026: 02:30 happens twice, in CEST (00:30 UTC) then in CET: the first */
+	assert_point("2026-10-25 02:30", NOW_DEC5, 1792888200 * S, "2026_10_25", false);
+	assert_point("2026-10-25 03:00", NOW_DEC5, (1792888200 + 5400) * S, "2026_10_25", false);
+	assert_int_equal(day_point_parse("2026_10_25", NOW_DEC5, &p), 0);
+	assert_int_equal(day_point_end(&p) - p.us, 25 * 3600 * S);
+
+	/* Santiago jumps over midnight on 6 September 2026: the day starts at 01:00 (04:00 UTC) */
+	set_tz("America/Santiago");
+	assert_point("2026_09_06", NOW_DEC5, 1788667200 * S, "2026_09_06", true);
+	assert_point("2026-09-06 00:30", NOW_DEC5, 1788667200 * S, "2026_09_06", false);
+	/* and goes back over it on 4 April 2026: 23:30 happens twice, the first is at 02:30 UTC */
+	assert_point("2026-04-04 23:30", NOW_DEC5, 1775356200 * S, "2026_04_04", false);
+	assert_point("2026_04_05", NOW_DEC5, 1775361600 * S, "2026_04_05", true);
+	set_tz("UTC");
+}
+
+static void point_parse_rejects_what_it_does_not_know(void **state)
+{
+	static const char *const bad[] = {
+		"", "2h agoo", "2h", "ago", "h ago", "2  h ago", "2hours ago", "2m ago", "-2h ago", "2h ago ",
+		"1234567890h ago", "24:00", "12:60", "12:00:60", "9:30", "12:3", "2026-12-05 14", "2026-12-05  14:00",
+		"2026-12-05X14:00", "2026-02-30 10:00", "2026/12/05", "2026-12-05 14:00Z", "tomorrow", "--3", "- 3",
+	};
+	struct day_point p;
+
+	(void)state;
+	set_tz("UTC");
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		if (day_point_parse(bad[i], NOW_DEC5, &p) == 0)
+			fail_msg("day_point_parse(%s) accepted it", bad[i]);
+		if (!strstr(errget(), "not a day or time (today, yesterday, -3, 2026-12-05, 2026-12-05 14:00, 2h ago)"))
+			fail_msg("day_point_parse(%s): %s", bad[i], errget());
+	}
+	/* well formed but before 1970 */
+	assert_int_equal(day_point_parse("3000w ago", NOW_DEC5, &p), -1);
+	assert_non_null(strstr(errget(), "before 1970"));
+	assert_int_equal(day_point_parse("-30000", NOW_DEC5, &p), -1);
+	assert_non_null(strstr(errget(), "before 1970"));
+}
+
+static void day_next_crosses_months_years_and_leap_days(void **state)
+{
+	char out[DAY_LEN + 1];
+
+	(void)state;
+	assert_true(day_next("2024_02_28", out));
+	assert_string_equal(out, "2024_02_29");
+	assert_true(day_next("2024_02_29", out));
+	assert_string_equal(out, "2024_03_01");
+	assert_true(day_next("2026_12_31", out));
+	assert_string_equal(out, "2027_01_01");
+	assert_false(day_next("9999_12_31", out));
+	assert_false(day_next("2026_13_01", out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -426,6 +565,12 @@ int main(void)
 		cmocka_unit_test(day_parse_rejects_what_it_does_not_know),
 		cmocka_unit_test(day_title_names_weekday_day_month_and_year),
 		cmocka_unit_test(day_clock_follows_the_zone_and_every_second_of_a_minute),
+		cmocka_unit_test(point_parse_takes_days_times_and_ages),
+		cmocka_unit_test(point_end_takes_the_whole_day_or_stops_at_the_time),
+		cmocka_unit_test(point_parse_works_in_the_team_zone),
+		cmocka_unit_test(point_parse_follows_daylight_saving),
+		cmocka_unit_test(point_parse_rejects_what_it_does_not_know),
+		cmocka_unit_test(day_next_crosses_months_years_and_leap_days),
 	};
 	return cmocka_run_group_tests_name("day", tests, NULL, NULL);
 }
