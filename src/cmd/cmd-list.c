@@ -13,20 +13,16 @@
 #include "base/banned.h"
 
 static const char usage[] =
-	"usage: logbook list [--host HOST] [--user ADMIN] [--kind KIND] [--since DAY]\n"
-	"                    [--until DAY] [--limit N] [--json] [--color=WHEN]\n"
-	"                    [--no-pager]\n"
+	"usage: logbook list [--since TIME] [--until TIME] [--host HOST]\n"
+	"                    [--admin ADMIN] [--kind KIND] [--limit N] [--json]\n"
+	"                    [--color=WHEN] [--no-pager]\n"
 	"\n"
 	"List the records of every day page in time order, oldest first, each\n"
 	"on one line with its day page, local time, host, admin, kind and the\n"
 	"first line of its text; the filters are those of 'logbook search'.\n"
 	"\n"
-	"  --host HOST    only records of HOST\n"
-	"  --user ADMIN   only records attributed to ADMIN\n"
+	CMD_RANGE_HELP
 	"  --kind KIND    only records of KIND (cmd, note, change, session, ...)\n"
-	"  --since DAY    only day pages from DAY on (today, yesterday, -N,\n"
-	"                 YYYY_MM_DD or YYYY-MM-DD)\n"
-	"  --until DAY    only day pages up to DAY\n"
 	"  --limit N      at most N records (the oldest)\n"
 	"  --json         print the records as stored, one JSON object per line\n"
 	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
@@ -49,14 +45,14 @@ int cmd_list(int argc, char **argv)
 	};
 	struct index_query q = { .oldest_first = true };
 	bool json = false;
-	char since[DAY_LEN + 1], until[DAY_LEN + 1];
+	struct cmd_range range = { 0 };
 	const char *when = "auto";
 	bool pager = true;
 	struct journal *j;
 	int c;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cmd_filter_option(c, optarg, &q, since, until, usage, "list"))
+		if (cmd_filter_option(c, optarg, &q, &range, usage, "list"))
 			continue;
 		switch (c) {
 		case OPT_JSON:
@@ -77,6 +73,7 @@ int cmd_list(int argc, char **argv)
 	if (optind < argc)
 		cli_usage_exit(usage, "list: too many arguments");
 	j = cmd_journal();
+	cmd_filter_query(&range, &q, usage, "list");
 	cmd_ingest_first(j);
 	cmd_print_hits(j, &q, NULL, json, when, pager, "list");
 	journal_close(j);

@@ -15,9 +15,9 @@
 #include "base/banned.h"
 
 static const char usage[] =
-	"usage: logbook search [--host HOST] [--user ADMIN] [--kind KIND] [--since DAY]\n"
-	"                      [--until DAY] [--limit N] [--json] [--color=WHEN]\n"
-	"                      [--no-pager] [--method METHOD] QUERY\n"
+	"usage: logbook search [--since TIME] [--until TIME] [--host HOST]\n"
+	"                      [--admin ADMIN] [--kind KIND] [--limit N] [--json]\n"
+	"                      [--color=WHEN] [--no-pager] [--method METHOD] QUERY\n"
 	"\n"
 	"Find the records whose command, note, path, change summary, diff or\n"
 	"message holds QUERY (any text, a substring; ASCII letters match either\n"
@@ -27,12 +27,8 @@ static const char usage[] =
 	"first (built when missing); deleting it loses nothing.  Exit status 1\n"
 	"when nothing matches.\n"
 	"\n"
-	"  --host HOST    only records of HOST\n"
-	"  --user ADMIN   only records attributed to ADMIN\n"
+	CMD_RANGE_HELP
 	"  --kind KIND    only records of KIND (cmd, note, change, session, ...)\n"
-	"  --since DAY    only day pages from DAY on (today, yesterday, -N,\n"
-	"                 YYYY_MM_DD or YYYY-MM-DD)\n"
-	"  --until DAY    only day pages up to DAY\n"
 	"  --limit N      at most N records (the newest)\n"
 	"  --json         print the records as stored, one JSON object per line\n"
 	"  --color=WHEN   colour: auto (on a terminal, unless $NO_COLOR is set),\n"
@@ -62,14 +58,14 @@ int cmd_search(int argc, char **argv)
 	struct index_query q = { 0 };
 	bool json = false;
 	size_t found;
-	char since[DAY_LEN + 1], until[DAY_LEN + 1];
+	struct cmd_range range = { 0 };
 	const char *when = "auto";
 	bool pager = true;
 	struct journal *j;
 	int c;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cmd_filter_option(c, optarg, &q, since, until, usage, "search"))
+		if (cmd_filter_option(c, optarg, &q, &range, usage, "search"))
 			continue;
 		switch (c) {
 		case OPT_JSON:
@@ -108,6 +104,7 @@ int cmd_search(int argc, char **argv)
 		cli_usage_exit(usage, "search: the query is empty");
 	q.text = argv[optind];
 	j = cmd_journal();
+	cmd_filter_query(&range, &q, usage, "search");
 	cmd_ingest_first(j);
 	found = cmd_print_hits(j, &q, q.text, json, when, pager, "search");
 	journal_close(j);

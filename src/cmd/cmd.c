@@ -289,30 +289,88 @@ void cmd_background_sync(struct journal *j)
 	free(self);
 }
 
-bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[DAY_LEN + 1], char until[DAY_LEN + 1],
-		       const char *usage, const char *name)
+bool cmd_range_option(int c, const char *arg, struct cmd_range *r)
+{
+	switch (c) {
+	case CMD_OPT_SINCE:
+		r->since_spec = arg;
+		return true;
+	case CMD_OPT_UNTIL:
+		r->until_spec = arg;
+		return true;
+	case CMD_OPT_HOST:
+		r->host = arg;
+		return true;
+	case CMD_OPT_USER:
+	case CMD_OPT_ADMIN:
+		r->admin = arg;
+		return true;
+	}
+	return false;
+}
+
+void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd)
+{
+	int64_t now = day_now_us();
+	struct day_point p;
+
+	memset(&p, 0, sizeof p);
+	r->since = INT64_MIN;
+	r->until = INT64_MAX;
+	r->first_day[0] = r->last_day[0] = '\0';
+	if (r->since_spec) {
+		if (day_point_parse(r->since_spec, now, &p) < 0)
+			cli_usage_exit(usage, "%s: --since %s", cmd, errget());
+		r->since = p.us;
+		memcpy(r->first_day, p.day, sizeof r->first_day);
+	}
+	if (r->until_spec) {
+		if (day_point_parse(r->until_spec, now, &p) < 0)
+			cli_usage_exit(usage, "%s: --until %s", cmd, errget());
+		r->until = day_point_end(&p);
+		/* a time stops before it: the last day page is that of the instant before (at 1970: its own) */
+		memcpy(r->last_day, p.day, sizeof r->last_day);
+		if (!p.whole_day && day_of(r->until - 1, p.day) == 0)
+			memcpy(r->last_day, p.day, sizeof r->last_day);
+	}
+	if (r->since_spec && r->until_spec && r->since >= r->until)
+		cli_usage_exit(usage, "%s: --since %s is not before --until %s", cmd, r->since_spec, r->until_spec);
+}
+
+bool cmd_range_given(const struct cmd_range *r)
+{
+	return r->since_spec || r->until_spec || r->host || r->admin;
+}
+
+bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, const char *admin)
+{
+	return time >= r->since && time < r->until && (!r->host || !strcmp(r->host, host)) &&
+	       (!r->admin || !strcmp(r->admin, admin));
+}
+
+void cmd_filter_query(struct cmd_range *r, struct index_query *q, const char *usage, const char *name)
+{
+	cmd_range_resolve(r, usage, name);
+	q->host = r->host;
+	q->admin = r->admin;
+	q->since = r->first_day[0] ? r->first_day : NULL;
+	q->until = r->last_day[0] ? r->last_day : NULL;
+	q->timed = r->since_spec || r->until_spec;
+	q->since_us = r->since;
+	q->until_us = r->until;
+}
+
+bool cmd_filter_option(int c, const char *arg, struct index_query *q, struct cmd_range *r, const char *usage,
+		       const char *name)
 {
 	char *end;
 	unsigned long n;
 
+	if (cmd_range_option(c, arg, r))
+		return true;
 	switch (c) {
-	case CMD_OPT_HOST:
-		q->host = arg;
-		return true;
-	case CMD_OPT_USER:
-		q->admin = arg;
-		return true;
 	case CMD_OPT_KIND:
 		q->kind = arg;
-		return true;
-	case CMD_OPT_SINCE:
-	case CMD_OPT_UNTIL:
-		if (day_parse(arg, day_now_us(), c == CMD_OPT_SINCE ? since : until) < 0)
-			cli_usage_exit(usage, "%s: %s", name, errget());
-		if (c == CMD_OPT_SINCE)
-			q->since = since;
-		else
-			q->until = until;
 		return true;
 	case CMD_OPT_LIMIT:
 		errno = 0;

@@ -11,6 +11,7 @@
 #include <stdnoreturn.h>
 
 #include "base/buf.h"
+#include "base/day.h"
 #include "cli/cli.h"
 #include "journal/journal.h"
 #include "journal/store.h"
@@ -134,23 +135,59 @@ const char *cmd_color_when(const char *usage, const char *cmd, const char *arg);
 
 
 /*
- * The record filters search and list share: getopt codes from
- * CMD_OPT_FILTER on, their long options (CMD_FILTER_OPTIONS), and
- * cmd_filter_option to apply one to q (days are parsed against now,
- * a bad value is a usage error).
+ * The range show, list, search, export and digest share: --since and
+ * --until (a day, a time or an age: day_point_parse), --host and --admin
+ * (--user is its older name).  cmd_range_option takes one while getopt
+ * runs; cmd_range_resolve reads the points once the journal is open, in
+ * the team's zone (a bad one, or a since after the until, is a usage
+ * error naming cmd); cmd_range_has says whether a record is in it.
+ * --since is included, --until excluded, but a day as --until is
+ * included whole.
  */
-struct index_query;
-enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_KIND, CMD_OPT_SINCE, CMD_OPT_UNTIL, CMD_OPT_LIMIT };
-#define CMD_FILTER_OPTIONS \
-	{ "host", required_argument, NULL, CMD_OPT_HOST }, \
-	{ "user", required_argument, NULL, CMD_OPT_USER }, \
-	{ "kind", required_argument, NULL, CMD_OPT_KIND }, \
+struct cmd_range {
+	const char *since_spec, *until_spec;	/* as given; NULL: open */
+	const char *host, *admin;		/* NULL: any */
+	int64_t since, until;			/* [since, until), INT64_MIN and INT64_MAX when open */
+	char first_day[DAY_LEN + 1], last_day[DAY_LEN + 1];	/* the day pages it touches; "" when open */
+};
+enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_ADMIN, CMD_OPT_SINCE, CMD_OPT_UNTIL, CMD_OPT_KIND, CMD_OPT_LIMIT };
+#define CMD_RANGE_OPTIONS \
 	{ "since", required_argument, NULL, CMD_OPT_SINCE }, \
 	{ "until", required_argument, NULL, CMD_OPT_UNTIL }, \
+	{ "host", required_argument, NULL, CMD_OPT_HOST }, \
+	{ "admin", required_argument, NULL, CMD_OPT_ADMIN }, \
+	{ "user", required_argument, NULL, CMD_OPT_USER }
+/* the usage lines of the range options, for the commands' --help */
+#define CMD_RANGE_HELP \
+	"  --since TIME   only records from TIME on: a day (today, yesterday, -N,\n" \
+	"                 YYYY-MM-DD, YYYY_MM_DD), a time (YYYY-MM-DD HH:MM[:SS],\n" \
+	"                 HH:MM today) or an age (90min ago, 2h ago, 3d ago, 1w\n" \
+	"                 ago), in the team's time zone\n" \
+	"  --until TIME   only records before TIME; a day is included whole\n" \
+	"  --host HOST    only records of HOST\n" \
+	"  --admin ADMIN  only records attributed to ADMIN\n" \
+	"  --user ADMIN   the same as --admin (its older name)\n"
+bool cmd_range_option(int c, const char *arg, struct cmd_range *r);
+void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd);
+bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, const char *admin);
+/* whether the range narrows anything */
+bool cmd_range_given(const struct cmd_range *r);
+
+/*
+ * The record filters search and list share: the range and --kind and
+ * --limit (CMD_FILTER_OPTIONS); cmd_filter_option takes one while
+ * getopt runs, cmd_filter_query applies them to q once the journal is
+ * open.
+ */
+struct index_query;
+#define CMD_FILTER_OPTIONS \
+	CMD_RANGE_OPTIONS, \
+	{ "kind", required_argument, NULL, CMD_OPT_KIND }, \
 	{ "limit", required_argument, NULL, CMD_OPT_LIMIT }
-/* true when c was a filter option (and applied); day buffers live in q's caller */
-bool cmd_filter_option(int c, const char *arg, struct index_query *q, char since[11], char until[11],
-		       const char *usage, const char *name);
+/* true when c was a filter option (and taken) */
+bool cmd_filter_option(int c, const char *arg, struct index_query *q, struct cmd_range *r, const char *usage,
+		       const char *name);
+void cmd_filter_query(struct cmd_range *r, struct index_query *q, const char *usage, const char *name);
 /*
  * One record found, on one line: day page, local time, host, admin, kind
  * and the line of its text holding the match (the first line when text is

@@ -17,7 +17,7 @@ enum complete_kind complete_placeholder(const char *cmd, const char *placeholder
 		const char *name;
 		enum complete_kind kind;
 	} table[] = {
-		{ "DAY", COMPLETE_DAYS }, { "DAYS", COMPLETE_DAYS }, { "HOST", COMPLETE_HOSTS },
+		{ "DAY", COMPLETE_DAYS }, { "DAYS", COMPLETE_DAYS }, { "TIME", COMPLETE_DAYS }, { "HOST", COMPLETE_HOSTS },
 		{ "ADMIN", COMPLETE_ADMINS }, { "USER", COMPLETE_ADMINS }, { "REMOTE", COMPLETE_REMOTES },
 		{ "KIND", COMPLETE_KINDS }, { "WHEN", COMPLETE_WHEN }, { "ZONE", COMPLETE_ZONES },
 		{ "COMMAND", COMPLETE_COMMANDS }, { "DIR", COMPLETE_DIRS }, { "FILE", COMPLETE_FILES },

@@ -313,7 +313,8 @@ int index_set_fingerprint(struct updater *u, const char *fp)
 #define OLDEST " ORDER BY r.time, r.host, r.seq"
 #define FILTERS \
 	" AND (?2 IS NULL OR r.host = ?2) AND (?3 IS NULL OR r.admin = ?3) AND (?4 IS NULL OR r.kind = ?4)" \
-	" AND (?5 IS NULL OR r.day >= ?5) AND (?6 IS NULL OR r.day <= ?6) AND r.id > ?7"
+	" AND (?5 IS NULL OR r.day >= ?5) AND (?6 IS NULL OR r.day <= ?6) AND r.id > ?7" \
+	" AND (?8 IS NULL OR (r.time >= ?8 AND r.time < ?9))"
 
 enum { Q_ALL, Q_TEXT, Q_FTS };
 
@@ -402,6 +403,10 @@ int index_db_search(sqlite3 *db, struct journal *j, const struct index_query *q,
 	bind_opt(st, 5, q->since);
 	bind_opt(st, 6, q->until);
 	sqlite3_bind_int64(st, 7, q->after_id);
+	if (q->timed) {
+		sqlite3_bind_int64(st, 8, q->since_us);
+		sqlite3_bind_int64(st, 9, q->until_us);
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *body = (const char *)sqlite3_column_text(st, 10);
 		size_t blen = (size_t)sqlite3_column_bytes(st, 10);

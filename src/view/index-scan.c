@@ -553,7 +553,8 @@ struct scanner {
 
 static bool match_record(const struct index_query *q, const struct record *r, struct buf *body)
 {
-	if ((q->kind && strcmp(q->kind, r->kind)) || (q->admin && strcmp(q->admin, r->admin)))
+	if ((q->kind && strcmp(q->kind, r->kind)) || (q->admin && strcmp(q->admin, r->admin)) ||
+	    (q->timed && (r->time < q->since_us || r->time >= q->until_us)))
 		return false;
 	if (!q->text || !*q->text)
 		return true;

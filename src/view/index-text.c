@@ -381,7 +381,8 @@ int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *
 		last_id = e->id;
 		p += size;
 		if (!day_ok[e->day] || (host_id >= 0 && e->host != host_id) || (admin_id >= 0 && e->admin != admin_id) ||
-		    (kind_id >= 0 && e->kind != kind_id) || e->id <= q->after_id || !names[e->host])
+		    (kind_id >= 0 && e->kind != kind_id) || e->id <= q->after_id || !names[e->host] ||
+		    (q->timed && (e->time < q->since_us || e->time >= q->until_us)))
 			continue;
 		if (tlen && index_find((const char *)(e + 1), e->body_len, q->text, tlen) < 0)
 			continue;

@@ -68,6 +68,8 @@ struct index_query {
 	const char *text;	/* substring, ASCII case-insensitive; NULL: any */
 	const char *host, *admin, *kind;	/* exact; NULL: any */
 	const char *since, *until;	/* day pages, inclusive; NULL: open */
+	bool timed;			/* and only records with since_us <= time < until_us */
+	int64_t since_us, until_us;
 	size_t limit;		/* 0: no limit */
 	bool oldest_first;	/* default newest first */
 	bool lines;		/* every hit needs its stored line (else: when body cannot stand for it) */

@@ -7,7 +7,10 @@
  * clock in the team zone (Europe/Paris, for its daylight saving).  When
  * day_parse accepts a string, the day it gives is a valid day name,
  * day_title names it (ending with its year), and a string that is itself
- * a valid day name is given back unchanged.
+ * a valid day name is given back unchanged.  When day_point_parse accepts
+ * a string, its instant is on the day it names, a whole day starts at
+ * day_start and ends after it began, a day spec gives the same day as
+ * day_parse, and an age is never after now.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -66,6 +69,27 @@ static void day_spec(const char *s)
 		abort();
 }
 
+static void point_spec(const char *s)
+{
+	const int64_t now = 1795508043123456;
+	struct day_point p;
+	char day[DAY_LEN + 1];
+	int64_t start;
+
+	if (day_point_parse(s, now, &p) < 0)
+		return;
+	if (!day_valid(p.day) || day_of(p.us, day) < 0 || strcmp(day, p.day))
+		abort();
+	if (p.whole_day) {
+		if (day_start(p.day, &start) < 0 || start != p.us || day_point_end(&p) <= p.us)
+			abort();
+		if (day_parse(s, now, day) < 0 || strcmp(day, p.day))
+			abort();
+	} else if (day_point_end(&p) != p.us || (strstr(s, " ago") && p.us > now)) {
+		abort();
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = malloc(size + 1);
@@ -76,6 +100,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > DAY_TIME_LEN)
 		time_round_trip(s, DAY_TIME_LEN);
 	day_spec(s);
+	point_spec(s);
 	free(s);
 	return 0;
 }
