@@ -1,5 +1,7 @@
 /*
- * logbook show [DAY]: one day page, every host, in time order.
+ * logbook show [DAY]: one day page, every host, in time order; with
+ * --since/--until, each day of the range that has records, one page
+ * after another; --host and --admin keep only their records.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -11,7 +13,9 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/run.h"
+#include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "journal/record.h"
 #include "journal/store.h"
 #include "view/markup.h"
 #include "view/page.h"
@@ -19,7 +23,10 @@
 #include "base/banned.h"
 
 static const char usage[] =
-	"usage: logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager] [DAY]\n"
+	"usage: logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager]\n"
+	"                    [--host HOST] [--admin ADMIN] [DAY]\n"
+	"       logbook show [--json] [--format=FORMAT] [--color=WHEN] [--no-pager]\n"
+	"                    [--host HOST] [--admin ADMIN] --since TIME [--until TIME]\n"
 	"\n"
 	"Show one day page: per host, each admin's stretch of work (the notes,\n"
 	"the commands, the changes, the signature), then the host's events and\n"
@@ -28,8 +35,12 @@ static const char usage[] =
 	"events are shown once with a count.  DAY is today (the default),\n"
 	"yesterday, -N (N days ago), YYYY_MM_DD or YYYY-MM-DD, in the team's\n"
 	"time zone.  On a terminal the page goes through $PAGER (default less)\n"
-	"in colour.\n"
+	"in colour.  With --since (and --until: the end of the range, default\n"
+	"now; alone, its day), each day of the range that has records in it is\n"
+	"shown, oldest first, one page after another; the days without are\n"
+	"left out.\n"
 	"\n"
+	CMD_RANGE_HELP
 	"  --json         print the day's records as stored, one JSON object per\n"
 	"                 line, in time order\n"
 	"  --format=FORMAT  text (the default: the page as above), dokuwiki (the\n"
@@ -44,13 +55,32 @@ enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_FORMAT };
 
 /* how the day is printed: the lines as stored, a markup page or the text page */
 struct page_out {
-	bool json, markup;
+	bool json, markup, pager;
 	enum markup_format format;
 	struct render rd;
+	size_t pages;		/* printed so far */
 };
 
-/* the day's lines as stored, written out every 64 KiB */
-static void print_lines(const struct store_day_lines *d)
+/* whether line i of d is in the range (any line when the range narrows nothing) */
+static bool in_range(const struct store_day_lines *d, size_t i, const struct cmd_range *range)
+{
+	const char *line, *path;
+	size_t len, lineno;
+	struct record *r;
+	bool in;
+
+	if (!cmd_range_given(range))
+		return true;
+	store_day_line(d, i, &line, &len, &path, &lineno);
+	if (!(r = rec_parse(line, len, false)))
+		return false;
+	in = cmd_range_has(range, r->time, r->host, r->admin);
+	rec_free(r);
+	return in;
+}
+
+/* the day's lines in the range as stored, written out every 64 KiB */
+static void print_lines(const struct store_day_lines *d, const bool *keep)
 {
 	struct buf out = BUF_INIT;
 
@@ -58,6 +88,8 @@ static void print_lines(const struct store_day_lines *d)
 		const char *line, *path;
 		size_t len, lineno;
 
+		if (!keep[i])
+			continue;
 		store_day_line(d, i, &line, &len, &path, &lineno);
 		/* the line exactly as stored, checked when the day was read */
 		buf_add(&out, line, len);
@@ -72,14 +104,15 @@ static void print_lines(const struct store_day_lines *d)
 	buf_release(&out);
 }
 
-/* the day page (view/page.h), built from every record, then rendered */
-static void print_page(struct page_out *p, const struct journal *j, const char *day, const struct store_day_lines *d)
+/* the day page (view/page.h), built from the records in the range, then rendered */
+static void print_page(struct page_out *p, const struct journal *j, const char *day, const struct store_day_lines *d,
+		       const bool *keep, size_t kept)
 {
 	struct buf out = BUF_INIT;
 	struct page pg;
 
 	if (p->json) {
-		print_lines(d);
+		print_lines(d, keep);
 		return;
 	}
 	page_init(&pg, day, j->tz, conf_get(j->conf, "show", NULL, "noise"));
@@ -87,14 +120,19 @@ static void print_page(struct page_out *p, const struct journal *j, const char *
 		const char *line, *path;
 		size_t len, lineno;
 
+		if (!keep[i])
+			continue;
 		store_day_line(d, i, &line, &len, &path, &lineno);
 		page_add(&pg, line, len, path, lineno);
 	}
 	page_finish(&pg);
+	/* the pages of a range one after another, an empty line between */
+	if (p->pages > 1)
+		buf_addc(&out, '\n');
 	if (p->markup) {
 		markup_page_write(p->format, &out, &pg);
 	} else {
-		render_day_header(&p->rd, &out, day, j->tz, d->n);
+		render_day_header(&p->rd, &out, day, j->tz, kept);
 		render_day_page(&p->rd, &out, &pg);
 		render_release(&p->rd);
 	}
@@ -103,9 +141,62 @@ static void print_page(struct page_out *p, const struct journal *j, const char *
 	page_release(&pg);
 }
 
+/* one day's page of the records in range, if it has any: whether it had */
+static bool show_day(struct page_out *p, struct journal *j, const char *day, const struct cmd_range *range)
+{
+	struct store_day_lines d;
+	size_t kept = 0;
+	bool *keep;
+
+	if (store_day_lines_load(j, day, &d) < 0)
+		die("show: %s", errget());
+	cli_print_warnings(&d.warnings);
+	keep = xcalloc(d.n ? d.n : 1, sizeof *keep);
+	for (size_t i = 0; i < d.n; i++)
+		kept += keep[i] = in_range(&d, i, range);
+	if (kept) {
+		/* the pager starts with the first page: "no records" stays on the terminal */
+		if (p->pager && !p->pages)
+			run_pager_start();
+		p->pages++;
+		print_page(p, j, day, &d, keep, kept);
+	}
+	free(keep);
+	store_day_lines_free(&d);
+	return kept > 0;
+}
+
+/* the days of the range that have record files, oldest first */
+static void range_days(struct journal *j, const char *first, const char *last, const char *host, char ***days,
+		       size_t *n)
+{
+	struct store_days all;
+
+	*days = NULL;
+	*n = 0;
+	if (store_list_days(j, &all) < 0)
+		die("show: %s", errget());
+	cli_print_warnings(&all.warnings);
+	for (size_t i = all.n; i-- > 0;) {
+		const struct store_day_hosts *h = &all.days[i];
+		bool has_host = !host;
+
+		if (strcmp(h->day, first) < 0 || strcmp(h->day, last) > 0)
+			continue;
+		for (size_t k = 0; k < h->n && !has_host; k++)
+			has_host = !strcmp(h->hosts[k], host);
+		if (!has_host)
+			continue;
+		*days = xreallocarray(*days, *n + 1, sizeof **days);
+		(*days)[(*n)++] = xstrdup(h->day);
+	}
+	store_days_free(&all);
+}
+
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CMD_RANGE_OPTIONS,
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "color", required_argument, NULL, OPT_COLOR },
@@ -117,14 +208,17 @@ int cmd_show(int argc, char **argv)
 	const char *when = "auto";
 	bool json = false, pager = true;
 	const char *format = "text";
+	struct cmd_range range = { 0 };
+	struct page_out page = { 0 };
 	char day[DAY_LEN + 1];
-	struct store_day_lines d;
 	struct journal *j;
 	const char *spec;
 	int c;
 
 	spec = cmd_take_days_ago(&argc, argv, usage, "show");
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (cmd_range_option(c, optarg, &range))
+			continue;
 		switch (c) {
 		case OPT_JSON:
 			json = true;
@@ -150,33 +244,58 @@ int cmd_show(int argc, char **argv)
 		cli_usage_exit(usage, "show: --json and --format exclude each other");
 	if (argc - optind > (spec ? 0 : 1))
 		cli_usage_exit(usage, "show: too many arguments");
-	if (!spec)
-		spec = optind < argc ? argv[optind] : "today";
+	if (!spec && optind < argc)
+		spec = argv[optind];
+	if (spec && (range.since_spec || range.until_spec))
+		cli_usage_exit(usage, "show: a day or --since/--until, not both");
 	j = cmd_journal();
+	cmd_range_resolve(&range, usage, "show");
 	cmd_ingest_first(j);
-	if (day_parse(spec, day_now_us(), day) < 0)
-		cli_usage_exit(usage, "show: %s", errget());
-	if (store_day_lines_load(j, day, &d) < 0)
-		die("show: %s", errget());
-	cli_print_warnings(&d.warnings);
 
-	if (d.n == 0) {
-		if (json)
-			warn_msg("show: %s: no records", day);
-		else
-			printf("%s: no records\n", day);
+	page.json = json;
+	page.markup = !!strcmp(format, "text");
+	page.pager = pager && !json;
+	if (page.markup)
+		page.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
+	else
+		page.rd.color = cmd_use_color(when);
+	if (range.since_spec || range.until_spec) {
+		char **days, today[DAY_LEN + 1];
+		size_t n;
+
+		if (!range.last_day[0]) {
+			if (day_of(day_now_us(), today) < 0)
+				die("show: %s", errget());
+			/* a since after today's date (a clock behind the records) still reaches its own day */
+			memcpy(range.last_day, strcmp(today, range.first_day) < 0 ? range.first_day : today, sizeof today);
+		}
+		if (!range.first_day[0])
+			memcpy(range.first_day, range.last_day, sizeof range.first_day);
+		range_days(j, range.first_day, range.last_day, range.host, &days, &n);
+		for (size_t i = 0; i < n; i++) {
+			show_day(&page, j, days[i], &range);
+			free(days[i]);
+		}
+		free(days);
+		if (!page.pages) {
+			char what[2 * DAY_LEN + 8];
+			snprintf(what, sizeof what, strcmp(range.first_day, range.last_day) ? "%s to %s" : "%s",
+				 range.first_day, range.last_day);
+			if (json)
+				warn_msg("show: %s: no records", what);
+			else
+				printf("%s: no records\n", what);
+		}
 	} else {
-		struct page_out page = { .json = json, .markup = !!strcmp(format, "text") };
-
-		if (page.markup)
-			page.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
-		else
-			page.rd.color = cmd_use_color(when);
-		if (pager && !json)
-			run_pager_start();
-		print_page(&page, j, day, &d);
+		if (day_parse(spec ? spec : "today", day_now_us(), day) < 0)
+			cli_usage_exit(usage, "show: %s", errget());
+		if (!show_day(&page, j, day, &range)) {
+			if (json)
+				warn_msg("show: %s: no records", day);
+			else
+				printf("%s: no records\n", day);
+		}
 	}
-	store_day_lines_free(&d);
 	journal_close(j);
 	return cli_finish_output();
 }

@@ -534,6 +534,9 @@ const char *cmd_take_days_ago(int *argc, char **argv, const char *usage, const c
 	const char *spec = NULL;
 
 	for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+		/* the value of --since -3 or --until -1 is the option's */
+		if (!strcmp(argv[i - 1], "--since") || !strcmp(argv[i - 1], "--until"))
+			continue;
 		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
 		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
 			if (spec)

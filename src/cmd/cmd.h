@@ -123,7 +123,8 @@ struct conf *cmd_team_before(struct journal *j);
  */
 int cmd_share_team(struct journal *j, struct conf *before, const char *keyfile, bool required, const char *what);
 /*
- * A day given as "-3" (3 days ago) is not an option: take it out of argv
+ * A day given as "-3" (3 days ago) is not an option (nor the value of
+ * --since or --until, which getopt takes): take it out of argv
  * before getopt sees it (argc is decreased).  The day, or NULL; a second
  * one is a usage error naming cmd.
  */
