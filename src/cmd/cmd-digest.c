@@ -3,8 +3,9 @@
  * headers, a UTF-8 text/plain body), per host: the notes and who wrote
  * them, the files that changed, how many commands each admin typed, the
  * events by level with the critical ones first, and the commands no entry
- * covers yet.  --send hands it to `sendmail -t`.  A view: it never writes
- * records.
+ * covers yet.  --since/--until summarise a range of days (or hours)
+ * instead, --host/--admin only some of the records.  --send hands it to
+ * `sendmail -t`.  A view: it never writes records.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,17 +37,22 @@
 #define LINE_MAX_BYTES 200
 
 static const char usage[] =
-	"usage: logbook digest [--send] [DAY]\n"
+	"usage: logbook digest [--send] [--host HOST] [--admin ADMIN] [DAY]\n"
+	"       logbook digest [--send] [--host HOST] [--admin ADMIN] --since TIME\n"
+	"                      [--until TIME]\n"
 	"\n"
 	"Print a day's summary as a mail (headers and a UTF-8 text body): per\n"
 	"host, the notes and who wrote them, the files that changed, the\n"
 	"commands of each admin, the events by level (critical first) and the\n"
 	"commands no entry covers.  DAY is yesterday by default (the morning\n"
-	"digest), or today, -N, YYYY_MM_DD.  Recipients: the digest.to values\n"
-	"of team.conf, else every admin's email.\n"
+	"digest), or today, -N, YYYY_MM_DD.  With --since (and --until: the end\n"
+	"of the range, default now; alone, its day) the summary is of the\n"
+	"range instead.  Recipients: the digest.to values of team.conf, else\n"
+	"every admin's email.\n"
 	"\n"
-	"  --send       pipe the mail to 'sendmail -t' instead of printing it\n"
-	"  -h, --help   show this help\n"
+	"  --send         pipe the mail to 'sendmail -t' instead of printing it\n"
+	CMD_RANGE_HELP
+	"  -h, --help     show this help\n"
 	"\n"
 	"Exit status: 0 printed or handed to sendmail, 1 failed (no recipient\n"
 	"for --send, sendmail failed), 2 usage.\n";
@@ -147,9 +153,32 @@ static void json_field(struct buf *out, json_t *o, const char *key)
 		one_line(out, json_string_value(v), json_string_length(v));
 }
 
-static void host_section(struct journal *j, const char *day, struct host_sum *h, struct buf *out)
+/* "YYYY_MM_DD HH:MM" in the team's zone, or only "HH:MM" */
+#define WHEN_LEN (DAY_LEN + 6)
+static void stamp(int64_t us, bool with_day, char out[WHEN_LEN + 1])
 {
 	char clock[9];
+
+	day_clock(us, clock);
+	if (!with_day || day_of(us, out) < 0) {
+		memcpy(out, clock, 5);
+		out[5] = '\0';
+		return;
+	}
+	out[DAY_LEN] = ' ';
+	memcpy(out + DAY_LEN + 1, clock, 5);
+	out[WHEN_LEN] = '\0';
+}
+
+/* the time of a record: its day too when the digest is of more than one day */
+static void when(const struct cmd_range *range, int64_t us, char out[WHEN_LEN + 1])
+{
+	stamp(us, strcmp(range->first_day, range->last_day) != 0, out);
+}
+
+static void host_section(struct journal *j, const struct cmd_range *range, struct host_sum *h, struct buf *out)
+{
+	char clock[WHEN_LEN + 1];
 
 	buf_addf(out, "\n== %s ==\n", h->host);
 	if (h->nnotes) {
@@ -157,8 +186,8 @@ static void host_section(struct journal *j, const char *day, struct host_sum *h,
 		for (size_t i = 0; i < h->nnotes; i++) {
 			struct record *r = h->notes[i];
 			int64_t n = 0;
-			day_clock(r->time, clock);
-			buf_addf(out, "  %.5s  ", clock);
+			when(range, r->time, clock);
+			buf_addf(out, "  %s  ", clock);
 			render_escape(out, r->admin, strlen(r->admin), false);
 			buf_adds(out, ": ");
 			text_field(out, r, "text");
@@ -172,8 +201,8 @@ static void host_section(struct journal *j, const char *day, struct host_sum *h,
 		for (size_t i = 0; i < h->nchanges; i++) {
 			struct record *r = h->changes[i];
 			const char *by = rec_get_str(r, "by", NULL);
-			day_clock(r->time, clock);
-			buf_addf(out, "  %.5s  ", clock);
+			when(range, r->time, clock);
+			buf_addf(out, "  %s  ", clock);
 			text_field(out, r, "path");
 			buf_adds(out, "  ");
 			text_field(out, r, "summary");
@@ -200,8 +229,8 @@ static void host_section(struct journal *j, const char *day, struct host_sum *h,
 		for (size_t i = 0; i < h->nevents && i < EVENTS_LISTED; i++) {
 			struct record *r = h->events[i];
 			json_t *mail = json_object_get(r->obj, "mail");
-			day_clock(r->time, clock);
-			buf_addf(out, "  %-10s %.5s  ", event_level_name((enum event_level)level_of(r)), clock);
+			when(range, r->time, clock);
+			buf_addf(out, "  %-10s %s  ", event_level_name((enum event_level)level_of(r)), clock);
 			text_field(out, r, "source");
 			buf_adds(out, ": ");
 			if (json_is_object(mail)) {
@@ -216,9 +245,9 @@ static void host_section(struct journal *j, const char *day, struct host_sum *h,
 		}
 		if (h->nevents > EVENTS_LISTED)
 			buf_addf(out, "  ... and %zu more (logbook list --kind event --host %s --since %s --until %s)\n",
-				 h->nevents - EVENTS_LISTED, h->host, day, day);
+				 h->nevents - EVENTS_LISTED, h->host, range->first_day, range->last_day);
 	}
-	/* work waiting for an entry: the day's commands that no note covers yet */
+	/* work waiting for an entry: the range's commands that no note covers yet */
 	{
 		bool any = false;
 		for (size_t i = 0; i < h->ncmds; i++) {
@@ -226,11 +255,8 @@ static void host_section(struct journal *j, const char *day, struct host_sum *h,
 			size_t n = 0;
 			if (work_uncovered(j, h->host, h->cmds[i].admin, &w) < 0)
 				continue;
-			for (size_t k = 0; k < w.n; k++) {
-				char d[DAY_LEN + 1];
-				if (day_of(w.cmds[k]->time, d) == 0 && !strcmp(d, day))
-					n++;
-			}
+			for (size_t k = 0; k < w.n; k++)
+				n += cmd_range_has(range, w.cmds[k]->time, h->host, h->cmds[i].admin);
 			work_free(&w);
 			if (n == 0)
 				continue;
@@ -269,8 +295,8 @@ static size_t recipients(const struct conf *c, struct buf *out)
 	return n;
 }
 
-/* the keyring's changes dated on day: whom the team trusts is news to everyone */
-static void keyring_section(struct journal *j, const char *day, struct buf *body)
+/* the keyring's changes dated in the range: whom the team trusts is news to everyone */
+static void keyring_section(struct journal *j, const struct cmd_range *range, struct buf *body)
 {
 	struct team_change *ch;
 	size_t n;
@@ -278,27 +304,29 @@ static void keyring_section(struct journal *j, const char *day, struct buf *body
 
 	team_changes(j->conf, &ch, &n);
 	for (size_t i = 0; i < n; i++) {
-		char d[DAY_LEN + 1], clock[9];
-		day_of(ch[i].time, d);
-		if (strcmp(d, day))
+		char clock[WHEN_LEN + 1];
+		if (ch[i].time < range->since || ch[i].time >= range->until)
 			continue;
 		if (!head)
 			buf_adds(body, "\nKeyring (team.conf)\n");
 		head = true;
-		day_clock(ch[i].time, clock);
-		buf_addf(body, "  %.5s  %s\n", clock, ch[i].text);
+		when(range, ch[i].time, clock);
+		buf_addf(body, "  %s  %s\n", clock, ch[i].text);
 	}
 	team_changes_free(ch, n);
 }
 
-static void build(struct journal *j, const char *day, const struct store_day *d, const char *to,
+/* the range's days, or its one day, in the subject, the first line and the footer */
+static void build(struct journal *j, const struct cmd_range *range, const struct store_day *d, const char *to,
 		  const char *self_host, struct buf *mail)
 {
 	struct host_sum *hosts = NULL;
 	size_t nhosts = 0, crit = 0, warnings = 0;
 	struct buf body = BUF_INIT;
 	const char *from = conf_get(j->conf, "digest", NULL, "from");
-	char title[64], date[64];
+	char title[64], date[64], span[2 * DAY_LEN + 5], id[2 * DAY_LEN + 2];
+	const char *day = range->first_day;
+	bool one_day;
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -323,15 +351,51 @@ static void build(struct journal *j, const char *day, const struct store_day *d,
 		warnings += hosts[i].levels[EVENT_WARNING];
 	}
 
-	day_title(day, title, sizeof title);
-	buf_addf(&body, "Logbook of %s, %s (%s): %zu record%s on %zu host%s.\n", day, title, j->tz, d->n,
-		 d->n == 1 ? "" : "s", nhosts, nhosts == 1 ? "" : "s");
+	one_day = !strcmp(range->first_day, range->last_day);
+	snprintf(span, sizeof span, one_day ? "%s" : "%s to %s", range->first_day, range->last_day);
+	snprintf(id, sizeof id, one_day ? "%s" : "%s-%s", range->first_day, range->last_day);
+	if (one_day) {
+		day_title(day, title, sizeof title);
+		buf_addf(&body, "Logbook of %s, %s (%s)", day, title, j->tz);
+	} else {
+		buf_addf(&body, "Logbook of %s (%s)", span, j->tz);
+	}
+	buf_addf(&body, ": %zu record%s on %zu host%s", d->n, d->n == 1 ? "" : "s", nhosts, nhosts == 1 ? "" : "s");
+	if (range->host || range->admin) {
+		buf_adds(&body, ", only");
+		if (range->host) {
+			buf_adds(&body, " host ");
+			render_escape(&body, range->host, strlen(range->host), false);
+		}
+		if (range->admin) {
+			buf_adds(&body, range->host ? " and admin " : " admin ");
+			render_escape(&body, range->admin, strlen(range->admin), false);
+		}
+	}
+	buf_adds(&body, ".\n");
+	/* a range given in times: the times, as they are read later */
+	if (!range->whole_days) {
+		char at[WHEN_LEN + 1];
+		if (range->since != INT64_MIN) {
+			stamp(range->since, true, at);
+			buf_addf(&body, "From %s", at);
+		}
+		if (range->until != INT64_MAX) {
+			stamp(range->until, true, at);
+			buf_addf(&body, "%s %s", range->since != INT64_MIN ? " until" : "Until", at);
+		}
+		buf_adds(&body, ".\n");
+	}
 	if (crit || warnings)
 		buf_addf(&body, "Events needing a look: %zu critical, %zu warning.\n", crit, warnings);
 	for (size_t i = 0; i < nhosts; i++)
-		host_section(j, day, &hosts[i], &body);
-	keyring_section(j, day, &body);
-	buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show %s' shows the whole page.\n", day, day);
+		host_section(j, range, &hosts[i], &body);
+	keyring_section(j, range, &body);
+	if (one_day)
+		buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show %s' shows the whole page.\n", day, day);
+	else
+		buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show --since %s --until %s' shows the pages.\n",
+			 span, range->first_day, range->last_day);
 
 	/* the Date header in English whatever the locale (LC_ALL=C in our environment is not guaranteed) */
 	localtime_r(&now, &tm);
@@ -350,13 +414,13 @@ static void build(struct journal *j, const char *day, const struct store_day *d,
 		buf_addf(mail, "From: logbook <logbook@%s>\n", self_host);
 	if (to && *to)
 		buf_addf(mail, "To: %s\n", to);
-	buf_addf(mail, "Subject: [logbook] %s: %zu host%s", day, nhosts, nhosts == 1 ? "" : "s");
+	buf_addf(mail, "Subject: [logbook] %s: %zu host%s", span, nhosts, nhosts == 1 ? "" : "s");
 	if (crit)
 		buf_addf(mail, ", %zu critical", crit);
 	if (warnings)
 		buf_addf(mail, ", %zu warning%s", warnings, warnings == 1 ? "" : "s");
 	buf_addf(mail, "\nDate: %s\n", date);
-	buf_addf(mail, "Message-ID: <logbook-digest.%s.%lld.%ld@%s>\n", day, (long long)now, (long)getpid(),
+	buf_addf(mail, "Message-ID: <logbook-digest.%s.%lld.%ld@%s>\n", id, (long long)now, (long)getpid(),
 		 self_host);
 	buf_adds(mail, "MIME-Version: 1.0\n"
 		       "Content-Type: text/plain; charset=UTF-8\n"
@@ -411,21 +475,26 @@ static int send_mail(const struct buf *mail)
 int cmd_digest(int argc, char **argv)
 {
 	static const struct option opts[] = {
+		CMD_RANGE_OPTIONS,
 		{ "send", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool send = false;
 	const char *spec;
-	char day[DAY_LEN + 1];
-	struct store_day d;
+	char day[DAY_LEN + 1], **days;
+	struct cmd_range range = { 0 };
+	struct store_day *loaded, all = { 0 };
 	struct buf to = BUF_INIT, mail = BUF_INIT;
 	struct journal *j;
+	size_t ndays;
 	char *host;
 	int c;
 
 	spec = cmd_take_days_ago(&argc, argv, usage, "digest");
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		if (cmd_range_option(c, optarg, &range))
+			continue;
 		switch (c) {
 		case 's':
 			send = true;
@@ -438,29 +507,53 @@ int cmd_digest(int argc, char **argv)
 	}
 	if (argc - optind > (spec ? 0 : 1))
 		cli_usage_exit(usage, "digest: too many arguments");
-	if (!spec)
-		spec = optind < argc ? argv[optind] : "yesterday";
+	if (!spec && optind < argc)
+		spec = argv[optind];
+	if (spec && (range.since_spec || range.until_spec))
+		cli_usage_exit(usage, "digest: a day or --since/--until, not both");
 	j = cmd_journal();
+	cmd_range_resolve(&range, usage, "digest");
 	cmd_ingest_first(j);
 	if (send)
 		cmd_become_git_owner(j->dir, "digest");
-	if (day_parse(spec, day_now_us(), day) < 0)
-		cli_usage_exit(usage, "digest: %s", errget());
+	if (!range.since_spec && !range.until_spec) {
+		if (day_parse(spec ? spec : "yesterday", day_now_us(), day) < 0)
+			cli_usage_exit(usage, "digest: %s", errget());
+		cmd_range_day(&range, day, "digest");
+	}
 	if (!(host = ident_host()))
 		die("digest: %s", errget());
 	if (recipients(j->conf, &to) == 0 && send)
 		die("digest: no recipient: add digest.to or the admins' email to %s/team.conf", j->dir);
-	if (store_load_day(j, day, &d, false) < 0)
-		die("digest: %s", errget());
-	cli_print_warnings(&d.warnings);
-	build(j, day, &d, buf_str(&to), host, &mail);
+	/* the range's records, day after day: in time order */
+	cmd_range_days(j, &range, "digest", &days, &ndays);
+	loaded = xcalloc(ndays ? ndays : 1, sizeof *loaded);
+	for (size_t i = 0; i < ndays; i++) {
+		if (store_load_day(j, days[i], &loaded[i], false) < 0)
+			die("digest: %s", errget());
+		cli_print_warnings(&loaded[i].warnings);
+		for (size_t k = 0; k < loaded[i].n; k++) {
+			struct record *r = loaded[i].recs[k];
+			if (!cmd_range_has(&range, r->time, r->host, r->admin))
+				continue;
+			all.recs = xreallocarray(all.recs, all.n + 1, sizeof *all.recs);
+			all.recs[all.n++] = r;
+		}
+	}
+	build(j, &range, &all, buf_str(&to), host, &mail);
 	if (send) {
 		if (send_mail(&mail) < 0)
 			die("digest: %s", errget());
 	} else if (cli_out(mail.data, mail.len)) {
 		/* a reader that went away is not an error */
 	}
-	store_day_free(&d);
+	for (size_t i = 0; i < ndays; i++) {
+		store_day_free(&loaded[i]);
+		free(days[i]);
+	}
+	free(loaded);
+	free(days);
+	free(all.recs);
 	buf_release(&mail);
 	buf_release(&to);
 	free(host);

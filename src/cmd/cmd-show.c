@@ -166,33 +166,6 @@ static bool show_day(struct page_out *p, struct journal *j, const char *day, con
 	return kept > 0;
 }
 
-/* the days of the range that have record files, oldest first */
-static void range_days(struct journal *j, const char *first, const char *last, const char *host, char ***days,
-		       size_t *n)
-{
-	struct store_days all;
-
-	*days = NULL;
-	*n = 0;
-	if (store_list_days(j, &all) < 0)
-		die("show: %s", errget());
-	cli_print_warnings(&all.warnings);
-	for (size_t i = all.n; i-- > 0;) {
-		const struct store_day_hosts *h = &all.days[i];
-		bool has_host = !host;
-
-		if (strcmp(h->day, first) < 0 || strcmp(h->day, last) > 0)
-			continue;
-		for (size_t k = 0; k < h->n && !has_host; k++)
-			has_host = !strcmp(h->hosts[k], host);
-		if (!has_host)
-			continue;
-		*days = xreallocarray(*days, *n + 1, sizeof **days);
-		(*days)[(*n)++] = xstrdup(h->day);
-	}
-	store_days_free(&all);
-}
-
 int cmd_show(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -260,18 +233,10 @@ int cmd_show(int argc, char **argv)
 	else
 		page.rd.color = cmd_use_color(when);
 	if (range.since_spec || range.until_spec) {
-		char **days, today[DAY_LEN + 1];
+		char **days;
 		size_t n;
 
-		if (!range.last_day[0]) {
-			if (day_of(day_now_us(), today) < 0)
-				die("show: %s", errget());
-			/* a since after today's date (a clock behind the records) still reaches its own day */
-			memcpy(range.last_day, strcmp(today, range.first_day) < 0 ? range.first_day : today, sizeof today);
-		}
-		if (!range.first_day[0])
-			memcpy(range.first_day, range.last_day, sizeof range.first_day);
-		range_days(j, range.first_day, range.last_day, range.host, &days, &n);
+		cmd_range_days(j, &range, "show", &days, &n);
 		for (size_t i = 0; i < n; i++) {
 			show_day(&page, j, days[i], &range);
 			free(days[i]);

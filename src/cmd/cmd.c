@@ -315,6 +315,7 @@ void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd)
 	struct day_point p;
 
 	memset(&p, 0, sizeof p);
+	r->whole_days = true;
 	r->since = INT64_MIN;
 	r->until = INT64_MAX;
 	r->first_day[0] = r->last_day[0] = '\0';
@@ -322,12 +323,14 @@ void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd)
 		if (day_point_parse(r->since_spec, now, &p) < 0)
 			cli_usage_exit(usage, "%s: --since %s", cmd, errget());
 		r->since = p.us;
+		r->whole_days = p.whole_day;
 		memcpy(r->first_day, p.day, sizeof r->first_day);
 	}
 	if (r->until_spec) {
 		if (day_point_parse(r->until_spec, now, &p) < 0)
 			cli_usage_exit(usage, "%s: --until %s", cmd, errget());
 		r->until = day_point_end(&p);
+		r->whole_days = r->whole_days && p.whole_day;
 		/* a time stops before it: the last day page is that of the instant before (at 1970: its own) */
 		memcpy(r->last_day, p.day, sizeof r->last_day);
 		if (!p.whole_day && day_of(r->until - 1, p.day) == 0)
@@ -335,6 +338,52 @@ void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd)
 	}
 	if (r->since_spec && r->until_spec && r->since >= r->until)
 		cli_usage_exit(usage, "%s: --since %s is not before --until %s", cmd, r->since_spec, r->until_spec);
+}
+
+void cmd_range_day(struct cmd_range *r, const char *day, const char *cmd)
+{
+	char next[DAY_LEN + 1];
+
+	if (day_start(day, &r->since) < 0)
+		die("%s: %s", cmd, errget());
+	r->until = day_next(day, next) && day_start(next, &r->until) == 0 ? r->until : INT64_MAX;
+	memcpy(r->first_day, day, sizeof r->first_day);
+	memcpy(r->last_day, day, sizeof r->last_day);
+	r->whole_days = true;
+}
+
+void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, char ***days, size_t *n)
+{
+	struct store_days all;
+	char today[DAY_LEN + 1];
+
+	if (!r->last_day[0]) {
+		if (day_of(day_now_us(), today) < 0)
+			die("%s: %s", cmd, errget());
+		/* a since after today's date (a clock behind the records) still reaches its own day */
+		memcpy(r->last_day, strcmp(today, r->first_day) < 0 ? r->first_day : today, sizeof today);
+	}
+	if (!r->first_day[0])
+		memcpy(r->first_day, r->last_day, sizeof r->first_day);
+	*days = NULL;
+	*n = 0;
+	if (store_list_days(j, &all) < 0)
+		die("%s: %s", cmd, errget());
+	cli_print_warnings(&all.warnings);
+	for (size_t i = all.n; i-- > 0;) {
+		const struct store_day_hosts *h = &all.days[i];
+		bool has_host = !r->host;
+
+		if (strcmp(h->day, r->first_day) < 0 || strcmp(h->day, r->last_day) > 0)
+			continue;
+		for (size_t k = 0; k < h->n && !has_host; k++)
+			has_host = !strcmp(h->hosts[k], r->host);
+		if (!has_host)
+			continue;
+		*days = xreallocarray(*days, *n + 1, sizeof **days);
+		(*days)[(*n)++] = xstrdup(h->day);
+	}
+	store_days_free(&all);
 }
 
 bool cmd_range_given(const struct cmd_range *r)

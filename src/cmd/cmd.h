@@ -150,6 +150,7 @@ struct cmd_range {
 	const char *host, *admin;		/* NULL: any */
 	int64_t since, until;			/* [since, until), INT64_MIN and INT64_MAX when open */
 	char first_day[DAY_LEN + 1], last_day[DAY_LEN + 1];	/* the day pages it touches; "" when open */
+	bool whole_days;			/* each end is open or a day's start */
 };
 enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_ADMIN, CMD_OPT_SINCE, CMD_OPT_UNTIL, CMD_OPT_KIND, CMD_OPT_LIMIT };
 #define CMD_RANGE_OPTIONS \
@@ -171,6 +172,15 @@ enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_ADMIN, CMD_OPT_SINCE, CMD_OPT_U
 bool cmd_range_option(int c, const char *arg, struct cmd_range *r);
 void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd);
 bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, const char *admin);
+/*
+ * The day pages of the range that have record files (of its host, when
+ * it names one), oldest first, allocated.  An open end is filled in
+ * first: the last day is today's (or the first's, when that is later),
+ * the first is the last's.  Dies naming cmd when the days cannot be listed.
+ */
+void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, char ***days, size_t *n);
+/* make the range the one day page day (a valid day name), its host and admin kept */
+void cmd_range_day(struct cmd_range *r, const char *day, const char *cmd);
 /* whether the range narrows anything */
 bool cmd_range_given(const struct cmd_range *r);
 
