@@ -15,7 +15,6 @@
 #include "base/run.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
-#include "journal/record.h"
 #include "journal/store.h"
 #include "view/markup.h"
 #include "view/page.h"
@@ -66,17 +65,11 @@ static bool in_range(const struct store_day_lines *d, size_t i, const struct cmd
 {
 	const char *line, *path;
 	size_t len, lineno;
-	struct record *r;
-	bool in;
 
 	if (!cmd_range_given(range))
 		return true;
 	store_day_line(d, i, &line, &len, &path, &lineno);
-	if (!(r = rec_parse(line, len, false)))
-		return false;
-	in = cmd_range_has(range, r->time, r->host, r->admin);
-	rec_free(r);
-	return in;
+	return cmd_range_line(range, line, len);
 }
 
 /* the day's lines in the range as stored, written out every 64 KiB */

@@ -397,6 +397,15 @@ bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, co
 	       (!r->admin || !strcmp(r->admin, admin));
 }
 
+bool cmd_range_line(const struct cmd_range *r, const char *line, size_t len)
+{
+	struct record *rec = rec_parse(line, len, false);
+	bool in = rec && cmd_range_has(r, rec->time, rec->host, rec->admin);
+
+	rec_free(rec);
+	return in;
+}
+
 void cmd_filter_query(struct cmd_range *r, struct index_query *q, const char *usage, const char *name)
 {
 	cmd_range_resolve(r, usage, name);

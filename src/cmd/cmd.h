@@ -181,6 +181,8 @@ bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, co
 void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, char ***days, size_t *n);
 /* make the range the one day page day (a valid day name), its host and admin kept */
 void cmd_range_day(struct cmd_range *r, const char *day, const char *cmd);
+/* whether the record stored as line is in the range (a line that is no record is not) */
+bool cmd_range_line(const struct cmd_range *r, const char *line, size_t len);
 /* whether the range narrows anything */
 bool cmd_range_given(const struct cmd_range *r);
 

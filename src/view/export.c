@@ -247,6 +247,20 @@ static int lock_dir(int dfd, const char *pagedir)
 
 int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool force, struct export_report *rep)
 {
+	return export_dokuwiki_days(j, dir, ns, force, NULL, 0, rep);
+}
+
+static bool named(const char *day, char *const *only, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(only[i], day))
+			return true;
+	return false;
+}
+
+int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, bool force, char *const *only, size_t nonly,
+			 struct export_report *rep)
+{
 	char **years = NULL, **days = NULL;
 	size_t ny = 0, nd = 0;
 	char *state_path = NULL;
@@ -276,7 +290,8 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 	if (pfd < 0 || (lock = lock_dir(pfd, rep->pagedir)) < 0)
 		goto out;
 	state_path = fs_join(rep->pagedir, STATE_NAME);
-	state = force ? json_object() : load_state(state_path, j->tz, rep->namespace);
+	/* forced, the state still keeps the days not asked for */
+	state = force && !only ? json_object() : load_state(state_path, j->tz, rep->namespace);
 
 	/* newest first: years and days in descending order */
 	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
@@ -300,13 +315,22 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		char *path = fs_join(rep->pagedir, name);
 		json_t *was = json_object_get(state, days[i]), *who = NULL, *entry;
 
+		if (only && !named(days[i], only, nonly)) {
+			/* not asked for: as it was (in the index when it was exported before) */
+			if (json_is_object(was))
+				json_object_set(fresh, days[i], was);
+			free(name);
+			free(path);
+			continue;
+		}
+		rep->days++;
 		if (day_stamp(j, days[i], stamp) < 0) {
 			free(name);
 			free(path);
 			goto out;
 		}
 		file_stamp(path, pstamp, sizeof pstamp);
-		if (json_is_object(was) && json_is_string(json_object_get(was, "stamp")) &&
+		if (!force && json_is_object(was) && json_is_string(json_object_get(was, "stamp")) &&
 		    !strcmp(json_string_value(json_object_get(was, "stamp")), stamp) &&
 		    json_is_string(json_object_get(was, "page")) &&
 		    !strcmp(json_string_value(json_object_get(was, "page")), pstamp) &&
@@ -339,13 +363,13 @@ int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool for
 		free(name);
 		free(path);
 	}
-	rep->days = nd;
 
 	/* the index: days newest first, with who worked where */
 	buf_adds(&index, "====== Admin logbook ======\n\n"
 			 "//Written by ''logbook export'' from the journal: edits made here are overwritten.//\n\n");
 	for (size_t i = 0; i < nd; i++)
-		index_line(&index, rep->namespace, days[i], json_object_get(json_object_get(fresh, days[i]), "who"));
+		if (json_object_get(fresh, days[i]))
+			index_line(&index, rep->namespace, days[i], json_object_get(json_object_get(fresh, days[i]), "who"));
 	{
 		char *ipath = fs_join(rep->pagedir, "start.txt");
 		buf_reset(&old);

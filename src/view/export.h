@@ -33,7 +33,7 @@
 struct export_report {
 	char *namespace;	/* as DokuWiki cleans it */
 	char *pagedir;		/* DIR/NS */
-	size_t days;		/* days that have records */
+	size_t days;		/* days that have records (of those asked for) */
 	size_t written;		/* day pages written */
 	bool index_written;
 	struct store_warnings warnings;	/* damaged lines, as show reports them */
@@ -51,6 +51,13 @@ char *export_namespace(const char *ns);
  * -1 and errget() when a file cannot be read or written.
  */
 int export_dokuwiki(struct journal *j, const char *dir, const char *ns, bool force, struct export_report *rep);
+/*
+ * The same for the days named in only (n of them) alone: the other days'
+ * pages are left as they are, and the index lists the days exported now
+ * or before.
+ */
+int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, bool force, char *const *only, size_t n,
+			 struct export_report *rep);
 /*
  * Export as team.conf says: export.dokuwiki = DIR (relative: to the
  * journal) and export.namespace (default journal), pages that changed
