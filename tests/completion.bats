@@ -79,6 +79,13 @@ complete_bash() {
 	[ "$output" = "$(printf '%s\n' add rm list)" ]
 	run complete_bash logbook list --since 2026_01
 	[ "$output" = 2026_01_15 ]
+	# the range options of show, export and digest too (--since TIME: the days)
+	run complete_bash logbook show --admin ''
+	[ "$output" = "$(printf '%s\n' alice bob)" ]
+	run complete_bash logbook digest --until 2026_0
+	[ "$output" = 2026_01_15 ]
+	run complete_bash logbook export --host ''
+	[ "$output" = "$(printf '%s\n' web1 db2)" ]
 	# -C on the line names the journal
 	other="$BATS_TEST_TMPDIR/other"
 	lb init --timezone UTC "$other" >/dev/null

@@ -340,6 +340,22 @@ void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd)
 		cli_usage_exit(usage, "%s: --since %s is not before --until %s", cmd, r->since_spec, r->until_spec);
 }
 
+/*
+ * The day pages that can hold the records of the range: a record's page
+ * is its day in the zone team.conf named when it was written, and zones
+ * are less than two days apart, so two more days on each side.
+ */
+#define PAGE_MARGIN (INT64_C(2) * 86400 * 1000000)
+static void page_bounds(const struct cmd_range *r, char first[DAY_LEN + 1], char last[DAY_LEN + 1])
+{
+	memcpy(first, r->first_day, DAY_LEN + 1);
+	memcpy(last, r->last_day, DAY_LEN + 1);
+	if (r->since != INT64_MIN && r->since > INT64_MIN + PAGE_MARGIN && day_of(r->since - PAGE_MARGIN, first) < 0)
+		first[0] = '\0';
+	if (r->until != INT64_MAX && r->until < INT64_MAX - PAGE_MARGIN && day_of(r->until + PAGE_MARGIN, last) < 0)
+		memcpy(last, r->last_day, DAY_LEN + 1);
+}
+
 void cmd_range_day(struct cmd_range *r, const char *day, const char *cmd)
 {
 	char next[DAY_LEN + 1];
@@ -355,7 +371,7 @@ void cmd_range_day(struct cmd_range *r, const char *day, const char *cmd)
 void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, char ***days, size_t *n)
 {
 	struct store_days all;
-	char today[DAY_LEN + 1];
+	char today[DAY_LEN + 1], first[DAY_LEN + 1], last[DAY_LEN + 1];
 
 	if (!r->last_day[0]) {
 		if (day_of(day_now_us(), today) < 0)
@@ -365,6 +381,7 @@ void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, cha
 	}
 	if (!r->first_day[0])
 		memcpy(r->first_day, r->last_day, sizeof r->first_day);
+	page_bounds(r, first, last);
 	*days = NULL;
 	*n = 0;
 	if (store_list_days(j, &all) < 0)
@@ -374,7 +391,7 @@ void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, cha
 		const struct store_day_hosts *h = &all.days[i];
 		bool has_host = !r->host;
 
-		if (strcmp(h->day, r->first_day) < 0 || strcmp(h->day, r->last_day) > 0)
+		if ((first[0] && strcmp(h->day, first) < 0) || strcmp(h->day, last) > 0)
 			continue;
 		for (size_t k = 0; k < h->n && !has_host; k++)
 			has_host = !strcmp(h->hosts[k], r->host);
@@ -408,7 +425,13 @@ bool cmd_range_line(const struct cmd_range *r, const char *line, size_t len)
 
 void cmd_filter_query(struct cmd_range *r, struct index_query *q, const char *usage, const char *name)
 {
+	char first[DAY_LEN + 1], last[DAY_LEN + 1];
+
 	cmd_range_resolve(r, usage, name);
+	/* the query's day pages live in r */
+	page_bounds(r, first, last);
+	memcpy(r->first_day, first, sizeof first);
+	memcpy(r->last_day, last, sizeof last);
 	q->host = r->host;
 	q->admin = r->admin;
 	q->since = r->first_day[0] ? r->first_day : NULL;

@@ -149,7 +149,8 @@ struct cmd_range {
 	const char *since_spec, *until_spec;	/* as given; NULL: open */
 	const char *host, *admin;		/* NULL: any */
 	int64_t since, until;			/* [since, until), INT64_MIN and INT64_MAX when open */
-	char first_day[DAY_LEN + 1], last_day[DAY_LEN + 1];	/* the day pages it touches; "" when open */
+	/* the days it touches in the zone in force (a record's page is its day when it was written); "" when open */
+	char first_day[DAY_LEN + 1], last_day[DAY_LEN + 1];
 	bool whole_days;			/* each end is open or a day's start */
 };
 enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_ADMIN, CMD_OPT_SINCE, CMD_OPT_UNTIL, CMD_OPT_KIND, CMD_OPT_LIMIT };
@@ -173,8 +174,8 @@ bool cmd_range_option(int c, const char *arg, struct cmd_range *r);
 void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd);
 bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, const char *admin);
 /*
- * The day pages of the range that have record files (of its host, when
- * it names one), oldest first, allocated.  An open end is filled in
+ * The day pages that may hold records of the range and have record files
+ * (of its host, when it names one), oldest first, allocated.  An open end is filled in
  * first: the last day is today's (or the first's, when that is later),
  * the first is the last's.  Dies naming cmd when the days cannot be listed.
  */
