@@ -1,10 +1,9 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats's run sets stderr and stderr_lines
 # Ranges: --since, --until, --host and --admin on show, list, search,
 # export and digest; days, times and ages in the team's time zone.
 
 load lib
-
-# shellcheck disable=SC2154 # bats's run sets stderr and stderr_lines
 
 # commands planted at fixed instants (bash history timestamps), on two
 # hosts by two admins; 2026-11-06 has none:
