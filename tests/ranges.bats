@@ -129,10 +129,14 @@ cmds() {
 	# 15:00 in Paris (UTC+1 in November) is 14:00Z
 	run cmds --since '2026-11-05 15:00' --until 2026-11-05
 	[ "$output" = five-web-at ] || fail "$output"
-	# the same journal in UTC puts the late command on the 5th
+	# the zone changed to UTC: the late command is on the 5th, but its page stays the 6th's
 	sed -i 's|timezone = Europe/Paris|timezone = UTC|' "$LOGBOOK_DIR/team.conf"
-	run cmds --since '2026-11-05 15:00' --until 2026-11-05
+	run cmds --since '2026-11-05 15:00' --until '2026-11-05 23:59'
 	[ "$output" = five-db-late ] || fail "$output"
+	run lb show --since '2026-11-05 23:00' --until '2026-11-05 23:59' --no-pager
+	[[ "$output" == "2026_11_06  "*five-db-late* ]] || fail "$output"
+	run lb digest --since '2026-11-05 23:00' --until '2026-11-05 23:59'
+	[[ "$output" == *"1 record on 1 host"* ]] || fail "$output"
 }
 
 @test "show: a range is its days one page after another, the days without records left out" {
