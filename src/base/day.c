@@ -99,6 +99,18 @@ static bool valid_date(int y, int m, int d)
 	return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
+/* a broken-down time of a date and a wall clock, the rest zero */
+static void set_tm(struct tm *tm, int y, int mo, int d, int h, int mi, int se)
+{
+	memset(tm, 0, sizeof *tm);
+	tm->tm_year = y - 1900;
+	tm->tm_mon = mo - 1;
+	tm->tm_mday = d;
+	tm->tm_hour = h;
+	tm->tm_min = mi;
+	tm->tm_sec = se;
+}
+
 int day_time_parse(const char *s, size_t len, int64_t *us)
 {
 	int y, mo, d, h, mi, se;
@@ -118,13 +130,7 @@ int day_time_parse(const char *s, size_t len, int64_t *us)
 	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0 || frac < 0 ||
 	    !valid_date(y, mo, d) || h > 23 || mi > 59 || se > 59)
 		goto bad;
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
+	set_tm(&tm, y, mo, d, h, mi, se);
 	*us = (int64_t)timegm(&tm) * 1000000 + frac;
 	return 0;
 bad:
@@ -308,11 +314,7 @@ static int parse_day(const char *spec, int64_t now_us, char out[DAY_LEN + 1])
 		if (day_of(now_us, today) < 0)
 			return -1;
 		split_date(today, '_', &y, &m, &d);
-		memset(&tm, 0, sizeof tm);
-		tm.tm_year = y - 1900;
-		tm.tm_mon = m - 1;
-		tm.tm_mday = d;
-		tm.tm_hour = 12;
+		set_tm(&tm, y, m, d, 12, 0, 0);
 		t = timegm(&tm) - (time_t)back * 86400;
 		if (!gmtime_r(&t, &tm) || !valid_date(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday)) {
 			errset("bad day '%s': before 1970", spec);
@@ -357,13 +359,7 @@ static time_t local_instant(int y, int mo, int d, int h, int mi, int s)
 	time_t best = 0, lo, hi;
 	bool found = false;
 
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
+	set_tm(&tm, y, mo, d, h, mi, s);
 	for (int isdst = -1; isdst <= 1; isdst++) {
 		struct tm c = tm;
 		time_t t;
@@ -524,11 +520,7 @@ void day_title(const char *day, char *out, size_t size)
 		put(out, size, "%s", day);
 		return;
 	}
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = 12;
+	set_tm(&tm, y, m, d, 12, 0, 0);
 	t = timegm(&tm);
 	gmtime_r(&t, &tm);
 	strftime(out, size, "%A %-d %B %Y", &tm);
