@@ -134,8 +134,8 @@ static void print_page(struct page_out *p, const struct journal *j, const char *
 	page_release(&pg);
 }
 
-/* one day's page of the records in range, if it has any: whether it had */
-static bool show_day(struct page_out *p, struct journal *j, const char *day, const struct cmd_range *range)
+/* one day's page of the records in range, if it has any */
+static void show_day(struct page_out *p, struct journal *j, const char *day, const struct cmd_range *range)
 {
 	struct store_day_lines d;
 	size_t kept = 0;
@@ -156,7 +156,6 @@ static bool show_day(struct page_out *p, struct journal *j, const char *day, con
 	}
 	free(keep);
 	store_day_lines_free(&d);
-	return kept > 0;
 }
 
 int cmd_show(int argc, char **argv)
@@ -176,7 +175,7 @@ int cmd_show(int argc, char **argv)
 	const char *format = "text";
 	struct cmd_range range = { 0 };
 	struct page_out page = { 0 };
-	char day[DAY_LEN + 1];
+	char day[DAY_LEN + 1], what[2 * DAY_LEN + 5];
 	struct journal *j;
 	const char *spec;
 	int c;
@@ -235,24 +234,19 @@ int cmd_show(int argc, char **argv)
 			free(days[i]);
 		}
 		free(days);
-		if (!page.pages) {
-			char what[2 * DAY_LEN + 8];
-			snprintf(what, sizeof what, strcmp(range.first_day, range.last_day) ? "%s to %s" : "%s",
-				 range.first_day, range.last_day);
-			if (json)
-				warn_msg("show: %s: no records", what);
-			else
-				printf("%s: no records\n", what);
-		}
+		snprintf(what, sizeof what, strcmp(range.first_day, range.last_day) ? "%s to %s" : "%s",
+			 range.first_day, range.last_day);
 	} else {
 		if (day_parse(spec ? spec : "today", day_now_us(), day) < 0)
 			cli_usage_exit(usage, "show: %s", errget());
-		if (!show_day(&page, j, day, &range)) {
-			if (json)
-				warn_msg("show: %s: no records", day);
-			else
-				printf("%s: no records\n", day);
-		}
+		show_day(&page, j, day, &range);
+		snprintf(what, sizeof what, "%s", day);
+	}
+	if (!page.pages) {
+		if (json)
+			warn_msg("show: %s: no records", what);
+		else
+			printf("%s: no records\n", what);
 	}
 	journal_close(j);
 	return cli_finish_output();
