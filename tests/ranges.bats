@@ -240,3 +240,22 @@ cmds() {
 		done
 	done
 }
+
+@test "daylight saving in the team's zone: a skipped time is the jump, a doubled one its first" {
+	new_journal Europe/Paris
+	# 29 March 2026: 00:59:59Z is 01:59:59 CET, 01:00:00Z is 03:00:00 CEST
+	# 25 October 2026: 00:30Z is 02:30 CEST, 01:30Z is 02:30 CET
+	printf '#1774745999\nbefore-jump\n#1774746000\nafter-jump\n#1792888200\nfirst-0230\n#1792891800\nsecond-0230\n' \
+		>"$BATS_TEST_TMPDIR/h"
+	lb import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	run cmds --since 2026-03-29 --until '2026-03-29 02:30'
+	[ "$output" = before-jump ] || fail "$output"
+	run cmds --since '2026-03-29 02:30' --until 2026-03-29
+	[ "$output" = after-jump ] || fail "$output"
+	run cmds --since '2026-10-25 02:30' --until 2026-10-25
+	[ "$output" = "$(printf '%s\n' first-0230 second-0230)" ] || fail "$output"
+	run cmds --since '2026-10-25 02:31' --until 2026-10-25
+	[ "$output" = second-0230 ] || fail "$output"
+	run cmds --until '2026-10-25 02:30' --since 2026-10-01
+	[ -z "$output" ] || fail "$output"
+}
