@@ -117,6 +117,10 @@ cmds() {
 	[[ "$output" == *"a day or --since/--until, not both"* ]]
 	run lb digest 2026-11-05 --until 2026-11-04
 	[ "$status" -eq 2 ]
+	# the form is checked before the journal is looked for
+	LOGBOOK_DIR=$BATS_TEST_TMPDIR/none run --separate-stderr lb show --since nope
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == "logbook: show: --since 'nope': not a day or time"* ]] || fail "$stderr"
 }
 
 @test "the team's time zone decides where a day starts and what a time means" {

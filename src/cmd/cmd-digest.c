@@ -493,7 +493,7 @@ int cmd_digest(int argc, char **argv)
 
 	spec = cmd_take_days_ago(&argc, argv, usage, "digest");
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cmd_range_option(c, optarg, &range))
+		if (cmd_range_option(c, optarg, &range, usage, "digest"))
 			continue;
 		switch (c) {
 		case 's':

@@ -89,7 +89,7 @@ int cmd_export(int argc, char **argv)
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cmd_range_option(c, optarg, &range))
+		if (cmd_range_option(c, optarg, &range, usage, "export"))
 			continue;
 		switch (c) {
 		case OPT_DOKUWIKI:

@@ -182,7 +182,7 @@ int cmd_show(int argc, char **argv)
 
 	spec = cmd_take_days_ago(&argc, argv, usage, "show");
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		if (cmd_range_option(c, optarg, &range))
+		if (cmd_range_option(c, optarg, &range, usage, "show"))
 			continue;
 		switch (c) {
 		case OPT_JSON:

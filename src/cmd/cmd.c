@@ -289,14 +289,17 @@ void cmd_background_sync(struct journal *j)
 	free(self);
 }
 
-bool cmd_range_option(int c, const char *arg, struct cmd_range *r)
+bool cmd_range_option(int c, const char *arg, struct cmd_range *r, const char *usage, const char *cmd)
 {
+	struct day_point p;
+
 	switch (c) {
 	case CMD_OPT_SINCE:
-		r->since_spec = arg;
-		return true;
 	case CMD_OPT_UNTIL:
-		r->until_spec = arg;
+		/* the form now, before a missing journal is reported; the instant once its zone is known */
+		if (day_point_parse(arg, day_now_us(), &p) < 0)
+			cli_usage_exit(usage, "%s: %s %s", cmd, c == CMD_OPT_SINCE ? "--since" : "--until", errget());
+		*(c == CMD_OPT_SINCE ? &r->since_spec : &r->until_spec) = arg;
 		return true;
 	case CMD_OPT_HOST:
 		r->host = arg;
@@ -447,7 +450,7 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, struct cmd
 	char *end;
 	unsigned long n;
 
-	if (cmd_range_option(c, arg, r))
+	if (cmd_range_option(c, arg, r, usage, name))
 		return true;
 	switch (c) {
 	case CMD_OPT_KIND:

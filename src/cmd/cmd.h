@@ -139,9 +139,10 @@ const char *cmd_color_when(const char *usage, const char *cmd, const char *arg);
  * The range show, list, search, export and digest share: --since and
  * --until (a day, a time or an age: day_point_parse), --host and --admin
  * (--user is its older name).  cmd_range_option takes one while getopt
- * runs; cmd_range_resolve reads the points once the journal is open, in
- * the team's zone (a bad one, or a since after the until, is a usage
- * error naming cmd); cmd_range_has says whether a record is in it.
+ * runs (a point that is no day or time is a usage error naming cmd,
+ * journal or not); cmd_range_resolve reads the points once the journal
+ * is open, in the team's zone (a since after the until is a usage
+ * error); cmd_range_has says whether a record is in it.
  * --since is included, --until excluded, but a day as --until is
  * included whole.
  */
@@ -170,7 +171,7 @@ enum { CMD_OPT_HOST = 300, CMD_OPT_USER, CMD_OPT_ADMIN, CMD_OPT_SINCE, CMD_OPT_U
 	"  --host HOST    only records of HOST\n" \
 	"  --admin ADMIN  only records attributed to ADMIN\n" \
 	"  --user ADMIN   the same as --admin (its older name)\n"
-bool cmd_range_option(int c, const char *arg, struct cmd_range *r);
+bool cmd_range_option(int c, const char *arg, struct cmd_range *r, const char *usage, const char *cmd);
 void cmd_range_resolve(struct cmd_range *r, const char *usage, const char *cmd);
 bool cmd_range_has(const struct cmd_range *r, int64_t time, const char *host, const char *admin);
 /*
