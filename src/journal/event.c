@@ -31,6 +31,22 @@ bool event_valid_source(const char *source)
 	       strspn(source, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
+bool event_valid_unit(const char *unit)
+{
+	static const char *const types[] = { ".service", ".socket", ".device", ".mount", ".automount", ".swap",
+					     ".target", ".path", ".timer", ".slice", ".scope" };
+	size_t n = strlen(unit);
+	const char *dot = strrchr(unit, '.');
+
+	if (n == 0 || n > 255 || unit[0] == '-' || unit[0] == '.' || !dot || dot == unit ||
+	    strspn(unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:-_.\\@") != n)
+		return false;
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		if (!strcmp(dot, types[i]))
+			return true;
+	return false;
+}
+
 size_t event_cut_utf8(const char *s, size_t len, size_t max)
 {
 	size_t n = len < max ? len : max;

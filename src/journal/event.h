@@ -25,6 +25,13 @@ const char *event_level_name(enum event_level l);
 int event_level_parse(const char *name);
 /* [A-Za-z0-9._-]{1,64} */
 bool event_valid_source(const char *source);
+/*
+ * A systemd unit name as `logbook unit-failed` accepts it: at most 255
+ * bytes of letters, digits and ":-_.\\@", not starting with '-' or '.',
+ * ending in a unit type (".service", ".socket", ".mount", ...).  Nothing
+ * else reaches systemctl or journalctl.
+ */
+bool event_valid_unit(const char *unit);
 /* at most max bytes of s, shortened so that no UTF-8 sequence is split */
 size_t event_cut_utf8(const char *s, size_t len, size_t max);
 
