@@ -6,16 +6,20 @@
  * chain, in case nothing else writes before the next crash.
  */
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/boot.h"
+#include "base/buf.h"
 #include "base/day.h"
 #include "base/err.h"
+#include "base/run.h"
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/reboot.h"
 #include "journal/store.h"
+#include "setup/server.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -28,13 +32,28 @@ static const char usage[] =
 	"         down and came up, the kernel, whether the previous boot ended\n"
 	"         cleanly), unless a logbook run of this boot already did: the\n"
 	"         first write of a new boot files it, once per boot\n"
-	"  down   at shutdown: file the record that says this boot ends cleanly\n"
+	"  down   at shutdown: file the record that says this boot ends cleanly;\n"
+	"         under systemd only while the system is stopping (systemctl\n"
+	"         is-system-running), so stopping the unit by hand files nothing\n"
 	"\n"
 	"Both are attributed to the admin 'system'.\n"
 	"\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status: 0 filed (or nothing to file), 1 failed, 2 usage.\n";
+
+/* under systemd: whether it is shutting the system down; without systemd, whoever runs us knows */
+static bool shutting_down(struct buf *state)
+{
+	static const char *const argv[] = { "systemctl", "is-system-running", NULL };
+	size_t total;
+
+	if (!server_systemd_running())
+		return true;
+	run_capture_bounded(argv, 256, state, &total);
+	buf_truncate(state, strcspn(buf_str(state), "\n"));
+	return !strcmp(buf_str(state), "stopping");
+}
 
 int cmd_boot(int argc, char **argv)
 {
@@ -55,6 +74,16 @@ int cmd_boot(int argc, char **argv)
 		cli_usage_exit(usage, "boot: unexpected argument '%s'", argv[optind + 1]);
 	if (!*boot_id())
 		die("boot: this system has no boot id (/proc/sys/kernel/random/boot_id)");
+	if (!strcmp(what, "down")) {
+		struct buf state = BUF_INIT;
+		if (!shutting_down(&state)) {
+			printf("boot down: the system is not shutting down (%s): nothing filed\n",
+			       state.len ? buf_str(&state) : "systemctl cannot tell");
+			buf_release(&state);
+			return EXIT_OK;
+		}
+		buf_release(&state);
+	}
 	j = cmd_journal();
 	if (!(host = ident_host()))
 		die_err();
