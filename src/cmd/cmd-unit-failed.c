@@ -74,20 +74,6 @@ static void add_output(struct buf *text, const char *const argv[], size_t max, s
 		buf_addf(text, "(%s: %zu more bytes not kept)\n", argv[0], total - max);
 }
 
-/* "Result=exit-code" in systemctl's output: its value, or "" */
-static char *property(const struct buf *show, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = buf_str(show); *p;) {
-		size_t len = strcspn(p, "\n");
-		if (len > n && !strncmp(p, name, n) && p[n] == '=')
-			return xstrndup(p + n + 1, len - n - 1);
-		p += len + (p[len] == '\n');
-	}
-	return xstrdup("");
-}
-
 int cmd_unit_failed(int argc, char **argv)
 {
 	struct store_warnings warnings = { 0 };
@@ -123,7 +109,7 @@ int cmd_unit_failed(int argc, char **argv)
 	}
 	chomp(&text);
 	/* the first line says it all: the page and news show it */
-	result = property(&show, "Result");
+	result = event_unit_property(show.data ? show.data : "", show.len, "Result");
 	buf_addf(&head, "%s failed", unit);
 	if (*result)
 		buf_addf(&head, " (%s)", result);

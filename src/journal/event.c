@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include "base/xalloc.h"
+
 #include "journal/event.h"
 #include "base/banned.h"
 
@@ -45,6 +47,23 @@ bool event_valid_unit(const char *unit)
 		if (!strcmp(dot, types[i]))
 			return true;
 	return false;
+}
+
+char *event_unit_property(const char *show, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	const char *end = show + len;
+
+	for (const char *p = show; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t line = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (line > n && !memcmp(p, name, n) && p[n] == '=') {
+			size_t v = line - n - 1;
+			return xstrndup(p + n + 1, event_cut_utf8(p + n + 1, v, EVENT_PROPERTY_MAX));
+		}
+		p += line + 1;
+	}
+	return xstrdup("");
 }
 
 size_t event_cut_utf8(const char *s, size_t len, size_t max)
