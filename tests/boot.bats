@@ -199,6 +199,7 @@ printf "Stopped target Basic System.\nReached target System Power Off.\n"'
 	new_journal
 	fake systemctl 'echo "$*" >>"'"$BATS_TEST_TMPDIR"'/systemctl.args"
 printf "Result=exit-code\nExecMainCode=1\nExecMainStatus=3\n"'
+	# shellcheck disable=SC2016 # the fake's own "$*"
 	fake journalctl 'echo "$*" >>"'"$BATS_TEST_TMPDIR"'/journalctl.args"
 for i in 1 2 3; do echo "2026-12-06T10:00:0$i+0000 web1 backup.sh[42]: rsync: line $i"; done'
 	run lb unit-failed backup.service
@@ -223,6 +224,7 @@ for i in 1 2 3; do echo "2026-12-06T10:00:0$i+0000 web1 backup.sh[42]: rsync: li
 	new_journal
 	fake systemctl 'touch "'"$BATS_TEST_TMPDIR"'/ran"'
 	fake journalctl 'touch "'"$BATS_TEST_TMPDIR"'/ran"'
+	# shellcheck disable=SC2016 # names, not expansions
 	for unit in --help.service -o.service '--unit=x.service' 'a b.service' 'x.service;id' '$(id).service' \
 		../x.service .service backup nothing.conf "$(printf 'x\n.service')" "$(head -c 300 /dev/zero | tr '\0' a).service"; do
 		run lb unit-failed -- "$unit"
