@@ -16,7 +16,6 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/run.h"
-#include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/event.h"
 #include "journal/ident.h"
