@@ -158,7 +158,7 @@ bool page_boot_line(const struct record *rec, struct buf *out)
 		if (page_boot_unclean(rec))
 			buf_addf(out, "; previous boot ended uncleanly (%s)", evidence ? evidence : "?");
 		else
-			buf_addf(out, "; previous boot ended cleanly");
+			buf_adds(out, "; previous boot ended cleanly");
 	}
 	return true;
 }
