@@ -21,6 +21,8 @@ HELPERDIR = $(LIBEXECDIR)/logbook
 MANDIR = $(PREFIX)/share/man
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 UNITS = $(wildcard dist/*.service dist/*.timer dist/*.path)
+# drop-ins of logbook's own units (dist/UNIT.d/NAME.conf)
+UNIT_DROPINS = $(wildcard dist/*.service.d/*.conf)
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
@@ -186,6 +188,10 @@ install: logbook logbook-ingest-mail
 		sed 's|/usr/local/bin/logbook|$(BINDIR)/logbook|' $$u > $(DESTDIR)$(UNITDIR)/$$(basename $$u) && \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$$(basename $$u) || exit 1; \
 	done
+	for d in $(UNIT_DROPINS); do \
+		install -d "$(DESTDIR)$(UNITDIR)/$$(basename "$$(dirname "$$d")")" && \
+		install -m 0644 "$$d" "$(DESTDIR)$(UNITDIR)/$$(basename "$$(dirname "$$d")")/" || exit 1; \
+	done
 
 # The Debian package is built with Debian's tools from a copy of the tree
 # in build/deb/, so the source tree stays clean; its version is VERSION.
@@ -210,6 +216,10 @@ uninstall:
 	rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+	for d in $(UNIT_DROPINS); do \
+		rm -f "$(DESTDIR)$(UNITDIR)/$$(basename "$$(dirname "$$d")")/$$(basename "$$d")"; \
+		rmdir "$(DESTDIR)$(UNITDIR)/$$(basename "$$(dirname "$$d")")" 2>/dev/null || true; \
+	done
 
 clean:
 	rm -rf build logbook logbook-ingest-mail

@@ -172,6 +172,20 @@ int run_capture_env(const char *const argv[], const char *dir, const char *const
 	return rc;
 }
 
+int run_capture_bounded(const char *const argv[], size_t max, struct buf *out, size_t *total)
+{
+	struct child c = { argv, NULL, RUN_NULL, RUN_PIPE, RUN_NULL, NULL, false, 0, -1, -1 };
+
+	if (run_start(&c) < 0)
+		return -1;
+	if (fs_read_bounded(c.from_child, out, max, total) < 0) {
+		errset_sys("reading the output of %s", argv[0]);
+		run_finish(&c);
+		return -1;
+	}
+	return run_finish(&c);
+}
+
 int run_become(const struct passwd *pw)
 {
 	/* the process keeps no way back: every id, and the check that setuid(0) fails */

@@ -38,6 +38,13 @@ int run_finish(struct child *c);
 int run_capture(const char *const argv[], const char *dir, struct buf *out);
 /* the same with env added to the child's environment (see struct child) */
 int run_capture_env(const char *const argv[], const char *dir, const char *const env[], struct buf *out);
+/*
+ * Run to the end with no input and standard error thrown away; the first
+ * max bytes of stdout into out, the size of all of it into *total (the
+ * rest is read and dropped, so the program never dies of a closed pipe).
+ * The exit status or -1.
+ */
+int run_capture_bounded(const char *const argv[], size_t max, struct buf *out, size_t *total);
 
 /*
  * Become the account pw names for the rest of this process, for good:

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/boot.h"
 #include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
@@ -180,15 +181,9 @@ out:
 
 static bool same_boot(const struct spool *s)
 {
-	struct buf boot = BUF_INIT;
-	bool same;
+	size_t n = strlen(boot_id());
 
-	fs_read_file("/proc/sys/kernel/random/boot_id", &boot);
-	while (boot.len > 0 && boot.data[boot.len - 1] == '\n')
-		buf_truncate(&boot, boot.len - 1);
-	same = boot.len == s->h.len[SH_BOOT] && !memcmp(boot.data, s->h.field[SH_BOOT], boot.len);
-	buf_release(&boot);
-	return same;
+	return n == s->h.len[SH_BOOT] && !memcmp(boot_id(), s->h.field[SH_BOOT], n);
 }
 
 /* when process pid started, in microseconds since the epoch; -1 when unknown */

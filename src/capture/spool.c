@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/boot.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
@@ -348,16 +349,13 @@ static void add_field(struct buf *b, const char *s)
 
 int spool_create(const struct journal *j, const struct ident *id, const char *shell, int64_t start_us)
 {
-	struct buf head = BUF_INIT, boot = BUF_INIT;
+	struct buf head = BUF_INIT;
 	char *spool = NULL, *last = NULL, *acct_path = NULL, *tty = ttyname(0), *ssh = NULL;
 	const char *conn = getenv("SSH_CONNECTION");
 	int rc = -1, dir = -1, acct = -1, saved;
 
 	if (conn && *conn)
 		ssh = xstrndup(conn, strcspn(conn, " "));
-	fs_read_file("/proc/sys/kernel/random/boot_id", &boot);
-	while (boot.len > 0 && boot.data[boot.len - 1] == '\n')
-		buf_truncate(&boot, boot.len - 1);
 
 	buf_adds(&head, "H");
 	buf_addc(&head, '\0');
@@ -372,7 +370,7 @@ int spool_create(const struct journal *j, const struct ident *id, const char *sh
 	add_field(&head, shell);
 	buf_addf(&head, "%lld", (long long)start_us);
 	buf_addc(&head, '\0');
-	add_field(&head, buf_str(&boot));
+	add_field(&head, boot_id());
 	buf_addc(&head, '\n');
 
 	dir = spool_dir_open(j, true);
@@ -402,7 +400,6 @@ out:
 	free(last);
 	free(ssh);
 	buf_release(&head);
-	buf_release(&boot);
 	errno = saved;
 	return rc;
 }

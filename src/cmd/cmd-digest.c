@@ -28,6 +28,7 @@
 #include "journal/store.h"
 #include "journal/team.h"
 #include "journal/work.h"
+#include "view/page.h"
 #include "view/render.h"
 #include "base/banned.h"
 
@@ -100,10 +101,14 @@ static void count_cmd(struct host_sum *h, const char *admin)
 	h->cmds[h->ncmds++].n = 1;
 }
 
+/* an event's level; a reboot after an unclean end is critical, another one info */
 static int level_of(const struct record *r)
 {
 	const char *l = rec_get_str(r, "level", NULL);
 	int v = l ? event_level_parse(l) : -1;
+
+	if (!strcmp(r->kind, "boot"))
+		return page_boot_unclean(r) ? EVENT_CRITICAL : EVENT_INFO;
 
 	return v < 0 ? EVENT_INFO : v;
 }
@@ -229,11 +234,20 @@ static void host_section(struct journal *j, const struct cmd_range *range, struc
 		for (size_t i = 0; i < h->nevents && i < EVENTS_LISTED; i++) {
 			struct record *r = h->events[i];
 			json_t *mail = json_object_get(r->obj, "mail");
+			struct buf boot = BUF_INIT;
 			when(range, r->time, clock);
 			buf_addf(out, "  %-10s %s  ", event_level_name((enum event_level)level_of(r)), clock);
-			text_field(out, r, "source");
-			buf_adds(out, ": ");
-			if (json_is_object(mail)) {
+			if (page_boot_line(r, &boot)) {
+				buf_adds(out, "boot: ");
+				one_line(out, boot.data, boot.len);
+			} else {
+				text_field(out, r, "source");
+				buf_adds(out, ": ");
+			}
+			buf_release(&boot);
+			if (!strcmp(r->kind, "boot")) {
+				/* said above */
+			} else if (json_is_object(mail)) {
 				json_field(out, mail, "subject");
 				buf_adds(out, " (from ");
 				json_field(out, mail, "from");
@@ -339,7 +353,7 @@ static void build(struct journal *j, const struct cmd_range *range, const struct
 			push(&h->changes, &h->nchanges, r);
 		else if (!strcmp(r->kind, "cmd"))
 			count_cmd(h, r->admin);
-		else if (!strcmp(r->kind, "event")) {
+		else if (!strcmp(r->kind, "event") || !strcmp(r->kind, "boot")) {
 			push(&h->events, &h->nevents, r);
 			h->levels[level_of(r)]++;
 		}

@@ -908,6 +908,25 @@ static void check_timers(const struct server *s, struct journal *j)
 	server_names_free(timers, n);
 }
 
+/* the OnFailure= drop-in setup writes (server.h), on the files: under a root too */
+static void check_onfailure(const struct server *s)
+{
+	static const char body[] = SERVER_ONFAILURE_BODY;
+	char *path = server_path(s, SERVER_ONFAILURE_DROPIN);
+	struct buf had = BUF_INIT;
+
+	if (!server_unit_installed(s, SERVER_ONFAILURE_HANDLER))
+		skip("failed services", "%s is not installed: failed services are not filed", SERVER_ONFAILURE_HANDLER);
+	else if (fs_read_file(path, &had) < 0)
+		fail("failed services", "logbook setup", "%s: failed services are not filed", errget());
+	else if (had.len == sizeof body - 1 && !memcmp(had.data, body, had.len))
+		ok("failed services", "filed by %s (%s)", SERVER_ONFAILURE_HANDLER, path);
+	else
+		ok("failed services", "%s was changed by hand: failed services are filed as it says", path);
+	buf_release(&had);
+	free(path);
+}
+
 /* how long doctor waits for its test message to be filed */
 #define MAIL_WAIT_MS 10000
 
@@ -1195,6 +1214,7 @@ int cmd_doctor(int argc, char **argv)
 		check_wiki(j);
 	}
 	check_timers(&s, j);
+	check_onfailure(&s);
 	if (j)
 		check_mail(&s, j);
 	if (j) {

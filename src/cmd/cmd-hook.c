@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/boot.h"
 #include "base/buf.h"
 #include "base/day.h"
 #include "base/err.h"
@@ -75,14 +76,8 @@ static void assign(struct buf *b, const char *name, const char *value)
 /* "<boot>-<pid>-<time>": unique on this host, and a file name */
 static char *new_session(void)
 {
-	struct buf boot = BUF_INIT;
-	char *s;
-
-	fs_read_file("/proc/sys/kernel/random/boot_id", &boot);
-	s = xasprintf("%.8s-%ld-%lld", boot.len >= 8 ? boot.data : "00000000", (long)getppid(),
-		      (long long)(day_now_us() / 1000));
-	buf_release(&boot);
-	return s;
+	return xasprintf("%.8s-%ld-%lld", strlen(boot_id()) >= 8 ? boot_id() : "00000000", (long)getppid(),
+			 (long long)(day_now_us() / 1000));
 }
 
 static int hook_print(const char *shell)

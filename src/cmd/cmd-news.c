@@ -37,6 +37,7 @@
 #include "journal/team.h"
 #include "replica/replica.h"
 #include "view/index.h"
+#include "view/page.h"
 #include "view/render.h"
 #include "base/banned.h"
 
@@ -329,6 +330,13 @@ static int take(const struct index_hit *hit, void *arg)
 		buf_release(&raw);
 		/* the critical ones lead the machines' part */
 		add_item(h, r->time, level && !strcmp(level, "critical") ? 2 : 3, &line);
+	} else if (!strcmp(r->kind, "boot")) {
+		struct buf boot = BUF_INIT;
+		page_boot_line(r, &boot);
+		render_escape(&line, buf_str(&boot), boot.len, false);
+		buf_release(&boot);
+		/* an unclean end leads the machines' part with the critical events */
+		add_item(h, r->time, page_boot_unclean(r) ? 2 : 3, &line);
 	} else {
 		add_escaped(&line, r->admin);
 		buf_adds(&line, ": ");

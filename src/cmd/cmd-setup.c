@@ -64,14 +64,18 @@ static const char usage[] =
 	"    interactive shell records its commands\n"
 	"  - the systemd timers of logbook (logbook-digest.timer only when\n"
 	"    team.conf has digest.to), and logbook-receive.path, which writes\n"
-	"    what other replicas push into the journal\n"
+	"    what other replicas push into the journal; logbook-boot.service and\n"
+	"    logbook-shutdown.service, which file the reboots\n"
+	"  - the drop-in " SERVER_ONFAILURE_DROPIN ",\n"
+	"    which files every failed service (logbook unit-failed)\n"
 	"  - with --mail-alias, the alias 'logbook' that files mail into the\n"
 	"    journal (logbook ingest-mail): with postfix in " SERVER_MAIL_ALIASES ",\n"
 	"    owned by " SERVER_USER " and added to alias_maps; else in " SERVER_ALIASES "\n"
 	"\n"
 	"Files are edited in a block between '" BLOCK_BEGIN "' and\n"
 	"'" BLOCK_END "', after a copy to FILE" BLOCK_BACKUP_SUFFIX ".  --undo removes\n"
-	"the blocks, disables the timers, gives postfix's alias_maps back and\n"
+	"the blocks, disables the timers, removes the drop-in (unless changed\n"
+	"since), gives postfix's alias_maps back and\n"
 	"removes the user and group if setup made them; the journal stays.\n"
 	"\n"
 	"  --join URL       clone the team's journal from URL (see logbook clone)\n"
@@ -183,6 +187,7 @@ static gid_t setup_group(const struct server *s, bool *have, bool *created)
 
 static char *rstate_get(const struct server *s, const char *key);
 static void rstate_note(const struct server *s, const char *key, const char *value);
+static bool rstate_get_has(const struct server *s, const char *key);
 
 /*
  * Run argv as pw's account (setpriv from util-linux: its ids, its groups,
@@ -452,6 +457,54 @@ static void setup_timers(const struct server *s, bool undo)
 		step("timers", "their units work on %s, not on %s: change -C there (systemctl edit UNIT)",
 		     JOURNAL_DEFAULT_DIR, s->journal);
 	server_names_free(timers, n);
+}
+
+/*
+ * The OnFailure= drop-in for every service (server.h): written when the
+ * handler's unit is installed, left alone when someone changed it, and
+ * removed by undo only when it is still ours, with its directory when
+ * setup made it.
+ */
+static void setup_onfailure(const struct server *s, bool undo)
+{
+	static const char body[] = SERVER_ONFAILURE_BODY;
+	char *path = server_path(s, SERVER_ONFAILURE_DROPIN);
+	char *dir = server_path(s, SERVER_ONFAILURE_DIR);
+	struct buf had = BUF_INIT;
+	bool exists = fs_exists(path);
+	bool ours = exists && fs_read_file(path, &had) == 0 && had.len == sizeof body - 1 &&
+		    !memcmp(had.data, body, had.len);
+
+	if (undo) {
+		if (!exists) {
+			/* nothing of ours */
+		} else if (!ours) {
+			step(path, "changed since setup wrote it: left as it is");
+		} else if (unlink(path) < 0) {
+			step_failed(path, strerror(errno));
+		} else {
+			step(path, "removed");
+			if (rstate_get_has(s, "onfailure-dir-created"))
+				rmdir(dir);
+		}
+	} else if (ours) {
+		step(path, "installed already");
+	} else if (exists) {
+		step(path, "changed by hand: left as it is (failed services are filed only as it says)");
+	} else if (!server_unit_installed(s, SERVER_ONFAILURE_HANDLER)) {
+		step("failed services", "%s is not installed (make install or the Debian package installs it)",
+		     SERVER_ONFAILURE_HANDLER);
+	} else {
+		if (!fs_is_dir(dir))
+			rstate_note(s, "onfailure-dir-created", SERVER_ONFAILURE_DIR);
+		if (fs_mkdirs(dir, 0755) < 0 || fs_write_atomic(path, body, sizeof body - 1, 0644) < 0)
+			step_failed(path, errget());
+		else
+			step(path, "installed: every failed service is filed (%s)", SERVER_ONFAILURE_HANDLER);
+	}
+	buf_release(&had);
+	free(dir);
+	free(path);
 }
 
 static bool has_command(const char *name)
@@ -1089,6 +1142,7 @@ int cmd_setup(int argc, char **argv)
 		accept_replica(&s, accept);
 	} else if (undo) {
 		setup_timers(&s, true);
+		setup_onfailure(&s, true);
 		setup_mail(&s, false, true);
 		setup_hooks(&s, true);
 		/* .git back to root before its owner goes */
@@ -1125,6 +1179,7 @@ int cmd_setup(int argc, char **argv)
 		journal = setup_journal(&s, gid, join, trust, tz);
 		setup_hooks(&s, false);
 		setup_timers(&s, false);
+		setup_onfailure(&s, false);
 		setup_mail(&s, mail, false);
 		if (journal) {
 			print_todo(&s, have_group);

@@ -55,6 +55,8 @@ int cmd_ingest_mail(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
+int cmd_unit_failed(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

@@ -5,6 +5,8 @@
  */
 #include <string.h>
 
+#include "base/xalloc.h"
+
 #include "journal/event.h"
 #include "base/banned.h"
 
@@ -29,6 +31,39 @@ bool event_valid_source(const char *source)
 
 	return n >= 1 && n <= EVENT_SOURCE_MAX &&
 	       strspn(source, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") == n;
+}
+
+bool event_valid_unit(const char *unit)
+{
+	static const char *const types[] = { ".service", ".socket", ".device", ".mount", ".automount", ".swap",
+					     ".target", ".path", ".timer", ".slice", ".scope" };
+	size_t n = strlen(unit);
+	const char *dot = strrchr(unit, '.');
+
+	if (n == 0 || n > 255 || unit[0] == '-' || unit[0] == '.' || !dot || dot == unit ||
+	    strspn(unit, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789:-_.\\@") != n)
+		return false;
+	for (size_t i = 0; i < sizeof types / sizeof *types; i++)
+		if (!strcmp(dot, types[i]))
+			return true;
+	return false;
+}
+
+char *event_unit_property(const char *show, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+	const char *end = show + len;
+
+	for (const char *p = show; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t line = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (line > n && !memcmp(p, name, n) && p[n] == '=') {
+			size_t v = line - n - 1;
+			return xstrndup(p + n + 1, event_cut_utf8(p + n + 1, v, EVENT_PROPERTY_MAX));
+		}
+		p += line + 1;
+	}
+	return xstrdup("");
 }
 
 size_t event_cut_utf8(const char *s, size_t len, size_t max)

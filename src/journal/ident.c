@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/boot.h"
 #include "base/buf.h"
 #include "base/day.h"
 #include "base/err.h"
@@ -122,7 +123,7 @@ char *ident_host(void)
 static char *kernel_session(void)
 {
 	pid_t sid = getsid(0);
-	struct buf stat = BUF_INIT, boot = BUF_INIT;
+	struct buf stat = BUF_INIT;
 	char path[64];
 	unsigned long long start = 0;
 	char *s;
@@ -140,10 +141,8 @@ static char *kernel_session(void)
 		if (p && field == 22)
 			start = strtoull(p, NULL, 10);
 	}
-	fs_read_file("/proc/sys/kernel/random/boot_id", &boot);
-	s = xasprintf("%.8s-%d-%llu", boot.len >= 8 ? boot.data : "00000000", (int)sid, start);
+	s = xasprintf("%.8s-%d-%llu", strlen(boot_id()) >= 8 ? boot_id() : "00000000", (int)sid, start);
 	buf_release(&stat);
-	buf_release(&boot);
 	return s;
 }
 

@@ -15,6 +15,12 @@
  * its fsync, so a writer killed in between leaves D and the next one
  * rescans; a power loss changes the boot id, which has the same effect.
  *
+ * The cache's boot id also says in which boot the host last wrote: the
+ * first writer of a new boot files the host's "boot" "up" record
+ * (reboot.h) under the lock, in a transaction of its own that it commits
+ * before its own records, so two writers at the same new boot file one,
+ * and a writer that aborts leaves it filed.
+ *
  * Every write is a transaction (store.h): a failure or store_abort cuts
  * each file back to its size at store_begin and removes the files and
  * directories the transaction made, so what a transaction leaves once it
@@ -34,9 +40,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/boot.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
+#include "journal/reboot.h"
 #include "journal/secrets.h"
 #include "journal/store-int.h"
 #include "journal/store.h"
@@ -86,24 +94,6 @@ static void head_set(struct head *h, int64_t seq, const char *hash, const char *
 	memcpy(h->hash, hash, REC_HASH_LEN + 1);
 	h->rel = copy;
 	h->size = size;
-}
-
-static const char *boot_id(void)
-{
-	static char id[64];
-	static bool done;
-
-	if (!done) {
-		struct buf b = BUF_INIT;
-		done = true;
-		if (fs_read_file("/proc/sys/kernel/random/boot_id", &b) == 0) {
-			size_t n = strcspn(buf_str(&b), " \n");
-			if (n > 0 && n < sizeof id)
-				memcpy(id, b.data, n);
-		}
-		buf_release(&b);
-	}
-	return id;
 }
 
 static int cache_write(struct store_txn *t, char state, const struct head *h)
@@ -438,6 +428,115 @@ out:
 	return fd;
 }
 
+static int txn_flush(struct store_txn *t);
+
+/* the boot id the cache names, whatever its state; "" when it names none */
+static void cache_boot(struct store_txn *t, char boot[BOOT_ID_MAX + 1])
+{
+	char data[512];
+	ssize_t n = pread(t->lock_fd, data, sizeof data - 1, 0);
+	char state;
+
+	boot[0] = '\0';
+	if (n <= 0)
+		return;
+	data[n] = '\0';
+	if (sscanf(data, CHAIN_MAGIC " %c %63s", &state, boot) != 2 || !strcmp(boot, "-"))
+		boot[0] = '\0';
+}
+
+struct down_search {
+	const char *boot;
+	int64_t time;
+};
+
+static int find_down(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct down_search *s = arg;
+	struct record *r = rec_parse(line, len, false);
+
+	(void)lineno;
+	if (r && reboot_is(r, "down", s->boot))
+		s->time = r->time;
+	rec_free(r);
+	return 0;
+}
+
+/*
+ * How the boot the head was written in ended: its shutdown record in the
+ * head's file (the shutdown unit files it last thing), else what the
+ * system journal says, else unclean.
+ */
+static void previous_boot(struct store_txn *t, const struct record *head, struct reboot_previous *p)
+{
+	struct down_search s = { p->boot_id, -1 };
+	char *path = journal_path(t->j, t->head.rel);
+	int verdict;
+
+	p->down = head->time;
+	store_scan_file(path, find_down, &s);
+	free(path);
+	if (s.time >= 0) {
+		p->down = s.time;
+		p->clean = true;
+		p->evidence = REBOOT_BY_RECORD;
+	} else if ((verdict = reboot_ask_journal()) >= 0) {
+		p->clean = verdict == 1;
+		p->evidence = REBOOT_BY_JOURNAL;
+	} else {
+		p->clean = false;
+		p->evidence = REBOOT_BY_NOTHING;
+	}
+}
+
+/*
+ * File the host's up record when this is the first write of a new boot
+ * (reboot_due), and make it durable before the caller's records: the
+ * transaction then starts after it, so store_abort keeps it.
+ */
+static int file_reboot(struct store_txn *t)
+{
+	char cached[BOOT_ID_MAX + 1];
+	struct reboot_previous prev = { 0 };
+	struct record *head, *up;
+	char *account;
+	int rc;
+
+	cache_boot(t, cached);
+	if (!*cached || !*boot_id() || !strcmp(cached, boot_id()))
+		return 0;
+	head = store_head_record(t);
+	if (!head || !reboot_due(cached, boot_id(), head->time, boot_time_us())) {
+		rec_free(head);
+		return 0;
+	}
+	prev.boot_id = cached;
+	previous_boot(t, head, &prev);
+	account = reboot_account();
+	up = reboot_up_record(t->host, account, boot_id(), boot_time_us(), boot_kernel(), &prev);
+	rc = store_add(t, up);
+	if (rc == 0)
+		rc = txn_flush(t);
+	rec_free(up);
+	rec_free(head);
+	free(account);
+	if (rc < 0) {
+		errprefix("%s: filing the reboot record", t->host);
+		return -1;
+	}
+	/* what the caller writes next is a transaction of its own */
+	for (size_t i = 0; i < t->nfiles; i++) {
+		close(t->files[i].fd);
+		free(t->files[i].rel);
+	}
+	free(t->files);
+	t->files = NULL;
+	t->nfiles = 0;
+	sigprocmask(SIG_SETMASK, &t->oldmask, NULL);
+	t->dirty = false;
+	return 0;
+}
+
 struct store_txn *store_begin(struct journal *j, const char *host, struct store_warnings *w)
 {
 	return store_begin_wait(j, host, STORE_LOCK_TIMEOUT, w);
@@ -459,6 +558,11 @@ struct store_txn *store_begin_wait(struct journal *j, const char *host, unsigned
 	t->warnings = w;
 	t->lock_fd = open_lock(t, lock_timeout);
 	if (t->lock_fd < 0 || (!cache_read(t, &t->head) && rescan(t) < 0)) {
+		store_abort(t);
+		return NULL;
+	}
+	head_set(&t->start, t->head.seq, t->head.hash, t->head.rel, t->head.size);
+	if (file_reboot(t) < 0) {
 		store_abort(t);
 		return NULL;
 	}
@@ -683,20 +787,14 @@ static void txn_free(struct store_txn *t)
 	free(t);
 }
 
-int store_commit(struct store_txn *t)
+/* make what t wrote durable and record the new head; the lock stays held */
+static int txn_flush(struct store_txn *t)
 {
-	if (t->failed) {
-		char *msg = xstrdup(errget());
-		store_abort(t);
-		errset("%s", msg);
-		free(msg);
-		return -1;
-	}
 	for (size_t i = 0; i < t->nfiles; i++) {
 		struct txn_file *f = &t->files[i];
 		if (fsync(f->fd) < 0) {
 			errset_sys("%s/%s: fsync", t->j->dir, f->rel);
-			goto fail;
+			return -1;
 		}
 		/* make new names durable: the file's in its day directory, new directories in theirs */
 		if (f->created) {
@@ -710,14 +808,25 @@ int store_commit(struct store_txn *t)
 			free(day_dir);
 			free(year_dir);
 			if (rc < 0)
-				goto fail;
+				return -1;
 		}
 	}
-	if (t->dirty && cache_write(t, 'C', &t->head) < 0)
-		goto fail;
-	txn_free(t);
-	return 0;
-fail:
+	return t->dirty ? cache_write(t, 'C', &t->head) : 0;
+}
+
+int store_commit(struct store_txn *t)
+{
+	if (t->failed) {
+		char *msg = xstrdup(errget());
+		store_abort(t);
+		errset("%s", msg);
+		free(msg);
+		return -1;
+	}
+	if (txn_flush(t) == 0) {
+		txn_free(t);
+		return 0;
+	}
 	{
 		char *msg = xstrdup(errget());
 		store_abort(t);

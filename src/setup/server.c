@@ -105,7 +105,8 @@ void server_timers(const struct server *s, const struct conf *team, char ***name
 			bool seen = false;
 			/* .path units: the sync the admins who may not run git ask for (logbook-sync.path), the
 			   integration of what other servers push (logbook-receive.path) */
-			if (fnmatch("logbook-*.timer", e->d_name, 0) != 0 && fnmatch("logbook-*.path", e->d_name, 0) != 0)
+			if (fnmatch("logbook-*.timer", e->d_name, 0) != 0 && fnmatch("logbook-*.path", e->d_name, 0) != 0 &&
+			    strcmp(e->d_name, "logbook-boot.service") && strcmp(e->d_name, "logbook-shutdown.service"))
 				continue;
 			for (size_t k = 0; k < count; k++)
 				seen |= !strcmp(v[k], e->d_name);
@@ -131,6 +132,20 @@ void server_timers(const struct server *s, const struct conf *team, char ***name
 		qsort(v, count, sizeof *v, cmp_names);
 	*names = v;
 	*n = count;
+}
+
+bool server_unit_installed(const struct server *s, const char *unit)
+{
+	bool found = false;
+
+	for (size_t i = 0; i < sizeof unit_dirs / sizeof *unit_dirs && !found; i++) {
+		char *dir = server_path(s, unit_dirs[i]);
+		char *path = xasprintf("%s/%s", dir, unit);
+		found = fs_exists(path);
+		free(path);
+		free(dir);
+	}
+	return found;
 }
 
 void server_names_free(char **names, size_t n)

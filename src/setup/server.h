@@ -63,14 +63,34 @@ char *server_hook_body(const struct server *s, const char *shell);
 bool server_systemd_running(void);
 
 /*
- * The logbook-*.timer and logbook-*.path units installed under root (the
- * unit directories of systemd: what starts logbook's services), sorted,
- * names only.  Those a team has not configured are left out, with why in
+ * The logbook-*.timer and logbook-*.path units, and logbook-boot.service
+ * and logbook-shutdown.service (the reboot records), installed under root
+ * (the unit directories of systemd: what starts logbook's services),
+ * sorted, names only.  Those a team has not configured are left out, with why in
  * skipped (one line each): logbook-digest.timer without digest.to in
  * team.conf.  team may be NULL.
  */
 void server_timers(const struct server *s, const struct conf *team, char ***names, size_t *n, struct buf *skipped);
 void server_names_free(char **names, size_t n);
+
+/* whether unit (a file name) is in one of systemd's unit directories under root */
+bool server_unit_installed(const struct server *s, const char *unit);
+
+/*
+ * The drop-in that makes every service's failure start the handler
+ * logbook-failure@.service (`logbook unit-failed`): setup writes
+ * SERVER_ONFAILURE_BODY there, undo removes it, doctor checks it.  The
+ * handler's own units reset OnFailure= (a drop-in of the package that
+ * sorts after this one), so it never handles its own failure.
+ */
+#define SERVER_ONFAILURE_DIR "/etc/systemd/system/service.d"
+#define SERVER_ONFAILURE_DROPIN SERVER_ONFAILURE_DIR "/10-logbook-onfailure.conf"
+#define SERVER_ONFAILURE_HANDLER "logbook-failure@.service"
+#define SERVER_ONFAILURE_BODY \
+	"# logbook setup: every service that fails is filed in the journal (logbook unit-failed)\n" \
+	"# logbook setup --undo removes this file\n" \
+	"[Unit]\n" \
+	"OnFailure=logbook-failure@%n.service\n"
 
 /*
  * Run argv to the end with stdout and stderr together into out (when not

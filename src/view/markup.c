@@ -721,6 +721,12 @@ static void page_message(struct markup_page *p, struct buf *out, const struct pa
 	buf_adds(out, "\n");
 	bold(p, out, clock);
 	buf_adds(out, " ");
+	if (page_boot_line(rec, &v)) {
+		text(p, out, v.data, v.len);
+		buf_adds(out, "\n");
+		buf_release(&v);
+		return;
+	}
 	if (level && (!strcmp(level, "info") || !strcmp(level, "warning") || !strcmp(level, "critical")))
 		italic(p, out, level);
 	else if (level)

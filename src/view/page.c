@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/day.h"
 #include "base/hex.h"
 #include "base/xalloc.h"
 #include "view/page.h"
@@ -110,12 +111,66 @@ static struct page_stretch *stretch_of(struct page_host *h, const struct record 
 	return s;
 }
 
+/* "03:12", or "2026_12_05 23:50" when it is not the day of other */
+static void boot_clock(struct buf *out, int64_t us, int64_t other)
+{
+	char day[DAY_LEN + 1], other_day[DAY_LEN + 1], clock[9];
+
+	if (day_of(us, day) == 0 && day_of(other, other_day) == 0 && strcmp(day, other_day))
+		buf_addf(out, "%s ", day);
+	day_clock(us, clock);
+	buf_add(out, clock, 5);
+}
+
+bool page_boot_unclean(const struct record *rec)
+{
+	json_t *prev = json_object_get(rec->obj, "previous");
+	const char *event = rec_get_str(rec, "event", NULL);
+
+	return !strcmp(rec->kind, "boot") && event && !strcmp(event, "up") && json_is_object(prev) &&
+	       json_is_false(json_object_get(prev, "clean"));
+}
+
+bool page_boot_line(const struct record *rec, struct buf *out)
+{
+	const char *event = rec_get_str(rec, "event", NULL), *kernel = rec_get_str(rec, "kernel", NULL);
+	json_t *prev = json_object_get(rec->obj, "previous");
+	const char *down = json_string_value(json_object_get(prev, "down"));
+	const char *evidence = json_string_value(json_object_get(prev, "evidence"));
+	int64_t down_us;
+
+	if (strcmp(rec->kind, "boot") || !event)
+		return false;
+	if (strcmp(event, "up")) {
+		buf_addf(out, "shut down (%s)", kernel ? kernel : "?");
+		return true;
+	}
+	buf_adds(out, "rebooted: ");
+	if (down && day_time_parse(down, strlen(down), &down_us) == 0) {
+		buf_adds(out, "down ");
+		boot_clock(out, down_us, rec->time);
+		buf_adds(out, ", ");
+	}
+	buf_adds(out, "up ");
+	boot_clock(out, rec->time, rec->time);
+	buf_addf(out, ", %s", kernel ? kernel : "?");
+	if (json_is_object(prev)) {
+		if (page_boot_unclean(rec))
+			buf_addf(out, "; previous boot ended uncleanly (%s)", evidence ? evidence : "?");
+		else
+			buf_adds(out, "; previous boot ended cleanly");
+	}
+	return true;
+}
+
 void page_message_summary(const struct record *rec, struct buf *out)
 {
 	json_t *mail = json_object_get(rec->obj, "mail");
 	const char *subject = json_string_value(json_object_get(mail, "subject"));
 	const char *text = rec_get_str(rec, "text", NULL);
 
+	if (page_boot_line(rec, out))
+		return;
 	if (subject && *subject) {
 		buf_adds(out, subject);
 		return;
@@ -170,12 +225,26 @@ size_t page_mail_lines(const struct record *rec, size_t max, struct buf *out)
 static void message_key(const struct record *rec, char key[REC_HASH_LEN + 1])
 {
 	static const char *const fields[] = { "source", "level", "text" };
+	/* a failed unit: its log lines differ each time, the failure is the same */
+	static const char *const unit_fields[] = { "source", "level", "unit", "result" };
+	static const char *const boot_fields[] = { "event", "boot_id" };
+	const char *const *f = fields;
+	size_t nf = sizeof fields / sizeof *fields;
 	json_t *mail = json_object_get(rec->obj, "mail");
 	struct buf b = BUF_INIT;
 
+	if (!strcmp(rec->kind, "boot")) {
+		f = boot_fields;
+		nf = sizeof boot_fields / sizeof *boot_fields;
+	} else if (rec_get_str(rec, "unit", NULL)) {
+		f = unit_fields;
+		nf = sizeof unit_fields / sizeof *unit_fields;
+	}
+	buf_adds(&b, rec->kind);
+	buf_addc(&b, '\0');
 	buf_adds(&b, rec->admin);
-	for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-		const char *v = rec_get_str(rec, fields[i], NULL);
+	for (size_t i = 0; i < nf; i++) {
+		const char *v = rec_get_str(rec, f[i], NULL);
 		buf_addc(&b, '\0');
 		buf_adds(&b, v ? v : "");
 	}
@@ -259,7 +328,7 @@ void page_add(struct page *pg, const char *line, size_t len, const char *path, s
 	pg->lines[pg->nlines++] = (struct page_line){ line, len, path, lineno };
 	add_who(pg, rec->host, rec->admin);
 	h = host_of(pg, rec->host);
-	if (!strcmp(rec->kind, "event")) {
+	if (!strcmp(rec->kind, "event") || !strcmp(rec->kind, "boot")) {
 		add_message(h, rec, i);
 		rec_free(rec);
 		return;

@@ -9,7 +9,9 @@
  *                             commands as one history, its changes, its
  *                             signature
  *     messages                the host's events and mails, identical
- *                             ones folded into one with a count
+ *                             ones folded into one with a count (a
+ *                             failed unit's by unit and result, not by
+ *                             its log lines), and its reboots
  *
  * Routine commands (the noise list: clear, ls, cd, ...) are counted
  * instead of listed; the journal keeps every one of them.  The page holds
@@ -106,6 +108,14 @@ bool page_is_noise(const struct page *pg, const char *cmd, size_t len, int64_t s
 void page_message_summary(const struct record *rec, struct buf *out);
 /* up to max lines of a mail's body, each with a letter or a digit (no blank line, no row of dashes); returns how many more there are */
 size_t page_mail_lines(const struct record *rec, size_t max, struct buf *out);
+/*
+ * A boot record on one line: "rebooted: down 03:12, up 03:14, 6.1.0-28-amd64;
+ * previous boot ended uncleanly (no shutdown record)", or "shut down
+ * (6.1.0-28-amd64)".  Not escaped.  False when rec is not a boot record.
+ */
+bool page_boot_line(const struct record *rec, struct buf *out);
+/* a boot up record whose previous boot did not end cleanly */
+bool page_boot_unclean(const struct record *rec);
 void page_release(struct page *pg);
 
 #endif

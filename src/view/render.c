@@ -482,6 +482,14 @@ static void page_message(struct render *r, struct buf *out, const struct page_me
 	struct buf v = BUF_INIT;
 
 	page_clock(r, out, rec->time);
+	if (page_boot_line(rec, &v)) {
+		color(r, out, page_boot_unclean(rec) ? C_RED : C_DIM);
+		render_escape(out, v.data, v.len, false);
+		color(r, out, C_RESET);
+		buf_addc(out, '\n');
+		buf_release(&v);
+		return;
+	}
 	event_line(r, out, rec);
 	color(r, out, C_DIM);
 	if (m->count > 1) {

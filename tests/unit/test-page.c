@@ -6,6 +6,9 @@
 #include "unit.h"
 
 #include "base/buf.h"
+#include "base/day.h"
+#include "journal/event.h"
+#include "journal/reboot.h"
 #include "journal/record.h"
 #include "view/page.h"
 
@@ -139,6 +142,88 @@ static void identical_messages_fold_per_host(void **state)
 	release(&d);
 }
 
+static struct record *unit_failed(int64_t t, const char *unit, const char *result, const char *log)
+{
+	struct record *r = event_record(T0 + t * S, "web1", SYSTEM_ADMIN, "root", "", "systemd", EVENT_CRITICAL,
+					log, strlen(log), strlen(log));
+	rec_set_text(r, "unit", unit, strlen(unit));
+	rec_set_text(r, "result", result, strlen(result));
+	return r;
+}
+
+static void a_unit_s_failures_fold_by_unit_and_result_not_log_lines(void **state)
+{
+	struct day d = { .n = 0 };
+
+	(void)state;
+	page_init(&d.pg, "2026_11_24", "UTC", NULL);
+	add(&d, unit_failed(0, "backup.service", "exit-code", "backup.service failed\n10:00:00 rsync: 1"));
+	add(&d, unit_failed(60, "backup.service", "exit-code", "backup.service failed\n10:01:00 rsync: 2"));
+	add(&d, unit_failed(120, "backup.service", "timeout", "backup.service failed\n10:02:00 rsync: 3"));
+	add(&d, unit_failed(180, "nginx.service", "exit-code", "backup.service failed\n10:01:00 rsync: 2"));
+	page_finish(&d.pg);
+	assert_int_equal(d.pg.hosts[0].nmessages, 3);
+	assert_int_equal(d.pg.hosts[0].messages[0].count, 2);
+	assert_int_equal(d.pg.hosts[0].messages[1].count, 1);
+	assert_int_equal(d.pg.hosts[0].messages[2].count, 1);
+	release(&d);
+}
+
+static void a_reboot_is_one_line_and_never_folds(void **state)
+{
+	struct reboot_previous unclean = { "aaa", T0 - 120 * S, false, REBOOT_BY_NOTHING };
+	struct reboot_previous clean = { "bbb", T0 + 3000 * S, true, REBOOT_BY_RECORD };
+	/* the night before: the day is named */
+	struct reboot_previous late = { "ccc", T0 - 10 * 3600 * S, true, REBOOT_BY_RECORD };
+	struct day d = { .n = 0 };
+	struct record *r;
+	struct buf line = BUF_INIT;
+
+	(void)state;
+	assert_int_equal(day_set_tz("UTC"), 0);
+	page_init(&d.pg, "2026_11_24", "UTC", NULL);
+	add(&d, reboot_up_record("web1", "root", "bbb", T0, "6.1.0-28-amd64", &unclean));
+	add(&d, reboot_down_record(T0 + 3000 * S, "web1", "root", "bbb", "6.1.0-28-amd64"));
+	add(&d, reboot_up_record("web1", "root", "ccc", T0 + 3100 * S, "6.1.0-29-amd64", &clean));
+	page_finish(&d.pg);
+	assert_int_equal(d.pg.hosts[0].nmessages, 3);
+	assert_int_equal(d.pg.hosts[0].nstretches, 0);
+
+	r = page_record(&d.pg, d.pg.hosts[0].messages[0].line);
+	assert_true(page_boot_line(r, &line));
+	assert_string_equal(buf_str(&line),
+			    "rebooted: down 08:12, up 08:14, 6.1.0-28-amd64; previous boot ended uncleanly (no shutdown record)");
+	assert_true(page_boot_unclean(r));
+	rec_free(r);
+	buf_reset(&line);
+	r = page_record(&d.pg, d.pg.hosts[0].messages[1].line);
+	assert_true(page_boot_line(r, &line));
+	assert_string_equal(buf_str(&line), "shut down (6.1.0-28-amd64)");
+	assert_false(page_boot_unclean(r));
+	rec_free(r);
+	buf_reset(&line);
+	r = page_record(&d.pg, d.pg.hosts[0].messages[2].line);
+	page_message_summary(r, &line);
+	assert_string_equal(buf_str(&line), "rebooted: down 09:04, up 09:05, 6.1.0-29-amd64; previous boot ended cleanly");
+	assert_false(page_boot_unclean(r));
+	rec_free(r);
+	release(&d);
+
+	buf_reset(&line);
+	r = reboot_up_record("web1", "root", "ddd", T0, "6.1.0-29-amd64", &late);
+	assert_true(page_boot_line(r, &line));
+	assert_string_equal(buf_str(&line), "rebooted: down 2026_11_23 22:14, up 08:14, 6.1.0-29-amd64; previous boot ended cleanly");
+	rec_free(r);
+	/* not a boot record */
+	buf_reset(&line);
+	r = unit_failed(0, "x.service", "exit-code", "x");
+	assert_false(page_boot_line(r, &line));
+	assert_false(page_boot_unclean(r));
+	assert_int_equal(line.len, 0);
+	rec_free(r);
+	buf_release(&line);
+}
+
 static void a_message_is_known_by_its_subject_or_first_words(void **state)
 {
 	struct record *r = rec_new("event", T0, "web1", "mail", "root", "");
@@ -169,6 +254,8 @@ int main(void)
 		cmocka_unit_test(a_signature_closes_a_stretch_and_sessions_interleave),
 		cmocka_unit_test(identical_messages_fold_per_host),
 		cmocka_unit_test(a_message_is_known_by_its_subject_or_first_words),
+		cmocka_unit_test(a_unit_s_failures_fold_by_unit_and_result_not_log_lines),
+		cmocka_unit_test(a_reboot_is_one_line_and_never_folds),
 	};
 	return cmocka_run_group_tests_name("page", tests, NULL, NULL);
 }

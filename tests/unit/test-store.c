@@ -592,7 +592,7 @@ static void a_cache_that_does_not_match_the_files_is_not_trusted(void **state)
 	char *cache = state_file(f, "chain/web1");
 	const char *fake = "abababababababababababababababababababababababababababababababab";
 	const char *rel = "2026/2026_11_20/web1.jsonl";
-	int64_t seq = 0;
+	int64_t seq = 0, boots = 0;
 
 	/*
 	 * Each cache below claims seq 99 and a made-up hash: a writer that
@@ -644,9 +644,34 @@ static void a_cache_that_does_not_match_the_files_is_not_trusted(void **state)
 		snprintf(text, sizeof text, "after variant %d", variant);
 		append(f, "web1", "2026-11-20T10:00:00.000000Z", text);
 		seq++;
+		/*
+		 * Another boot, and the host's records are older than this one
+		 * (main's $LOGBOOK_BTIME): the reboot is filed first, on the day
+		 * the boot began, and the note links to it.
+		 */
+		if (variant == 3) {
+			seq++;
+			boots++;
+		}
 		lines_read(p, &l);
-		assert_int_equal(l.n, (size_t)seq);
+		assert_int_equal(l.n, (size_t)(seq - boots));
 		sha256_hex(l.line[l.n - 2], l.len[l.n - 2], prev);
+		if (variant == 3) {
+			char *boot_day = day_file(f, "2026_11_21", "web1");
+			struct lines b;
+			struct record *up;
+			lines_read(boot_day, &b);
+			assert_int_equal(b.n, 1);
+			up = rec_parse(b.line[0], b.len[0], false);
+			assert_non_null(up);
+			assert_string_equal(up->kind, "boot");
+			assert_string_equal(rec_get_str(up, "event", NULL), "up");
+			assert_int_equal(up->seq, seq - 1);
+			rec_free(up);
+			sha256_hex(b.line[0], b.len[0], prev);
+			lines_free(&b);
+			free(boot_day);
+		}
 		check_line(l.line[l.n - 1], l.len[l.n - 1], "web1", seq, prev, hash);
 		lines_free(&l);
 	}
@@ -1603,6 +1628,8 @@ static void file_of_a_host_is_exactly_the_layout_of_a_valid_day(void **state)
 
 int main(void)
 {
+	/* this boot began after the fixtures' records of 2026-11-20 (a cache of another boot files a reboot) */
+	setenv("LOGBOOK_BTIME", "1795219200", 1);
 	const struct CMUnitTest tests[] = {
 		T(first_record_links_to_genesis_and_each_next_to_the_line_before),
 		T(chain_follows_write_order_across_day_files),
