@@ -27,6 +27,7 @@
 #include "journal/store.h"
 #include "journal/team.h"
 #include "journal/work.h"
+#include "view/advisories.h"
 #include "view/render.h"
 #include "base/banned.h"
 
@@ -331,6 +332,8 @@ static void build(struct journal *j, const char *day, const struct store_day *d,
 	for (size_t i = 0; i < nhosts; i++)
 		host_section(j, day, &hosts[i], &body);
 	keyring_section(j, day, &body);
+	/* what is still to patch, whatever the day: the reason to read a digest */
+	adv_open_text(j, "\nSecurity advisories still open (logbook advisories)\n", "  ", &body);
 	buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show %s' shows the whole page.\n", day, day);
 
 	/* the Date header in English whatever the locale (LC_ALL=C in our environment is not guaranteed) */

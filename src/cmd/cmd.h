@@ -54,6 +54,8 @@ int cmd_ingest_mail(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
+int cmd_packages(int argc, char **argv);
+int cmd_advisories(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

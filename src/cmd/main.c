@@ -42,6 +42,8 @@ const struct command commands[] = {
 	{ "event", cmd_event, "file what a machine or a script reports" },
 	{ "ingest-mail", cmd_ingest_mail, "file one mail read on standard input (an MTA pipe)" },
 	{ "digest", cmd_digest, "a day's summary as a mail, for sendmail" },
+	{ "packages", cmd_packages, "which hosts have which package, at which version" },
+	{ "advisories", cmd_advisories, "security advisories and the hosts still below their fix" },
 	{ "secret", cmd_secret, "the values this host redacts wherever they appear (root)" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };

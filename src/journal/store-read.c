@@ -480,6 +480,72 @@ int store_heads(const struct journal *j, const char *except, struct store_head *
 	return 0;
 }
 
+int store_each_file(const struct journal *j, store_file_fn fn, void *arg)
+{
+	char **years = NULL;
+	size_t ny = 0;
+	int stop = 0;
+
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
+		return -1;
+	for (size_t y = 0; y < ny && !stop; y++) {
+		char *ydir = journal_path(j, years[y]), **days = NULL;
+		size_t nd = 0;
+
+		if (fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd) < 0)
+			nd = 0;
+		free(ydir);
+		for (size_t d = 0; d < nd && !stop; d++) {
+			char rel[DAY_LEN + 6], **files;
+			char *ddir;
+			size_t nf;
+
+			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
+			ddir = journal_path(j, rel);
+			if (fs_list_dir(ddir, store_is_host_file, NULL, false, &files, &nf) < 0) {
+				free(ddir);
+				continue;
+			}
+			for (size_t i = 0; i < nf && !stop; i++) {
+				char host[STORE_HOST_MAX + 1];
+				char *path;
+				if (!store_file_host(files[i], host))
+					continue;
+				path = fs_join(ddir, files[i]);
+				stop = fn(days[d], host, path, arg);
+				free(path);
+			}
+			fs_free_names(files, nf);
+			free(ddir);
+		}
+		if (nd)
+			fs_free_names(days, nd);
+	}
+	fs_free_names(years, ny);
+	return 0;
+}
+
+int store_file_last_seq(const char *path, int64_t *seq)
+{
+	int fd = open_record_file(path);
+	char hash[REC_HASH_LEN + 1];
+	struct stat st;
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		errset_sys("%s", path);
+		close(fd);
+		return -1;
+	}
+	rc = store_last_record(fd, st.st_size, seq, hash, NULL);
+	if (rc < 0)
+		errprefix("%s", path);
+	close(fd);
+	return rc;
+}
+
 void store_days_free(struct store_days *d)
 {
 	store_warnings_free(&d->warnings);
