@@ -65,7 +65,8 @@ bool advisory_valid_package(const char *s, size_t len)
 	if (len < 2 || len > NAME_MAX_LEN || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
 		return false;
 	for (size_t i = 0; i < len; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && !strchr("+.-", s[i]))
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '+' && s[i] != '.' &&
+		    s[i] != '-')
 			return false;
 	return true;
 }
