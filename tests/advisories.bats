@@ -60,8 +60,8 @@ three_hosts() {
 @test "a mail no advisory rule matches is not read as one" {
 	new_journal
 	lb ingest-mail <"$CORPUS/cron.eml"
-	run py -c 'import json,sys; r=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print("advisory" in r)' "$(day_file)"
-	[ "$output" = False ]
+	run py -c 'import json,sys; r=json.loads(open(sys.argv[1]).read().splitlines()[-1]); print("advisory" in r, r["mail"]["problems"])' "$(day_file)"
+	[ "$output" = "False []" ]
 }
 
 @test "a team rule with advisory = true reads its mails as advisories; a bad value is reported" {
@@ -174,11 +174,14 @@ web1         nginx all 1.22.1-9+deb12u1" ]
 	inv web1 2026-11-20T10:00:00 bookworm '[["nginx","all","1:1.0-1","nginx","1:1.0-1"]]'
 	inv db1 2026-11-20T10:00:01 bookworm '[["nginx","all","1.22.1-9+deb12u1~rc1","nginx","1.22.1-9+deb12u1~rc1"]]'
 	inv mail1 2026-11-20T10:00:02 bookworm '[["nginx","all","1.22.1-9+deb12u1+b1","nginx","1.22.1-9+deb12u1+b1"]]'
+	# a binary's own version says nothing: its source's does
+	inv mail2 2026-11-20T10:00:03 bookworm '[["libnginx-mod-x","amd64","5:1.0","nginx","1.22.1-9"]]'
 	lb ingest-mail <"$CORPUS/dsa-nginx.eml"
 	run lb advisories
 	# the epoch puts web1 past the fix; the tilde keeps db1 below it; +b1 is past it
 	[ "${lines[1]}" = "  db1          nginx 1.22.1-9+deb12u1~rc1 < 1.22.1-9+deb12u1 (bookworm)" ]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[2]}" = "  mail2        nginx 1.22.1-9 < 1.22.1-9+deb12u1 (bookworm)" ]
+	[ "${#lines[@]}" -eq 3 ]
 	dpkg --compare-versions 1:1.0-1 gt 1.22.1-9+deb12u1
 	dpkg --compare-versions 1.22.1-9+deb12u1~rc1 lt 1.22.1-9+deb12u1
 	dpkg --compare-versions 1.22.1-9+deb12u1+b1 gt 1.22.1-9+deb12u1
@@ -190,6 +193,16 @@ web1         nginx all 1.22.1-9+deb12u1" ]
 	lb ingest-mail <"$CORPUS/dsa-nginx.eml"
 	run lb advisories
 	[ "${lines[1]}" = "  web1         nginx 1.20.0-1 < 1.22.1-9+deb12u1 (bookworm; this host's release is unknown)" ]
+}
+
+@test "the same advisory filed by several hosts counts once, from the first filed" {
+	new_journal
+	three_hosts
+	LOGBOOK_HOST=db1 lb ingest-mail <"$CORPUS/dsa-nginx.eml"
+	lb ingest-mail <"$CORPUS/dsa-nginx.eml"
+	run lb advisories --json
+	[ "${#lines[@]}" -eq 1 ]
+	[[ "$output" == *'"subject":"[SECURITY] [DSA 5678-1] nginx security update"'*'"affected":3'* ]]
 }
 
 @test "news and digest list the advisories still open, with the hosts" {

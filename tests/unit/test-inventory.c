@@ -77,7 +77,8 @@ static void inventory_then_package_records_in_seq_order(void **state)
 	struct inventory inv;
 	const struct inv_host *h;
 
-	add(f, "web1", "2026-11-19T09:00:00", "package",
+	/* in the inventory's own file, before it */
+	add(f, "web1", "2026-11-20T09:00:00", "package",
 	    "{\"tool\":\"apt\",\"changes\":[{\"name\":\"apache2\",\"arch\":\"amd64\",\"action\":\"install\",\"new\":\"2.4\"}]}");
 	add(f, "web1", "2026-11-20T10:00:00", "inventory",
 	    "{\"reason\":\"first\",\"release\":\"bookworm\",\"packages\":[[\"vim\",\"amd64\",\"2:9.0-2\",\"vim\",\"2:9.0-2\"],"
