@@ -12,8 +12,6 @@
 
 struct store_warnings;
 
-/* add msg (malloc'd, taken over) to w; when w is NULL, free it */
-void store_warn_add(struct store_warnings *w, char *msg);
 
 /*
  * The last record of the first size bytes of fd that parses, with the

@@ -26,12 +26,6 @@ struct walk {
 	const char *path;
 };
 
-static void warn_add(struct store_warnings *w, char *msg)
-{
-	w->msgs = xreallocarray(w->msgs, w->n + 1, sizeof *w->msgs);
-	w->msgs[w->n++] = msg;
-}
-
 static struct adv_item *item_of(struct advisories *a, const char *id)
 {
 	for (size_t i = 0; i < a->n; i++)
@@ -52,7 +46,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		return 0;
 	r = rec_parse(line, len, false);
 	if (!r) {
-		warn_add(&w->out->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
+		store_warn_add(&w->out->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
 		return 0;
 	}
 	obj = json_object_get(r->obj, "advisory");
@@ -61,7 +55,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		return 0;
 	}
 	if (advisory_from_json(obj, &adv) < 0) {
-		warn_add(&w->out->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
+		store_warn_add(&w->out->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
 		rec_free(r);
 		return 0;
 	}
@@ -94,7 +88,7 @@ static int walk_file(const char *day, const char *host, const char *path, void *
 	(void)host;
 	w->path = path;
 	if (store_scan_file(path, scan_line, w) < 0)
-		warn_add(&w->out->warnings, xstrdup(errget()));
+		store_warn_add(&w->out->warnings, xstrdup(errget()));
 	return 0;
 }
 
@@ -189,9 +183,10 @@ int advisories_load(const struct journal *j, const struct inventory *inv, struct
 	struct walk w = { .out = out };
 
 	memset(out, 0, sizeof *out);
-	if (store_each_file(j, walk_file, &w) < 0)
+	if (store_each_file(j, 0, walk_file, &w) < 0)
 		return -1;
-	qsort(out->v, out->n, sizeof *out->v, cmp_item);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_item);
 	/* inv's hosts are sorted: so are each advisory's */
 	for (size_t i = 0; i < out->n; i++)
 		for (size_t k = 0; k < inv->n; k++)

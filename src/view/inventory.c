@@ -40,13 +40,6 @@ struct walk {
 	const char *path;
 };
 
-/* msg (malloc'd) taken over by w */
-static void warn_add(struct store_warnings *w, char *msg)
-{
-	w->msgs = xreallocarray(w->msgs, w->n + 1, sizeof *w->msgs);
-	w->msgs[w->n++] = msg;
-}
-
 static struct host_state *state_of(struct walk *w, const char *host)
 {
 	for (size_t i = 0; i < w->n; i++)
@@ -69,7 +62,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		return 0;
 	r = rec_parse(line, len, false);
 	if (!r) {
-		warn_add(w->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
+		store_warn_add(w->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
 		return 0;
 	}
 	if ((strcmp(r->kind, "package") && strcmp(r->kind, "inventory")) || strcmp(r->host, h->host) ||
@@ -105,7 +98,7 @@ static int walk_file(const char *day, const char *host, const char *path, void *
 		int64_t last = 0;
 		int rc = store_file_last_seq(path, &last);
 		if (rc < 0)
-			warn_add(w->warnings, xstrdup(errget()));
+			store_warn_add(w->warnings, xstrdup(errget()));
 		if (rc <= 0 || last <= h->inv->seq)
 			return 0;
 	}
@@ -116,7 +109,7 @@ static int walk_file(const char *day, const char *host, const char *path, void *
 	w->cur = h;
 	w->path = owned;
 	if (store_scan_file(owned, scan_line, w) < 0)
-		warn_add(w->warnings, xstrdup(errget()));
+		store_warn_add(w->warnings, xstrdup(errget()));
 	if (h->inv)
 		h->inv_done = true;
 	return 0;
@@ -211,7 +204,7 @@ static void warn_rec(struct store_warnings *w, const struct record *r, const cha
 
 	buf_addf(&b, "%s:%zu: %s record: ", r->path ? r->path : "?", r->lineno, r->kind);
 	buf_addf(&b, fmt, i + 1);
-	warn_add(w, buf_detach(&b, NULL));
+	store_warn_add(w, buf_detach(&b, NULL));
 }
 
 static void fold_inventory(struct inv_host *h, const struct record *r, struct store_warnings *w)
@@ -237,7 +230,8 @@ static void fold_inventory(struct inv_host *h, const struct record *r, struct st
 							xstrdup(f[4]) };
 	}
 	/* sorted by the writer; a reader does not count on it */
-	qsort(h->pkgs, h->n, sizeof *h->pkgs, cmp_pkg);
+	if (h->n > 1)
+		qsort(h->pkgs, h->n, sizeof *h->pkgs, cmp_pkg);
 	for (size_t k = 1; k < h->n;)
 		if (!cmp_pkg(&h->pkgs[k - 1], &h->pkgs[k])) {
 			pkg_release(&h->pkgs[k - 1]);
@@ -318,7 +312,7 @@ int inventory_load(const struct journal *j, const char *host, struct inventory *
 
 	memset(out, 0, sizeof *out);
 	w.warnings = &out->warnings;
-	if (store_each_file(j, walk_file, &w) < 0)
+	if (store_each_file(j, 0, walk_file, &w) < 0)
 		return -1;
 	out->hosts = xcalloc(w.n + 1, sizeof *out->hosts);
 	for (size_t i = 0; i < w.n; i++) {
@@ -333,7 +327,8 @@ int inventory_load(const struct journal *j, const char *host, struct inventory *
 	for (size_t i = 0; i < w.npaths; i++)
 		free(w.paths[i]);
 	free(w.paths);
-	qsort(out->hosts, out->n, sizeof *out->hosts, cmp_host);
+	if (out->n > 1)
+		qsort(out->hosts, out->n, sizeof *out->hosts, cmp_host);
 	return 0;
 }
 
