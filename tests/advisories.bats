@@ -212,6 +212,24 @@ web1         nginx all 1.22.1-9+deb12u1" ]
 	[[ "$output" == *'"subject":"[SECURITY] [DSA 5678-1] nginx security update"'*'"affected":3'* ]]
 }
 
+@test "attack: another replica's earlier record of the same id cannot make an advisory look done" {
+	new_journal
+	three_hosts
+	# evil files DSA-5678-1 first, claiming bookworm was fixed in 0.1 and buster in 0.1
+	pkg evil 2026-11-01T00:00:00 event '{"source":"mail","level":"info","text":"x","advisory":{"id":"DSA-5678-1","packages":["nginx"],"cves":[],"fixed":[{"release":"bookworm","version":"0.1"},{"release":"buster","version":"0.1"}]}}'
+	lb ingest-mail <"$CORPUS/dsa-nginx.eml"
+	run lb advisories
+	# the most demanding fix of each release stands: web1 stays below bookworm's
+	[[ "$output" == *"web1         nginx 1.22.1-9 < 1.22.1-9+deb12u1 (bookworm)"* ]]
+	# a release only the forged record names has no fix: old1 stays open
+	[[ "$output" == *"old1         nginx 1.14.2-2+deb10u5: no fixed version for buster"* ]]
+	# nor take a package away: another package list adds to it, no fix leaves every release open
+	pkg evil 2026-11-01T00:00:01 event '{"source":"mail","level":"info","text":"x","advisory":{"id":"DSA-5678-1","packages":["apache2"],"cves":[],"fixed":[]}}'
+	run lb advisories
+	[[ "${lines[0]}" == "DSA-5678-1  "*"  nginx apache2  open on 3 hosts" ]]
+	[[ "$output" == *"web1         nginx 1.22.1-9: no fixed version for bookworm"* ]]
+}
+
 @test "news and digest list the advisories still open, with the hosts" {
 	new_journal
 	three_hosts

@@ -4,9 +4,10 @@
  *
  * Reading: every record file, each line tested for the word "advisory"
  * before it is parsed (an event of a security mail is a few lines a
- * month among thousands of commands).  The first event record of an id
- * (by time) stands: every host whose MTA got the same mail files it
- * again, and a corrected advisory comes with a new id (DSA-5678-2).
+ * month among thousands of commands).  The records of one id are merged
+ * (merge() below) so that no record, whoever wrote it, can make an
+ * advisory look done that another one keeps open; a corrected advisory
+ * comes with a new id (DSA-5678-2).
  */
 #define _GNU_SOURCE
 #include <stdlib.h>
@@ -34,6 +35,52 @@ static struct adv_item *item_of(struct advisories *a, const char *id)
 	return NULL;
 }
 
+static void add_name(char ***v, size_t *n, size_t max, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i], s))
+			return;
+	if (*n >= max)
+		return;
+	*v = xreallocarray(*v, *n + 1, sizeof **v);
+	(*v)[(*n)++] = xstrdup(s);
+}
+
+/*
+ * Another record of the same id (every host whose MTA got the mail files
+ * it, and any replica can write any advisory into its own files): the
+ * merge may only make more hosts open, never fewer, whatever the other
+ * record says.  So the packages and CVEs are the union; a release has a
+ * fix only when every record names one for it, and the highest of those
+ * stands.  Copies of one mail are equal and merge to themselves.
+ */
+static void merge(struct advisory *into, const struct advisory *other)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < other->npackages; i++)
+		add_name(&into->packages, &into->npackages, ADVISORY_PACKAGES_MAX, other->packages[i]);
+	for (size_t i = 0; i < other->ncves; i++)
+		add_name(&into->cves, &into->ncves, ADVISORY_CVES_MAX, other->cves[i]);
+	for (size_t i = 0; i < into->nfixed; i++) {
+		struct advisory_fixed *f = &into->fixed[i];
+		const char *v = advisory_fixed_for(other, f->release);
+		int cmp;
+		if (!v) {
+			free(f->release);
+			free(f->version);
+			continue;
+		}
+		/* a version dpkg cannot read stays, and says so when compared */
+		if (debversion_compare(v, f->version, &cmp) == 0 && cmp > 0) {
+			free(f->version);
+			f->version = xstrdup(v);
+		}
+		into->fixed[k++] = *f;
+	}
+	into->nfixed = k;
+}
+
 static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 {
 	struct walk *w = arg;
@@ -41,6 +88,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 	const json_t *obj;
 	struct advisory adv;
 	struct adv_item *it;
+	const char *subject;
 
 	if (!memmem(line, len, "\"advisory\"", 10))
 		return 0;
@@ -60,22 +108,24 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		return 0;
 	}
 	it = item_of(w->out, adv.id);
-	if (it && it->time <= r->time) {
+	if (it) {
+		merge(&it->a, &adv);
 		advisory_release(&adv);
-	} else {
-		const char *subject = json_string_value(json_object_get(json_object_get(r->obj, "mail"), "subject"));
-		if (!it) {
-			w->out->v = xreallocarray(w->out->v, w->out->n + 1, sizeof *w->out->v);
-			it = &w->out->v[w->out->n++];
-		} else {
-			advisory_release(&it->a);
-			free(it->subject);
+		if (r->time >= it->time) {
+			rec_free(r);
+			return 0;
 		}
+		free(it->subject);
+	} else {
+		w->out->v = xreallocarray(w->out->v, w->out->n + 1, sizeof *w->out->v);
+		it = &w->out->v[w->out->n++];
 		memset(it, 0, sizeof *it);
 		it->a = adv;
-		it->time = r->time;
-		it->subject = subject ? xstrdup(subject) : NULL;
 	}
+	/* the first filed gives the date and the subject */
+	subject = json_string_value(json_object_get(json_object_get(r->obj, "mail"), "subject"));
+	it->time = r->time;
+	it->subject = subject ? xstrdup(subject) : NULL;
 	rec_free(r);
 	return 0;
 }

@@ -64,7 +64,12 @@ struct advisories {
 	struct store_warnings warnings;
 };
 
-/* every advisory of the journal, one per id (the first filed), with its status against inv */
+/*
+ * Every advisory of the journal, one per id, with its status against inv.
+ * The records of one id merge so that more hosts can only be open: the
+ * union of packages and CVEs, a fix for a release only when every record
+ * names one, the highest of them; the date and subject of the first filed.
+ */
 int advisories_load(const struct journal *j, const struct inventory *inv, struct advisories *out);
 void advisories_release(struct advisories *a);
 static inline bool adv_done(const struct adv_item *it)
