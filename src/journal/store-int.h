@@ -10,9 +10,6 @@
 
 #include "journal/record.h"
 
-struct store_warnings;
-
-
 /*
  * The last record of the first size bytes of fd that parses, with the
  * hash of its line (store-write.c).  1 found (*out, when not NULL, is

@@ -27,8 +27,8 @@
 
 #include "base/err.h"
 #include "base/utf8.h"
-#include "journal/advisory.h"
 #include "base/xalloc.h"
+#include "journal/advisory.h"
 #include "mail/mail.h"
 #include "base/banned.h"
 
