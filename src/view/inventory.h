@@ -14,6 +14,13 @@
  * So a host costs the files since its last inventory plus one tail read
  * per older day; a host that never filed an inventory costs all its
  * files.  Nothing is cached: any replica answers from the files alone.
+ * Measured on bench/gen's journal of 5 hosts, 365 days, 200 records a
+ * day each (121 MB, files in the page cache): `packages` 0.2 s with the
+ * inventories a year old, 0.15-0.25 s with them from today, since the
+ * tail read (store_last_record) takes up to 64 KiB, about a whole day
+ * file there; `advisories`, which also reads every line for the word
+ * "advisory", 0.4 s.  A cache under .state, or a smaller first tail
+ * read, is for issue 22 to decide with its measurements.
  * A view: it never writes a record.
  */
 #ifndef LOGBOOK_INVENTORY_H
