@@ -34,6 +34,10 @@ CFLAGS ?= -O2 -g
 # src/mail/) links MAIL_PKGS: GMime and glib stay out of every other process
 PKGS = jansson libcrypto libpcre2-8 sqlite3
 MAIL_PKGS = gmime-3.0
+# libdpkg (static: Debian ships libdpkg.a only) orders Debian versions for
+# the advisories (src/base/debversion.c); linked into logbook and the tests,
+# not into logbook-ingest-mail, which only reads the advisory's text
+DPKG_PKGS = libdpkg
 
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wno-format-nonliteral -Wvla
@@ -51,6 +55,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CPPFLAGS) $(CFLAGS
 LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 MAIL_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(MAIL_PKGS))
 MAIL_LIBS = $(shell $(PKG_CONFIG) --libs $(MAIL_PKGS))
+DPKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DPKG_PKGS))
 
 # src/<layer>/: docs/architecture.md names the layers; src/cmd/ is the
 # command layer (main and one file per subcommand), src/mail/ the program
@@ -76,7 +81,7 @@ all: logbook logbook-ingest-mail
 # rebuild everything when the flags change (a SAN=1 build after a plain one)
 build/FLAGS: FORCE
 	@mkdir -p build
-	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS) $(MAIL_LIBS)' > build/FLAGS.new
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS) $(MAIL_LIBS) $(DPKG_LIBS)' > build/FLAGS.new
 	@cmp -s build/FLAGS.new build/FLAGS && rm build/FLAGS.new || mv build/FLAGS.new build/FLAGS
 FORCE:
 
@@ -97,14 +102,14 @@ build/liblogbook.a: $(LIB_OBJ)
 # a logbook runs the logbook-ingest-mail beside it (src/cmd/cmd-ingest-mail.c):
 # "make logbook" builds both, so a build tree never runs a stale helper
 logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS) $(DPKG_LIBS)
 
 logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(MAIL_OBJ) build/liblogbook.a $(LIBS) $(MAIL_LIBS)
 
 build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 	@mkdir -p build/tests
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) $(DPKG_LIBS) -lcmocka
 
 build/tests/test-redact: tests/redact-corpus.h
 
@@ -162,7 +167,7 @@ build/fuzz/%: tests/fuzz/%.c $(LIB_SRC) src/mail/mail.c $(wildcard src/*/*.h)
 	clang -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) -g -O1 -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-DLOGBOOK_VERSION='"$(VERSION)"' -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS) $(MAIL_PKGS)) \
-		-o $@ $< $(LIB_SRC) src/mail/mail.c $(LIBS) $(MAIL_LIBS)
+		-o $@ $< $(LIB_SRC) src/mail/mail.c $(LIBS) $(MAIL_LIBS) $(DPKG_LIBS)
 fuzz: $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \
 		name=$$(basename $$t); mkdir -p build/fuzz/corpus-$$name; \

@@ -15,6 +15,11 @@ compatible reader in another language would (docs/format.md).
   jsonl.py field FILE LINE KEY  a field of line LINE (1-based, -1 = last)
   jsonl.py sorted FILE...       the lines of the files sorted by time, host
                                 and seq (what show --json prints)
+  jsonl.py append DIR HOST TIME KIND JSON
+                                append a record of KIND with the fields of the
+                                JSON object to HOST's file of TIME's day
+                                (TIME: YYYY-MM-DDTHH:MM:SS, UTC), continuing
+                                HOST's chain as logbook would; prints its seq
 """
 import base64
 import glob
@@ -154,11 +159,38 @@ class DayWriter:
         return seq
 
 
+def chain_head(top, host):
+    """The seq and line hash of HOST's last record, over all its files."""
+    head = (0, "0" * 64)
+    for path, h in record_files(top):
+        if h != host:
+            continue
+        for n, line in enumerate(lines_of(path), 1):
+            obj = parse(path, n, line)
+            if obj["seq"] > head[0]:
+                head = (obj["seq"], hashlib.sha256(line).hexdigest())
+    return head
+
+
+def cmd_append(top, host, when, kind, fields):
+    seq, prev = chain_head(top, host)
+    rec = {"v": 1, "kind": kind, "time": when + ".000000Z", "host": host, "admin": "root",
+           "account": "root", "session": "", "seq": seq + 1, "prev": prev}
+    rec.update(json.loads(fields))
+    line = json.dumps(rec, separators=(",", ":"), ensure_ascii=False).encode()
+    day = when[:10].replace("-", "_")
+    d = os.path.join(top, day[:4], day)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, host + ".jsonl"), "ab") as f:
+        f.write(line + b"\n")
+    print(seq + 1)
+
+
 def main():
     cmds = {"files": cmd_files, "chain": cmd_chain, "text": cmd_text,
-            "field": cmd_field, "sorted": cmd_sorted}
+            "field": cmd_field, "sorted": cmd_sorted, "append": cmd_append}
     if len(sys.argv) < 2 or sys.argv[1] not in cmds:
-        die("usage: jsonl.py files|chain|text|field|sorted ARGS")
+        die("usage: jsonl.py files|chain|text|field|sorted|append ARGS")
     try:
         cmds[sys.argv[1]](*sys.argv[2:])
     except TypeError as e:

@@ -28,6 +28,7 @@
 #include "journal/store.h"
 #include "journal/team.h"
 #include "journal/work.h"
+#include "view/advisories.h"
 #include "view/page.h"
 #include "view/render.h"
 #include "base/banned.h"
@@ -405,6 +406,8 @@ static void build(struct journal *j, const struct cmd_range *range, const struct
 	for (size_t i = 0; i < nhosts; i++)
 		host_section(j, range, &hosts[i], &body);
 	keyring_section(j, range, &body);
+	/* what is still to patch, whatever the day: the reason to read a digest */
+	adv_open_text(j, "\nSecurity advisories still open (logbook advisories)\n", "  ", &body);
 	if (one_day)
 		buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show %s' shows the whole page.\n", day, day);
 	else

@@ -36,6 +36,7 @@
 #include "journal/store.h"
 #include "journal/team.h"
 #include "replica/replica.h"
+#include "view/advisories.h"
 #include "view/index.h"
 #include "view/page.h"
 #include "view/render.h"
@@ -445,6 +446,8 @@ static void trust_news(struct journal *j, int64_t after, const char *since, stru
 			buf_addf(out, "  %s: %s\n", kept[i].name, kept[i].why);
 		replica_kept_free(kept, nkept);
 	}
+	/* open advisories every time, like what sync keeps aside: until the hosts are patched */
+	adv_open_text(j, "Security advisories still open (logbook advisories):\n", "  ", out);
 	if (out->len)
 		buf_addc(out, '\n');
 }

@@ -57,6 +57,8 @@ int cmd_export(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_unit_failed(int argc, char **argv);
+int cmd_packages(int argc, char **argv);
+int cmd_advisories(int argc, char **argv);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

@@ -44,6 +44,8 @@ const struct command commands[] = {
 	{ "digest", cmd_digest, "a day's summary as a mail, for sendmail" },
 	{ "boot", cmd_boot, "file this host's reboots (the boot and shutdown units)" },
 	{ "unit-failed", cmd_unit_failed, "file a failed systemd unit (the OnFailure= handler)" },
+	{ "packages", cmd_packages, "which hosts have which package, at which version" },
+	{ "advisories", cmd_advisories, "security advisories and the hosts still below their fix" },
 	{ "secret", cmd_secret, "the values this host redacts wherever they appear (root)" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };

@@ -10,11 +10,6 @@
 
 #include "journal/record.h"
 
-struct store_warnings;
-
-/* add msg (malloc'd, taken over) to w; when w is NULL, free it */
-void store_warn_add(struct store_warnings *w, char *msg);
-
 /*
  * The last record of the first size bytes of fd that parses, with the
  * hash of its line (store-write.c).  1 found (*out, when not NULL, is

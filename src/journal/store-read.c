@@ -403,6 +403,72 @@ int store_list_days(struct journal *j, struct store_days *out)
 	return 0;
 }
 
+int store_each_file(const struct journal *j, size_t max_days, store_file_fn fn, void *arg)
+{
+	char **years = NULL;
+	size_t ny = 0, seen = 0;
+	int stop = 0;
+
+	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
+		return -1;
+	for (size_t y = 0; y < ny && !stop && (!max_days || seen < max_days); y++) {
+		char *ydir = journal_path(j, years[y]), **days = NULL;
+		size_t nd = 0;
+		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
+
+		free(ydir);
+		if (rc < 0)
+			continue;	/* a year that cannot be listed is passed over */
+		for (size_t d = 0; d < nd && !stop && (!max_days || seen++ < max_days); d++) {
+			char rel[DAY_LEN + 6], **files;
+			char *ddir;
+			size_t nf;
+
+			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
+			ddir = journal_path(j, rel);
+			if (fs_list_dir(ddir, store_is_host_file, NULL, false, &files, &nf) < 0) {
+				free(ddir);
+				continue;
+			}
+			for (size_t i = 0; i < nf && !stop; i++) {
+				char host[STORE_HOST_MAX + 1];
+				char *path;
+				if (!store_file_host(files[i], host))
+					continue;
+				path = fs_join(ddir, files[i]);
+				stop = fn(days[d], host, path, arg);
+				free(path);
+			}
+			fs_free_names(files, nf);
+			free(ddir);
+		}
+		fs_free_names(days, nd);
+	}
+	fs_free_names(years, ny);
+	return 0;
+}
+
+int store_file_last_seq(const char *path, int64_t *seq)
+{
+	int fd = open_record_file(path);
+	char hash[REC_HASH_LEN + 1];
+	struct stat st;
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		errset_sys("%s", path);
+		close(fd);
+		return -1;
+	}
+	rc = store_last_record(fd, st.st_size, seq, hash, NULL);
+	if (rc < 0)
+		errprefix("%s", path);
+	close(fd);
+	return rc;
+}
+
 static int cmp_head(const void *a, const void *b)
 {
 	return strcmp(((const struct store_head *)a)->host, ((const struct store_head *)b)->host);
@@ -417,14 +483,12 @@ static bool has_head(const struct store_head *v, size_t n, const char *host)
 }
 
 /* the last record of one host's file into v[*n] when it has one */
-static void add_head(const char *ddir, const char *name, const char *host, struct store_head **v, size_t *n)
+static void add_head(const char *path, const char *host, struct store_head **v, size_t *n)
 {
-	char *path = fs_join(ddir, name);
 	int fd = open_record_file(path);
 	struct stat st;
 	struct store_head h = { 0 };
 
-	free(path);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) == 0 && store_last_record(fd, st.st_size, &h.seq, h.hash, NULL) == 1) {
@@ -435,46 +499,31 @@ static void add_head(const char *ddir, const char *name, const char *host, struc
 	close(fd);
 }
 
+struct heads_ctx {
+	const char *except;
+	struct store_head **v;
+	size_t *n;
+};
+
+static int head_of_file(const char *day, const char *host, const char *path, void *arg)
+{
+	struct heads_ctx *c = arg;
+
+	(void)day;
+	/* newest day first: the first file found of a host is its newest */
+	if (strcmp(host, c->except) && !has_head(*c->v, *c->n, host))
+		add_head(path, host, c->v, c->n);
+	return 0;
+}
+
 int store_heads(const struct journal *j, const char *except, struct store_head **out, size_t *n)
 {
-	char **years = NULL, **days = NULL;
-	size_t ny = 0, nd = 0, seen = 0;
+	struct heads_ctx c = { except, out, n };
 
 	*out = NULL;
 	*n = 0;
-	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
+	if (store_each_file(j, STORE_HEADS_DAYS, head_of_file, &c) < 0)
 		return -1;
-	/* newest day first: the first file found of a host is its newest */
-	for (size_t y = 0; y < ny && seen < STORE_HEADS_DAYS; y++) {
-		char *ydir = journal_path(j, years[y]);
-		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
-
-		free(ydir);
-		for (size_t d = 0; rc == 0 && d < nd && seen++ < STORE_HEADS_DAYS; d++) {
-			char rel[DAY_LEN + 6];
-			char *ddir, **files;
-			size_t nf;
-
-			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
-			ddir = journal_path(j, rel);
-			if (fs_list_dir(ddir, store_is_host_file, NULL, false, &files, &nf) < 0) {
-				free(ddir);
-				continue;
-			}
-			for (size_t i = 0; i < nf; i++) {
-				char host[STORE_HOST_MAX + 1];
-				if (store_file_host(files[i], host) && strcmp(host, except) && !has_head(*out, *n, host))
-					add_head(ddir, files[i], host, out, n);
-			}
-			fs_free_names(files, nf);
-			free(ddir);
-		}
-		if (rc == 0)
-			fs_free_names(days, nd);
-		days = NULL;
-		nd = 0;
-	}
-	fs_free_names(years, ny);
 	if (*n > 1)
 		qsort(*out, *n, sizeof **out, cmp_head);
 	return 0;

@@ -55,6 +55,8 @@ struct store_warnings {
 	size_t n;
 };
 void store_warnings_free(struct store_warnings *w);
+/* add msg (malloc'd, taken over) to w; when w is NULL, free it */
+void store_warn_add(struct store_warnings *w, char *msg);
 
 /*
  * Lock host's chain and find its head; NULL and errget() on failure.
@@ -160,6 +162,21 @@ struct store_head {
 };
 int store_heads(const struct journal *j, const char *except, struct store_head **out, size_t *n);
 
+/*
+ * Call fn for every host's record file, newest day first and, within a
+ * day, hosts in name order, with the day, the host and the file's path;
+ * only in the max_days newest day directories when max_days is not 0.
+ * fn returns non-zero to stop.  A day directory that cannot be listed is
+ * passed over; -1 and errget() when the years cannot be listed.
+ */
+typedef int (*store_file_fn)(const char *day, const char *host, const char *path, void *arg);
+int store_each_file(const struct journal *j, size_t max_days, store_file_fn fn, void *arg);
+/*
+ * The seq of the last complete record of a record file, from one read of
+ * its tail (a file's seqs increase line by line): 1 found, 0 the file has
+ * none, -1 and errget() when it cannot be read.
+ */
+int store_file_last_seq(const char *path, int64_t *seq);
 /* the host of a record file's name "<host>.jsonl" (store_is_host_file); false when name is not one */
 bool store_file_host(const char *name, char host[STORE_HOST_MAX + 1]);
 /* rel is host's record file of a valid day, exactly as store_file_rel writes it */

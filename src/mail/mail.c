@@ -25,8 +25,10 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "base/err.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "journal/advisory.h"
 #include "mail/mail.h"
 #include "base/banned.h"
 
@@ -39,6 +41,7 @@ struct mail_rule {
 	char *name;
 	pcre2_code *re[NFIELDS];	/* NULL: any */
 	enum event_level level;
+	bool advisory;		/* read the text as a security advisory (journal/advisory.h) */
 };
 
 /*
@@ -49,18 +52,20 @@ struct mail_rule {
  */
 static const struct {
 	const char *name, *level, *from, *subject, *list, *body, *what;
+	bool advisory;
 } defaults[] = {
 	{ "default-mdadm", "critical", NULL, "\\b(Fail|FailSpare|DegradedArray|DeviceDisappeared) event on\\b", NULL, NULL,
-	  "mdadm: an array failed or degraded" },
-	{ "default-smartd", "critical", NULL, "SMART (error|failure)", NULL, NULL, "smartd: a disk reports errors" },
-	{ "default-cron", "warning", NULL, "^Cron <[^>]*>", NULL, "\\S", "a cron job printed something" },
+	  "mdadm: an array failed or degraded", false },
+	{ "default-smartd", "critical", NULL, "SMART (error|failure)", NULL, NULL, "smartd: a disk reports errors", false },
+	{ "default-cron", "warning", NULL, "^Cron <[^>]*>", NULL, "\\S", "a cron job printed something", false },
 	{ "default-apt-failure", "warning", NULL, "unattended-upgrades result for .*: (FAILURE|ERROR|False)", NULL, NULL,
-	  "unattended-upgrades failed" },
+	  "unattended-upgrades failed", false },
 	{ "default-apt", "info", NULL, "unattended-upgrades result for|package updates? for|apticron", NULL, NULL,
-	  "unattended-upgrades and apticron reports" },
+	  "unattended-upgrades and apticron reports", false },
 	{ "default-security-list", "warning", NULL, NULL, "security-announce", NULL,
-	  "security announcement lists (debian-security-announce)" },
-	{ "default-security", "warning", NULL, "^\\[SECURITY\\]", NULL, NULL, "[SECURITY] announcements (DSA, DLA)" },
+	  "security announcement lists (debian-security-announce), read as advisories", true },
+	{ "default-security", "warning", NULL, "^\\[SECURITY\\]", NULL, NULL,
+	  "[SECURITY] announcements (DSA, DLA), read as advisories", true },
 };
 #define NDEFAULTS (sizeof defaults / sizeof *defaults)
 
@@ -106,6 +111,7 @@ static void load_conf_rule(const struct conf *team, const char *name, int line, 
 {
 	struct mail_rule r = { 0 };
 	const char *level = conf_get(team, "mail", name, "level");
+	const struct conf_entry *advisory;
 	struct buf why = BUF_INIT;
 	int l;
 
@@ -115,6 +121,22 @@ static void load_conf_rule(const struct conf *team, const char *name, int line, 
 		goto bad;
 	}
 	r.level = (enum event_level)l;
+	/* a rule that replaces a built-in one keeps its reading unless it says */
+	for (size_t i = 0; i < NDEFAULTS; i++)
+		if (!strcmp(defaults[i].name, name))
+			r.advisory = defaults[i].advisory;
+	if ((advisory = conf_lookup(team, "mail", name, "advisory"))) {
+		const char *v = advisory->value ? advisory->value : "true";
+		if (!strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on") || !strcmp(v, "1")) {
+			r.advisory = true;
+		} else if (!strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off") || !strcmp(v, "0")) {
+			r.advisory = false;
+		} else {
+			buf_addf(&why, "advisory must be true or false");
+			line = advisory->line;
+			goto bad;
+		}
+	}
 	for (int f = 0; f < NFIELDS; f++) {
 		const struct conf_entry *e = conf_lookup(team, "mail", name, field_names[f]);
 		if (!e)
@@ -159,6 +181,7 @@ void mail_rules_load(const struct conf *team, struct mail_rules *out, struct buf
 			continue;
 		r.name = xstrdup(defaults[i].name);
 		r.level = (enum event_level)event_level_parse(defaults[i].level);
+		r.advisory = defaults[i].advisory;
 		for (int f = 0; f < NFIELDS; f++)
 			if (res[f])
 				r.re[f] = compile(res[f], errors);
@@ -593,6 +616,14 @@ struct record *mail_record(const char *data, size_t len, size_t size, const stru
 	set_str(mail, "message_id", mid);
 	json_object_set_new(mail, "size", json_integer((json_int_t)size));
 	set_str(mail, "body", body);
+	if (rule && rule->advisory) {
+		struct advisory adv;
+		if (advisory_parse(buf_str(&text), text.len, &adv) == 0)
+			rec_set_json(r, "advisory", advisory_to_json(&adv));
+		else
+			problem(&c, "rule %s: not read as a security advisory: %s", rule->name, errget());
+		advisory_release(&adv);
+	}
 	json_object_set_new(mail, "attachments", c.attachments);
 	json_object_set_new(mail, "problems", c.problems);
 	if (rule)
