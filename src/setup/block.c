@@ -217,6 +217,12 @@ bool block_present(const char *text, size_t len)
 	return find_block(text, len, &f) == 0 && f.has;
 }
 
+bool block_at_top(const char *text, size_t len)
+{
+	struct found f;
+	return find_block(text, len, &f) == 0 && f.has && f.begin == 0;
+}
+
 int block_edit_file(const char *path, const char *body, enum block_place place, bool *changed, char **backup)
 {
 	struct buf old = BUF_INIT, new = BUF_INIT, bak = BUF_INIT;

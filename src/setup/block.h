@@ -58,6 +58,8 @@ int block_apply(const char *text, size_t len, const char *body, enum block_place
 
 /* whether text holds a well-formed block */
 bool block_present(const char *text, size_t len);
+/* whether text holds a well-formed block on its first line (BLOCK_AT_TOP's place) */
+bool block_at_top(const char *text, size_t len);
 
 /*
  * The same on a file, replaced atomically (mode and owner kept; a
