@@ -210,7 +210,7 @@ last_of() {
 @test "a bash started by the command, or by anything but sshd, records nothing" {
 	# a script the command runs: its bash is not the connection's first shell
 	run to_server "bash -c 'touch $AH/inner'; echo done"
-	[ "$output" = done ]
+	[ "$output" = "done" ]
 	[ "$(records cmd | wc -l)" -eq 1 ]
 	# a bash that reads the block (BASH_ENV) from cron or a script: no ssh, or not the first shell
 	as_account env -u SSH_CONNECTION SHLVL=0 BASH_ENV="$ROOT/etc/bash.bashrc" \
