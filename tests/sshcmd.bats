@@ -193,6 +193,17 @@ last_of() {
 	[[ "${lines[2]}" == *"\"cmd\": \"scp -f $AH/by-scp\""* ]] || fail "$output"
 }
 
+@test "git over ssh works and is one record; a multi-line command keeps its newlines" {
+	git init -q --bare "$W/repo.git"
+	chown -R "$ACCOUNT" "$W/repo.git"
+	GIT_SSH_COMMAND="ssh -F /dev/null -i $W/carol -p $PORT -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR" \
+		git clone -q "$ACCOUNT@127.0.0.1:$W/repo.git" "$W/clone" 2>"$W/clone.err" || fail "$(cat "$W/clone.err")"
+	[ "$(last_of cmd cmd)" = "git-upload-pack '$W/repo.git'" ]
+	run to_server $'echo one\necho two'
+	[ "$output" = "$(printf 'one\ntwo')" ]
+	[ "$(last_of cmd cmd)" = "$(printf 'echo one\necho two')" ]
+}
+
 @test "a leading space keeps a command out; secrets in a command are redacted" {
 	run to_server ' echo not-recorded'
 	[ "$output" = not-recorded ]
