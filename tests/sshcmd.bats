@@ -254,3 +254,17 @@ last_of() {
 	[ "$output" = still-works ]
 	[ "$(records cmd | wc -l)" -eq 0 ]
 }
+
+@test "a spool directory swapped for a symlink during the command gets no write, and nothing is printed" {
+	uid=$(id -u "$ACCOUNT")
+	d="$J/.state/spool/$uid"
+	# (here the account swaps its own; in a shared journal another member could)
+	run to_server "mv $d $d.real && ln -s $d.real $d && echo swapped-marker"
+	[ "$status" -eq 0 ]
+	[ "$output" = swapped-marker ]
+	spool=$(find "$d.real" -name '*.spool')
+	[ -n "$spool" ]
+	run grep -c swapped-marker "$spool"
+	[ "$output" = 0 ] || fail "the shell wrote through the symlink: $(cat -v "$spool")"
+	[ "$(records cmd | wc -l)" -eq 0 ]
+}
