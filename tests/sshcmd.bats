@@ -218,6 +218,41 @@ last_of() {
 	[ "$(records session | wc -l)" -eq 4 ]
 }
 
+@test "a command that replaces the shell, or its EXIT trap, is still recorded, without a status" {
+	run to_server "exec touch $AH/e"
+	[ "$status" -eq 0 ]
+	[ -e "$AH/e" ]
+	run to_server 'trap "echo bye" EXIT; echo hi; exit 6'
+	[ "$status" -eq 6 ]
+	[ "$output" = "$(printf 'hi\nbye')" ]
+	# an ingest on the way (any logbook command) leaves the begun command for later
+	run to_server "logbook -C $J ingest -q; exec true"
+	[ "$status" -eq 0 ]
+	# the shells are gone without their exit hook: the next ingest files what they began
+	as_account "$LOGBOOK" -C "$J" ingest -q
+	run records cmd
+	[ "${#lines[@]}" -eq 3 ] || fail "$output"
+	[[ "${lines[2]}" == *"\"cmd\": \"logbook -C $J ingest -q; exec true\""* ]] || fail "$output"
+	[[ "${lines[0]}" == *"\"cmd\": \"exec touch $AH/e\""* ]] || fail "$output"
+	[[ "${lines[1]}" == *'"cmd": "trap \"echo bye\" EXIT; echo hi; exit 6"'* ]] || fail "$output"
+	[[ "$output" != *'"exit"'* && "$output" != *'"end"'* ]] || fail "$output"
+	[ "$(last_of cmd admin)" = carol ]
+	[ "$(last_of session how)" = lost ]
+	[ "$(last_of session commands)" = 1 ]
+	[ -z "$(find "$J/.state/spool" -type f)" ] || fail "$(find "$J/.state/spool" -type f)"
+}
+
+@test "an ingest while the command runs records it once, with its status" {
+	run to_server "logbook -C $J ingest -q; logbook -C $J ingest -q; exit 7"
+	[ "$status" -eq 7 ]
+	[ -z "$output" ]
+	run records cmd
+	[ "${#lines[@]}" -eq 1 ] || fail "$output"
+	[ "$(last_of cmd exit)" = 7 ]
+	[ "$(records session | wc -l)" -eq 2 ]
+	[ "$(last_of session how)" = exit ]
+}
+
 @test "a bash started by the command, or by anything but sshd, records nothing" {
 	# a script the command runs: its bash is not the connection's first shell
 	run to_server "bash -c 'touch $AH/inner'; echo done"
@@ -264,7 +299,8 @@ last_of() {
 	[ "$output" = swapped-marker ]
 	spool=$(find "$d.real" -name '*.spool')
 	[ -n "$spool" ]
-	run grep -c swapped-marker "$spool"
+	# what the shell wrote before the swap (H, P, B), nothing after it (C, X)
+	run grep -c -E '^(C|X)[|]' <(tr '\0' '|' <"$spool")
 	[ "$output" = 0 ] || fail "the shell wrote through the symlink: $(cat -v "$spool")"
 	[ "$(records cmd | wc -l)" -eq 0 ]
 }

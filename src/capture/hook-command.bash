@@ -7,13 +7,15 @@
 # string.  scp, sftp, rsync and git over ssh come the same way: their
 # server program is the command, one record per transfer.
 #
-# The command is $BASH_EXECUTION_STRING, exactly as the client sent it;
-# the EXIT trap appends it to this session's spool with its status and
-# end time, then closes the session (logbook hook exit), as the
-# interactive hook does.  The trap also keeps bash from replacing itself
-# with the command's program (its exec of a lone simple command), so the
-# trap runs; a command that execs itself, or sets an EXIT trap of its
-# own, is not recorded, and the session is closed as lost.
+# The command is $BASH_EXECUTION_STRING, exactly as the client sent it:
+# appended to this session's spool when the shell starts (a B record,
+# spool.h), and again with its status and end time by the EXIT trap (C),
+# which then closes the session (logbook hook exit), as the interactive
+# hook does.  The trap also keeps bash from replacing itself with the
+# command's program (its exec of a lone simple command), so the trap
+# runs; a command that execs itself, or sets an EXIT trap of its own,
+# ends the shell without the C: ingestion then records the B alone,
+# without status, and closes the session as lost.
 #
 # Nothing here ever prints, on stdout or stderr: scp, sftp and rsync
 # speak their protocol there.  The command's status is the shell's: the
@@ -40,7 +42,11 @@ if [[ -z ${__lb_spool-} ]]; then
 		return $st
 	}
 
-	[[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] && printf 'P\0%s\0\n' "$$" 2>/dev/null >>"$__lb_spool"
+	# the command begun (B): recorded alone if the shell never gets to say how it ended
+	if [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]]; then
+		printf 'P\0%s\0\n' "$$"
+		[[ ${LOGBOOK_OFF-} == 1 ]] || printf 'B\0%s\0%s\0%s\0\t %s\n\0\n' 1 "$__lb_t0" "$PWD" "$BASH_EXECUTION_STRING"
+	fi 2>/dev/null >>"$__lb_spool"
 	trap __lb_exit EXIT
 fi
 unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
