@@ -117,6 +117,13 @@ for path in sorted(glob.glob(sys.argv[1] + "/[0-9]*/*/*.jsonl")):
 PY
 }
 
+# every spool was ingested and removed
+no_spool_left() {
+	local left
+	left=$(find "$J/.state/spool" -type f)
+	[ -z "$left" ] || fail "spools left: $left"
+}
+
 # a field of the last record of a kind
 last_of() {
 	records "$1" | tail -n 1 | py -c 'import json, sys; v = json.loads(sys.stdin.read()).get(sys.argv[1]); print("" if v is None else v)' "$2"
@@ -149,7 +156,7 @@ last_of() {
 	[ "$(last_of session how)" = exit ]
 	[ "$(last_of session commands)" = 1 ]
 	# nothing left in the spool directory
-	[ -z "$(find "$J/.state/spool" -type f)" ] || fail "$(find "$J/.state/spool" -type f)"
+	no_spool_left
 }
 
 @test "the exit status, standard input and output pass through untouched" {
@@ -239,7 +246,7 @@ last_of() {
 	[ "$(last_of cmd admin)" = carol ]
 	[ "$(last_of session how)" = lost ]
 	[ "$(last_of session commands)" = 1 ]
-	[ -z "$(find "$J/.state/spool" -type f)" ] || fail "$(find "$J/.state/spool" -type f)"
+	no_spool_left
 }
 
 @test "an ingest while the command runs records it once, with its status" {
@@ -266,7 +273,7 @@ last_of() {
 	[ -e "$AH/cron" ] && [ -e "$AH/script" ]
 	[ "$(records cmd | wc -l)" -eq 1 ]
 	[ "$(records session | wc -l)" -eq 2 ]
-	[ -z "$(find "$J/.state/spool" -type f)" ] || fail "$(find "$J/.state/spool" -type f)"
+	no_spool_left
 }
 
 @test "a broken or missing logbook does not break ssh HOST CMD" {
