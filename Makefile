@@ -94,7 +94,7 @@ build/mail/%.o: src/mail/%.c build/FLAGS
 	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
 # the shell code is linked in with .incbin, which -MMD does not see
-build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh
+build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh src/capture/hook-command.bash
 
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^

@@ -55,6 +55,20 @@ line_of() {
 	line_of "hook in $ROOT/etc/bash.bashrc" | grep -qx "  fix: logbook setup --root $ROOT"
 }
 
+@test "an older setup's bash.bashrc block, at the end: FAIL, ssh HOST CMD is not recorded; setup moves it" {
+	healthy
+	lb -C "$LOGBOOK_DIR" setup --root "$ROOT" --undo >/dev/null
+	printf '%s\n' "# >>> logbook >>> added by 'logbook setup'; 'logbook setup --undo' removes it" \
+		"case \$- in *i*) command -v logbook >/dev/null 2>&1 && eval \"\$(logbook hook bash)\" ;; esac" \
+		'# <<< logbook <<<' >>"$ROOT/etc/bash.bashrc"
+	run lb doctor --root "$ROOT"
+	[ "$status" -eq 1 ]
+	line_of "hook in $ROOT/etc/bash.bashrc" | grep -q "^FAIL hook in $ROOT/etc/bash.bashrc: new bash shells record, but not the commands of ssh HOST CMD" || fail "$output"
+	lb -C "$LOGBOOK_DIR" setup --root "$ROOT" >/dev/null
+	run lb doctor --root "$ROOT"
+	line_of "hook in $ROOT/etc/bash.bashrc" | grep -q '^ok' || fail "$output"
+}
+
 @test "a spool that cannot be written: FAIL" {
 	healthy
 	mkdir -p "$LOGBOOK_DIR/.state"

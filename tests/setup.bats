@@ -85,6 +85,34 @@ needs_systemctl() {
 	[[ "$output" == *'"cmd":"echo recorded-by-setup"'* ]] || fail "$output"
 }
 
+@test "bash.bashrc's block goes above Debian's return; an older setup's block at the end is moved, undo still exact" {
+	make_root
+	cp "$BATS_TEST_DIRNAME/debian-bash.bashrc" "$ROOT/etc/bash.bashrc"
+	pristine=$(cat "$ROOT/etc/bash.bashrc"; echo .)
+	lb setup --root "$ROOT" >/dev/null
+	head -n 1 "$ROOT/etc/bash.bashrc" | grep -q '^# >>> logbook >>>'
+	# the block runs before the return: a non-interactive bash from sshd reaches it
+	first_return=$(grep -n 'return' "$ROOT/etc/bash.bashrc" | grep -v 'logbook' | head -n 1 | cut -d: -f1)
+	block_end=$(grep -n '^# <<< logbook <<<' "$ROOT/etc/bash.bashrc" | cut -d: -f1)
+	[ "$block_end" -lt "$first_return" ]
+	grep -qF "hook --command bash" "$ROOT/etc/bash.bashrc"
+	lb setup --root "$ROOT" --undo >/dev/null
+	[ "$(cat "$ROOT/etc/bash.bashrc"; echo .)" = "$pristine" ]
+	# the block an older setup appended to the end
+	rm -f "$ROOT/etc/bash.bashrc.logbook-bak"
+	printf '%s\n' "# >>> logbook >>> added by 'logbook setup'; 'logbook setup --undo' removes it" \
+		"case \$- in *i*) command -v logbook >/dev/null 2>&1 && eval \"\$(logbook hook bash)\" ;; esac" \
+		'# <<< logbook <<<' >>"$ROOT/etc/bash.bashrc"
+	run lb setup --root "$ROOT"
+	[[ "$output" == *"hook in $ROOT/etc/bash.bashrc: added"* ]] || fail "$output"
+	head -n 1 "$ROOT/etc/bash.bashrc" | grep -q '^# >>> logbook >>>'
+	[ "$(grep -c '^# >>> logbook >>>' "$ROOT/etc/bash.bashrc")" -eq 1 ]
+	run lb setup --root "$ROOT"
+	[[ "$output" == *"hook in $ROOT/etc/bash.bashrc: in place"* ]] || fail "$output"
+	lb setup --root "$ROOT" --undo >/dev/null
+	[ "$(cat "$ROOT/etc/bash.bashrc"; echo .)" = "$pristine" ]
+}
+
 @test "a new interactive zsh that reads the edited zshrc records its commands" {
 	make_root
 	lb setup --root "$ROOT" >/dev/null

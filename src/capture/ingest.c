@@ -302,15 +302,21 @@ void ingest_set_cmd(struct record *r, const struct redactor *red, const char *te
 	buf_release(&out);
 }
 
-/* NULL when the command is not to be recorded (typed with a leading space) */
+/*
+ * The cmd record of a C record (ended: its status and end time) or of a B
+ * record whose shell never said how it ended (neither); NULL when the
+ * command is not to be recorded (typed with a leading space).
+ */
 static struct record *cmd_record(struct spool *s, const struct spool_rec *c)
 {
+	bool ended = c->kind == 'C';
 	int64_t n = 0, start = 0, end = 0, status = 0;
 	char endstr[DAY_TIME_LEN + 1];
 	struct record *r;
+	size_t text_field = ended ? SC_TEXT : SB_TEXT, cwd_field = ended ? SC_CWD : SB_CWD;
 
-	const char *text = c->field[SC_TEXT];
-	size_t len = c->len[SC_TEXT];
+	const char *text = c->field[text_field];
+	size_t len = c->len[text_field];
 
 	/* as fc -ln prints a history line (see spool.h) */
 	if (len >= 3 && text[0] == '\t' && text[len - 1] == '\n') {
@@ -319,19 +325,26 @@ static struct record *cmd_record(struct spool *s, const struct spool_rec *c)
 	}
 	if (len == 0 || text[0] == ' ')
 		return NULL;
-	spool_field_int(c, SC_N, &n);
-	spool_field_int(c, SC_END, &end);
-	spool_field_int(c, SC_STATUS, &status);
-	if (!spool_field_int(c, SC_START, &start) || start > end)
-		start = end;
+	spool_field_int(c, ended ? SC_N : SB_N, &n);
+	if (ended) {
+		spool_field_int(c, SC_END, &end);
+		spool_field_int(c, SC_STATUS, &status);
+		if (!spool_field_int(c, SC_START, &start) || start > end)
+			start = end;
+	} else {
+		spool_field_int(c, SB_START, &start);
+	}
 
 	r = new_record(s, "cmd", start);
 	ingest_set_cmd(r, *s->redactor, text, len);
-	rec_set_int(r, "exit", status);
-	rec_set_text(r, "cwd", c->field[SC_CWD], c->len[SC_CWD]);
+	if (ended)
+		rec_set_int(r, "exit", status);
+	rec_set_text(r, "cwd", c->field[cwd_field], c->len[cwd_field]);
 	rec_set_text(r, "tty", s->h.field[SH_TTY], s->h.len[SH_TTY]);
-	day_time_format(end, endstr);
-	rec_set_text(r, "end", endstr, strlen(endstr));
+	if (ended) {
+		day_time_format(end, endstr);
+		rec_set_text(r, "end", endstr, strlen(endstr));
+	}
 	rec_set_int(r, "n", n);
 	return r;
 }
@@ -403,6 +416,7 @@ static void find_present(struct spool *s, const char *data, size_t len, struct p
 		if (step != SPOOL_RECORD)
 			continue;
 		if ((rec.kind == 'C' && (spool_field_int(&rec, SC_START, &t) || spool_field_int(&rec, SC_END, &t))) ||
+		    (rec.kind == 'B' && spool_field_int(&rec, SB_START, &t)) ||
 		    (rec.kind == 'X' && spool_field_int(&rec, SX_END, &t))) {
 			bool seen = false;
 			if (day_of(t, day) < 0)
@@ -534,7 +548,9 @@ static int ingest_one(struct spool *s)
 	int64_t start_us = 0, last_time = 0;
 	char *host = NULL;
 	size_t pos = 0;
-	bool at_eof, saw_exit = false;
+	bool at_eof, saw_exit = false, has_begun = false;
+	struct spool_rec begun = { 0 };	/* the command begun (B) no C has ended yet, in data */
+	size_t stop = 0;		/* where this run ends in data */
 	int rc = -1;
 
 	if (read_header(s) < 0) {
@@ -598,16 +614,34 @@ static int ingest_one(struct spool *s)
 			     &present);
 	}
 
-	/* find where this run ends before writing anything, and say so durably */
+	/*
+	 * find where this run ends before writing anything, and say so durably:
+	 * before a command begun (B) that no C has ended yet while its shell
+	 * lives, so that the next run sees it again
+	 */
 	{
-		size_t end = 0;
+		size_t end = 0, held = SIZE_MAX;
+		int64_t held_n = 0, n = 0;
 		while (end < data.len) {
 			enum spool_step step = spool_next(data.data, data.len, &end, p.done, at_eof, &rec);
 			if (step == SPOOL_MORE)
 				break;
+			if (step != SPOOL_RECORD)
+				continue;
+			if (rec.kind == 'B' && held == SIZE_MAX) {
+				held = (size_t)(rec.offset - p.done);
+				spool_field_int(&rec, SB_N, &held_n);
+			} else if (rec.kind == 'C' && spool_field_int(&rec, SC_N, &n) && n == held_n) {
+				held = SIZE_MAX;
+			} else if (rec.kind == 'X') {
+				held = SIZE_MAX;
+			}
 		}
 		if (end < data.len && at_eof)
 			end = data.len;
+		if (held != SIZE_MAX && !s->ended)
+			end = held;
+		stop = end;
 		if (p.done + end > p.pending) {
 			struct pos pending = p;
 			pending.pending = p.done + end;
@@ -625,7 +659,7 @@ static int ingest_one(struct spool *s)
 	}
 	p.opened = true;
 
-	while (pos < data.len) {
+	while (pos < stop) {
 		enum spool_step step = spool_next(data.data, data.len, &pos, p.done, at_eof, &rec);
 		struct record *r = NULL;
 		int64_t n = 0, time;
@@ -638,10 +672,20 @@ static int ingest_one(struct spool *s)
 			continue;
 		}
 		switch (rec.kind) {
+		case 'B':
+			/* recorded when its C comes, or alone when the shell ends without one */
+			if (!has_begun)
+				begun = rec;
+			has_begun = true;
+			if (spool_field_int(&rec, SB_START, &time))
+				last_time = time;
+			break;
 		case 'C':
 			if (spool_field_int(&rec, SC_END, &time))
 				last_time = time;
 			spool_field_int(&rec, SC_N, &n);
+			if (has_begun && spool_field_int(&begun, SB_N, &time) && time == n)
+				has_begun = false;
 			if (p.pending > p.done && rec.offset < p.pending && present_has(&present, n)) {
 				p.commands++;
 				break;
@@ -654,6 +698,8 @@ static int ingest_one(struct spool *s)
 				p.commands++;
 			break;
 		case 'X':
+			/* a command begun that the shell did not end: paused (LOGBOOK_OFF) */
+			has_begun = false;
 			saw_exit = true;
 			if (!p.closed && !present.closed && spool_field_int(&rec, SX_END, &time))
 				r = close_record(s, time, p.commands, "exit");
@@ -676,12 +722,32 @@ static int ingest_one(struct spool *s)
 				s->rep->commands++;
 		}
 	}
-	if (at_eof && pos < data.len)
-		pos = data.len;
+	if (at_eof && pos < stop)
+		pos = stop;
 	s->ended = s->ended || saw_exit;
 	if (s->ended && !p.closed && (uint64_t)s->st.st_size == p.done + pos) {
 		/* a shell that never said goodbye (killed, ssh dropped, reboot) */
-		struct record *r = close_record(s, last_time, p.commands, "lost");
+		struct record *r;
+		int64_t n = 0;
+		/* its command, begun and never ended: the command replaced the shell or its EXIT trap */
+		spool_field_int(&begun, SB_N, &n);
+		if (has_begun && !(p.pending > p.done && begun.offset < p.pending && present_has(&present, n))) {
+			if (!*s->redactor && !(*s->redactor = redact_new(s->j->conf))) {
+				s->fatal = true;
+				goto out;
+			}
+			if ((r = cmd_record(s, &begun))) {
+				int add = store_add(t, r);
+				rec_free(r);
+				if (add < 0)
+					goto out;
+				p.commands++;
+				s->rep->commands++;
+			}
+		} else if (has_begun) {
+			p.commands++;
+		}
+		r = close_record(s, last_time, p.commands, "lost");
 		int add = (!present.closed) ? store_add(t, r) : 0;
 		rec_free(r);
 		if (add < 0)

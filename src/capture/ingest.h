@@ -4,6 +4,9 @@
  * Each spool turns into records of its host's chain: a session record
  * when the shell opened, one cmd record per command (redacted, and left
  * out when typed with a leading space), a session record when it closed.
+ * A command begun (the B of ssh HOST CMD, spool.h) waits for its end
+ * while its shell lives, and is recorded without it when the shell ended
+ * without saying.
  * A spool is removed once its shell has ended and all of it is in.
  *
  * Ingestion is exactly-once: killed at any point and run again, every

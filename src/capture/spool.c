@@ -48,6 +48,7 @@ static const struct kind kinds[] = {
 	{ 'H', 11, { F_VERSION, F_NAME, F_NAME, F_NAME, F_SHORT, F_NAME, F_SHORT, F_SHORT, F_SHORT,
 		     F_NUMBER, F_SHORT } },
 	{ 'P', 1, { F_NUMBER } },
+	{ 'B', 4, { F_NUMBER, F_NUMBER, F_SHORT, F_TEXT } },
 	{ 'C', 6, { F_NUMBER, F_NUMBER_OPT, F_NUMBER, F_NUMBER, F_SHORT, F_TEXT } },
 	{ 'X', 2, { F_NUMBER, F_NUMBER } },
 };

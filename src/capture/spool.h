@@ -24,10 +24,17 @@
  *
  *   H\0 1\0 session\0 host\0 admin\0 admin_by\0 account\0 tty\0 ssh\0 shell\0 start\0 boot\0 \n
  *   P\0 pid\0 \n
+ *   B\0 n\0 start\0 cwd\0 command\0 \n
  *   C\0 n\0 start\0 end\0 status\0 cwd\0 command\0 \n
  *   X\0 end\0 commands\0 \n
  *
- * (spaces added for reading).  Shell variables cannot hold NUL, so NUL
+ * (spaces added for reading).  B is a command begun, written by the hook
+ * of ssh HOST CMD when its shell starts: the C of the same n replaces it
+ * when the shell says how the command ended, an X without it drops it
+ * (LOGBOOK_OFF); when the shell ends without either (the command replaced
+ * it with exec, or replaced its EXIT trap), ingestion records the B
+ * alone.  Ingestion never moves past a B that is still open while its
+ * shell lives.  Shell variables cannot hold NUL, so NUL
  * ends fields without any escaping on the hot path, and a command keeps
  * its exact bytes, newlines included.  The command is written the way
  * `fc -ln` prints a history line, a tab, a space, the line, a newline,
@@ -64,7 +71,7 @@
 enum { SPOOL_MAX_FIELDS = 11 };
 
 struct spool_rec {
-	char kind;			/* 'H', 'P', 'C' or 'X' */
+	char kind;			/* 'H', 'P', 'B', 'C' or 'X' */
 	const char *field[SPOOL_MAX_FIELDS];	/* point into the parsed buffer */
 	size_t len[SPOOL_MAX_FIELDS];
 	size_t nfields;
@@ -74,6 +81,7 @@ struct spool_rec {
 /* field indexes per kind */
 enum { SH_VERSION, SH_SESSION, SH_HOST, SH_ADMIN, SH_ADMIN_BY, SH_ACCOUNT, SH_TTY, SH_SSH, SH_SHELL, SH_START, SH_BOOT };
 enum { SP_PID };
+enum { SB_N, SB_START, SB_CWD, SB_TEXT };
 enum { SC_N, SC_START, SC_END, SC_STATUS, SC_CWD, SC_TEXT };
 enum { SX_END, SX_COMMANDS };
 

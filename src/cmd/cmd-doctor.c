@@ -300,6 +300,11 @@ static void check_rc(const struct server *s, const char *rc, const char *shell)
 
 	if (fs_read_file(path, &b) < 0 && errno != ENOENT)
 		fail(check, fix, "%s", errget());
+	else if (!strcmp(shell, "bash") && block_present(b.data ? b.data : "", b.len) &&
+		 (!block_at_top(b.data, b.len) || !strstr(buf_str(&b), "hook --command bash")))
+		/* an older setup's block: at the end, below Debian's return for non-interactive shells */
+		fail(check, fix, "new bash shells record, but not the commands of ssh HOST CMD: the block is not "
+		     "setup's of today, at the top of the file");
 	else if (block_present(b.data ? b.data : "", b.len) || strstr(buf_str(&b), needle))
 		ok(check, "new %s shells record their commands", shell);
 	else

@@ -1,13 +1,16 @@
 /*
  * logbook hook bash|zsh: print the shell code that records an interactive
  * shell's commands (src/capture/hook.bash, src/capture/hook.zsh), after making the
- * session's spool.  logbook hook exit SESSION: what that code runs when
- * the shell exits: ingest the spool, and remind the admin of commands no
- * entry covers yet.
+ * session's spool.  logbook hook --command bash: the code that records
+ * the one command of the bash sshd starts for ssh HOST CMD
+ * (src/capture/hook-command.bash).  logbook hook exit SESSION: what that
+ * code runs when the shell exits: ingest the spool, and remind the admin
+ * of commands no entry covers yet.
  *
  * The code is printed for eval in an rc file, which runs for every user
  * on the machine: a user who cannot write the journal gets a comment and
- * no hook, silently; a real failure gets one line on stderr.
+ * no hook, silently; a real failure gets one line on stderr (with
+ * --command, a comment on stdout: scp and sftp would read stderr).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,14 +37,17 @@
 __asm__(".section .rodata\n"
 	".global logbook_hook_bash\nlogbook_hook_bash:\n.incbin \"src/capture/hook.bash\"\n.byte 0\n"
 	".global logbook_hook_zsh\nlogbook_hook_zsh:\n.incbin \"src/capture/hook.zsh\"\n.byte 0\n"
+	".global logbook_hook_command_bash\nlogbook_hook_command_bash:\n"
+	".incbin \"src/capture/hook-command.bash\"\n.byte 0\n"
 	".previous\n");
-extern const char logbook_hook_bash[], logbook_hook_zsh[];
+extern const char logbook_hook_bash[], logbook_hook_zsh[], logbook_hook_command_bash[];
 
 /* seconds the exit hook waits for the host's lock before leaving the spool for later */
 #define EXIT_LOCK_TIMEOUT 2
 
 static const char usage[] =
 	"usage: logbook hook bash|zsh\n"
+	"       logbook hook --command bash\n"
 	"       logbook hook exit SESSION\n"
 	"\n"
 	"Print the shell code that records every command of an interactive\n"
@@ -60,10 +66,17 @@ static const char usage[] =
 	"recorded; LOGBOOK_OFF=1 pauses recording in a shell.  Users who\n"
 	"cannot write the journal get no hook.\n"
 	"\n"
+	"With --command, the code for the bash that sshd starts to run the\n"
+	"command of 'ssh HOST CMD' (scp, sftp, rsync included): it records\n"
+	"that one command, its exit status and end time, and prints nothing.\n"
+	"logbook setup puts both at the top of /etc/bash.bashrc, above the\n"
+	"line that returns for non-interactive shells.\n"
+	"\n"
 	"'hook exit' is what the hook runs when the shell exits: it ingests\n"
 	"the session's spool and says how many commands no entry covers.\n"
 	"\n"
-	"  -h, --help   show this help\n";
+	"  -c, --command  the code for the one command of ssh HOST CMD (bash only)\n"
+	"  -h, --help     show this help\n";
 
 static void assign(struct buf *b, const char *name, const char *value)
 {
@@ -80,9 +93,11 @@ static char *new_session(void)
 			 (long long)(day_now_us() / 1000));
 }
 
-static int hook_print(const char *shell)
+/* the hook of shell (bash, zsh); with command, of the bash of ssh HOST CMD, which must print nothing */
+static int hook_print(const char *shell, bool command)
 {
-	const char *code = !strcmp(shell, "bash") ? logbook_hook_bash : logbook_hook_zsh;
+	const char *code = command ? logbook_hook_command_bash
+			   : !strcmp(shell, "bash") ? logbook_hook_bash : logbook_hook_zsh;
 	const char *where = journal_locate(cmd_dir_option);
 	struct journal *j = journal_open(where);
 	struct buf out = BUF_INIT;
@@ -95,14 +110,23 @@ static int hook_print(const char *shell)
 		return cli_finish_output();
 	}
 	if (ident_resolve_in(&id, j) < 0) {
-		warn_msg("hook: not recording this shell: %s", errget());
+		if (command)
+			printf("# logbook: not recording this command: %s\n", errget());
+		else
+			warn_msg("hook: not recording this shell: %s", errget());
 		journal_close(j);
-		return EXIT_FAIL;
+		return command ? cli_finish_output() : EXIT_FAIL;
 	}
 	free(id.session);
 	id.session = new_session();
-	if (spool_create(j, &id, shell, day_now_us()) < 0) {
+	if (spool_create(j, &id, command ? "bash -c" : shell, day_now_us()) < 0) {
 		int saved = errno;
+		if (command) {
+			printf("# logbook: not recording this command: %s\n", errget());
+			ident_release(&id);
+			journal_close(j);
+			return cli_finish_output();
+		}
 		if (saved == EACCES || saved == EPERM || saved == EROFS)
 			printf("# logbook: not recording this shell: %s\n", errget());
 		else
@@ -158,13 +182,31 @@ static int hook_exit(const char *session)
 
 int cmd_hook(int argc, char **argv)
 {
-	optind = cli_only_help(usage, argc, argv);
+	static const struct option opts[] = {
+		{ "command", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool command = false;
+	int c;
+
+	while ((c = getopt_long(argc, argv, ":ch", opts, NULL)) != -1) {
+		if (c == 'c') {
+			command = true;
+			continue;
+		}
+		if (c == 'h')
+			cli_help_exit(usage);
+		cli_bad_option(usage, c, argv);
+	}
 	if (optind >= argc)
 		cli_usage_exit(usage, "hook: name a shell: bash or zsh");
+	if (command && strcmp(argv[optind], "bash"))
+		cli_usage_exit(usage, "hook: --command is for bash only");
 	if (!strcmp(argv[optind], "bash") || !strcmp(argv[optind], "zsh")) {
 		if (optind + 1 != argc)
 			cli_usage_exit(usage, "hook: too many arguments");
-		return hook_print(argv[optind]);
+		return hook_print(argv[optind], command);
 	}
 	if (!strcmp(argv[optind], "exit")) {
 		if (optind + 2 != argc)

@@ -332,12 +332,12 @@ out:
 	return ok;
 }
 
-static void edit_block(const char *what, const char *path, const char *body)
+static void edit_block(const char *what, const char *path, const char *body, enum block_place place)
 {
 	char *bak = NULL;
 	bool changed;
 
-	if (block_edit_file(path, body, &changed, &bak) < 0) {
+	if (block_edit_file(path, body, place, &changed, &bak) < 0) {
 		step_failed(what, errget());
 		return;
 	}
@@ -360,7 +360,8 @@ static void setup_hooks(const struct server *s, bool undo)
 	what = xasprintf("hook in %s", bashrc);
 	{
 		char *body = undo ? NULL : server_hook_body(s, "bash");
-		edit_block(what, bashrc, body);
+		/* above Debian's "[ -z "$PS1" ] && return": the shell sshd starts for ssh HOST CMD reads it */
+		edit_block(what, bashrc, body, BLOCK_AT_TOP);
 		free(body);
 	}
 	free(what);
@@ -369,7 +370,8 @@ static void setup_hooks(const struct server *s, bool undo)
 		step(what, "zsh is not installed (no %s)", zshdir);
 	} else {
 		char *body = undo ? NULL : server_hook_body(s, "zsh");
-		edit_block(what, zshrc, body);
+		/* only interactive zsh reads zshrc */
+		edit_block(what, zshrc, body, BLOCK_AT_END);
 		free(body);
 	}
 	free(what);
@@ -990,7 +992,7 @@ static void setup_mail(const struct server *s, bool add, bool undo)
 	{
 		char *bak = NULL;
 		char *what = xasprintf("mail alias in %s", aliases);
-		if (block_edit_file(aliases, body, &changed, &bak) < 0) {
+		if (block_edit_file(aliases, body, BLOCK_AT_END, &changed, &bak) < 0) {
 			step_failed(what, errget());
 		} else if (!changed) {
 			if (!postfix)

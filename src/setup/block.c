@@ -130,8 +130,42 @@ static bool text_crlf(const char *text, size_t len)
 	return nl && nl > text && nl[-1] == '\r';
 }
 
+/* text without its block f (which it has), as it was before the block was added */
+static void cut_block(const char *text, size_t len, const struct found *f, struct buf *out)
+{
+	size_t begin = f->begin;
+
+	/* the newline added before the block goes too, when nothing follows it */
+	if (f->noeol && f->end == len && begin > 0 && text[begin - 1] == '\n') {
+		begin--;
+		if (f->crlf && begin > 0 && text[begin - 1] == '\r')
+			begin--;
+	}
+	buf_add(out, text, begin);
+	buf_add(out, text + f->end, len - f->end);
+}
+
+/* the block for body added to text, which has none, at place */
+static void add_block(const char *text, size_t len, const char *body, enum block_place place, bool newfile,
+		      struct buf *out)
+{
+	bool crlf = text_crlf(text, len);
+
+	if (place == BLOCK_AT_TOP) {
+		make_block(out, body, false, newfile, crlf);
+		buf_add(out, text, len);
+	} else {
+		bool noeol = len > 0 && text[len - 1] != '\n';
+		buf_add(out, text, len);
+		if (noeol)
+			buf_adds(out, crlf ? "\r\n" : "\n");
+		make_block(out, body, noeol, newfile, crlf);
+	}
+}
+
 /* block_apply; *gone: the result is empty and the file was made by setup */
-static int apply(const char *text, size_t len, const char *body, bool newfile, struct buf *out, bool *gone)
+static int apply(const char *text, size_t len, const char *body, enum block_place place, bool newfile,
+		 struct buf *out, bool *gone)
 {
 	struct found f;
 
@@ -140,20 +174,20 @@ static int apply(const char *text, size_t len, const char *body, bool newfile, s
 	if (find_block(text, len, &f) < 0)
 		return -1;
 	if (!body) {
-		size_t begin = f.begin;
 		if (!f.has) {
 			buf_add(out, text, len);
 			return 0;
 		}
-		/* the newline added before the block goes too, when nothing follows it */
-		if (f.noeol && f.end == len && begin > 0 && text[begin - 1] == '\n') {
-			begin--;
-			if (f.crlf && begin > 0 && text[begin - 1] == '\r')
-				begin--;
-		}
-		buf_add(out, text, begin);
-		buf_add(out, text + f.end, len - f.end);
+		cut_block(text, len, &f, out);
 		*gone = f.newfile && out->len == 0;
+		return 1;
+	}
+	if (f.has && place == BLOCK_AT_TOP && f.begin != 0) {
+		/* where an older setup put it: taken out as undo would, then added at the top */
+		struct buf without = BUF_INIT;
+		cut_block(text, len, &f, &without);
+		add_block(without.data ? without.data : "", without.len, body, place, f.newfile, out);
+		buf_release(&without);
 		return 1;
 	}
 	if (f.has) {
@@ -167,21 +201,14 @@ static int apply(const char *text, size_t len, const char *body, bool newfile, s
 		buf_release(&block);
 		return same ? 0 : 1;
 	}
-	{
-		bool crlf = text_crlf(text, len);
-		bool noeol = len > 0 && text[len - 1] != '\n';
-		buf_add(out, text, len);
-		if (noeol)
-			buf_adds(out, crlf ? "\r\n" : "\n");
-		make_block(out, body, noeol, newfile, crlf);
-		return 1;
-	}
+	add_block(text, len, body, place, newfile, out);
+	return 1;
 }
 
-int block_apply(const char *text, size_t len, const char *body, struct buf *out)
+int block_apply(const char *text, size_t len, const char *body, enum block_place place, struct buf *out)
 {
 	bool gone;
-	return apply(text, len, body, false, out, &gone);
+	return apply(text, len, body, place, false, out, &gone);
 }
 
 bool block_present(const char *text, size_t len)
@@ -190,7 +217,13 @@ bool block_present(const char *text, size_t len)
 	return find_block(text, len, &f) == 0 && f.has;
 }
 
-int block_edit_file(const char *path, const char *body, bool *changed, char **backup)
+bool block_at_top(const char *text, size_t len)
+{
+	struct found f;
+	return find_block(text, len, &f) == 0 && f.has && f.begin == 0;
+}
+
+int block_edit_file(const char *path, const char *body, enum block_place place, bool *changed, char **backup)
 {
 	struct buf old = BUF_INIT, new = BUF_INIT, bak = BUF_INIT;
 	char *real = NULL, *bakpath = NULL;
@@ -228,7 +261,7 @@ int block_edit_file(const char *path, const char *body, bool *changed, char **ba
 		errset("%s: not a regular file", real);
 		goto out;
 	}
-	r = apply(buf_str(&old), old.len, body, missing, &new, &gone);
+	r = apply(buf_str(&old), old.len, body, place, missing, &new, &gone);
 	if (r < 0) {
 		errprefix("%s", real);
 		goto out;

@@ -64,19 +64,45 @@ char *server_path(const struct server *s, const char *path)
 	return s->real ? xstrdup(path) : xasprintf("%s%s", s->root, path);
 }
 
+/* "logbook [-C JOURNAL] hook ": the default journal is not named, moving it is -C's or $LOGBOOK_DIR's business */
+static void hook_command(const struct server *s, struct buf *b)
+{
+	buf_adds(b, "logbook ");
+	if (s->journal_given || !s->real) {
+		buf_adds(b, "-C ");
+		buf_add_shell_quoted(b, s->journal);
+		buf_addc(b, ' ');
+	}
+	buf_adds(b, "hook ");
+}
+
 char *server_hook_body(const struct server *s, const char *shell)
 {
 	struct buf b = BUF_INIT;
 
-	buf_adds(&b, "# the commands of interactive shells go into the team's logbook (man logbook)\n");
-	buf_adds(&b, "case $- in *i*) command -v logbook >/dev/null 2>&1 && eval \"$(logbook ");
-	/* the default journal is not named: moving it is -C's or $LOGBOOK_DIR's business */
-	if (s->journal_given || !s->real) {
-		buf_adds(&b, "-C ");
-		buf_add_shell_quoted(&b, s->journal);
-		buf_addc(&b, ' ');
+	if (strcmp(shell, "bash")) {
+		buf_adds(&b, "# the commands of interactive shells go into the team's logbook (man logbook)\n");
+		buf_adds(&b, "case $- in *i*) command -v logbook >/dev/null 2>&1 && eval \"$(");
+		hook_command(s, &b);
+		buf_addf(&b, "%s)\" ;; esac\n", shell);
+		return buf_detach(&b, NULL);
 	}
-	buf_addf(&b, "hook %s)\" ;; esac\n", shell);
+	/*
+	 * Above the file's return for non-interactive shells: the bash sshd starts for ssh HOST CMD
+	 * reads it too.  Any other non-interactive bash that gets here (none on Debian: bash reads
+	 * this file without -i only under sshd, in the connection's first shell) pays one test.
+	 * The command's hook must never print (scp, sftp) nor read stdin (echo x | ssh HOST cat).
+	 */
+	buf_adds(&b, "# the commands of interactive shells, and of ssh HOST CMD, go into the team's logbook\n");
+	buf_adds(&b, "# (man logbook); above any return for non-interactive shells\n");
+	buf_adds(&b, "case $-${SSH_CONNECTION:+,ssh}${BASH_EXECUTION_STRING+,c}${SHLVL-} in\n");
+	buf_adds(&b, "*i*) command -v logbook >/dev/null 2>&1 && eval \"$(");
+	hook_command(s, &b);
+	buf_adds(&b, "bash)\" ;;\n");
+	buf_adds(&b, "*,ssh,c1) command -v logbook >/dev/null 2>&1 && eval \"$(");
+	hook_command(s, &b);
+	buf_adds(&b, "--command bash </dev/null 2>/dev/null)\" 2>/dev/null ;;\n");
+	buf_adds(&b, "esac\n");
 	return buf_detach(&b, NULL);
 }
 

@@ -256,6 +256,20 @@ static bool alt_matches(const char *alts, const char *word)
 	return false;
 }
 
+/* whether lits (words, each ended by a newline) holds the word [w, w+l) */
+static bool lits_have(const struct buf *lits, const char *w, size_t l)
+{
+	for (size_t p = 0; p < lits->len;) {
+		const char *nl = memchr(lits->data + p, '\n', lits->len - p);
+		size_t n = nl ? (size_t)(nl - (lits->data + p)) : lits->len - p;
+		if (n == l && !memcmp(lits->data + p, w, l))
+			return true;
+		p += n + 1;
+	}
+	return false;
+}
+
+/* a word two synopsis lines offer ("hook bash|zsh", "hook --command bash") is proposed once */
 static void propose(const char *cmd, const struct element *e, struct buf *lits, unsigned *kinds)
 {
 	if (!e->literal) {
@@ -264,8 +278,10 @@ static void propose(const char *cmd, const struct element *e, struct buf *lits, 
 	}
 	for (const char *a = e->text; *a;) {
 		size_t l = strcspn(a, "|");
-		buf_add(lits, a, l);
-		buf_addc(lits, '\n');
+		if (!lits_have(lits, a, l)) {
+			buf_add(lits, a, l);
+			buf_addc(lits, '\n');
+		}
 		a += l + (a[l] == '|');
 	}
 }

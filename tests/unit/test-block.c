@@ -34,7 +34,7 @@ static char *path_in(void **state, const char *name)
 static char *apply(const char *text, const char *body, int *rc)
 {
 	struct buf out = BUF_INIT;
-	*rc = block_apply(text, strlen(text), body, &out);
+	*rc = block_apply(text, strlen(text), body, BLOCK_AT_END, &out);
 	return buf_detach(&out, NULL);
 }
 
@@ -134,6 +134,70 @@ static void a_body_edited_by_hand_is_replaced_in_place(void **state)
 	free(fixed);
 }
 
+static char *apply_top(const char *text, const char *body, int *rc)
+{
+	struct buf out = BUF_INIT;
+	*rc = block_apply(text, strlen(text), body, BLOCK_AT_TOP, &out);
+	return buf_detach(&out, NULL);
+}
+
+static void a_block_at_the_top_comes_before_the_first_line_and_goes_exactly(void **state)
+{
+	const char *orig = "# System-wide .bashrc\n[ -z \"$PS1\" ] && return\nlast";
+	char *with, *again, *without;
+	int rc;
+
+	(void)state;
+	with = apply_top(orig, BODY, &rc);
+	assert_int_equal(rc, 1);
+	assert_string_equal(with, BEGIN "\n" BODY BLOCK_END "\n# System-wide .bashrc\n[ -z \"$PS1\" ] && return\nlast");
+	again = apply_top(with, BODY, &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(again, with);
+	without = apply_top(with, NULL, &rc);
+	assert_int_equal(rc, 1);
+	assert_string_equal(without, orig);
+	free(with);
+	free(again);
+	free(without);
+	/* CRLF lines, an empty file */
+	with = apply_top("a\r\n", "x\n", &rc);
+	assert_string_equal(with, BEGIN "\r\nx\r\n" BLOCK_END "\r\na\r\n");
+	free(with);
+	with = apply_top("", BODY, &rc);
+	without = apply_top(with, NULL, &rc);
+	assert_string_equal(without, "");
+	free(with);
+	free(without);
+}
+
+static void a_block_an_older_setup_put_at_the_end_moves_to_the_top(void **state)
+{
+	const char *orig = "# bashrc\n[ -z \"$PS1\" ] && return\nno newline";
+	char *old, *moved, *again, *without;
+	int rc;
+
+	(void)state;
+	old = apply(orig, "old body\n", &rc);
+	moved = apply_top(old, BODY, &rc);
+	assert_int_equal(rc, 1);
+	assert_string_equal(moved, BEGIN "\n" BODY BLOCK_END "\n# bashrc\n[ -z \"$PS1\" ] && return\nno newline");
+	again = apply_top(moved, BODY, &rc);
+	assert_int_equal(rc, 0);
+	without = apply_top(moved, NULL, &rc);
+	assert_string_equal(without, orig);
+	free(old);
+	free(moved);
+	free(again);
+	free(without);
+	/* asked at the end, a block at the top stays where it is */
+	moved = apply_top(orig, BODY, &rc);
+	again = apply(moved, BODY, &rc);
+	assert_int_equal(rc, 0);
+	free(moved);
+	free(again);
+}
+
 static void damaged_markers_are_refused_with_the_line(void **state)
 {
 	char *out;
@@ -165,7 +229,7 @@ static void a_file_is_backed_up_and_keeps_its_mode(void **state)
 
 	unit_write(path, "orig\n", 5, 0);
 	assert_int_equal(chmod(path, 0444), 0);
-	assert_int_equal(block_edit_file(path, BODY, &changed, &bak), 0);
+	assert_int_equal(block_edit_file(path, BODY, BLOCK_AT_END, &changed, &bak), 0);
 	assert_true(changed);
 	assert_non_null(bak);
 	text = unit_read(bak, NULL);
@@ -175,11 +239,11 @@ static void a_file_is_backed_up_and_keeps_its_mode(void **state)
 	assert_int_equal(st.st_mode & 07777, 0444);
 	/* again: nothing written */
 	free(bak);
-	assert_int_equal(block_edit_file(path, BODY, &changed, &bak), 0);
+	assert_int_equal(block_edit_file(path, BODY, BLOCK_AT_END, &changed, &bak), 0);
 	assert_false(changed);
 	assert_null(bak);
 	/* undo gives back the backup: the backup goes */
-	assert_int_equal(block_edit_file(path, NULL, &changed, &bak), 0);
+	assert_int_equal(block_edit_file(path, NULL, BLOCK_AT_END, &changed, &bak), 0);
 	assert_true(changed);
 	assert_null(bak);
 	text = unit_read(path, NULL);
@@ -197,9 +261,9 @@ static void undo_after_other_edits_keeps_a_backup(void **state)
 	bool changed;
 
 	unit_write(path, "orig\n", 5, 0);
-	assert_int_equal(block_edit_file(path, BODY, &changed, NULL), 0);
+	assert_int_equal(block_edit_file(path, BODY, BLOCK_AT_END, &changed, NULL), 0);
 	unit_write(path, "later\n", 6, 1);
-	assert_int_equal(block_edit_file(path, NULL, &changed, &bak), 0);
+	assert_int_equal(block_edit_file(path, NULL, BLOCK_AT_END, &changed, &bak), 0);
 	assert_non_null(bak);
 	text = unit_read(path, NULL);
 	assert_string_equal(text, "orig\nlater\n");
@@ -216,12 +280,12 @@ static void a_missing_file_is_created_and_removed_again(void **state)
 	char *path = path_in(state, "aliases");
 	bool changed;
 
-	assert_int_equal(block_edit_file(path, NULL, &changed, NULL), 0);
+	assert_int_equal(block_edit_file(path, NULL, BLOCK_AT_END, &changed, NULL), 0);
 	assert_false(changed);
-	assert_int_equal(block_edit_file(path, "logbook: root\n", &changed, NULL), 0);
+	assert_int_equal(block_edit_file(path, "logbook: root\n", BLOCK_AT_END, &changed, NULL), 0);
 	assert_true(changed);
 	assert_int_equal(access(path, F_OK), 0);
-	assert_int_equal(block_edit_file(path, NULL, &changed, NULL), 0);
+	assert_int_equal(block_edit_file(path, NULL, BLOCK_AT_END, &changed, NULL), 0);
 	assert_true(changed);
 	assert_int_equal(access(path, F_OK), -1);
 	free(path);
@@ -235,7 +299,7 @@ static void a_symlink_keeps_pointing_to_the_edited_file(void **state)
 
 	unit_write(target, "x\n", 2, 0);
 	assert_int_equal(symlink(target, link), 0);
-	assert_int_equal(block_edit_file(link, BODY, &changed, NULL), 0);
+	assert_int_equal(block_edit_file(link, BODY, BLOCK_AT_END, &changed, NULL), 0);
 	assert_int_equal(lstat(link, &st), 0);
 	assert_true(S_ISLNK(st.st_mode));
 	text = unit_read(target, NULL);
@@ -254,12 +318,12 @@ static void a_file_that_cannot_be_written_is_an_error_and_stays(void **state)
 	assert_int_equal(mkdir(dir, 0755), 0);
 	unit_write(path, "keep\n", 5, 0);
 	/* a directory nobody may write into (root too: immutable is not at hand, /proc is) */
-	assert_int_equal(block_edit_file("/proc/version", BODY, &changed, NULL), -1);
+	assert_int_equal(block_edit_file("/proc/version", BODY, BLOCK_AT_END, &changed, NULL), -1);
 	assert_false(changed);
 	assert_non_null(strstr(errget(), "/proc/version"));
 	/* a damaged block: the file stays as it is */
 	unit_write(path, BEGIN "\n", strlen(BEGIN) + 1, 1);
-	assert_int_equal(block_edit_file(path, BODY, &changed, NULL), -1);
+	assert_int_equal(block_edit_file(path, BODY, BLOCK_AT_END, &changed, NULL), -1);
 	assert_non_null(strstr(errget(), "never ended"));
 	text = unit_read(path, NULL);
 	assert_string_equal(text, "keep\n" BEGIN "\n");
@@ -277,6 +341,8 @@ int main(void)
 		cmocka_unit_test(a_file_without_final_newline_gets_it_back_exactly),
 		cmocka_unit_test(a_crlf_file_gets_a_crlf_block),
 		cmocka_unit_test(a_body_edited_by_hand_is_replaced_in_place),
+		cmocka_unit_test(a_block_at_the_top_comes_before_the_first_line_and_goes_exactly),
+		cmocka_unit_test(a_block_an_older_setup_put_at_the_end_moves_to_the_top),
 		cmocka_unit_test(damaged_markers_are_refused_with_the_line),
 		cmocka_unit_test_setup_teardown(a_file_is_backed_up_and_keeps_its_mode, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(undo_after_other_edits_keeps_a_backup, make_dir, remove_dir),

@@ -133,6 +133,12 @@ static void cmd(struct fixture *f, struct buf *b, int n, const char *text)
 		 (long long)(f->start + n * 1000000LL), 0, 0, 0, text, 0);
 }
 
+/* command n begun (the hook of ssh HOST CMD writes it when its shell starts) */
+static void begun(struct fixture *f, struct buf *b, int n, const char *text)
+{
+	buf_addf(b, "B%c%d%c%lld%c/root%c\t %s\n%c\n", 0, n, 0, (long long)(f->start + 1000), 0, 0, text, 0);
+}
+
 static void shell_exit(struct fixture *f, struct buf *b, int commands)
 {
 	buf_addf(b, "X%c%lld%c%d%c\n", 0, (long long)(f->start + 100 * 1000000LL), 0, commands, 0);
@@ -506,6 +512,73 @@ static void an_unfinished_last_record_waits_while_its_shell_lives(void **state)
 	buf_release(&two);
 }
 
+static void a_begun_command_waits_for_its_end_while_its_shell_lives(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b = BUF_INIT;
+	struct ingest_report rep;
+
+	header(f, &b, true);
+	begun(f, &b, 1, "apt-get -y upgrade");
+	spool_put(f, &b, 0);
+	buf_reset(&b);
+	rep = ingest(f);
+	assert_int_equal(rep.commands, 0);
+	ingest_report_free(&rep);
+	assert_journal(f, "open\n");
+	/* ingested again meanwhile: still waiting, nothing twice */
+	rep = ingest(f);
+	ingest_report_free(&rep);
+	assert_journal(f, "open\n");
+
+	cmd(f, &b, 1, "apt-get -y upgrade");
+	shell_exit(f, &b, 1);
+	spool_put(f, &b, 1);
+	buf_release(&b);
+	rep = ingest(f);
+	assert_int_equal(rep.commands, 1);
+	ingest_report_free(&rep);
+	assert_journal(f, "open\ncmd 1 apt-get -y upgrade\nclose exit 1\n");
+}
+
+static void a_begun_command_of_a_gone_shell_is_recorded_alone_and_once(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b = BUF_INIT;
+	struct ingest_report rep;
+
+	/* the command replaced the shell (exec) or its EXIT trap: no C, no X */
+	header(f, &b, false);
+	begun(f, &b, 1, "exec rsync --server -e. . /srv");
+	spool_put(f, &b, 0);
+	/* a killed run said pending and wrote it already */
+	pos_put(f, 0, spool_size(f), 0, "");
+	rep = ingest(f);
+	assert_int_equal(rep.commands, 1);
+	ingest_report_free(&rep);
+	assert_journal(f, "open\ncmd 1 exec rsync --server -e. . /srv\nclose lost 1\n");
+	assert_int_equal(access(f->spool, F_OK), -1);
+	buf_release(&b);
+}
+
+static void a_begun_command_ended_by_its_c_is_recorded_once_even_without_the_exit(void **state)
+{
+	struct fixture *f = *state;
+	struct buf b = BUF_INIT;
+	struct ingest_report rep;
+
+	/* the shell said how the command ended, then died before its X */
+	header(f, &b, false);
+	begun(f, &b, 1, "uptime");
+	cmd(f, &b, 1, "uptime");
+	spool_put(f, &b, 0);
+	buf_release(&b);
+	rep = ingest(f);
+	assert_int_equal(rep.commands, 1);
+	ingest_report_free(&rep);
+	assert_journal(f, "open\ncmd 1 uptime\nclose lost 1\n");
+}
+
 static void a_torn_record_is_skipped_with_a_warning_and_the_next_one_is_kept(void **state)
 {
 	struct fixture *f = *state;
@@ -564,7 +637,10 @@ int main(void)
 		T(secrets_are_redacted_before_the_record_is_written),
 		T(a_command_typed_with_a_leading_space_is_not_recorded),
 		T(an_unfinished_last_record_waits_while_its_shell_lives),
-		T(a_torn_record_is_skipped_with_a_warning_and_the_next_one_is_kept),
+		T(a_begun_command_waits_for_its_end_while_its_shell_lives),
+	T(a_begun_command_of_a_gone_shell_is_recorded_alone_and_once),
+	T(a_begun_command_ended_by_its_c_is_recorded_once_even_without_the_exit),
+	T(a_torn_record_is_skipped_with_a_warning_and_the_next_one_is_kept),
 		T(a_file_that_is_not_a_spool_is_set_aside),
 	};
 	return cmocka_run_group_tests_name("ingest", tests, NULL, NULL);

@@ -42,6 +42,28 @@ static void a_command_record_gives_its_fields(void **state)
 	assert_memory_equal(rec.field[SC_TEXT], "\t vi a\nb\n", 9);
 }
 
+static void a_begun_command_record_gives_its_fields(void **state)
+{
+	static const char data[] = "B\0" "1\0" "100\0" "/root\0" "\t scp -t /tmp\n\0\n";
+	struct spool_rec rec;
+	size_t pos = 0;
+	int64_t n;
+	(void)state;
+
+	assert_int_equal(spool_next(data, sizeof data - 1, &pos, 0, true, &rec), SPOOL_RECORD);
+	assert_int_equal(rec.kind, 'B');
+	assert_int_equal(rec.nfields, 4);
+	assert_true(spool_field_int(&rec, SB_N, &n));
+	assert_int_equal(n, 1);
+	assert_true(spool_field_int(&rec, SB_START, &n));
+	assert_int_equal(n, 100);
+	assert_memory_equal(rec.field[SB_CWD], "/root", 5);
+	assert_memory_equal(rec.field[SB_TEXT], "\t scp -t /tmp\n", 14);
+	/* its start is a number, never empty */
+	pos = 0;
+	assert_int_equal(spool_next("B\0" "1\0" "\0" "/\0" "x\0\n", 11, &pos, 0, true, &rec), SPOOL_DAMAGED);
+}
+
 static void an_empty_start_is_allowed_and_not_a_number(void **state)
 {
 	static const char data[] = "C\0" "1\0" "\0" "5\0" "0\0" "/\0" "\t x\n\0\n";
@@ -148,6 +170,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_command_record_gives_its_fields),
+		cmocka_unit_test(a_begun_command_record_gives_its_fields),
 		cmocka_unit_test(an_empty_start_is_allowed_and_not_a_number),
 		cmocka_unit_test(an_unfinished_record_waits_for_more_unless_at_the_end),
 		cmocka_unit_test(damage_is_skipped_up_to_the_next_whole_record),
