@@ -346,3 +346,33 @@ Install: bar:amd64 (2.1-1), libbar:amd64 (2.1-1, automatic)" >"$HIST"
 	[ "$(stat -c '%U %a' "$LOGBOOK_DIR/.state/packages")" = "root 700" ]
 	[ "$(packages | wc -l)" -eq 1 ]
 }
+
+@test "doctor checks APT's hook: ok when setup put it, FAIL with the fix when missing" {
+	setup_root
+	run lb doctor --root "$ROOT"
+	[[ "$output" == *"ok   APT hook $ROOT/etc/apt/apt.conf.d/05logbook: APT's runs are filed with who ran them"* ]] || fail "$output"
+	rm "$ROOT/etc/apt/apt.conf.d/05logbook"
+	run lb doctor --root "$ROOT"
+	[[ "$output" == *"FAIL APT hook $ROOT/etc/apt/apt.conf.d/05logbook: missing: package changes are filed only by root's ingest"* ]] || fail "$output"
+	[[ "$output" == *"  fix: logbook setup --root $ROOT"* ]] || fail "$output"
+}
+
+@test "the day page shows one line per run, the packages under it; search finds a package's name" {
+	setup_root
+	hist_entry "2026-12-01  09:00:00" "2026-12-01  09:00:05" "apt-get install nginx" \
+		"Requested-By: alice (1000)
+Install: nginx:amd64 (1.22.1-9), libnginx-mod-http:amd64 (1.22.1-9, automatic), nginx-common:all (1.22.1-9, automatic)
+Upgrade: openssl:amd64 (3.0.11-1~deb12u1, 3.0.13-1~deb12u1)" >"$HIST"
+	printf '2026-12-01 10:00:00 startup packages remove\n2026-12-01 10:00:00 remove sl:amd64 5.02-1+b1 <none>\n' >"$DLOG"
+	lb ingest -q
+	run lb show 2026_12_01
+	[[ "$output" == *"09:00:00  packages  alice: apt-get install nginx: 3 installed, 1 upgraded"* ]] || fail "$output"
+	[[ "$output" == *"upgrade openssl:amd64 3.0.11-1~deb12u1 -> 3.0.13-1~deb12u1"* ]] || fail "$output"
+	[[ "$output" == *"10:00:00  packages  dpkg: 1 removed"* ]] || fail "$output"
+	run lb show 2026_12_01 --format markdown
+	# (markdown escapes the record's punctuation)
+	[[ "$output" == *'packages: alice\: apt\-get install nginx\: 3 installed\, 1 upgraded'* ]] || fail "$output"
+	[[ "$output" == *'```'*"install libnginx-mod-http:amd64 1.22.1-9"* ]] || fail "$output"
+	run lb search libnginx-mod-http
+	[[ "$output" == *"2026_12_01 09:00:00 web1 alice package: "*"libnginx-mod-http"* ]] || fail "$output"
+}

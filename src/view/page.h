@@ -106,6 +106,14 @@ bool page_is_noise(const struct page *pg, const char *cmd, size_t len, int64_t s
 void page_message_summary(const struct record *rec, struct buf *out);
 /* up to max lines of a mail's body, each with a letter or a digit (no blank line, no row of dashes); returns how many more there are */
 size_t page_mail_lines(const struct record *rec, size_t max, struct buf *out);
+/*
+ * A package record on one line, "alice: apt-get install nginx: 3
+ * installed, 1 upgraded" (dpkg alone: "dpkg: 1 removed"), and its
+ * details, one line per change ("upgrade openssl:amd64 3.0.11-1 ->
+ * 3.0.13-1"); an inventory record as "inventory (first): 523 packages"
+ * without details.  Not escaped.  false when rec is neither kind.
+ */
+bool page_package_summary(const struct record *rec, struct buf *line, struct buf *details);
 void page_release(struct page *pg);
 
 #endif
