@@ -9,8 +9,9 @@
 load lib
 
 setup_file() {
-	# the tests install and remove packages: one dpkg at a time on this machine
-	command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || skip "needs apt and dpkg"
+	if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+		skip "needs apt and dpkg"
+	fi
 }
 
 setup() {
@@ -117,9 +118,9 @@ print(v if isinstance(v, str) else json.dumps(v))' "$@"
 	[ "$(pfield 1 'r["changes"][0]["name"]+":"+r["changes"][0]["arch"]+" "+r["changes"][0]["action"]' <<<"$output")" = "sl:amd64 $first" ] ||
 		[ "$(dpkg --print-architecture)" != amd64 ]
 	install=$([ $first = install ] && echo 1 || echo 2)
-	[ "$(pfield $install 'r["changes"][0]["source"]' <<<"$output")" = sl ]
-	[ -n "$(pfield $install 'r["changes"][0]["source_version"]' <<<"$output")" ]
-	[ "$(pfield 1 'r["release"]' <<<"$output")" = "$(. /etc/os-release && echo "$VERSION_CODENAME")" ]
+	[ "$(pfield "$install" 'r["changes"][0]["source"]' <<<"$output")" = sl ]
+	[ -n "$(pfield "$install" 'r["changes"][0]["source_version"]' <<<"$output")" ]
+	[ "$(pfield 1 'r["release"]' <<<"$output")" = "$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release)" ]
 	# the first catch-up wrote the host's inventory once
 	[ "$(packages inventory | wc -l)" -eq 1 ]
 	[ "$(packages inventory | pfield 1 'r["reason"]')" = first ]

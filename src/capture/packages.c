@@ -1113,7 +1113,8 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 	}
 	if (catch_up_history(&cu) < 0 || catch_up_dpkg(&cu) < 0)
 		goto out;
-	qsort(cu.runs, cu.nruns, sizeof *cu.runs, run_cmp);
+	if (cu.nruns > 1)
+		qsort(cu.runs, cu.nruns, sizeof *cu.runs, run_cmp);
 	if (!(status = dpkg_status(o)))
 		warn(rep, "dpkg's status: %s; no inventory, no sources", errget());
 	release = release_codename();
