@@ -62,19 +62,6 @@ void pkg_report_free(struct pkg_report *rep)
 	memset(rep, 0, sizeof *rep);
 }
 
-static void warn(struct pkg_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void warn(struct pkg_report *rep, const char *fmt, ...)
-{
-	struct buf b = BUF_INIT;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
-	va_end(ap);
-	rep->warnings.msgs = xreallocarray(rep->warnings.msgs, rep->warnings.n + 1, sizeof *rep->warnings.msgs);
-	rep->warnings.msgs[rep->warnings.n++] = buf_detach(&b, NULL);
-}
-
 /* ---- root's state ---- */
 
 /* .state/packages, made 0700 when missing; only when this account alone may use it */
@@ -379,7 +366,7 @@ static int log_read(const char *base, json_t *key, struct log *l, struct pkg_rep
 				if (fs_exists(path)) {
 					c = log_add(l, path);
 					if (read_rotated(path, &c->data) < 0) {
-						warn(rep, "%s", errget());
+						store_warnf(&rep->warnings, "%s", errget());
 						buf_release(&c->data);
 					}
 				}
@@ -567,22 +554,44 @@ static void windows_add(json_t *st, const struct aptlog_run *e)
 	json_array_append_new(w, json_pack("[sso]", e->start, *e->end ? e->end : e->start, marks));
 }
 
-static int catch_up_history(struct catchup *cu)
+/* read the log at root + path into l from where the state's key (made when missing) says; the key, NULL on failure */
+static json_t *log_open(struct catchup *cu, const char *path, struct log *l, json_t **seen)
 {
-	char *base = xasprintf("%s%s", cu->o->root, PKG_HISTORY_LOG);
-	json_t *key = json_object_get(cu->st, "history"), *seen;
-	struct log l = { .what = "history" };
-	size_t new_off = 0;
+	char *base = xasprintf("%s%s", cu->o->root, path);
+	json_t *key = json_object_get(cu->st, l->what);
+	int rc;
 
 	if (!json_is_object(key)) {
 		key = json_object();
-		json_object_set_new(cu->st, "history", key);
+		json_object_set_new(cu->st, l->what, key);
 	}
-	if (log_read(base, key, &l, cu->rep) < 0) {
-		free(base);
+	rc = log_read(base, key, l, cu->rep);
+	free(base);
+	if (rc < 0) {
+		log_release(l);
+		return NULL;
+	}
+	*seen = key_seen(key);
+	return key;
+}
+
+/* the key says the current file (its inode) was read to offset off */
+static void log_close(json_t *key, struct log *l, size_t off, json_t *seen)
+{
+	json_object_set_new(key, "ino", json_integer((json_int_t)l->ino));
+	json_object_set_new(key, "off", json_integer((json_int_t)off));
+	json_decref(seen);
+	log_release(l);
+}
+
+static int catch_up_history(struct catchup *cu)
+{
+	struct log l = { .what = "history" };
+	json_t *seen, *key = log_open(cu, PKG_HISTORY_LOG, &l, &seen);
+	size_t new_off = 0;
+
+	if (!key)
 		return -1;
-	}
-	seen = key_seen(key);
 	for (size_t i = 0; i < l.n; i++) {
 		struct chunk *c = &l.c[i];
 		struct buf problems = BUF_INIT;
@@ -612,17 +621,13 @@ static int catch_up_history(struct catchup *cu)
 		/* line numbers count from the offset read: say so when not from the start */
 		for (const char *p = buf_str(&problems); *p;) {
 			const char *nl = strchr(p, '\n');
-			warn(cu->rep, "%s%s: %.*s", c->name, c->base ? " (after the part read before)" : "",
+			store_warnf(&cu->rep->warnings, "%s%s: %.*s", c->name, c->base ? " (after the part read before)" : "",
 			     (int)(nl ? nl - p : (ptrdiff_t)strlen(p)), p);
 			p = nl ? nl + 1 : p + strlen(p);
 		}
 		buf_release(&problems);
 	}
-	json_object_set_new(key, "ino", json_integer((json_int_t)l.ino));
-	json_object_set_new(key, "off", json_integer((json_int_t)new_off));
-	json_decref(seen);
-	log_release(&l);
-	free(base);
+	log_close(key, &l, new_off, seen);
 	return 0;
 }
 
@@ -655,21 +660,13 @@ static bool apt_line(const json_t *st, const char *t, const struct aptlog_change
 
 static int catch_up_dpkg(struct catchup *cu)
 {
-	char *base = xasprintf("%s%s", cu->o->root, PKG_DPKG_LOG);
-	json_t *key = json_object_get(cu->st, "dpkg"), *seen;
 	struct log l = { .what = "dpkg" };
+	json_t *seen, *key = log_open(cu, PKG_DPKG_LOG, &l, &seen);
 	size_t cur = 0;		/* the dpkg run lines go to: runs[cur - 1], none when 0 */
 	size_t new_off = 0;
 
-	if (!json_is_object(key)) {
-		key = json_object();
-		json_object_set_new(cu->st, "dpkg", key);
-	}
-	if (log_read(base, key, &l, cu->rep) < 0) {
-		free(base);
+	if (!key)
 		return -1;
-	}
-	seen = key_seen(key);
 	for (size_t i = 0; i < l.n; i++) {
 		struct chunk *c = &l.c[i];
 		const char *d = c->data.data ? c->data.data : "";
@@ -690,7 +687,7 @@ static int catch_up_dpkg(struct catchup *cu)
 			k = aptlog_dpkg_line(d + pos, n, &line);
 			if (k == APTLOG_LINE_BAD) {
 				if (n > 0)
-					warn(cu->rep, "%s: line %zu%s: %s", c->name, lineno,
+					store_warnf(&cu->rep->warnings, "%s: line %zu%s: %s", c->name, lineno,
 					     c->base ? " after the part read before" : "", errget());
 				pos += n + 1;
 				continue;
@@ -732,8 +729,6 @@ static int catch_up_dpkg(struct catchup *cu)
 		if (held)
 			break;
 	}
-	json_object_set_new(key, "ino", json_integer((json_int_t)l.ino));
-	json_object_set_new(key, "off", json_integer((json_int_t)new_off));
 	/* windows older than what dpkg.log was read to are of no more use */
 	{
 		json_t *w = json_object_get(cu->st, "windows");
@@ -744,9 +739,7 @@ static int catch_up_dpkg(struct catchup *cu)
 		while (json_array_size(w) > WINDOWS_MAX)
 			json_array_remove(w, 0);
 	}
-	json_decref(seen);
-	log_release(&l);
-	free(base);
+	log_close(key, &l, new_off, seen);
 	return 0;
 }
 
@@ -1116,7 +1109,7 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 	if (cu.nruns > 1)
 		qsort(cu.runs, cu.nruns, sizeof *cu.runs, run_cmp);
 	if (!(status = dpkg_status(o)))
-		warn(rep, "dpkg's status: %s; no inventory, no sources", errget());
+		store_warnf(&rep->warnings, "dpkg's status: %s; no inventory, no sources", errget());
 	release = release_codename();
 
 	if (!(fold = state_load(j, FOLD_FILE)))
