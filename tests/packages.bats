@@ -377,3 +377,10 @@ Upgrade: openssl:amd64 (3.0.11-1~deb12u1, 3.0.13-1~deb12u1)" >"$HIST"
 	run lb search libnginx-mod-http
 	[[ "$output" == *"2026_12_01 09:00:00 web1 alice package: "*"libnginx-mod-http"* ]] || fail "$output"
 }
+
+@test "log times are read in the zone APT ran in, not the team's" {
+	setup_root
+	hist_entry "2026-12-01  09:00:00" "2026-12-01  09:00:05" "apt-get install bar" "Install: bar:amd64 (2.1-1)" >"$HIST"
+	TZ=Europe/Paris lb ingest -q
+	[ "$(packages | pfield 1 'r["time"]+" "+r["end"]')" = "2026-12-01T08:00:00.000000Z 2026-12-01T08:00:05.000000Z" ]
+}

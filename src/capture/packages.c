@@ -171,11 +171,34 @@ static const char *jat(const json_t *a, size_t i)
 
 /* ---- time ---- */
 
-/* the local time of a log in zone tz, as microseconds since the epoch */
-static int64_t local_us(const char *t, const char *tz)
+/*
+ * The logs are in the zone APT and dpkg ran in, which is not the team's
+ * (the process's TZ while a journal is open): switch for one conversion.
+ */
+static char *tz_enter(const char *tz)
 {
 	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
+
+	setenv("TZ", tz && *tz ? tz : "UTC", 1);
+	tzset();
+	return saved;
+}
+
+static void tz_leave(char *saved)
+{
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+}
+
+/* the local time of a log in zone tz, as microseconds since the epoch (0 when it does not read) */
+static int64_t local_us(const char *t, const char *tz)
+{
 	struct tm tm = { 0 };
+	char *saved;
 	time_t s;
 
 	if (sscanf(t, "%4d-%2d-%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
@@ -184,35 +207,22 @@ static int64_t local_us(const char *t, const char *tz)
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;
 	tm.tm_isdst = -1;
-	setenv("TZ", tz && *tz ? tz : "UTC", 1);
-	tzset();
+	saved = tz_enter(tz);
 	s = mktime(&tm);
-	if (saved)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
+	tz_leave(saved);
 	return (int64_t)s * 1000000;
 }
 
 /* an instant as a log writes it in zone tz */
 static void local_str(int64_t us, const char *tz, char out[APTLOG_TIME_LEN + 1])
 {
-	char *saved = getenv("TZ") ? xstrdup(getenv("TZ")) : NULL;
 	time_t when = (time_t)(us / 1000000);
+	char *saved = tz_enter(tz);
 	struct tm tm;
 
-	setenv("TZ", tz && *tz ? tz : "UTC", 1);
-	tzset();
 	localtime_r(&when, &tm);
 	strftime(out, APTLOG_TIME_LEN + 1, "%Y-%m-%d %H:%M:%S", &tm);
-	if (saved)
-		setenv("TZ", saved, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(saved);
+	tz_leave(saved);
 }
 
 /* ---- the pre step ---- */
