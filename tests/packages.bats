@@ -319,7 +319,7 @@ Install: bar:amd64 (2.1-1), libbar:amd64 (2.1-1, automatic)" >"$HIST"
 	[ -e "$ROOT/etc/apt/apt.conf.d/05logbook" ]
 }
 
-@test "a member's link or directory at root's package state is refused, never followed" {
+@test "a member's link or directory at root's package state is set aside, never followed" {
 	member_add
 	plant_root_only
 	setup_root
@@ -329,23 +329,26 @@ Install: bar:amd64 (2.1-1), libbar:amd64 (2.1-1, automatic)" >"$HIST"
 	# a link to a root-only directory where root keeps its state
 	as_member ln -s "$ROOT_ONLY" "$LOGBOOK_DIR/.state/packages"
 	run lb ingest -q
-	[ "$status" -eq 1 ]
-	[[ "$output" == *".state/packages"*"refused"* ]] || fail "$output"
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *".state/packages"*"refused; set aside as $LOGBOOK_DIR/.state/packages.bad-"*", nothing in it read"* ]] || fail "$output"
 	root_only_intact
-	[ -z "$(packages)" ]
-	# a directory of the member's own, with a link at the state file
-	as_member rm "$LOGBOOK_DIR/.state/packages"
+	[ "$(stat -c '%U %a' "$LOGBOOK_DIR/.state/packages")" = "root 700" ]
+	[ "$(packages | wc -l)" -eq 1 ]
+	# a directory of the member's own, with a link at the state file (what it read would say nothing was filed)
+	rm -r "$LOGBOOK_DIR/.state/packages" "$LOGBOOK_DIR"/.state/packages.bad-*
 	as_member mkdir -m 0700 "$LOGBOOK_DIR/.state/packages"
 	as_member ln -s "$ROOT_ONLY/target" "$LOGBOOK_DIR/.state/packages/state"
 	run lb ingest -q
-	[ "$status" -eq 1 ]
-	[[ "$output" == *"not this account's own directory"* ]] || fail "$output"
+	[ "$status" -eq 0 ] || fail "$output"
+	[[ "$output" == *"not this account's own directory"*"set aside as"* ]] || fail "$output"
 	root_only_intact
-	# gone: root makes its own, and files the run
-	rm -r "$LOGBOOK_DIR/.state/packages"
-	lb ingest -q
 	[ "$(stat -c '%U %a' "$LOGBOOK_DIR/.state/packages")" = "root 700" ]
+	# root rebuilt its state from the journal: nothing filed twice
 	[ "$(packages | wc -l)" -eq 1 ]
+	# only root runs the hook
+	run as_member "$LOGBOOK" apt-hook post
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"apt-hook: APT runs it as root"* ]] || fail "$output"
 }
 
 @test "doctor checks APT's hook: ok when setup put it, FAIL with the fix when missing" {

@@ -64,26 +64,67 @@ void pkg_report_free(struct pkg_report *rep)
 
 /* ---- root's state ---- */
 
-/* .state/packages, made 0700 when missing; only when this account alone may use it */
-static int state_dir_check(struct journal *j)
+/* 0 when fd is a directory this account alone may use; -1 and errget() why not */
+static int own_dir(struct journal *j, int fd)
 {
 	struct stat st;
-	int fd = fs_dir_below(j->dir, PKG_STATE_DIR, FS_BELOW_MKDIRS | FS_BELOW_CHMOD, 0700);
 
-	if (fd < 0)
-		return -1;
 	if (fstat(fd, &st) < 0) {
 		errset_sys("%s/%s", j->dir, PKG_STATE_DIR);
-		close(fd);
 		return -1;
 	}
-	close(fd);
 	if (st.st_uid != geteuid() || (st.st_mode & 077)) {
 		errset("%s/%s: not this account's own directory (owner %u, mode %04o): refused", j->dir, PKG_STATE_DIR,
 		       (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * .state/packages, made 0700 when missing, used only when this account
+ * alone may use it.  Anything else there (a link, another account's
+ * directory: what a member of the group could plant so that root's
+ * catch-up stops for good) is renamed .state/packages.bad-<time>, said
+ * in w, and a new directory made; nothing in it is read.
+ */
+static int state_dir_check(struct journal *j, struct store_warnings *w)
+{
+	int fd = fs_dir_below(j->dir, PKG_STATE_DIR, FS_BELOW_MKDIRS | FS_BELOW_CHMOD, 0700), sfd;
+	char *bad, *why;
+
+	if (fd >= 0 && own_dir(j, fd) == 0) {
+		close(fd);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	else if (errno != ELOOP && errno != ENOTDIR)
+		return -1;	/* not something planted: the journal itself is not usable */
+	why = xstrdup(errget());
+	sfd = fs_dir_below(j->dir, JOURNAL_STATE, 0, 0);
+	bad = xasprintf("packages.bad-%lld", (long long)time(NULL));
+	if (sfd < 0 || renameat(sfd, "packages", sfd, bad) < 0) {
+		errset("%s (and it could not be set aside: %s)", why, sfd < 0 ? errget() : strerror(errno));
+		goto fail;
+	}
+	store_warnf(w, "%s; set aside as %s/%s/%s, nothing in it read", why, j->dir, JOURNAL_STATE, bad);
+	fd = fs_dir_below(j->dir, PKG_STATE_DIR, FS_BELOW_MKDIRS | FS_BELOW_CHMOD, 0700);
+	if (fd < 0 || own_dir(j, fd) < 0)
+		goto fail;
+	close(fd);
+	close(sfd);
+	free(bad);
+	free(why);
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	if (sfd >= 0)
+		close(sfd);
+	free(bad);
+	free(why);
+	return -1;
 }
 
 static int state_lock(struct journal *j, unsigned timeout_s)
@@ -273,7 +314,7 @@ int pkg_hook_pre(struct journal *j, const struct ident *id, const char *system_t
 	json_t *p;
 	int lock, rc;
 
-	if (state_dir_check(j) < 0 || (lock = state_lock(j, 10)) < 0)
+	if (state_dir_check(j, NULL) < 0 || (lock = state_lock(j, 10)) < 0)
 		return -1;
 	if (session && *session) {
 		admin = session_admin(j, geteuid(), session);
@@ -1085,7 +1126,7 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 	int lock = -1, rc = -1;
 
 	memset(rep, 0, sizeof *rep);
-	if (state_dir_check(j) < 0 || (lock = state_lock(j, o->lock_timeout)) < 0)
+	if (state_dir_check(j, &rep->warnings) < 0 || (lock = state_lock(j, o->lock_timeout)) < 0)
 		return -1;
 	if (!(host = ident_host()) || !(cu.st = state_load(j, STATE_FILE)))
 		goto out;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/day.h"
 #include "base/err.h"
@@ -34,8 +35,9 @@ static const char usage[] =
 	"         not filed yet, then the installed packages when they changed\n"
 	"         behind logbook's back (root's 'logbook ingest' does the same)\n"
 	"\n"
-	"Nothing is filed twice.  A lock held by another logbook is waited for\n"
-	"at most 10 seconds; the run is then filed by the next catch-up.\n"
+	"Nothing is filed twice.  Only root runs it.  A lock held by another\n"
+	"logbook is waited for at most 10 seconds; the run is then filed by\n"
+	"the next catch-up.\n"
 	"\n"
 	"  -h, --help   show this help\n"
 	"\n"
@@ -66,6 +68,9 @@ int cmd_apt_hook(int argc, char **argv)
 	if (optind + 1 < argc)
 		cli_usage_exit(usage, "apt-hook: unexpected argument '%s'", argv[optind + 1]);
 
+	/* root's state: another account's run would only make a directory root then sets aside */
+	if (geteuid() != 0)
+		die("apt-hook: APT runs it as root; run it as root");
 	/* the zone APT and dpkg write their logs in: this process's, before the journal sets the team's */
 	tz = day_system_tz();
 	j = cmd_journal();
