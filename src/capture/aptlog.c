@@ -260,7 +260,8 @@ enum aptlog_step aptlog_history_next(const char *data, size_t len, size_t *pos, 
 			const char *sp = memchr(v, ' ', vlen);
 			size_t an = sp ? (size_t)(sp - v) : vlen;
 			free(run->requested_by);
-			run->requested_by = token_ok(v, an) ? xstrndup(v, an) : NULL;
+			/* an account name, at most what an admin name may be (64 bytes) */
+			run->requested_by = an <= 64 && token_ok(v, an) ? xstrndup(v, an) : NULL;
 		} else {
 			size_t k;
 			for (k = 0; k < sizeof list_keys / sizeof *list_keys; k++)
