@@ -131,8 +131,9 @@ static int history_item(const char *s, size_t n, size_t key, struct aptlog_run *
 		v2 = comma + 1 + (comma[1] == ' ');
 		l2 = (size_t)(s + n - 1 - v2);
 	}
+	/* "Purge: x:amd64 ()": a package of which only the configuration files were left has no version */
 	if (!colon || !token_ok(s, (size_t)(colon - s)) || !token_ok(colon + 1, namelen - (size_t)(colon - s) - 1) ||
-	    !token_ok(v1, l1) || (v2 && !token_ok(v2, l2))) {
+	    (!token_ok(v1, l1) && !(key == 5 && l1 == 0 && !v2)) || (v2 && !token_ok(v2, l2))) {
 		errset("'%.*s': expected 'name:arch (version)'", (int)(n > 80 ? 80 : n), s);
 		return -1;
 	}
@@ -160,7 +161,8 @@ static int history_item(const char *s, size_t n, size_t key, struct aptlog_run *
 	default: /* Remove, Purge: (old) */
 		if (v2)
 			goto bad;
-		c.old_version = xstrndup(v1, l1);
+		if (l1 > 0)
+			c.old_version = xstrndup(v1, l1);
 		break;
 	}
 	aptlog_run_add(run, &c);

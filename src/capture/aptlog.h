@@ -40,7 +40,7 @@
 struct aptlog_change {
 	char *name, *arch;
 	const char *action;	/* install, upgrade, downgrade, reinstall, remove, purge (static) */
-	char *old_version;	/* NULL for install */
+	char *old_version;	/* NULL for install, and for a purge of configuration files alone */
 	char *new_version;	/* NULL for remove and purge */
 };
 

@@ -572,14 +572,14 @@ static void history_take(struct catchup *cu, struct aptlog_run *e)
 
 /*
  * What a change looks like in both logs: the name and the version it
- * leaves ("name 1.0-2"), or the version it took away ("name -1.0-2").
+ * leaves ("name 1.0-2"), or a removal ("name -").
  * The architecture is left out: APT writes an "all" package with the
  * native one.
  */
 static char *change_mark(const struct aptlog_change *c)
 {
-	return c->new_version ? xasprintf("%s %s", c->name, c->new_version) :
-				xasprintf("%s -%s", c->name, c->old_version ? c->old_version : "");
+	/* a removal by name alone: a purge of configuration files has no version in history.log */
+	return c->new_version ? xasprintf("%s %s", c->name, c->new_version) : xasprintf("%s -", c->name);
 }
 
 /* an APT run's time and changes, for telling its dpkg.log lines from dpkg's alone */

@@ -407,9 +407,10 @@ bool page_package_summary(const struct record *rec, struct buf *line, struct buf
 				counts[k]++;
 		buf_addf(details, "%s %s:%s", action ? action : "?", name ? name : "?", arch ? arch : "?");
 		if (old && new_version && strcmp(old, new_version))
-			buf_addf(details, " %s -> %s\n", old, new_version);
-		else
-			buf_addf(details, " %s\n", new_version ? new_version : old ? old : "");
+			buf_addf(details, " %s -> %s", old, new_version);
+		else if (new_version || old)
+			buf_addf(details, " %s", new_version ? new_version : old);
+		buf_addc(details, '\n');
 	}
 	for (size_t k = 0; k < 6; k++)
 		if (counts[k]) {

@@ -15,7 +15,7 @@ static void check_change(const struct aptlog_change *c)
 {
 	if (!c->name || !*c->name || !c->arch || !*c->arch || !c->action)
 		abort();
-	if (strcmp(c->action, "install") && !c->old_version)
+	if (strcmp(c->action, "install") && strcmp(c->action, "purge") && !c->old_version)
 		abort();
 	if ((!strcmp(c->action, "remove") || !strcmp(c->action, "purge")) != !c->new_version)
 		abort();

@@ -18,7 +18,7 @@ static const char two_runs[] =
 	"Commandline: /usr/bin/unattended-upgrade\n"
 	"Downgrade: x:all (2.0, 1:1.0)\n"
 	"Reinstall: y:i386 (3)\n"
-	"Purge: z:amd64 (4)\n"
+	"Purge: z:amd64 (4), rc:amd64 ()\n"
 	"End-Date: 2026-12-06  06:10:01\n";
 
 static void check_change(const struct aptlog_change *c, const char *name, const char *arch, const char *action,
@@ -60,10 +60,12 @@ static void history_entries_give_runs_with_their_changes(void **state)
 	assert_int_equal(aptlog_history_next(S(two_runs), &pos, &line, &r, &problems), APTLOG_RUN);
 	assert_string_equal(r.command, "/usr/bin/unattended-upgrade");
 	assert_null(r.requested_by);
-	assert_int_equal(r.n, 3);
+	assert_int_equal(r.n, 4);
 	check_change(&r.changes[0], "x", "all", "downgrade", "2.0", "1:1.0");
 	check_change(&r.changes[1], "y", "i386", "reinstall", "3", "3");
 	check_change(&r.changes[2], "z", "amd64", "purge", "4", NULL);
+	/* only its configuration files were left: no version */
+	check_change(&r.changes[3], "rc", "amd64", "purge", NULL, NULL);
 	aptlog_run_release(&r);
 	assert_int_equal(aptlog_history_next(S(two_runs), &pos, &line, &r, &problems), APTLOG_END);
 	assert_int_equal(pos, sizeof two_runs - 1);
