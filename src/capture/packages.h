@@ -15,6 +15,9 @@
  * newer than that, so a rotated log (history.log.1.gz) is read again
  * without filing anything twice.  A catch-up files its records in one
  * transaction, then writes the state; both under .state/packages/lock.
+ * (A crash between the commit and the state's rename would file those
+ * runs again at the next catch-up: the one window left.)  A lost state
+ * is rebuilt from the host's records.
  *
  * Inventory: the first catch-up of a host whose chain holds no inventory
  * writes one (reason first) after the runs it filed; after each catch-up
