@@ -1,6 +1,8 @@
 /*
  * packages: APT and dpkg runs become `package` records, dpkg's status an
  * `inventory` record (see packages.h for the contract and the state).
+ * This file: root's state, the pre step, the logs, the records;
+ * packages-fold.c: dpkg's status and the fold of the host's records.
  *
  * Root's state, .state/packages/ (mode 0700, owned by the account that
  * runs the catch-up, root on a server):
@@ -21,7 +23,6 @@
  * account owns it and nobody else may enter it; its files are opened
  * the same way (fs_open_below, fs_write_atomic_below).
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -40,7 +41,7 @@
 #include "base/run.h"
 #include "base/xalloc.h"
 #include "capture/aptlog.h"
-#include "capture/packages.h"
+#include "capture/packages-int.h"
 #include "capture/spool.h"
 #include "journal/record.h"
 #include "base/banned.h"
@@ -195,19 +196,6 @@ static void state_remove(struct journal *j, const char *rel)
 		(void)unlinkat(dfd, strrchr(rel, '/') + 1, 0);
 		close(dfd);
 	}
-}
-
-static const char *jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-	return s ? s : "";
-}
-
-/* element i of an array, as a string ("" when it is not one) */
-static const char *jat(const json_t *a, size_t i)
-{
-	const char *s = json_string_value(json_array_get(a, i));
-	return s ? s : "";
 }
 
 /* ---- time ---- */
@@ -445,7 +433,7 @@ static int log_read(const char *base, json_t *key, struct log *l, struct pkg_rep
 /* the key of a log: was the entry of this time and hash filed? (seen: the hashes of key's second not yet met) */
 static bool key_is_new(const json_t *key, json_t *seen, const char *t, const char *hash)
 {
-	int c = strcmp(t, jstr(key, "time"));
+	int c = strcmp(t, pkg_str(key, "time"));
 
 	if (c != 0)
 		return c > 0;
@@ -460,7 +448,7 @@ static bool key_is_new(const json_t *key, json_t *seen, const char *t, const cha
 
 static void key_advance(json_t *key, const char *t, const char *hash)
 {
-	if (strcmp(t, jstr(key, "time")) > 0) {
+	if (strcmp(t, pkg_str(key, "time")) > 0) {
 		json_object_set_new(key, "time", json_string(t));
 		json_object_set_new(key, "hashes", json_array());
 	}
@@ -545,7 +533,7 @@ static struct run *add_run(struct catchup *cu)
 static void history_take(struct catchup *cu, struct aptlog_run *e)
 {
 	struct run *r = add_run(cu);
-	const char *pstart = cu->pending ? jstr(cu->pending, "start") : "";
+	const char *pstart = cu->pending ? pkg_str(cu->pending, "start") : "";
 
 	r->r = *e;
 	memset(e, 0, sizeof *e);
@@ -560,10 +548,10 @@ static void history_take(struct catchup *cu, struct aptlog_run *e)
 		r->from = "apt";
 		free(r->account);
 		free(r->session);
-		r->account = xstrdup(*jstr(cu->pending, "account") ? jstr(cu->pending, "account") : "root");
-		r->session = xstrdup(jstr(cu->pending, "session"));
-		if (!strcmp(jstr(cu->pending, "by"), "session") || strcmp(r->tool, "unattended-upgrades"))
-			r->admin = xstrdup(jstr(cu->pending, "admin"));
+		r->account = xstrdup(*pkg_str(cu->pending, "account") ? pkg_str(cu->pending, "account") : "root");
+		r->session = xstrdup(pkg_str(cu->pending, "session"));
+		if (!strcmp(pkg_str(cu->pending, "by"), "session") || strcmp(r->tool, "unattended-upgrades"))
+			r->admin = xstrdup(pkg_str(cu->pending, "admin"));
 	}
 	if (!r->admin)
 		r->admin = xstrdup(!strcmp(r->tool, "unattended-upgrades") ? "unattended-upgrades" :
@@ -593,7 +581,7 @@ static void windows_add(json_t *st, const struct aptlog_run *e)
 		json_object_set_new(st, "windows", w);
 	}
 	json_array_foreach(w, i, v)
-		if (!strcmp(jat(v, 0), e->start) && !strcmp(jat(v, 1), *e->end ? e->end : e->start)) {
+		if (!strcmp(pkg_at(v, 0), e->start) && !strcmp(pkg_at(v, 1), *e->end ? e->end : e->start)) {
 			json_decref(marks);
 			return;
 		}
@@ -695,7 +683,7 @@ static bool apt_line(const json_t *st, const char *t, const struct aptlog_change
 	size_t i, k;
 
 	json_array_foreach(w, i, v) {
-		if (strcmp(t, jat(v, 0)) < 0 || strcmp(t, jat(v, 1)) > 0)
+		if (strcmp(t, pkg_at(v, 0)) < 0 || strcmp(t, pkg_at(v, 1)) > 0)
 			continue;
 		if (!mark) {
 			found = true;
@@ -783,253 +771,15 @@ static int catch_up_dpkg(struct catchup *cu)
 	/* windows older than what dpkg.log was read to are of no more use */
 	{
 		json_t *w = json_object_get(cu->st, "windows");
-		const char *t = jstr(key, "time");
+		const char *t = pkg_str(key, "time");
 		for (size_t i = json_array_size(w); i-- > 0;)
-			if (strcmp(jat(json_array_get(w, i), 1), t) < 0)
+			if (strcmp(pkg_at(json_array_get(w, i), 1), t) < 0)
 				json_array_remove(w, i);
 		while (json_array_size(w) > WINDOWS_MAX)
 			json_array_remove(w, 0);
 	}
 	log_close(key, &l, new_off, seen);
 	return 0;
-}
-
-/* ---- dpkg's status and the fold ---- */
-
-/* "name\tarch": sorts by name, then arch */
-static char *pkg_key(const char *name, const char *arch)
-{
-	return xasprintf("%s\t%s", name, arch);
-}
-
-/* the installed packages per dpkg-query, as { "name\tarch": [name, arch, version, source, source_version] } */
-static json_t *dpkg_status(const struct pkg_opts *o)
-{
-	char *admindir = xasprintf("--admindir=%s", o->admindir ? o->admindir : PKG_ADMINDIR);
-	const char *argv[] = { "dpkg-query", admindir, "-W", "-f=${db:Status-Status}\\t${Package}\\t${Architecture}\\t"
-			       "${Version}\\t${source:Package}\\t${source:Version}\\n", NULL };
-	struct buf out = BUF_INIT;
-	json_t *m = NULL;
-	int rc = run_capture(argv, NULL, &out);
-
-	free(admindir);
-	if (rc != 0) {
-		if (rc > 0)
-			errset("dpkg-query -W failed (exit %d)", rc);
-		buf_release(&out);
-		return NULL;
-	}
-	m = json_object();
-	for (char *p = out.data; p && p < out.data + out.len;) {
-		char *nl = memchr(p, '\n', (size_t)(out.data + out.len - p)), *f[6];
-		size_t nf = 0;
-
-		if (!nl)
-			break;
-		*nl = '\0';
-		for (char *q = p; nf < 6; nf++) {
-			f[nf] = q;
-			if (!(q = strchr(q, '\t'))) {
-				nf++;
-				break;
-			}
-			*q++ = '\0';
-		}
-		if (nf == 6 && (!strcmp(f[0], "installed") || !strcmp(f[0], "triggers-pending") ||
-				!strcmp(f[0], "triggers-awaited") || !strcmp(f[0], "half-configured")) &&
-		    *f[1] && *f[2] && *f[3]) {
-			char *k = pkg_key(f[1], f[2]);
-			json_object_set_new(m, k, json_pack("[sssss]", f[1], f[2], f[3], *f[4] ? f[4] : f[1],
-							    *f[5] ? f[5] : f[3]));
-			free(k);
-		}
-		p = nl + 1;
-	}
-	buf_release(&out);
-	return m;
-}
-
-/* apply a package record's changes to fold */
-static void fold_apply(json_t *fold, const json_t *changes)
-{
-	size_t i;
-	json_t *c;
-
-	json_array_foreach(changes, i, c) {
-		const char *name = jstr(c, "name"), *arch = jstr(c, "arch"), *action = jstr(c, "action");
-		char *k = pkg_key(name, arch);
-
-		if (!strcmp(action, "remove") || !strcmp(action, "purge")) {
-			json_object_del(fold, k);
-		} else if (json_object_get(c, "new")) {
-			const char *v = jstr(c, "new");
-			json_object_set_new(fold, k, json_pack("[sssss]", name, arch, v,
-							     json_object_get(c, "source") ? jstr(c, "source") : name,
-							     json_object_get(c, "source_version") ?
-							     jstr(c, "source_version") : v));
-		}
-		free(k);
-	}
-}
-
-struct fold_scan {
-	json_t *recs;		/* [seq, record object] of inventory and package records */
-};
-
-static int fold_line(const char *line, size_t len, size_t lineno, void *arg)
-{
-	struct fold_scan *fs = arg;
-	struct record *r;
-
-	(void)lineno;
-	/* only the two kinds are parsed */
-	if (!memmem(line, len, "\"kind\":\"inventory\"", 18) && !memmem(line, len, "\"kind\":\"package\"", 16))
-		return 0;
-	if ((r = rec_parse(line, len, false))) {
-		if (!strcmp(r->kind, "inventory") || !strcmp(r->kind, "package"))
-			json_array_append_new(fs->recs, json_pack("[IO]", (json_int_t)r->seq, r->obj));
-		rec_free(r);
-	}
-	return 0;
-}
-
-static int by_seq(const void *a, const void *b)
-{
-	json_int_t x = json_integer_value(json_array_get(*(json_t *const *)a, 0));
-	json_int_t y = json_integer_value(json_array_get(*(json_t *const *)b, 0));
-	return x < y ? -1 : x > y;
-}
-
-/*
- * The fold of host's records (docs/format.md): { "packages": {...},
- * "inventory": true when the chain holds one }, read from every day file
- * of host: only when the cache is missing.
- */
-static json_t *fold_from_journal(struct journal *j, const char *host, int64_t *apt_us, int64_t *dpkg_us)
-{
-	struct store_days days;
-	struct fold_scan fs = { json_array() };
-	json_t *fold = json_object(), **v, *pk = json_object();
-	size_t n, last_inv = 0;
-	bool have_inv = false;
-
-	if (store_list_days(j, &days) == 0) {
-		for (size_t i = 0; i < days.n; i++)
-			for (size_t h = 0; h < days.days[i].n; h++)
-				if (!strcmp(days.days[i].hosts[h], host)) {
-					char *rel = store_file_rel(days.days[i].day, host), *path = journal_path(j, rel);
-					store_scan_file(path, fold_line, &fs);
-					free(path);
-					free(rel);
-				}
-		store_days_free(&days);
-	}
-	n = json_array_size(fs.recs);
-	v = xcalloc(n ? n : 1, sizeof *v);
-	for (size_t i = 0; i < n; i++)
-		v[i] = json_array_get(fs.recs, i);
-	qsort(v, n, sizeof *v, by_seq);
-	*apt_us = *dpkg_us = 0;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *r = json_array_get(v[i], 1);
-		int64_t t;
-		if (!strcmp(jstr(r, "kind"), "inventory")) {
-			have_inv = true;
-			last_inv = i;
-			continue;
-		}
-		/* dpkg.log was read to the end of every run (an APT run's lines are its own) */
-		if (day_time_parse(*jstr(r, "end") ? jstr(r, "end") : jstr(r, "time"),
-				   strlen(*jstr(r, "end") ? jstr(r, "end") : jstr(r, "time")), &t) == 0 && t > *dpkg_us)
-			*dpkg_us = t;
-		if (strcmp(jstr(r, "from"), "dpkg") && day_time_parse(jstr(r, "time"), strlen(jstr(r, "time")), &t) == 0 &&
-		    t > *apt_us)
-			*apt_us = t;
-	}
-	if (have_inv) {
-		size_t i;
-		json_t *p;
-		json_array_foreach(json_object_get(json_array_get(v[last_inv], 1), "packages"), i, p) {
-			char *k = pkg_key(jat(p, 0),
-					  jat(p, 1));
-			json_object_set(pk, k, p);
-			free(k);
-		}
-		for (size_t r = last_inv + 1; r < n; r++)
-			fold_apply(pk, json_object_get(json_array_get(v[r], 1), "changes"));
-	}
-	free(v);
-	json_decref(fs.recs);
-	json_object_set_new(fold, "inventory", json_boolean(have_inv));
-	json_object_set_new(fold, "packages", pk);
-	return fold;
-}
-
-/* the installed versions of a and b agree (sources aside: a record may not know them) */
-static bool same_versions(const json_t *a, const json_t *b)
-{
-	const char *k;
-	json_t *v;
-
-	if (json_object_size(a) != json_object_size(b))
-		return false;
-	json_object_foreach((json_t *)a, k, v) {
-		json_t *w = json_object_get(b, k);
-		if (!w || strcmp(jat(v, 2), jat(w, 2)))
-			return false;
-	}
-	return true;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* the packages array of an inventory: sorted by name, then arch */
-static json_t *packages_array(const json_t *m)
-{
-	size_t n = json_object_size(m), i = 0;
-	const char **keys = xcalloc(n ? n : 1, sizeof *keys), *k;
-	json_t *v, *a = json_array();
-
-	json_object_foreach((json_t *)m, k, v)
-		keys[i++] = k;
-	qsort(keys, n, sizeof *keys, cmp_str);
-	for (i = 0; i < n; i++)
-		json_array_append(a, json_object_get(m, keys[i]));
-	free(keys);
-	return a;
-}
-
-/* VERSION_CODENAME of os-release; NULL when unknown */
-static char *release_codename(void)
-{
-	static const char *const files[] = { "/etc/os-release", "/usr/lib/os-release" };
-	struct buf b = BUF_INIT;
-	char *name = NULL;
-
-	for (size_t i = 0; i < 2 && !name; i++) {
-		buf_truncate(&b, 0);
-		if (fs_read_file(files[i], &b) < 0)
-			continue;
-		for (const char *p = buf_str(&b); p && *p;) {
-			const char *nl = strchr(p, '\n');
-			size_t n = nl ? (size_t)(nl - p) : strlen(p);
-			if (n > 17 && !memcmp(p, "VERSION_CODENAME=", 17)) {
-				const char *v = p + 17;
-				size_t vn = n - 17;
-				if (vn >= 2 && (*v == '"' || *v == '\'') && v[vn - 1] == *v)
-					v++, vn -= 2;
-				if (vn > 0 && vn <= 64)
-					name = xstrndup(v, vn);
-				break;
-			}
-			p = nl ? nl + 1 : NULL;
-		}
-	}
-	buf_release(&b);
-	return name;
 }
 
 /* ---- records ---- */
@@ -1080,7 +830,7 @@ static struct record *package_record(const struct run *r, const char *host, cons
 		if (c->new_version) {
 			json_object_set_new(o, "new", json_string(c->new_version));
 			/* the source as dpkg's status gives it, when the version installed is this one */
-			if (now && !strcmp(jat(now, 2), c->new_version)) {
+			if (now && !strcmp(pkg_at(now, 2), c->new_version)) {
 				json_object_set(o, "source", json_array_get(now, 3));
 				json_object_set(o, "source_version", json_array_get(now, 4));
 			}
@@ -1111,7 +861,7 @@ static struct record *inventory_record(const char *host, const char *reason, con
 	rec_set_text(rec, "reason", reason, strlen(reason));
 	if (release)
 		rec_set_text(rec, "release", release, strlen(release));
-	rec_set_json(rec, "packages", packages_array(status));
+	rec_set_json(rec, "packages", pkg_packages_array(status));
 	free(account);
 	return rec;
 }
@@ -1135,7 +885,7 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 		 * No state (a new host, or .state lost): what the journal holds
 		 * was filed, up to the second of its newest run from each log.
 		 */
-		fold = fold_from_journal(j, host, &apt_us, &dpkg_us);
+		fold = pkg_fold_from_journal(j, host, &apt_us, &dpkg_us);
 		if (state_save(j, FOLD_FILE, fold) < 0)
 			goto out;
 		json_decref(fold);
@@ -1159,15 +909,15 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 		goto out;
 	if (cu.nruns > 1)
 		qsort(cu.runs, cu.nruns, sizeof *cu.runs, run_cmp);
-	if (!(status = dpkg_status(o)))
+	if (!(status = pkg_dpkg_status(o)))
 		store_warnf(&rep->warnings, "dpkg's status: %s; no inventory, no sources", errget());
-	release = release_codename();
+	release = pkg_release_codename();
 
 	if (!(fold = state_load(j, FOLD_FILE)))
 		goto out;
 	if (!json_is_object(json_object_get(fold, "packages"))) {
 		json_decref(fold);
-		fold = fold_from_journal(j, host, &apt_us, &dpkg_us);
+		fold = pkg_fold_from_journal(j, host, &apt_us, &dpkg_us);
 	}
 	pk = json_object_get(fold, "packages");
 
@@ -1180,7 +930,7 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 		if (strcmp(cu.runs[i].tool, "dpkg"))
 			fix_arch(&cu.runs[i], status, pk);
 		r = package_record(&cu.runs[i], host, status, release, o->system_tz);
-		fold_apply(pk, json_object_get(r->obj, "changes"));
+		pkg_fold_apply(pk, json_object_get(r->obj, "changes"));
 		if (store_add(t, r) < 0) {
 			rec_free(r);
 			goto out;
@@ -1188,7 +938,7 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 		rec_free(r);
 		rep->runs++;
 	}
-	if (status && (!json_is_true(json_object_get(fold, "inventory")) || !same_versions(pk, status))) {
+	if (status && (!json_is_true(json_object_get(fold, "inventory")) || !pkg_same_versions(pk, status))) {
 		struct record *r = inventory_record(host, json_is_true(json_object_get(fold, "inventory")) ? "resync" :
 						    "first", status, release);
 		if (store_add(t, r) < 0) {
