@@ -80,14 +80,11 @@ struct spool {
 static void warn(struct ingest_report *rep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warn(struct ingest_report *rep, const char *fmt, ...)
 {
-	struct buf b = BUF_INIT;
 	va_list ap;
 
 	va_start(ap, fmt);
-	buf_vaddf(&b, fmt, ap);
+	store_warnv(&rep->warnings, fmt, ap);
 	va_end(ap);
-	rep->warnings.msgs = xreallocarray(rep->warnings.msgs, rep->warnings.n + 1, sizeof *rep->warnings.msgs);
-	rep->warnings.msgs[rep->warnings.n++] = buf_detach(&b, NULL);
 }
 
 void ingest_report_free(struct ingest_report *rep)

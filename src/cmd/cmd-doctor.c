@@ -316,6 +316,31 @@ static void check_rc(const struct server *s, const char *rc, const char *shell)
 	free(path);
 }
 
+/* APT's hook (setup_apt in cmd-setup.c): where APT is, every package change is filed */
+static void check_apt_hook(const struct server *s)
+{
+	char *path = server_path(s, SERVER_APT_CONF), *dir = xstrdup(path);
+	char *check = xasprintf("APT hook %s", path);
+	char *fix = s->real ? xstrdup("logbook setup") : xasprintf("logbook setup --root %s", s->root);
+	struct buf b = BUF_INIT;
+
+	*strrchr(dir, '/') = '\0';
+	if (!fs_is_dir(dir))
+		skip(check, "APT is not installed (no %s)", dir);
+	else if (fs_read_file(path, &b) < 0)
+		fail(check, fix, "%s: package changes are filed only by root's ingest, without who ran APT",
+		     errno == ENOENT ? "missing" : errget());
+	else if (!strstr(buf_str(&b), "apt-hook pre") || !strstr(buf_str(&b), "apt-hook post"))
+		fail(check, fix, "it does not run logbook apt-hook pre and post");
+	else
+		ok(check, "APT's runs are filed with who ran them");
+	buf_release(&b);
+	free(fix);
+	free(check);
+	free(dir);
+	free(path);
+}
+
 static void check_system_hooks(const struct server *s)
 {
 	char *zshdir = server_path(s, SERVER_ZSHDIR);
@@ -324,6 +349,7 @@ static void check_system_hooks(const struct server *s)
 	if (fs_is_dir(zshdir))
 		check_rc(s, SERVER_ZSHRC, "zsh");
 	free(zshdir);
+	check_apt_hook(s);
 }
 
 /*

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/day.h"
 #include "base/err.h"
 #include "capture/ingest.h"
 #include "cmd/cmd.h"
@@ -21,6 +23,8 @@ static const char usage[] =
 	"have ended are removed once ingested.  Every other logbook command\n"
 	"does this first; run it from a timer to pick up shells that died.\n"
 	"Running it again, or after it was killed, records nothing twice.\n"
+	"Run by root where setup installed APT's hook, it also files the package\n"
+	"changes of APT's and dpkg's logs not filed yet (see logbook apt-hook).\n"
 	"\n"
 	"  --session ID   only this session's spool\n"
 	"  -q, --quiet    say nothing when all went well\n"
@@ -40,6 +44,7 @@ int cmd_ingest(int argc, char **argv)
 	struct ingest_opts o = { .lock_timeout = 60, .warn_foreign = true };
 	struct ingest_report rep;
 	struct journal *j;
+	char *tz = NULL;
 	bool quiet = false;
 	int c, rc = EXIT_OK;
 
@@ -59,6 +64,9 @@ int cmd_ingest(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_usage_exit(usage, "ingest: unexpected argument '%s'", argv[optind]);
+	/* the zone of APT's and dpkg's logs: this process's, before the journal sets the team's */
+	if (!o.session && geteuid() == 0 && cmd_packages_hooked())
+		tz = day_system_tz();
 	j = cmd_journal();
 	if (ingest_spools(j, &o, &rep) < 0)
 		die("ingest: %s", errget());
@@ -70,6 +78,9 @@ int cmd_ingest(int argc, char **argv)
 		       rep.commands == 1 ? "" : "s", rep.spools, rep.spools == 1 ? "" : "s", rep.removed,
 		       rep.removed == 1 ? "" : "s", rep.skipped ? "; some spools could not be ingested (see above)" : "");
 	ingest_report_free(&rep);
+	if (tz && cmd_packages_catch_up(j, tz, 60) < 0)
+		rc = EXIT_FAIL;
+	free(tz);
 	journal_close(j);
 	return rc == EXIT_OK ? cli_finish_output() : rc;
 }

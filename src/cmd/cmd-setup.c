@@ -62,6 +62,8 @@ static const char usage[] =
 	"    at URL (logbook@HOST:" JOURNAL_DEFAULT_DIR ", cloned as " SERVER_USER ")\n"
 	"  - the hook in " SERVER_BASHRC " and " SERVER_ZSHRC ", so every new\n"
 	"    interactive shell records its commands\n"
+	"  - APT's hook " SERVER_APT_CONF ": every install, upgrade and\n"
+	"    removal becomes a record (logbook apt-hook)\n"
 	"  - the systemd timers of logbook (logbook-digest.timer only when\n"
 	"    team.conf has digest.to), and logbook-receive.path, which writes\n"
 	"    what other replicas push into the journal; logbook-boot.service and\n"
@@ -381,6 +383,50 @@ static void setup_hooks(const struct server *s, bool undo)
 }
 
 /* systemctl [--root=ROOT] args... */
+/*
+ * APT's hook, a file of its own in apt.conf.d (as etckeeper does): made
+ * when missing, rewritten when it is not what this setup writes, and
+ * removed by --undo only when it is exactly that, byte for byte (an admin's
+ * edit is kept and said so).  No apt.conf.d: not a Debian-like system.
+ */
+static void setup_apt(const struct server *s, bool undo)
+{
+	char *path = server_path(s, SERVER_APT_CONF), *dir = xstrdup(path), *self = fs_self_exe();
+	char *body = server_apt_conf_body(s, self);
+	char *what = xasprintf("APT hook %s", path);
+	struct buf now = BUF_INIT;
+	bool have;
+
+	*strrchr(dir, '/') = '\0';
+	have = fs_read_file(path, &now) == 0;
+	if (!body) {
+		step_failed(what, errget());
+	} else if (!fs_is_dir(dir)) {
+		step(what, "APT is not installed (no %s)", dir);
+	} else if (undo) {
+		if (!have)
+			step(what, "nothing to remove");
+		else if (now.len != strlen(body) || memcmp(now.data, body, now.len))
+			step(what, "kept: it changed since setup wrote it (remove it yourself if you mean it)");
+		else if (unlink(path) < 0)
+			step_failed(what, strerror(errno));
+		else
+			step(what, "removed");
+	} else if (have && now.len == strlen(body) && !memcmp(now.data, body, now.len)) {
+		step(what, "in place");
+	} else if (fs_write_atomic(path, body, strlen(body), 0644) < 0) {
+		step_failed(what, errget());
+	} else {
+		step(what, "%s", have ? "rewritten" : "added");
+	}
+	buf_release(&now);
+	free(what);
+	free(body);
+	free(self);
+	free(dir);
+	free(path);
+}
+
 static int systemctl(const struct server *s, const char *const args[], struct buf *out)
 {
 	const char *argv[12];
@@ -1147,6 +1193,7 @@ int cmd_setup(int argc, char **argv)
 		setup_onfailure(&s, true);
 		setup_mail(&s, false, true);
 		setup_hooks(&s, true);
+		setup_apt(&s, true);
 		/* .git back to root before its owner goes */
 		if (rstate_get_has(&s, "git-given"))
 			give_git(&s, NULL, true);
@@ -1180,6 +1227,7 @@ int cmd_setup(int argc, char **argv)
 		setup_key(&s, false);
 		journal = setup_journal(&s, gid, join, trust, tz);
 		setup_hooks(&s, false);
+		setup_apt(&s, false);
 		setup_timers(&s, false);
 		setup_onfailure(&s, false);
 		setup_mail(&s, mail, false);

@@ -19,6 +19,7 @@
 #include "base/run.h"
 #include "base/xalloc.h"
 #include "capture/ingest.h"
+#include "capture/packages.h"
 #include "cmd/cmd.h"
 #include "journal/record.h"
 #include "journal/sign.h"
@@ -26,6 +27,7 @@
 #include "replica/git.h"
 #include "replica/keyring.h"
 #include "replica/replica.h"
+#include "setup/server.h"
 #include "view/index.h"
 #include "view/page.h"
 #include "view/render.h"
@@ -146,6 +148,44 @@ void cmd_ingest_first(struct journal *j)
 		warn_msg("ingest: %s", errget());
 	cli_print_warnings(&rep.warnings);
 	ingest_report_free(&rep);
+}
+
+int cmd_packages_catch_up(struct journal *j, const char *tz, unsigned wait)
+{
+	struct pkg_opts o = { .system_tz = tz, .lock_timeout = wait, .admindir = getenv("LOGBOOK_DPKG_ADMINDIR") };
+	struct pkg_report rep;
+	struct server s;
+	int rc;
+
+	if (server_init(&s, NULL, NULL) < 0) {
+		warn_msg("packages: %s", errget());
+		return -1;
+	}
+	o.root = s.real ? "" : s.root;
+	if (o.admindir && !*o.admindir)
+		o.admindir = NULL;
+	rc = pkg_catch_up(j, &o, &rep);
+	if (rc < 0)
+		warn_msg("packages: %s", errget());
+	cli_print_warnings(&rep.warnings);
+	pkg_report_free(&rep);
+	server_release(&s);
+	return rc;
+}
+
+bool cmd_packages_hooked(void)
+{
+	struct server s;
+	char *path;
+	bool have;
+
+	if (server_init(&s, NULL, NULL) < 0)
+		return false;
+	path = server_path(&s, SERVER_APT_CONF);
+	have = fs_exists(path);
+	free(path);
+	server_release(&s);
+	return have;
 }
 
 bool cmd_use_color(const char *when)

@@ -52,6 +52,7 @@ int cmd_doctor(int argc, char **argv);
 int cmd_complete(int argc, char **argv);
 int cmd_event(int argc, char **argv);
 int cmd_ingest_mail(int argc, char **argv);
+int cmd_apt_hook(int argc, char **argv);
 int cmd_digest(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_secret(int argc, char **argv);
@@ -90,6 +91,16 @@ int cmd_edit(struct journal *j, const char *name, const struct buf *template, st
  * for the next run, problems are printed as warnings.
  */
 void cmd_ingest_first(struct journal *j);
+/*
+ * File the package changes of the logs not filed yet (capture/packages.h),
+ * the logs under $LOGBOOK_ROOT, dpkg's database at $LOGBOOK_DPKG_ADMINDIR
+ * (else /var/lib/dpkg); tz is the zone the logs were written in, wait
+ * the seconds a lock is waited for.  Problems are printed; -1 when
+ * nothing could be filed.
+ */
+int cmd_packages_catch_up(struct journal *j, const char *tz, unsigned wait);
+/* whether setup installed APT's hook under $LOGBOOK_ROOT (root's ingest then catches up too) */
+bool cmd_packages_hooked(void);
 /*
  * Sign t's head with id's admin's key from the agent before the commit,
  * as note and commit do: when no key is available, say so once on

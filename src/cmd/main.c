@@ -40,6 +40,7 @@ const struct command commands[] = {
 	{ "doctor", cmd_doctor, "check this server: each problem and its fix" },
 	{ "complete", cmd_complete, NULL },
 	{ "event", cmd_event, "file what a machine or a script reports" },
+	{ "apt-hook", cmd_apt_hook, "APT's hook: file package changes (run by APT as root)" },
 	{ "ingest-mail", cmd_ingest_mail, "file one mail read on standard input (an MTA pipe)" },
 	{ "digest", cmd_digest, "a day's summary as a mail, for sendmail" },
 	{ "boot", cmd_boot, "file this host's reboots (the boot and shutdown units)" },

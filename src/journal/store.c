@@ -52,6 +52,23 @@ void store_warn_add(struct store_warnings *w, char *msg)
 	w->msgs[w->n++] = msg;
 }
 
+void store_warnv(struct store_warnings *w, const char *fmt, va_list ap)
+{
+	struct buf b = BUF_INIT;
+
+	buf_vaddf(&b, fmt, ap);
+	store_warn_add(w, buf_detach(&b, NULL));
+}
+
+void store_warnf(struct store_warnings *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	store_warnv(w, fmt, ap);
+	va_end(ap);
+}
+
 void store_warnings_free(struct store_warnings *w)
 {
 	for (size_t i = 0; i < w->n; i++)

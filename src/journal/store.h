@@ -22,6 +22,7 @@
 #ifndef LOGBOOK_STORE_H
 #define LOGBOOK_STORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,9 @@ struct store_warnings {
 void store_warnings_free(struct store_warnings *w);
 /* add msg (malloc'd, taken over) to w; when w is NULL, free it */
 void store_warn_add(struct store_warnings *w, char *msg);
+/* add one formatted message to w, for a caller that gathers its problems as a store does */
+void store_warnf(struct store_warnings *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void store_warnv(struct store_warnings *w, const char *fmt, va_list ap);
 
 /*
  * Lock host's chain and find its head; NULL and errget() on failure.

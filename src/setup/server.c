@@ -106,6 +106,37 @@ char *server_hook_body(const struct server *s, const char *shell)
 	return buf_detach(&b, NULL);
 }
 
+char *server_apt_conf_body(const struct server *s, const char *exe)
+{
+	struct buf cmd = BUF_INIT, b = BUF_INIT;
+	const char *const steps[][2] = { { "Pre-Invoke", "pre" }, { "Post-Invoke", "post" } };
+
+	/* an APT string ends at '"' and has no escapes */
+	if (strpbrk(exe, "\"\n") || strpbrk(s->journal, "\"\n")) {
+		errset("%s: a path with '\"' or a newline cannot go in an APT configuration string",
+		       strpbrk(exe, "\"\n") ? exe : s->journal);
+		return NULL;
+	}
+	buf_adds(&b, "// logbook: APT's package changes go into the team's logbook (man logbook,\n"
+		     "// apt-hook).  Written by logbook setup, removed by logbook setup --undo.\n"
+		     "// A missing or failing logbook never stops APT: each step ends in || true.\n");
+	for (size_t i = 0; i < 2; i++) {
+		buf_reset(&cmd);
+		buf_adds(&cmd, "if [ -x ");
+		buf_add_shell_quoted(&cmd, exe);
+		buf_adds(&cmd, " ]; then ");
+		buf_add_shell_quoted(&cmd, exe);
+		if (s->journal_given || !s->real) {
+			buf_adds(&cmd, " -C ");
+			buf_add_shell_quoted(&cmd, s->journal);
+		}
+		buf_addf(&cmd, " apt-hook %s </dev/null || true; fi", steps[i][1]);
+		buf_addf(&b, "DPkg::%s { \"%s\"; };\n", steps[i][0], buf_str(&cmd));
+	}
+	buf_release(&cmd);
+	return buf_detach(&b, NULL);
+}
+
 bool server_systemd_running(void)
 {
 	return fs_is_dir("/run/systemd/system");

@@ -38,6 +38,8 @@
    (the journal's group may write there) */
 #define SERVER_STATE SERVER_ETC "/setup.state"
 #define SERVER_POSTFIX_DIR "/etc/postfix"
+/* APT's hook: the file setup writes whole and --undo removes when unchanged */
+#define SERVER_APT_CONF "/etc/apt/apt.conf.d/05logbook"
 
 struct server {
 	char *root;		/* "/" or an absolute directory, without trailing slash */
@@ -59,6 +61,14 @@ char *server_path(const struct server *s, const char *path);
 char *server_hook_body(const struct server *s, const char *shell);
 
 
+/*
+ * The contents of SERVER_APT_CONF: DPkg::Pre-Invoke and Post-Invoke run
+ * `exe [-C JOURNAL] apt-hook pre|post` when exe is there, with nothing on
+ * standard input and "|| true", so that a missing or failing logbook
+ * never stops APT.  NULL and errget() when a path cannot be written in
+ * an APT string (a '"' or a newline).
+ */
+char *server_apt_conf_body(const struct server *s, const char *exe);
 /* whether systemd runs this system (sd_booted: /run/systemd/system) */
 bool server_systemd_running(void);
 

@@ -31,6 +31,7 @@
 #include "base/fs.h"
 #include "view/index-int.h"
 #include "view/index.h"
+#include "view/page.h"
 #include "base/banned.h"
 
 /* the database index_update left usable, for index_search in the same process */
@@ -76,6 +77,19 @@ void index_record_text(const struct record *r, struct buf *out, bool exact)
 			}
 			buf_add(out, s, len);
 		}
+		first = false;
+	}
+	/* a package run: its line and the packages it changed (an inventory's thousand names are not searched) */
+	if (!strcmp(r->kind, "package")) {
+		struct buf line = BUF_INIT, details = BUF_INIT;
+		page_package_summary(r, &line, &details);
+		if (!first)
+			buf_addc(out, '\n');
+		buf_add(out, line.data ? line.data : "", line.len);
+		buf_addc(out, '\n');
+		buf_add(out, details.data ? details.data : "", details.len);
+		buf_release(&line);
+		buf_release(&details);
 		first = false;
 	}
 	for (size_t i = 0; json_is_object(mail) && i < sizeof mail_fields / sizeof *mail_fields; i++) {

@@ -578,6 +578,24 @@ static void other_record(struct markup_page *p, struct buf *out, const struct re
 	buf_release(&v);
 }
 
+/* "packages: alice: apt-get install nginx: 1 installed", the packages as a block under it */
+static void package_record(struct markup_page *p, struct buf *out, const struct record *rec)
+{
+	struct buf line = BUF_INIT, details = BUF_INIT;
+
+	page_package_summary(rec, &line, &details);
+	buf_adds(out, "packages: ");
+	text(p, out, line.data ? line.data : "", line.len);
+	buf_adds(out, "\n");
+	if (details.len) {
+		if (p->format == MARKUP_MARKDOWN)
+			buf_adds(out, "\n");
+		code(p, out, NULL, details.data, details.len);
+	}
+	buf_release(&line);
+	buf_release(&details);
+}
+
 void markup_record(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	heading(p, out, rec);
@@ -592,6 +610,8 @@ void markup_record(struct markup_page *p, struct buf *out, const struct record *
 		sign_record(p, out, rec);
 	} else if (!strcmp(rec->kind, "session")) {
 		session_record(p, out, rec);
+	} else if (!strcmp(rec->kind, "package") || !strcmp(rec->kind, "inventory")) {
+		package_record(p, out, rec);
 	} else {
 		other_record(p, out, rec);
 	}
@@ -836,6 +856,8 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 						stamp(&p, out, rec);
 						if (!strcmp(rec->kind, "session"))
 							session_record(&p, out, rec);
+						else if (!strcmp(rec->kind, "package") || !strcmp(rec->kind, "inventory"))
+							package_record(&p, out, rec);
 						else
 							other_record(&p, out, rec);
 					}

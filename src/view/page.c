@@ -439,3 +439,56 @@ void page_release(struct page *pg)
 	free(pg->tz);
 	memset(pg, 0, sizeof *pg);
 }
+
+bool page_package_summary(const struct record *rec, struct buf *line, struct buf *details)
+{
+	static const char *const actions[][2] = { { "install", "installed" }, { "upgrade", "upgraded" },
+						  { "downgrade", "downgraded" }, { "reinstall", "reinstalled" },
+						  { "remove", "removed" }, { "purge", "purged" } };
+	json_t *changes = json_object_get(rec->obj, "changes"), *c;
+	size_t counts[6] = { 0 }, i;
+	const char *command, *tool;
+	bool any = false;
+
+	if (!strcmp(rec->kind, "inventory")) {
+		const char *reason = rec_get_str(rec, "reason", NULL);
+		size_t n = json_array_size(json_object_get(rec->obj, "packages"));
+		buf_addf(line, "inventory (%s): %zu package%s", reason ? reason : "?", n, n == 1 ? "" : "s");
+		return true;
+	}
+	if (strcmp(rec->kind, "package"))
+		return false;
+	command = rec_get_str(rec, "command", NULL);
+	tool = rec_get_str(rec, "tool", NULL);
+	/* "alice: apt-get install nginx", "dpkg" for dpkg alone */
+	buf_adds(line, rec->admin);
+	if (command || (tool && strcmp(tool, rec->admin)))
+		buf_addf(line, ": %s", command ? command : tool);
+	json_array_foreach(changes, i, c) {
+		const char *action = json_string_value(json_object_get(c, "action"));
+		const char *name = json_string_value(json_object_get(c, "name"));
+		const char *arch = json_string_value(json_object_get(c, "arch"));
+		const char *old = json_string_value(json_object_get(c, "old"));
+		const char *new_version = json_string_value(json_object_get(c, "new"));
+
+		for (size_t k = 0; action && k < 6; k++)
+			if (!strcmp(action, actions[k][0]))
+				counts[k]++;
+		buf_addf(details, "%s %s:%s", action ? action : "?", name ? name : "?", arch ? arch : "?");
+		if (old && new_version && strcmp(old, new_version))
+			buf_addf(details, " %s -> %s", old, new_version);
+		else if (new_version || old)
+			buf_addf(details, " %s", new_version ? new_version : old);
+		buf_addc(details, '\n');
+	}
+	for (size_t k = 0; k < 6; k++)
+		if (counts[k]) {
+			buf_addf(line, "%s %zu %s", any ? "," : ":", counts[k], actions[k][1]);
+			any = true;
+		}
+	if (!any)
+		buf_adds(line, ": nothing changed");
+	if (details->len)
+		buf_truncate(details, details->len - 1);
+	return true;
+}

@@ -116,6 +116,14 @@ size_t page_mail_lines(const struct record *rec, size_t max, struct buf *out);
 bool page_boot_line(const struct record *rec, struct buf *out);
 /* a boot up record whose previous boot did not end cleanly */
 bool page_boot_unclean(const struct record *rec);
+/*
+ * A package record on one line, "alice: apt-get install nginx: 3
+ * installed, 1 upgraded" (dpkg alone: "dpkg: 1 removed"), and its
+ * details, one line per change ("upgrade openssl:amd64 3.0.11-1 ->
+ * 3.0.13-1"); an inventory record as "inventory (first): 523 packages"
+ * without details.  Not escaped.  false when rec is neither kind.
+ */
+bool page_package_summary(const struct record *rec, struct buf *line, struct buf *details);
 void page_release(struct page *pg);
 
 #endif

@@ -331,6 +331,24 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 		session_line(r, out, rec);
 	} else if (!strcmp(rec->kind, "event")) {
 		event_line(r, out, rec);
+	} else if (!strcmp(rec->kind, "package") || !strcmp(rec->kind, "inventory")) {
+		struct buf details = BUF_INIT;
+		page_package_summary(rec, &text, &details);
+		color(r, out, C_YELLOW);
+		buf_adds(out, "packages");
+		color(r, out, C_RESET);
+		buf_adds(out, "  ");
+		render_escape(out, text.data ? text.data : "", text.len, false);
+		if (details.len) {
+			/* one line per package, under the summary */
+			buf_addc(out, '\n');
+			for (size_t i = 0; i < r->indent + 14; i++)
+				buf_addc(out, ' ');
+			color(r, out, C_DIM);
+			body(out, buf_str(&details), details.len, r->indent + 14);
+			color(r, out, C_RESET);
+		}
+		buf_release(&details);
 	} else {
 		const char *key = !strcmp(rec->kind, "note") ? "text" : summary_field(rec);
 		color(r, out, C_YELLOW);

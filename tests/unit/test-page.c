@@ -247,6 +247,41 @@ static void a_message_is_known_by_its_subject_or_first_words(void **state)
 	rec_free(r);
 }
 
+static void a_package_run_is_one_line_with_counts_and_its_packages_as_details(void **state)
+{
+	struct record *r = rec_new("package", T0, "web1", "alice", "root", "s1");
+	struct buf line = BUF_INIT, details = BUF_INIT;
+	json_error_t e;
+
+	(void)state;
+	rec_set_text(r, "tool", "apt", 3);
+	rec_set_text(r, "command", "apt-get install nginx", 21);
+	rec_set_json(r, "changes", json_loads("[{\"name\":\"nginx\",\"arch\":\"amd64\",\"action\":\"install\",\"new\":\"1.22\"},"
+					     "{\"name\":\"libx\",\"arch\":\"amd64\",\"action\":\"install\",\"new\":\"2\"},"
+					     "{\"name\":\"ssl\",\"arch\":\"amd64\",\"action\":\"upgrade\",\"old\":\"3.0\",\"new\":\"3.1\"},"
+					     "{\"name\":\"rc\",\"arch\":\"amd64\",\"action\":\"purge\"}]", 0, &e));
+	assert_true(page_package_summary(r, &line, &details));
+	assert_string_equal(buf_str(&line), "alice: apt-get install nginx: 2 installed, 1 upgraded, 1 purged");
+	assert_string_equal(buf_str(&details), "install nginx:amd64 1.22\ninstall libx:amd64 2\n"
+					       "upgrade ssl:amd64 3.0 -> 3.1\npurge rc:amd64");
+	rec_free(r);
+	buf_reset(&line);
+	buf_reset(&details);
+	/* dpkg alone: its admin is its tool */
+	r = rec_new("package", T0, "web1", "dpkg", "root", "");
+	rec_set_text(r, "tool", "dpkg", 4);
+	rec_set_json(r, "changes", json_array());
+	assert_true(page_package_summary(r, &line, &details));
+	assert_string_equal(buf_str(&line), "dpkg: nothing changed");
+	rec_free(r);
+	buf_reset(&line);
+	r = rec_new("note", T0, "web1", "alice", "root", "");
+	assert_false(page_package_summary(r, &line, &details));
+	rec_free(r);
+	buf_release(&line);
+	buf_release(&details);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +291,7 @@ int main(void)
 		cmocka_unit_test(a_message_is_known_by_its_subject_or_first_words),
 		cmocka_unit_test(a_unit_s_failures_fold_by_unit_and_result_not_log_lines),
 		cmocka_unit_test(a_reboot_is_one_line_and_never_folds),
+		cmocka_unit_test(a_package_run_is_one_line_with_counts_and_its_packages_as_details),
 	};
 	return cmocka_run_group_tests_name("page", tests, NULL, NULL);
 }

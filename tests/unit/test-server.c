@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "base/buf.h"
+#include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
 #include "setup/server.h"
@@ -129,6 +130,28 @@ static void a_unit_in_two_directories_is_named_once(void **state)
 	free(dir);
 }
 
+/* APT's hook lines: guarded, with || true, the journal named; a path APT cannot quote is refused */
+static void the_apt_hook_never_stops_apt(void **state)
+{
+	char *dir = unit_tmpdir(), *body;
+	struct server s;
+
+	(void)state;
+	unsetenv("LOGBOOK_DIR");
+	assert_int_equal(server_init(&s, dir, NULL), 0);
+	body = server_apt_conf_body(&s, "/usr/bin/logbook");
+	assert_non_null(body);
+	assert_non_null(strstr(body, "DPkg::Pre-Invoke { \"if [ -x '/usr/bin/logbook' ]; then '/usr/bin/logbook' -C '"));
+	assert_non_null(strstr(body, "/var/lib/logbook' apt-hook pre </dev/null || true; fi\"; };\n"));
+	assert_non_null(strstr(body, "' apt-hook post </dev/null || true; fi\"; };\n"));
+	free(body);
+	assert_null(server_apt_conf_body(&s, "/opt/\"x/logbook"));
+	assert_non_null(strstr(errget(), "cannot go in an APT configuration string"));
+	server_release(&s);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +160,7 @@ int main(void)
 		cmocka_unit_test(the_alias_file_holds_the_line_and_is_readable_by_postfix),
 		cmocka_unit_test(a_replica_key_is_let_in_restricted),
 		cmocka_unit_test(a_unit_in_two_directories_is_named_once),
+		cmocka_unit_test(the_apt_hook_never_stops_apt),
 	};
 	return cmocka_run_group_tests_name("server", tests, NULL, NULL);
 }
