@@ -387,3 +387,80 @@ Upgrade: openssl:amd64 (3.0.11-1~deb12u1, 3.0.13-1~deb12u1)" >"$HIST"
 	TZ=Europe/Paris lb ingest -q
 	[ "$(packages | pfield 1 'r["time"]+" "+r["end"]')" = "2026-12-01T08:00:00.000000Z 2026-12-01T08:00:05.000000Z" ]
 }
+
+# a DSA mail for the test package's source, fixed in $1 for every release
+dsa_mail() {
+	cat <<MAIL
+From: Security Team <security@debian.org>
+To: debian-security-announce@lists.debian.org
+Subject: [SECURITY] [DSA 9999-1] logbook-test-xsrc security update
+List-Id: <debian-security-announce.lists.debian.org>
+Date: Sun, 06 Dec 2026 10:00:00 +0000
+Message-ID: <dsa-9999-1@test.example>
+Content-Type: text/plain; charset=us-ascii
+
+-----BEGIN PGP SIGNED MESSAGE-----
+Hash: SHA512
+
+- -------------------------------------------------------------------------
+Debian Security Advisory DSA-9999-1                   security@debian.org
+https://www.debian.org/security/                        Security Team
+December 06, 2026                     https://www.debian.org/security/faq
+- -------------------------------------------------------------------------
+
+Package        : logbook-test-xsrc
+CVE ID         : CVE-2026-99999
+
+A flaw was found in logbook-test-x.
+
+For the oldstable distribution (bullseye), this problem has been fixed
+in version $1.
+
+For the stable distribution (bookworm), this problem has been fixed in
+version $1.
+
+For the testing distribution (trixie), this problem has been fixed in
+version $1.
+
+We recommend that you upgrade your logbook-test-xsrc packages.
+-----BEGIN PGP SIGNATURE-----
+
+iQKTBAEBCgB9FiEERkRAmAjBceBVMd3uBUy48xNDz0QFAmVvX3sACgkQBUy48xND
+=AbCd
+-----END PGP SIGNATURE-----
+MAIL
+}
+
+@test "end to end: a DSA lists this host while the real dpkg has the package below the fix, then not" {
+	setup_root
+	make_deb 1.0-1
+	make_deb 1.0-2
+	(
+		eval "$(LOGBOOK_USER=dave lb hook bash)"
+		unset LOGBOOK_USER
+		apt_run install "$BATS_TEST_TMPDIR/x_1.0-1.deb" >/dev/null 2>&1
+	)
+	run lb packages logbook-test-x
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"web1"*"logbook-test-x"*"1.0-1"* ]] || fail "$output"
+	dsa_mail 1.0-2 | lb ingest-mail
+	run lb advisories
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "DSA-9999-1  "*"logbook-test-xsrc  open on 1 host"* ]] || fail "$output"
+	[[ "$output" == *"web1"*"logbook-test-xsrc 1.0-1 < 1.0-2"* ]] || fail "$output"
+	run lb news
+	[[ "$output" == *"DSA-9999-1"* ]] || fail "$output"
+	# the upgrade through APT's hook: the advisory is done
+	(
+		eval "$(LOGBOOK_USER=dave lb hook bash)"
+		unset LOGBOOK_USER
+		apt_run install "$BATS_TEST_TMPDIR/x_1.0-2.deb" >/dev/null 2>&1
+	)
+	run lb packages logbook-test-x
+	[[ "$output" == *"1.0-2"* ]] || fail "$output"
+	run lb advisories
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] || fail "$output"
+	run lb advisories --all
+	[[ "${lines[0]}" == "DSA-9999-1  "*"done"* ]] || fail "$output"
+}
