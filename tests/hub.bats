@@ -315,7 +315,7 @@ plant() {
 	printf '[ -z "$PS1" ] && return\n' >"$root/etc/bash.bashrc"
 	printf '# zshrc\n' >"$root/etc/zsh/zshrc"
 	export PATH="$(dirname "$LOGBOOK"):$PATH"
-	cp "$UNITS"/logbook-* "$root/usr/lib/systemd/system/"
+	cp -r "$UNITS"/logbook-* "$root/usr/lib/systemd/system/"
 	run "$LOGBOOK" setup --root "$root" --timezone UTC
 	[ "$status" -eq 0 ] || fail "$output"
 	[[ "$output" == *"logbook-receive.path: enabled"* ]] || fail "$output"
