@@ -157,7 +157,7 @@ plant() {
 	[ "$(sha256sum "$bfile" "$T/A/team.conf")" = "$before" ]
 	run -1 grep -r forged "$T/A" --include='*.jsonl' --include=team.conf
 	# doctor says so, with the way to look at it
-	run on A doctor
+	run on A doctor --root /
 	[[ "$output" == *"FAIL quarantine pushed.B: ${evil1:0:12} does not descend from"* ]] || fail "doctor said: $output"
 
 	# the replica moves the marker of what A wrote too, so that the forged
@@ -219,7 +219,7 @@ plant() {
 	git -C "$T/A" rev-parse -q --verify refs/heads/hosts/B >/dev/null
 	git -C "$T/A" rev-parse -q --verify refs/heads/hosts/C >/dev/null
 	[ "$(notes A)" = "alphaword from A" ]
-	run on A doctor
+	run on A doctor --root /
 	[[ "$output" == *"FAIL host B: "*"ahead of the files"* ]] || fail "doctor said: $output"
 	[[ "$output" == *"FAIL host C: "*"ahead of the files"* ]] || fail "doctor said: $output"
 	[[ "$output" == *"fix: logbook sync --local"* ]]
@@ -241,7 +241,7 @@ plant() {
 	[[ "$output" == *"charlieword from C"* ]] || fail "search: $output"
 	run on A verify
 	[ "$status" -eq 0 ] || fail "verify: $output"
-	run on A doctor
+	run on A doctor --root /
 	doctor=$output
 	[[ "$doctor" == *"ok   hosts: the files of 2 other hosts match their refs"* ]] || fail "doctor said: $doctor"
 	run -1 grep '^FAIL host ' <<<"$doctor"

@@ -249,3 +249,30 @@ assert sorted(ns) == list(range(1, 10001)), (len(ns), len(set(ns)))
 	run lb ingest --bogus
 	[ "$status" -eq 2 ]
 }
+
+@test "root's ingest never catches up the machine's APT logs, even where the machine has logbook's APT hook" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	unshare -m true 2>/dev/null || skip "needs a mount namespace"
+	new_journal
+	# the machine as a server set up with logbook would be: the APT hook's file
+	# in apt.conf.d and a run in history.log (bind-mounted in a namespace of
+	# this test only)
+	local etc="$BATS_TEST_TMPDIR/apt.conf.d" log="$BATS_TEST_TMPDIR/log-apt" dlog="$BATS_TEST_TMPDIR/dpkg.log"
+	mkdir -p "$etc" "$log"
+	echo '// logbook' >"$etc/05logbook"
+	printf '\nStart-Date: 2026-12-01  09:00:00\nCommandline: apt-get install bar\nInstall: bar:amd64 (2.1-1)\nEnd-Date: 2026-12-01  09:00:05\n' >"$log/history.log"
+	: >"$dlog"
+	in_machine() {
+		unshare -m sh -c 'mount --bind "$1" /etc/apt/apt.conf.d && mount --bind "$2" /var/log/apt &&
+			mount --bind "$3" /var/log/dpkg.log && shift 3 && exec "$@"' sh "$etc" "$log" "$dlog" "$@"
+	}
+	# as make check runs it
+	run in_machine "$LOGBOOK" ingest -q
+	[ "$status" -eq 0 ] || fail "$output"
+	run ! grep -rqE '"kind":"(package|inventory)"' "$LOGBOOK_DIR"/20*
+	# the same without the tests' root: the machine's log is caught up (what the
+	# line above keeps out)
+	run in_machine env -u LOGBOOK_ROOT "$LOGBOOK" ingest -q
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -rq '"command":"apt-get install bar"' "$LOGBOOK_DIR"/20*
+}

@@ -15,6 +15,10 @@ setup() {
 	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
 	# not the machine's /etc/logbook/secrets (tests/secret.bats makes its own)
 	export LOGBOOK_SECRETS=/nonexistent/logbook-secrets
+	# not the machine's own root either: a root's logbook ingest catches up
+	# APT's logs where the machine has logbook's APT hook (setup and doctor
+	# tests name their scratch root with --root)
+	export LOGBOOK_ROOT=/nonexistent/logbook-root
 }
 
 # the binary under test

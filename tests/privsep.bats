@@ -98,7 +98,7 @@ ran_as_keeper() {
 	[ "$status" -eq 0 ] || fail "$output"
 	[ "$(stat -c %U "$J/.git/config")" = "$KEEPER" ]
 	as_keeper git init -q --bare "$W/keeper/hub.git"
-	run "$LOGBOOK" doctor
+	run "$LOGBOOK" doctor --root /
 	[[ "$output" == *"ok   git: $J is a git work tree; logbook's git runs there as $KEEPER, never as root"* ]] ||
 		fail "$output"
 	[[ "$output" == *"ok   remote hub: reachable"* ]] || fail "$output"
