@@ -1,0 +1,437 @@
+/*
+ * incident: the incident records and what they add up to (incident.h).
+ * The fold is a pure function of the set of records: opens are sorted by
+ * time then id, each incident's closes by time, host, seq; a close whose
+ * open is missing waits as an orphan, so two replicas that hold the same
+ * records derive the same incidents.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/fs.h"
+#include "base/utf8.h"
+#include "base/xalloc.h"
+#include "journal/incident.h"
+#include "base/banned.h"
+
+/* the first line of a cache file; the rest are copies of incident records */
+#define CACHE_MAGIC "logbook-incidents 1 "
+#define CACHE_MAX (64 * 1024 * 1024)
+
+bool incident_id_parse(const char *s, char host[STORE_HOST_MAX + 1], int64_t *seq)
+{
+	const char *colon = strrchr(s, ':');
+	size_t hlen;
+	int64_t v = 0;
+
+	if (!colon || colon == s || !colon[1])
+		return false;
+	hlen = (size_t)(colon - s);
+	if (hlen > STORE_HOST_MAX)
+		return false;
+	memcpy(host, s, hlen);
+	host[hlen] = '\0';
+	if (!store_valid_host(host))
+		return false;
+	if (colon[1] == '0')
+		return false;
+	for (const char *p = colon + 1; *p; p++) {
+		if (*p < '0' || *p > '9' || p - colon > 18)
+			return false;
+		v = v * 10 + (*p - '0');
+	}
+	*seq = v;
+	return true;
+}
+
+static bool one_line(const char *s, size_t max)
+{
+	size_t len = strlen(s);
+
+	return len >= 1 && len <= max && utf8_valid(s, len) && !utf8_has_control(s);
+}
+
+struct record *incident_open_record(int64_t time, const char *host, const char *admin, const char *account,
+				    const char *session, const char *title, char *const *hosts, size_t nhosts)
+{
+	struct record *r;
+	json_t *a;
+
+	if (!one_line(title, INCIDENT_TITLE_MAX))
+		return errset("the title must be one line of 1 to %d bytes of text", INCIDENT_TITLE_MAX), NULL;
+	if (nhosts > INCIDENT_HOSTS_MAX)
+		return errset("at most %d affected hosts", INCIDENT_HOSTS_MAX), NULL;
+	for (size_t i = 0; i < nhosts; i++)
+		if (!store_valid_host(hosts[i]))
+			return errset("'%s' is not a host name", hosts[i]), NULL;
+	r = rec_new("incident", time, host, admin, account, session);
+	rec_set_text(r, "event", "open", 4);
+	rec_set_text(r, "title", title, strlen(title));
+	if (nhosts) {
+		a = json_array();
+		for (size_t i = 0; i < nhosts; i++)
+			json_array_append_new(a, json_string(hosts[i]));
+		rec_set_json(r, "hosts", a);
+	}
+	return r;
+}
+
+struct record *incident_close_record(int64_t time, const char *host, const char *admin, const char *account,
+				     const char *session, const char *id, const char *summary, size_t len)
+{
+	struct record *r = rec_new("incident", time, host, admin, account, session);
+
+	rec_set_text(r, "event", "close", 5);
+	rec_set_text(r, "incident", id, strlen(id));
+	rec_set_text(r, "summary", summary, len);
+	return r;
+}
+
+static int add_open(struct incidents *list, const struct record *rec)
+{
+	const char *title = rec_get_str(rec, "title", NULL);
+	json_t *hosts = json_object_get(rec->obj, "hosts");
+	struct incident *in;
+	size_t i;
+	json_t *h;
+
+	if (!title)
+		return errset("incident open record without a title"), -1;
+	if (hosts && (!json_is_array(hosts) || json_array_size(hosts) > INCIDENT_HOSTS_MAX))
+		return errset("incident \"hosts\" is not an array of at most %d hosts", INCIDENT_HOSTS_MAX), -1;
+	json_array_foreach(hosts, i, h)
+		if (!json_is_string(h) || !store_valid_host(json_string_value(h)))
+			return errset("incident \"hosts\" holds something that is not a host name"), -1;
+	list->v = xreallocarray(list->v, list->n + 1, sizeof *list->v);
+	in = &list->v[list->n++];
+	memset(in, 0, sizeof *in);
+	snprintf(in->id, sizeof in->id, "%s:%" PRId64, rec->host, rec->seq);
+	in->host = xstrdup(rec->host);
+	in->admin = xstrdup(rec->admin);
+	in->opened = rec->time;
+	in->seq = rec->seq;
+	in->title = xstrdup(title);
+	in->nhosts = json_array_size(hosts);
+	in->hosts = xcalloc(in->nhosts + 1, sizeof *in->hosts);
+	json_array_foreach(hosts, i, h)
+		in->hosts[i] = xstrdup(json_string_value(h));
+	return 0;
+}
+
+static int add_close(struct incidents *list, const struct record *rec)
+{
+	const char *id = rec_get_str(rec, "incident", NULL);
+	struct buf summary = BUF_INIT;
+	struct incident_close *c;
+	char host[STORE_HOST_MAX + 1];
+	int64_t seq;
+
+	if (!id || !incident_id_parse(id, host, &seq))
+		return errset("incident close record without a valid \"incident\" id"), -1;
+	if (rec_get_text(rec, "summary", &summary) < 0)
+		buf_adds(&summary, "");
+	list->orphans = xreallocarray(list->orphans, list->norphans + 1, sizeof *list->orphans);
+	list->orphan_ids = xreallocarray(list->orphan_ids, list->norphans + 1, sizeof *list->orphan_ids);
+	list->orphan_ids[list->norphans] = xstrdup(id);
+	c = &list->orphans[list->norphans++];
+	c->host = xstrdup(rec->host);
+	c->admin = xstrdup(rec->admin);
+	c->time = rec->time;
+	c->seq = rec->seq;
+	c->summary = buf_detach(&summary, NULL);
+	return 0;
+}
+
+int incidents_add(struct incidents *list, const struct record *rec)
+{
+	const char *event;
+
+	if (strcmp(rec->kind, "incident"))
+		return 0;
+	event = rec_get_str(rec, "event", NULL);
+	if (event && !strcmp(event, "open"))
+		return add_open(list, rec);
+	if (event && !strcmp(event, "close"))
+		return add_close(list, rec);
+	return errset("incident record whose \"event\" is neither open nor close"), -1;
+}
+
+static int cmp_open(const void *a, const void *b)
+{
+	const struct incident *x = a, *y = b;
+
+	if (x->opened != y->opened)
+		return x->opened < y->opened ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static int cmp_close(const void *a, const void *b)
+{
+	const struct incident_close *x = a, *y = b;
+	int c;
+
+	if (x->time != y->time)
+		return x->time < y->time ? -1 : 1;
+	if ((c = strcmp(x->host, y->host)))
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+const struct incident *incidents_find(const struct incidents *list, const char *id)
+{
+	for (size_t i = 0; i < list->n; i++)
+		if (!strcmp(list->v[i].id, id))
+			return &list->v[i];
+	return NULL;
+}
+
+static void close_release(struct incident_close *c)
+{
+	free(c->host);
+	free(c->admin);
+	free(c->summary);
+}
+
+static void incident_release_one(struct incident *in)
+{
+	free(in->host);
+	free(in->admin);
+	free(in->title);
+	for (size_t h = 0; in->hosts && h < in->nhosts; h++)
+		free(in->hosts[h]);
+	free(in->hosts);
+	for (size_t c = 0; c < in->ncloses; c++)
+		close_release(&in->closes[c]);
+	free(in->closes);
+}
+
+void incidents_finish(struct incidents *list)
+{
+	size_t kept = 0;
+
+	qsort(list->v, list->n, sizeof *list->v, cmp_open);
+	/* the same record twice (a cache and a file) counts once: ids are unique */
+	for (size_t i = 0; i < list->n; i++) {
+		if (kept && !strcmp(list->v[kept - 1].id, list->v[i].id)) {
+			incident_release_one(&list->v[i]);
+			continue;
+		}
+		list->v[kept++] = list->v[i];
+	}
+	list->n = kept;
+	kept = 0;
+	for (size_t i = 0; i < list->norphans; i++) {
+		struct incident *in = (struct incident *)incidents_find(list, list->orphan_ids[i]);
+
+		if (!in) {
+			list->orphans[kept] = list->orphans[i];
+			list->orphan_ids[kept++] = list->orphan_ids[i];
+			continue;
+		}
+		in->closes = xreallocarray(in->closes, in->ncloses + 1, sizeof *in->closes);
+		in->closes[in->ncloses++] = list->orphans[i];
+		free(list->orphan_ids[i]);
+	}
+	list->norphans = kept;
+	for (size_t i = 0; i < list->n; i++) {
+		struct incident *in = &list->v[i];
+		size_t k = 0;
+
+		qsort(in->closes, in->ncloses, sizeof *in->closes, cmp_close);
+		for (size_t c = 0; c < in->ncloses; c++) {
+			if (k && !cmp_close(&in->closes[k - 1], &in->closes[c])) {
+				close_release(&in->closes[c]);
+				continue;
+			}
+			in->closes[k++] = in->closes[c];
+		}
+		in->ncloses = k;
+	}
+}
+
+size_t incidents_open(const struct incidents *list, const struct incident **only)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < list->n; i++) {
+		if (list->v[i].ncloses)
+			continue;
+		n++;
+		if (only)
+			*only = &list->v[i];
+	}
+	return n;
+}
+
+void incidents_release(struct incidents *list)
+{
+	for (size_t i = 0; i < list->n; i++)
+		incident_release_one(&list->v[i]);
+	free(list->v);
+	for (size_t i = 0; i < list->norphans; i++) {
+		close_release(&list->orphans[i]);
+		free(list->orphan_ids[i]);
+	}
+	free(list->orphans);
+	free(list->orphan_ids);
+	memset(list, 0, sizeof *list);
+}
+
+/* ---- finding them in a journal ---- */
+
+struct scan {
+	struct incidents *list;
+	struct buf *cache;	/* the lines of incident records, for the cache */
+	struct store_warnings *w;
+	const char *path, *host;
+};
+
+static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct scan *s = arg;
+	struct record *rec;
+
+	/* cheap first: a record of kind incident holds the word */
+	if (!memmem(line, len, "incident", 8))
+		return 0;
+	rec = rec_parse(line, len, false);
+	if (!rec)
+		return 0;	/* damaged lines are verify's to report */
+	if (!strcmp(rec->kind, "incident")) {
+		if (strcmp(rec->host, s->host))
+			store_warn_add(s->w, xasprintf("%s:%zu: incident record of host %s in %s's file: passed over",
+						       s->path, lineno, rec->host, s->host));
+		else if (incidents_add(s->list, rec) < 0)
+			store_warn_add(s->w, xasprintf("%s:%zu: %s: passed over", s->path, lineno, errget()));
+		else {
+			buf_add(s->cache, line, len);
+			buf_addc(s->cache, '\n');
+		}
+	}
+	rec_free(rec);
+	return 0;
+}
+
+static int scan_file(const char *day, const char *host, const char *path, void *arg)
+{
+	struct scan *s = arg;
+
+	(void)day;
+	s->path = path;
+	s->host = host;
+	if (store_scan_file(path, scan_line, s) < 0)
+		store_warn_add(s->w, xasprintf("%s", errget()));
+	return 0;
+}
+
+/* hex SHA-256 of the heads, the cache's key */
+static int heads_key(const struct journal *j, char key[REC_HASH_LEN + 1])
+{
+	struct store_head *heads = NULL;
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+
+	if (store_heads(j, "", &heads, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		buf_addf(&b, "%s %" PRId64 " %s\n", heads[i].host, heads[i].seq, heads[i].hash);
+	rec_hash(b.data ? b.data : "", b.len, key);
+	free(heads);
+	buf_release(&b);
+	return 0;
+}
+
+static char *cache_rel(void)
+{
+	return xasprintf("incidents/%lu", (unsigned long)geteuid());
+}
+
+/* 0 when the cache was made at key and read into out */
+static int cache_read(const struct journal *j, const char *key, struct incidents *out)
+{
+	char *base = journal_path(j, JOURNAL_STATE), *rel = cache_rel();
+	struct buf b = BUF_INIT;
+	int fd = fs_open_below(base, rel, O_RDONLY, 0, 0), rc = -1;
+	size_t magic = strlen(CACHE_MAGIC);
+	const char *p, *end;
+
+	free(base);
+	free(rel);
+	if (fd < 0)
+		return -1;
+	if (fs_read_fd(fd, &b, CACHE_MAX) < 0 || b.len < magic + REC_HASH_LEN + 1 ||
+	    memcmp(b.data, CACHE_MAGIC, magic) || memcmp(b.data + magic, key, REC_HASH_LEN) ||
+	    b.data[magic + REC_HASH_LEN] != '\n')
+		goto out;
+	end = b.data + b.len;
+	for (p = b.data + magic + REC_HASH_LEN + 1; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		struct record *rec;
+
+		if (!nl || !(rec = rec_parse(p, (size_t)(nl - p), false)))
+			goto out;
+		if (incidents_add(out, rec) < 0) {
+			rec_free(rec);
+			goto out;
+		}
+		rec_free(rec);
+		p = nl + 1;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		incidents_release(out);
+	close(fd);
+	buf_release(&b);
+	return rc;
+}
+
+static void cache_write(const struct journal *j, const char *key, const struct buf *lines)
+{
+	char *base = journal_path(j, JOURNAL_STATE), *rel = cache_rel();
+	struct buf b = BUF_INIT;
+	int dfd = fs_dir_below(base, "incidents", FS_BELOW_MKDIRS | FS_BELOW_CHMOD, journal_dir_mode(j));
+
+	/* a disposable cache: failing to keep it costs the next reader a scan, nothing more */
+	if (dfd >= 0) {
+		close(dfd);
+		buf_addf(&b, CACHE_MAGIC "%s\n", key);
+		buf_add(&b, lines->data ? lines->data : "", lines->len);
+		(void)fs_write_atomic_below(base, rel, b.data, b.len, 0600, FS_ATOMIC_NO_SYNC);
+	}
+	free(base);
+	free(rel);
+	buf_release(&b);
+}
+
+int incidents_load(const struct journal *j, struct incidents *out, struct store_warnings *w)
+{
+	char key[REC_HASH_LEN + 1];
+	struct buf lines = BUF_INIT;
+	struct scan s = { out, &lines, w, NULL, NULL };
+	bool keyed;
+
+	memset(out, 0, sizeof *out);
+	keyed = heads_key(j, key) == 0;
+	if (keyed && cache_read(j, key, out) == 0) {
+		incidents_finish(out);
+		return 0;
+	}
+	if (store_each_file(j, 0, scan_file, &s) < 0) {
+		buf_release(&lines);
+		return -1;
+	}
+	if (keyed)
+		cache_write(j, key, &lines);
+	buf_release(&lines);
+	incidents_finish(out);
+	return 0;
+}
