@@ -75,7 +75,8 @@ outage() {
 	run at db1 bob "2026-11-27 18:00:00" incident close -m $'Cause: db1 disk full (logs)\nFix: rotated logs\nFollow-ups: alert on disk' $ID
 	[ "$status" -eq 0 ] || fail "$output"
 	# after the close: not part of the story
-	at irc1 carol "2026-11-28 09:00:00" note "irc1: unrelated later work" >/dev/null
+	at irc1 carol "2026-11-27 19:00:00" note "irc1: unrelated later work" >/dev/null
+	at web1 alice "2026-11-26 08:59:00" note "web1: before the outage" >/dev/null
 	sync_all
 }
 
@@ -104,6 +105,7 @@ outage() {
 	grep -q '2 commands on db1 by bob' <<<"$md" || fail "$md"
 	# what came after the close is not in it
 	! grep -q 'unrelated later work' <<<"$md" || fail "$md"
+	! grep -q 'before the outage' <<<"$md" || fail "$md"
 	# record text never becomes markup: the title's emphasis and link are escaped
 	grep -qxF '# Incident web1:1: forum down\: \*db\* \[unreachable\]\(x\)' <<<"$md" || fail "$md"
 }
