@@ -136,8 +136,8 @@ static int add_close(struct incidents *list, const struct record *rec)
 
 	if (!id || !incident_id_parse(id, host, &seq))
 		return errset("incident close record without a valid \"incident\" id"), -1;
-	if (rec_get_text(rec, "summary", &summary) < 0)
-		buf_adds(&summary, "");
+	/* the readable copy (docs/format.md): a summary shows as text, never as bytes with a NUL */
+	buf_adds(&summary, rec_get_str(rec, "summary", NULL) ? rec_get_str(rec, "summary", NULL) : "");
 	list->orphans = xreallocarray(list->orphans, list->norphans + 1, sizeof *list->orphans);
 	list->orphan_ids = xreallocarray(list->orphan_ids, list->norphans + 1, sizeof *list->orphan_ids);
 	list->orphan_ids[list->norphans] = xstrdup(id);
@@ -168,9 +168,14 @@ static int cmp_open(const void *a, const void *b)
 {
 	const struct incident *x = a, *y = b;
 
+	int c;
+
 	if (x->opened != y->opened)
 		return x->opened < y->opened ? -1 : 1;
-	return strcmp(x->id, y->id);
+	if ((c = strcmp(x->id, y->id)))
+		return c;
+	/* one id twice with different texts is a forged or damaged chain: still one answer */
+	return strcmp(x->title, y->title);
 }
 
 static int cmp_close(const void *a, const void *b)
@@ -182,7 +187,9 @@ static int cmp_close(const void *a, const void *b)
 		return x->time < y->time ? -1 : 1;
 	if ((c = strcmp(x->host, y->host)))
 		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return strcmp(x->summary, y->summary);
 }
 
 const struct incident *incidents_find(const struct incidents *list, const char *id)
@@ -217,7 +224,8 @@ void incidents_finish(struct incidents *list)
 {
 	size_t kept = 0;
 
-	qsort(list->v, list->n, sizeof *list->v, cmp_open);
+	if (list->n)
+		qsort(list->v, list->n, sizeof *list->v, cmp_open);
 	/* the same record twice (a cache and a file) counts once: ids are unique */
 	for (size_t i = 0; i < list->n; i++) {
 		if (kept && !strcmp(list->v[kept - 1].id, list->v[i].id)) {
@@ -245,7 +253,8 @@ void incidents_finish(struct incidents *list)
 		struct incident *in = &list->v[i];
 		size_t k = 0;
 
-		qsort(in->closes, in->ncloses, sizeof *in->closes, cmp_close);
+		if (in->ncloses)
+			qsort(in->closes, in->ncloses, sizeof *in->closes, cmp_close);
 		for (size_t c = 0; c < in->ncloses; c++) {
 			if (k && !cmp_close(&in->closes[k - 1], &in->closes[c])) {
 				close_release(&in->closes[c]);
