@@ -98,7 +98,7 @@ static void remind(struct buf *out, const struct journal *j)
 {
 	struct buf lines = BUF_INIT;
 
-	cmd_incidents_remind(j, &lines);
+	cmd_incidents_remind(j, &lines, true);
 	for (char *p = lines.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
 		*nl = '\0';
 		buf_adds(out, "printf 'logbook: %s\\n' ");

@@ -68,17 +68,17 @@ static void load(const struct journal *j, struct incidents *list)
 {
 	struct store_warnings w = { 0 };
 
-	if (incidents_load(j, list, &w) < 0)
+	if (incidents_load(j, list, &w, true) < 0)
 		die("incident: %s", errget());
 	cli_print_warnings(&w);
 }
 
-void cmd_incidents_remind(const struct journal *j, struct buf *out)
+void cmd_incidents_remind(const struct journal *j, struct buf *out, bool keep_cache)
 {
 	struct incidents list;
 	struct store_warnings w = { 0 };
 
-	if (incidents_load(j, &list, &w) < 0) {
+	if (incidents_load(j, &list, &w, keep_cache) < 0) {
 		store_warnings_free(&w);
 		return;
 	}

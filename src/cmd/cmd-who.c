@@ -162,7 +162,7 @@ int cmd_who(int argc, char **argv)
 	{
 		struct buf out = BUF_INIT;
 
-		cmd_incidents_remind(j, &out);
+		cmd_incidents_remind(j, &out, true);
 		cli_out(out.data, out.len);
 		buf_release(&out);
 	}

@@ -358,21 +358,23 @@ static int heads_key(const struct journal *j, char key[REC_HASH_LEN + 1])
 	return 0;
 }
 
+/* below the journal's directory, so that .state itself is checked too (fs.h) */
+#define CACHE_DIR JOURNAL_STATE "/incidents"
+
 static char *cache_rel(void)
 {
-	return xasprintf("incidents/%lu", (unsigned long)geteuid());
+	return xasprintf(CACHE_DIR "/%lu", (unsigned long)geteuid());
 }
 
 /* 0 when the cache was made at key and read into out */
 static int cache_read(const struct journal *j, const char *key, struct incidents *out)
 {
-	char *base = journal_path(j, JOURNAL_STATE), *rel = cache_rel();
+	char *rel = cache_rel();
 	struct buf b = BUF_INIT;
-	int fd = fs_open_below(base, rel, O_RDONLY, 0, 0), rc = -1;
+	int fd = fs_open_below(j->dir, rel, O_RDONLY, 0, 0), rc = -1;
 	size_t magic = strlen(CACHE_MAGIC);
 	const char *p, *end;
 
-	free(base);
 	free(rel);
 	if (fd < 0)
 		return -1;
@@ -405,23 +407,22 @@ out:
 
 static void cache_write(const struct journal *j, const char *key, const struct buf *lines)
 {
-	char *base = journal_path(j, JOURNAL_STATE), *rel = cache_rel();
+	char *rel = cache_rel();
 	struct buf b = BUF_INIT;
-	int dfd = fs_dir_below(base, "incidents", FS_BELOW_MKDIRS | FS_BELOW_CHMOD, journal_dir_mode(j));
+	int dfd = fs_dir_below(j->dir, CACHE_DIR, FS_BELOW_MKDIRS | FS_BELOW_CHMOD, journal_dir_mode(j));
 
 	/* a disposable cache: failing to keep it costs the next reader a scan, nothing more */
 	if (dfd >= 0) {
 		close(dfd);
 		buf_addf(&b, CACHE_MAGIC "%s\n", key);
 		buf_add(&b, lines->data ? lines->data : "", lines->len);
-		(void)fs_write_atomic_below(base, rel, b.data, b.len, 0600, FS_ATOMIC_NO_SYNC);
+		(void)fs_write_atomic_below(j->dir, rel, b.data, b.len, 0600, FS_ATOMIC_NO_SYNC);
 	}
-	free(base);
 	free(rel);
 	buf_release(&b);
 }
 
-int incidents_load(const struct journal *j, struct incidents *out, struct store_warnings *w)
+int incidents_load(const struct journal *j, struct incidents *out, struct store_warnings *w, bool keep)
 {
 	char key[REC_HASH_LEN + 1];
 	struct buf lines = BUF_INIT;
@@ -438,7 +439,7 @@ int incidents_load(const struct journal *j, struct incidents *out, struct store_
 		buf_release(&lines);
 		return -1;
 	}
-	if (keyed)
+	if (keyed && keep)
 		cache_write(j, key, &lines);
 	buf_release(&lines);
 	incidents_finish(out);

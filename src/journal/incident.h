@@ -84,11 +84,12 @@ void incidents_release(struct incidents *list);
 /*
  * Every incident of the journal.  From the cache .state/incidents/<uid>
  * when the hosts' chain heads (store_heads) are those it was made at,
- * else by reading every record file, then the cache is written again
- * (when it cannot be, the answer stands).  Damaged incident records go
+ * else by reading every record file, then, when keep, the cache is
+ * written again (when it cannot be, the answer stands; a command that
+ * promises to only read passes false).  Damaged incident records go
  * to w with file and line.  -1 and errget() when the journal cannot be
  * read.
  */
-int incidents_load(const struct journal *j, struct incidents *out, struct store_warnings *w);
+int incidents_load(const struct journal *j, struct incidents *out, struct store_warnings *w, bool keep);
 
 #endif
