@@ -4,9 +4,12 @@
 
 load lib
 
+# (lib's setup: UTC, a temporary HOME, web1 and alice unless said otherwise)
+
 # a journal for host $1 in $BATS_TEST_TMPDIR/$1, with the hub as remote
 replica() {
 	local h=$1
+	HUB="$BATS_TEST_TMPDIR/hub.git"
 	[ -d "$HUB" ] || git init -q --bare "$HUB"
 	LOGBOOK_HOST=$h "$LOGBOOK" init --timezone UTC "$BATS_TEST_TMPDIR/$h" >/dev/null
 	LOGBOOK_HOST=$h "$LOGBOOK" -C "$BATS_TEST_TMPDIR/$h" remote add hub "$HUB"
@@ -32,21 +35,9 @@ sync_all() {
 	for round in 1 2; do
 		for h in web1 db1 irc1; do
 			run on $h sync
-			[ "$status" -eq 0 ] || fail "$h sync: $output"
+			[ "$status" -eq 0 ] || fail "$h sync, round $round: $output"
 		done
 	done
-}
-
-setup() {
-	export TZ=UTC LC_ALL=C
-	export HOME="$BATS_TEST_TMPDIR/home"
-	mkdir -p "$HOME"
-	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal"
-	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
-	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
-	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
-	export LOGBOOK_SECRETS=/nonexistent/logbook-secrets
-	export HUB="$BATS_TEST_TMPDIR/hub.git"
 }
 
 need_faketime() {
@@ -89,7 +80,7 @@ outage() {
 	summary_at=$(grep -n '^## Summary' <<<"$md" | cut -d: -f1)
 	timeline_at=$(grep -n '^## Timeline' <<<"$md" | cut -d: -f1)
 	[ -n "$summary_at" ] && [ -n "$timeline_at" ] && [ "$summary_at" -lt "$timeline_at" ] || fail "$md"
-	grep -qx 'Cause\\: db1 disk full \\(logs\\)\\' <<<"$md" || fail "summary: $md"
+	grep -qxF "Cause\\: db1 disk full \\(logs\\)\\" <<<"$md" || fail "summary: $md"
 	grep -q '^- Closed 2026_11_27 18:00:00 by bob on db1$' <<<"$md" || fail "$md"
 	# every part of the story, in time order across hosts and days
 	prev=0
@@ -134,10 +125,10 @@ outage() {
 		replica $h
 	done
 	at web1 alice "2026-11-26 09:00:00" incident open "outage" >/dev/null
-	for round in 1 2; do on web1 sync >/dev/null; on db1 sync >/dev/null; done
+	for _ in 1 2; do on web1 sync >/dev/null; on db1 sync >/dev/null; done
 	at db1 bob "2026-11-26 12:00:00" incident close -m "bob's summary" web1:1 >/dev/null
 	at web1 alice "2026-11-26 11:00:00" incident close -m "alice's summary" web1:1 >/dev/null
-	for round in 1 2; do on web1 sync >/dev/null; on db1 sync >/dev/null; done
+	for _ in 1 2; do on web1 sync >/dev/null; on db1 sync >/dev/null; done
 	on web1 incident list --all --json >"$BATS_TEST_TMPDIR/a"
 	on db1 incident list --all --json >"$BATS_TEST_TMPDIR/b"
 	cmp "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" || fail "$(cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b")"
@@ -178,8 +169,8 @@ outage() {
 	run lb note --incident "$id" "this one"
 	[[ "$output" == *"incident $id)" ]] || fail "$output"
 	# closed: nothing is said any more
-	lb incident close -m done "$id" >/dev/null
-	lb incident close -m done "$id2" >/dev/null
+	lb incident close -m "all done" "$id" >/dev/null
+	lb incident close -m "all done" "$id2" >/dev/null
 	for cmd in show news who; do
 		run lb $cmd
 		[[ "$output" != *"incident "*"open since"* ]] || fail "$cmd: $output"

