@@ -101,6 +101,11 @@ outage() {
 	! grep -q 'before the outage' <<<"$md" || fail "$md"
 	# record text never becomes markup: the title's emphasis and link are escaped
 	grep -qxF '# Incident web1:1: forum down\: \*db\* \[unreachable\]\(x\)' <<<"$md" || fail "$md"
+	if command -v cmark-gfm >/dev/null; then
+		html=$(cmark-gfm --unsafe -e table -e strikethrough -e tasklist <<<"$md")
+		grep -qF '<h1>Incident web1:1: forum down: *db* [unreachable](x)</h1>' <<<"$html" || fail "$html"
+		! grep -qE '<(em|a|strong) ' <<<"$(grep -F 'forum down' <<<"$html")" || fail "$html"
+	fi
 }
 
 @test "after sync every replica shows the same incident, list and timeline" {
