@@ -186,13 +186,19 @@ outage() {
 	[[ "$output" != *"open since"* ]] || fail "$output"
 }
 
-@test "the open incidents come from a cache keyed by the chain heads: a record added behind its back is seen" {
+@test "the open incidents come from a cache kept up to date from the chain heads: records appended or synced later are seen" {
 	new_journal
 	lb incident open "first" >/dev/null
 	run lb incident list
 	[[ "$output" == *first* ]] || fail "$output"
 	cache="$LOGBOOK_DIR/.state/incidents/$(id -u)"
 	[ -f "$cache" ] || fail "no cache"
+	grep -q "^head web1 $(today) [0-9]*\$" "$cache" || fail "$(cat "$cache")"
+	# the host appends: only what came after the cached head is read, and found
+	lb note "between" >/dev/null
+	lb incident open "second" >/dev/null
+	run lb incident list
+	[[ "$output" == *second*first* ]] || fail "$output"
 	# another host's open record arrives (as sync brings it): the heads change
 	rec='{"v":1,"kind":"incident","time":"2026-01-01T00:00:00.000000Z","host":"other","admin":"zed","account":"root","session":"","seq":1,"prev":"0000000000000000000000000000000000000000000000000000000000000000","event":"open","title":"from elsewhere"}'
 	mkdir -p "$LOGBOOK_DIR/$(today | cut -c1-4)/$(today)"

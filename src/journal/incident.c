@@ -22,9 +22,6 @@
 #include "journal/incident.h"
 #include "base/banned.h"
 
-/* the first line of a cache file; the rest are copies of incident records */
-#define CACHE_MAGIC "logbook-incidents 1 "
-#define CACHE_MAX (64 * 1024 * 1024)
 
 bool incident_id_parse(const char *s, char host[STORE_HOST_MAX + 1], int64_t *seq)
 {
@@ -296,11 +293,73 @@ void incidents_release(struct incidents *list)
 
 /* ---- finding them in a journal ---- */
 
+/*
+ * The cache, .state/incidents/<uid>:
+ *
+ *   logbook-incidents 2
+ *   head <host> <day> <seq>     per host: its newest day file and last seq when read
+ *   {...}                       the incident records read, one a line
+ *
+ * A host only appends, so what changed since is the records of seq above
+ * the cached one, in its files of the cached day and after (an incident
+ * record is written at the time it is filed).  A host whose seq went
+ * down, or a cache that does not parse, means reading everything again.
+ */
+#define CACHE_MAGIC "logbook-incidents 2\n"
+#define CACHE_MAX (64 * 1024 * 1024)
+/* below the journal's directory, so that .state itself is checked too (fs.h) */
+#define CACHE_DIR JOURNAL_STATE "/incidents"
+
+struct head {
+	char host[STORE_HOST_MAX + 1];
+	char day[DAY_LEN + 1];
+	int64_t seq;
+};
+
+struct heads {
+	struct head *v;
+	size_t n;
+};
+
+static struct head *head_of(struct heads *h, const char *host)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (!strcmp(h->v[i].host, host))
+			return &h->v[i];
+	return NULL;
+}
+
+static struct head *head_add(struct heads *h, const char *host, const char *day, int64_t seq)
+{
+	struct head *e;
+
+	h->v = xreallocarray(h->v, h->n + 1, sizeof *h->v);
+	e = &h->v[h->n++];
+	snprintf(e->host, sizeof e->host, "%s", host);
+	snprintf(e->day, sizeof e->day, "%s", day);
+	e->seq = seq;
+	return e;
+}
+
+/* newest day first: the first file of a host is its newest */
+static int now_head(const char *day, const char *host, const char *path, void *arg)
+{
+	struct heads *h = arg;
+	int64_t seq = 0;
+
+	if (!head_of(h, host) && store_file_last_seq(path, &seq) >= 0)
+		head_add(h, host, day, seq);
+	return 0;
+}
+
 struct scan {
 	struct incidents *list;
 	struct buf *cache;	/* the lines of incident records, for the cache */
 	struct store_warnings *w;
+	const struct heads *since;	/* per host, what the cache holds already; NULL: nothing */
+	const char *stop;	/* the oldest day any host needs read; "": every day */
 	const char *path, *host;
+	int64_t after;		/* of the file being read: records above this seq are new */
 };
 
 static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
@@ -314,7 +373,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 	rec = rec_parse(line, len, false);
 	if (!rec)
 		return 0;	/* damaged lines are verify's to report */
-	if (!strcmp(rec->kind, "incident")) {
+	if (!strcmp(rec->kind, "incident") && rec->seq > s->after) {
 		if (strcmp(rec->host, s->host))
 			store_warn_add(s->w, xasprintf("%s:%zu: incident record of host %s in %s's file: passed over",
 						       s->path, lineno, rec->host, s->host));
@@ -332,42 +391,27 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 static int scan_file(const char *day, const char *host, const char *path, void *arg)
 {
 	struct scan *s = arg;
+	const struct head *had = s->since ? head_of((struct heads *)s->since, host) : NULL;
 
-	(void)day;
+	if (strcmp(day, s->stop) < 0)
+		return 1;	/* older than any host needs */
+	if (had && strcmp(day, had->day) < 0)
+		return 0;
 	s->path = path;
 	s->host = host;
+	s->after = had ? had->seq : 0;
 	if (store_scan_file(path, scan_line, s) < 0)
 		store_warn_add(s->w, xasprintf("%s", errget()));
 	return 0;
 }
-
-/* hex SHA-256 of the heads, the cache's key */
-static int heads_key(const struct journal *j, char key[REC_HASH_LEN + 1])
-{
-	struct store_head *heads = NULL;
-	struct buf b = BUF_INIT;
-	size_t n = 0;
-
-	if (store_heads(j, "", &heads, &n) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		buf_addf(&b, "%s %" PRId64 " %s\n", heads[i].host, heads[i].seq, heads[i].hash);
-	rec_hash(b.data ? b.data : "", b.len, key);
-	free(heads);
-	buf_release(&b);
-	return 0;
-}
-
-/* below the journal's directory, so that .state itself is checked too (fs.h) */
-#define CACHE_DIR JOURNAL_STATE "/incidents"
 
 static char *cache_rel(void)
 {
 	return xasprintf(CACHE_DIR "/%lu", (unsigned long)geteuid());
 }
 
-/* 0 when the cache was made at key and read into out */
-static int cache_read(const struct journal *j, const char *key, struct incidents *out)
+/* the cache's heads and records (into out and lines); -1 when there is none this account owns, or it does not parse */
+static int cache_read(const struct journal *j, struct heads *heads, struct incidents *out, struct buf *lines)
 {
 	char *rel = cache_rel();
 	struct buf b = BUF_INIT;
@@ -378,34 +422,51 @@ static int cache_read(const struct journal *j, const char *key, struct incidents
 	free(rel);
 	if (fd < 0)
 		return -1;
-	if (fs_read_fd(fd, &b, CACHE_MAX) < 0 || b.len < magic + REC_HASH_LEN + 1 ||
-	    memcmp(b.data, CACHE_MAGIC, magic) || memcmp(b.data + magic, key, REC_HASH_LEN) ||
-	    b.data[magic + REC_HASH_LEN] != '\n')
+	if (fs_read_fd(fd, &b, CACHE_MAX) < 0 || b.len < magic || memcmp(b.data, CACHE_MAGIC, magic))
 		goto out;
 	end = b.data + b.len;
-	for (p = b.data + magic + REC_HASH_LEN + 1; p < end;) {
+	for (p = b.data + magic; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		struct record *rec;
+		size_t len;
 
-		if (!nl || !(rec = rec_parse(p, (size_t)(nl - p), false)))
+		if (!nl)
 			goto out;
-		if (incidents_add(out, rec) < 0) {
+		len = (size_t)(nl - p);
+		if (len > 5 && !memcmp(p, "head ", 5)) {
+			char host[STORE_HOST_MAX + 1], day[DAY_LEN + 1], *line = xstrndup(p, len);
+			long long seq;
+			int n = sscanf(line, "head %64s %10s %lld", host, day, &seq);
+
+			free(line);
+			if (n != 3 || !store_valid_host(host) || !day_valid(day) || seq < 0 || head_of(heads, host))
+				goto out;
+			head_add(heads, host, day, seq);
+		} else {
+			struct record *rec = rec_parse(p, len, false);
+
+			if (!rec || incidents_add(out, rec) < 0) {
+				rec_free(rec);
+				goto out;
+			}
 			rec_free(rec);
-			goto out;
+			buf_add(lines, p, len + 1);
 		}
-		rec_free(rec);
 		p = nl + 1;
 	}
 	rc = 0;
 out:
-	if (rc < 0)
+	if (rc < 0) {
 		incidents_release(out);
+		free(heads->v);
+		memset(heads, 0, sizeof *heads);
+		buf_reset(lines);
+	}
 	close(fd);
 	buf_release(&b);
 	return rc;
 }
 
-static void cache_write(const struct journal *j, const char *key, const struct buf *lines)
+static void cache_write(const struct journal *j, const struct heads *heads, const struct buf *lines)
 {
 	char *rel = cache_rel();
 	struct buf b = BUF_INIT;
@@ -414,7 +475,9 @@ static void cache_write(const struct journal *j, const char *key, const struct b
 	/* a disposable cache: failing to keep it costs the next reader a scan, nothing more */
 	if (dfd >= 0) {
 		close(dfd);
-		buf_addf(&b, CACHE_MAGIC "%s\n", key);
+		buf_adds(&b, CACHE_MAGIC);
+		for (size_t i = 0; i < heads->n; i++)
+			buf_addf(&b, "head %s %s %" PRId64 "\n", heads->v[i].host, heads->v[i].day, heads->v[i].seq);
 		buf_add(&b, lines->data ? lines->data : "", lines->len);
 		(void)fs_write_atomic_below(j->dir, rel, b.data, b.len, 0600, FS_ATOMIC_NO_SYNC);
 	}
@@ -422,26 +485,75 @@ static void cache_write(const struct journal *j, const char *key, const struct b
 	buf_release(&b);
 }
 
+/*
+ * What the cache lacks: the oldest day a changed host needs read (into
+ * stop), "" for every day (a host the cache does not know), or -1 when
+ * the cache cannot be extended (a host's seq went down).  0: nothing
+ * changed.
+ */
+static int changed(const struct heads *had, const struct heads *now, char stop[DAY_LEN + 1])
+{
+	int n = 0;
+
+	snprintf(stop, DAY_LEN + 1, "9999_99_99");
+	for (size_t i = 0; i < now->n; i++) {
+		const struct head *h = head_of((struct heads *)had, now->v[i].host);
+
+		if (h && h->seq == now->v[i].seq)
+			continue;
+		if (h && h->seq > now->v[i].seq)
+			return -1;
+		n++;
+		if (!h)
+			stop[0] = '\0';
+		else if (strcmp(h->day, stop) < 0)
+			snprintf(stop, DAY_LEN + 1, "%s", h->day);
+	}
+	return n;
+}
+
 int incidents_load(const struct journal *j, struct incidents *out, struct store_warnings *w, bool keep)
 {
-	char key[REC_HASH_LEN + 1];
+	struct heads had = { 0 }, now = { 0 };
 	struct buf lines = BUF_INIT;
-	struct scan s = { out, &lines, w, NULL, NULL };
-	bool keyed;
+	struct scan s = { out, &lines, w, NULL, "", NULL, NULL, 0 };
+	char stop[DAY_LEN + 1] = "";
+	int rc = 0, diff = -1;
 
 	memset(out, 0, sizeof *out);
-	keyed = heads_key(j, key) == 0;
-	if (keyed && cache_read(j, key, out) == 0) {
-		incidents_finish(out);
-		return 0;
+	if (store_each_file(j, STORE_HEADS_DAYS, now_head, &now) < 0) {
+		rc = -1;
+		goto done;
+	}
+	if (cache_read(j, &had, out, &lines) == 0) {
+		diff = changed(&had, &now, stop);
+		if (diff < 0) {
+			incidents_release(out);
+			buf_reset(&lines);
+		}
+	}
+	if (diff == 0)
+		goto done;
+	if (diff > 0) {
+		s.since = &had;
+		s.stop = stop;
 	}
 	if (store_each_file(j, 0, scan_file, &s) < 0) {
-		buf_release(&lines);
-		return -1;
+		rc = -1;
+		goto done;
 	}
-	if (keyed && keep)
-		cache_write(j, key, &lines);
-	buf_release(&lines);
+	/* the heads of hosts quiet for longer than the newest day pages stay as they were */
+	for (size_t i = 0; diff > 0 && i < had.n; i++)
+		if (!head_of(&now, had.v[i].host))
+			head_add(&now, had.v[i].host, had.v[i].day, had.v[i].seq);
+	if (keep)
+		cache_write(j, &now, &lines);
+done:
+	if (rc < 0)
+		incidents_release(out);
 	incidents_finish(out);
-	return 0;
+	free(had.v);
+	free(now.v);
+	buf_release(&lines);
+	return rc;
 }

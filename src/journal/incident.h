@@ -9,7 +9,7 @@
  *
  * This module builds the records, folds them into incidents and finds
  * them in a journal, through a disposable cache per account under
- * .state/incidents/ that is keyed by the hosts' chain heads.  It never
+ * .state/incidents/ kept up to date from the hosts' chain heads.  It never
  * writes records (the command adds them through the store) and never
  * formats for humans.
  */
@@ -82,9 +82,9 @@ size_t incidents_open(const struct incidents *list, const struct incident **only
 void incidents_release(struct incidents *list);
 
 /*
- * Every incident of the journal.  From the cache .state/incidents/<uid>
- * when the hosts' chain heads (store_heads) are those it was made at,
- * else by reading every record file, then, when keep, the cache is
+ * Every incident of the journal: the cache .state/incidents/<uid>,
+ * brought up to date with what each host appended since (incident.c
+ * says how), or, without a cache, every record file; then, when keep, the cache is
  * written again (when it cannot be, the answer stands; a command that
  * promises to only read passes false).  Damaged incident records go
  * to w with file and line.  -1 and errget() when the journal cannot be
