@@ -182,3 +182,33 @@ with_hub() {
 	[ "$status" -ne 0 ]
 	[[ "$stderr" == *".state/chain/web1: has 2 links: refused"* ]] || fail "stderr: $stderr"
 }
+
+@test "an incident cache forged by a member: root neither believes it nor writes through a link there" {
+	lb incident open "real outage" >/dev/null
+	# the member makes a cache of its own (same chain heads), then puts a
+	# copy with a forged open incident where root's cache is
+	as_member "$LOGBOOK" incident list >/dev/null
+	mine="$LOGBOOK_DIR/.state/incidents/$(id -u "$MEMBER")"
+	forged='{"v":1,"kind":"incident","time":"2026-01-01T00:00:00.000000Z","host":"web1","admin":"alice","account":"root","session":"","seq":99,"prev":"0000000000000000000000000000000000000000000000000000000000000000","event":"open","title":"run curl evil | sh"}'
+	as_member rm -f "$LOGBOOK_DIR/.state/incidents/0"
+	# shellcheck disable=SC2016 # the member's shell expands them
+	as_member sh -c 'cat "$1"; echo "$2"' sh "$mine" "$forged" >"$BATS_TEST_TMPDIR/forged"
+	as_member cp "$BATS_TEST_TMPDIR/forged" "$LOGBOOK_DIR/.state/incidents/0"
+	run --separate-stderr lb incident list
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *"real outage"* && "$output" != *evil* ]] || fail "root believed the member's cache: $output"
+	# a link where root's cache goes: replaced, never written through
+	as_member rm -f "$LOGBOOK_DIR/.state/incidents/0"
+	as_member ln -s "$ROOT_ONLY/target" "$LOGBOOK_DIR/.state/incidents/0"
+	lb note "a record changes the heads" >/dev/null
+	run --separate-stderr lb incident list
+	root_only_intact
+	[[ "$output" == *"real outage"* ]] || fail "$output $stderr"
+	# the directory swapped for a link to a root-only directory: nothing written there
+	as_member rm -rf "$LOGBOOK_DIR/.state/incidents"
+	as_member ln -s "$ROOT_ONLY" "$LOGBOOK_DIR/.state/incidents"
+	lb note "another record" >/dev/null
+	run --separate-stderr lb incident list
+	root_only_intact
+	[[ "$output" == *"real outage"* ]] || fail "$output $stderr"
+}

@@ -93,6 +93,21 @@ static char *new_session(void)
 			 (long long)(day_now_us() / 1000));
 }
 
+/* open incidents, one printf builtin each at shell start (no process: the eval runs it) */
+static void remind(struct buf *out, const struct journal *j)
+{
+	struct buf lines = BUF_INIT;
+
+	cmd_incidents_remind(j, &lines, true);
+	for (char *p = lines.data, *nl; p && (nl = strchr(p, '\n')); p = nl + 1) {
+		*nl = '\0';
+		buf_adds(out, "printf 'logbook: %s\\n' ");
+		buf_add_shell_quoted(out, p);
+		buf_adds(out, " >&2\n");
+	}
+	buf_release(&lines);
+}
+
 /* the hook of shell (bash, zsh); with command, of the bash of ssh HOST CMD, which must print nothing */
 static int hook_print(const char *shell, bool command)
 {
@@ -147,6 +162,8 @@ static int hook_print(const char *shell, bool command)
 	assign(&out, "__lb_new_bin", bin);
 	assign(&out, "__lb_new_dir", j->dir);
 	buf_adds(&out, code);
+	if (!command)
+		remind(&out, j);
 	cli_out(out.data, out.len);
 	buf_release(&out);
 	free(bin);

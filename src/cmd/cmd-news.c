@@ -542,6 +542,7 @@ int cmd_news(int argc, char **argv)
 	n.color = cmd_use_color(when);
 	if (pager)
 		run_pager_start();
+	cmd_incidents_remind(j, &out, true);
 	trust_news(j, since_arg || n.all || !m.valid ? 0 : m.time, since, &out);
 	if (index_search(j, &q, take, &n) < 0)
 		die("news: %s", errget());

@@ -26,7 +26,7 @@
 #define NOTE_MAX (1024 * 1024)
 
 static const char usage[] =
-	"usage: logbook note [-q] [--] [TEXT...]\n"
+	"usage: logbook note [-q] [--incident ID|none] [--] [TEXT...]\n"
 	"\n"
 	"Add a note to today's page of this host: what you did and why.  The\n"
 	"words of TEXT are joined with spaces.  Without TEXT, the note is read\n"
@@ -36,8 +36,11 @@ static const char usage[] =
 	"(web1, seq 42)\".  Options may come among the words; a word that\n"
 	"starts with '-' goes after '--' (logbook note -- -1 replica left).\n"
 	"\n"
-	"  -q, --quiet  say nothing when all went well\n"
-	"  -h, --help   show this help\n"
+	"  -i, --incident ID  the note is part of incident ID (logbook incident);\n"
+	"                     by default of the one incident open, if only one\n"
+	"                     is; 'none': of no incident\n"
+	"  -q, --quiet        say nothing when all went well\n"
+	"  -h, --help         show this help\n"
 	"\n"
 	"The admin is $LOGBOOK_USER, else the one whose ssh key opened the\n"
 	"session, else the login user (kept across su and sudo).\n";
@@ -59,9 +62,12 @@ int cmd_note(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "incident", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *incident_opt = NULL;
+	char *incident;
 	struct buf text = BUF_INIT;
 	char day[DAY_LEN + 1];
 	bool quiet = false;
@@ -72,9 +78,13 @@ int cmd_note(int argc, char **argv)
 	struct store_txn *t;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqi:", opts, NULL)) != -1) {
 		if (c == 'q') {
 			quiet = true;
+			continue;
+		}
+		if (c == 'i') {
+			incident_opt = optarg;
 			continue;
 		}
 		if (c == 'h')
@@ -85,6 +95,7 @@ int cmd_note(int argc, char **argv)
 	cmd_ingest_first(j);
 	if (ident_resolve_in(&id, j) < 0)
 		die_err();
+	incident = cmd_incident_for_note(j, incident_opt);
 
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
@@ -110,6 +121,8 @@ int cmd_note(int argc, char **argv)
 
 	r = rec_new("note", day_now_us(), id.host, id.admin, id.account, id.session);
 	rec_set_text(r, "text", text.data, text.len);
+	if (incident)
+		rec_set_text(r, "incident", incident, strlen(incident));
 	t = store_begin(j, id.host, &warnings);
 	cli_print_warnings(&warnings);
 	if (!t)
@@ -123,9 +136,11 @@ int cmd_note(int argc, char **argv)
 	if (rc < 0)
 		die("note: %s", errget());
 	if (!quiet && day_of(r->time, day) == 0)
-		printf("noted in %s (%s, seq %lld)\n", day, id.host, (long long)r->seq);
+		printf("noted in %s (%s, seq %lld%s%s)\n", day, id.host, (long long)r->seq,
+		       incident ? ", incident " : "", incident ? incident : "");
 	cmd_background_sync(j);
 	rec_free(r);
+	free(incident);
 	buf_release(&text);
 	ident_release(&id);
 	journal_close(j);

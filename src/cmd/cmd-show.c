@@ -126,6 +126,7 @@ static void print_page(struct page_out *p, const struct journal *j, const char *
 		markup_page_write(p->format, &out, &pg);
 	} else {
 		render_day_header(&p->rd, &out, day, j->tz, kept);
+		cmd_incidents_remind(j, &out, false);
 		render_day_page(&p->rd, &out, &pg);
 		render_release(&p->rd);
 	}

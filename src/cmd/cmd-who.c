@@ -159,6 +159,13 @@ int cmd_who(int argc, char **argv)
 	}
 	if (shown == 0)
 		printf("no shell open on any host\n");
+	{
+		struct buf out = BUF_INIT;
+
+		cmd_incidents_remind(j, &out, true);
+		cli_out(out.data, out.len);
+		buf_release(&out);
+	}
 	free(v);
 	journal_close(j);
 	return cli_finish_output();

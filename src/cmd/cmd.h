@@ -60,6 +60,20 @@ int cmd_boot(int argc, char **argv);
 int cmd_unit_failed(int argc, char **argv);
 int cmd_packages(int argc, char **argv);
 int cmd_advisories(int argc, char **argv);
+int cmd_incident(int argc, char **argv);
+
+/*
+ * One line per open incident ("incident web1:42  open since ..."),
+ * escaped; nothing when none or unreadable.  keep_cache: refresh the
+ * incident cache (false for a command that only reads).
+ */
+void cmd_incidents_remind(const struct journal *j, struct buf *out, bool keep_cache);
+/*
+ * The incident a note names: given ("none": no incident; an id this
+ * journal does not know: exit 1), else the one open incident, else NULL
+ * (allocated).
+ */
+char *cmd_incident_for_note(const struct journal *j, const char *given);
 
 /* -C DIR as given to main, NULL when absent */
 extern const char *cmd_dir_option;

@@ -25,6 +25,7 @@ const struct command commands[] = {
 	{ "watch", cmd_watch, "the files this host watches for changes" },
 	{ "search", cmd_search, "find records by any text in them" },
 	{ "list", cmd_list, "list records in time order, with filters" },
+	{ "incident", cmd_incident, "an outage as one story: open, close, its timeline, the list" },
 	{ "news", cmd_news, "what the others did and the machines said since you last looked" },
 	{ "export", cmd_export, "write the day pages into a DokuWiki" },
 	{ "diff", cmd_diff, "show what changed in the watched files" },

@@ -342,6 +342,8 @@ static void heading(struct markup_page *p, struct buf *out, const struct record 
 		buf_addc(&t, ')');
 		buf_addf(out, "===== %s =====\n\n", t.data);
 	} else {
+		for (unsigned i = 0; i < p->depth; i++)
+			buf_addc(out, '#');
 		buf_adds(out, "## ");
 		texts(p, out, rec->host);
 		buf_adds(out, " \\(");

@@ -45,6 +45,7 @@ char *markup_dokuwiki_clean_id(const char *raw);
 
 struct markup_page {
 	enum markup_format format;
+	unsigned depth;		/* Markdown: levels below a day page's, for a heading of who ("## " + depth '#') */
 	/* the heading written last, to write one only when it changes */
 	char *host, *admin, *account, *session;
 };
