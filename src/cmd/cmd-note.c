@@ -19,14 +19,17 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/ref.h"
 #include "journal/store.h"
+#include "view/index.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 /* a note is a few lines on why; a megabyte is a mistake (a pasted log belongs in a file) */
 #define NOTE_MAX (1024 * 1024)
 
 static const char usage[] =
-	"usage: logbook note [-q] [--] [TEXT...]\n"
+	"usage: logbook note [-q] [--reply REF] [--] [TEXT...]\n"
 	"\n"
 	"Add a note to today's page of this host: what you did and why.  The\n"
 	"words of TEXT are joined with spaces.  Without TEXT, the note is read\n"
@@ -36,6 +39,11 @@ static const char usage[] =
 	"(web1, seq 42)\".  Options may come among the words; a word that\n"
 	"starts with '-' goes after '--' (logbook note -- -1 replica left).\n"
 	"\n"
+	"With --reply REF, the note answers the record REF (HOST:SEQ, as the\n"
+	"page, list and search show it): the page shows it under that record,\n"
+	"and news tells its admin.  A REF this replica does not hold is refused.\n"
+	"\n"
+	"  -r, --reply REF  answer the record REF\n"
 	"  -q, --quiet  say nothing when all went well\n"
 	"  -h, --help   show this help\n"
 	"\n"
@@ -59,22 +67,29 @@ int cmd_note(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "reply", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct buf text = BUF_INIT;
 	char day[DAY_LEN + 1];
+	char reply[REF_MAX + 1] = "";
 	bool quiet = false;
-	struct store_warnings warnings = { 0 };
 	struct journal *j;
 	struct ident id;
 	struct record *r;
-	struct store_txn *t;
-	int c, rc;
+	int c;
 
-	while ((c = getopt_long(argc, argv, ":hq", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqr:", opts, NULL)) != -1) {
 		if (c == 'q') {
 			quiet = true;
+			continue;
+		}
+		if (c == 'r') {
+			struct rec_ref ref;
+			if (ref_parse(optarg, strlen(optarg), &ref) < 0)
+				cli_usage_exit(usage, "note: --reply '%s': %s", optarg, errget());
+			ref_format(ref.host, ref.seq, reply);
 			continue;
 		}
 		if (c == 'h')
@@ -85,6 +100,8 @@ int cmd_note(int argc, char **argv)
 	cmd_ingest_first(j);
 	if (ident_resolve_in(&id, j) < 0)
 		die_err();
+	if (reply[0])
+		cmd_find_ref(j, reply, "note", NULL);
 
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
@@ -110,21 +127,12 @@ int cmd_note(int argc, char **argv)
 
 	r = rec_new("note", day_now_us(), id.host, id.admin, id.account, id.session);
 	rec_set_text(r, "text", text.data, text.len);
-	t = store_begin(j, id.host, &warnings);
-	cli_print_warnings(&warnings);
-	if (!t)
-		die("note: %s", errget());
-	if (store_add(t, r) < 0) {
-		store_abort(t);
-		die("note: %s", errget());
-	}
-	cmd_autosign(t, j, &id);
-	rc = store_commit(t);
-	if (rc < 0)
-		die("note: %s", errget());
+	if (reply[0])
+		rec_set_text(r, "reply", reply, strlen(reply));
+	cmd_file_record(j, &id, r, "note");
 	if (!quiet && day_of(r->time, day) == 0)
 		printf("noted in %s (%s, seq %lld)\n", day, id.host, (long long)r->seq);
-	cmd_background_sync(j);
+	index_close();
 	rec_free(r);
 	buf_release(&text);
 	ident_release(&id);

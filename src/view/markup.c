@@ -53,8 +53,10 @@
 
 #include "base/day.h"
 #include "base/xalloc.h"
+#include "journal/ref.h"
 #include "view/markup.h"
 #include "view/render.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 static const char nowiki_close[] = "</nowiki>";
@@ -545,7 +547,7 @@ static void session_record(struct markup_page *p, struct buf *out, const struct 
 /* the field that says what a record of a kind this version does not know is about */
 static const char *summary_field(const struct record *rec)
 {
-	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary" };
+	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary", "ref" };
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		if (json_is_string(json_object_get(rec->obj, keys[i])))
@@ -772,6 +774,53 @@ static void page_message(struct markup_page *p, struct buf *out, const struct pa
 	buf_release(&v);
 }
 
+/* the record's reference, what it answers and who took it, then its replies (threads.h): paragraphs of their own */
+static void thread_paras(struct markup_page *p, struct buf *out, const struct page *pg, const struct record *rec)
+{
+	const char *em = p->format == MARKUP_DOKUWIKI ? "//" : "_";
+	const char *reply = !strcmp(rec->kind, "note") ? rec_get_str(rec, "reply", NULL) : NULL;
+	const struct thread_ack *ack = NULL;
+	char ref[REF_MAX + 1], day[DAY_LEN + 1], when[DAY_LEN + 1], clock[9];
+	size_t *v = NULL, n = 0;
+
+	ref_format(rec->host, rec->seq, ref);
+	if (pg->threads) {
+		ack = threads_ack_of(pg->threads, ref);
+		n = threads_replies_to(pg->threads, ref, &v);
+	}
+	buf_adds(out, "\n");
+	buf_adds(out, em);
+	texts(p, out, ref);
+	if (reply) {
+		buf_adds(out, ", in reply to ");
+		texts(p, out, reply);
+	}
+	if (ack) {
+		buf_adds(out, ", taken by ");
+		texts(p, out, ack->admin);
+	}
+	buf_adds(out, em);
+	buf_adds(out, "\n");
+	day_of(rec->time, day);
+	for (size_t i = 0; i < n; i++) {
+		const struct thread_reply *rp = &pg->threads->replies[v[i]];
+		day_of(rp->time, when);
+		day_clock(rp->time, clock);
+		buf_adds(out, "\n");
+		buf_adds(out, em);
+		buf_adds(out, "reply by ");
+		texts(p, out, rp->admin);
+		buf_addf(out, ", %s%s%s (", strcmp(when, day) ? when : "", strcmp(when, day) ? " " : "", clock);
+		texts(p, out, rp->ref);
+		buf_adds(out, "):");
+		buf_adds(out, em);
+		buf_adds(out, " ");
+		lines(p, out, rp->text ? rp->text : "", rp->text ? strlen(rp->text) : 0);
+		buf_adds(out, "\n");
+	}
+	free(v);
+}
+
 void markup_page_write(enum markup_format format, struct buf *out, const struct page *pg)
 {
 	struct markup_page p = { .format = format };
@@ -810,6 +859,7 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 				if (rec_get_text(rec, "text", &v) == 0)
 					lines(&p, out, buf_str(&v), v.len);
 				buf_adds(out, "\n");
+				thread_paras(&p, out, pg, rec);
 				buf_release(&v);
 				rec_free(rec);
 			}
@@ -832,12 +882,15 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 					} else if (parts[q] == &s->changes) {
 						buf_adds(out, "\n");
 						change_record(&p, out, rec);
+						thread_paras(&p, out, pg, rec);
 					} else {
 						stamp(&p, out, rec);
-						if (!strcmp(rec->kind, "session"))
+						if (!strcmp(rec->kind, "session")) {
 							session_record(&p, out, rec);
-						else
+						} else {
 							other_record(&p, out, rec);
+							thread_paras(&p, out, pg, rec);
+						}
 					}
 					rec_free(rec);
 				}
@@ -852,6 +905,8 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 			struct record *rec = page_record(pg, host->messages[m].line);
 			if (rec)
 				page_message(&p, out, &host->messages[m], rec);
+			if (rec && !strcmp(rec->kind, "event"))
+				thread_paras(&p, out, pg, rec);
 			rec_free(rec);
 		}
 	}
