@@ -88,7 +88,7 @@ int cmd_ack(int argc, char **argv)
 	} else {
 		die("ack: '%s' is neither an event (HOST:SEQ) nor an advisory (DSA-5678-1)", arg);
 	}
-	if (threads_load(j, false, &t) < 0)
+	if (threads_load(j, THREADS_UPDATE, &t) < 0)
 		die("ack: %s", errget());
 	if ((taken = threads_ack_of(&t, ref)) && !strcmp(taken->admin, id.admin))
 		die("ack: you took %s already (%s)", ref, taken->ref);

@@ -569,7 +569,7 @@ int cmd_digest(int argc, char **argv)
 			all.recs[all.n++] = r;
 		}
 	}
-	if (threads_load(j, false, &threads) < 0)
+	if (threads_load(j, THREADS_UPDATE, &threads) < 0)
 		warn_msg("digest: replies, todos and acks left out: %s", errget());
 	build(j, &range, &all, buf_str(&to), host, &threads, &mail);
 	if (send) {

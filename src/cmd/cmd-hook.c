@@ -31,6 +31,8 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/work.h"
+#include "view/index.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 /* the shell code, linked in from src/capture/hook.*, each ended by a NUL */
@@ -72,6 +74,10 @@ static const char usage[] =
 	"logbook setup puts both at the top of /etc/bash.bashrc, above the\n"
 	"line that returns for non-interactive shells.\n"
 	"\n"
+	"When a shell starts, the things left to do about this host (logbook\n"
+	"todo) are listed on standard error, from the search index as it is:\n"
+	"the hook neither builds the index nor reads the record files.\n"
+	"\n"
 	"'hook exit' is what the hook runs when the shell exits: it ingests\n"
 	"the session's spool and says how many commands no entry covers.\n"
 	"\n"
@@ -91,6 +97,20 @@ static char *new_session(void)
 {
 	return xasprintf("%.8s-%ld-%lld", strlen(boot_id()) >= 8 ? boot_id() : "00000000", (long)getppid(),
 			 (long long)(day_now_us() / 1000));
+}
+
+/* the open todos about this host, on stderr (stdout is the code for eval), from what the index already has */
+static void todo_reminder(struct journal *j, const char *host)
+{
+	struct buf lines = BUF_INIT;
+	struct threads t;
+	size_t n;
+
+	if (threads_load(j, THREADS_QUICK, &t) == 0 && (n = threads_todo_lines(&t, host, "  ", &lines)) > 0)
+		fprintf(stderr, "logbook: left to do on %s (logbook todo done REF when done):\n%s", host, buf_str(&lines));
+	threads_release(&t);
+	index_close();
+	buf_release(&lines);
 }
 
 /* the hook of shell (bash, zsh); with command, of the bash of ssh HOST CMD, which must print nothing */
@@ -147,6 +167,8 @@ static int hook_print(const char *shell, bool command)
 	assign(&out, "__lb_new_bin", bin);
 	assign(&out, "__lb_new_dir", j->dir);
 	buf_adds(&out, code);
+	if (!command)
+		todo_reminder(j, id.host);
 	cli_out(out.data, out.len);
 	buf_release(&out);
 	free(bin);

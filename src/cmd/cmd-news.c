@@ -307,14 +307,14 @@ static int take(const struct index_hit *hit, void *arg)
 		add_escaped(&line, r->admin);
 		buf_adds(&line, ": ");
 		add_text(&line, r, "text", 15);
-		ref_format(r->host, r->seq, ref);
-		buf_addf(&line, "  (%s", ref);
+		/* a reply says what it answers, and its own reference to answer it back */
 		if (reply) {
+			ref_format(r->host, r->seq, ref);
+			buf_adds(&line, "  (");
+			add_escaped(&line, ref);
 			buf_adds(&line, ", in reply to ");
 			add_escaped(&line, reply);
-		}
-		buf_addc(&line, ')');
-		if (reply) {
+			buf_addc(&line, ')');
 			n->replies = xreallocarray(n->replies, n->nreplies + 1, sizeof *n->replies);
 			n->replies[n->nreplies++] = (struct reply_news){ .target = xstrdup(reply), .time = r->time,
 									 .line = xstrdup(buf_str(&line)) };
@@ -339,7 +339,9 @@ static int take(const struct index_hit *hit, void *arg)
 			}
 			buf_adds(&line, ": ");
 			add_text(&line, r, "text", 15);
-			buf_addf(&line, "  (%s)", ref);
+			buf_adds(&line, "  (");
+			add_escaped(&line, ref);
+			buf_addc(&line, ')');
 		}
 		add_item(h, r->time, 1, &line);
 	} else if (!strcmp(r->kind, "change")) {
@@ -620,7 +622,7 @@ int cmd_news(int argc, char **argv)
 	n.color = cmd_use_color(when);
 	if (pager)
 		run_pager_start();
-	if (threads_load(j, false, &threads) == 0)
+	if (threads_load(j, THREADS_UPDATE, &threads) == 0)
 		n.threads = &threads;
 	trust_news(j, since_arg || n.all || !m.valid ? 0 : m.time, since, &out);
 	{

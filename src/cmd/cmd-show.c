@@ -229,7 +229,7 @@ int cmd_show(int argc, char **argv)
 		page.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
 	else
 		page.rd.color = cmd_use_color(when);
-	if (!json && threads_load(j, false, &threads) == 0)
+	if (!json && threads_load(j, THREADS_CACHED, &threads) == 0)
 		page.threads = &threads;
 	if (range.since_spec || range.until_spec) {
 		char **days;
@@ -256,7 +256,6 @@ int cmd_show(int argc, char **argv)
 			printf("%s: no records\n", what);
 	}
 	threads_release(&threads);
-	index_close();
 	journal_close(j);
 	return cli_finish_output();
 }

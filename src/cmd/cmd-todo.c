@@ -132,7 +132,7 @@ static int todo_done(const char *arg)
 	add = cmd_find_ref(j, ref, "todo done", NULL);
 	if (strcmp(add->kind, "todo") || !(event = rec_get_str(add, "event", NULL)) || strcmp(event, "add"))
 		die("todo done: %s is a %s record, not a todo (logbook todo list shows them)", ref, add->kind);
-	if (threads_load(j, false, &t) < 0)
+	if (threads_load(j, THREADS_UPDATE, &t) < 0)
 		die("todo done: %s", errget());
 	if ((td = threads_todo(&t, ref)) && td->done_by)
 		die("todo done: %s was done already, by %s", ref, td->done_by);
@@ -164,7 +164,7 @@ static int todo_list(bool all, const char *host, bool json)
 	struct threads t;
 
 	cmd_ingest_first(j);
-	if (threads_load(j, false, &t) < 0)
+	if (threads_load(j, THREADS_UPDATE, &t) < 0)
 		die("todo list: %s", errget());
 	for (size_t i = 0; i < t.ntodos; i++) {
 		const struct thread_todo *td = &t.todos[i];
@@ -184,7 +184,8 @@ static int todo_list(bool all, const char *host, bool json)
 			json_array_append_new(arr, o);
 			continue;
 		}
-		buf_addf(&out, "%s  %.10s  %s  ", td->ref, when, td->about);
+		render_escape(&out, td->ref, strlen(td->ref), false);
+		buf_addf(&out, "  %.10s  %s  ", when, td->about);
 		render_escape(&out, td->text, strlen(td->text), false);
 		buf_adds(&out, "  (");
 		render_escape(&out, td->admin, strlen(td->admin), false);

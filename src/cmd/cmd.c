@@ -241,6 +241,12 @@ void cmd_file_record(struct journal *j, const struct ident *id, struct record *r
 	cmd_autosign(t, j, id);
 	if (store_commit(t) < 0)
 		die("%s: %s", what, errget());
+	/* show reads replies, todos and acks from the cache alone: bring it up to date */
+	if (!strcmp(r->kind, "todo") || !strcmp(r->kind, "ack") || rec_get_str(r, "reply", NULL)) {
+		struct threads th;
+		threads_load(j, THREADS_UPDATE, &th);
+		threads_release(&th);
+	}
 	cmd_background_sync(j);
 }
 

@@ -272,7 +272,7 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 	bool changed = false;
 	/* replies and acks under what they answer; a page without them rather than none */
 	struct threads threads;
-	bool loaded = threads_load(j, false, &threads) == 0;
+	bool loaded = threads_load(j, THREADS_UPDATE, &threads) == 0;
 
 	memset(rep, 0, sizeof *rep);
 	if (!(rep->namespace = export_namespace(ns)))

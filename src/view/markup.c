@@ -783,6 +783,8 @@ static void thread_paras(struct markup_page *p, struct buf *out, const struct pa
 	char ref[REF_MAX + 1], day[DAY_LEN + 1], when[DAY_LEN + 1], clock[9];
 	size_t *v = NULL, n = 0;
 
+	if (rec->seq < 1)
+		return;
 	ref_format(rec->host, rec->seq, ref);
 	if (pg->threads) {
 		ack = threads_ack_of(pg->threads, ref);

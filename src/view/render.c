@@ -306,6 +306,9 @@ static void ref_suffix(struct render *r, struct buf *out, const struct record *r
 	char ref[REF_MAX + 1];
 	const char *reply = rec_get_str(rec, "reply", NULL);
 
+	/* a record not from a chain (seq 0) has no reference */
+	if (rec->seq < 1)
+		return;
 	ref_format(rec->host, rec->seq, ref);
 	color(r, out, C_DIM);
 	if (!strcmp(rec->kind, "note") && reply) {
@@ -313,7 +316,8 @@ static void ref_suffix(struct render *r, struct buf *out, const struct record *r
 		escaped_str(out, reply);
 		buf_addc(out, ')');
 	}
-	buf_addf(out, "  %s", ref);
+	buf_adds(out, "  ");
+	escaped_str(out, ref);
 	color(r, out, C_RESET);
 }
 
@@ -324,7 +328,7 @@ static void thread_lines(struct render *r, struct buf *out, const struct record 
 	const struct thread_ack *ack;
 	size_t *v, n;
 
-	if (!r->threads)
+	if (!r->threads || rec->seq < 1)
 		return;
 	ref_format(rec->host, rec->seq, ref);
 	day_of(rec->time, day);
@@ -352,7 +356,8 @@ static void thread_lines(struct render *r, struct buf *out, const struct record 
 		buf_adds(out, ": ");
 		body(out, rp->text ? rp->text : "", rp->text ? strlen(rp->text) : 0, r->indent + 16);
 		color(r, out, C_DIM);
-		buf_addf(out, "  %s", rp->ref);
+		buf_adds(out, "  ");
+		escaped_str(out, rp->ref);
 		color(r, out, C_RESET);
 		buf_addc(out, '\n');
 	}

@@ -90,12 +90,24 @@ static int take_hit(const struct index_hit *h, void *arg)
 	return 0;
 }
 
-static int cache_update(struct journal *j, struct cache *c)
+static int cache_update(struct journal *j, struct cache *c, enum threads_how how)
 {
 	static const char *const kinds[] = { "todo", "ack", "note" };
 	struct index_position pos;
-	bool indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
+	bool indexed;
 
+	if (how == THREADS_CACHED)
+		return 0;
+	if (how == THREADS_QUICK) {
+		char *db = journal_path(j, INDEX_FILE);
+		bool exists = fs_exists(db);
+		free(db);
+		if (!exists)
+			return 0;
+	}
+	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
+	if (how == THREADS_QUICK && !indexed)
+		return 0;
 	if (!indexed || strcmp(pos.generation, c->generation)) {
 		buf_release(&c->lines);
 		c->last_id = 0;
@@ -134,6 +146,22 @@ static char *text_of(const struct record *r, const char *key)
 		return NULL;
 	buf_adds(&b, s);
 	return buf_detach(&b, NULL);
+}
+
+/* what an ack may name: a record's reference, or an advisory's id as advisory.h reads them */
+static bool ack_target(const char *s)
+{
+	struct rec_ref parsed;
+	size_t n = strlen(s);
+
+	if (ref_parse(s, n, &parsed) == 0)
+		return true;
+	if (n < 5 || n > 32 || (strncmp(s, "DSA-", 4) && strncmp(s, "DLA-", 4)))
+		return false;
+	for (size_t i = 4; i < n; i++)
+		if (!(s[i] >= '0' && s[i] <= '9') && s[i] != '-')
+			return false;
+	return true;
 }
 
 /* a done record: kept aside until every add is known (another host's add may come later) */
@@ -180,7 +208,7 @@ static void take_record(struct threads *t, const struct record *r, struct done *
 		ref_format(parsed.host, parsed.seq, (*dones)[*ndones].ref);
 		(*dones)[*ndones].admin = xstrdup(r->admin);
 		(*dones)[(*ndones)++].time = r->time;
-	} else if (!strcmp(r->kind, "ack") && (target = rec_get_str(r, "ref", NULL)) && *target) {
+	} else if (!strcmp(r->kind, "ack") && (target = rec_get_str(r, "ref", NULL)) && ack_target(target)) {
 		struct thread_ack *p;
 		t->acks = xreallocarray(t->acks, t->nacks + 1, sizeof *t->acks);
 		p = &t->acks[t->nacks++];
@@ -259,15 +287,14 @@ static void build(struct threads *t, const struct buf *lines)
 	free(refs);
 }
 
-int threads_load(struct journal *j, bool cached_only, struct threads *t)
+int threads_load(struct journal *j, enum threads_how how, struct threads *t)
 {
 	struct cache c;
-	int rc = 0;
+	int rc;
 
 	memset(t, 0, sizeof *t);
 	cache_read(j, &c);
-	if (!cached_only)
-		rc = cache_update(j, &c);
+	rc = cache_update(j, &c, how);
 	if (rc == 0)
 		build(t, &c.lines);
 	buf_release(&c.lines);
@@ -335,7 +362,9 @@ size_t threads_todo_lines(const struct threads *t, const char *host, const char 
 		const char *text = td->text ? td->text : "", *nl = strchr(text, '\n');
 		if (td->done_by || (host && strcmp(td->about, host)))
 			continue;
-		buf_addf(out, "%s%s ", indent, td->ref);
+		buf_adds(out, indent);
+		render_escape(out, td->ref, strlen(td->ref), false);
+		buf_addc(out, ' ');
 		render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
 		if (nl)
 			buf_adds(out, " ...");

@@ -56,13 +56,20 @@ struct threads {
 };
 
 /*
- * Load every reply, todo and ack of the journal: brings the index up to
- * date and reads the rows the cache has not seen (all of them when the
- * index was rebuilt).  cached_only: read the cache as it is, without
- * touching the index (a shell start when the index does not exist yet).
+ * Load every reply, todo and ack of the journal.  How much it may cost:
+ *   THREADS_UPDATE  bring the index up to date (building it if need be)
+ *                   and read the rows the cache has not seen (all of them
+ *                   when the index was rebuilt); keep the cache
+ *   THREADS_QUICK   the same when the index exists and can be brought up
+ *                   to date, else the cache as it is: never builds the
+ *                   index nor reads record files (a shell start)
+ *   THREADS_CACHED  the cache as it is, touching nothing (show only reads;
+ *                   every command that writes or syncs such records, and
+ *                   news, digest and export, keep the cache up to date)
  * 0, or -1 and errget().
  */
-int threads_load(struct journal *j, bool cached_only, struct threads *t);
+enum threads_how { THREADS_UPDATE, THREADS_QUICK, THREADS_CACHED };
+int threads_load(struct journal *j, enum threads_how how, struct threads *t);
 void threads_release(struct threads *t);
 
 /* the replies to ref, in time order: indices into t->replies; the caller frees *out */
