@@ -590,7 +590,8 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	if (color)
 		buf_adds(out, HIT_RESET HIT_BOLD);
 	render_escape(out, h->host, strlen(h->host), false);
-	buf_addc(out, ' ');
+	/* HOST:SEQ, the reference note --reply, todo done and ack take */
+	buf_addf(out, ":%lld ", (long long)h->seq);
 	render_escape(out, h->admin, strlen(h->admin), false);
 	if (color)
 		buf_adds(out, HIT_RESET);
