@@ -39,7 +39,7 @@ plant() {
 	[[ "$output" == "$(today) "*" web1:2 alice change $BATS_TEST_TMPDIR/srv/app.txt: +listen 8443 ssl_quokka" ]] || fail "$output"
 	run lb search --kind change app.txt
 	[ "$status" -eq 0 ]
-	[[ "$output" == *" web1:[0-9]* alice change: $BATS_TEST_TMPDIR/srv/app.txt" ]]
+	[[ "$output" == *" web1:"[0-9]*" alice change: $BATS_TEST_TMPDIR/srv/app.txt" ]]
 }
 
 @test "search lists newest first and exits 1 when nothing matches" {
