@@ -665,6 +665,58 @@ static void stretch_line(struct markup_page *p, struct buf *out, const struct pa
  * The whole block goes through the code escaper: a command's text cannot
  * end the block.
  */
+/* the record's reference, what it answers and who took it, then its replies (threads.h): paragraphs of their own */
+static void thread_paras(struct markup_page *p, struct buf *out, const struct page *pg, const struct record *rec,
+			 bool only_threads)
+{
+	const char *em = p->format == MARKUP_DOKUWIKI ? "//" : "_";
+	const char *reply = !strcmp(rec->kind, "note") ? rec_get_str(rec, "reply", NULL) : NULL;
+	const struct thread_ack *ack = NULL;
+	char ref[REF_MAX + 1], day[DAY_LEN + 1], when[DAY_LEN + 1], clock[9];
+	size_t *v = NULL, n = 0;
+
+	if (rec->seq < 1)
+		return;
+	ref_format(rec->host, rec->seq, ref);
+	if (pg->threads) {
+		ack = threads_ack_of(pg->threads, ref);
+		n = threads_replies_to(pg->threads, ref, &v);
+	}
+	if (only_threads && !ack && !n)
+		return;
+	buf_adds(out, "\n");
+	buf_adds(out, em);
+	texts(p, out, ref);
+	if (reply) {
+		buf_adds(out, ", in reply to ");
+		texts(p, out, reply);
+	}
+	if (ack) {
+		buf_adds(out, ", taken by ");
+		texts(p, out, ack->admin);
+	}
+	buf_adds(out, em);
+	buf_adds(out, "\n");
+	day_of(rec->time, day);
+	for (size_t i = 0; i < n; i++) {
+		const struct thread_reply *rp = &pg->threads->replies[v[i]];
+		day_of(rp->time, when);
+		day_clock(rp->time, clock);
+		buf_adds(out, "\n");
+		buf_adds(out, em);
+		buf_adds(out, "reply by ");
+		texts(p, out, rp->admin);
+		buf_addf(out, ", %s%s%s (", strcmp(when, day) ? when : "", strcmp(when, day) ? " " : "", clock);
+		texts(p, out, rp->ref);
+		buf_adds(out, "):");
+		buf_adds(out, em);
+		buf_adds(out, " ");
+		lines(p, out, rp->text ? rp->text : "", rp->text ? strlen(rp->text) : 0);
+		buf_adds(out, "\n");
+	}
+	free(v);
+}
+
 static void history(struct markup_page *p, struct buf *out, const struct page *pg, const struct page_list *cmds)
 {
 	struct buf block = BUF_INIT, cwd = BUF_INIT, dir = BUF_INIT, c = BUF_INIT;
@@ -702,6 +754,13 @@ static void history(struct markup_page *p, struct buf *out, const struct page *p
 		buf_truncate(&block, block.len - 1);
 		para_break(p, out);
 		code(p, out, "bash", block.data, block.len);
+	}
+	/* the replies to a command, after the history: the reference says which */
+	for (size_t i = 0; pg->threads && i < cmds->n; i++) {
+		struct record *rec = page_record(pg, cmds->v[i]);
+		if (rec)
+			thread_paras(p, out, pg, rec, true);
+		rec_free(rec);
 	}
 	buf_release(&block);
 	buf_release(&cwd);
@@ -774,55 +833,6 @@ static void page_message(struct markup_page *p, struct buf *out, const struct pa
 	buf_release(&v);
 }
 
-/* the record's reference, what it answers and who took it, then its replies (threads.h): paragraphs of their own */
-static void thread_paras(struct markup_page *p, struct buf *out, const struct page *pg, const struct record *rec)
-{
-	const char *em = p->format == MARKUP_DOKUWIKI ? "//" : "_";
-	const char *reply = !strcmp(rec->kind, "note") ? rec_get_str(rec, "reply", NULL) : NULL;
-	const struct thread_ack *ack = NULL;
-	char ref[REF_MAX + 1], day[DAY_LEN + 1], when[DAY_LEN + 1], clock[9];
-	size_t *v = NULL, n = 0;
-
-	if (rec->seq < 1)
-		return;
-	ref_format(rec->host, rec->seq, ref);
-	if (pg->threads) {
-		ack = threads_ack_of(pg->threads, ref);
-		n = threads_replies_to(pg->threads, ref, &v);
-	}
-	buf_adds(out, "\n");
-	buf_adds(out, em);
-	texts(p, out, ref);
-	if (reply) {
-		buf_adds(out, ", in reply to ");
-		texts(p, out, reply);
-	}
-	if (ack) {
-		buf_adds(out, ", taken by ");
-		texts(p, out, ack->admin);
-	}
-	buf_adds(out, em);
-	buf_adds(out, "\n");
-	day_of(rec->time, day);
-	for (size_t i = 0; i < n; i++) {
-		const struct thread_reply *rp = &pg->threads->replies[v[i]];
-		day_of(rp->time, when);
-		day_clock(rp->time, clock);
-		buf_adds(out, "\n");
-		buf_adds(out, em);
-		buf_adds(out, "reply by ");
-		texts(p, out, rp->admin);
-		buf_addf(out, ", %s%s%s (", strcmp(when, day) ? when : "", strcmp(when, day) ? " " : "", clock);
-		texts(p, out, rp->ref);
-		buf_adds(out, "):");
-		buf_adds(out, em);
-		buf_adds(out, " ");
-		lines(p, out, rp->text ? rp->text : "", rp->text ? strlen(rp->text) : 0);
-		buf_adds(out, "\n");
-	}
-	free(v);
-}
-
 void markup_page_write(enum markup_format format, struct buf *out, const struct page *pg)
 {
 	struct markup_page p = { .format = format };
@@ -861,7 +871,7 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 				if (rec_get_text(rec, "text", &v) == 0)
 					lines(&p, out, buf_str(&v), v.len);
 				buf_adds(out, "\n");
-				thread_paras(&p, out, pg, rec);
+				thread_paras(&p, out, pg, rec, false);
 				buf_release(&v);
 				rec_free(rec);
 			}
@@ -884,14 +894,14 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 					} else if (parts[q] == &s->changes) {
 						buf_adds(out, "\n");
 						change_record(&p, out, rec);
-						thread_paras(&p, out, pg, rec);
+						thread_paras(&p, out, pg, rec, false);
 					} else {
 						stamp(&p, out, rec);
 						if (!strcmp(rec->kind, "session")) {
 							session_record(&p, out, rec);
 						} else {
 							other_record(&p, out, rec);
-							thread_paras(&p, out, pg, rec);
+							thread_paras(&p, out, pg, rec, false);
 						}
 					}
 					rec_free(rec);
@@ -908,7 +918,7 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 			if (rec)
 				page_message(&p, out, &host->messages[m], rec);
 			if (rec && !strcmp(rec->kind, "event"))
-				thread_paras(&p, out, pg, rec);
+				thread_paras(&p, out, pg, rec, false);
 			rec_free(rec);
 		}
 	}

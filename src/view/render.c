@@ -520,6 +520,10 @@ static void page_cmd(struct render *r, struct buf *out, const struct record *rec
 		buf_add(cwd, dir.data, dir.len);
 	}
 	buf_addc(out, '\n');
+	/* a command shows no reference (list and search give it), only its replies */
+	r->indent = 2;
+	thread_lines(r, out, rec);
+	r->indent = 0;
 	buf_release(&text);
 	buf_release(&dir);
 }
