@@ -32,7 +32,7 @@ last_ref() {
 		fail "$output"
 	for f in markdown dokuwiki; do
 		run lb show --format=$f
-		[[ "$output" == *"reply by bob"*"your firewall rule still names the old range"* ]] || fail "$f: $output"
+		[[ "$output" == *"reply by "*"bob"*"your firewall rule still names the old range"* ]] || fail "$f: $output"
 	done
 }
 
