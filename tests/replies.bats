@@ -173,3 +173,57 @@ last_ref() {
 	lb show --color=never >"$BATS_TEST_TMPDIR/again"
 	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/again"
 }
+
+# ---- a member of the journal's group against root (see tests/privsep-state.bats) ----
+
+teardown() {
+	[ "$(id -u)" -eq 0 ] || return 0
+	sleep 0.2
+	member_remove
+}
+
+shared_journal() {
+	member_add
+	umask 022
+	mkdir -p "$LOGBOOK_DIR"
+	chgrp "$MEMBER_GROUP" "$LOGBOOK_DIR"
+	lb init --timezone UTC "$LOGBOOK_DIR" >/dev/null
+}
+
+@test "attack: a cache a member forged cannot make root see an alert taken or a todo done" {
+	shared_journal
+	lb event --source smartd --level critical "disk failing" >/dev/null
+	lb todo add replace the disk >/dev/null
+	lb show --color=never >/dev/null
+	# the member writes a cache with an ack and a done no record file holds
+	local gen
+	gen=$(head -1 "$LOGBOOK_DIR/.state/threads" | cut -d' ' -f3-)
+	as_member sh -c "rm -f '$LOGBOOK_DIR/.state/threads' && cat >'$LOGBOOK_DIR/.state/threads'" <<FORGED
+logbook-threads 1 $gen
+$(sed -n 2p "$LOGBOOK_DIR/.state/threads")
+{"v":1,"kind":"ack","time":"2026-12-06T10:00:00.000000Z","host":"web1","admin":"bob","account":"root","session":"","seq":90,"prev":"$(printf '0%.0s' {1..64})","ref":"web1:1"}
+{"v":1,"kind":"todo","time":"2026-12-06T10:00:00.000000Z","host":"web1","admin":"bob","account":"root","session":"","seq":91,"prev":"$(printf '0%.0s' {1..64})","event":"done","ref":"web1:2"}
+FORGED
+	[ "$(stat -c %U "$LOGBOOK_DIR/.state/threads")" = "$MEMBER" ]
+	run lb show --color=never
+	[[ "$output" != *"taken by bob"* ]] || fail "$output"
+	run lb news --no-pager --all
+	[[ "$output" != *"taken by bob"* ]] || fail "$output"
+	run lb todo list
+	[[ "$output" == *"replace the disk"* ]] || fail "$output"
+	run --separate-stderr lb hook bash
+	[[ "$stderr" == *"replace the disk"* ]] || fail "$stderr"
+}
+
+@test "a link planted at .state/threads: root neither reads nor writes its target" {
+	shared_journal
+	plant_root_only
+	lb todo add rotate the logs >/dev/null
+	as_member rm -f "$LOGBOOK_DIR/.state/threads"
+	as_member ln -s "$ROOT_ONLY/target" "$LOGBOOK_DIR/.state/threads"
+	lb todo add one more >/dev/null 2>&1
+	lb show >/dev/null 2>&1
+	lb news --no-pager >/dev/null 2>&1
+	lb hook bash >/dev/null 2>&1
+	root_only_intact
+}

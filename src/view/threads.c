@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/day.h"
@@ -39,6 +40,7 @@ struct cache {
 static void cache_read(struct journal *j, struct cache *c)
 {
 	struct buf b = BUF_INIT;
+	struct stat st;
 	long long id;
 	int fd;
 
@@ -46,6 +48,15 @@ static void cache_read(struct journal *j, struct cache *c)
 	fd = fs_open_below(j->dir, THREADS_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0, FS_BELOW_ANY_OWNER);
 	if (fd < 0)
 		return;
+	/*
+	 * The cache holds whole lines: one another member of the group wrote
+	 * could hold records no file has (a todo done, an alert taken).  Only
+	 * this account's or root's is read; another is built again.
+	 */
+	if (fstat(fd, &st) < 0 || (st.st_uid != geteuid() && st.st_uid != 0)) {
+		close(fd);
+		return;
+	}
 	if (fs_read_fd(fd, &b, THREADS_MAX) == 0 &&
 	    sscanf(buf_str(&b), THREADS_MAGIC " %63s %lld", c->generation, &id) == 2 && id >= 0) {
 		const char *nl = strchr(buf_str(&b), '\n');
