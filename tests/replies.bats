@@ -1,11 +1,12 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats's run sets stderr
 # note --reply, ack and the references HOST:SEQ: records about records
 
 load lib
 
-# the last record's reference of host $1 (default this host), from its file
+# the reference of this host's last record, from its file
 last_ref() {
-	echo "${1:-$LOGBOOK_HOST}:$(last_field seq "${1:-$LOGBOOK_HOST}")"
+	echo "$LOGBOOK_HOST:$(last_field seq)"
 }
 
 @test "every note on the page carries its reference, and list names it too" {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154,SC2030 # bats's run sets stderr, status and output in each test
 # logbook todo: things left to do, as records; open ones in todo list,
 # news, the digest and at shell start on their host; replicas agree
 
@@ -39,17 +40,17 @@ load lib
 @test "todo done closes it with a record of its own; list --all shows who; twice is refused" {
 	new_journal
 	lb todo add remove nginx.conf.orig >/dev/null
-	run env LOGBOOK_USER=bob "$LOGBOOK" todo done web1:1
+	run env LOGBOOK_USER=bob "$LOGBOOK" todo "done" web1:1
 	[ "$status" -eq 0 ]
 	[ "$output" = "done web1:1" ]
-	[ "$(last_field event)" = done ]
+	[ "$(last_field event)" = "done" ]
 	[ "$(last_field ref)" = web1:1 ]
 	[ "$(last_field admin)" = bob ]
 	run lb todo list
 	[ -z "$output" ]
 	run lb todo list --all
 	[[ "$output" == *"remove nginx.conf.orig  (alice, done by bob)" ]] || fail "$output"
-	run lb todo done web1:1
+	run lb todo "done" web1:1
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"web1:1 was done already, by bob"* ]]
 }
@@ -57,14 +58,14 @@ load lib
 @test "todo done refuses what is not a todo, and references it cannot read" {
 	new_journal
 	lb note hello >/dev/null
-	run lb todo done web1:1
+	run lb todo "done" web1:1
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"web1:1 is a note record, not a todo"* ]]
-	run lb todo done web1:5
+	run lb todo "done" web1:5
 	[ "$status" -eq 1 ]
-	run lb todo done web1
+	run lb todo "done" web1
 	[ "$status" -eq 2 ]
-	run lb todo done
+	run lb todo "done"
 	[ "$status" -eq 2 ]
 	run lb todo frobnicate
 	[ "$status" -eq 2 ]
@@ -75,7 +76,7 @@ load lib
 	new_journal
 	lb todo add one >/dev/null
 	lb todo add --host db1 --due 2026-12-24 two >/dev/null
-	lb todo done web1:1 >/dev/null
+	lb todo "done" web1:1 >/dev/null
 	run lb todo list --json
 	[ "$status" -eq 0 ]
 	run py -c 'import sys, json; d = json.loads(sys.argv[1]); print(len(d), d[0]["ref"], d[0]["host"], d[0]["text"], d[0]["due"])' "$output"
@@ -90,7 +91,7 @@ load lib
 	[[ "$output" == *"bob left to do on web1: remove nginx.conf.orig  (web1:1)"* ]] || fail "$output"
 	run lb digest today
 	[[ "$output" == *$'Left to do (logbook todo list):\n  web1:1 remove nginx.conf.orig (bob, on web1)'* ]] || fail "$output"
-	lb todo done web1:1 >/dev/null
+	lb todo "done" web1:1 >/dev/null
 	run lb news --no-pager --all
 	[[ "$output" != *"Left to do"* ]] || fail "$output"
 	run lb digest today
@@ -112,7 +113,7 @@ load lib
 	# the code for ssh HOST CMD prints nothing, anywhere
 	run --separate-stderr lb hook --command bash
 	[ -z "$stderr" ]
-	lb todo done web1:2 >/dev/null
+	lb todo "done" web1:2 >/dev/null
 	run --separate-stderr lb hook bash
 	[[ "$stderr" != *"left to do"* ]] || fail "$stderr"
 }
@@ -146,8 +147,9 @@ on() {
 	LOGBOOK_HOST=$h LOGBOOK_DIR="$BATS_TEST_TMPDIR/$h" "$LOGBOOK" "$@"
 }
 
+# shellcheck disable=SC2030,SC2031 # run sets status and output here, where they are read
 sync_all() {
-	for round in 1 2; do
+	for _ in 1 2; do
 		for h in "$@"; do
 			run on "$h" sync
 			[ "$status" -eq 0 ] || fail "$h: $output"
@@ -167,7 +169,7 @@ sync_all() {
 	[[ "$stderr" == *"web1:1 check the backups"* ]] || fail "$stderr"
 	run on db1 todo list
 	[[ "$output" == "web1:1  "*"  db1  check the backups  (alice)" ]] || fail "$output"
-	LOGBOOK_USER=bob on db1 todo done web1:1 >/dev/null
+	LOGBOOK_USER=bob on db1 todo "done" web1:1 >/dev/null
 	LOGBOOK_USER=bob on db1 note --reply web1:2 "the old path is still in the cron job" >/dev/null
 	sync_all web1 db1
 	for h in web1 db1; do

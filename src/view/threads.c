@@ -19,10 +19,10 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/utf8.h"
 #include "base/xalloc.h"
 #include "journal/record.h"
 #include "view/index.h"
-#include "view/render.h"
 #include "view/threads.h"
 #include "base/banned.h"
 
@@ -374,20 +374,20 @@ size_t threads_todo_lines(const struct threads *t, const char *host, const char 
 		if (td->done_by || (host && strcmp(td->about, host)))
 			continue;
 		buf_adds(out, indent);
-		render_escape(out, td->ref, strlen(td->ref), false);
+		utf8_escape(out, td->ref, strlen(td->ref), false);
 		buf_addc(out, ' ');
-		render_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
+		utf8_escape(out, text, nl ? (size_t)(nl - text) : strlen(text), false);
 		if (nl)
 			buf_adds(out, " ...");
 		buf_adds(out, " (");
-		render_escape(out, td->admin, strlen(td->admin), false);
+		utf8_escape(out, td->admin, strlen(td->admin), false);
 		if (!host) {
 			buf_adds(out, ", on ");
 			buf_adds(out, td->about);
 		}
 		if (td->due) {
 			buf_adds(out, ", due ");
-			render_escape(out, td->due, strlen(td->due), false);
+			utf8_escape(out, td->due, strlen(td->due), false);
 		}
 		buf_adds(out, ")\n");
 		n++;
