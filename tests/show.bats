@@ -476,8 +476,8 @@ page_day() {
 	page_day
 	run lb list --kind event --no-pager
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"web1 mail event: [SECURITY] [DSA 5555-1] openssl security update"* ]]
-	[[ "$output" == *"web1 mail event: Cron <root@web1> test -x"* ]]
+	[[ "$output" == *"web1:"[0-9]*" mail event: [SECURITY] [DSA 5555-1] openssl security update"* ]]
+	[[ "$output" == *"web1:"[0-9]*" mail event: Cron <root@web1> test -x"* ]]
 	[[ "$output" != *"event: ---"* ]]
 	[ "$(grep -c 'event: disk /srv/backup 91% full$' <<<"$output")" -eq 3 ]
 }

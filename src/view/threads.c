@@ -19,6 +19,7 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/siphash.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "journal/record.h"
@@ -33,6 +34,7 @@
 struct cache {
 	char generation[64];
 	int64_t last_id;
+	char stamp[REC_HASH_LEN + 1];	/* writers_stamp when it was read up to last_id; "-": none */
 	struct buf lines;	/* record lines, each ended by '\n' */
 	bool changed;
 };
@@ -58,13 +60,14 @@ static void cache_read(struct journal *j, struct cache *c)
 		return;
 	}
 	if (fs_read_fd(fd, &b, THREADS_MAX) == 0 &&
-	    sscanf(buf_str(&b), THREADS_MAGIC " %63s %lld", c->generation, &id) == 2 && id >= 0) {
+	    sscanf(buf_str(&b), THREADS_MAGIC " %63s %lld %64s", c->generation, &id, c->stamp) == 3 && id >= 0) {
 		const char *nl = strchr(buf_str(&b), '\n');
 		c->last_id = id;
 		if (nl)
 			buf_add(&c->lines, nl + 1, b.len - (size_t)(nl + 1 - b.data));
 	} else {
 		c->generation[0] = '\0';
+		c->stamp[0] = '\0';
 	}
 	close(fd);
 	buf_release(&b);
@@ -74,11 +77,72 @@ static void cache_write(struct journal *j, const struct cache *c)
 {
 	struct buf b = BUF_INIT;
 
-	buf_addf(&b, THREADS_MAGIC " %s %" PRId64 "\n", c->generation, c->last_id);
+	buf_addf(&b, THREADS_MAGIC " %s %" PRId64 " %s\n", c->generation, c->last_id, c->stamp[0] ? c->stamp : "-");
 	buf_add(&b, c->lines.data ? c->lines.data : "", c->lines.len);
 	/* a reader who cannot write .state/ keeps its answer to itself: the cache only saves time */
 	(void)fs_write_atomic_below(j->dir, THREADS_FILE, b.data, b.len, 0644, FS_BELOW_ANY_OWNER);
 	buf_release(&b);
+}
+
+/* the files of dir (a host's name each) and their first bytes, into b; false when one changed just now */
+static bool stamp_dir(struct journal *j, const char *rel, int64_t now, struct buf *b)
+{
+	char *dir = journal_path(j, rel), **names;
+	bool steady = true;
+	size_t n;
+
+	if (fs_list_dir(dir, NULL, NULL, false, &names, &n) < 0) {
+		free(dir);
+		return true;	/* none yet */
+	}
+	for (size_t i = 0; i < n; i++) {
+		char *path = fs_join(dir, names[i]);
+		struct buf data = BUF_INIT;
+		struct stat st;
+		buf_addf(b, "%s %s ", rel, names[i]);
+		if (stat(path, &st) == 0) {
+			int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+			/* two writes within one tick of the file's clock look alike */
+			steady = steady && now - mtime > 2000000;
+			buf_addf(b, "%lld.%09ld %lld ", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+				 (long long)st.st_size);
+		}
+		if (fs_read_file(path, &data) == 0)
+			buf_add(b, data.data, data.len < 4096 ? data.len : 4096);
+		buf_addc(b, '\n');
+		buf_release(&data);
+		free(path);
+	}
+	fs_free_names(names, n);
+	free(dir);
+	return steady;
+}
+
+/*
+ * What changes whenever the store or sync wrote records: each host's
+ * chain head (the store rewrites .state/chain/<host> at every commit) and
+ * the refs sync moves after writing a host's files.  Hashed with SipHash
+ * (a fixed key: this only says "nothing new", and a shell start should
+ * not pay for loading libcrypto).  False when it cannot be trusted now.
+ */
+static bool writers_stamp(struct journal *j, char out[REC_HASH_LEN + 1])
+{
+	static const uint8_t key[SIPHASH_KEY_LEN] = "logbook-threads";
+	struct buf b = BUF_INIT;
+	int64_t now = day_now_us();
+	bool steady = stamp_dir(j, JOURNAL_STATE "/chain", now, &b);
+	char *packed = journal_path(j, ".git/packed-refs");
+	struct stat st;
+
+	steady = stamp_dir(j, ".git/refs/logbook/written", now, &b) && steady;
+	if (stat(packed, &st) == 0)
+		buf_addf(&b, "packed-refs %lld.%09ld %lld\n", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+			 (long long)st.st_size);
+	snprintf(out, REC_HASH_LEN + 1, "%016llx%zx", (unsigned long long)siphash24(key, b.data ? b.data : "", b.len),
+		 b.len);
+	free(packed);
+	buf_release(&b);
+	return steady;
 }
 
 static bool interesting(const char *kind, const char *line, size_t len)
@@ -105,15 +169,19 @@ static int cache_update(struct journal *j, struct cache *c, enum threads_how how
 {
 	static const char *const kinds[] = { "todo", "ack", "note" };
 	struct index_position pos;
-	bool indexed;
+	char stamp[REC_HASH_LEN + 1];
+	bool indexed, steady;
 
 	if (how == THREADS_CACHED)
 		return 0;
+	/* taken before the index is read, so a record written meanwhile changes it */
+	steady = writers_stamp(j, stamp);
 	if (how == THREADS_QUICK) {
 		char *db = journal_path(j, INDEX_FILE);
 		bool exists = fs_exists(db);
 		free(db);
-		if (!exists)
+		/* nothing written since the cache was: no need to open the database */
+		if (!exists || (steady && c->generation[0] && !strcmp(stamp, c->stamp)))
 			return 0;
 	}
 	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
@@ -131,7 +199,8 @@ static int cache_update(struct journal *j, struct cache *c, enum threads_how how
 			return -1;
 	}
 	if (indexed) {
-		c->changed |= c->last_id != pos.last_id;
+		c->changed |= c->last_id != pos.last_id || strcmp(c->stamp, steady ? stamp : "-");
+		snprintf(c->stamp, sizeof c->stamp, "%s", steady ? stamp : "-");
 		snprintf(c->generation, sizeof c->generation, "%s", pos.generation);
 		c->last_id = pos.last_id;
 		if (c->changed)

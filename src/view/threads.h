@@ -60,9 +60,13 @@ struct threads {
  *   THREADS_UPDATE  bring the index up to date (building it if need be)
  *                   and read the rows the cache has not seen (all of them
  *                   when the index was rebuilt); keep the cache
- *   THREADS_QUICK   the same when the index exists and can be brought up
+ *   THREADS_QUICK   the cache alone while the store and sync wrote
+ *                   nothing since it was kept (the hosts' chain heads and
+ *                   the refs sync moves are as they were), else the same
+ *                   as UPDATE when the index exists and can be brought up
  *                   to date, else the cache as it is: never builds the
- *                   index nor reads record files (a shell start)
+ *                   index nor reads record files (a shell start; a file
+ *                   restored by hand is seen by the next UPDATE)
  *   THREADS_CACHED  the cache as it is, touching nothing (show only reads;
  *                   every command that writes or syncs such records, and
  *                   news, digest and export, keep the cache up to date)
