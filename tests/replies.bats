@@ -31,6 +31,8 @@ last_ref() {
 		fail "$output"
 	[[ "$output" == *"note  Alice, your firewall rule still names the old range  (in reply to web1:1)  web1:2"* ]] ||
 		fail "$output"
+	run lb digest today
+	[[ "$output" == *"bob: Alice, your firewall rule still names the old range (in reply to web1:1)"* ]] || fail "$output"
 	for f in markdown dokuwiki; do
 		run lb show --format=$f
 		[[ "$output" == *"reply by "*"bob"*"your firewall rule still names the old range"* ]] || fail "$f: $output"

@@ -202,6 +202,11 @@ static void host_section(struct journal *j, const struct cmd_range *range, struc
 			text_field(out, r, "text");
 			if (rec_get_int(r, "commands", &n) && n > 0)
 				buf_addf(out, " (entry for %lld command%s)", (long long)n, n == 1 ? "" : "s");
+			if (rec_get_str(r, "reply", NULL)) {
+				buf_adds(out, " (in reply to ");
+				text_field(out, r, "reply");
+				buf_addc(out, ')');
+			}
 			buf_addc(out, '\n');
 		}
 	}

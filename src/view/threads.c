@@ -84,7 +84,12 @@ static void cache_write(struct journal *j, const struct cache *c)
 	buf_release(&b);
 }
 
-/* the files of dir (a host's name each) and their first bytes, into b; false when one changed just now */
+/*
+ * The files of dir (a host's name each), by name, inode, size and time,
+ * into b, never opened (a member may plant a link or a FIFO there); false
+ * when one changed just now: two writes within one tick of the file
+ * system's clock look alike.
+ */
 static bool stamp_dir(struct journal *j, const char *rel, int64_t now, struct buf *b)
 {
 	char *dir = journal_path(j, rel), **names;
@@ -97,20 +102,15 @@ static bool stamp_dir(struct journal *j, const char *rel, int64_t now, struct bu
 	}
 	for (size_t i = 0; i < n; i++) {
 		char *path = fs_join(dir, names[i]);
-		struct buf data = BUF_INIT;
 		struct stat st;
-		buf_addf(b, "%s %s ", rel, names[i]);
-		if (stat(path, &st) == 0) {
+		buf_addf(b, "%s %s", rel, names[i]);
+		if (lstat(path, &st) == 0) {
 			int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
-			/* two writes within one tick of the file's clock look alike */
 			steady = steady && now - mtime > 2000000;
-			buf_addf(b, "%lld.%09ld %lld ", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-				 (long long)st.st_size);
+			buf_addf(b, " %llu %lld.%09ld %lld", (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
+				 st.st_mtim.tv_nsec, (long long)st.st_size);
 		}
-		if (fs_read_file(path, &data) == 0)
-			buf_add(b, data.data, data.len < 4096 ? data.len : 4096);
 		buf_addc(b, '\n');
-		buf_release(&data);
 		free(path);
 	}
 	fs_free_names(names, n);
