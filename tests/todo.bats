@@ -127,7 +127,9 @@ load lib
 	[ ! -e "$LOGBOOK_DIR/.state/index.sqlite" ]
 	command -v strace >/dev/null || skip "strace is not installed"
 	lb todo list >/dev/null
-	strace -f -qq -e trace=openat -o "$BATS_TEST_TMPDIR/trace" "$LOGBOOK" hook bash >/dev/null 2>&1
+	# (its status is not the point: under ASan, LeakSanitizer cannot run under ptrace)
+	strace -f -qq -e trace=openat -o "$BATS_TEST_TMPDIR/trace" "$LOGBOOK" hook bash >/dev/null 2>&1 || true
+	grep -q "threads" "$BATS_TEST_TMPDIR/trace"
 	run grep -c '\.jsonl"' "$BATS_TEST_TMPDIR/trace"
 	[ "$output" = 0 ] || fail "$(grep jsonl "$BATS_TEST_TMPDIR/trace")"
 }

@@ -101,7 +101,7 @@ int cmd_note(int argc, char **argv)
 	if (ident_resolve_in(&id, j) < 0)
 		die_err();
 	if (reply[0])
-		cmd_find_ref(j, reply, "note", NULL);
+		rec_free(cmd_find_ref(j, reply, "note", NULL));
 
 	if (optind < argc) {
 		for (int i = optind; i < argc; i++) {
