@@ -199,6 +199,8 @@ void cmd_taken_suffix(const struct threads *t, const struct record *r, struct bu
 	json_t *adv = json_object_get(r->obj, "advisory");
 	const char *id = json_string_value(json_object_get(adv, "id"));
 
+	if (!t)
+		return;
 	ref_format(r->host, r->seq, ref);
 	if (!(a = threads_ack_of(t, ref)) && id)
 		a = threads_ack_of(t, id);

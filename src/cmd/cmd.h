@@ -106,7 +106,7 @@ void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id
  */
 struct threads;
 void cmd_threads_text(struct journal *j, const struct threads *t, struct buf *out);
-/* " (taken by alice)" after an event an admin took (by its reference or its advisory's id) */
+/* " (taken by alice)" after an event an admin took (by its reference or its advisory's id); t may be NULL */
 void cmd_taken_suffix(const struct threads *t, const struct record *r, struct buf *out);
 /*
  * File one record r of the admin id on this host, as note does: under
