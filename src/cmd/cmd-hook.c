@@ -75,8 +75,9 @@ static const char usage[] =
 	"line that returns for non-interactive shells.\n"
 	"\n"
 	"When a shell starts, the things left to do about this host (logbook\n"
-	"todo) are listed on standard error, from the search index as it is:\n"
-	"the hook neither builds the index nor reads the record files.\n"
+	"todo) are listed on standard error, from .state/threads while nothing\n"
+	"was written since it was kept, else from the search index brought up\n"
+	"to date; the hook never builds the index nor scans the record files.\n"
 	"\n"
 	"'hook exit' is what the hook runs when the shell exits: it ingests\n"
 	"the session's spool and says how many commands no entry covers.\n"
@@ -99,7 +100,7 @@ static char *new_session(void)
 			 (long long)(day_now_us() / 1000));
 }
 
-/* the open todos about this host, on stderr (stdout is the code for eval), from what the index already has */
+/* the open todos about this host, on stderr (stdout is the code for eval), never at the cost of building the index */
 static void todo_reminder(struct journal *j, const char *host)
 {
 	struct buf lines = BUF_INIT;
