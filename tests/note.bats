@@ -256,7 +256,7 @@ make_editor() {
 	jsonl text "$(day_file)" | cmp - "$BATS_TEST_TMPDIR/huge"
 	lb show >"$BATS_TEST_TMPDIR/page"
 	# one line of the page ends with the whole note
-	[ "$(grep -o 'note  z*$' "$BATS_TEST_TMPDIR/page" | awk '{ print length($2) }')" -eq 900000 ]
+	[ "$(grep -o 'note  z*  web1:1$' "$BATS_TEST_TMPDIR/page" | awk '{ print length($2) }')" -eq 900000 ]
 }
 
 @test "a note records version, kind, time, host, admin, account, session and the chain" {

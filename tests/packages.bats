@@ -378,7 +378,7 @@ Upgrade: openssl:amd64 (3.0.11-1~deb12u1, 3.0.13-1~deb12u1)" >"$HIST"
 	[[ "$output" == *'packages: alice\: apt\-get install nginx\: 3 installed\, 1 upgraded'* ]] || fail "$output"
 	[[ "$output" == *'```'*"install libnginx-mod-http:amd64 1.22.1-9"* ]] || fail "$output"
 	run lb search libnginx-mod-http
-	[[ "$output" == *"2026_12_01 09:00:00 web1 alice package: "*"libnginx-mod-http"* ]] || fail "$output"
+	[[ "$output" == *"2026_12_01 09:00:00 web1:"*" alice package: "*"libnginx-mod-http"* ]] || fail "$output"
 }
 
 @test "log times are read in the zone APT ran in, not the team's" {

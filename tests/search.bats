@@ -30,16 +30,16 @@ plant() {
 	plant
 	run --separate-stderr lb search restart
 	[ "$status" -eq 0 ] || fail "$stderr"
-	[ "$output" = "2023_11_14 22:13:20 web1 alice cmd: systemctl restart nginx-frontend" ]
+	[ "$output" = "2023_11_14 22:13:20 web1:1 alice cmd: systemctl restart nginx-frontend" ]
 	run lb search BACKUP-T
 	[ "$status" -eq 0 ]
-	[[ "$output" == "$(today) "*" db1 alice note: moved the backup script to /opt/backup-tool" ]]
+	[[ "$output" == "$(today) "*" db1:2 alice note: moved the backup script to /opt/backup-tool" ]]
 	run lb search ssl_quok
 	[ "$status" -eq 0 ]
-	[[ "$output" == "$(today) "*" web1 alice change $BATS_TEST_TMPDIR/srv/app.txt: +listen 8443 ssl_quokka" ]] || fail "$output"
+	[[ "$output" == "$(today) "*" web1:2 alice change $BATS_TEST_TMPDIR/srv/app.txt: +listen 8443 ssl_quokka" ]] || fail "$output"
 	run lb search --kind change app.txt
 	[ "$status" -eq 0 ]
-	[[ "$output" == *" web1 alice change: $BATS_TEST_TMPDIR/srv/app.txt" ]]
+	[[ "$output" == *" web1:"[0-9]*" alice change: $BATS_TEST_TMPDIR/srv/app.txt" ]]
 }
 
 @test "search lists newest first and exits 1 when nothing matches" {
@@ -148,8 +148,8 @@ plant() {
 	plant
 	run lb list --no-pager
 	[ "$status" -eq 0 ]
-	[[ "${lines[0]}" == "2023_11_14 22:13:20 web1 alice cmd: systemctl restart nginx-frontend" ]]
-	[[ "${lines[1]}" == "2023_11_15 "*" db1 bob cmd: vacuumdb --all --analyze" ]]
+	[[ "${lines[0]}" == "2023_11_14 22:13:20 web1:1 alice cmd: systemctl restart nginx-frontend" ]]
+	[[ "${lines[1]}" == "2023_11_15 "*" db1:1 bob cmd: vacuumdb --all --analyze" ]]
 	run lb list --host db1 --kind note
 	[ "${#lines[@]}" -eq 1 ]
 	[[ "$output" == *backup-tool ]]

@@ -136,8 +136,8 @@ days_ago() {
 	local page
 	page=$(grep -v '^$' <<<"$output" | tail -n +2 | sed 's/  [0-9:-]*  session .*//; s/^    [0-9:]*  /    /')
 	[ "$page" = "$(printf '%s\n' \
-		"web1" "  alice ($(id -un))" "    note  first on web1" "    note  back on web1" \
-		"db1" "  alice ($(id -un))" "    note  then on db1")" ]
+		"web1" "  alice ($(id -un))" "    note  first on web1  web1:1" "    note  back on web1  web1:2" \
+		"db1" "  alice ($(id -un))" "    note  then on db1  db1:1")" ]
 }
 
 @test "each admin and session gets its own stretch of work; one for consecutive records" {
@@ -300,7 +300,7 @@ day_file_in() {
 	local n=${#lines[@]}
 	[[ "${lines[n - 3]}" =~ ^\ \ \ \ [0-9:]{8}\ \ note\ \ first$ ]]
 	[ "${lines[n - 2]}" = "                    second" ]
-	[ "${lines[n - 1]}" = "                    third" ]
+	[ "${lines[n - 1]}" = "                    third  web1:1" ]
 }
 
 @test "show only reads: it writes nothing into the journal" {
@@ -423,7 +423,7 @@ page_day() {
 	[[ "$output" == *"[critical] mail: Cron <root@web1> test -x /usr/sbin/anacron"*"from Cron Daemon <root@web1>"* ]]
 	[[ "$output" == *"| error: error creating output file /var/log/nginx/access.log.1: No space left on device"* ]]
 	# rows of dashes say nothing: the announcement starts with its title
-	[[ "$output" == *$'openssl security update  from Salvatore Bonaccorso <carnil@debian.org>\n              | Debian Security Advisory DSA-5555-1'* ]]
+	[[ "$output" == *$'openssl security update  from Salvatore Bonaccorso <carnil@debian.org>  web1:'[0-9]*$'\n              | Debian Security Advisory DSA-5555-1'* ]]
 }
 
 @test "identical events are folded into one line with a count" {
@@ -476,8 +476,8 @@ page_day() {
 	page_day
 	run lb list --kind event --no-pager
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"web1 mail event: [SECURITY] [DSA 5555-1] openssl security update"* ]]
-	[[ "$output" == *"web1 mail event: Cron <root@web1> test -x"* ]]
+	[[ "$output" == *"web1:"[0-9]*" mail event: [SECURITY] [DSA 5555-1] openssl security update"* ]]
+	[[ "$output" == *"web1:"[0-9]*" mail event: Cron <root@web1> test -x"* ]]
 	[[ "$output" != *"event: ---"* ]]
 	[ "$(grep -c 'event: disk /srv/backup 91% full$' <<<"$output")" -eq 3 ]
 }

@@ -29,7 +29,9 @@
 #include "journal/team.h"
 #include "journal/work.h"
 #include "view/advisories.h"
+#include "view/index.h"
 #include "view/page.h"
+#include "view/threads.h"
 #include "view/render.h"
 #include "base/banned.h"
 
@@ -182,7 +184,8 @@ static void when(const struct cmd_range *range, int64_t us, char out[WHEN_LEN + 
 	stamp(us, strcmp(range->first_day, range->last_day) != 0, out);
 }
 
-static void host_section(struct journal *j, const struct cmd_range *range, struct host_sum *h, struct buf *out)
+static void host_section(struct journal *j, const struct cmd_range *range, struct host_sum *h, struct buf *out,
+			 const struct threads *t)
 {
 	char clock[WHEN_LEN + 1];
 
@@ -199,6 +202,11 @@ static void host_section(struct journal *j, const struct cmd_range *range, struc
 			text_field(out, r, "text");
 			if (rec_get_int(r, "commands", &n) && n > 0)
 				buf_addf(out, " (entry for %lld command%s)", (long long)n, n == 1 ? "" : "s");
+			if (rec_get_str(r, "reply", NULL)) {
+				buf_adds(out, " (in reply to ");
+				text_field(out, r, "reply");
+				buf_addc(out, ')');
+			}
 			buf_addc(out, '\n');
 		}
 	}
@@ -256,6 +264,7 @@ static void host_section(struct journal *j, const struct cmd_range *range, struc
 			} else {
 				text_field(out, r, "text");
 			}
+			cmd_taken_suffix(t, r, out);
 			buf_addc(out, '\n');
 		}
 		if (h->nevents > EVENTS_LISTED)
@@ -333,7 +342,7 @@ static void keyring_section(struct journal *j, const struct cmd_range *range, st
 
 /* the range's days, or its one day, in the subject, the first line and the footer */
 static void build(struct journal *j, const struct cmd_range *range, const struct store_day *d, const char *to,
-		  const char *self_host, struct buf *mail)
+		  const char *self_host, const struct threads *t, struct buf *mail)
 {
 	struct host_sum *hosts = NULL;
 	size_t nhosts = 0, crit = 0, warnings = 0;
@@ -404,10 +413,17 @@ static void build(struct journal *j, const struct cmd_range *range, const struct
 	if (crit || warnings)
 		buf_addf(&body, "Events needing a look: %zu critical, %zu warning.\n", crit, warnings);
 	for (size_t i = 0; i < nhosts; i++)
-		host_section(j, range, &hosts[i], &body);
+		host_section(j, range, &hosts[i], &body, t);
 	keyring_section(j, range, &body);
 	/* what is still to patch, whatever the day: the reason to read a digest */
 	adv_open_text(j, "\nSecurity advisories still open (logbook advisories)\n", "  ", &body);
+	{
+		struct buf open = BUF_INIT;
+		cmd_threads_text(j, t, &open);
+		if (open.len)
+			buf_addf(&body, "\n%s", buf_str(&open));
+		buf_release(&open);
+	}
 	if (one_day)
 		buf_addf(&body, "\n-- \nlogbook digest %s; 'logbook show %s' shows the whole page.\n", day, day);
 	else
@@ -503,6 +519,7 @@ int cmd_digest(int argc, char **argv)
 	struct cmd_range range = { 0 };
 	struct store_day *loaded, all = { 0 };
 	struct buf to = BUF_INIT, mail = BUF_INIT;
+	struct threads threads;
 	struct journal *j;
 	size_t ndays;
 	char *host;
@@ -557,7 +574,9 @@ int cmd_digest(int argc, char **argv)
 			all.recs[all.n++] = r;
 		}
 	}
-	build(j, &range, &all, buf_str(&to), host, &mail);
+	if (threads_load(j, THREADS_UPDATE, &threads) < 0)
+		warn_msg("digest: replies, todos and acks left out: %s", errget());
+	build(j, &range, &all, buf_str(&to), host, &threads, &mail);
 	if (send) {
 		if (send_mail(&mail) < 0)
 			die("digest: %s", errget());
@@ -574,6 +593,8 @@ int cmd_digest(int argc, char **argv)
 	buf_release(&mail);
 	buf_release(&to);
 	free(host);
+	threads_release(&threads);
+	index_close();
 	journal_close(j);
 	return send ? EXIT_OK : cli_finish_output();
 }

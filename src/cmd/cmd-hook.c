@@ -31,6 +31,8 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/work.h"
+#include "view/index.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 /* the shell code, linked in from src/capture/hook.*, each ended by a NUL */
@@ -72,6 +74,11 @@ static const char usage[] =
 	"logbook setup puts both at the top of /etc/bash.bashrc, above the\n"
 	"line that returns for non-interactive shells.\n"
 	"\n"
+	"When a shell starts, the things left to do about this host (logbook\n"
+	"todo) are listed on standard error, from .state/threads while nothing\n"
+	"was written since it was kept, else from the search index brought up\n"
+	"to date; the hook never builds the index nor scans the record files.\n"
+	"\n"
 	"'hook exit' is what the hook runs when the shell exits: it ingests\n"
 	"the session's spool and says how many commands no entry covers.\n"
 	"\n"
@@ -105,6 +112,20 @@ static void remind(struct buf *out, const struct journal *j)
 		buf_add_shell_quoted(out, p);
 		buf_adds(out, " >&2\n");
 	}
+	buf_release(&lines);
+}
+
+/* the open todos about this host, on stderr (stdout is the code for eval), never at the cost of building the index */
+static void todo_reminder(struct journal *j, const char *host)
+{
+	struct buf lines = BUF_INIT;
+	struct threads t;
+	size_t n;
+
+	if (threads_load(j, THREADS_QUICK, &t) == 0 && (n = threads_todo_lines(&t, host, "  ", &lines)) > 0)
+		fprintf(stderr, "logbook: left to do on %s (logbook todo done REF when done):\n%s", host, buf_str(&lines));
+	threads_release(&t);
+	index_close();
 	buf_release(&lines);
 }
 
@@ -162,8 +183,10 @@ static int hook_print(const char *shell, bool command)
 	assign(&out, "__lb_new_bin", bin);
 	assign(&out, "__lb_new_dir", j->dir);
 	buf_adds(&out, code);
-	if (!command)
+	if (!command) {
 		remind(&out, j);
+		todo_reminder(j, id.host);
+	}
 	cli_out(out.data, out.len);
 	buf_release(&out);
 	free(bin);

@@ -33,6 +33,7 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/ref.h"
 #include "journal/store.h"
 #include "journal/team.h"
 #include "replica/replica.h"
@@ -40,6 +41,7 @@
 #include "view/index.h"
 #include "view/page.h"
 #include "view/render.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 #define NEWS_DAYS 7
@@ -99,8 +101,18 @@ struct host_news {
 	size_t ncmds;
 };
 
+/* a reply among the news, kept to ask whether it answers this admin */
+struct reply_news {
+	char *target;		/* HOST:SEQ */
+	char *line;		/* rendered, escaped */
+	int64_t time;
+};
+
 struct news {
 	const char *me;
+	const struct threads *threads;
+	struct reply_news *replies;
+	size_t nreplies;
 	bool all, color;
 	int64_t since_time;	/* records before this time are not news (0: any) */
 	const struct mark *seen;	/* records at or below a host's head there are not news (NULL: any) */
@@ -290,10 +302,48 @@ static int take(const struct index_hit *hit, void *arg)
 	if (!strcmp(r->kind, "cmd")) {
 		take_cmd(h, r);
 	} else if (!strcmp(r->kind, "note")) {
+		const char *reply = rec_get_str(r, "reply", NULL);
+		char ref[REF_MAX + 1];
 		add_escaped(&line, r->admin);
 		buf_adds(&line, ": ");
 		add_text(&line, r, "text", 15);
+		/* a reply says what it answers, and its own reference to answer it back */
+		if (reply) {
+			ref_format(r->host, r->seq, ref);
+			buf_adds(&line, "  (");
+			add_escaped(&line, ref);
+			buf_adds(&line, ", in reply to ");
+			add_escaped(&line, reply);
+			buf_addc(&line, ')');
+			n->replies = xreallocarray(n->replies, n->nreplies + 1, sizeof *n->replies);
+			n->replies[n->nreplies++] = (struct reply_news){ .target = xstrdup(reply), .time = r->time,
+									 .line = xstrdup(buf_str(&line)) };
+		}
 		add_item(h, r->time, 0, &line);
+	} else if (!strcmp(r->kind, "todo") || !strcmp(r->kind, "ack")) {
+		const char *event = rec_get_str(r, "event", NULL), *about = rec_get_str(r, "about", NULL);
+		char ref[REF_MAX + 1];
+		ref_format(r->host, r->seq, ref);
+		add_escaped(&line, r->admin);
+		if (!strcmp(r->kind, "ack")) {
+			buf_adds(&line, " took ");
+			add_text(&line, r, "ref", 0);
+		} else if (event && !strcmp(event, "done")) {
+			buf_adds(&line, " did ");
+			add_text(&line, r, "ref", 0);
+		} else {
+			buf_adds(&line, " left to do");
+			if (about) {
+				buf_adds(&line, " on ");
+				add_escaped(&line, about);
+			}
+			buf_adds(&line, ": ");
+			add_text(&line, r, "text", 15);
+			buf_adds(&line, "  (");
+			add_escaped(&line, ref);
+			buf_addc(&line, ')');
+		}
+		add_item(h, r->time, 1, &line);
 	} else if (!strcmp(r->kind, "change")) {
 		const char *summary = rec_get_str(r, "summary", NULL);
 		add_escaped(&line, r->admin);
@@ -329,6 +379,7 @@ static int take(const struct index_hit *hit, void *arg)
 			render_escape(&line, buf_str(&raw), nl ? (size_t)(nl - buf_str(&raw)) : raw.len, false);
 		}
 		buf_release(&raw);
+		cmd_taken_suffix(n->threads, r, &line);
 		/* the critical ones lead the machines' part */
 		add_item(h, r->time, level && !strcmp(level, "critical") ? 2 : 3, &line);
 	} else if (!strcmp(r->kind, "boot")) {
@@ -347,6 +398,34 @@ static int take(const struct index_hit *hit, void *arg)
 	}
 	rec_free(r);
 	return 0;
+}
+
+/* the replies among the news that answer a record of this admin, first of all */
+static void replies_to_me(struct journal *j, struct news *n, struct buf *out)
+{
+	size_t shown = 0;
+
+	for (size_t i = 0; i < n->nreplies; i++) {
+		struct rec_ref ref;
+		struct record *target = NULL;
+		char day[DAY_LEN + 1], clock[9];
+		if (ref_parse(n->replies[i].target, strlen(n->replies[i].target), &ref) == 0 &&
+		    threads_find(j, &ref, &target, NULL) == 1 && !strcmp(target->admin, n->me)) {
+			if (shown++ == 0)
+				buf_adds(out, "Replies to you:\n");
+			day_of(n->replies[i].time, day);
+			day_clock(n->replies[i].time, clock);
+			buf_addf(out, "  %s %.5s  %s\n", day, clock, n->replies[i].line);
+		}
+		rec_free(target);
+		free(n->replies[i].target);
+		free(n->replies[i].line);
+	}
+	free(n->replies);
+	n->replies = NULL;
+	n->nreplies = 0;
+	if (shown)
+		buf_addc(out, '\n');
 }
 
 static int host_cmp(const void *a, const void *b)
@@ -465,6 +544,7 @@ int cmd_news(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct news n = { 0 };
+	struct threads threads = { 0 };
 	struct index_query q = { .oldest_first = true, .lines = true };
 	struct index_position pos = { .last_id = 0 };
 	struct buf out = BUF_INIT;
@@ -543,9 +623,28 @@ int cmd_news(int argc, char **argv)
 	if (pager)
 		run_pager_start();
 	cmd_incidents_remind(j, &out, true);
+	if (threads_load(j, THREADS_UPDATE, &threads) == 0)
+		n.threads = &threads;
 	trust_news(j, since_arg || n.all || !m.valid ? 0 : m.time, since, &out);
+	{
+		struct buf open = BUF_INIT;
+		cmd_threads_text(j, &threads, &open);
+		if (open.len)
+			buf_addf(&out, "%s\n", buf_str(&open));
+		buf_release(&open);
+	}
 	if (index_search(j, &q, take, &n) < 0)
 		die("news: %s", errget());
+	{
+		/* replies to you lead, before everything else */
+		struct buf first = BUF_INIT;
+		replies_to_me(j, &n, &first);
+		if (first.len) {
+			buf_add(&first, out.data ? out.data : "", out.len);
+			buf_release(&out);
+			out = first;
+		}
+	}
 	if (n.records == 0) {
 		if (m.valid && !n.all && !since_arg) {
 			char day[DAY_LEN + 1], clock[9];
@@ -563,6 +662,7 @@ int cmd_news(int argc, char **argv)
 		mark_write(j, id.admin, &pos, now, heads, nheads);
 	free(heads);
 	free(m.heads);
+	threads_release(&threads);
 	index_close();
 	ident_release(&id);
 	journal_close(j);

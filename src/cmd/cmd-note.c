@@ -19,14 +19,17 @@
 #include "cmd/cmd.h"
 #include "journal/ident.h"
 #include "journal/record.h"
+#include "journal/ref.h"
 #include "journal/store.h"
+#include "view/index.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 /* a note is a few lines on why; a megabyte is a mistake (a pasted log belongs in a file) */
 #define NOTE_MAX (1024 * 1024)
 
 static const char usage[] =
-	"usage: logbook note [-q] [--incident ID|none] [--] [TEXT...]\n"
+	"usage: logbook note [-q] [--incident ID|none] [--reply REF] [--] [TEXT...]\n"
 	"\n"
 	"Add a note to today's page of this host: what you did and why.  The\n"
 	"words of TEXT are joined with spaces.  Without TEXT, the note is read\n"
@@ -36,9 +39,14 @@ static const char usage[] =
 	"(web1, seq 42)\".  Options may come among the words; a word that\n"
 	"starts with '-' goes after '--' (logbook note -- -1 replica left).\n"
 	"\n"
+	"With --reply REF, the note answers the record REF (HOST:SEQ, as the\n"
+	"page, list and search show it): the page shows it under that record,\n"
+	"and news tells its admin.  A REF this replica does not hold is refused.\n"
+	"\n"
 	"  -i, --incident ID  the note is part of incident ID (logbook incident);\n"
 	"                     by default of the one incident open, if only one\n"
 	"                     is; 'none': of no incident\n"
+	"  -r, --reply REF    answer the record REF\n"
 	"  -q, --quiet        say nothing when all went well\n"
 	"  -h, --help         show this help\n"
 	"\n"
@@ -63,6 +71,7 @@ int cmd_note(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "incident", required_argument, NULL, 'i' },
+		{ "reply", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,21 +79,27 @@ int cmd_note(int argc, char **argv)
 	char *incident;
 	struct buf text = BUF_INIT;
 	char day[DAY_LEN + 1];
+	char reply[REF_MAX + 1] = "";
 	bool quiet = false;
-	struct store_warnings warnings = { 0 };
 	struct journal *j;
 	struct ident id;
 	struct record *r;
-	struct store_txn *t;
-	int c, rc;
+	int c;
 
-	while ((c = getopt_long(argc, argv, ":hqi:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hqi:r:", opts, NULL)) != -1) {
 		if (c == 'q') {
 			quiet = true;
 			continue;
 		}
 		if (c == 'i') {
 			incident_opt = optarg;
+			continue;
+		}
+		if (c == 'r') {
+			struct rec_ref ref;
+			if (ref_parse(optarg, strlen(optarg), &ref) < 0)
+				cli_usage_exit(usage, "note: --reply '%s': %s", optarg, errget());
+			ref_format(ref.host, ref.seq, reply);
 			continue;
 		}
 		if (c == 'h')
@@ -95,6 +110,8 @@ int cmd_note(int argc, char **argv)
 	cmd_ingest_first(j);
 	if (ident_resolve_in(&id, j) < 0)
 		die_err();
+	if (reply[0])
+		rec_free(cmd_find_ref(j, reply, "note", NULL));
 	incident = cmd_incident_for_note(j, incident_opt);
 
 	if (optind < argc) {
@@ -123,22 +140,13 @@ int cmd_note(int argc, char **argv)
 	rec_set_text(r, "text", text.data, text.len);
 	if (incident)
 		rec_set_text(r, "incident", incident, strlen(incident));
-	t = store_begin(j, id.host, &warnings);
-	cli_print_warnings(&warnings);
-	if (!t)
-		die("note: %s", errget());
-	if (store_add(t, r) < 0) {
-		store_abort(t);
-		die("note: %s", errget());
-	}
-	cmd_autosign(t, j, &id);
-	rc = store_commit(t);
-	if (rc < 0)
-		die("note: %s", errget());
+	if (reply[0])
+		rec_set_text(r, "reply", reply, strlen(reply));
+	cmd_file_record(j, &id, r, "note");
 	if (!quiet && day_of(r->time, day) == 0)
 		printf("noted in %s (%s, seq %lld%s%s)\n", day, id.host, (long long)r->seq,
 		       incident ? ", incident " : "", incident ? incident : "");
-	cmd_background_sync(j);
+	index_close();
 	rec_free(r);
 	free(incident);
 	buf_release(&text);

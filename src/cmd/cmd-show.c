@@ -19,6 +19,8 @@
 #include "view/markup.h"
 #include "view/page.h"
 #include "view/render.h"
+#include "view/threads.h"
+#include "view/index.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -58,6 +60,7 @@ struct page_out {
 	enum markup_format format;
 	struct render rd;
 	size_t pages;		/* printed so far */
+	const struct threads *threads;	/* replies and acks under what they answer, or NULL */
 };
 
 /* whether line i of d is in the range (any line when the range narrows nothing) */
@@ -119,6 +122,7 @@ static void print_page(struct page_out *p, const struct journal *j, const char *
 		page_add(&pg, line, len, path, lineno);
 	}
 	page_finish(&pg);
+	pg.threads = p->threads;
 	/* the pages of a range one after another, an empty line between */
 	if (p->pages > 1)
 		buf_addc(&out, '\n');
@@ -176,6 +180,7 @@ int cmd_show(int argc, char **argv)
 	const char *format = "text";
 	struct cmd_range range = { 0 };
 	struct page_out page = { 0 };
+	struct threads threads = { 0 };
 	char day[DAY_LEN + 1], what[2 * DAY_LEN + 5];
 	struct journal *j;
 	const char *spec;
@@ -225,6 +230,8 @@ int cmd_show(int argc, char **argv)
 		page.format = !strcmp(format, "dokuwiki") ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN;
 	else
 		page.rd.color = cmd_use_color(when);
+	if (!json && threads_load(j, THREADS_CACHED, &threads) == 0)
+		page.threads = &threads;
 	if (range.since_spec || range.until_spec) {
 		char **days;
 		size_t n;
@@ -249,6 +256,7 @@ int cmd_show(int argc, char **argv)
 		else
 			printf("%s: no records\n", what);
 	}
+	threads_release(&threads);
 	journal_close(j);
 	return cli_finish_output();
 }

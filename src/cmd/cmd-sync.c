@@ -24,6 +24,8 @@
 #include "replica/git.h"
 #include "replica/replica.h"
 #include "view/export.h"
+#include "view/index.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 /* a push of our own ref that loses a race is tried again this many times */
@@ -69,7 +71,14 @@ static const char usage[] =
 static void sync_export(struct journal *j)
 {
 	struct export_report rep;
-	int rc = export_from_conf(j, &rep);
+	struct threads t;
+	int rc;
+
+	/* the replies, todos and acks the others wrote, for show and the shells' start (view/threads.h) */
+	threads_load(j, THREADS_UPDATE, &t);
+	threads_release(&t);
+	index_close();
+	rc = export_from_conf(j, &rep);
 
 	cli_print_warnings(&rep.warnings);
 	if (rc < 0)

@@ -30,7 +30,11 @@
 #include "setup/server.h"
 #include "view/index.h"
 #include "view/page.h"
+#include "view/advisories.h"
+#include "view/inventory.h"
 #include "view/render.h"
+#include "view/threads.h"
+#include "journal/ref.h"
 #include "base/banned.h"
 
 const char *cmd_dir_option;
@@ -194,6 +198,98 @@ bool cmd_use_color(const char *when)
 
 	return !strcmp(when, "always") ||
 	       (!strcmp(when, "auto") && isatty(1) && !getenv("NO_COLOR") && !(term && !strcmp(term, "dumb")));
+}
+
+void cmd_threads_text(struct journal *j, const struct threads *t, struct buf *out)
+{
+	struct buf lines = BUF_INIT;
+	struct inventory inv;
+	struct advisories adv;
+	size_t n = 0;
+
+	if (threads_todo_lines(t, NULL, "  ", &lines))
+		buf_addf(out, "Left to do (logbook todo list):\n%s", buf_str(&lines));
+	if (!t->nacks || inventory_load(j, NULL, &inv) < 0) {
+		buf_release(&lines);
+		return;
+	}
+	if (advisories_load(j, &inv, &adv) == 0) {
+		for (size_t i = 0; i < adv.n; i++) {
+			const struct thread_ack *a = threads_ack_of(t, adv.v[i].a.id);
+			char day[DAY_LEN + 1];
+			if (!a || adv_done(&adv.v[i]))
+				continue;
+			if (n++ == 0)
+				buf_adds(out, "Advisories taken (logbook ack):\n");
+			day_of(a->time, day);
+			buf_addf(out, "  %s taken by ", adv.v[i].a.id);
+			render_escape(out, a->admin, strlen(a->admin), false);
+			buf_addf(out, " on %s\n", day);
+		}
+		advisories_release(&adv);
+	}
+	inventory_release(&inv);
+	buf_release(&lines);
+}
+
+void cmd_taken_suffix(const struct threads *t, const struct record *r, struct buf *out)
+{
+	char ref[REF_MAX + 1];
+	const struct thread_ack *a;
+	json_t *adv = json_object_get(r->obj, "advisory");
+	const char *id = json_string_value(json_object_get(adv, "id"));
+
+	if (!t)
+		return;
+	ref_format(r->host, r->seq, ref);
+	if (!(a = threads_ack_of(t, ref)) && id)
+		a = threads_ack_of(t, id);
+	if (!a)
+		return;
+	buf_adds(out, " (taken by ");
+	render_escape(out, a->admin, strlen(a->admin), false);
+	buf_addc(out, ')');
+}
+
+struct record *cmd_find_ref(struct journal *j, const char *ref, const char *what, char *day)
+{
+	struct rec_ref parsed;
+	struct record *r;
+	int found;
+
+	if (ref_parse(ref, strlen(ref), &parsed) < 0)
+		die("%s: %s: %s", what, ref, errget());
+	found = threads_find(j, &parsed, &r, day);
+	if (found < 0)
+		die("%s: %s: %s", what, ref, errget());
+	if (!found)
+		die("%s: %s: no such record in this journal (a record of another host arrives with logbook sync)", what,
+		    ref);
+	return r;
+}
+
+void cmd_file_record(struct journal *j, const struct ident *id, struct record *r, const char *what)
+{
+	struct store_warnings warnings = { 0 };
+	struct store_txn *t = store_begin(j, id->host, &warnings);
+
+	cli_print_warnings(&warnings);
+	if (!t)
+		die("%s: %s", what, errget());
+	if (store_add(t, r) < 0) {
+		store_abort(t);
+		die("%s: %s", what, errget());
+	}
+	cmd_autosign(t, j, id);
+	if (store_commit(t) < 0)
+		die("%s: %s", what, errget());
+	/* show reads replies, todos and acks from the cache alone: bring it up to date */
+	if (!strcmp(r->kind, "todo") || !strcmp(r->kind, "ack") || rec_get_str(r, "reply", NULL)) {
+		struct threads th;
+		threads_load(j, THREADS_UPDATE, &th);
+		threads_release(&th);
+	}
+	cmd_background_sync(j);
 }
 
 void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id)
@@ -536,7 +632,8 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 	if (color)
 		buf_adds(out, HIT_RESET HIT_BOLD);
 	render_escape(out, h->host, strlen(h->host), false);
-	buf_addc(out, ' ');
+	/* HOST:SEQ, the reference note --reply, todo done and ack take */
+	buf_addf(out, ":%lld ", (long long)h->seq);
 	render_escape(out, h->admin, strlen(h->admin), false);
 	if (color)
 		buf_adds(out, HIT_RESET);

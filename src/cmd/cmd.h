@@ -61,6 +61,8 @@ int cmd_unit_failed(int argc, char **argv);
 int cmd_packages(int argc, char **argv);
 int cmd_advisories(int argc, char **argv);
 int cmd_incident(int argc, char **argv);
+int cmd_todo(int argc, char **argv);
+int cmd_ack(int argc, char **argv);
 
 /*
  * One line per open incident ("incident web1:42  open since ..."),
@@ -123,6 +125,26 @@ bool cmd_packages_hooked(void);
  */
 struct ident;
 void cmd_autosign(struct store_txn *t, struct journal *j, const struct ident *id);
+/*
+ * What news and the digest say every time until it is settled (view/threads.h):
+ * the open todos, and who took each advisory still open.  Nothing when none.
+ */
+struct threads;
+void cmd_threads_text(struct journal *j, const struct threads *t, struct buf *out);
+/* " (taken by alice)" after an event an admin took (by its reference or its advisory's id); t may be NULL */
+void cmd_taken_suffix(const struct threads *t, const struct record *r, struct buf *out);
+/*
+ * File one record r of the admin id on this host, as note does: under
+ * the host's lock, signed when a key is at hand, on disk when it returns,
+ * then a background sync.  Dies with "<what>: why" when it cannot.
+ */
+void cmd_file_record(struct journal *j, const struct ident *id, struct record *r, const char *what);
+/*
+ * The record a reference on the command line names (HOST:SEQ, already
+ * checked by ref_parse), parsed; dies with "<what>: REF: ..." (exit 1)
+ * when this replica has no such record.  day: its day page, or NULL.
+ */
+struct record *cmd_find_ref(struct journal *j, const char *ref, const char *what, char *day);
 /*
  * After a new entry: start `logbook sync` in a session of its own when
  * the journal has remotes and team.conf does not say sync.auto = false;

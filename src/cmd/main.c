@@ -48,6 +48,8 @@ const struct command commands[] = {
 	{ "unit-failed", cmd_unit_failed, "file a failed systemd unit (the OnFailure= handler)" },
 	{ "packages", cmd_packages, "which hosts have which package, at which version" },
 	{ "advisories", cmd_advisories, "security advisories and the hosts still below their fix" },
+	{ "todo", cmd_todo, "things left to do: add, done, list" },
+	{ "ack", cmd_ack, "take an alert (an event or an advisory) so nobody fixes it twice" },
 	{ "secret", cmd_secret, "the values this host redacts wherever they appear (root)" },
 	{ "help", cmd_help, "show the help of logbook or of a command" },
 };

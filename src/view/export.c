@@ -32,6 +32,7 @@
 #include "view/export.h"
 #include "view/markup.h"
 #include "view/page.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 /* bump when the pages would come out differently: every page is written again */
@@ -144,7 +145,7 @@ out:
 
 /* the page of one day, and who worked on it (a JSON array of [host, admin]) */
 static int render_day(struct journal *j, const char *day, struct buf *page, json_t **who,
-		      struct store_warnings *w)
+		      struct store_warnings *w, const struct threads *t)
 {
 	struct store_day_lines d;
 	struct page pg;
@@ -167,6 +168,7 @@ static int render_day(struct journal *j, const char *day, struct buf *page, json
 		page_add(&pg, line, len, path, lineno);
 	}
 	page_finish(&pg);
+	pg.threads = t;
 	markup_page_write(MARKUP_DOKUWIKI, page, &pg);
 	*who = json_array();
 	for (size_t i = 0; i < pg.nwho; i++)
@@ -268,6 +270,9 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 	struct buf page = BUF_INIT, index = BUF_INIT, old = BUF_INIT;
 	int lock = -1, pfd = -1, rc = -1;
 	bool changed = false;
+	/* replies and acks under what they answer; a page without them rather than none */
+	struct threads threads;
+	bool loaded = threads_load(j, THREADS_UPDATE, &threads) == 0;
 
 	memset(rep, 0, sizeof *rep);
 	if (!(rep->namespace = export_namespace(ns)))
@@ -339,7 +344,7 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 		} else {
 			buf_reset(&page);
 			buf_reset(&old);
-			if (render_day(j, days[i], &page, &who, &rep->warnings) < 0) {
+			if (render_day(j, days[i], &page, &who, &rep->warnings, loaded ? &threads : NULL) < 0) {
 				free(name);
 				free(path);
 				goto out;
@@ -413,6 +418,7 @@ out:
 	buf_release(&page);
 	buf_release(&index);
 	buf_release(&old);
+	threads_release(&threads);
 	return rc;
 }
 

@@ -53,8 +53,10 @@
 
 #include "base/day.h"
 #include "base/xalloc.h"
+#include "journal/ref.h"
 #include "view/markup.h"
 #include "view/render.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 static const char nowiki_close[] = "</nowiki>";
@@ -547,7 +549,7 @@ static void session_record(struct markup_page *p, struct buf *out, const struct 
 /* the field that says what a record of a kind this version does not know is about */
 static const char *summary_field(const struct record *rec)
 {
-	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary" };
+	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary", "ref" };
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		if (json_is_string(json_object_get(rec->obj, keys[i])))
@@ -685,6 +687,58 @@ static void stretch_line(struct markup_page *p, struct buf *out, const struct pa
  * The whole block goes through the code escaper: a command's text cannot
  * end the block.
  */
+/* the record's reference, what it answers and who took it, then its replies (threads.h): paragraphs of their own */
+static void thread_paras(struct markup_page *p, struct buf *out, const struct page *pg, const struct record *rec,
+			 bool only_threads)
+{
+	const char *em = p->format == MARKUP_DOKUWIKI ? "//" : "_";
+	const char *reply = !strcmp(rec->kind, "note") ? rec_get_str(rec, "reply", NULL) : NULL;
+	const struct thread_ack *ack = NULL;
+	char ref[REF_MAX + 1], day[DAY_LEN + 1], when[DAY_LEN + 1], clock[9];
+	size_t *v = NULL, n = 0;
+
+	if (rec->seq < 1)
+		return;
+	ref_format(rec->host, rec->seq, ref);
+	if (pg->threads) {
+		ack = threads_ack_of(pg->threads, ref);
+		n = threads_replies_to(pg->threads, ref, &v);
+	}
+	if (only_threads && !ack && !n)
+		return;
+	buf_adds(out, "\n");
+	buf_adds(out, em);
+	texts(p, out, ref);
+	if (reply) {
+		buf_adds(out, ", in reply to ");
+		texts(p, out, reply);
+	}
+	if (ack) {
+		buf_adds(out, ", taken by ");
+		texts(p, out, ack->admin);
+	}
+	buf_adds(out, em);
+	buf_adds(out, "\n");
+	day_of(rec->time, day);
+	for (size_t i = 0; i < n; i++) {
+		const struct thread_reply *rp = &pg->threads->replies[v[i]];
+		day_of(rp->time, when);
+		day_clock(rp->time, clock);
+		buf_adds(out, "\n");
+		buf_adds(out, em);
+		buf_adds(out, "reply by ");
+		texts(p, out, rp->admin);
+		buf_addf(out, ", %s%s%s (", strcmp(when, day) ? when : "", strcmp(when, day) ? " " : "", clock);
+		texts(p, out, rp->ref);
+		buf_adds(out, "):");
+		buf_adds(out, em);
+		buf_adds(out, " ");
+		lines(p, out, rp->text ? rp->text : "", rp->text ? strlen(rp->text) : 0);
+		buf_adds(out, "\n");
+	}
+	free(v);
+}
+
 static void history(struct markup_page *p, struct buf *out, const struct page *pg, const struct page_list *cmds)
 {
 	struct buf block = BUF_INIT, cwd = BUF_INIT, dir = BUF_INIT, c = BUF_INIT;
@@ -722,6 +776,13 @@ static void history(struct markup_page *p, struct buf *out, const struct page *p
 		buf_truncate(&block, block.len - 1);
 		para_break(p, out);
 		code(p, out, "bash", block.data, block.len);
+	}
+	/* the replies to a command, after the history: the reference says which */
+	for (size_t i = 0; pg->threads && i < cmds->n; i++) {
+		struct record *rec = page_record(pg, cmds->v[i]);
+		if (rec)
+			thread_paras(p, out, pg, rec, true);
+		rec_free(rec);
 	}
 	buf_release(&block);
 	buf_release(&cwd);
@@ -832,6 +893,7 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 				if (rec_get_text(rec, "text", &v) == 0)
 					lines(&p, out, buf_str(&v), v.len);
 				buf_adds(out, "\n");
+				thread_paras(&p, out, pg, rec, false);
 				buf_release(&v);
 				rec_free(rec);
 			}
@@ -854,14 +916,18 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 					} else if (parts[q] == &s->changes) {
 						buf_adds(out, "\n");
 						change_record(&p, out, rec);
+						thread_paras(&p, out, pg, rec, false);
 					} else {
 						stamp(&p, out, rec);
-						if (!strcmp(rec->kind, "session"))
+						if (!strcmp(rec->kind, "session")) {
 							session_record(&p, out, rec);
-						else if (!strcmp(rec->kind, "package") || !strcmp(rec->kind, "inventory"))
+						} else if (!strcmp(rec->kind, "package") || !strcmp(rec->kind, "inventory")) {
 							package_record(&p, out, rec);
-						else
+							thread_paras(&p, out, pg, rec, false);
+						} else {
 							other_record(&p, out, rec);
+							thread_paras(&p, out, pg, rec, false);
+						}
 					}
 					rec_free(rec);
 				}
@@ -876,6 +942,8 @@ void markup_page_write(enum markup_format format, struct buf *out, const struct 
 			struct record *rec = page_record(pg, host->messages[m].line);
 			if (rec)
 				page_message(&p, out, &host->messages[m], rec);
+			if (rec && !strcmp(rec->kind, "event"))
+				thread_paras(&p, out, pg, rec, false);
 			rec_free(rec);
 		}
 	}

@@ -33,6 +33,8 @@
 /* the commands an admin does not want on the page, unless the team says otherwise ([show] noise) */
 #define PAGE_NOISE_DEFAULT "clear ls ll la cd pwd history exit logout logbook"
 
+struct threads;
+
 struct page_list {
 	size_t *v;	/* indices into page.lines */
 	size_t n;
@@ -88,6 +90,7 @@ struct page {
 	size_t nnoise;
 	struct page_who *who;	/* every host and admin, sorted, each pair once after page_finish */
 	size_t nwho;
+	const struct threads *threads;	/* replies and acks to show under records (the caller's), or NULL */
 };
 
 /* noise: the words of [show] noise, NULL for PAGE_NOISE_DEFAULT, "" for none */

@@ -27,7 +27,9 @@
 #include "base/day.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "journal/ref.h"
 #include "view/render.h"
+#include "view/threads.h"
 #include "base/banned.h"
 
 #define C_RESET "\033[m"
@@ -143,7 +145,7 @@ static void body(struct buf *out, const char *s, size_t len, size_t indent)
 /* the field that says what a record of a kind this version does not know is about */
 static const char *summary_field(const struct record *rec)
 {
-	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary" };
+	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary", "ref" };
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		if (json_is_string(json_object_get(rec->obj, keys[i])))
@@ -298,6 +300,70 @@ static void event_line(struct render *r, struct buf *out, const struct record *r
 	}
 }
 
+/* "  web1:42", dim: the reference a reply, a todo done or an ack names */
+static void ref_suffix(struct render *r, struct buf *out, const struct record *rec)
+{
+	char ref[REF_MAX + 1];
+	const char *reply = rec_get_str(rec, "reply", NULL);
+
+	/* a record not from a chain (seq 0) has no reference */
+	if (rec->seq < 1)
+		return;
+	ref_format(rec->host, rec->seq, ref);
+	color(r, out, C_DIM);
+	if (!strcmp(rec->kind, "note") && reply) {
+		buf_adds(out, "  (in reply to ");
+		escaped_str(out, reply);
+		buf_addc(out, ')');
+	}
+	buf_adds(out, "  ");
+	escaped_str(out, ref);
+	color(r, out, C_RESET);
+}
+
+/* under a record: who took it (ack), then its replies, each with its day when another */
+static void thread_lines(struct render *r, struct buf *out, const struct record *rec)
+{
+	char ref[REF_MAX + 1], day[DAY_LEN + 1], rday[DAY_LEN + 1], clock[9];
+	const struct thread_ack *ack;
+	size_t *v, n;
+
+	if (!r->threads || rec->seq < 1)
+		return;
+	ref_format(rec->host, rec->seq, ref);
+	day_of(rec->time, day);
+	if ((ack = threads_ack_of(r->threads, ref))) {
+		buf_addf(out, "%*s", (int)(r->indent + 14), "");
+		color(r, out, C_YELLOW);
+		buf_adds(out, "taken by ");
+		escaped_str(out, ack->admin);
+		color(r, out, C_RESET);
+		buf_addc(out, '\n');
+	}
+	n = threads_replies_to(r->threads, ref, &v);
+	for (size_t i = 0; i < n; i++) {
+		const struct thread_reply *rp = &r->threads->replies[v[i]];
+		day_of(rp->time, rday);
+		day_clock(rp->time, clock);
+		buf_addf(out, "%*s", (int)(r->indent + 14), "");
+		color(r, out, C_DIM);
+		buf_adds(out, "> ");
+		if (strcmp(rday, day))
+			buf_addf(out, "%s ", rday);
+		buf_addf(out, "%s ", clock);
+		color(r, out, C_RESET);
+		escaped_str(out, rp->admin);
+		buf_adds(out, ": ");
+		body(out, rp->text ? rp->text : "", rp->text ? strlen(rp->text) : 0, r->indent + 16);
+		color(r, out, C_DIM);
+		buf_adds(out, "  ");
+		escaped_str(out, rp->ref);
+		color(r, out, C_RESET);
+		buf_addc(out, '\n');
+	}
+	free(v);
+}
+
 void render_record(struct render *r, struct buf *out, const struct record *rec)
 {
 	char clock[9];
@@ -371,7 +437,9 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 			color(r, out, C_RESET);
 		}
 	}
+	ref_suffix(r, out, rec);
 	buf_addc(out, '\n');
+	thread_lines(r, out, rec);
 	buf_release(&text);
 }
 
@@ -470,6 +538,10 @@ static void page_cmd(struct render *r, struct buf *out, const struct record *rec
 		buf_add(cwd, dir.data, dir.len);
 	}
 	buf_addc(out, '\n');
+	/* a command shows no reference (list and search give it), only its replies */
+	r->indent = 2;
+	thread_lines(r, out, rec);
+	r->indent = 0;
 	buf_release(&text);
 	buf_release(&dir);
 }
@@ -516,7 +588,9 @@ static void page_message(struct render *r, struct buf *out, const struct page_me
 		buf_addf(out, "  (%zu times, last at %s)", m->count, last);
 	}
 	color(r, out, C_RESET);
+	ref_suffix(r, out, rec);
 	buf_addc(out, '\n');
+	thread_lines(r, out, rec);
 	if (json_is_object(mail)) {
 		size_t more;
 		buf_reset(&v);
@@ -539,6 +613,8 @@ static void page_message(struct render *r, struct buf *out, const struct page_me
 
 void render_day_page(struct render *r, struct buf *out, const struct page *pg)
 {
+	if (pg->threads)
+		r->threads = pg->threads;
 	for (size_t h = 0; h < pg->nhosts; h++) {
 		const struct page_host *host = &pg->hosts[h];
 

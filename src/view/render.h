@@ -19,8 +19,11 @@
 /* utf8_escape (base/utf8.h), under the name the view's callers use */
 void render_escape(struct buf *out, const char *s, size_t len, bool keep_newlines);
 
+struct threads;
+
 struct render {
 	bool color;
+	const struct threads *threads;	/* replies and acks to show under records, or NULL */
 	size_t indent;	/* blanks before each line of a record */
 	/* the heading printed last, to print one only when it changes */
 	char *host, *admin, *account, *session;
