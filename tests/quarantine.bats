@@ -75,7 +75,7 @@ kept_aside() {
 		fail "sync said: $stderr"
 	kept_aside hub
 	# doctor says so, with the way to look at it
-	run on A doctor
+	run on A doctor --root /
 	[[ "$output" == *"FAIL quarantine hub.B: ${FORGED:0:12} rewrites '$BREL'"* ]] || fail "doctor said: $output"
 	[[ "$output" == *"git -C $T/A log -p refs/logbook/quarantine/hub/B"* ]] || fail "doctor said: $output"
 	# and verify, though A's files are intact

@@ -412,7 +412,9 @@ expected_texts() {
 	rm -rf "$LOGBOOK_DIR/.state"
 	run --separate-stderr timeout 10 "$LOGBOOK" note three
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == "logbook: note: $f: "* ]]
+	# (with no cache, looking for open incidents reads the day files first and
+	# says what it skipped)
+	[[ "${stderr_lines[-1]}" == "logbook: note: $f: "* ]] || fail "$stderr"
 	[ -L "$f" ]
 }
 
