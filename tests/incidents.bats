@@ -58,12 +58,21 @@ outage() {
 	[ "$output" = "opened incident web1:1" ] || fail "$output"
 	ID=web1:1
 	sync_all
-	at db1 bob "2026-11-26 21:30:00" note "db1: postgres refuses connections, disk full" >/dev/null
+	run at db1 bob "2026-11-26 21:30:00" note "db1: postgres refuses connections, disk full"
+	[ "$status" -eq 0 ] || fail "$output"
+	# "noted in 2026_11_26 (db1, seq N, incident web1:1)": the reference of bob's note
+	BOBS=db1:$(sed -n 's/.*(db1, seq \([0-9]*\),.*/\1/p' <<<"$output")
+	[ "$BOBS" != db1: ] || fail "$output"
 	printf '#%s\ndf -h\n#%s\nsystemctl restart postgresql\n' \
 		"$(date -ud '2026-11-26 21:31:00' +%s)" "$(date -ud '2026-11-26 21:32:00' +%s)" >"$BATS_TEST_TMPDIR/hist"
 	at db1 bob "2026-11-26 21:33:00" import --bash-history "$BATS_TEST_TMPDIR/hist" >/dev/null
 	at irc1 carol "2026-11-27 08:15:00" event --level critical "irc1: bouncer lost its link" >/dev/null
+	sync_all
+	# carol answers bob's note from irc1, the next morning
+	at irc1 carol "2026-11-27 08:20:00" note --reply "$BOBS" "Bob, your firewall rule still names the old range" >/dev/null
 	at web1 alice "2026-11-27 10:00:00" note "web1: changed the internal network back" >/dev/null
+	# and leaves something to do on db1
+	at web1 alice "2026-11-27 10:05:00" todo add --host db1 --due 2026_12_04 remove nginx.conf.orig next week >/dev/null
 	sync_all
 	run at db1 bob "2026-11-27 18:00:00" incident close -m $'Cause: db1 disk full (logs)\nFix: rotated logs\nFollow-ups: alert on disk' $ID
 	[ "$status" -eq 0 ] || fail "$output"
@@ -87,7 +96,8 @@ outage() {
 	# every part of the story, in time order across hosts and days
 	prev=0
 	for want in 'incident opened' 'postgres refuses' 'df -h' 'systemctl restart postgresql' \
-		'### 2026_11_27' 'bouncer lost its link' 'changed the internal network back' 'incident web1\:1 closed'; do
+		'### 2026_11_27' 'bouncer lost its link' 'your firewall rule still names the old range' \
+		'changed the internal network back' 'conf\.orig next week' 'incident web1\:1 closed'; do
 		at=$(grep -n -F -- "$want" <<<"$md" | head -1 | cut -d: -f1)
 		[ -n "$at" ] || fail "missing '$want': $md"
 		[ "$at" -gt "$prev" ] || fail "'$want' out of order: $md"
@@ -108,18 +118,34 @@ outage() {
 	fi
 }
 
-@test "after sync every replica shows the same incident, list and timeline" {
+@test "after sync every replica shows the same incident, list and timeline, replies and open todos" {
 	outage
 	for h in web1 db1 irc1; do
 		on $h incident show --json $ID >"$BATS_TEST_TMPDIR/show.$h"
 		on $h incident list --all --json >"$BATS_TEST_TMPDIR/list.$h"
 		on $h incident show --format markdown $ID >"$BATS_TEST_TMPDIR/md.$h"
+		on $h show 2026_11_26 --format markdown >"$BATS_TEST_TMPDIR/day.$h"
+		on $h todo list --json >"$BATS_TEST_TMPDIR/todo.$h"
 	done
 	for h in db1 irc1; do
 		cmp "$BATS_TEST_TMPDIR/show.web1" "$BATS_TEST_TMPDIR/show.$h" || fail "show differs on $h"
 		cmp "$BATS_TEST_TMPDIR/list.web1" "$BATS_TEST_TMPDIR/list.$h" || fail "list differs on $h"
 		cmp "$BATS_TEST_TMPDIR/md.web1" "$BATS_TEST_TMPDIR/md.$h" || fail "markdown differs on $h"
+		cmp "$BATS_TEST_TMPDIR/day.web1" "$BATS_TEST_TMPDIR/day.$h" || fail "day page differs on $h"
+		cmp "$BATS_TEST_TMPDIR/todo.web1" "$BATS_TEST_TMPDIR/todo.$h" || fail "todos differ on $h"
 	done
+	# bob's page of Thursday shows carol's answer of Friday under his note
+	run grep -A8 -F 'postgres refuses connections' "$BATS_TEST_TMPDIR/day.irc1"
+	[[ "$output" == *"carol"*"2026_11_27"*"your firewall rule still names the old range"* ]] || fail "$(cat "$BATS_TEST_TMPDIR/day.irc1")"
+	# the todo is open on every replica, and reminded at a shell start on db1 only
+	grep -qF 'remove nginx.conf.orig next week' "$BATS_TEST_TMPDIR/todo.db1" || fail "$(cat "$BATS_TEST_TMPDIR/todo.db1")"
+	run --separate-stderr on db1 hook bash
+	[[ "$stderr" == *"remove nginx.conf.orig next week"* ]] || fail "$stderr"
+	run --separate-stderr on irc1 hook bash
+	[[ "$stderr" != *"nginx.conf.orig"* ]] || fail "$stderr"
+	# bob hears of the reply in his news
+	run env LOGBOOK_USER=bob LOGBOOK_HOST=db1 LOGBOOK_DIR="$BATS_TEST_TMPDIR/db1" "$LOGBOOK" news --since 2026_11_26
+	[[ "$output" == *"Replies to you"*"your firewall rule"* ]] || fail "$output"
 	run py -c 'import json,sys; o=json.loads(open(sys.argv[1]).readline()); print(o["id"], o["open"], o["hosts"], o["closes"][0]["admin"])' "$BATS_TEST_TMPDIR/list.web1"
 	[ "$output" = "web1:1 False ['web1', 'db1'] bob" ] || fail "$output"
 	run on web1 incident list
