@@ -204,6 +204,23 @@ Install: bar:amd64 (2.1-1), libbar:amd64 (2.1-1, automatic)" >"$HIST"
 	[ "$(pfield 5 'r["command"]' <<<"$output")" = "apt-get install b" ]
 }
 
+@test "two APT runs in the same second: the dpkg lines of both are APT's, nothing is filed as dpkg's" {
+	setup_root
+	# an install, then an upgrade, both within 09:00:00 (a fast machine, as in the hook's own tests)
+	{
+		hist_entry "2026-12-01  09:00:00" "2026-12-01  09:00:00" "apt-get install ./x_1.0-1.deb" "Install: x:amd64 (1.0-1)"
+		hist_entry "2026-12-01  09:00:00" "2026-12-01  09:00:00" "apt-get install ./x_1.0-2.deb" "Upgrade: x:amd64 (1.0-1, 1.0-2)"
+	} >"$HIST"
+	printf '%s\n' '2026-12-01 09:00:00 startup archives unpack' '2026-12-01 09:00:00 install x:amd64 <none> 1.0-1' \
+		'2026-12-01 09:00:00 startup archives unpack' '2026-12-01 09:00:00 upgrade x:amd64 1.0-1 1.0-2' >"$DLOG"
+	lb ingest -q
+	lb ingest -q
+	run packages
+	[ "${#lines[@]}" -eq 2 ] || fail "$output"
+	[ "$(pfield 1 'r["from"]+" "+r["changes"][0]["action"]' <<<"$output")" = "history install" ]
+	[ "$(pfield 2 'r["from"]+" "+r["changes"][0]["action"]' <<<"$output")" = "history upgrade" ]
+}
+
 @test "an APT run still going (no End-Date yet) waits, and its dpkg lines are not filed as dpkg's" {
 	setup_root
 	printf '\nStart-Date: 2026-12-01  09:00:00\nCommandline: apt-get install bar\nInstall: bar:amd64 (2.1-1)\n' >"$HIST"

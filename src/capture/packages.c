@@ -570,10 +570,26 @@ static char *change_mark(const struct aptlog_change *c)
 	return c->new_version ? xasprintf("%s %s", c->name, c->new_version) : xasprintf("%s -", c->name);
 }
 
-/* an APT run's time and changes, for telling its dpkg.log lines from dpkg's alone */
+static bool marks_have(const json_t *marks, const char *m)
+{
+	const json_t *v;
+	size_t i;
+
+	json_array_foreach(marks, i, v)
+		if (!strcmp(json_string_value(v), m))
+			return true;
+	return false;
+}
+
+/*
+ * An APT run's time and changes, for telling its dpkg.log lines from
+ * dpkg's alone.  Two runs within the same seconds (an install, then an
+ * upgrade, in one second) share one window holding both runs' changes.
+ */
 static void windows_add(json_t *st, const struct aptlog_run *e)
 {
-	json_t *w = json_object_get(st, "windows"), *marks = json_array(), *v;
+	json_t *w = json_object_get(st, "windows"), *marks = NULL, *v;
+	const char *end = *e->end ? e->end : e->start;
 	size_t i;
 
 	if (!json_is_array(w)) {
@@ -581,16 +597,20 @@ static void windows_add(json_t *st, const struct aptlog_run *e)
 		json_object_set_new(st, "windows", w);
 	}
 	json_array_foreach(w, i, v)
-		if (!strcmp(pkg_at(v, 0), e->start) && !strcmp(pkg_at(v, 1), *e->end ? e->end : e->start)) {
-			json_decref(marks);
-			return;
+		if (!strcmp(pkg_at(v, 0), e->start) && !strcmp(pkg_at(v, 1), end)) {
+			marks = json_array_get(v, 2);
+			break;
 		}
+	if (!json_is_array(marks)) {
+		marks = json_array();
+		json_array_append_new(w, json_pack("[sso]", e->start, end, marks));
+	}
 	for (i = 0; i < e->n; i++) {
 		char *m = change_mark(&e->changes[i]);
-		json_array_append_new(marks, json_string_nocheck(m));
+		if (!marks_have(marks, m))
+			json_array_append_new(marks, json_string_nocheck(m));
 		free(m);
 	}
-	json_array_append_new(w, json_pack("[sso]", e->start, *e->end ? e->end : e->start, marks));
 }
 
 /* read the log at root + path into l from where the state's key (made when missing) says; the key, NULL on failure */
