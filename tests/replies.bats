@@ -230,3 +230,23 @@ FORGED
 	lb hook bash >/dev/null 2>&1
 	root_only_intact
 }
+
+@test "a reply filed on a later day reaches the wiki page of the day it answers at the next export" {
+	new_journal
+	printf '#1700000000\niptables -A INPUT -s 10.0.0.0/8 -j ACCEPT\n' >"$BATS_TEST_TMPDIR/h"
+	lb import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	local wiki="$BATS_TEST_TMPDIR/wiki" page
+	mkdir -p "$wiki"
+	lb export --dokuwiki "$wiki" >/dev/null
+	page="$wiki/journal/2023_11_14.txt"
+	grep -qF 'iptables -A INPUT' "$page"
+	run ! grep -qF 'still the old range' "$page"
+	# today's reply changes no file of 2023_11_14: the page is written again all the same
+	LOGBOOK_USER=bob lb note --reply web1:1 "still the old range" >/dev/null
+	run lb export --dokuwiki "$wiki"
+	[ "$status" -eq 0 ] || fail "$output"
+	grep -qF 'still the old range' "$page" || fail "$(cat "$page")"
+	# and once only: the next export finds nothing to write
+	run lb export --dokuwiki "$wiki"
+	[[ "$output" == *" 0 pages written"* ]] || fail "$output"
+}

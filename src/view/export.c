@@ -9,7 +9,11 @@
  *
  * "stamp" hashes the day's record files' names, sizes, modification times
  * and inodes: appending a record, or sync writing a fetched file, changes
- * it.  "page" is the page file as we left it: a page deleted or edited in
+ * it; and the replies and acks that answer the day's records, filed on
+ * whatever day: a reply of Friday to a note of Thursday changes Thursday's
+ * page.  "targets" (next to "days") keeps the day of each record a reply
+ * or an ack answers ({"db1:42":"2026_11_26"}), so that only a new one is
+ * looked up in the index.  "page" is the page file as we left it: a page deleted or edited in
  * the wiki is written again.  A state file that is missing or cannot be
  * read only costs a full export.
  */
@@ -224,6 +228,55 @@ static json_t *load_state(const char *path, const char *tz, const char *ns)
 	return days;
 }
 
+/* the "targets" of the state file at path: an object, empty when missing or not one */
+static json_t *load_targets(const char *path)
+{
+	json_t *s = json_load_file(path, 0, NULL);
+	json_t *t = json_object_get(s, "targets");
+
+	t = json_is_object(t) ? json_incref(t) : json_object();
+	json_decref(s);
+	return t;
+}
+
+/* add "REF>TARGET\n" to the entry of TARGET's day in by_day, looking its day up once (targets) */
+static void thread_day(struct journal *j, json_t *targets, json_t *by_day, const char *ref, const char *target)
+{
+	json_t *day = json_object_get(targets, target), *line;
+	struct rec_ref r;
+	struct buf b = BUF_INIT;
+
+	if (!json_is_string(day) || !day_valid(json_string_value(day))) {
+		struct record *rec = NULL;
+		char d[DAY_LEN + 1] = "";
+		if (ref_parse(target, strlen(target), &r) < 0 || threads_find(j, &r, &rec, d) <= 0) {
+			rec_free(rec);
+			return;	/* an advisory id, or a record this replica does not hold */
+		}
+		rec_free(rec);
+		json_object_set_new(targets, target, json_string(d));
+		day = json_object_get(targets, target);
+	}
+	line = json_object_get(by_day, json_string_value(day));
+	if (json_is_string(line))
+		buf_adds(&b, json_string_value(line));
+	buf_addf(&b, "%s>%s\n", ref, target);
+	json_object_set_new(by_day, json_string_value(day), json_string(buf_str(&b)));
+	buf_release(&b);
+}
+
+/* per day, what the replies and acks that answer its records add to its stamp */
+static json_t *thread_days(struct journal *j, const struct threads *t, json_t *targets)
+{
+	json_t *by_day = json_object();
+
+	for (size_t i = 0; i < t->nreplies; i++)
+		thread_day(j, targets, by_day, t->replies[i].ref, t->replies[i].target);
+	for (size_t i = 0; i < t->nacks; i++)
+		thread_day(j, targets, by_day, t->acks[i].ref, t->acks[i].target);
+	return by_day;
+}
+
 static int lock_dir(int dfd, const char *pagedir)
 {
 	char *path = fs_join(pagedir, LOCK_NAME);
@@ -266,7 +319,7 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 	char **years = NULL, **days = NULL;
 	size_t ny = 0, nd = 0;
 	char *state_path = NULL;
-	json_t *state = NULL, *fresh = json_object();
+	json_t *state = NULL, *fresh = json_object(), *targets = NULL, *by_day = NULL;
 	struct buf page = BUF_INIT, index = BUF_INIT, old = BUF_INIT;
 	int lock = -1, pfd = -1, rc = -1;
 	bool changed = false;
@@ -297,6 +350,8 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 	state_path = fs_join(rep->pagedir, STATE_NAME);
 	/* forced, the state still keeps the days not asked for */
 	state = force && !only ? json_object() : load_state(state_path, j->tz, rep->namespace);
+	targets = force && !only ? json_object() : load_targets(state_path);
+	by_day = loaded ? thread_days(j, &threads, targets) : json_object();
 
 	/* newest first: years and days in descending order */
 	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
@@ -333,6 +388,12 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 			free(name);
 			free(path);
 			goto out;
+		}
+		if (json_is_string(json_object_get(by_day, days[i]))) {
+			struct buf b = BUF_INIT;
+			buf_addf(&b, "%s\n%s", stamp, json_string_value(json_object_get(by_day, days[i])));
+			rec_hash(buf_str(&b), b.len, stamp);
+			buf_release(&b);
 		}
 		file_stamp(path, pstamp, sizeof pstamp);
 		if (!force && json_is_object(was) && json_is_string(json_object_get(was, "stamp")) &&
@@ -388,8 +449,8 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 		free(ipath);
 	}
 	if (changed || rep->index_written || force) {
-		json_t *top = json_pack("{s:i,s:i,s:s,s:s,s:O}", "v", 1, "format", EXPORT_FORMAT, "tz", j->tz,
-					"namespace", rep->namespace, "days", fresh);
+		json_t *top = json_pack("{s:i,s:i,s:s,s:s,s:O,s:O}", "v", 1, "format", EXPORT_FORMAT, "tz", j->tz,
+					"namespace", rep->namespace, "days", fresh, "targets", targets);
 		char *text = json_dumps(top, JSON_COMPACT | JSON_SORT_KEYS);
 		struct buf b = BUF_INIT;
 		buf_adds(&b, text);
@@ -415,6 +476,8 @@ out:
 	free(state_path);
 	json_decref(state);
 	json_decref(fresh);
+	json_decref(targets);
+	json_decref(by_day);
 	buf_release(&page);
 	buf_release(&index);
 	buf_release(&old);
