@@ -570,13 +570,11 @@ static char *change_mark(const struct aptlog_change *c)
 	return c->new_version ? xasprintf("%s %s", c->name, c->new_version) : xasprintf("%s -", c->name);
 }
 
+/* (the state is root's own, but a damaged one must not crash: pkg_at reads a non-string as "") */
 static bool marks_have(const json_t *marks, const char *m)
 {
-	const json_t *v;
-	size_t i;
-
-	json_array_foreach(marks, i, v)
-		if (!strcmp(json_string_value(v), m))
+	for (size_t i = 0; i < json_array_size(marks); i++)
+		if (!strcmp(pkg_at(marks, i), m))
 			return true;
 	return false;
 }
@@ -697,10 +695,10 @@ static int catch_up_history(struct catchup *cu)
  */
 static bool apt_line(const json_t *st, const char *t, const struct aptlog_change *c)
 {
-	json_t *w = json_object_get(st, "windows"), *v, *m;
+	json_t *w = json_object_get(st, "windows"), *v;
 	char *mark = c ? change_mark(c) : NULL;
 	bool found = false;
-	size_t i, k;
+	size_t i;
 
 	json_array_foreach(w, i, v) {
 		if (strcmp(t, pkg_at(v, 0)) < 0 || strcmp(t, pkg_at(v, 1)) > 0)
@@ -709,9 +707,10 @@ static bool apt_line(const json_t *st, const char *t, const struct aptlog_change
 			found = true;
 			break;
 		}
-		json_array_foreach(json_array_get(v, 2), k, m)
-			if (!strcmp(json_string_value(m), mark))
-				found = true;
+		if (marks_have(json_array_get(v, 2), mark)) {
+			found = true;
+			break;
+		}
 	}
 	free(mark);
 	return found;
