@@ -107,14 +107,14 @@ outage() {
 	[ "$(grep -c '^```bash' <<<"$md")" -eq 1 ] || fail "$md"
 	grep -q '2 commands on db1 by bob' <<<"$md" || fail "$md"
 	# what came after the close is not in it
-	! grep -q 'unrelated later work' <<<"$md" || fail "$md"
-	! grep -q 'before the outage' <<<"$md" || fail "$md"
+	run ! grep -q 'unrelated later work' <<<"$md"
+	run ! grep -q 'before the outage' <<<"$md"
 	# record text never becomes markup: the title's emphasis and link are escaped
 	grep -qxF '# Incident web1:1: forum down\: \*db\* \[unreachable\]\(x\)' <<<"$md" || fail "$md"
 	if command -v cmark-gfm >/dev/null; then
 		html=$(cmark-gfm --unsafe -e table -e strikethrough -e tasklist <<<"$md")
 		grep -qF '<h1>Incident web1:1: forum down: *db* [unreachable](x)</h1>' <<<"$html" || fail "$html"
-		! grep -qE '<(em|a|strong) ' <<<"$(grep -F 'forum down' <<<"$html")" || fail "$html"
+		run ! grep -qE '<(em|a|strong) ' <<<"$(grep -F 'forum down' <<<"$html")"
 	fi
 }
 
