@@ -122,4 +122,4 @@ else
 	zshexit_functions+=(__lb_exit)
 	__lb_append "P"$'\0'$$$'\0\n' || __lb_failed
 fi
-unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
+unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir __lb_new_so
