@@ -570,6 +570,8 @@ while p < len(data):
 		 echo leading-space
 		echo one
 		echo one
+		HISTSIZE=3
+		echo the history is stifled
 		set -o posix
 		echo in posix mode
 		set +o posix

@@ -234,12 +234,12 @@ static bool record_fast(int status)
 	/* fc -ln -0 from PROMPT_COMMAND (history off while it runs): the last line */
 	if (remember_on_history || !digits(n) || strlen(n) > 18 || strlen(var("__lb_t0")) >= 48)
 		return false;
+	/* (history_length: fc counts the list, which costs HISTSIZE pointers a prompt) */
 	list = history_list();
-	if (!list)
+	if (!list || history_length <= 0)
 		return false;
-	for (count = 0; list[count]; count++)
-		;
-	if (count == 0 || !list[count - 1]->line)
+	count = (size_t)history_length;
+	if (!list[count - 1] || list[count] || !list[count - 1]->line)
 		return false;
 	if (!own_dir(dir) || (fd = spool_descriptor(dir, spool)) < 0)
 		return false;
