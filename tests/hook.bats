@@ -463,7 +463,13 @@ full_disk_case() {
 }
 
 # a copy of logbook with the builtin beside it, in a directory of the
-# build tree (not under /tmp, which everyone may write): $TRUST/bin
+# build tree (not under /tmp, which everyone may write): $TRUST/bin,
+# removed by teardown whatever the test did
+eval "shell_$(declare -f teardown)"
+teardown() {
+	shell_teardown
+	[ -z "${TRUST-}" ] || rm -rf "$TRUST"
+}
 trusted_copy() {
 	TRUST=$(realpath "$(mktemp -d -p "$BATS_TEST_DIRNAME/../build")")
 	chmod 755 "$TRUST"
@@ -513,8 +519,6 @@ printed_builtin() {
 		run -1 grep __lb_record "$BATS_TEST_TMPDIR/enabled"
 		[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ]
 	done
-	chmod 755 "$TRUST/bin"
-	rm -rf "$TRUST"
 }
 
 # ENV rc file for a bash -i reading commands from a file (tests/lib.bash:
