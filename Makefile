@@ -1,11 +1,12 @@
 # logbook: plain make, pkg-config for the libraries.
 #
-#   make                build ./logbook and ./logbook-ingest-mail (its mail helper)
+#   make                build ./logbook, ./logbook-ingest-mail (its mail helper)
+#                       and ./logbook-bash.so (the bash hook's builtin)
 #   make check          install missing Debian packages, build, run every test
 #   make check SAN=1    the same under AddressSanitizer and UBSan
 #   make demo           install missing packages, build, show logbook at work
 #   make install        PREFIX=/usr/local, DESTDIR for staging (binary, mail helper
-#                       in LIBEXECDIR/logbook, man page, systemd units, bash and
+#                       and bash builtin in LIBEXECDIR/logbook, man page, systemd units, bash and
 #                       zsh completion)
 #   make bench          build the benchmark tools (see bench/)
 #   make fuzz           build and run the fuzz targets (clang, libFuzzer)
@@ -76,7 +77,7 @@ BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests deb
 
-all: logbook logbook-ingest-mail
+all: logbook logbook-ingest-mail logbook-bash.so
 
 # rebuild everything when the flags change (a SAN=1 build after a plain one)
 build/FLAGS: FORCE
@@ -99,13 +100,22 @@ build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh src/capture/hoo
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-# a logbook runs the logbook-ingest-mail beside it (src/cmd/cmd-ingest-mail.c):
-# "make logbook" builds both, so a build tree never runs a stale helper
-logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail
+# a logbook runs the logbook-ingest-mail beside it (src/cmd/cmd-ingest-mail.c)
+# and its bash hook loads the logbook-bash.so beside it (src/cmd/cmd-hook.c):
+# "make logbook" builds them all, so a build tree never runs a stale helper
+logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail logbook-bash.so
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS) $(DPKG_LIBS)
 
 logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(MAIL_OBJ) build/liblogbook.a $(LIBS) $(MAIL_LIBS)
+
+# the builtin bash loads for the hook (enable -f): bash's own headers
+# (Debian's bash-builtins), none of logbook's code, and never the
+# sanitizers, which a bash built without them cannot load
+BASH_INC = /usr/include/bash /usr/include/bash/include /usr/include/bash/builtins /usr/lib/bash
+logbook-bash.so: src/bash/record.c build/FLAGS
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) \
+		$(addprefix -isystem ,$(BASH_INC)) -fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $<
 
 build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 	@mkdir -p build/tests
@@ -181,10 +191,11 @@ fuzz: $(FUZZ_TARGETS)
 	done
 
 # the systemd units run $(BINDIR)/logbook: their ExecStart follows PREFIX
-install: logbook logbook-ingest-mail
+install: logbook logbook-ingest-mail logbook-bash.so
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
 	install -m 0755 logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail
+	install -m 0644 logbook-bash.so $(DESTDIR)$(HELPERDIR)/logbook-bash.so
 	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 dist/completion/logbook.bash $(DESTDIR)$(BASHCOMPDIR)/logbook
@@ -217,7 +228,7 @@ deb:
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
-	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail
+	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-bash.so
 	rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
@@ -227,6 +238,6 @@ uninstall:
 	done
 
 clean:
-	rm -rf build logbook logbook-ingest-mail
+	rm -rf build logbook logbook-ingest-mail logbook-bash.so
 
 -include $(wildcard build/*/*.d)

@@ -5,6 +5,20 @@
 load lib
 load shell
 
+# tests/hook-fallback.bats is this file again (a symlink), with the bash
+# hook's builtin (logbook-bash.so) left out: the shell code alone must do
+# everything the builtin does.  Its zsh tests are skipped (no builtin there).
+if [[ $BATS_TEST_FILENAME == */hook-fallback.bats ]]; then
+	export LOGBOOK_BASH_BUILTIN=no
+	HOOK_FALLBACK=1
+	eval "lib_$(declare -f setup)"
+	setup() {
+		lib_setup
+		export LOGBOOK_BASH_BUILTIN=no
+		[[ $BATS_TEST_DESCRIPTION != zsh:* ]] || skip "zsh has no builtin: tests/hook.bats runs it"
+	}
+fi
+
 @test "bash: commands are recorded exactly, with exit status and directory" {
 	new_journal
 	start_shell bash
@@ -380,9 +394,12 @@ count_processes() {
 @test "under strace, 100 commands start no more processes than 50 do" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	new_journal
-	printf '%s\n' "$BASH_RC_HEAD" "eval \"\$(\"$LOGBOOK\" hook bash)\"" >"$BATS_TEST_TMPDIR/rc"
+	printf '%s\n' "$BASH_RC_HEAD" "eval \"\$(\"$LOGBOOK\" hook bash)\"" \
+		'echo "$__lb_pc" >"$BATS_TEST_TMPDIR/pc"' >"$BATS_TEST_TMPDIR/rc"
 	p50=$(count_processes 50)
 	p100=$(count_processes 100)
+	# the builtin (hook-fallback: the shell code) did the recording
+	[ "$(cat "$BATS_TEST_TMPDIR/pc")" = "$([ -n "${HOOK_FALLBACK-}" ] && echo __lb_precmd || echo __lb_record)" ]
 	echo "processes: 50 commands: $p50, 100 commands: $p100" >&3
 	[ "$p100" -le "$p50" ]
 	# and the commands were recorded, 50 + 100
@@ -426,4 +443,180 @@ full_disk_case() {
 
 @test "zsh: a full disk costs the commands typed meanwhile, one warning, nothing else" {
 	full_disk_case zsh
+}
+
+# ---- the builtin (logbook-bash.so) ----
+
+@test "bash: the hook loads its builtin from beside logbook (hook-fallback: it does not)" {
+	new_journal
+	start_shell bash
+	type_cmd 'enable -a >"$BATS_TEST_TMPDIR/enabled"; echo "${PROMPT_COMMAND[0]}" >"$BATS_TEST_TMPDIR/pc"'
+	if [ -n "${HOOK_FALLBACK-}" ]; then
+		run -1 grep -x 'enable __lb_record' "$BATS_TEST_TMPDIR/enabled"
+		[ "$(cat "$BATS_TEST_TMPDIR/pc")" = __lb_precmd ]
+	else
+		grep -qx 'enable __lb_record' "$BATS_TEST_TMPDIR/enabled"
+		[ "$(cat "$BATS_TEST_TMPDIR/pc")" = __lb_record ]
+	fi
+	run cmds
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+# a copy of logbook with the builtin beside it, in a directory of the
+# build tree (not under /tmp, which everyone may write): $TRUST/bin,
+# removed by teardown whatever the test did
+eval "shell_$(declare -f teardown)"
+teardown() {
+	shell_teardown
+	[ -z "${TRUST-}" ] || rm -rf "$TRUST"
+}
+trusted_copy() {
+	TRUST=$(realpath "$(mktemp -d -p "$BATS_TEST_DIRNAME/../build")")
+	chmod 755 "$TRUST"
+	mkdir "$TRUST/bin"
+	cp "$LOGBOOK" "$BATS_TEST_DIRNAME/../logbook-ingest-mail" "$TRUST/bin/"
+	install -m 0644 "$BATS_TEST_DIRNAME/../logbook-bash.so" "$TRUST/bin/"
+}
+
+# the builtin the hook printed by $TRUST/bin/logbook names, "" when none; its stderr in $BATS_TEST_TMPDIR/err
+printed_builtin() {
+	"$TRUST/bin/logbook" hook bash 2>"$BATS_TEST_TMPDIR/err" | sed -n "s/^__lb_new_so=//p"
+}
+
+@test "bash: a builtin others could change is never loaded, and the hook records without it" {
+	[ "$(id -u)" -eq 0 ] || skip "changes owners: root only"
+	new_journal
+	trusted_copy
+	# the member's payload: a builtin that leaves a mark when loaded
+	cat >"$TRUST/payload.c" <<-EOF
+		#include <stdio.h>
+		__attribute__((constructor)) static void mark(void)
+		{
+			FILE *f = fopen("$BATS_TEST_TMPDIR/payload-ran", "w");
+			if (f)
+				fclose(f);
+		}
+		int __lb_record_struct[8];
+	EOF
+	cc -shared -fPIC -o "$TRUST/payload.so" "$TRUST/payload.c"
+	# the control: root's own file in root's own directories is loaded
+	[ "$(printed_builtin)" = "'$TRUST/bin/logbook-bash.so'" ]
+	# the payload in place of the builtin, writable by the group, by
+	# everyone, owned by another account, or in a directory others may write
+	for how in group other owner dir; do
+		install -m 0644 "$TRUST/payload.so" "$TRUST/bin/logbook-bash.so"
+		chmod 755 "$TRUST/bin"
+		case $how in
+		group) chmod 0664 "$TRUST/bin/logbook-bash.so" ;;
+		other) chmod 0646 "$TRUST/bin/logbook-bash.so" ;;
+		owner) chown nobody "$TRUST/bin/logbook-bash.so" ;;
+		dir) chmod 0777 "$TRUST/bin" ;;
+		esac
+		[ "$(printed_builtin)" = "''" ] || fail "$how: the hook would load $(printed_builtin)"
+		grep -q "hook: not loading $TRUST/bin/logbook-bash.so" "$BATS_TEST_TMPDIR/err"
+		# and a root shell that evals the hook runs no payload, and still records
+		bash -c 'eval "$("$1" hook bash 2>/dev/null)"; enable -a' _ "$TRUST/bin/logbook" >"$BATS_TEST_TMPDIR/enabled"
+		run -1 grep __lb_record "$BATS_TEST_TMPDIR/enabled"
+		[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ]
+	done
+}
+
+# ENV rc file for a bash -i reading commands from a file (tests/lib.bash:
+# BASH_RC_HEAD): the lines given, then the hook, whose exit leaves the spool
+piped_rc() {
+	printf '%s\n' "$BASH_RC_HEAD" "PS1='> '" "$@" "eval \"\$(\"$LOGBOOK\" hook bash)\"" '__lb_bin=true' \
+		>"$BATS_TEST_TMPDIR/rc.piped"
+}
+
+# the spools of $LOGBOOK_DIR, each record on a line (python repr), times,
+# pids, sessions and headers left out: what must agree byte for byte
+spool_shape() {
+	cat "$LOGBOOK_DIR"/.state/spool/*/*.spool | py -c '
+import sys
+data = sys.stdin.buffer.read()
+nfields = {"H": 11, "P": 1, "B": 4, "C": 6, "X": 2}
+p = 0
+while p < len(data):
+    kind = chr(data[p])
+    assert data[p + 1] == 0, (p, data[p:p + 40])
+    q = p + 2
+    fields = []
+    for i in range(nfields[kind]):
+        e = data.index(b"\0", q)
+        fields.append(data[q:e])
+        q = e + 1
+    assert data[q:q + 1] == b"\n", (q, data[p:q + 1])
+    p = q + 1
+    if kind == "H":
+        continue
+    if kind == "P":
+        fields = [b"PID"]
+    if kind == "C":
+        assert fields[1].isdigit() and fields[2].isdigit() and int(fields[1]) <= int(fields[2]), fields
+        fields[1:3] = [b"T0", b"T1"]
+    if kind == "X":
+        fields[0] = b"T"
+    print(kind, repr(fields))
+'
+}
+
+@test "bash: the builtin and the shell code write the same spool bytes" {
+	[ -z "${HOOK_FALLBACK-}" ] || skip "compares both: tests/hook.bats runs it"
+	cat >"$BATS_TEST_TMPDIR/cmds" <<-'EOF'
+		echo "a  b"   |   cat
+		false
+
+		cd /tmp
+		(exit 7)
+		for i in 1 2
+		do echo "$i"; done
+		echo 'caf\xe9' $'\t' "$(printf 'caf\xe9')"
+		 echo leading-space
+		echo one
+		echo one
+		HISTSIZE=3
+		echo the history is stifled
+		set -o posix
+		echo in posix mode
+		set +o posix
+		export LOGBOOK_OFF=1
+		echo paused
+		unset LOGBOOK_OFF
+		for fd in 3 4 5 6 7 8 9 10 11 100; do eval "exec $fd>&-"; done
+		echo after closing fds
+		exec 9>"$BATS_TEST_TMPDIR/mine.9" 100>"$BATS_TEST_TMPDIR/mine.100"
+		echo $((6 * 7))-for-fd-9 >&9; echo $((6 * 7))-for-fd-100 >&100
+		ls -l /proc/self/fd >"$BATS_TEST_TMPDIR/child-fds"; ls -l /proc/$$/fd >"$BATS_TEST_TMPDIR/shell-fds"
+		exec 9>&- 100>&-
+		HISTCONTROL=ignoredups
+		echo two
+		echo two
+		HISTCONTROL=
+		cd -
+		echo last
+	EOF
+	for mode in fallback builtin; do
+		rm -rf "$LOGBOOK_DIR"
+		new_journal
+		if [ $mode = builtin ]; then
+			piped_rc
+		else
+			piped_rc 'LOGBOOK_BASH_BUILTIN=no'
+		fi
+		ENV="$BATS_TEST_TMPDIR/rc.piped" bash --posix -i <"$BATS_TEST_TMPDIR/cmds" >/dev/null 2>"$BATS_TEST_TMPDIR/err.$mode"
+		spool_shape >"$BATS_TEST_TMPDIR/shape.$mode"
+	done
+	# the builtin kept the spool open (the shell's own descriptors, after
+	# the user's were opened), and a command the shell started did not inherit it
+	grep -q '\.spool$' "$BATS_TEST_TMPDIR/shell-fds"
+	run -1 grep '\.spool$' "$BATS_TEST_TMPDIR/child-fds"
+	diff "$BATS_TEST_TMPDIR/shape.builtin" "$BATS_TEST_TMPDIR/shape.fallback"
+	[ "$(grep -c '^C ' "$BATS_TEST_TMPDIR/shape.builtin")" -ge 20 ]
+	grep -q "in posix mode" "$BATS_TEST_TMPDIR/shape.builtin"
+	# the user's descriptors are the user's: what went to them is in their files, not in the spool
+	[ "$(cat "$BATS_TEST_TMPDIR/mine.9")" = 42-for-fd-9 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/mine.100")" = 42-for-fd-100 ]
+	run -1 grep -q 42-for-fd "$BATS_TEST_TMPDIR/shape.builtin"
+	# nothing more on the terminal either
+	diff "$BATS_TEST_TMPDIR/err.fallback" "$BATS_TEST_TMPDIR/err.builtin"
 }

@@ -578,3 +578,57 @@ char *fs_self_exe(void)
 		buf_grow(&b, b.cap * 2);
 	}
 }
+
+/* one component: owned by root or uid, not writable by group or others */
+static bool trusted_one(const char *path, uid_t uid)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		errset_sys("%s", path);
+		return false;
+	}
+	if (st.st_uid != 0 && st.st_uid != uid) {
+		errset("%s belongs to uid %ld", path, (long)st.st_uid);
+		return false;
+	}
+	if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		errset("%s may be written by others (mode %04o)", path, (unsigned)(st.st_mode & 07777));
+		return false;
+	}
+	return true;
+}
+
+bool fs_trusted(const char *path, uid_t uid)
+{
+	char *real, *p;
+	bool ok;
+
+	if (path[0] != '/') {
+		errset("%s is not an absolute path", path);
+		return false;
+	}
+	/* the path as given (a symlink on the way is someone's to change), then what it resolves to */
+	p = xstrdup(path);
+	for (;;) {
+		char *slash;
+
+		if (!trusted_one(p, uid)) {
+			free(p);
+			return false;
+		}
+		if (!strcmp(p, "/"))
+			break;
+		slash = strrchr(p, '/');
+		slash[slash == p] = '\0';
+	}
+	free(p);
+	real = realpath(path, NULL);
+	if (!real) {
+		errset_sys("%s", path);
+		return false;
+	}
+	ok = strcmp(real, path) == 0 || fs_trusted(real, uid);
+	free(real);
+	return ok;
+}

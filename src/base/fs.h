@@ -100,5 +100,13 @@ int fs_list_dir(const char *dir, bool (*keep)(const char *name, const void *arg)
 void fs_free_names(char **names, size_t n);
 /* the running binary's path (allocated); "logbook" when unknown */
 char *fs_self_exe(void);
+/*
+ * path (absolute) and every directory above it belong to root or to uid
+ * and no one else may write them (no group or other write bit, sticky or
+ * not): no other account can change what path names.  Symlinks on the
+ * way are followed and their targets checked the same way.  false and
+ * errget() (which component, why) when not.
+ */
+bool fs_trusted(const char *path, uid_t uid);
 
 #endif

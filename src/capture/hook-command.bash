@@ -49,4 +49,4 @@ if [[ -z ${__lb_spool-} ]]; then
 	fi 2>/dev/null >>"$__lb_spool"
 	trap __lb_exit EXIT
 fi
-unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
+unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir __lb_new_so

@@ -2,10 +2,10 @@
 #
 # Nothing here starts a process per command.  PS0, expanded when a command
 # line has been read, notes its command number, history number and start
-# time through arithmetic in an array subscript; PROMPT_COMMAND then reads
-# the line back from the history with fc into a scratch file and read, and
-# appends one record to this session's spool with printf.  Processes start
-# only here at load (logbook hook) and at exit (logbook hook exit).
+# time in an array subscript; PROMPT_COMMAND then appends one record to
+# this session's spool: printf, and the line as fc prints it from the
+# history.  Processes start only here at load (logbook hook) and at exit
+# (logbook hook exit).
 #
 # The line as typed comes from the history, so every line must enter it:
 # the hook keeps HISTCONTROL's ignorespace/ignoredups and HISTIGNORE away
@@ -25,6 +25,15 @@
 # says so once.  (-O on something else than a directory cannot pass: no
 # one else can make a file this account owns.)  The shell never creates
 # these files: a missing one means nothing is recorded.
+#
+# Where logbook-bash.so is installed (and safe to load: logbook hook
+# checks that only root or this account can change it), the builtin
+# __lb_record (src/bash/record.c) does the usual case of __lb_precmd in
+# C: one write through a descriptor it keeps open close-on-exec, the
+# line taken from the history as fc prints it, no function call; it
+# runs __lb_precmd for everything else.  Without it, or with
+# LOGBOOK_BASH_BUILTIN=no, __lb_precmd does it all: the spool gets the
+# same bytes either way.
 if [[ -n ${__lb_spool-} ]]; then
 	# loaded twice in one shell (system and user rc files): keep the first
 	command rm -f -- "$__lb_new_spool" "$__lb_new_last" 2>/dev/null
@@ -32,9 +41,20 @@ else
 	__lb_sdir=$__lb_new_sdir __lb_spool=$__lb_new_spool __lb_last=$__lb_new_last __lb_session=$__lb_new_session
 	__lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
 	export LOGBOOK_SESSION=$__lb_session
-	__lb_n=0 __lb_cno= __lb_t0= __lb_h= __lb_hprev= __lb_prevhist= __lb_fail= __lb_warned= __lb_emulate=
+	__lb_n=0 __lb_hprev= __lb_prevhist= __lb_fail= __lb_warned= __lb_emulate=
+	unset __lb_cno __lb_t0 __lb_h
+	declare -gA __lb_a=()
 	__lb_hc_user=${HISTCONTROL-} __lb_hc_set=$'\1' __lb_hi_user=${HISTIGNORE-}
-	__lb_ps0='${__lb_x[__lb_cno=\#,__lb_h=\!,__lb_t0=${EPOCHREALTIME/[.,]/}]-}'
+	# start time, command number, history number: assigned (when unset)
+	# while the subscript of an associative array is expanded, which prints
+	# nothing and costs less than arithmetic on ${EPOCHREALTIME/[.,]/}
+	__lb_ps0='${__lb_a[${__lb_t0=$EPOCHREALTIME}${__lb_cno=\#}${__lb_h=\!}]-}'
+	# what PROMPT_COMMAND runs first: the builtin, else the function
+	__lb_pc=__lb_precmd
+	if [[ -n $__lb_new_so && ${LOGBOOK_BASH_BUILTIN-} != no ]] &&
+		builtin enable -f "$__lb_new_so" __lb_record 2>/dev/null; then
+		__lb_pc=__lb_record
+	fi
 	shopt -s cmdhist lithist
 
 	__lb_failed() {
@@ -146,11 +166,13 @@ else
 		fi
 	}
 
-	# the hot path, run at every prompt: bash copies a function's body at each
-	# call, so the rare cases live in __lb_other (bench/hook measures this)
+	# the hot path, run at every prompt (or by __lb_record when it is not the
+	# usual case): bash copies a function's body at each call, so the rare
+	# cases live in __lb_other (bench/hook measures this)
 	__lb_precmd() {
 		local st=$?
-		if [[ -n $__lb_cno && $__lb_h != "$__lb_hprev" ]]; then
+		if [[ -n ${__lb_cno-} && $__lb_h != "$__lb_hprev" ]]; then
+			__lb_t0=${__lb_t0/[.,]/}
 			if [[ -z $__lb_emulate$__lb_fail && ${LOGBOOK_OFF-} != 1 && -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]]; then
 				__lb_hprev=$__lb_h
 				# the line goes from the history to the spool as fc prints it ("\t " line "\n")
@@ -162,7 +184,7 @@ else
 				__lb_other $st "${EPOCHREALTIME/[.,]/}"
 			fi
 		fi
-		__lb_cno=
+		unset __lb_cno __lb_t0 __lb_h
 		[[ ${HISTCONTROL-} == "$__lb_hc_set" && -z ${HISTIGNORE-} && $PS0 == *"$__lb_ps0"* ]] ||
 			__lb_histsettings
 		return $st
@@ -191,18 +213,18 @@ else
 	# at the first prompt, after every rc file: run first in PROMPT_COMMAND
 	# (to see each command's status) and chain to an EXIT trap set before
 	__lb_install() {
-		local -a pc=(__lb_precmd)
+		local -a pc=("$__lb_pc")
 		local e
 		# a prompt that rewrote PROMPT_COMMAND around this call may call it again
 		[[ -z ${__lb_installed-} ]] || return 0
 		__lb_installed=1
 		for e in "${PROMPT_COMMAND[@]}"; do
-			[[ $e == __lb_install || $e == __lb_precmd ]] || pc+=("$e")
+			[[ $e == __lb_install || $e == __lb_precmd || $e == __lb_record ]] || pc+=("$e")
 		done
 		if declare -F __bp_precmd_invoke_cmd >/dev/null && declare -p precmd_functions >/dev/null 2>&1; then
 			# bash-preexec runs first and hands each precmd function the status
 			PROMPT_COMMAND=("${pc[@]:1}")
-			precmd_functions=(__lb_precmd "${precmd_functions[@]}")
+			precmd_functions=("$__lb_pc" "${precmd_functions[@]}")
 		else
 			PROMPT_COMMAND=("${pc[@]}")
 		fi
@@ -220,4 +242,4 @@ else
 	__lb_histsettings
 	PROMPT_COMMAND+=(__lb_install)
 fi
-unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
+unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir __lb_new_so

@@ -57,15 +57,19 @@ else
 	# history line, "\t " line "\n" (see spool.h).
 	if zmodload zsh/system 2>/dev/null && [[ -O $__lb_sdir && ! -L $__lb_sdir && -e $__lb_spool ]] &&
 		sysopen -a -w -o cloexec -u __lb_fd $__lb_spool 2>/dev/null; then
+		# (syswrite says nothing when it fails, its status does: no 2>/dev/null,
+		# which would cost a dup and an open per command; and the status and
+		# end time in globals, cheaper than locals)
+		typeset -gi __lb_st __lb_now
 		__lb_append() {
-			[[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}$1" 2>/dev/null
+			[[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}$1"
 		}
 		__lb_precmd() {
-			local -i st=$? now
+			__lb_st=$?
 			if [[ -n $__lb_cmd ]]; then
 				if [[ $__lb_cmd != ' '* && ${LOGBOOK_OFF-} != 1 ]]; then
-					(( now = EPOCHREALTIME * 1000000 ))
-					if [[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}C"$'\0'$((++__lb_n))$'\0'$__lb_t0$'\0'$now$'\0'$st$'\0'$PWD$'\0\t '$__lb_cmd$'\n\0\n' 2>/dev/null; then
+					(( __lb_now = EPOCHREALTIME * 1000000 ))
+					if [[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}C"$'\0'$((++__lb_n))$'\0'$__lb_t0$'\0'$__lb_now$'\0'$__lb_st$'\0'$PWD$'\0\t '$__lb_cmd$'\n\0\n'; then
 						__lb_fail=
 					else
 						__lb_failed
@@ -73,7 +77,7 @@ else
 				fi
 				__lb_cmd=
 			fi
-			return st
+			return __lb_st
 		}
 	else
 		__lb_append() {
@@ -122,4 +126,4 @@ else
 	zshexit_functions+=(__lb_exit)
 	__lb_append "P"$'\0'$$$'\0\n' || __lb_failed
 fi
-unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir
+unset __lb_new_sdir __lb_new_spool __lb_new_last __lb_new_session __lb_new_bin __lb_new_dir __lb_new_so

@@ -129,6 +129,30 @@ static void todo_reminder(struct journal *j, const char *host)
 	buf_release(&lines);
 }
 
+/*
+ * The builtin the bash hook loads with enable -f (src/bash/record.c),
+ * NULL when there is none or it is not safe to load: a shell of root
+ * loads it too, so the file and every directory above it must be
+ * root's (or this account's) and written by no one else, or a member
+ * could run code in root's shell.  Refused with a line on stderr: the
+ * hook records without it.
+ */
+static char *bash_builtin(void)
+{
+	char *path = cmd_helper_path("logbook-bash.so", R_OK);
+
+	if (access(path, R_OK) < 0) {
+		free(path);
+		return NULL;
+	}
+	if (!fs_trusted(path, geteuid())) {
+		warn_msg("hook: not loading %s: %s (recording without it)", path, errget());
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
 /* the hook of shell (bash, zsh); with command, of the bash of ssh HOST CMD, which must print nothing */
 static int hook_print(const char *shell, bool command)
 {
@@ -138,7 +162,7 @@ static int hook_print(const char *shell, bool command)
 	struct journal *j = journal_open(where);
 	struct buf out = BUF_INIT;
 	struct ident id;
-	char *bin, *spool, *last, *dir;
+	char *bin, *spool, *last, *dir, *so = NULL;
 
 	if (!j) {
 		/* no journal here, or not one this user may use: no hook, and no noise */
@@ -182,6 +206,9 @@ static int hook_print(const char *shell, bool command)
 	assign(&out, "__lb_new_session", id.session);
 	assign(&out, "__lb_new_bin", bin);
 	assign(&out, "__lb_new_dir", j->dir);
+	if (!command && !strcmp(shell, "bash"))
+		so = bash_builtin();
+	assign(&out, "__lb_new_so", so ? so : "");
 	buf_adds(&out, code);
 	if (!command) {
 		remind(&out, j);
@@ -193,6 +220,7 @@ static int hook_print(const char *shell, bool command)
 	free(dir);
 	free(spool);
 	free(last);
+	free(so);
 	ident_release(&id);
 	journal_close(j);
 	return cli_finish_output();

@@ -777,3 +777,26 @@ const char *cmd_color_when(const char *usage, const char *cmd, const char *arg)
 		cli_usage_exit(usage, "%s: --color takes auto, always or never, not '%s'", cmd, arg);
 	return arg;
 }
+
+#ifndef LOGBOOK_HELPERDIR
+#error "LOGBOOK_HELPERDIR: the Makefile's $(LIBEXECDIR)/logbook"
+#endif
+
+char *cmd_helper_path(const char *name, int mode)
+{
+	char *self = fs_self_exe();
+	char *slash = strrchr(self, '/');
+	char *path;
+
+	if (slash) {
+		slash[1] = '\0';
+		path = xasprintf("%s%s", self, name);
+		if (access(path, mode) == 0) {
+			free(self);
+			return path;
+		}
+		free(path);
+	}
+	free(self);
+	return xasprintf("%s/%s", LOGBOOK_HELPERDIR, name);
+}

@@ -268,6 +268,23 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
  * pager when asked and not json.  The number of records printed; dies
  * naming cmd when the search fails.
  */
+/*
+ * Where the helper file name is (logbook-ingest-mail, logbook-bash.so):
+ * next to the running binary when it is there (access(mode) succeeds),
+ * else in LOGBOOK_HELPERDIR (make's $(LIBEXECDIR)/logbook).
+ *
+ * Next to the binary first, so that a logbook run from its build tree
+ * (the tests, an MTA's alias pointing at it) runs the helper built with
+ * it and never an older installed one.  That directory is as trusted as
+ * the binary itself: whoever can write there can replace logbook.  An
+ * installed logbook (/usr/bin) has no helper beside it and uses the
+ * compiled-in path.  No environment variable is read: ingest-mail runs
+ * from MTAs, and the hook's builtin in root's shells, with privileges the
+ * caller's environment must not steer.  fs_self_exe reads
+ * /proc/self/exe; when it cannot ("logbook", no slash), the compiled-in
+ * path, never the working directory.  Allocated.
+ */
+char *cmd_helper_path(const char *name, int mode);
 size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text, bool json, const char *when,
 		      bool pager, const char *cmd);
 

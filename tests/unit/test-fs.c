@@ -615,6 +615,54 @@ static void write_atomic_below_writes_through_a_real_directory(void **state)
 	free(lock);
 }
 
+/* what only root can change is trusted, by root and by anyone: the system's own programs */
+static void trusted_accepts_a_root_owned_path_no_one_else_may_write(void **state)
+{
+	(void)state;
+	assert_true(fs_trusted("/usr/bin/env", geteuid()));
+	assert_true(fs_trusted("/usr/bin/env", 12345));
+	assert_true(fs_trusted("/", geteuid()));
+}
+
+/* under /tmp, whoever may write /tmp could have put it there; and one's own file in a private directory */
+static void trusted_refuses_a_path_others_may_write_on_the_way(void **state)
+{
+	char *f = path_in(state, "builtin.so"), *d = path_in(state, "private");
+
+	write_file(f, "x", 1);
+	assert_int_equal(chmod(f, 0644), 0);
+	assert_false(fs_trusted(f, geteuid()));
+	assert_non_null(strstr(errget(), "may be written by others"));
+	/* the file itself group-writable: named in the error */
+	assert_int_equal(chmod(f, 0664), 0);
+	assert_false(fs_trusted(f, geteuid()));
+	assert_non_null(strstr(errget(), "/tmp"));
+	assert_int_equal(mkdir(d, 0700), 0);
+	assert_false(fs_trusted(d, geteuid()));
+	free(f);
+	free(d);
+}
+
+static void trusted_refuses_another_accounts_file_a_missing_one_and_a_relative_path(void **state)
+{
+	char *f = path_in(state, "theirs.so");
+
+	write_file(f, "x", 1);
+	assert_int_equal(chmod(f, 0644), 0);
+	if (geteuid() == 0) {
+		assert_int_equal(chown(f, 12345, 12345), 0);
+		assert_false(fs_trusted(f, 0));
+		assert_non_null(strstr(errget(), "belongs to uid 12345"));
+		/* the account itself may trust its own file (here /tmp refuses it next) */
+		assert_false(fs_trusted(f, 12345));
+		assert_null(strstr(errget(), "belongs to"));
+	}
+	assert_false(fs_trusted("/nonexistent/logbook-bash.so", geteuid()));
+	assert_false(fs_trusted("usr/bin/env", geteuid()));
+	assert_non_null(strstr(errget(), "not an absolute path"));
+	free(f);
+}
+
 #define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
 
 int main(void)
@@ -644,6 +692,9 @@ int main(void)
 		TMP_TEST(open_below_refuses_another_accounts_file_unless_told),
 		TMP_TEST(dir_below_makes_the_missing_directories_with_the_mode),
 		TMP_TEST(write_atomic_below_writes_through_a_real_directory),
+		cmocka_unit_test(trusted_accepts_a_root_owned_path_no_one_else_may_write),
+		TMP_TEST(trusted_refuses_a_path_others_may_write_on_the_way),
+		TMP_TEST(trusted_refuses_another_accounts_file_a_missing_one_and_a_relative_path),
 	};
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
 }
