@@ -48,24 +48,23 @@ static int open_record_file(const char *path)
 	return fd;
 }
 
-int store_scan_file(const char *path, store_line_fn fn, void *arg)
+int store_scan_file_buf(const char *path, struct buf *b, store_line_fn fn, void *arg)
 {
-	struct buf b = BUF_INIT;
 	const char *p, *end;
 	size_t lineno = 0;
 	int fd = open_record_file(path);
 
+	buf_reset(b);
 	if (fd < 0)
 		return -1;
-	if (fs_read_fd(fd, &b, 0) < 0) {
+	if (fs_read_fd(fd, b, 0) < 0) {
 		errset_sys("%s", path);
 		close(fd);
-		buf_release(&b);
 		return -1;
 	}
 	close(fd);
-	p = buf_str(&b);
-	end = p + b.len;
+	p = buf_str(b);
+	end = p + b->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -75,8 +74,16 @@ int store_scan_file(const char *path, store_line_fn fn, void *arg)
 			break;
 		p = nl + 1;
 	}
-	buf_release(&b);
 	return 0;
+}
+
+int store_scan_file(const char *path, store_line_fn fn, void *arg)
+{
+	struct buf b = BUF_INIT;
+	int rc = store_scan_file_buf(path, &b, fn, arg);
+
+	buf_release(&b);
+	return rc;
 }
 
 struct load_ctx {
