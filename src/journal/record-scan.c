@@ -85,16 +85,16 @@ static int hexval(unsigned char c)
 }
 
 /*
- * Whether any of the 8 bytes in x is a quote, a backslash, a control byte
- * or not ASCII (the bit tricks of "Bit Twiddling Hacks": no false
- * negative; a false positive only sends those bytes to the byte loop).
+ * The bytes of x (8 bytes of a string, in memory order) that are a quote,
+ * a backslash, a control byte or not ASCII, as the high bit of each: the
+ * bit tricks of "Bit Twiddling Hacks".  A borrow can flag a byte after a
+ * flagged one, never before it, so the first flag is exact.
  */
-static bool special8(uint64_t x)
+static uint64_t special8(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
 	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
 
-	/* a byte below 0x20, a zero byte in quote or in backslash, a byte with its high bit set */
 	return (((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash) | x) & high;
 }
 
@@ -106,17 +106,20 @@ static const unsigned char *string(const struct scan *s, const unsigned char *p,
 		unsigned char c;
 		uint32_t cp;
 		size_t n;
-		uint64_t x;
+		uint64_t x, flags;
 
+		/* plain bytes 8 at a time, up to the first that is not */
 		if (s->end - p >= 8) {
 			memcpy(&x, p, 8);
-			if (!special8(x)) {
+			if (!(flags = special8(x))) {
 				p += 8;
 				continue;
 			}
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			p += __builtin_ctzll(flags) / 8;
+#endif
 		}
 		c = *p;
-
 		if (c == '"')
 			return p + 1;
 		if (c < 0x20)
