@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "base/day.h"
+#include "base/hex.h"
 #include "base/utf8.h"
 #include "journal/record-scan.h"
 #include "journal/record.h"
@@ -72,17 +73,6 @@ static enum known known_key(const unsigned char *k, size_t n)
 }
 
 static const unsigned char *value(struct scan *s, const unsigned char *p, int depth, struct field *f);
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /*
  * The bytes of x (8 bytes of a string, in memory order) that are a quote,
@@ -146,7 +136,7 @@ static const unsigned char *string(const struct scan *s, const unsigned char *p,
 				return NULL;
 			cp = 0;
 			for (int i = 1; i <= 4; i++) {
-				int v = hexval(p[i]);
+				int v = hex_digit(p[i]);
 				if (v < 0)
 					return NULL;
 				cp = cp << 4 | (uint32_t)v;

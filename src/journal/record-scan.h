@@ -7,7 +7,7 @@
  * never "damaged": whatever it declines goes to rec_parse, which accepts
  * or rejects it with its message.  What it accepts, rec_parse accepts with
  * the same common fields (tests/fuzz/fuzz-record-scan.c checks both on any
- * bytes).  It never allocates and never touches errget().
+ * bytes).  It never allocates; errget() may change when it declines.
  */
 #ifndef LOGBOOK_RECORD_SCAN_H
 #define LOGBOOK_RECORD_SCAN_H
