@@ -9,10 +9,15 @@ load lib
 
 GEN="$BATS_TEST_DIRNAME/../build/bench/gen"
 
+# a journal of HOSTS hosts x DAYS days x PER_DAY records from 2026-01-05, made with SEED
+gen_journal() {
+	export LOGBOOK_DIR=$BATS_TEST_TMPDIR/j
+	"$GEN" --logbook "$LOGBOOK" --hosts "$1" --admins 2 --days "$2" --per-day "$3" --seed "$4" "$LOGBOOK_DIR" >/dev/null
+}
+
 # 1000 records of web1 on 2026-01-05, mostly cmd records, in $F
 setup_file_1000() {
-	export LOGBOOK_DIR=$BATS_TEST_TMPDIR/j
-	"$GEN" --logbook "$LOGBOOK" --hosts 1 --admins 2 --days 1 --per-day 1000 --seed 3 "$LOGBOOK_DIR" >/dev/null
+	gen_journal 1 1 1000 3
 	F=$LOGBOOK_DIR/2026/2026_01_05/web1.jsonl
 	[ "$(wc -l <"$F")" -eq 1000 ]
 }
@@ -100,8 +105,7 @@ open(f, "wb").write(b"\n".join(ls))
 }
 
 @test "hosts read side by side are reported in name order, each with its own problems" {
-	export LOGBOOK_DIR=$BATS_TEST_TMPDIR/j
-	"$GEN" --logbook "$LOGBOOK" --hosts 4 --admins 2 --days 2 --per-day 300 --seed 5 "$LOGBOOK_DIR" >/dev/null
+	gen_journal 4 2 300 5
 	for h in db1 git1 irc1 web1; do
 		F=$LOGBOOK_DIR/2026/2026_01_06/$h.jsonl
 		edit_line 100 'l.replace(b"\"kind\":", b"\"kind\": ", 1)'
@@ -122,4 +126,23 @@ irc1:
 web1:
   2026/2026_01_06/web1.jsonl:101: broken link: prev is not the hash of seq 400 (2026/2026_01_06/web1.jsonl:100), which was changed, or this one was
   600 records in 2 files; 0 signed, 600 unsigned at the end; PROBLEMS above" ]
+}
+
+@test "a record file that is a symbolic link or a fifo is reported as before, by the listing and by the reading" {
+	gen_journal 2 2 10 5
+	d=$LOGBOOK_DIR/2026/2026_01_06
+	mv "$d/db1.jsonl" "$BATS_TEST_TMPDIR/elsewhere"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$d/db1.jsonl"
+	rm "$d/web1.jsonl"
+	mkfifo "$d/web1.jsonl"
+	run lb verify
+	[ "$status" -eq 1 ]
+	[ "$output" = "$d/db1.jsonl: a symbolic link, not a record file; skipped
+$d/web1.jsonl: not a regular file; skipped
+db1:
+  2026/2026_01_06/db1.jsonl: cannot be read: $d/db1.jsonl: a symbolic link, not a record file; skipped
+  10 records in 2 files; 0 signed, 10 unsigned at the end; PROBLEMS above
+web1:
+  2026/2026_01_06/web1.jsonl: cannot be read: $d/web1.jsonl: not a regular file; skipped
+  10 records in 2 files; 0 signed, 10 unsigned at the end; PROBLEMS above" ]
 }

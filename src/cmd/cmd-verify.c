@@ -511,7 +511,7 @@ static int collect(struct run *run, const char *only, const char *since)
 {
 	struct store_days days;
 
-	if (store_list_days(run->j, &days) < 0)
+	if (store_list_day_files(run->j, &days) < 0)
 		return -1;
 	for (size_t d = days.n; d-- > 0;) {
 		if (since && strcmp(days.days[d].day, since) < 0)

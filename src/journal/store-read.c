@@ -353,7 +353,18 @@ static ssize_t count_lines(const char *path)
 	return lines;
 }
 
-int store_list_days(struct journal *j, struct store_days *out)
+/* whether the file at path opens as a record file; -1 and errget() when not */
+static ssize_t no_count(const char *path)
+{
+	int fd = open_record_file(path);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)(const char *path))
 {
 	char **years = NULL, **days = NULL;
 	size_t ny = 0, nd = 0;
@@ -392,7 +403,7 @@ int store_list_days(struct journal *j, struct store_days *out)
 			/* list_dir sorts descending; hosts read better ascending */
 			for (size_t i = 0; i < nf; i++) {
 				char *path = fs_join(ddir, files[nf - 1 - i]);
-				ssize_t lines = count_lines(path);
+				ssize_t lines = count(path);
 				h->hosts[i] = xstrndup(files[nf - 1 - i], strlen(files[nf - 1 - i]) - 6);
 				h->counts[i] = lines < 0 ? 0 : (size_t)lines;
 				if (lines < 0)
@@ -534,6 +545,16 @@ int store_heads(const struct journal *j, const char *except, struct store_head *
 	if (*n > 1)
 		qsort(*out, *n, sizeof **out, cmp_head);
 	return 0;
+}
+
+int store_list_days(struct journal *j, struct store_days *out)
+{
+	return list_days(j, out, count_lines);
+}
+
+int store_list_day_files(struct journal *j, struct store_days *out)
+{
+	return list_days(j, out, no_count);
 }
 
 void store_days_free(struct store_days *d)

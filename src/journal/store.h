@@ -149,6 +149,12 @@ struct store_days {
 	struct store_warnings warnings;	/* files that could not be read */
 };
 int store_list_days(struct journal *j, struct store_days *out);
+/*
+ * The same without counting the lines (counts are 0): each file is only
+ * opened, and one that cannot be gives the same warning.  For a reader
+ * that goes on to read every file anyway (verify).
+ */
+int store_list_day_files(struct journal *j, struct store_days *out);
 void store_days_free(struct store_days *d);
 
 /*
