@@ -113,6 +113,35 @@ static void what_it_declines(void **state)
 	}
 }
 
+/* the 8-bytes-at-a-time path of the string scan: each byte at every place in a long string */
+static void every_byte_is_checked_wherever_it_is_in_a_long_string(void **state)
+{
+	static const struct {
+		const char *bytes;
+		bool ok;
+	} cases[] = {
+		{ "\t", false }, { "\x01", false }, { "\x1f", false }, { "\xff", false }, { "\xc0\xaf", false },
+		{ "\xed\xa0\x80", false }, { "\\x", false }, { "\\u12g4", false }, { "\"", false },
+		{ "\\n", true }, { "\\\"", true }, { "\xc3\xa9", true }, { "\xf0\x9f\x98\x80", true },
+		{ "\\u00e9", true }, { "\x7f", true }, { " ", true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		for (int at = 0; at < 17; at++) {
+			char line[1024];
+			struct rec_fields f;
+
+			snprintf(line, sizeof line, HEAD ",\"text\":\"%.*s%s%s\",\"n\":1}", at,
+				 "xxxxxxxxxxxxxxxxxxxxxxxx", cases[i].bytes, "yyyyyyyyyyyyyyyyyyyyyyyy");
+			if (scan(line, &f) != cases[i].ok)
+				fail_msg("scanner %s case %zu at %d: %s", cases[i].ok ? "declined" : "took", i, at, line);
+			if (parses(line) != cases[i].ok)
+				fail_msg("rec_parse %s case %zu at %d: %s", cases[i].ok ? "rejects" : "takes", i, at, line);
+		}
+	}
+}
+
 static void an_escape_in_a_common_field_is_left_to_rec_parse(void **state)
 {
 	/* "web\u0031" is web1 to rec_parse; "web1\u0000x" is damaged: the scanner tells neither */
@@ -138,6 +167,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_fields_are_those_rec_parse_reads),
 		cmocka_unit_test(what_it_declines),
+		cmocka_unit_test(every_byte_is_checked_wherever_it_is_in_a_long_string),
 		cmocka_unit_test(an_escape_in_a_common_field_is_left_to_rec_parse),
 	};
 
