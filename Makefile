@@ -53,7 +53,7 @@ endif
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARNINGS) $(CPPFLAGS) $(CFLAGS) \
 	-DLOGBOOK_VERSION='"$(VERSION)"' -DLOGBOOK_HELPERDIR='"$(HELPERDIR)"' \
 	$(shell $(PKG_CONFIG) --cflags $(PKGS))
-LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
 MAIL_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(MAIL_PKGS))
 MAIL_LIBS = $(shell $(PKG_CONFIG) --libs $(MAIL_PKGS))
 DPKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DPKG_PKGS))

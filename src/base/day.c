@@ -99,6 +99,24 @@ static bool valid_date(int y, int m, int d)
 	return y >= 1970 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
 
+/*
+ * Days from 1970-01-01 to y-m-d (a valid date, y >= 1970), in the
+ * proleptic Gregorian calendar as timegm counts them (H. Hinnant's
+ * days_from_civil).  Arithmetic, not timegm: timegm takes glibc's time
+ * zone lock, and verify parses the time of every record.
+ */
+static int64_t days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = y / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
 /* a broken-down time of a date and a wall clock, the rest zero */
 static void set_tm(struct tm *tm, int y, int mo, int d, int h, int mi, int se)
 {
@@ -115,7 +133,6 @@ int day_time_parse(const char *s, size_t len, int64_t *us)
 {
 	int y, mo, d, h, mi, se;
 	long frac;
-	struct tm tm;
 
 	if (len != DAY_TIME_LEN || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
 	    s[13] != ':' || s[16] != ':' || s[19] != '.' || s[26] != 'Z')
@@ -130,8 +147,8 @@ int day_time_parse(const char *s, size_t len, int64_t *us)
 	if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || se < 0 || frac < 0 ||
 	    !valid_date(y, mo, d) || h > 23 || mi > 59 || se > 59)
 		goto bad;
-	set_tm(&tm, y, mo, d, h, mi, se);
-	*us = (int64_t)timegm(&tm) * 1000000 + frac;
+	*us = ((days_from_civil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se;
+	*us = *us * 1000000 + frac;
 	return 0;
 bad:
 	errset("bad time '%.*s': expected YYYY-MM-DDTHH:MM:SS.uuuuuuZ", (int)(len > 40 ? 40 : len), s);

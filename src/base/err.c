@@ -12,7 +12,13 @@
 #include "base/err.h"
 #include "base/banned.h"
 
-static struct buf last = BUF_INIT;
+/* one per thread: a command may read files in several (verify) */
+static _Thread_local struct buf last = BUF_INIT;
+
+void err_release(void)
+{
+	buf_release(&last);
+}
 
 void errset(const char *fmt, ...)
 {

@@ -22,8 +22,10 @@ void errset(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void errset_sys(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* prefix the remembered message with "<what>: " */
 void errprefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* the last message remembered, "" if none */
+/* the last message remembered, "" if none; each thread has its own */
 const char *errget(void);
+/* free the calling thread's message, before the thread ends */
+void err_release(void);
 
 /* print "logbook: <message>" on stderr */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -2,14 +2,19 @@
  * logbook verify [--host H] [--since DAY]: walk every host's chain across
  * all its day files and check every link and every signature.
  *
- * Each line is hashed as it is read; a host's records are then put in
- * seq order: seq must go 1, 2, 3... without gap or repeat, each "prev"
+ * Each line is hashed as it is read (its common fields by rec_scan, without
+ * a JSON tree; rec_parse for sign records and for any line rec_scan
+ * declines, which says what is wrong with it); a host's records are then
+ * put in seq order: seq must go 1, 2, 3... without gap or repeat, each "prev"
  * must be the hash of the record before, a file's lines must be in
  * increasing seq (the store only appends), and every sign record must
  * carry a good signature by a key of its admin in the keyring
  * (journal_keyring: the signed one when this replica has a pin; sign.h).
  * Records after a host's last good signature are its unsigned tail:
- * reported, not an error.  Memory: about 80 bytes per record.
+ * reported, not an error.  Memory: about 120 bytes per record.  Hosts
+ * are read in parallel, one thread per CPU: their chains are independent,
+ * and what is found stays with each host until all are read, so the
+ * output does not depend on which thread read what.
  *
  * Every host is read before any is reported, because a good signature
  * also vouches for the heads of other hosts it witnessed (sign.h): each
@@ -21,6 +26,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +40,7 @@
 #include "base/fs.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
+#include "journal/record-scan.h"
 #include "journal/record.h"
 #include "journal/sign.h"
 #include "journal/store.h"
@@ -73,12 +80,15 @@ static const char usage[] =
 	"1 something is broken or could not be read (the keyring problems\n"
 	"above included), 2 bad usage.\n";
 
+/* threads that read hosts next to the main one, at most */
+#define READERS_MAX 7
+
 struct entry {
 	int64_t seq;
 	unsigned char prev[32], hash[32];
 	unsigned file, line;
 	bool sign, good;	/* a sign record, and its signature is good */
-	int64_t time;
+	int64_t time;		/* time and admin: of sign records only */
 	char admin[24];
 };
 
@@ -90,6 +100,8 @@ struct host {
 	size_t n;
 	size_t problems;
 	struct buf out;		/* its problems, printed under its name */
+	struct witness *w;	/* what its good signatures witnessed, in file and line order */
+	size_t nw;
 };
 
 /* a head that a good signature witnessed */
@@ -113,28 +125,28 @@ struct run {
 	bool partial;		/* --host or --since: not every record of every host is here */
 };
 
+/* 64 lowercase hex digits to 32 bytes; -1 on anything else */
 static int unhex(const char *s, unsigned char out[32])
 {
+	/* a digit's value + 1, 0 for anything else */
+	static const unsigned char val[256] = {
+		['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+		['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	};
+	bool bad = false;
+
 	for (int i = 0; i < 32; i++) {
-		int v = 0;
-		for (int k = 0; k < 2; k++) {
-			char c = s[2 * i + k];
-			v <<= 4;
-			if (c >= '0' && c <= '9')
-				v |= c - '0';
-			else if (c >= 'a' && c <= 'f')
-				v |= c - 'a' + 10;
-			else
-				return -1;
-		}
-		out[i] = (unsigned char)v;
+		unsigned hi = val[(unsigned char)s[2 * i]], lo = val[(unsigned char)s[2 * i + 1]];
+		bad |= !hi || !lo;
+		out[i] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 15));
 	}
-	return 0;
+	return bad ? -1 : 0;
 }
 
-static void problem(struct run *run, struct host *h, const char *file, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-static void problem(struct run *run, struct host *h, const char *file, size_t line, const char *fmt, ...)
+/* a problem of host h, under its name; counted in h only, as hosts are read in parallel */
+static void problem(struct host *h, const char *file, size_t line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void problem(struct host *h, const char *file, size_t line, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -147,7 +159,6 @@ static void problem(struct run *run, struct host *h, const char *file, size_t li
 	va_end(ap);
 	buf_addc(&h->out, '\n');
 	h->problems++;
-	run->problems++;
 }
 
 struct scan {
@@ -162,15 +173,15 @@ struct scan {
 /* the heads a good sign record r (at e) witnessed, checked once every host is read */
 static void add_witnesses(struct scan *s, const struct record *r, const struct entry *e)
 {
-	struct run *run = s->run;
+	struct host *h = s->h;
 	struct store_head *v;
 	size_t n;
 
 	if (sign_witnesses(r, &v, &n) < 0 || n == 0)
 		return;	/* sign_check took it, so it is well formed */
-	run->w = xreallocarray(run->w, run->nw + n, sizeof *run->w);
+	h->w = xreallocarray(h->w, h->nw + n, sizeof *h->w);
 	for (size_t i = 0; i < n; i++) {
-		struct witness *w = &run->w[run->nw++];
+		struct witness *w = &h->w[h->nw++];
 		w->head = v[i];
 		w->signer = s->host;
 		w->file = e->file;
@@ -181,37 +192,62 @@ static void add_witnesses(struct scan *s, const struct record *r, const struct e
 	free(v);
 }
 
+/*
+ * The entry of a record of host (host_len bytes) at lineno, after the
+ * checks that need only this line; NULL when the record is not the
+ * file's host's.
+ */
+static struct entry *add_entry(struct scan *s, size_t lineno, const char *host, size_t host_len, int64_t seq)
+{
+	struct host *h = s->h;
+	struct entry *e;
+
+	if (host_len != strlen(h->name) || memcmp(host, h->name, host_len)) {
+		problem(h, s->rel, lineno, "a record of host %.*s in the file of %s", (int)host_len, host,
+			h->name);
+		return NULL;
+	}
+	if (seq <= s->last_seq)
+		problem(h, s->rel, lineno, "seq %lld after seq %lld: lines out of order", (long long)seq,
+			(long long)s->last_seq);
+	s->last_seq = seq;
+	if ((h->n & (h->n - 1)) == 0)	/* grow at powers of two */
+		h->e = xreallocarray(h->e, h->n ? h->n * 2 : 1, sizeof *h->e);
+	e = &h->e[h->n++];
+	memset(e, 0, sizeof *e);
+	e->seq = seq;
+	e->file = s->file;
+	e->line = (unsigned)lineno;
+	return e;
+}
+
 static int verify_line(const char *line, size_t len, size_t lineno, void *arg)
 {
 	struct scan *s = arg;
 	struct host *h = s->h;
-	struct record *r = rec_parse(line, len, false);
+	struct rec_fields f;
+	struct record *r;
 	struct entry *e;
-	char hash[REC_HASH_LEN + 1];
 
-	if (!r) {
-		problem(s->run, h, s->rel, lineno, "damaged record: %s", errget());
+	/* the common case, without a JSON tree; sign records need one for their signature */
+	if (rec_scan(line, len, &f) && !(f.kind_len == 4 && !memcmp(f.kind, "sign", 4))) {
+		if (!(e = add_entry(s, lineno, f.host, f.host_len, f.seq)))
+			return 0;
+		rec_digest(line, len, e->hash);
+		unhex(f.prev, e->prev);
 		return 0;
 	}
-	if (strcmp(r->host, h->name)) {
-		problem(s->run, h, s->rel, lineno, "a record of host %s in the file of %s", r->host, h->name);
+	if (!(r = rec_parse(line, len, false))) {
+		problem(h, s->rel, lineno, "damaged record: %s", errget());
+		return 0;
+	}
+	if (!(e = add_entry(s, lineno, r->host, strlen(r->host), r->seq))) {
 		rec_free(r);
 		return 0;
 	}
-	if (r->seq <= s->last_seq)
-		problem(s->run, h, s->rel, lineno, "seq %lld after seq %lld: lines out of order",
-			(long long)r->seq, (long long)s->last_seq);
-	s->last_seq = r->seq;
-	h->e = xreallocarray(h->e, h->n + 1, sizeof *h->e);
-	e = &h->e[h->n++];
-	memset(e, 0, sizeof *e);
-	e->seq = r->seq;
-	e->file = s->file;
-	e->line = (unsigned)lineno;
 	e->time = r->time;
 	snprintf(e->admin, sizeof e->admin, "%s", r->admin);
-	rec_hash(line, len, hash);
-	unhex(hash, e->hash);
+	rec_digest(line, len, e->hash);
 	unhex(r->prev, e->prev);
 	if (!strcmp(r->kind, "sign")) {
 		e->sign = true;
@@ -219,7 +255,7 @@ static int verify_line(const char *line, size_t len, size_t lineno, void *arg)
 			e->good = true;
 			add_witnesses(s, r, e);
 		} else {
-			problem(s->run, h, s->rel, lineno, "sign record of %s: %s", r->admin, errget());
+			problem(h, s->rel, lineno, "sign record of %s: %s", r->admin, errget());
 		}
 	}
 	rec_free(r);
@@ -244,34 +280,94 @@ static struct host *host_of(struct run *run, const char *name)
 	return &run->h[run->nh++];
 }
 
-/* a torn last line: readers skip it, but verify says so */
-static bool torn(const char *path)
-{
-	struct buf b = BUF_INIT;
-	bool t = false;
-
-	if (fs_read_file(path, &b) == 0 && b.len > 0 && b.data[b.len - 1] != '\n')
-		t = true;
-	buf_release(&b);
-	return t;
-}
-
-/* read every file of host i: its records in seq order, its witnesses to run->w */
+/* read every file of host i: its records in seq order, its witnesses to h->w */
 static void read_host(struct run *run, size_t i)
 {
 	struct host *h = &run->h[i];
+	struct buf b = BUF_INIT;
 
 	for (size_t f = 0; f < h->nfiles; f++) {
 		char *path = journal_path(run->j, h->files[f]);
 		struct scan s = { .run = run, .h = h, .host = i, .file = (unsigned)f, .rel = h->files[f] };
-		if (store_scan_file(path, verify_line, &s) < 0)
-			problem(run, h, h->files[f], 0, "cannot be read: %s", errget());
-		else if (torn(path))
-			problem(run, h, h->files[f], 0, "the last line is torn (a crash mid-write; the next writer cuts it)");
+		/* a torn last line: readers skip it, but verify says so */
+		if (store_scan_file_buf(path, &b, verify_line, &s) < 0)
+			problem(h, h->files[f], 0, "cannot be read: %s", errget());
+		else if (b.len > 0 && b.data[b.len - 1] != '\n')
+			problem(h, h->files[f], 0, "the last line is torn (a crash mid-write; the next writer cuts it)");
 		free(path);
 	}
-	if (h->n > 1)
-		qsort(h->e, h->n, sizeof *h->e, cmp_entry);
+	buf_release(&b);
+	/* files in day order hold seq in order unless something is wrong */
+	for (size_t k = 1; k < h->n; k++) {
+		if (h->e[k].seq < h->e[k - 1].seq) {
+			qsort(h->e, h->n, sizeof *h->e, cmp_entry);
+			break;
+		}
+	}
+}
+
+struct readers {
+	struct run *run;
+	pthread_mutex_t lock;
+	size_t next;		/* the next host to read */
+};
+
+static void *reader(void *arg)
+{
+	struct readers *r = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&r->lock);
+		i = r->next++;
+		pthread_mutex_unlock(&r->lock);
+		if (i >= r->run->nh)
+			break;
+		read_host(r->run, i);
+	}
+	return NULL;
+}
+
+static void *reader_thread(void *arg)
+{
+	reader(arg);
+	err_release();
+	return NULL;
+}
+
+/*
+ * Read every host, on every CPU: the hosts' chains are independent, and
+ * each host's results stay in its struct host until all are read, so the
+ * output is the same whatever the order.  The witnesses are then put in
+ * host order, the order of a reading by one thread.
+ */
+static void read_hosts(struct run *run)
+{
+	struct readers r = { .run = run, .lock = PTHREAD_MUTEX_INITIALIZER };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = cpus > 1 ? (size_t)cpus - 1 : 0, started = 0;
+	pthread_t t[READERS_MAX];
+
+	if (nthreads > READERS_MAX)
+		nthreads = READERS_MAX;
+	if (nthreads > run->nh)
+		nthreads = run->nh ? run->nh - 1 : 0;
+	while (started < nthreads && pthread_create(&t[started], NULL, reader_thread, &r) == 0)
+		started++;
+	reader(&r);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	for (size_t i = 0; i < run->nh; i++) {
+		struct host *h = &run->h[i];
+		run->w = xreallocarray(run->w, run->nw + h->nw, sizeof *run->w);
+		if (h->nw)
+			memcpy(run->w + run->nw, h->w, h->nw * sizeof *h->w);
+		run->nw += h->nw;
+		free(h->w);
+		h->w = NULL;
+		h->nw = 0;
+	}
 }
 
 static int cmp_host_name(const void *key, const void *h)
@@ -325,7 +421,7 @@ static void check_witnesses(struct run *run)
 		h = bsearch(w->head.host, run->h, run->nh, sizeof *run->h, cmp_host_name);
 		if (!h) {
 			if (!run->partial)
-				problem(run, signer, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld "
+				problem(signer, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld "
 					"(hash %s...), but %s has no records here", w->admin, signer->name,
 					(long long)w->seq, w->head.host, (long long)w->head.seq, short_hash, w->head.host);
 			continue;
@@ -334,14 +430,14 @@ static void check_witnesses(struct run *run)
 			continue;
 		unhex(w->head.hash, want);
 		if (h->n == 0 || w->head.seq > h->e[h->n - 1].seq) {
-			problem(run, h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
+			problem(h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
 				"but %s's chain here ends at seq %lld", w->admin, signer->name, (long long)w->seq,
 				h->name, (long long)w->head.seq, short_hash, h->name,
 				(long long)(h->n ? h->e[h->n - 1].seq : 0));
 			continue;
 		}
 		if (!(e = entry_of(h, w->head.seq))) {
-			problem(run, h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
+			problem(h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
 				"but %s has no seq %lld here", w->admin, signer->name, (long long)w->seq, h->name,
 				(long long)w->head.seq, short_hash, h->name, (long long)w->head.seq);
 			continue;
@@ -354,7 +450,7 @@ static void check_witnesses(struct run *run)
 		e = entry_of(h, w->head.seq);
 		hex(e->hash, 32, found);
 		found[12] = '\0';
-		problem(run, h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
+		problem(h, rel, w->line, "%s's signature (%s seq %lld) witnessed %s seq %lld (hash %s...), "
 			"but %s seq %lld here has hash %s... (%s:%u)", w->admin, signer->name, (long long)w->seq,
 			h->name, (long long)w->head.seq, short_hash, h->name, (long long)w->head.seq, found,
 			h->files[e->file], e->line);
@@ -375,18 +471,18 @@ static void check_host(struct run *run, struct host *h, bool from_start)
 
 		if (i == 0) {
 			if (from_start && e->seq != 1)
-				problem(run, h, rel, e->line, "the chain starts at seq %lld: records 1-%lld are missing",
+				problem(h, rel, e->line, "the chain starts at seq %lld: records 1-%lld are missing",
 					(long long)e->seq, (long long)e->seq - 1);
 			else if (e->seq == 1 && memcmp(e->prev, genesis, 32))
-				problem(run, h, rel, e->line, "seq 1 does not start the chain (prev is not zeros)");
+				problem(h, rel, e->line, "seq 1 does not start the chain (prev is not zeros)");
 		} else if (e->seq == h->e[i - 1].seq) {
-			problem(run, h, rel, e->line, "seq %lld appears twice (also %s:%u)", (long long)e->seq,
+			problem(h, rel, e->line, "seq %lld appears twice (also %s:%u)", (long long)e->seq,
 				h->files[h->e[i - 1].file], h->e[i - 1].line);
 		} else if (e->seq != h->e[i - 1].seq + 1) {
-			problem(run, h, rel, e->line, "records %lld-%lld are missing before this one",
+			problem(h, rel, e->line, "records %lld-%lld are missing before this one",
 				(long long)h->e[i - 1].seq + 1, (long long)e->seq - 1);
 		} else if (memcmp(e->prev, h->e[i - 1].hash, 32)) {
-			problem(run, h, rel, e->line, "broken link: prev is not the hash of seq %lld (%s:%u), "
+			problem(h, rel, e->line, "broken link: prev is not the hash of seq %lld (%s:%u), "
 				"which was changed, or this one was", (long long)h->e[i - 1].seq,
 				h->files[h->e[i - 1].file], h->e[i - 1].line);
 		}
@@ -415,7 +511,7 @@ static int collect(struct run *run, const char *only, const char *since)
 {
 	struct store_days days;
 
-	if (store_list_days(run->j, &days) < 0)
+	if (store_list_day_files(run->j, &days) < 0)
 		return -1;
 	for (size_t d = days.n; d-- > 0;) {
 		if (since && strcmp(days.days[d].day, since) < 0)
@@ -608,8 +704,7 @@ int cmd_verify(int argc, char **argv)
 	if (run.nh == 0)
 		buf_addf(&run.out, only ? "no records of host %s\n" : "no records%s\n", only ? only : "");
 	run.partial = only || since_spec;
-	for (size_t i = 0; i < run.nh; i++)
-		read_host(&run, i);
+	read_hosts(&run);
 	check_witnesses(&run);
 	for (size_t i = 0; i < run.nh; i++) {
 		check_host(&run, &run.h[i], !since_spec);
@@ -620,6 +715,7 @@ int cmd_verify(int argc, char **argv)
 	check_keyring(&run);
 	report_quarantine(&run);
 	for (size_t i = 0; i < run.nh; i++) {
+		run.problems += run.h[i].problems;
 		for (size_t f = 0; f < run.h[i].nfiles; f++)
 			free(run.h[i].files[f]);
 		free(run.h[i].files);

@@ -27,6 +27,7 @@
 
 #define REC_VERSION 1
 #define REC_HASH_LEN 64		/* hex SHA-256 */
+#define REC_DIGEST_LEN 32	/* the same, in bytes */
 
 struct record {
 	json_t *obj;		/* owned */
@@ -76,6 +77,8 @@ struct record *rec_parse(const char *line, size_t len, bool keep_line);
 
 /* hex SHA-256 of a line (without its newline), the "prev" of the next record */
 void rec_hash(const char *line, size_t len, char out[REC_HASH_LEN + 1]);
+/* the same SHA-256 in bytes */
+void rec_digest(const char *line, size_t len, unsigned char out[REC_DIGEST_LEN]);
 /* the "prev" of a host's first record */
 extern const char rec_genesis[REC_HASH_LEN + 1];
 

@@ -48,24 +48,23 @@ static int open_record_file(const char *path)
 	return fd;
 }
 
-int store_scan_file(const char *path, store_line_fn fn, void *arg)
+int store_scan_file_buf(const char *path, struct buf *b, store_line_fn fn, void *arg)
 {
-	struct buf b = BUF_INIT;
 	const char *p, *end;
 	size_t lineno = 0;
 	int fd = open_record_file(path);
 
+	buf_reset(b);
 	if (fd < 0)
 		return -1;
-	if (fs_read_fd(fd, &b, 0) < 0) {
+	if (fs_read_fd(fd, b, 0) < 0) {
 		errset_sys("%s", path);
 		close(fd);
-		buf_release(&b);
 		return -1;
 	}
 	close(fd);
-	p = buf_str(&b);
-	end = p + b.len;
+	p = buf_str(b);
+	end = p + b->len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
@@ -75,8 +74,16 @@ int store_scan_file(const char *path, store_line_fn fn, void *arg)
 			break;
 		p = nl + 1;
 	}
-	buf_release(&b);
 	return 0;
+}
+
+int store_scan_file(const char *path, store_line_fn fn, void *arg)
+{
+	struct buf b = BUF_INIT;
+	int rc = store_scan_file_buf(path, &b, fn, arg);
+
+	buf_release(&b);
+	return rc;
 }
 
 struct load_ctx {
@@ -346,7 +353,18 @@ static ssize_t count_lines(const char *path)
 	return lines;
 }
 
-int store_list_days(struct journal *j, struct store_days *out)
+/* whether the file at path opens as a record file; -1 and errget() when not */
+static ssize_t no_count(const char *path)
+{
+	int fd = open_record_file(path);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)(const char *path))
 {
 	char **years = NULL, **days = NULL;
 	size_t ny = 0, nd = 0;
@@ -385,7 +403,7 @@ int store_list_days(struct journal *j, struct store_days *out)
 			/* list_dir sorts descending; hosts read better ascending */
 			for (size_t i = 0; i < nf; i++) {
 				char *path = fs_join(ddir, files[nf - 1 - i]);
-				ssize_t lines = count_lines(path);
+				ssize_t lines = count(path);
 				h->hosts[i] = xstrndup(files[nf - 1 - i], strlen(files[nf - 1 - i]) - 6);
 				h->counts[i] = lines < 0 ? 0 : (size_t)lines;
 				if (lines < 0)
@@ -527,6 +545,16 @@ int store_heads(const struct journal *j, const char *except, struct store_head *
 	if (*n > 1)
 		qsort(*out, *n, sizeof **out, cmp_head);
 	return 0;
+}
+
+int store_list_days(struct journal *j, struct store_days *out)
+{
+	return list_days(j, out, count_lines);
+}
+
+int store_list_day_files(struct journal *j, struct store_days *out)
+{
+	return list_days(j, out, no_count);
 }
 
 void store_days_free(struct store_days *d)

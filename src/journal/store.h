@@ -95,6 +95,12 @@ int store_append(struct journal *j, struct record *r, struct store_warnings *w);
  */
 typedef int (*store_line_fn)(const char *line, size_t len, size_t lineno, void *arg);
 int store_scan_file(const char *path, store_line_fn fn, void *arg);
+/*
+ * The same, reading the file into b (emptied first), which then holds its
+ * bytes, torn last line included: a reader of many files keeps one buffer
+ * instead of paging in fresh memory for each.
+ */
+int store_scan_file_buf(const char *path, struct buf *b, store_line_fn fn, void *arg);
 
 /* every record of one day page, all hosts, in time order */
 struct store_day {
@@ -143,6 +149,12 @@ struct store_days {
 	struct store_warnings warnings;	/* files that could not be read */
 };
 int store_list_days(struct journal *j, struct store_days *out);
+/*
+ * The same without counting the lines (counts are 0): each file is only
+ * opened, and one that cannot be gives the same warning.  For a reader
+ * that goes on to read every file anyway (verify).
+ */
+int store_list_day_files(struct journal *j, struct store_days *out);
 void store_days_free(struct store_days *d);
 
 /*

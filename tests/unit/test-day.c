@@ -47,6 +47,31 @@ static void time_format_and_parse_round_trip(void **state)
 	}
 }
 
+/* day_time_parse counts days itself: it must agree with timegm on every day it accepts */
+static void time_parse_agrees_with_timegm_on_every_day(void **state)
+{
+	(void)state;
+	for (int y = 1970; y <= 9999; y++) {
+		for (int m = 1; m <= 12; m++) {
+			for (int d = 1; d <= 31; d++) {
+				char text[DAY_TIME_LEN + 1];
+				struct tm tm = { .tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d,
+						 .tm_hour = 23, .tm_min = 59, .tm_sec = 58 };
+				int64_t us;
+
+				snprintf(text, sizeof text, "%04d-%02d-%02dT23:59:58.000007Z", y, m, d);
+				if (day_time_parse(text, DAY_TIME_LEN, &us) < 0) {
+					/* only days that are not, which timegm would move to the next month */
+					timegm(&tm);
+					assert_int_not_equal(tm.tm_mday, d);
+					continue;
+				}
+				assert_int_equal(us, (int64_t)timegm(&tm) * S + 7);
+			}
+		}
+	}
+}
+
 static void time_format_out_of_range_gives_a_fixed_string(void **state)
 {
 	char out[DAY_TIME_LEN + 1];
@@ -547,6 +572,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(time_format_and_parse_round_trip),
+		cmocka_unit_test(time_parse_agrees_with_timegm_on_every_day),
 		cmocka_unit_test(time_format_out_of_range_gives_a_fixed_string),
 		cmocka_unit_test(time_parse_rejects_near_misses),
 		cmocka_unit_test(time_parse_reads_only_len_bytes),
