@@ -108,8 +108,11 @@ scale() {
 	rows=$(sed -n '/^== targets/,$p' <<<"$output" | grep -cE ' (met|NOT MET)$')
 	[ "$rows" -eq 20 ] || fail "$rows target rows: $output"
 	# the planted records are found, 3 of each, and the words' shares printed
-	[[ "$output" =~ $'\n'quokka\ +rare\ word\ +[0-9.]+%\ +3\ +3\  ]] || fail "$output"
-	[[ "$output" =~ $'\n'systemctl\ +~15%\ +[0-9.]+%\  ]] || fail "$output"
+	local rare='
+quokka +rare word +[0-9.]+% +3 +3 ' common='
+systemctl +~15% +[0-9.]+% '
+	[[ "$output" =~ $rare ]] || fail "$output"
+	[[ "$output" =~ $common ]] || fail "$output"
 	# the records are in git: one ref per host
 	[ "$(git -C "$j" for-each-ref refs/heads/hosts | wc -l)" -eq 2 ]
 	[[ "$output" == *"search index (.state/index.*)"* ]]
