@@ -84,3 +84,68 @@ for n, line in enumerate(sys.stdin, 1):
 	[[ "$output" =~ quokka\ +rare\ word\ +3\ +3 ]] || fail "$output"
 	[[ "$output" == *"after 100 new records:"* ]]
 }
+
+# bench/scale at a toy size: HOSTS x DAYS x PER_DAY, every sub-benchmark small
+scale() {
+	env HOSTS=2 DAYS=3 PER_DAY=20 ROUNDS=1 START_N=2 HOOK_N=5 VERIFY_RECORDS=2000 SIGN_EVERY=100 \
+		LOGBOOK="$LOGBOOK" "$@" "$BATS_TEST_DIRNAME/../bench/scale"
+}
+
+@test "bench/scale runs every part on a toy journal and prints each target" {
+	local j=$BATS_TEST_TMPDIR/j
+	run --separate-stderr scale KEEP="$j"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *"generating: build/bench/gen --hosts 2 --admins 10 --days 3 --per-day 20 --start 2017-01-01 $j"* ]] ||
+		fail "$output"
+	local p
+	for p in start search show news who hook verify sync disk; do
+		[[ "$output" == *$'\n'"== $p (load "* ]] || fail "no part $p: $output"
+		[[ "$output" =~ $'\n'"($p took "[0-9.]+" s)" ]] || fail "no time for $p: $output"
+	done
+	[[ "$output" == *$'\n'"== targets ("* ]] || fail "$output"
+	# a row of the summary for each target; each says met or NOT MET
+	local rows
+	rows=$(sed -n '/^== targets/,$p' <<<"$output" | grep -cE ' (met|NOT MET)$')
+	[ "$rows" -eq 20 ] || fail "$rows target rows: $output"
+	# the planted records are found, 3 of each, and the words' shares printed
+	local rare='
+quokka +rare word +[0-9.]+% +3 +3 ' common='
+systemctl +~15% +[0-9.]+% '
+	[[ "$output" =~ $rare ]] || fail "$output"
+	[[ "$output" =~ $common ]] || fail "$output"
+	# the records are in git: one ref per host
+	[ "$(git -C "$j" for-each-ref refs/heads/hosts | wc -l)" -eq 2 ]
+	[[ "$output" == *"search index (.state/index.*)"* ]]
+	# the sync part leaves no remote behind
+	[ -z "$(lb -C "$j" remote list)" ]
+}
+
+@test "bench/scale reuses a journal only when gen made it with the same options" {
+	local j=$BATS_TEST_TMPDIR/j
+	scale KEEP="$j" PARTS=disk >/dev/null
+	run --separate-stderr scale KEEP="$j" PARTS=disk
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == "journal: $j, made by gen --hosts 2 "*"(stamp)"* ]] || fail "$output"
+	[[ "$output" != *generating* ]]
+	run --separate-stderr scale KEEP="$j" PARTS=disk DAYS=4
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"was made by 'gen --hosts 2 --admins 10 --days 3 "*"not 'gen --hosts 2 --admins 10 --days 4 "* ]] ||
+		fail "$stderr"
+	# copies of what gen writes, without the stamp: checked, then used
+	"$GEN" --logbook "$LOGBOOK" --hosts 2 --admins 10 --days 3 --per-day 20 --start 2017-01-01 "$BATS_TEST_TMPDIR/k" >/dev/null
+	run --separate-stderr scale KEEP="$BATS_TEST_TMPDIR/k" PARTS=disk
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == "journal: $BATS_TEST_TMPDIR/k, checked: what gen "*" writes"* ]] || fail "$output"
+	# other admins, other records per day, another first day, other hosts: refused
+	local opts
+	for opts in "--admins 9 --per-day 20 --start 2017-01-01 --hosts 2" "--admins 10 --per-day 21 --start 2017-01-01 --hosts 2" \
+		"--admins 10 --per-day 20 --start 2017-01-02 --hosts 2" "--admins 10 --per-day 20 --start 2017-01-01 --hosts 3"; do
+		rm -rf "$BATS_TEST_TMPDIR/m"
+		# shellcheck disable=SC2086
+		"$GEN" --logbook "$LOGBOOK" --days 3 $opts "$BATS_TEST_TMPDIR/m" >/dev/null
+		run --separate-stderr scale KEEP="$BATS_TEST_TMPDIR/m" PARTS=disk
+		[ "$status" -eq 1 ] || fail "$opts: accepted: $output"
+		[[ "$stderr" == "bench/scale: $BATS_TEST_TMPDIR/m"* ]] || fail "$opts: $stderr"
+		[ ! -e "$BATS_TEST_TMPDIR/m/.state/bench-scale" ]
+	done
+}
