@@ -84,15 +84,19 @@ struct load_ctx {
 	const char *path;
 	const char *host;
 	bool keep_lines;
+	store_want_fn want;
+	void *arg;
 };
 
 static int load_line(const char *line, size_t len, size_t lineno, void *arg)
 {
 	struct load_ctx *c = arg;
 	struct store_day *d = c->day;
-	struct record *r = rec_parse(line, len, c->keep_lines);
+	struct record *r;
 
-	if (!r) {
+	if (c->want && !c->want(line, len, c->arg))
+		return 0;
+	if (!(r = rec_parse(line, len, c->keep_lines))) {
 		store_warn_add(&d->warnings, xasprintf("%s:%zu: %s", c->path, lineno, errget()));
 		return 0;
 	}
@@ -142,7 +146,8 @@ static int day_files(struct journal *j, const char *day, char **full, char ***fi
 	return 0;
 }
 
-int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+static int load_day(struct journal *j, const char *day, bool keep_lines, store_want_fn want, void *arg,
+		    struct store_day *out)
 {
 	char *full;
 	char **files;
@@ -154,7 +159,7 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	for (size_t i = 0; i < nf; i++) {
 		char *host = xstrndup(files[i], strlen(files[i]) - 6);
-		struct load_ctx c = { out, NULL, host, keep_lines };
+		struct load_ctx c = { out, NULL, host, keep_lines, want, arg };
 
 		out->paths[out->npaths] = fs_join(full, files[i]);
 		c.path = out->paths[out->npaths++];
@@ -168,6 +173,16 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 	if (out->n > 1)
 		qsort(out->recs, out->n, sizeof *out->recs, cmp_time);
 	return 0;
+}
+
+int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+{
+	return load_day(j, day, keep_lines, NULL, NULL, out);
+}
+
+int store_load_day_some(struct journal *j, const char *day, store_want_fn want, void *arg, struct store_day *out)
+{
+	return load_day(j, day, false, want, arg, out);
 }
 
 struct day_line {

@@ -106,6 +106,13 @@ struct store_day {
 };
 /* 0 also when the day has no records (n == 0); -1 when it cannot be read */
 int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines);
+/*
+ * The same, but only the lines want accepts are parsed and kept (a cheap
+ * test of the text, such as the kinds a reader looks at); the others
+ * are neither parsed nor checked.
+ */
+typedef bool (*store_want_fn)(const char *line, size_t len, void *arg);
+int store_load_day_some(struct journal *j, const char *day, store_want_fn want, void *arg, struct store_day *out);
 void store_day_free(struct store_day *d);
 
 /*
