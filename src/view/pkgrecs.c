@@ -211,7 +211,7 @@ int pkgrecs_load(struct journal *j, struct pkgrecs *out)
 	}
 	had = l.n;
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
-		struct index_query q = { .kind = kinds[i], .oldest_first = true, .lines = true, .after_id = last_id };
+		struct index_query q = { .kind = kinds[i], .lines = true, .after_id = last_id, .any_order = true };
 		if (index_search(j, &q, take_hit, &fresh) < 0) {
 			drop_entries(&l);
 			buf_release(&fresh);
