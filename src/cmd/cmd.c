@@ -523,7 +523,8 @@ void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, cha
 	page_bounds(r, first, last);
 	*days = NULL;
 	*n = 0;
-	if (store_list_days(j, &all) < 0)
+	/* the days of the range only, and no line counted */
+	if (store_list_days_in(j, first[0] ? first : NULL, last, false, &all) < 0)
 		die("%s: %s", cmd, errget());
 	cli_print_warnings(&all.warnings);
 	for (size_t i = all.n; i-- > 0;) {

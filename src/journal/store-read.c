@@ -361,7 +361,18 @@ static ssize_t count_lines(const char *path)
 	return lines;
 }
 
-int store_list_days(struct journal *j, struct store_days *out)
+/* whether the file at path opens; -1 and errget() when not */
+static int check_open(const char *path)
+{
+	int fd = open_record_file(path);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+int store_list_days_in(struct journal *j, const char *first, const char *last, bool counts, struct store_days *out)
 {
 	char **years = NULL, **days = NULL;
 	size_t ny = 0, nd = 0;
@@ -370,9 +381,14 @@ int store_list_days(struct journal *j, struct store_days *out)
 	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	for (size_t y = 0; y < ny; y++) {
-		char *ydir = journal_path(j, years[y]);
-		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
+		char *ydir;
+		int rc;
 
+		/* a year outside the range is not listed */
+		if ((first && strncmp(years[y], first, 4) < 0) || (last && strncmp(years[y], last, 4) > 0))
+			continue;
+		ydir = journal_path(j, years[y]);
+		rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
 		free(ydir);
 		if (rc < 0) {
 			fs_free_names(years, ny);
@@ -385,6 +401,8 @@ int store_list_days(struct journal *j, struct store_days *out)
 			size_t nf;
 			struct store_day_hosts *h;
 
+			if ((first && strcmp(days[d], first) < 0) || (last && strcmp(days[d], last) > 0))
+				continue;
 			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
 			ddir = journal_path(j, rel);
 			if (fs_list_dir(ddir, store_is_host_file, NULL, true, &files, &nf) < 0 || nf == 0) {
@@ -400,7 +418,7 @@ int store_list_days(struct journal *j, struct store_days *out)
 			/* list_dir sorts descending; hosts read better ascending */
 			for (size_t i = 0; i < nf; i++) {
 				char *path = fs_join(ddir, files[nf - 1 - i]);
-				ssize_t lines = count_lines(path);
+				ssize_t lines = counts ? count_lines(path) : check_open(path);
 				h->hosts[i] = xstrndup(files[nf - 1 - i], strlen(files[nf - 1 - i]) - 6);
 				h->counts[i] = lines < 0 ? 0 : (size_t)lines;
 				if (lines < 0)
@@ -416,6 +434,11 @@ int store_list_days(struct journal *j, struct store_days *out)
 	}
 	fs_free_names(years, ny);
 	return 0;
+}
+
+int store_list_days(struct journal *j, struct store_days *out)
+{
+	return store_list_days_in(j, NULL, NULL, true, out);
 }
 
 int store_each_file(const struct journal *j, size_t max_days, store_file_fn fn, void *arg)

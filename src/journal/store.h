@@ -150,6 +150,13 @@ struct store_days {
 	struct store_warnings warnings;	/* files that could not be read */
 };
 int store_list_days(struct journal *j, struct store_days *out);
+/*
+ * The same for the days from first to last (each NULL: open), and without
+ * counts unless asked (0 each; each file is then only opened, so that one
+ * that cannot be read is reported all the same): reading every file to
+ * count its lines is what the day list costs.
+ */
+int store_list_days_in(struct journal *j, const char *first, const char *last, bool counts, struct store_days *out);
 void store_days_free(struct store_days *d);
 
 /*
