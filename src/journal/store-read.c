@@ -189,12 +189,14 @@ struct day_line {
 	int64_t time, seq;
 	size_t off, len, lineno;
 	unsigned file;
+	struct record *rec;	/* when the day keeps them */
 };
 
 struct lines_ctx {
 	struct store_day_lines *d;
 	unsigned file;
 	const char *base;
+	size_t keep_max;	/* records kept while the day has at most this many lines */
 };
 
 static int index_line(const char *line, size_t len, size_t lineno, void *arg)
@@ -223,7 +225,22 @@ static int index_line(const char *line, size_t len, size_t lineno, void *arg)
 	e->len = len;
 	e->lineno = lineno;
 	e->file = c->file;
-	rec_free(r);
+	e->rec = NULL;
+	if (d->parsed && d->n > c->keep_max) {
+		/* too big a day to hold parsed: its readers parse again what they render */
+		for (size_t i = 0; i + 1 < d->n; i++) {
+			rec_free(d->v[i].rec);
+			d->v[i].rec = NULL;
+		}
+		d->parsed = false;
+	}
+	if (d->parsed) {
+		r->path = d->paths[c->file];
+		r->lineno = lineno;
+		e->rec = r;
+	} else {
+		rec_free(r);
+	}
 	return 0;
 }
 
@@ -259,18 +276,24 @@ static int cmp_line(const void *a, const void *b)
 
 int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out)
 {
+	return store_day_lines_load_parsed(j, day, 0, out);
+}
+
+int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, struct store_day_lines *out)
+{
 	char *full;
 	char **files;
 	size_t nf;
 
 	memset(out, 0, sizeof *out);
+	out->parsed = max > 0;
 	if (day_files(j, day, &full, &files, &nf) < 0)
 		return -1;
 	out->files = xcalloc(nf ? nf : 1, sizeof *out->files);
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	out->hosts = xcalloc(nf ? nf : 1, sizeof *out->hosts);
 	for (size_t i = 0; i < nf; i++) {
-		struct lines_ctx c = { out, (unsigned)i, NULL };
+		struct lines_ctx c = { out, (unsigned)i, NULL, max };
 		int fd;
 
 		out->paths[i] = fs_join(full, files[i]);
@@ -309,8 +332,15 @@ void store_day_line(const struct store_day_lines *d, size_t i, const char **line
 	*lineno = e->lineno;
 }
 
+const struct record *store_day_line_record(const struct store_day_lines *d, size_t i)
+{
+	return d->parsed ? d->v[i].rec : NULL;
+}
+
 void store_day_lines_free(struct store_day_lines *d)
 {
+	for (size_t i = 0; d->parsed && i < d->n; i++)
+		rec_free(d->v[i].rec);
 	for (size_t i = 0; i < d->nfiles; i++) {
 		buf_release(&d->files[i]);
 		free(d->paths[i]);

@@ -130,8 +130,17 @@ struct store_day_lines {
 	char **paths;
 	char **hosts;
 	size_t nfiles;
+	bool parsed;		/* each line keeps the record it was checked with */
 };
 int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out);
+/*
+ * The same, keeping the parsed records too while the day has at most
+ * max lines (a usual day: a reader then parses nothing again); a bigger
+ * day is loaded as store_day_lines_load does.
+ */
+int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, struct store_day_lines *out);
+/* the record of line i, when the day kept them (store_day_lines_load_parsed); NULL when not */
+const struct record *store_day_line_record(const struct store_day_lines *d, size_t i);
 /* line i, in time order (not NUL-terminated), with its file and line number */
 void store_day_line(const struct store_day_lines *d, size_t i, const char **line, size_t *len,
 		    const char **path, size_t *lineno);
