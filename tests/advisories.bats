@@ -288,12 +288,7 @@ news_advisories() {
 }
 
 @test "advisories another replica files reach news through a sync, and the cache" {
-	hub="$BATS_TEST_TMPDIR/hub.git"
-	git init -q --bare "$hub"
-	for h in web1 db1; do
-		LOGBOOK_HOST=$h lb init --timezone UTC "$BATS_TEST_TMPDIR/$h" >/dev/null
-		LOGBOOK_HOST=$h lb -C "$BATS_TEST_TMPDIR/$h" remote add hub "$hub"
-	done
+	replicas_with_hub web1 db1
 	export LOGBOOK_DIR=$BATS_TEST_TMPDIR/web1
 	inv web1 2026-11-20T10:00:00 bookworm '[["nginx","all","1.22.1-9","nginx","1.22.1-9"],["openssl","amd64","3.0.11-1~deb12u2","openssl","3.0.11-1~deb12u2"]]'
 	lb note "web1 through the store" >/dev/null

@@ -231,18 +231,17 @@ with_hub() {
 	run --separate-stderr lb news --no-pager --all
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[[ "$output" != *DSA-6666-1* ]] || fail "root believed the member's cache: $output"
-	# a link where root's cache goes: replaced, never written through
-	as_member rm -f "$LOGBOOK_DIR/.state/pkgrecs/0"
-	as_member ln -s "$ROOT_ONLY/target" "$LOGBOOK_DIR/.state/pkgrecs/0"
-	lb note "another record" >/dev/null
-	run --separate-stderr lb news --no-pager
-	root_only_intact
-	[ "$status" -eq 0 ] || fail "$stderr"
-	# the directory swapped for a link to a root-only directory: nothing written there
-	as_member rm -rf "$LOGBOOK_DIR/.state/pkgrecs"
-	as_member ln -s "$ROOT_ONLY" "$LOGBOOK_DIR/.state/pkgrecs"
-	lb note "a third record" >/dev/null
-	run --separate-stderr lb news --no-pager
-	root_only_intact
-	[ "$status" -eq 0 ] || fail "$stderr"
+	# a link where root's cache goes (replaced, never written through), then
+	# the directory swapped for a link to a root-only directory (nothing
+	# written there); a record in between, so that the cache has rows to take
+	links=("$LOGBOOK_DIR/.state/pkgrecs/0" "$LOGBOOK_DIR/.state/pkgrecs")
+	targets=("$ROOT_ONLY/target" "$ROOT_ONLY")
+	for k in 0 1; do
+		as_member rm -rf "${links[k]}"
+		as_member ln -s "${targets[k]}" "${links[k]}"
+		lb note "a record after ${links[k]} was swapped" >/dev/null
+		run --separate-stderr lb news --no-pager
+		root_only_intact
+		[ "$status" -eq 0 ] || fail "$stderr"
+	done
 }

@@ -4,7 +4,8 @@
  *
  * Reading: every record file, each line tested for the word "advisory"
  * before it is parsed (an event of a security mail is a few lines a
- * month among thousands of commands).  The records of one id are merged
+ * month among thousands of commands); for news and digest, the same
+ * lines found through the search index (pkgrecs.h), in the same order.  The records of one id are merged
  * (merge() below) so that no record, whoever wrote it, can make an
  * advisory look done that another one keeps open; a corrected advisory
  * comes with a new id (DSA-5678-2).
