@@ -196,7 +196,7 @@ int pkgrecs_load(struct journal *j, struct pkgrecs *out)
 	struct loading l = { .j = j };
 	char generation[64] = "";
 	int64_t last_id = 0;
-	size_t had, k = 0;
+	size_t fresh_len, k = 0;
 	struct buf fresh = BUF_INIT;
 
 	memset(out, 0, sizeof *out);
@@ -209,7 +209,6 @@ int pkgrecs_load(struct journal *j, struct pkgrecs *out)
 		buf_reset(l.data);
 		last_id = 0;
 	}
-	had = l.n;
 	for (size_t i = 0; i < sizeof kinds / sizeof *kinds; i++) {
 		struct index_query q = { .kind = kinds[i], .lines = true, .after_id = last_id, .any_order = true };
 		if (index_search(j, &q, take_hit, &fresh) < 0) {
@@ -219,23 +218,18 @@ int pkgrecs_load(struct journal *j, struct pkgrecs *out)
 			return -1;
 		}
 	}
-	/* the new lines go after the cached ones; entries point into data once it stops growing */
-	{
-		size_t off = out->data.len;
-		const char *before = out->data.data;
-		buf_add(&out->data, fresh.data ? fresh.data : "", fresh.len);
-		if (out->data.data != before)
-			for (size_t i = 0; i < l.n; i++)
-				l.v[i].r.line = out->data.data + (l.v[i].r.line - before);
-		if (!add_entries(&l, &out->data, off)) {
-			/* the index gave a file name the store does not write: trust neither */
-			drop_entries(&l);
-			buf_release(&fresh);
-			buf_release(&out->data);
-			errset("pkgrecs: unexpected row in the index");
-			return -1;
-		}
+	/* the new lines after the cached ones, then every entry read from where it now lies */
+	drop_entries(&l);
+	buf_add(&out->data, fresh.data ? fresh.data : "", fresh.len);
+	if (!add_entries(&l, &out->data, 0)) {
+		/* the index gave a file name the store does not write: trust neither */
+		drop_entries(&l);
+		buf_release(&fresh);
+		buf_release(&out->data);
+		errset("pkgrecs: unexpected row in the index");
+		return -1;
 	}
+	fresh_len = fresh.len;
 	buf_release(&fresh);
 	if (l.n > 1)
 		qsort(l.v, l.n, sizeof *l.v, cmp_entry);
@@ -249,7 +243,7 @@ int pkgrecs_load(struct journal *j, struct pkgrecs *out)
 	}
 	out->n = k;
 	free(l.v);
-	if (l.n != had || last_id != pos.last_id || strcmp(generation, pos.generation))
+	if (fresh_len || last_id != pos.last_id || strcmp(generation, pos.generation))
 		cache_write(j, pos.generation, pos.last_id, out);
 	return 0;
 }
