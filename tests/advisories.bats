@@ -245,6 +245,68 @@ web1         nginx all 1.22.1-9+deb12u1" ]
 	[[ "$output" == *"Security advisories still open (logbook advisories)"*"  DSA-5678-1"*"    web1         nginx 1.22.1-9 < 1.22.1-9+deb12u1 (bookworm)"* ]]
 }
 
+# the advisories news lists (the cached way: view/pkgrecs.h), in the form of
+# `logbook advisories` (which reads every record file)
+news_advisories() {
+	lb news --no-pager --peek --all | sed -n '/^Security advisories still open/,/^$/p' | sed '1d;/^$/d;s/^  //'
+}
+
+@test "news reads the advisories through a cache that follows appends by any host and equals the files' answer" {
+	new_journal
+	three_hosts
+	lb ingest-mail <"$CORPUS/dsa-nginx.eml"
+	run news_advisories
+	[[ "$output" == "DSA-5678-1  "*"open on 2 hosts"* ]] || fail "$output"
+	[ "$output" = "$(lb advisories)" ]
+	cache="$LOGBOOK_DIR/.state/pkgrecs/$(id -u)"
+	[ -f "$cache" ] || fail "no cache"
+	[ "$(grep -c '"kind":"inventory"' "$cache")" -eq 3 ] || fail "$(cat "$cache")"
+	# another host files an advisory through the store: only the rows indexed since are read
+	LOGBOOK_HOST=db1 lb ingest-mail <"$CORPUS/dla-openssl.eml"
+	run news_advisories
+	[[ "$output" == *"DLA-3456-1  "*"open on 1 host"* ]] || fail "$output"
+	[ "$output" = "$(lb advisories)" ]
+	# a package record filed under a past day (a catch-up of APT's logs) is seen too
+	upgrade web1 2026-11-21T10:00:00 nginx all 1.22.1-9 1.22.1-9+deb12u1
+	upgrade web1 2026-11-21T10:00:01 libnginx-mod-http-geoip amd64 1.22.1-9 1.22.1-9+deb12u1 nginx
+	lb note "a record of web1 through the store" >/dev/null
+	run news_advisories
+	[[ "$output" != *"web1         nginx 1.22.1-9 <"* ]] || fail "$output"
+	[ "$output" = "$(lb advisories)" ]
+	# the cache lost or damaged: rebuilt, the same answer
+	expected=$(lb advisories)
+	rm "$cache"
+	[ "$(news_advisories)" = "$expected" ]
+	echo garbage >"$cache"
+	[ "$(news_advisories)" = "$expected" ]
+	grep -q '^logbook-pkgrecs 1 ' "$cache" || fail "not rebuilt: $(cat "$cache")"
+	# the index rebuilt: a new generation, every row read again
+	rm -f "$LOGBOOK_DIR/.state/index.sqlite"*
+	[ "$(news_advisories)" = "$expected" ]
+	run lb digest today
+	[[ "$output" == *"Security advisories still open (logbook advisories)"*"  DLA-3456-1"* ]] || fail "$output"
+}
+
+@test "advisories another replica files reach news through a sync, and the cache" {
+	replicas_with_hub web1 db1
+	export LOGBOOK_DIR=$BATS_TEST_TMPDIR/web1
+	inv web1 2026-11-20T10:00:00 bookworm '[["nginx","all","1.22.1-9","nginx","1.22.1-9"],["openssl","amd64","3.0.11-1~deb12u2","openssl","3.0.11-1~deb12u2"]]'
+	lb note "web1 through the store" >/dev/null
+	[ -z "$(news_advisories)" ]
+	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" ingest-mail <"$CORPUS/dsa-nginx.eml"
+	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" sync >/dev/null
+	lb sync >/dev/null
+	run news_advisories
+	[[ "$output" == "DSA-5678-1  "*"open on 1 host"*"web1         nginx 1.22.1-9 < 1.22.1-9+deb12u1 (bookworm)"* ]] || fail "$output"
+	[ "$output" = "$(lb advisories)" ]
+	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" ingest-mail <"$CORPUS/dla-openssl.eml"
+	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" sync >/dev/null
+	lb sync >/dev/null
+	run news_advisories
+	[[ "$output" == *"DLA-3456-1  "* ]] || fail "$output"
+	[ "$output" = "$(lb advisories)" ]
+}
+
 @test "record text reaches the terminal escaped" {
 	new_journal
 	inv web1 2026-11-20T10:00:00 bookworm '[["nginx","all","1.0\u001b[31m","nginx","1.0\u001b[31m"]]'

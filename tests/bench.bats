@@ -149,3 +149,15 @@ systemctl +~15% +[0-9.]+% '
 		[ ! -e "$BATS_TEST_TMPDIR/m/.state/bench-scale" ]
 	done
 }
+
+@test "bench/reads runs on a small journal and prints every row" {
+	run --separate-stderr env HOSTS=2 DAYS=10 PER_DAY=20 RUNS=1 LOGBOOK="$LOGBOOK" "$BATS_TEST_DIRNAME/../bench/reads"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	local r
+	for r in "cat DAY's files (reference)" "logbook show DAY" "logbook show OLD" "logbook who" \
+		"logbook news, a week away" "logbook digest DAY"; do
+		[[ "$output" == *$'\n'"$r "* ]] || fail "no row for $r: $output"
+	done
+	# the place a week back: news has the week's records to show
+	[[ "$output" =~ a\ week\ away:\ since\ [0-9_]+\ 20:00\ \(280\ records\) ]] || fail "$output"
+}

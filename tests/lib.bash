@@ -27,6 +27,17 @@ lb() {
 }
 
 # a fresh journal in $LOGBOOK_DIR, in UTC unless a zone is given
+# a bare hub ($BATS_TEST_TMPDIR/hub.git) and a replica of each HOST
+# syncing with it, in $BATS_TEST_TMPDIR/HOST
+replicas_with_hub() {
+	local h
+	git init -q --bare "$BATS_TEST_TMPDIR/hub.git"
+	for h in "$@"; do
+		LOGBOOK_HOST=$h lb init --timezone UTC "$BATS_TEST_TMPDIR/$h" >/dev/null
+		LOGBOOK_HOST=$h lb -C "$BATS_TEST_TMPDIR/$h" remote add hub "$BATS_TEST_TMPDIR/hub.git"
+	done
+}
+
 new_journal() {
 	"$LOGBOOK" init --timezone "${1:-UTC}" "$LOGBOOK_DIR" >/dev/null
 }

@@ -167,12 +167,7 @@ cmds_days_ago() {
 }
 
 @test "a sync that brings more records of a host shows only the new ones" {
-	hub="$BATS_TEST_TMPDIR/hub.git"
-	git init -q --bare "$hub"
-	for h in web1 db1; do
-		LOGBOOK_HOST=$h lb init --timezone UTC "$BATS_TEST_TMPDIR/$h" >/dev/null
-		LOGBOOK_HOST=$h lb -C "$BATS_TEST_TMPDIR/$h" remote add hub "$hub"
-	done
+	replicas_with_hub web1 db1
 	LOGBOOK_HOST=db1 LOGBOOK_USER=bob lb -C "$BATS_TEST_TMPDIR/db1" note "first from db1"
 	LOGBOOK_HOST=db1 lb -C "$BATS_TEST_TMPDIR/db1" sync >/dev/null
 	lb -C "$BATS_TEST_TMPDIR/web1" sync >/dev/null
@@ -200,4 +195,20 @@ cmds_days_ago() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"bob: moved the dumps"* ]] || fail "$output"
 	[[ "$output" != *"restart postgresql"* ]] || fail "shown again: $output"
+}
+
+@test "commands are counted from their rows; the last three with text are shown, first lines only" {
+	new_journal
+	d=$(date -u +%Y-%m-%d)
+	c() { jsonl append "$LOGBOOK_DIR" db1 "${d}T00:00:0$1" cmd "{\"admin\":\"bob\",\"session\":\"s1\"$2}" >/dev/null; }
+	c 1 ',"cmd":"echo a"'
+	c 2 ',"cmd":"echo b"'
+	# shellcheck disable=SC2016 # a command text, as typed
+	c 3 ',"cmd":"for i in 1 2\ndo echo $i\ndone"'
+	c 4 ",\"cmd_b64\":\"$(printf 'cat caf\351' | base64)\""
+	c 5 ',"exit":0'
+	c 6 ',"cmd":"echo z"'
+	run --separate-stderr lb news --no-pager
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" == *"    bob ran 6 commands, 00:00:01-00:00:06, the last: for i in 1 2 ...; cat caf\xe9; echo z"* ]] || fail "$output"
 }

@@ -212,3 +212,36 @@ with_hub() {
 	root_only_intact
 	[[ "$output" == *"real outage"* ]] || fail "$output $stderr"
 }
+
+@test "an advisories cache forged by a member: root neither believes it nor writes through a link there" {
+	jsonl append "$LOGBOOK_DIR" web1 2026-11-20T10:00:00 inventory \
+		'{"reason":"first","release":"bookworm","packages":[["nginx","all","1.22.1-9","nginx","1.22.1-9"]]}' >/dev/null
+	lb note "a record changes the heads" >/dev/null
+	lb news --no-pager >/dev/null
+	# the member makes a cache of its own (same index rows), then puts a
+	# copy with a forged advisory where root's cache is
+	as_member "$LOGBOOK" news --no-pager >/dev/null
+	mine="$LOGBOOK_DIR/.state/pkgrecs/$(id -u "$MEMBER")"
+	[ -f "$mine" ] || fail "the member has no cache"
+	forged="$(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl 99 "'{"v":1,"kind":"event","time":"2026-01-01T00:00:00.000000Z","host":"web1","admin":"alice","account":"root","session":"","seq":99,"prev":"0000000000000000000000000000000000000000000000000000000000000000","source":"mail","level":"info","text":"x","advisory":{"id":"DSA-6666-1","packages":["nginx"],"cves":[],"fixed":[]}}'
+	as_member rm -f "$LOGBOOK_DIR/.state/pkgrecs/0"
+	# shellcheck disable=SC2016 # the member's shell expands them
+	as_member sh -c 'cat "$1"; echo "$2"' sh "$mine" "$forged" >"$BATS_TEST_TMPDIR/forged"
+	as_member cp "$BATS_TEST_TMPDIR/forged" "$LOGBOOK_DIR/.state/pkgrecs/0"
+	run --separate-stderr lb news --no-pager --all
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[[ "$output" != *DSA-6666-1* ]] || fail "root believed the member's cache: $output"
+	# a link where root's cache goes (replaced, never written through), then
+	# the directory swapped for a link to a root-only directory (nothing
+	# written there); a record in between, so that the cache has rows to take
+	links=("$LOGBOOK_DIR/.state/pkgrecs/0" "$LOGBOOK_DIR/.state/pkgrecs")
+	targets=("$ROOT_ONLY/target" "$ROOT_ONLY")
+	for k in 0 1; do
+		as_member rm -rf "${links[k]}"
+		as_member ln -s "${targets[k]}" "${links[k]}"
+		lb note "a record after ${links[k]} was swapped" >/dev/null
+		run --separate-stderr lb news --no-pager
+		root_only_intact
+		[ "$status" -eq 0 ] || fail "$stderr"
+	done
+}

@@ -263,3 +263,21 @@ cmds() {
 	run cmds --until '2026-10-25 02:30' --since 2026-10-01
 	[ -z "$output" ] || fail "$output"
 }
+
+@test "show, digest and export: a range across a new year lists the days of both years, and only those" {
+	new_journal
+	# 2025-12-30, 2025-12-31, 2026-01-01 and 2026-01-02 at noon UTC
+	printf '#1767096000\ndec-thirty\n#1767182400\ndec-thirtyone\n#1767268800\njan-one\n#1767355200\njan-two\n' \
+		>"$BATS_TEST_TMPDIR/h"
+	lb import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	run --separate-stderr lb show --no-pager --json --since 2025-12-31 --until 2026-01-01
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "${#lines[@]}" -eq 2 ] || fail "$output"
+	[[ "${lines[0]}" == *dec-thirtyone* && "${lines[1]}" == *jan-one* ]] || fail "$output"
+	run --separate-stderr lb digest --since 2025-12-31 --until 2026-01-01
+	[[ "$output" == *"2 records on 1 host"*"Commands: alice 2"* ]] || fail "$output"
+	mkdir "$BATS_TEST_TMPDIR/wiki"
+	lb export --dokuwiki "$BATS_TEST_TMPDIR/wiki" --since 2025-12-31 --until 2026-01-01 >/dev/null
+	[ "$(find "$BATS_TEST_TMPDIR/wiki" -name '20*.txt' | sort | xargs -n1 basename | tr '\n' ' ')" = "2025_12_31.txt 2026_01_01.txt " ] ||
+		fail "$(find "$BATS_TEST_TMPDIR/wiki")"
+}

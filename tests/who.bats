@@ -35,3 +35,29 @@ load shell
 	[ "$status" -eq 0 ]
 	end_shell
 }
+
+@test "who parses only the commands of shells that may be open, whatever way a line spells its session" {
+	new_journal
+	d="$LOGBOOK_DIR/$(today | cut -c1-4)/$(today)"
+	mkdir -p "$d"
+	t() { date -u -d "@$(($(date +%s) - 600 + $1))" +%Y-%m-%dT%H:%M:%S.000000Z; }
+	head='"v":1,"host":"ops1","admin":"carol","account":"carol","prev":"0000000000000000000000000000000000000000000000000000000000000000"'
+	{
+		echo "{$head,\"kind\":\"session\",\"time\":\"$(t 1)\",\"session\":\"s-open\",\"seq\":1,\"event\":\"open\",\"tty\":\"pts/1\"}"
+		echo "{$head,\"kind\":\"session\",\"time\":\"$(t 2)\",\"session\":\"s-closed\",\"seq\":2,\"event\":\"open\",\"tty\":\"pts/2\"}"
+		echo "{$head,\"kind\":\"cmd\",\"time\":\"$(t 3)\",\"session\":\"s-closed\",\"seq\":3,\"cmd\":\"echo closed\"}"
+		echo "{$head,\"kind\":\"cmd\",\"time\":\"$(t 4)\",\"session\":\"s-open\",\"seq\":4,\"cmd\":\"echo first\"}"
+		echo "{$head,\"kind\":\"cmd\",\"time\":\"$(t 5)\",\"session\":\"s-other\",\"seq\":5,\"cmd\":\"echo no open record\"}"
+		echo "{$head,\"kind\":\"cmd\",\"time\":\"$(t 6)\",\"session\":\"s-open\",\"seq\":6,\"cmd\":\"echo canonical\"}"
+		echo "{$head,\"kind\":\"cmd\",\"time\":\"$(t 7)\",\"session\":\"s\\u002dopen\",\"seq\":7,\"cmd\":\"echo escaped\"}"
+		echo "{$head,\"kind\":\"cmd\",\"time\":\"$(t 8)\",\"seq\":8,\"cmd\":\"echo spaced\", \"session\": \"s-open\"}"
+		echo "{$head,\"kind\":\"session\",\"time\":\"$(t 9)\",\"session\":\"s-closed\",\"seq\":9,\"event\":\"close\"}"
+	} >"$d/ops1.jsonl"
+	run lb who
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "ops1  carol (carol)  pts/1  since "* ]] || fail "$output"
+	[ "${lines[1]}" = '    $ echo canonical' ] || fail "$output"
+	[ "${lines[2]}" = '    $ echo escaped' ] || fail "$output"
+	[ "${lines[3]}" = '    $ echo spaced' ] || fail "$output"
+	[ "${#lines[@]}" -eq 4 ] || fail "$output"
+}

@@ -17,6 +17,7 @@
  * indexed again from its start) and when a host's clock runs ahead of
  * this one's, so what news showed is not shown again.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -89,7 +90,7 @@ struct admin_cmds {
 	char *admin;
 	size_t count;
 	int64_t first, last;
-	char *recent[NEWS_CMDS];	/* newest last */
+	char *recent[NEWS_CMDS];	/* their lines, newest last */
 	size_t nrecent;
 };
 
@@ -202,7 +203,8 @@ static void mark_write(struct journal *j, const char *admin, const struct index_
 
 static struct host_news *host_of(struct news *n, const char *day, const char *host)
 {
-	for (size_t i = 0; i < n->n; i++)
+	/* newest first: the rows come in time order, so the day's hosts are the last ones added */
+	for (size_t i = n->n; i-- > 0;)
 		if (!strcmp(n->v[i].day, day) && !strcmp(n->v[i].host, host))
 			return &n->v[i];
 	n->v = xreallocarray(n->v, n->n + 1, sizeof *n->v);
@@ -242,40 +244,56 @@ static void add_escaped(struct buf *out, const char *s)
 	render_escape(out, s, strlen(s), false);
 }
 
-static void take_cmd(struct host_news *h, const struct record *r)
+/*
+ * A command counts from its row alone (admin, time); only the last
+ * NEWS_CMDS of each admin and host-day are shown, so only their lines are
+ * kept, and parsed when printed: a week of a busy team is tens of
+ * thousands of commands.
+ */
+static void take_cmd(struct host_news *h, const struct index_hit *hit)
 {
 	struct admin_cmds *a = NULL;
-	struct buf raw = BUF_INIT, esc = BUF_INIT;
 
 	for (size_t i = 0; i < h->ncmds && !a; i++)
-		if (!strcmp(h->cmds[i].admin, r->admin))
+		if (!strcmp(h->cmds[i].admin, hit->admin))
 			a = &h->cmds[i];
 	if (!a) {
 		h->cmds = xreallocarray(h->cmds, h->ncmds + 1, sizeof *h->cmds);
 		a = &h->cmds[h->ncmds++];
 		memset(a, 0, sizeof *a);
-		a->admin = xstrdup(r->admin);
-		a->first = r->time;
+		a->admin = xstrdup(hit->admin);
+		a->first = hit->time;
 	}
 	a->count++;
-	if (r->time < a->first)
-		a->first = r->time;
-	if (r->time > a->last)
-		a->last = r->time;
-	if (rec_get_text(r, "cmd", &raw) == 0) {
+	if (hit->time < a->first)
+		a->first = hit->time;
+	if (hit->time > a->last)
+		a->last = hit->time;
+	/* one without text is counted, not listed (a well-formed one has "cmd" or "cmd_b64") */
+	if (!memmem(hit->line, hit->len, "\"cmd\":\"", 7) && !memmem(hit->line, hit->len, "\"cmd_b64\":\"", 11))
+		return;
+	if (a->nrecent == NEWS_CMDS) {
+		free(a->recent[0]);
+		memmove(a->recent, a->recent + 1, (NEWS_CMDS - 1) * sizeof *a->recent);
+		a->nrecent--;
+	}
+	a->recent[a->nrecent++] = xstrndup(hit->line, hit->len);
+}
+
+/* a command's first line, escaped, " ..." when it has more; nothing when it has no text */
+static void add_cmd(struct buf *out, const char *line)
+{
+	struct record *r = rec_parse(line, strlen(line), false);
+	struct buf raw = BUF_INIT;
+
+	if (r && rec_get_text(r, "cmd", &raw) == 0) {
 		const char *nl = memchr(buf_str(&raw), '\n', raw.len);
-		render_escape(&esc, buf_str(&raw), nl ? (size_t)(nl - buf_str(&raw)) : raw.len, false);
+		render_escape(out, buf_str(&raw), nl ? (size_t)(nl - buf_str(&raw)) : raw.len, false);
 		if (nl)
-			buf_adds(&esc, " ...");
-		if (a->nrecent == NEWS_CMDS) {
-			free(a->recent[0]);
-			memmove(a->recent, a->recent + 1, (NEWS_CMDS - 1) * sizeof *a->recent);
-			a->nrecent--;
-		}
-		a->recent[a->nrecent++] = buf_detach(&esc, NULL);
+			buf_adds(out, " ...");
 	}
 	buf_release(&raw);
-	buf_release(&esc);
+	rec_free(r);
 }
 
 static int take(const struct index_hit *hit, void *arg)
@@ -295,13 +313,19 @@ static int take(const struct index_hit *hit, void *arg)
 	/* who shows the shells; a signature is a seal, not news */
 	if (!strcmp(hit->kind, "session") || !strcmp(hit->kind, "sign"))
 		return 0;
-	if (!hit->line || !(r = rec_parse(hit->line, hit->len, false)))
+	if (!hit->line)
+		return 0;
+	if (!strcmp(hit->kind, "cmd") && !memchr(hit->line, '\0', hit->len)) {
+		/* the index parsed it; its row says what counting needs */
+		take_cmd(host_of(n, hit->day, hit->host), hit);
+		n->records++;
+		return 0;
+	}
+	if (!(r = rec_parse(hit->line, hit->len, false)))
 		return 0;
 	h = host_of(n, hit->day, hit->host);
 	n->records++;
-	if (!strcmp(r->kind, "cmd")) {
-		take_cmd(h, r);
-	} else if (!strcmp(r->kind, "note")) {
+	if (!strcmp(r->kind, "note")) {
 		const char *reply = rec_get_str(r, "reply", NULL);
 		char ref[REF_MAX + 1];
 		add_escaped(&line, r->admin);
@@ -478,7 +502,7 @@ static void print_news(struct news *n, struct buf *out)
 			buf_addf(out, " ran %zu command%s, %s-%s", a->count, a->count == 1 ? "" : "s", clock, until);
 			for (size_t m = 0; m < a->nrecent; m++) {
 				buf_adds(out, m ? "; " : a->count > a->nrecent ? ", the last: " : ": ");
-				buf_adds(out, a->recent[m]);
+				add_cmd(out, a->recent[m]);
 				free(a->recent[m]);
 			}
 			buf_addc(out, '\n');
@@ -550,7 +574,7 @@ int cmd_news(int argc, char **argv)
 	struct buf out = BUF_INIT;
 	char since[DAY_LEN + 1];
 	const char *when = "auto", *since_arg = NULL;
-	bool pager = true, peek = false, indexed;
+	bool pager = true, peek = false, indexed, threads_ok;
 	int64_t now = day_now_us();
 	struct ident id = { 0 };
 	struct mark m;
@@ -594,7 +618,9 @@ int cmd_news(int argc, char **argv)
 	/* every host (no host is named ""), before the index's position */
 	if (store_heads(j, "", &heads, &nheads) < 0)
 		nheads = 0;
-	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
+	/* threads_load brings the index up to date: once for both */
+	threads_ok = threads_load(j, THREADS_UPDATE, &threads) == 0;
+	indexed = index_position(&pos) == 0 || (index_update(j, NULL) == 0 && index_position(&pos) == 0);
 	mark_read(j, id.admin, &m);
 	if (!since_arg) {
 		char spec[16];
@@ -623,7 +649,7 @@ int cmd_news(int argc, char **argv)
 	if (pager)
 		run_pager_start();
 	cmd_incidents_remind(j, &out, true);
-	if (threads_load(j, THREADS_UPDATE, &threads) == 0)
+	if (threads_ok)
 		n.threads = &threads;
 	trust_news(j, since_arg || n.all || !m.valid ? 0 : m.time, since, &out);
 	{

@@ -54,6 +54,9 @@ static const char usage[] =
 
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_JSON, OPT_FORMAT };
 
+/* records of a day kept parsed while the page is built (a few KiB each): a busy team's day is about 3,000 */
+#define SHOW_PARSED_MAX 20000
+
 /* how the day is printed: the lines as stored, a markup page or the text page */
 struct page_out {
 	bool json, markup, pager;
@@ -68,9 +71,12 @@ static bool in_range(const struct store_day_lines *d, size_t i, const struct cmd
 {
 	const char *line, *path;
 	size_t len, lineno;
+	const struct record *rec;
 
 	if (!cmd_range_given(range))
 		return true;
+	if ((rec = store_day_line_record(d, i)))
+		return cmd_range_has(range, rec->time, rec->host, rec->admin);
 	store_day_line(d, i, &line, &len, &path, &lineno);
 	return cmd_range_line(range, line, len);
 }
@@ -119,7 +125,10 @@ static void print_page(struct page_out *p, const struct journal *j, const char *
 		if (!keep[i])
 			continue;
 		store_day_line(d, i, &line, &len, &path, &lineno);
-		page_add(&pg, line, len, path, lineno);
+		if (store_day_line_record(d, i))
+			page_add_record(&pg, store_day_line_record(d, i), line, len, path, lineno);
+		else
+			page_add(&pg, line, len, path, lineno);
 	}
 	page_finish(&pg);
 	pg.threads = p->threads;
@@ -146,7 +155,8 @@ static void show_day(struct page_out *p, struct journal *j, const char *day, con
 	size_t kept = 0;
 	bool *keep;
 
-	if (store_day_lines_load(j, day, &d) < 0)
+	/* a usual day is parsed once; the lines of a day bigger than SHOW_PARSED_MAX are parsed again to be shown */
+	if ((p->json ? store_day_lines_load(j, day, &d) : store_day_lines_load_parsed(j, day, SHOW_PARSED_MAX, &d)) < 0)
 		die("show: %s", errget());
 	cli_print_warnings(&d.warnings);
 	keep = xcalloc(d.n ? d.n : 1, sizeof *keep);

@@ -99,10 +99,96 @@ static void take(struct session **v, size_t *n, const struct record *r)
 	}
 }
 
+/* the shells that may be open: an "open" record, and no "close" in the days looked at */
+struct maybe_open {
+	char **ids;
+	size_t n;
+};
+
+static bool is_session(const char *line, size_t len, void *arg)
+{
+	(void)arg;
+	return memmem(line, len, "\"kind\":\"session\"", 16);
+}
+
+/*
+ * The lines who parses: the session records, and the commands of a shell
+ * that may be open; the commands of the others (nearly all of them) are
+ * passed over by the session id as the line spells it.  A line that
+ * spells it another way (an escape in it, or no "session":" at all) is
+ * parsed, to be sure.
+ */
+static bool wanted(const char *line, size_t len, void *arg)
+{
+	const struct maybe_open *m = arg;
+	const char *p, *q, *end = line + len;
+
+	if (is_session(line, len, NULL))
+		return true;
+	if (!memmem(line, len, "\"kind\":\"cmd\"", 12))
+		return false;
+	if (!(p = memmem(line, len, "\"session\":\"", 11)))
+		return true;
+	for (q = p += 11; q < end && *q != '"' && *q != '\\'; q++)
+		;
+	if (q == end || *q == '\\')
+		return true;
+	for (size_t i = 0; i < m->n; i++)
+		if (strlen(m->ids[i]) == (size_t)(q - p) && !memcmp(m->ids[i], p, (size_t)(q - p)))
+			return true;
+	return false;
+}
+
+/* the days looked at, oldest first, through want; fn on each record in time order */
+static void each_record(struct journal *j, int64_t now, store_want_fn want, void *arg,
+			void (*fn)(const struct record *r, void *arg), void *fn_arg)
+{
+	for (int back = WHO_DAYS - 1; back >= 0; back--) {
+		char spec[16], day[DAY_LEN + 1];
+		struct store_day d;
+
+		snprintf(spec, sizeof spec, "-%d", back);
+		if (day_parse(spec, now, day) < 0 || store_load_day_some(j, day, want, arg, &d) < 0)
+			continue;
+		for (size_t i = 0; i < d.n; i++)
+			fn(d.recs[i], fn_arg);
+		store_day_free(&d);
+	}
+}
+
+struct sessions {
+	struct session *v;
+	size_t n;
+};
+
+static void take_session(const struct record *r, void *arg)
+{
+	struct sessions *s = arg;
+
+	take(&s->v, &s->n, r);
+}
+
+static void sessions_free(struct sessions *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		struct session *s = &v->v[i];
+		free(s->host);
+		free(s->id);
+		free(s->admin);
+		free(s->account);
+		free(s->tty);
+		free(s->from);
+		for (size_t k = 0; k < s->ncmds; k++)
+			free(s->cmds[k]);
+	}
+	free(v->v);
+}
+
 int cmd_who(int argc, char **argv)
 {
-	struct session *v = NULL;
-	size_t n = 0, shown = 0;
+	struct sessions first = { 0 }, all = { 0 };
+	struct maybe_open maybe = { 0 };
+	size_t shown = 0;
 	int64_t now = day_now_us();
 	struct journal *j;
 
@@ -111,30 +197,17 @@ int cmd_who(int argc, char **argv)
 		cli_usage_exit(usage, "who: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	for (int back = WHO_DAYS - 1; back >= 0; back--) {
-		char spec[16], day[DAY_LEN + 1];
-		struct store_day_lines d;
-
-		snprintf(spec, sizeof spec, "-%d", back);
-		if (day_parse(spec, now, day) < 0 || store_day_lines_load(j, day, &d) < 0)
-			continue;
-		for (size_t i = 0; i < d.n; i++) {
-			const char *line, *path;
-			size_t len, lineno;
-			struct record *r;
-			store_day_line(&d, i, &line, &len, &path, &lineno);
-			/* only the kinds who looks at are parsed */
-			if (!memmem(line, len, "\"kind\":\"session\"", 16) && !memmem(line, len, "\"kind\":\"cmd\"", 12))
-				continue;
-			if ((r = rec_parse(line, len, false))) {
-				take(&v, &n, r);
-				rec_free(r);
-			}
+	/* first the session records alone, then those and the commands of the shells that may be open */
+	each_record(j, now, is_session, NULL, take_session, &first);
+	for (size_t i = 0; i < first.n; i++) {
+		if (!first.v[i].closed && first.v[i].tty) {
+			maybe.ids = xreallocarray(maybe.ids, maybe.n + 1, sizeof *maybe.ids);
+			maybe.ids[maybe.n++] = first.v[i].id;
 		}
-		store_day_lines_free(&d);
 	}
-	for (size_t i = 0; i < n; i++) {
-		struct session *s = &v[i];
+	each_record(j, now, wanted, &maybe, take_session, &all);
+	for (size_t i = 0; i < all.n; i++) {
+		struct session *s = &all.v[i];
 		char day[DAY_LEN + 1], clock[9], last[9];
 
 		if (!s->closed && s->tty && now - s->last < (int64_t)WHO_IDLE_HOURS * 3600 * 1000000) {
@@ -148,14 +221,6 @@ int cmd_who(int argc, char **argv)
 				printf("    $ %s\n", s->cmds[k]);
 			shown++;
 		}
-		free(s->host);
-		free(s->id);
-		free(s->admin);
-		free(s->account);
-		free(s->tty);
-		free(s->from);
-		for (size_t k = 0; k < s->ncmds; k++)
-			free(s->cmds[k]);
 	}
 	if (shown == 0)
 		printf("no shell open on any host\n");
@@ -166,7 +231,9 @@ int cmd_who(int argc, char **argv)
 		cli_out(out.data, out.len);
 		buf_release(&out);
 	}
-	free(v);
+	sessions_free(&first);
+	sessions_free(&all);
+	free(maybe.ids);
 	journal_close(j);
 	return cli_finish_output();
 }

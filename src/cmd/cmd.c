@@ -209,11 +209,11 @@ void cmd_threads_text(struct journal *j, const struct threads *t, struct buf *ou
 
 	if (threads_todo_lines(t, NULL, "  ", &lines))
 		buf_addf(out, "Left to do (logbook todo list):\n%s", buf_str(&lines));
-	if (!t->nacks || inventory_load(j, NULL, &inv) < 0) {
+	if (!t->nacks) {
 		buf_release(&lines);
 		return;
 	}
-	if (advisories_load(j, &inv, &adv) == 0) {
+	if (advisories_load_quick(j, &inv, &adv) == 0) {
 		for (size_t i = 0; i < adv.n; i++) {
 			const struct thread_ack *a = threads_ack_of(t, adv.v[i].a.id);
 			char day[DAY_LEN + 1];
@@ -227,8 +227,8 @@ void cmd_threads_text(struct journal *j, const struct threads *t, struct buf *ou
 			buf_addf(out, " on %s\n", day);
 		}
 		advisories_release(&adv);
+		inventory_release(&inv);
 	}
-	inventory_release(&inv);
 	buf_release(&lines);
 }
 
@@ -523,7 +523,8 @@ void cmd_range_days(struct journal *j, struct cmd_range *r, const char *cmd, cha
 	page_bounds(r, first, last);
 	*days = NULL;
 	*n = 0;
-	if (store_list_days(j, &all) < 0)
+	/* the days of the range only, and no line counted */
+	if (store_list_days_in(j, first[0] ? first : NULL, last, false, &all) < 0)
 		die("%s: %s", cmd, errget());
 	cli_print_warnings(&all.warnings);
 	for (size_t i = all.n; i-- > 0;) {

@@ -80,6 +80,17 @@ void rec_free(struct record *r)
 	free(r);
 }
 
+struct record *rec_dup(const struct record *r)
+{
+	struct record *c = xmalloc(sizeof *c);
+
+	*c = *r;
+	json_incref(c->obj);
+	c->line = NULL;
+	c->line_len = 0;
+	return c;
+}
+
 void rec_lossy(struct buf *out, const char *data, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)data;

@@ -51,6 +51,8 @@ struct record {
 struct record *rec_new(const char *kind, int64_t time, const char *host,
 		       const char *admin, const char *account, const char *session);
 void rec_free(struct record *r);
+/* another handle on r: the same JSON object (counted, never changed through it), path and lineno; no line */
+struct record *rec_dup(const struct record *r);
 
 /* set a text field to len bytes of any value (see above) */
 void rec_set_text(struct record *r, const char *key, const char *data, size_t len);

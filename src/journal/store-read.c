@@ -91,15 +91,19 @@ struct load_ctx {
 	const char *path;
 	const char *host;
 	bool keep_lines;
+	store_want_fn want;
+	void *arg;
 };
 
 static int load_line(const char *line, size_t len, size_t lineno, void *arg)
 {
 	struct load_ctx *c = arg;
 	struct store_day *d = c->day;
-	struct record *r = rec_parse(line, len, c->keep_lines);
+	struct record *r;
 
-	if (!r) {
+	if (c->want && !c->want(line, len, c->arg))
+		return 0;
+	if (!(r = rec_parse(line, len, c->keep_lines))) {
 		store_warn_add(&d->warnings, xasprintf("%s:%zu: %s", c->path, lineno, errget()));
 		return 0;
 	}
@@ -149,7 +153,8 @@ static int day_files(struct journal *j, const char *day, char **full, char ***fi
 	return 0;
 }
 
-int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+static int load_day(struct journal *j, const char *day, bool keep_lines, store_want_fn want, void *arg,
+		    struct store_day *out)
 {
 	char *full;
 	char **files;
@@ -161,7 +166,7 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	for (size_t i = 0; i < nf; i++) {
 		char *host = xstrndup(files[i], strlen(files[i]) - 6);
-		struct load_ctx c = { out, NULL, host, keep_lines };
+		struct load_ctx c = { out, NULL, host, keep_lines, want, arg };
 
 		out->paths[out->npaths] = fs_join(full, files[i]);
 		c.path = out->paths[out->npaths++];
@@ -177,16 +182,28 @@ int store_load_day(struct journal *j, const char *day, struct store_day *out, bo
 	return 0;
 }
 
+int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines)
+{
+	return load_day(j, day, keep_lines, NULL, NULL, out);
+}
+
+int store_load_day_some(struct journal *j, const char *day, store_want_fn want, void *arg, struct store_day *out)
+{
+	return load_day(j, day, false, want, arg, out);
+}
+
 struct day_line {
 	int64_t time, seq;
 	size_t off, len, lineno;
 	unsigned file;
+	struct record *rec;	/* when the day keeps them */
 };
 
 struct lines_ctx {
 	struct store_day_lines *d;
 	unsigned file;
 	const char *base;
+	size_t keep_max;	/* records kept while the day has at most this many lines */
 };
 
 static int index_line(const char *line, size_t len, size_t lineno, void *arg)
@@ -215,7 +232,22 @@ static int index_line(const char *line, size_t len, size_t lineno, void *arg)
 	e->len = len;
 	e->lineno = lineno;
 	e->file = c->file;
-	rec_free(r);
+	e->rec = NULL;
+	if (d->parsed && d->n > c->keep_max) {
+		/* too big a day to hold parsed: its readers parse again what they render */
+		for (size_t i = 0; i + 1 < d->n; i++) {
+			rec_free(d->v[i].rec);
+			d->v[i].rec = NULL;
+		}
+		d->parsed = false;
+	}
+	if (d->parsed) {
+		r->path = d->paths[c->file];
+		r->lineno = lineno;
+		e->rec = r;
+	} else {
+		rec_free(r);
+	}
 	return 0;
 }
 
@@ -251,18 +283,24 @@ static int cmp_line(const void *a, const void *b)
 
 int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out)
 {
+	return store_day_lines_load_parsed(j, day, 0, out);
+}
+
+int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, struct store_day_lines *out)
+{
 	char *full;
 	char **files;
 	size_t nf;
 
 	memset(out, 0, sizeof *out);
+	out->parsed = max > 0;
 	if (day_files(j, day, &full, &files, &nf) < 0)
 		return -1;
 	out->files = xcalloc(nf ? nf : 1, sizeof *out->files);
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	out->hosts = xcalloc(nf ? nf : 1, sizeof *out->hosts);
 	for (size_t i = 0; i < nf; i++) {
-		struct lines_ctx c = { out, (unsigned)i, NULL };
+		struct lines_ctx c = { out, (unsigned)i, NULL, max };
 		int fd;
 
 		out->paths[i] = fs_join(full, files[i]);
@@ -301,8 +339,15 @@ void store_day_line(const struct store_day_lines *d, size_t i, const char **line
 	*lineno = e->lineno;
 }
 
+const struct record *store_day_line_record(const struct store_day_lines *d, size_t i)
+{
+	return d->parsed ? d->v[i].rec : NULL;
+}
+
 void store_day_lines_free(struct store_day_lines *d)
 {
+	for (size_t i = 0; d->parsed && i < d->n; i++)
+		rec_free(d->v[i].rec);
 	for (size_t i = 0; i < d->nfiles; i++) {
 		buf_release(&d->files[i]);
 		free(d->paths[i]);
@@ -353,8 +398,8 @@ static ssize_t count_lines(const char *path)
 	return lines;
 }
 
-/* whether the file at path opens as a record file; -1 and errget() when not */
-static ssize_t no_count(const char *path)
+/* whether the file at path opens; -1 and errget() when not */
+static int check_open(const char *path)
 {
 	int fd = open_record_file(path);
 
@@ -364,7 +409,7 @@ static ssize_t no_count(const char *path)
 	return 0;
 }
 
-static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)(const char *path))
+int store_list_days_in(struct journal *j, const char *first, const char *last, bool counts, struct store_days *out)
 {
 	char **years = NULL, **days = NULL;
 	size_t ny = 0, nd = 0;
@@ -373,9 +418,14 @@ static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)
 	if (fs_list_dir(j->dir, store_is_year, NULL, true, &years, &ny) < 0)
 		return -1;
 	for (size_t y = 0; y < ny; y++) {
-		char *ydir = journal_path(j, years[y]);
-		int rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
+		char *ydir;
+		int rc;
 
+		/* a year outside the range is not listed */
+		if ((first && strncmp(years[y], first, 4) < 0) || (last && strncmp(years[y], last, 4) > 0))
+			continue;
+		ydir = journal_path(j, years[y]);
+		rc = fs_list_dir(ydir, store_is_day_of, years[y], true, &days, &nd);
 		free(ydir);
 		if (rc < 0) {
 			fs_free_names(years, ny);
@@ -388,6 +438,8 @@ static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)
 			size_t nf;
 			struct store_day_hosts *h;
 
+			if ((first && strcmp(days[d], first) < 0) || (last && strcmp(days[d], last) > 0))
+				continue;
 			snprintf(rel, sizeof rel, "%.4s/%s", days[d], days[d]);
 			ddir = journal_path(j, rel);
 			if (fs_list_dir(ddir, store_is_host_file, NULL, true, &files, &nf) < 0 || nf == 0) {
@@ -403,7 +455,7 @@ static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)
 			/* list_dir sorts descending; hosts read better ascending */
 			for (size_t i = 0; i < nf; i++) {
 				char *path = fs_join(ddir, files[nf - 1 - i]);
-				ssize_t lines = count(path);
+				ssize_t lines = counts ? count_lines(path) : check_open(path);
 				h->hosts[i] = xstrndup(files[nf - 1 - i], strlen(files[nf - 1 - i]) - 6);
 				h->counts[i] = lines < 0 ? 0 : (size_t)lines;
 				if (lines < 0)
@@ -419,6 +471,11 @@ static int list_days(struct journal *j, struct store_days *out, ssize_t (*count)
 	}
 	fs_free_names(years, ny);
 	return 0;
+}
+
+int store_list_days(struct journal *j, struct store_days *out)
+{
+	return store_list_days_in(j, NULL, NULL, true, out);
 }
 
 int store_each_file(const struct journal *j, size_t max_days, store_file_fn fn, void *arg)
@@ -547,14 +604,9 @@ int store_heads(const struct journal *j, const char *except, struct store_head *
 	return 0;
 }
 
-int store_list_days(struct journal *j, struct store_days *out)
-{
-	return list_days(j, out, count_lines);
-}
-
 int store_list_day_files(struct journal *j, struct store_days *out)
 {
-	return list_days(j, out, no_count);
+	return store_list_days_in(j, NULL, NULL, false, out);
 }
 
 void store_days_free(struct store_days *d)

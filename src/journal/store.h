@@ -112,6 +112,13 @@ struct store_day {
 };
 /* 0 also when the day has no records (n == 0); -1 when it cannot be read */
 int store_load_day(struct journal *j, const char *day, struct store_day *out, bool keep_lines);
+/*
+ * The same, but only the lines want accepts are parsed and kept (a cheap
+ * test of the text, such as the kinds a reader looks at); the others
+ * are neither parsed nor checked.
+ */
+typedef bool (*store_want_fn)(const char *line, size_t len, void *arg);
+int store_load_day_some(struct journal *j, const char *day, store_want_fn want, void *arg, struct store_day *out);
 void store_day_free(struct store_day *d);
 
 /*
@@ -129,8 +136,17 @@ struct store_day_lines {
 	char **paths;
 	char **hosts;
 	size_t nfiles;
+	bool parsed;		/* each line keeps the record it was checked with */
 };
 int store_day_lines_load(struct journal *j, const char *day, struct store_day_lines *out);
+/*
+ * The same, keeping the parsed records too while the day has at most
+ * max lines (a usual day: a reader then parses nothing again); a bigger
+ * day is loaded as store_day_lines_load does.
+ */
+int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, struct store_day_lines *out);
+/* the record of line i, when the day kept them (store_day_lines_load_parsed); NULL when not */
+const struct record *store_day_line_record(const struct store_day_lines *d, size_t i);
 /* line i, in time order (not NUL-terminated), with its file and line number */
 void store_day_line(const struct store_day_lines *d, size_t i, const char **line, size_t *len,
 		    const char **path, size_t *lineno);
@@ -155,6 +171,13 @@ int store_list_days(struct journal *j, struct store_days *out);
  * that goes on to read every file anyway (verify).
  */
 int store_list_day_files(struct journal *j, struct store_days *out);
+/*
+ * The same for the days from first to last (each NULL: open), and without
+ * counts unless asked (0 each; each file is then only opened, so that one
+ * that cannot be read is reported all the same): reading every file to
+ * count its lines is what the day list costs.
+ */
+int store_list_days_in(struct journal *j, const char *first, const char *last, bool counts, struct store_days *out);
 void store_days_free(struct store_days *d);
 
 /*

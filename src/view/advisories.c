@@ -4,7 +4,8 @@
  *
  * Reading: every record file, each line tested for the word "advisory"
  * before it is parsed (an event of a security mail is a few lines a
- * month among thousands of commands).  The records of one id are merged
+ * month among thousands of commands); for news and digest, the same
+ * lines found through the search index (pkgrecs.h), in the same order.  The records of one id are merged
  * (merge() below) so that no record, whoever wrote it, can make an
  * advisory look done that another one keeps open; a corrected advisory
  * comes with a new id (DSA-5678-2).
@@ -228,6 +229,17 @@ static int cmp_item(const void *a, const void *b)
 	return strcmp(x->a.id, y->a.id);
 }
 
+/* sorted, then each advisory's hosts from inv */
+static void finish(const struct inventory *inv, struct advisories *out)
+{
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_item);
+	/* inv's hosts are sorted: so are each advisory's */
+	for (size_t i = 0; i < out->n; i++)
+		for (size_t k = 0; k < inv->n; k++)
+			host_status(&out->v[i], &inv->hosts[k]);
+}
+
 int advisories_load(const struct journal *j, const struct inventory *inv, struct advisories *out)
 {
 	struct walk w = { .out = out };
@@ -235,13 +247,40 @@ int advisories_load(const struct journal *j, const struct inventory *inv, struct
 	memset(out, 0, sizeof *out);
 	if (store_each_file(j, 0, walk_file, &w) < 0)
 		return -1;
-	if (out->n > 1)
-		qsort(out->v, out->n, sizeof *out->v, cmp_item);
-	/* inv's hosts are sorted: so are each advisory's */
-	for (size_t i = 0; i < out->n; i++)
-		for (size_t k = 0; k < inv->n; k++)
-			host_status(&out->v[i], &inv->hosts[k]);
+	finish(inv, out);
 	return 0;
+}
+
+int advisories_from_recs(const struct pkgrecs *p, const struct inventory *inv, struct advisories *out)
+{
+	struct walk w = { .out = out };
+
+	memset(out, 0, sizeof *out);
+	for (size_t i = 0; i < p->n; i++) {
+		w.path = p->v[i].path;
+		scan_line(p->v[i].line, p->v[i].len, p->v[i].lineno, &w);
+	}
+	finish(inv, out);
+	return 0;
+}
+
+int advisories_load_quick(struct journal *j, struct inventory *inv, struct advisories *out)
+{
+	struct pkgrecs p;
+	int rc;
+
+	if (pkgrecs_load(j, &p) < 0) {
+		if (inventory_load(j, NULL, inv) < 0)
+			return -1;
+		rc = advisories_load(j, inv, out);
+	} else {
+		inventory_from_recs(&p, NULL, inv);
+		rc = advisories_from_recs(&p, inv, out);
+		pkgrecs_release(&p);
+	}
+	if (rc < 0)
+		inventory_release(inv);
+	return rc;
 }
 
 void advisories_release(struct advisories *a)
@@ -385,19 +424,15 @@ void adv_format_json(const struct adv_item *it, struct buf *out)
 	json_decref(o);
 }
 
-int adv_open_text(const struct journal *j, const char *heading, const char *indent, struct buf *out)
+int adv_open_text(struct journal *j, const char *heading, const char *indent, struct buf *out)
 {
 	struct inventory inv;
 	struct advisories adv;
 	struct buf deeper = BUF_INIT;
 	int open = 0;
 
-	if (inventory_load(j, NULL, &inv) < 0)
+	if (advisories_load_quick(j, &inv, &adv) < 0)
 		return -1;
-	if (advisories_load(j, &inv, &adv) < 0) {
-		inventory_release(&inv);
-		return -1;
-	}
 	buf_addf(&deeper, "%s  ", indent);
 	for (size_t i = 0; i < adv.n; i++) {
 		if (adv_done(&adv.v[i]))

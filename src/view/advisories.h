@@ -25,6 +25,7 @@
 #include "journal/journal.h"
 #include "journal/store.h"
 #include "view/inventory.h"
+#include "view/pkgrecs.h"
 
 enum adv_state {
 	ADV_BELOW,		/* installed source version below the fix of the host's release */
@@ -71,6 +72,15 @@ struct advisories {
  * names one, the highest of them; the date and subject of the first filed.
  */
 int advisories_load(const struct journal *j, const struct inventory *inv, struct advisories *out);
+/* the same from the records of p (view/pkgrecs.h), which a walk of the files would meet in this order */
+int advisories_from_recs(const struct pkgrecs *p, const struct inventory *inv, struct advisories *out);
+/*
+ * The inventory and the advisories as news and digest need them: from
+ * the search index and its cache (pkgrecs.h) when the index can be used,
+ * else from the files (inventory_load, advisories_load).  Release both
+ * when 0; -1 and errget() when the journal cannot be read.
+ */
+int advisories_load_quick(struct journal *j, struct inventory *inv, struct advisories *out);
 void advisories_release(struct advisories *a);
 static inline bool adv_done(const struct adv_item *it)
 {
@@ -90,7 +100,7 @@ void adv_format(const struct adv_item *it, const char *indent, struct buf *out);
  * records are left for `logbook advisories` to show.  The number of open
  * advisories, -1 and errget() when the journal cannot be read.
  */
-int adv_open_text(const struct journal *j, const char *heading, const char *indent, struct buf *out);
+int adv_open_text(struct journal *j, const char *heading, const char *indent, struct buf *out);
 /* the same as one JSON object on one line */
 void adv_format_json(const struct adv_item *it, struct buf *out);
 

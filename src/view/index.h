@@ -76,6 +76,7 @@ struct index_query {
 	bool event_lines;	/* events need theirs: what one is about is a field body does not single out */
 	enum index_method method;
 	int64_t after_id;	/* only rows indexed after this one (index_position); 0: all */
+	bool any_order;		/* without text: the index's rows in no particular order, for a caller that sorts */
 };
 
 struct index_hit {

@@ -306,6 +306,26 @@ static int cmp_host(const void *a, const void *b)
 	return strcmp(((const struct inv_host *)a)->host, ((const struct inv_host *)b)->host);
 }
 
+/* the hosts the walk met into out: each one's records folded */
+static void finish(struct walk *w, struct inventory *out)
+{
+	out->hosts = xcalloc(w->n + 1, sizeof *out->hosts);
+	for (size_t i = 0; i < w->n; i++) {
+		struct host_state *s = &w->hosts[i];
+		if (s->n)
+			fold(s, &out->hosts[out->n++], &out->warnings);
+		for (size_t k = 0; k < s->n; k++)
+			rec_free(s->recs[k]);
+		free(s->recs);
+	}
+	free(w->hosts);
+	for (size_t i = 0; i < w->npaths; i++)
+		free(w->paths[i]);
+	free(w->paths);
+	if (out->n > 1)
+		qsort(out->hosts, out->n, sizeof *out->hosts, cmp_host);
+}
+
 int inventory_load(const struct journal *j, const char *host, struct inventory *out)
 {
 	struct walk w = { .only = host };
@@ -314,21 +334,28 @@ int inventory_load(const struct journal *j, const char *host, struct inventory *
 	w.warnings = &out->warnings;
 	if (store_each_file(j, 0, walk_file, &w) < 0)
 		return -1;
-	out->hosts = xcalloc(w.n + 1, sizeof *out->hosts);
-	for (size_t i = 0; i < w.n; i++) {
-		struct host_state *s = &w.hosts[i];
-		if (s->n)
-			fold(s, &out->hosts[out->n++], &out->warnings);
-		for (size_t k = 0; k < s->n; k++)
-			rec_free(s->recs[k]);
-		free(s->recs);
+	finish(&w, out);
+	return 0;
+}
+
+int inventory_from_recs(const struct pkgrecs *p, const char *host, struct inventory *out)
+{
+	struct walk w = { .only = host };
+
+	memset(out, 0, sizeof *out);
+	w.warnings = &out->warnings;
+	/* the lines come in the walk's order: a file's lines one after another */
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pkgrec *e = &p->v[i];
+		if (w.only && strcmp(w.only, e->host))
+			continue;
+		if (w.cur && w.path != e->path && strcmp(w.path, e->path) && w.cur->inv)
+			w.cur->inv_done = true;	/* the end of a file that held one, as walk_file says */
+		w.cur = state_of(&w, e->host);
+		w.path = e->path;
+		scan_line(e->line, e->len, e->lineno, &w);
 	}
-	free(w.hosts);
-	for (size_t i = 0; i < w.npaths; i++)
-		free(w.paths[i]);
-	free(w.paths);
-	if (out->n > 1)
-		qsort(out->hosts, out->n, sizeof *out->hosts, cmp_host);
+	finish(&w, out);
 	return 0;
 }
 

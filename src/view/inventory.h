@@ -13,7 +13,9 @@
  * under a past day by a catch-up, has a higher seq than the inventory).
  * So a host costs the files since its last inventory plus one tail read
  * per older day; a host that never filed an inventory costs all its
- * files.  Nothing is cached: any replica answers from the files alone.
+ * files.  inventory_load caches nothing: any replica answers from the
+ * files alone; inventory_from_recs folds the same records found through
+ * the search index (view/pkgrecs.h), for news and digest.
  * Measured on bench/gen's journal of 5 hosts, 365 days, 200 records a
  * day each (121 MB, files in the page cache): `packages` 0.2 s with the
  * inventories a year old, 0.15-0.25 s with them from today, since the
@@ -31,6 +33,7 @@
 
 #include "journal/journal.h"
 #include "journal/store.h"
+#include "view/pkgrecs.h"
 
 struct inv_package {
 	char *name, *arch, *version, *source, *source_version;
@@ -54,6 +57,8 @@ struct inventory {
 
 /* every host's packages, or only host's when host is not NULL; -1 and errget() when the journal cannot be read */
 int inventory_load(const struct journal *j, const char *host, struct inventory *out);
+/* the same from the package and inventory records of p, which a walk of the files would meet in this order */
+int inventory_from_recs(const struct pkgrecs *p, const char *host, struct inventory *out);
 void inventory_release(struct inventory *inv);
 /* host's entry, NULL when the journal holds no packages of host */
 const struct inv_host *inventory_host(const struct inventory *inv, const char *host);

@@ -313,24 +313,28 @@ static void add_who(struct page *pg, const char *host, const char *admin)
 	pg->nwho++;
 }
 
-void page_add(struct page *pg, const char *line, size_t len, const char *path, size_t lineno)
+/* rec, parsed from line, into the page; kept: rec itself stays alive as long as the page (else NULL) */
+static void add_record(struct page *pg, const struct record *rec, const struct record *kept, const char *line,
+		       size_t len, const char *path, size_t lineno)
 {
-	struct record *rec = rec_parse(line, len, false);
 	struct page_host *h;
 	struct page_stretch *s;
 	size_t i;
 
-	if (!rec)
-		return;
 	pg->records++;
 	i = pg->nlines;
 	pg->lines = xreallocarray(pg->lines, pg->nlines + 1, sizeof *pg->lines);
 	pg->lines[pg->nlines++] = (struct page_line){ line, len, path, lineno };
+	if (kept && !pg->parsed)
+		pg->parsed = xcalloc(pg->nlines, sizeof *pg->parsed);
+	if (pg->parsed) {
+		pg->parsed = xreallocarray(pg->parsed, pg->nlines, sizeof *pg->parsed);
+		pg->parsed[i] = kept;
+	}
 	add_who(pg, rec->host, rec->admin);
 	h = host_of(pg, rec->host);
 	if (!strcmp(rec->kind, "event") || !strcmp(rec->kind, "boot")) {
 		add_message(h, rec, i);
-		rec_free(rec);
 		return;
 	}
 	if (!strcmp(rec->kind, "session")) {
@@ -366,7 +370,21 @@ void page_add(struct page *pg, const char *line, size_t len, const char *path, s
 	}
 	if (rec->time > s->last)
 		s->last = rec->time;
+}
+
+void page_add(struct page *pg, const char *line, size_t len, const char *path, size_t lineno)
+{
+	struct record *rec = rec_parse(line, len, false);
+
+	if (rec)
+		add_record(pg, rec, NULL, line, len, path, lineno);
 	rec_free(rec);
+}
+
+void page_add_record(struct page *pg, const struct record *rec, const char *line, size_t len, const char *path,
+		     size_t lineno)
+{
+	add_record(pg, rec, rec, line, len, path, lineno);
 }
 
 static int who_cmp(const void *a, const void *b)
@@ -396,7 +414,8 @@ void page_finish(struct page *pg)
 
 struct record *page_record(const struct page *pg, size_t i)
 {
-	struct record *r = rec_parse(pg->lines[i].data, pg->lines[i].len, false);
+	struct record *r = pg->parsed && pg->parsed[i] ? rec_dup(pg->parsed[i]) :
+			   rec_parse(pg->lines[i].data, pg->lines[i].len, false);
 
 	if (r) {
 		r->path = pg->lines[i].path;
@@ -427,6 +446,7 @@ void page_release(struct page *pg)
 	}
 	free(pg->hosts);
 	free(pg->lines);
+	free(pg->parsed);
 	for (size_t i = 0; i < pg->nnoise; i++)
 		free(pg->noise[i]);
 	free(pg->noise);

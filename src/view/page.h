@@ -84,6 +84,7 @@ struct page {
 	size_t records;		/* records the page was built from */
 	struct page_line *lines;
 	size_t nlines;
+	const struct record **parsed;	/* per line, the caller's parsed record (page_add_record), or NULL */
 	struct page_host *hosts;
 	size_t nhosts;
 	char **noise;		/* words of the noise list */
@@ -97,9 +98,12 @@ struct page {
 void page_init(struct page *pg, const char *day, const char *tz, const char *noise);
 /* add one stored line (kept by reference); a line that does not parse is skipped */
 void page_add(struct page *pg, const char *line, size_t len, const char *path, size_t lineno);
+/* the same with line's record already parsed, which the caller keeps alive with the page: nothing is parsed again */
+void page_add_record(struct page *pg, const struct record *rec, const char *line, size_t len, const char *path,
+		     size_t lineno);
 /* after the last page_add: sort who */
 void page_finish(struct page *pg);
-/* record i of the page, parsed again; the caller frees it (rec_free); NULL if it no longer parses */
+/* record i of the page, parsed again (or the kept one's copy); the caller frees it (rec_free); NULL if it no longer parses */
 struct record *page_record(const struct page *pg, size_t i);
 /* a command the noise list folds: its first word is listed, it is one simple command, and it succeeded */
 bool page_is_noise(const struct page *pg, const char *cmd, size_t len, int64_t status);

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "journal/record.h"
+#include "view/page.h"
 #include "view/render.h"
 
 #define S 1000000LL
@@ -131,6 +132,53 @@ static void color_adds_escapes_around_headings_only(void **state)
 	free(got);
 }
 
+/* the day page of the five records, from their lines; parsed: the records handed to the page, not parsed again */
+static char *render_day(bool parsed)
+{
+	struct render rd = { 0 };
+	struct buf out = BUF_INIT, lines[5];
+	struct record *kept[5];
+	struct page pg;
+	size_t n;
+	struct record **recs = page(&n);
+
+	if (day_set_tz("UTC") < 0)
+		fail_msg("%s", errget());
+	page_init(&pg, "2026_11_24", "UTC", NULL);
+	for (size_t i = 0; i < n; i++) {
+		lines[i] = (struct buf)BUF_INIT;
+		rec_set_chain(recs[i], (int64_t)i + 1, rec_genesis);
+		assert_int_equal(rec_encode(recs[i], &lines[i]), 0);
+		kept[i] = rec_parse(lines[i].data, lines[i].len, false);
+		assert_non_null(kept[i]);
+		if (parsed)
+			page_add_record(&pg, kept[i], lines[i].data, lines[i].len, "f.jsonl", i + 1);
+		else
+			page_add(&pg, lines[i].data, lines[i].len, "f.jsonl", i + 1);
+		rec_free(recs[i]);
+	}
+	page_finish(&pg);
+	render_day_page(&rd, &out, &pg);
+	render_release(&rd);
+	page_release(&pg);
+	for (size_t i = 0; i < n; i++) {
+		rec_free(kept[i]);
+		buf_release(&lines[i]);
+	}
+	return buf_detach(&out, NULL);
+}
+
+static void a_page_of_records_parsed_once_renders_as_one_of_lines(void **state)
+{
+	char *again = render_day(false), *once = render_day(true);
+
+	(void)state;
+	assert_non_null(strstr(again, "systemctl restart nginx"));
+	assert_string_equal(once, again);
+	free(again);
+	free(once);
+}
+
 static void a_day_header_counts_one_record(void **state)
 {
 	struct render rd = { 0 };
@@ -201,6 +249,7 @@ int main(void)
 		cmocka_unit_test(a_page_without_color_is_plain_text),
 		cmocka_unit_test(color_adds_escapes_around_headings_only),
 		cmocka_unit_test(a_day_header_counts_one_record),
+		cmocka_unit_test(a_page_of_records_parsed_once_renders_as_one_of_lines),
 		cmocka_unit_test(no_byte_of_a_record_reaches_the_terminal_unescaped),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);

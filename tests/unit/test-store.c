@@ -1044,6 +1044,39 @@ static void a_damaged_line_is_reported_with_file_and_line_and_the_rest_is_loaded
 		store_day_lines_free(&dl);
 	}
 
+	/*
+	 * Kept parsed (show's usual day): the same lines, places and warnings,
+	 * each with the record its line parses to; a day bigger than the limit
+	 * keeps none, whatever line the limit is passed at.
+	 */
+	for (size_t max = 0; max <= 4; max++) {
+		struct store_day_lines dl;
+		assert_int_equal(store_day_lines_load_parsed(f->j, "2026_11_20", max, &dl), 0);
+		assert_int_equal(dl.n, 3);
+		assert_int_equal(dl.warnings.n, 2);
+		for (size_t i = 0; i < 3; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			const struct record *kept = store_day_line_record(&dl, i);
+			struct record *r;
+			store_day_line(&dl, i, &line, &len, &path, &lineno);
+			assert_int_equal(lineno, 2 * i + 1);
+			if (max < 3) {
+				assert_null(kept);
+				continue;
+			}
+			assert_non_null(kept);
+			r = rec_parse(line, len, false);
+			assert_non_null(r);
+			assert_true(json_equal(r->obj, kept->obj));
+			assert_int_equal(kept->seq, r->seq);
+			assert_string_equal(kept->path, p);
+			assert_int_equal(kept->lineno, lineno);
+			rec_free(r);
+		}
+		store_day_lines_free(&dl);
+	}
+
 	/* the chain goes on from the last record */
 	append(f, "web1", "2026-11-20T10:00:03.000000Z", "4");
 	lines_read(p, &l);
