@@ -187,11 +187,11 @@ static char *ref_commit(struct journal *j, const char *name)
 	const struct git_ref *r;
 
 	if (!refs)
-		return ref_commit(j, name);
+		return git_resolve(j->dir, name);
 	if (!(r = git_refs_find(refs, name)))
 		return NULL;
 	/* a tag, or anything else a ref can be made to point at: git peels it, or finds no commit */
-	return r->tree ? xstrdup(r->id) : ref_commit(j, name);
+	return r->tree ? xstrdup(r->id) : git_resolve(j->dir, name);
 }
 
 /* the tree of the commit ref holds, when the snapshot knows it (not allocated) */

@@ -64,12 +64,13 @@ static char *index_path(void)
 /* commit these paths onto REF; git_commit_paths' result */
 static int commit(const char *const paths[], size_t n)
 {
-	char *index = index_path();
-	int rc = git_commit_paths(repo, index, REF, paths, n, "test commit");
+	char *index = index_path(), *old = git_resolve(repo, REF);
+	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit");
 
 	if (rc < 0)
 		fprintf(stderr, "git_commit_paths: %s\n", errget());
 	free(index);
+	free(old);
 	return rc;
 }
 
