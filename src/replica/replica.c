@@ -427,10 +427,95 @@ static int host_files(struct journal *j, const char *host, char ***paths, size_t
 	return 0;
 }
 
+/*
+ * ---- nothing to commit ----
+ *
+ * .state/sync/commit.<host> says "<commit> <digest>\n": the commit of
+ * host's ref when git last found nothing to commit, and a digest of the
+ * stat data of host's files then (each path, size, mode, inode, device,
+ * change and modification times).  While the ref is that commit and the
+ * digest is the same, update-index and write-tree would make its tree
+ * again, and are not run.  Trusted only when every file last changed
+ * before the stamp was written (its own modification time, on the same
+ * file system: git's "racily clean" rule), so that a rewrite that keeps
+ * a file's size within one tick of the clock cannot hide behind an
+ * unchanged stat.  Only the owner of .git writes it (0600, and read only
+ * when it is ours); one that is missing or wrong costs the two gits.
+ */
+#define COMMIT_STAMP REPLICA_STATE "/commit."
+
+/* the digest of the stat data of paths, and the newest change among them; false when one cannot be read */
+static bool files_digest(struct journal *j, char **paths, size_t n, char digest[KEYRING_OID_LEN + 1],
+			 struct timespec *newest)
+{
+	struct buf b = BUF_INIT;
+	bool ok = true;
+
+	newest->tv_sec = newest->tv_nsec = 0;
+	for (size_t i = 0; i < n && ok; i++) {
+		char *abs = journal_path(j, paths[i]);
+		struct stat st;
+		if (lstat(abs, &st) < 0) {
+			ok = false;
+		} else {
+			const struct timespec *t[2] = { &st.st_mtim, &st.st_ctim };
+			buf_add(&b, paths[i], strlen(paths[i]) + 1);
+			buf_addf(&b, "%lld %o %llu %llu %lld.%09ld %lld.%09ld\n", (long long)st.st_size,
+				 (unsigned)st.st_mode, (unsigned long long)st.st_ino, (unsigned long long)st.st_dev,
+				 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (long long)st.st_mtim.tv_sec,
+				 st.st_mtim.tv_nsec);
+			for (int k = 0; k < 2; k++)
+				if (t[k]->tv_sec > newest->tv_sec ||
+				    (t[k]->tv_sec == newest->tv_sec && t[k]->tv_nsec > newest->tv_nsec))
+					*newest = *t[k];
+		}
+		free(abs);
+	}
+	if (ok)
+		keyring_object_id("blob", b.data ? b.data : "", b.len, digest);
+	buf_release(&b);
+	return ok;
+}
+
+/* does host's stamp say commit already holds the files as digest says they are? */
+static bool stamp_holds(struct journal *j, const char *host, const char *commit, const char *digest,
+			const struct timespec *newest)
+{
+	char *rel = xasprintf(COMMIT_STAMP "%s", host), *want = xasprintf("%s %s\n", commit, digest);
+	int fd = fs_open_below(j->dir, rel, O_RDONLY | O_NONBLOCK, 0, 0);
+	struct buf b = BUF_INIT;
+	struct stat st;
+	bool holds = false;
+
+	if (fd >= 0) {
+		holds = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fs_read_fd(fd, &b, 4096) == 0 &&
+			!strcmp(buf_str(&b), want) &&
+			(newest->tv_sec < st.st_mtim.tv_sec ||
+			 (newest->tv_sec == st.st_mtim.tv_sec && newest->tv_nsec < st.st_mtim.tv_nsec));
+		close(fd);
+	}
+	buf_release(&b);
+	free(want);
+	free(rel);
+	return holds;
+}
+
+/* note that commit holds host's files as digest says; one that cannot be written costs the next sync two gits */
+static void stamp_write(struct journal *j, const char *host, const char *commit, const char *digest)
+{
+	char *rel = xasprintf(COMMIT_STAMP "%s", host), *text = xasprintf("%s %s\n", commit, digest);
+
+	(void)fs_write_atomic_below(j->dir, rel, text, strlen(text), 0600, FS_ATOMIC_NO_SYNC | FS_ATOMIC_BREAK_LOCK);
+	free(text);
+	free(rel);
+}
+
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
-	char **paths, *ref, *index, *msg, *old;
+	char **paths, *ref, *index, *msg, *old, digest[KEYRING_OID_LEN + 1];
+	struct timespec newest;
+	bool stamped;
 	size_t n;
 	int rc;
 
@@ -456,7 +541,13 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	}
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
 	old = ref_commit(j, ref);
-	rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)paths, n, msg);
+	/* the files' stat data before git reads them: a change after that is newer than the stamp */
+	stamped = old && files_digest(j, paths, n, digest, &newest);
+	if (stamped && stamp_holds(j, host, old, digest, &newest))
+		rc = 0;
+	else if ((rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)paths, n,
+					msg)) == 0 && stamped)
+		stamp_write(j, host, old, digest);
 	if (rc != 0)
 		refs_moved();
 	if (rc < 0) {
