@@ -814,13 +814,15 @@ int git_update_ref(const char *dir, const char *ref, const char *new, const char
 }
 
 int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
-		     const char *const paths[], size_t npaths, const char *message)
+		     const char *const paths[], size_t npaths, const char *message, char **made)
 {
 	const char *update[] = { "update-index", "--add", "-z", "--stdin", NULL };
 	char *tree = NULL, *asked_tree = NULL, *commit = NULL;
 	struct buf list = BUF_INIT;
 	int rc = -1, fd;
 
+	if (made)
+		*made = NULL;
 	if (!fs_exists(index)) {
 		const char *read[] = { "read-tree", old ? old : "--empty", NULL };
 		if (git_run(dir, index, NULL, NULL, read) != 0) {
@@ -859,6 +861,8 @@ int git_commit_paths(const char *dir, const char *index, const char *ref, const 
 			goto out;
 	}
 	if (old && !strcmp(old_tree, tree)) {
+		if (made)
+			*made = xstrdup(old);
 		rc = 0;
 		goto out;
 	}
@@ -870,6 +874,10 @@ int git_commit_paths(const char *dir, const char *index, const char *ref, const 
 	}
 	if (git_update_ref(dir, ref, commit, old) < 0)
 		goto out;
+	if (made) {
+		*made = commit;
+		commit = NULL;
+	}
 	rc = 1;
 out:
 	buf_release(&list);

@@ -161,12 +161,13 @@ int64_t git_blob_size(const char *dir, const char *id);
  * the index starts from ref's tree when it is missing, takes the paths
  * as they are in the work tree, and a commit is made only when the tree
  * differs from ref's.  old is the commit ref holds (NULL: none yet),
- * old_tree its tree when known (NULL: asked of git).  The ref moves from its old value only (a
+ * old_tree its tree when known (NULL: asked of git); *made, when made is
+ * not NULL, the commit ref holds after (allocated; NULL on failure).  The ref moves from its old value only (a
  * compare-and-swap).  1 when a commit was made, 0 when nothing changed,
  * -1 and errget() on failure.
  */
 int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
-		     const char *const paths[], size_t npaths, const char *message);
+		     const char *const paths[], size_t npaths, const char *message, char **made);
 /* move ref from old (NULL: ref must not exist) to new; -1 and errget() */
 int git_update_ref(const char *dir, const char *ref, const char *new, const char *old);
 

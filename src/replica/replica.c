@@ -488,7 +488,9 @@ static bool stamp_holds(struct journal *j, const char *host, const char *commit,
 	bool holds = false;
 
 	if (fd >= 0) {
-		holds = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fs_read_fd(fd, &b, 4096) == 0 &&
+		/* ours alone: in a journal the group writes, a member could otherwise plant one */
+		holds = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+			fs_read_fd(fd, &b, 4096) == 0 &&
 			!strcmp(buf_str(&b), want) &&
 			(newest->tv_sec < st.st_mtim.tv_sec ||
 			 (newest->tv_sec == st.st_mtim.tv_sec && newest->tv_nsec < st.st_mtim.tv_nsec));
@@ -513,7 +515,7 @@ static void stamp_write(struct journal *j, const char *host, const char *commit,
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
-	char **paths, *ref, *index, *msg, *old, digest[KEYRING_OID_LEN + 1];
+	char **paths, *ref, *index, *msg, *old, *made = NULL, digest[KEYRING_OID_LEN + 1];
 	struct timespec newest;
 	bool stamped;
 	size_t n;
@@ -542,12 +544,17 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
 	old = ref_commit(j, ref);
 	/* the files' stat data before git reads them: a change after that is newer than the stamp */
-	stamped = old && files_digest(j, paths, n, digest, &newest);
-	if (stamped && stamp_holds(j, host, old, digest, &newest))
+	stamped = files_digest(j, paths, n, digest, &newest);
+	if (stamped && old && stamp_holds(j, host, old, digest, &newest)) {
 		rc = 0;
-	else if ((rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)paths, n,
-					msg)) == 0 && stamped)
-		stamp_write(j, host, old, digest);
+	} else {
+		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)paths, n, msg,
+				      &made);
+		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
+		if (rc >= 0 && stamped && made)
+			stamp_write(j, host, made, digest);
+		free(made);
+	}
 	if (rc != 0)
 		refs_moved();
 	if (rc < 0) {
@@ -1182,7 +1189,7 @@ int replica_commit_team(struct journal *j, struct store_warnings *w)
 	{
 		const char *const paths[] = { JOURNAL_CONF };
 		rc = git_commit_paths(j->dir, index, REPLICA_TEAM_REF, head, ref_tree(j, REPLICA_TEAM_REF, head), paths, 1,
-				      "logbook: team.conf");
+				      "logbook: team.conf", NULL);
 		if (rc != 0)
 			refs_moved();
 	}

@@ -65,7 +65,7 @@ static char *index_path(void)
 static int commit(const char *const paths[], size_t n)
 {
 	char *index = index_path(), *old = git_resolve(repo, REF);
-	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit");
+	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit", NULL);
 
 	if (rc < 0)
 		fprintf(stderr, "git_commit_paths: %s\n", errget());
@@ -598,9 +598,9 @@ static void a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agree
 	old = git_resolve(repo, REF);
 	old_tree = git_out(tree);
 	/* the tree given is the ref's: nothing changed, no commit */
-	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m"), 0);
+	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", NULL), 0);
 	put("a.jsonl", "one\ntwo\n");
-	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m"), 1);
+	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", NULL), 1);
 	now = git_resolve(repo, REF);
 	assert_string_not_equal(now, old);
 	assert_int_equal(git_is_ancestor(repo, old, now), 1);
