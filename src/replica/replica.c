@@ -430,9 +430,9 @@ static int host_files(struct journal *j, const char *host, char ***paths, size_t
 /*
  * ---- nothing to commit ----
  *
- * .state/sync/commit.<host> says "<commit> <digest>\n": the commit of
- * host's ref when git last found nothing to commit, and a digest of the
- * stat data of host's files then (each path, size, mode, inode, device,
+ * .state/sync/commit.<host> says "<commit> <digest>\n": the commit git
+ * last found or made for host's files, and a digest of their stat data
+ * read just before git read them (each path, size, mode, inode, device,
  * change and modification times).  While the ref is that commit and the
  * digest is the same, update-index and write-tree would make its tree
  * again, and are not run.  Trusted only when every file last changed
