@@ -297,3 +297,22 @@ refused_with() {
 	run on A sync
 	[ "$status" -eq 0 ] || fail "$output"
 }
+
+@test "B's ref moved back in A's .git, with nothing new anywhere, is kept aside and moved forward again" {
+	on B note "genuine record 4 of B" >/dev/null
+	on B sync >/dev/null
+	on A sync >/dev/null
+	now=$(git -C "$T/A" rev-parse refs/heads/hosts/B)
+	file=$(sha256sum "$T/A/$BREL")
+	[ "$now" != "$REF_BEFORE" ]
+	# a sync reads the refs once: a ref moved since the last must still be checked, not taken as written
+	git -C "$T/A" update-ref refs/heads/hosts/B "$REF_BEFORE"
+	run --separate-stderr on A sync --local
+	[ "$status" -eq 5 ] || fail "sync --local: $status $stderr"
+	[[ "$stderr" == *"${REF_BEFORE:0:12} does not descend from ${now:0:12}"* ]] || fail "sync said: $stderr"
+	[ "$(git -C "$T/A" rev-parse refs/logbook/quarantine/pushed/B)" = "$REF_BEFORE" ]
+	[ "$(git -C "$T/A" rev-parse refs/heads/hosts/B)" = "$now" ] || fail "the ref was not moved back"
+	[ "$(sha256sum "$T/A/$BREL")" = "$file" ] || fail "A's file of B changed"
+	run on A sync
+	[ "$status" -eq 0 ] || fail "$output"
+}

@@ -444,3 +444,72 @@ teardown() {
 	run git -C "$BATS_TEST_TMPDIR/web1" status --porcelain
 	[ "$output" = " M $(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl" ] || fail "$output"
 }
+
+# the git processes a sync as host $1 starts, one a line ("git <subcommand>")
+git_processes() {
+	local h=$1
+	strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/trace.$h" env LOGBOOK_HOST="$h" \
+		LOGBOOK_DIR="$BATS_TEST_TMPDIR/$h" "$LOGBOOK" sync >/dev/null
+	grep -v ENOENT "$BATS_TEST_TMPDIR/trace.$h" | grep -o 'execve("[^"]*/git", \["git", "[a-z][a-z-]*"' |
+		sed 's/.*"git", "/git /; s/"$//'
+}
+
+@test "a sync with nothing new starts as many git processes for 6 hosts as for 2: the refs are read at once" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	replica h1
+	git config -f "$BATS_TEST_TMPDIR/h1/team.conf" sync.auto false
+	on h1 note "from h1"
+	on h1 sync >/dev/null
+	for h in h2 h3 h4 h5 h6; do
+		on $h clone "$HUB" "$BATS_TEST_TMPDIR/$h" >/dev/null
+		if [ "$h" = h3 ]; then
+			on h1 sync >/dev/null
+			few=$(git_processes h1)
+		fi
+		on $h note "from $h"
+		on $h sync >/dev/null
+	done
+	on h1 sync >/dev/null
+	on h1 sync >/dev/null
+	many=$(git_processes h1)
+	[ "$(LOGBOOK_DIR="$BATS_TEST_TMPDIR/h1" "$LOGBOOK" show --json | grep -c '"kind":"note"')" -eq 6 ]
+	[ "$(echo "$many" | wc -l)" -eq "$(echo "$few" | wc -l)" ] || fail "6 hosts: $many; 2 hosts: $few"
+	# one look at the refs before the fetch and one after; no per-host rev-parse
+	[ "$(echo "$many" | grep -c 'git for-each-ref')" -eq 2 ] || fail "$many"
+	run -1 grep -E 'git (rev-parse|merge-base|hash-object)' <<<"$many"
+	# and what git says stays true: nothing new anywhere
+	run on h1 sync
+	[ "$output" = "sync: 1 of 1 remote reached; h1: nothing new to commit; nothing new in" ] || fail "$output"
+}
+
+@test "a record file of this host rewritten in place, its size and times put back, is still committed" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note hello
+	on web1 sync >/dev/null
+	# nothing new: git found nothing, and the stamp of that is kept
+	on web1 sync >/dev/null
+	[ -f "$BATS_TEST_TMPDIR/web1/.state/sync/commit.web1" ]
+	day=$(date -u +%Y_%m_%d)
+	f="$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl"
+	touch -r "$f" "$BATS_TEST_TMPDIR/times"
+	sed -i 's/"hello"/"HELLO"/' "$f"
+	touch -r "$BATS_TEST_TMPDIR/times" "$f"
+	run on web1 sync
+	[[ "$output" == *"web1: new records committed"* ]] || fail "the rewrite was not committed: $output"
+	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+@test "a stamp of nothing to commit that another account owns is not believed" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the file to another account"
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note hello
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	# believed: git does not look at the files
+	run -1 grep -q 'git update-index' <<<"$(git_processes web1)"
+	chown nobody "$BATS_TEST_TMPDIR/web1/.state/sync/commit.web1"
+	git_processes web1 | grep -q 'git update-index' || fail "a stamp of another account was believed"
+}

@@ -178,15 +178,37 @@ static struct store_head *other_heads(struct journal *j, const char *host, size_
 }
 
 /*
+ * The other hosts' heads before sync wrote any of their files: taken
+ * when it is about to (replica_before_write), since only sync writes
+ * them; never taken when it wrote none, and then nothing came in.
+ */
+struct heads_before {
+	struct journal *j;
+	const char *host;
+	struct store_head *v;
+	size_t n;
+	bool taken;
+};
+
+static void take_heads_before(void *arg)
+{
+	struct heads_before *b = arg;
+
+	b->v = other_heads(b->j, b->host, &b->n);
+	b->taken = true;
+}
+
+/*
  * The one line a sync ends with: "sync: 2 of 2 remotes reached; web1:
  * new records committed; 5 records in (db1, irc1)".  The records in are
  * what the other hosts' heads moved by (store_heads' newest days).
  */
 static void say_done(struct journal *j, const char *host, size_t reached, size_t nremotes, int committed,
-		     struct store_head *before, size_t nbefore)
+		     const struct heads_before *b)
 {
-	size_t nafter;
-	struct store_head *after = other_heads(j, host, &nafter);
+	const struct store_head *before = b->v;
+	size_t nafter = 0, nbefore = b->n;
+	struct store_head *after = b->taken ? other_heads(j, host, &nafter) : NULL;
 	struct buf from = BUF_INIT;
 	int64_t in = 0;
 
@@ -234,7 +256,9 @@ static int sync_local(void)
 	cmd_become_git_owner(j->dir, "sync");
 	if ((lock = replica_lock(j)) < 0)
 		die("sync: %s", errget());
+	replica_refs_begin(j);
 	sync_pushed(j, host);
+	replica_refs_end();
 	sync_export(j);
 	close(lock);
 	free(host);
@@ -256,8 +280,8 @@ int cmd_sync(int argc, char **argv)
 	struct store_warnings w = { 0 };
 	struct journal *j;
 	char **remotes, *host;
-	size_t nremotes, reached = 0, nbefore;
-	struct store_head *before;
+	size_t nremotes, reached = 0;
+	struct heads_before before = { 0 };
 	int c, lock, committed;
 	bool local = false, quiet = false;
 
@@ -289,6 +313,7 @@ int cmd_sync(int argc, char **argv)
 		journal_close(j);
 		return cli_finish_output();
 	}
+	replica_refs_begin(j);
 	if ((committed = replica_commit_host(j, host, &w)) < 0) {
 		cli_print_warnings(&w);
 		die("sync: committing the records of %s: %s", host, errget());
@@ -301,16 +326,18 @@ int cmd_sync(int argc, char **argv)
 		die("sync: committing team.conf: %s", errget());
 	}
 	cli_print_warnings(&w);
-	before = other_heads(j, host, &nbefore);
+	before = (struct heads_before){ j, host, NULL, 0, false };
+	replica_before_write(take_heads_before, &before);
 	sync_pushed(j, host);
 	if (replica_remotes(j, &remotes, &nremotes) < 0)
 		die("sync: %s", errget());
 	if (nremotes == 0) {
+		replica_refs_end();
 		if (!quiet)
 			printf("No remotes: the records of %s are committed here only (see 'logbook remote add').\n", host);
 		sync_export(j);
 		replica_names_free(remotes, nremotes);
-		free(before);
+		free(before.v);
 		free(host);
 		journal_close(j);
 		if (cli_finish_output() != EXIT_OK)
@@ -326,10 +353,11 @@ int cmd_sync(int argc, char **argv)
 			note_reached(j, remotes[i]);
 		}
 	}
+	replica_refs_end();
 	sync_export(j);
 	if (!quiet)
-		say_done(j, host, reached, nremotes, committed, before, nbefore);
-	free(before);
+		say_done(j, host, reached, nremotes, committed, &before);
+	free(before.v);
 	close(lock);
 	replica_names_free(remotes, nremotes);
 	free(host);

@@ -379,6 +379,61 @@ char *git_resolve(const char *dir, const char *rev)
 	return buf_detach(&out, NULL);
 }
 
+static int cmp_ref(const void *a, const void *b)
+{
+	return strcmp(((const struct git_ref *)a)->name, ((const struct git_ref *)b)->name);
+}
+
+int git_refs_load(const char *dir, struct git_refs *out)
+{
+	/* "<object> <type> <tree, commits only> <name>": no ref name holds a space */
+	const char *args[] = { "for-each-ref", "--format=%(objectname) %(objecttype) %(tree) %(refname)", NULL };
+	struct buf b = BUF_INIT;
+	int rc = git_run(dir, NULL, &b, NULL, args);
+
+	memset(out, 0, sizeof *out);
+	if (rc != 0) {
+		if (rc > 0)
+			errset("git for-each-ref in %s failed (exit %d)", dir, rc);
+		buf_release(&b);
+		return -1;
+	}
+	for (char *line = b.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		char *type, *tree, *name;
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		if (!(type = strchr(line, ' ')) || !(tree = strchr(type + 1, ' ')) || !(name = strchr(tree + 1, ' ')))
+			continue;
+		*type++ = *tree++ = *name++ = '\0';
+		out->v = xreallocarray(out->v, out->n + 1, sizeof *out->v);
+		out->v[out->n].name = xstrdup(name);
+		out->v[out->n].id = xstrdup(line);
+		out->v[out->n++].tree = !strcmp(type, "commit") && *tree ? xstrndup(tree, (size_t)(name - 1 - tree)) : NULL;
+	}
+	buf_release(&b);
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof *out->v, cmp_ref);
+	return 0;
+}
+
+const struct git_ref *git_refs_find(const struct git_refs *r, const char *name)
+{
+	struct git_ref key = { .name = (char *)name };
+
+	return r->n ? bsearch(&key, r->v, r->n, sizeof *r->v, cmp_ref) : NULL;
+}
+
+void git_refs_free(struct git_refs *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->v[i].name);
+		free(r->v[i].id);
+		free(r->v[i].tree);
+	}
+	free(r->v);
+	memset(r, 0, sizeof *r);
+}
+
 int git_is_ancestor(const char *dir, const char *a, const char *b)
 {
 	const char *args[] = { "merge-base", "--is-ancestor", a, b, NULL };
@@ -444,29 +499,43 @@ int git_blob_close(struct git_blob_reader *r)
 	return rc;
 }
 
-int git_batch_open(const char *dir, const char *const ids[], size_t n, struct git_batch *b)
+/*
+ * data in an unlinked file, read from its start: the input of a git
+ * that answers while we would still be writing to a pipe.  -1 and errget()
+ */
+static int input_file(const struct buf *data)
 {
-	static const char *const args[] = { "cat-file", "--batch", NULL };
 	char tmpl[] = "/tmp/logbook-git-XXXXXX";
-	struct buf list = BUF_INIT;
-	int fd, rc;
+	int fd = mkstemp(tmpl);
 
-	memset(b, 0, sizeof *b);
-	/* the ids from a file, not a pipe: git answers while we would still be writing */
-	if ((fd = mkstemp(tmpl)) < 0) {
+	if (fd < 0) {
 		errset_sys("%s", tmpl);
 		return -1;
 	}
 	unlink(tmpl);
+	if (fs_write_all(fd, data->data, data->len) < 0 || lseek(fd, 0, SEEK_SET) != 0) {
+		errset_sys("%s", tmpl);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int git_batch_open(const char *dir, const char *const ids[], size_t n, struct git_batch *b)
+{
+	static const char *const args[] = { "cat-file", "--batch", NULL };
+	struct buf list = BUF_INIT;
+	int fd, rc;
+
+	memset(b, 0, sizeof *b);
 	for (size_t i = 0; i < n; i++)
 		buf_addf(&list, "%s\n", ids[i]);
-	rc = fs_write_all(fd, list.data, list.len) < 0 || lseek(fd, 0, SEEK_SET) != 0 ? -1 : 0;
-	if (rc < 0)
-		errset_sys("%s", tmpl);
-	else
-		rc = git_start(dir, NULL, true, fd, -1, args, &b->c);
-	close(fd);
+	fd = input_file(&list);
 	buf_release(&list);
+	if (fd < 0)
+		return -1;
+	rc = git_start(dir, NULL, true, fd, -1, args, &b->c);
+	close(fd);
 	return rc;
 }
 
@@ -744,13 +813,16 @@ int git_update_ref(const char *dir, const char *ref, const char *new, const char
 	return rc == 0 ? 0 : -1;
 }
 
-int git_commit_paths(const char *dir, const char *index, const char *ref,
-		     const char *const paths[], size_t npaths, const char *message)
+int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
+		     const char *const paths[], size_t npaths, const char *message, char **made)
 {
-	char *old = git_resolve(dir, ref), *tree = NULL, *old_tree = NULL, *commit = NULL;
-	const char **args = NULL;
-	int rc = -1;
+	const char *update[] = { "update-index", "--add", "-z", "--stdin", NULL };
+	char *tree = NULL, *asked_tree = NULL, *commit = NULL;
+	struct buf list = BUF_INIT;
+	int rc = -1, fd;
 
+	if (made)
+		*made = NULL;
 	if (!fs_exists(index)) {
 		const char *read[] = { "read-tree", old ? old : "--empty", NULL };
 		if (git_run(dir, index, NULL, NULL, read) != 0) {
@@ -758,39 +830,41 @@ int git_commit_paths(const char *dir, const char *index, const char *ref,
 			goto out;
 		}
 	}
-	/* in batches: a journal of many years has many files */
-	for (size_t i = 0; i < npaths;) {
-		size_t n = 0;
-		args = xcalloc(GIT_ARGS_MAX + 1, sizeof *args);
-		args[n++] = "update-index";
-		args[n++] = "--add";
-		args[n++] = "--";
-		while (i < npaths && n < GIT_ARGS_MAX)
-			args[n++] = paths[i++];
-		args[n] = NULL;
-		if (git_run(dir, index, NULL, NULL, args) != 0) {
+	/* one git for all the paths, however many years of files the journal has */
+	for (size_t i = 0; i < npaths; i++)
+		buf_add(&list, paths[i], strlen(paths[i]) + 1);
+	if ((fd = input_file(&list)) < 0)
+		goto out;
+	{
+		struct child c;
+		rc = git_start(dir, index, false, fd, -1, update, &c);
+		close(fd);
+		if (rc == 0 && run_finish(&c) != 0)
+			rc = -1;
+		if (rc < 0) {
 			errset("git update-index in %s failed", dir);
 			goto out;
 		}
-		free(args);
-		args = NULL;
+		rc = -1;
 	}
 	{
 		const char *write[] = { "write-tree", NULL };
 		if (!(tree = git_line(dir, index, write)))
 			goto out;
 	}
-	if (old) {
+	if (old && !old_tree) {
 		char *spec = xasprintf("%s^{tree}", old);
 		const char *parse[] = { "rev-parse", spec, NULL };
-		old_tree = git_line(dir, NULL, parse);
+		old_tree = asked_tree = git_line(dir, NULL, parse);
 		free(spec);
 		if (!old_tree)
 			goto out;
-		if (!strcmp(old_tree, tree)) {
-			rc = 0;
-			goto out;
-		}
+	}
+	if (old && !strcmp(old_tree, tree)) {
+		if (made)
+			*made = xstrdup(old);
+		rc = 0;
+		goto out;
 	}
 	{
 		const char *ct_parent[] = { "commit-tree", "-m", message, "-p", old, tree, NULL };
@@ -800,12 +874,15 @@ int git_commit_paths(const char *dir, const char *index, const char *ref,
 	}
 	if (git_update_ref(dir, ref, commit, old) < 0)
 		goto out;
+	if (made) {
+		*made = commit;
+		commit = NULL;
+	}
 	rc = 1;
 out:
-	free(args);
-	free(old);
+	buf_release(&list);
 	free(tree);
-	free(old_tree);
+	free(asked_tree);
 	free(commit);
 	return rc;
 }

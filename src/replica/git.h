@@ -67,6 +67,25 @@ const char *git_pack_command(const char *url, bool push);
 int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[]);
 /* the commit rev names, as hex (allocated); NULL when there is none */
 char *git_resolve(const char *dir, const char *rev);
+
+/*
+ * Every ref of a repository, read by one "git for-each-ref": what a
+ * command that looks at many refs reads instead of a git process a ref.
+ */
+struct git_ref {
+	char *name;
+	char *id;	/* the object the ref points at */
+	char *tree;	/* the tree of that object when it is a commit, else NULL */
+};
+struct git_refs {
+	struct git_ref *v;	/* sorted by name (strcmp) */
+	size_t n;
+};
+/* -1 and errget() */
+int git_refs_load(const char *dir, struct git_refs *out);
+/* the ref named name exactly, NULL when there is none */
+const struct git_ref *git_refs_find(const struct git_refs *r, const char *name);
+void git_refs_free(struct git_refs *r);
 /* 1 when commit a is an ancestor of b (or equal), 0 when not, -1 and errget() on failure */
 int git_is_ancestor(const char *dir, const char *a, const char *b);
 /* the blob object id's content into out; -1 and errget() */
@@ -141,12 +160,14 @@ int64_t git_blob_size(const char *dir, const char *id);
  * Commit paths (relative to dir) onto ref with its own index file:
  * the index starts from ref's tree when it is missing, takes the paths
  * as they are in the work tree, and a commit is made only when the tree
- * differs from ref's.  The ref moves from its old value only (a
+ * differs from ref's.  old is the commit ref holds (NULL: none yet),
+ * old_tree its tree when known (NULL: asked of git); *made, when made is
+ * not NULL, the commit ref holds after (allocated; NULL on failure).  The ref moves from its old value only (a
  * compare-and-swap).  1 when a commit was made, 0 when nothing changed,
  * -1 and errget() on failure.
  */
-int git_commit_paths(const char *dir, const char *index, const char *ref,
-		     const char *const paths[], size_t npaths, const char *message);
+int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
+		     const char *const paths[], size_t npaths, const char *message, char **made);
 /* move ref from old (NULL: ref must not exist) to new; -1 and errget() */
 int git_update_ref(const char *dir, const char *ref, const char *new, const char *old);
 

@@ -95,6 +95,123 @@ static char *git_reason(const struct buf *err, const char *fallback)
 	return len ? shown(e, len) : xstrdup(fallback);
 }
 
+/*
+ * ---- the refs of one sync ----
+ *
+ * Between replica_refs_begin and replica_refs_end the refs are read
+ * from one "git for-each-ref" (git_refs_load) instead of a git process a
+ * ref, and read again after anything this module does that moves one
+ * (refs_moved): a sync that finds nothing new reads the refs of all the
+ * hosts in one git.  A ref another process moves meanwhile (a push into
+ * this replica) is seen by the next sync, as if it had come a moment
+ * later: each commit taken is checked and written by its id, and every
+ * ref moves from the value read only (git_update_ref's compare-and-swap).
+ * Outside those calls, and for anything but a full ref name, git answers.
+ */
+static struct {
+	const struct journal *j;	/* the journal of the sync; NULL: ask git */
+	bool loaded;
+	struct git_refs refs;
+	/* what blob_of found, by "<commit id>:<path>": a commit never changes */
+	char **spec, **blob;
+	size_t nblob;
+	/* the remotes and their first fetch and push URLs (NULL: ask git), from one "git remote -v" */
+	char **remote, **fetch_url, **push_url;
+	size_t nremote;
+	void (*before_write)(void *);
+	void *before_arg;
+} snap;
+
+static void refs_moved(void)
+{
+	git_refs_free(&snap.refs);
+	snap.loaded = false;
+}
+
+void replica_refs_begin(struct journal *j)
+{
+	refs_moved();
+	snap.j = j;
+}
+
+void replica_before_write(void (*fn)(void *), void *arg)
+{
+	snap.before_write = fn;
+	snap.before_arg = arg;
+}
+
+void replica_refs_end(void)
+{
+	refs_moved();
+	snap.j = NULL;
+	snap.before_write = NULL;
+	for (size_t i = 0; i < snap.nblob; i++) {
+		free(snap.spec[i]);
+		free(snap.blob[i]);
+	}
+	free(snap.spec);
+	free(snap.blob);
+	snap.spec = snap.blob = NULL;
+	snap.nblob = 0;
+	for (size_t i = 0; i < snap.nremote; i++) {
+		free(snap.fetch_url[i]);
+		free(snap.push_url[i]);
+	}
+	replica_names_free(snap.remote, snap.nremote);
+	free(snap.fetch_url);
+	free(snap.push_url);
+	snap.remote = snap.fetch_url = snap.push_url = NULL;
+	snap.nremote = 0;
+}
+
+/* the snapshot of j's refs, loaded when needed; NULL when git answers instead */
+static const struct git_refs *snap_refs(struct journal *j)
+{
+	if (snap.j != j)
+		return NULL;
+	if (!snap.loaded) {
+		if (git_refs_load(j->dir, &snap.refs) < 0) {
+			/* every name asked of git from here on, as without a snapshot */
+			snap.j = NULL;
+			return NULL;
+		}
+		snap.loaded = true;
+	}
+	return &snap.refs;
+}
+
+/* git_resolve of a ref name, from the snapshot when there is one */
+static char *ref_commit(struct journal *j, const char *name)
+{
+	const struct git_refs *refs = strncmp(name, "refs/", 5) ? NULL : snap_refs(j);
+	const struct git_ref *r;
+
+	if (!refs)
+		return git_resolve(j->dir, name);
+	if (!(r = git_refs_find(refs, name)))
+		return NULL;
+	/* a tag, or anything else a ref can be made to point at: git peels it, or finds no commit */
+	return r->tree ? xstrdup(r->id) : git_resolve(j->dir, name);
+}
+
+/* the tree of the commit ref holds, when the snapshot knows it (not allocated) */
+static const char *ref_tree(struct journal *j, const char *name, const char *commit)
+{
+	const struct git_refs *refs = snap_refs(j);
+	const struct git_ref *r = refs && commit ? git_refs_find(refs, name) : NULL;
+
+	return r && r->tree && !strcmp(r->id, commit) ? r->tree : NULL;
+}
+
+/* git_update_ref, and the snapshot read again */
+static int update_ref(struct journal *j, const char *ref, const char *new, const char *old)
+{
+	int rc = git_update_ref(j->dir, ref, new, old);
+
+	refs_moved();
+	return rc;
+}
+
 char *replica_url(const char *url)
 {
 	char *abs;
@@ -114,13 +231,80 @@ bool replica_valid_remote(const char *name)
 	return !strstr(name, "..") && strcmp(name + strlen(name) - 1, ".") != 0;
 }
 
+/*
+ * "git remote -v": "<name>\t<url> (fetch)" and "<name>\t<url> (push)"
+ * lines, or "<name>\t" for a remote without a URL, by name: the names
+ * "git remote" gives, and the URLs "git remote get-url" would (the
+ * first of each), kept for replica_pack_option.
+ */
+static int remotes_verbose(struct journal *j, char ***names, size_t *n)
+{
+	const char *args[] = { "remote", "-v", NULL };
+	struct buf out = BUF_INIT;
+	int rc = git_run(j->dir, NULL, &out, NULL, args);
+
+	*names = NULL;
+	*n = 0;
+	if (rc != 0) {
+		if (rc > 0)
+			errset("git remote failed in %s (exit %d)", j->dir, rc);
+		buf_release(&out);
+		return -1;
+	}
+	for (char *line = out.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		char *tab, **url = NULL;
+		size_t len, i = snap.nremote;
+		if ((nl = strchr(line, '\n')))
+			*nl = '\0';
+		if (!(tab = strchr(line, '\t')))
+			continue;
+		*tab++ = '\0';
+		if (!i || strcmp(snap.remote[i - 1], line)) {
+			snap.remote = xreallocarray(snap.remote, i + 1, sizeof *snap.remote);
+			snap.fetch_url = xreallocarray(snap.fetch_url, i + 1, sizeof *snap.fetch_url);
+			snap.push_url = xreallocarray(snap.push_url, i + 1, sizeof *snap.push_url);
+			snap.remote[i] = xstrdup(line);
+			snap.fetch_url[i] = snap.push_url[i] = NULL;
+			snap.nremote++;
+		}
+		i = snap.nremote - 1;
+		len = strlen(tab);
+		if (len > 8 && !strcmp(tab + len - 8, " (fetch)"))
+			url = &snap.fetch_url[i];
+		else if (len > 7 && !strcmp(tab + len - 7, " (push)"))
+			url = &snap.push_url[i];
+		if (url && !*url)
+			*url = xstrndup(tab, strlen(tab) - (url == &snap.push_url[i] ? 7 : 8));
+	}
+	buf_release(&out);
+	for (size_t i = 0; i < snap.nremote; i++) {
+		*names = xreallocarray(*names, *n + 1, sizeof **names);
+		(*names)[(*n)++] = xstrdup(snap.remote[i]);
+	}
+	return 0;
+}
+
+/* the URL git remote get-url gives for remote (push: --push) when remotes_verbose read it; NULL: ask git */
+static const char *remote_url(struct journal *j, const char *remote, bool push)
+{
+	if (snap.j != j)
+		return NULL;
+	for (size_t i = 0; i < snap.nremote; i++)
+		if (!strcmp(snap.remote[i], remote))
+			return push ? snap.push_url[i] : snap.fetch_url[i];
+	return NULL;
+}
+
 int replica_remotes(struct journal *j, char ***names, size_t *n)
 {
 	const char *args[] = { "remote", NULL };
 	struct buf out = BUF_INIT;
-	int rc = git_run(j->dir, NULL, &out, NULL, args);
 	char *line, *save = NULL;
+	int rc;
 
+	if (snap.j == j && !snap.nremote)
+		return remotes_verbose(j, names, n);
+	rc = git_run(j->dir, NULL, &out, NULL, args);
 	*names = NULL;
 	*n = 0;
 	if (rc != 0) {
@@ -243,10 +427,97 @@ static int host_files(struct journal *j, const char *host, char ***paths, size_t
 	return 0;
 }
 
+/*
+ * ---- nothing to commit ----
+ *
+ * .state/sync/commit.<host> says "<commit> <digest>\n": the commit git
+ * last found or made for host's files, and a digest of their stat data
+ * read just before git read them (each path, size, mode, inode, device,
+ * change and modification times).  While the ref is that commit and the
+ * digest is the same, update-index and write-tree would make its tree
+ * again, and are not run.  Trusted only when every file last changed
+ * before the stamp was written (its own modification time, on the same
+ * file system: git's "racily clean" rule), so that a rewrite that keeps
+ * a file's size within one tick of the clock cannot hide behind an
+ * unchanged stat.  Only the owner of .git writes it (0600, and read only
+ * when it is ours); one that is missing or wrong costs the two gits.
+ */
+#define COMMIT_STAMP REPLICA_STATE "/commit."
+
+/* the digest of the stat data of paths, and the newest change among them; false when one cannot be read */
+static bool files_digest(struct journal *j, char **paths, size_t n, char digest[KEYRING_OID_LEN + 1],
+			 struct timespec *newest)
+{
+	struct buf b = BUF_INIT;
+	bool ok = true;
+
+	newest->tv_sec = newest->tv_nsec = 0;
+	for (size_t i = 0; i < n && ok; i++) {
+		char *abs = journal_path(j, paths[i]);
+		struct stat st;
+		if (lstat(abs, &st) < 0) {
+			ok = false;
+		} else {
+			const struct timespec *t[2] = { &st.st_mtim, &st.st_ctim };
+			buf_add(&b, paths[i], strlen(paths[i]) + 1);
+			buf_addf(&b, "%lld %o %llu %llu %lld.%09ld %lld.%09ld\n", (long long)st.st_size,
+				 (unsigned)st.st_mode, (unsigned long long)st.st_ino, (unsigned long long)st.st_dev,
+				 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (long long)st.st_mtim.tv_sec,
+				 st.st_mtim.tv_nsec);
+			for (int k = 0; k < 2; k++)
+				if (t[k]->tv_sec > newest->tv_sec ||
+				    (t[k]->tv_sec == newest->tv_sec && t[k]->tv_nsec > newest->tv_nsec))
+					*newest = *t[k];
+		}
+		free(abs);
+	}
+	if (ok)
+		keyring_object_id("blob", b.data ? b.data : "", b.len, digest);
+	buf_release(&b);
+	return ok;
+}
+
+/* does host's stamp say commit already holds the files as digest says they are? */
+static bool stamp_holds(struct journal *j, const char *host, const char *commit, const char *digest,
+			const struct timespec *newest)
+{
+	char *rel = xasprintf(COMMIT_STAMP "%s", host), *want = xasprintf("%s %s\n", commit, digest);
+	int fd = fs_open_below(j->dir, rel, O_RDONLY | O_NONBLOCK, 0, 0);
+	struct buf b = BUF_INIT;
+	struct stat st;
+	bool holds = false;
+
+	if (fd >= 0) {
+		/* ours alone: in a journal the group writes, a member could otherwise plant one */
+		holds = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+			fs_read_fd(fd, &b, 4096) == 0 &&
+			!strcmp(buf_str(&b), want) &&
+			(newest->tv_sec < st.st_mtim.tv_sec ||
+			 (newest->tv_sec == st.st_mtim.tv_sec && newest->tv_nsec < st.st_mtim.tv_nsec));
+		close(fd);
+	}
+	buf_release(&b);
+	free(want);
+	free(rel);
+	return holds;
+}
+
+/* note that commit holds host's files as digest says; one that cannot be written costs the next sync two gits */
+static void stamp_write(struct journal *j, const char *host, const char *commit, const char *digest)
+{
+	char *rel = xasprintf(COMMIT_STAMP "%s", host), *text = xasprintf("%s %s\n", commit, digest);
+
+	(void)fs_write_atomic_below(j->dir, rel, text, strlen(text), 0600, FS_ATOMIC_NO_SYNC | FS_ATOMIC_BREAK_LOCK);
+	free(text);
+	free(rel);
+}
+
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
-	char **paths, *ref, *index, *msg;
+	char **paths, *ref, *index, *msg, *old, *made = NULL, digest[KEYRING_OID_LEN + 1];
+	struct timespec newest;
+	bool stamped;
 	size_t n;
 	int rc;
 
@@ -271,7 +542,21 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 		free(name);
 	}
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
-	rc = git_commit_paths(j->dir, index, ref, (const char *const *)paths, n, msg);
+	old = ref_commit(j, ref);
+	/* the files' stat data before git reads them: a change after that is newer than the stamp */
+	stamped = files_digest(j, paths, n, digest, &newest);
+	if (stamped && old && stamp_holds(j, host, old, digest, &newest)) {
+		rc = 0;
+	} else {
+		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)paths, n, msg,
+				      &made);
+		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
+		if (rc >= 0 && stamped && made)
+			stamp_write(j, host, made, digest);
+		free(made);
+	}
+	if (rc != 0)
+		refs_moved();
 	if (rc < 0) {
 		/* a damaged private index is rebuilt from the ref next time */
 		char *saved = xstrdup(errget());
@@ -282,6 +567,7 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	store_abort(t);
 	replica_names_free(paths, n);
 	free(ref);
+	free(old);
 	free(index);
 	free(msg);
 	return rc;
@@ -290,28 +576,56 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 /* the lines .git/info/exclude holds for host, after the first one (git's own comments) */
 #define EXCLUDE_MARK "# logbook: what this host's ref (HEAD) does not hold\n"
 
+/*
+ * What "git symbolic-ref -q HEAD" prints ("refs/heads/...\n"), read from
+ * .git/HEAD when it is the plain "ref: <name>" git's files backend
+ * writes; git's answer otherwise.  git's exit status.
+ */
+static int head_symref(struct journal *j, struct buf *out)
+{
+	const char *symref[] = { "symbolic-ref", "-q", "HEAD", NULL };
+	int fd = fs_open_below(j->dir, ".git/HEAD", O_RDONLY, 0, 0);
+	struct buf b = BUF_INIT;
+	const char *name;
+
+	if (fd >= 0) {
+		if (fs_read_fd(fd, &b, 4096) < 0)
+			buf_reset(&b);
+		close(fd);
+	}
+	name = buf_str(&b) + 5;
+	/* refs/heads/.invalid: the reftable backend's, whose HEAD is elsewhere */
+	if (!strncmp(buf_str(&b), "ref: refs/", 10) && b.len > 6 && b.data[b.len - 1] == '\n' &&
+	    strcspn(name, " \t\r\n") == b.len - 6 && strcmp(name, "refs/heads/.invalid\n") != 0) {
+		buf_add(out, name, b.len - 5);
+		buf_release(&b);
+		return 0;
+	}
+	buf_release(&b);
+	return git_run(j->dir, NULL, out, NULL, symref);
+}
+
 int replica_git_view(struct journal *j, const char *host, bool committed)
 {
 	char *ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host), *have = NULL, *index = journal_path(j, ".git/index");
-	const char *symref[] = { "symbolic-ref", "-q", "HEAD", NULL };
 	struct buf out = BUF_INIT, exclude = BUF_INIT;
 	int rc = 0, fd;
 
 	/* git init's unborn branch, never committed to: nobody chose it */
-	if (git_run(j->dir, NULL, &out, NULL, symref) == 0 && !strcmp(buf_str(&out), "refs/heads/main\n") &&
-	    !(have = git_resolve(j->dir, "refs/heads/main"))) {
+	if (head_symref(j, &out) == 0 && !strcmp(buf_str(&out), "refs/heads/main\n") &&
+	    !(have = ref_commit(j, "refs/heads/main"))) {
 		const char *set[] = { "symbolic-ref", "-m", "logbook sync", "HEAD", ref, NULL };
 		if (git_run(j->dir, NULL, NULL, NULL, set) != 0) {
 			errset("git symbolic-ref HEAD %s failed", ref);
 			rc = -1;
 		}
 		buf_reset(&out);
-		git_run(j->dir, NULL, &out, NULL, symref);
+		head_symref(j, &out);
 	}
 	free(have);
 	/* the default index follows HEAD when HEAD is this host's ref */
 	if (!strncmp(buf_str(&out), ref, strlen(ref)) && !strcmp(buf_str(&out) + strlen(ref), "\n") &&
-	    (committed || !fs_exists(index)) && (have = git_resolve(j->dir, ref))) {
+	    (committed || !fs_exists(index)) && (have = ref_commit(j, ref))) {
 		const char *read[] = { "read-tree", ref, NULL };
 		if (git_run(j->dir, NULL, NULL, NULL, read) != 0) {
 			errset("git read-tree %s failed", ref);
@@ -348,36 +662,105 @@ static char *blob_of(struct journal *j, const char *rev, const char *path)
 	char *spec = xasprintf("%s:%s", rev, path);
 	const char *args[] = { "rev-parse", "-q", "--verify", spec, NULL };
 	struct buf out = BUF_INIT;
-	int rc = git_run(j->dir, NULL, &out, NULL, args);
+	/* an object id names the same tree for ever: asked of git once a sync */
+	bool id = snap.j == j && strlen(rev) >= KEYRING_OID_LEN && strspn(rev, "0123456789abcdef") == strlen(rev);
+	int rc;
 
-	free(spec);
+	for (size_t i = 0; id && i < snap.nblob; i++) {
+		if (!strcmp(snap.spec[i], spec)) {
+			free(spec);
+			return xstrdup(snap.blob[i]);
+		}
+	}
+	rc = git_run(j->dir, NULL, &out, NULL, args);
 	if (rc != 0 || !out.len) {
+		free(spec);
 		buf_release(&out);
 		return NULL;
 	}
 	while (out.len && out.data[out.len - 1] == '\n')
 		buf_truncate(&out, out.len - 1);
+	if (id) {
+		snap.spec = xreallocarray(snap.spec, snap.nblob + 1, sizeof *snap.spec);
+		snap.blob = xreallocarray(snap.blob, snap.nblob + 1, sizeof *snap.blob);
+		snap.spec[snap.nblob] = spec;
+		snap.blob[snap.nblob++] = xstrdup(buf_str(&out));
+		spec = NULL;
+	}
+	free(spec);
 	return buf_detach(&out, NULL);
+}
+
+/*
+ * The blob id of rel (a regular file) as its bytes are, when git's
+ * filters would leave them so (no CR, NUL or $Id in them: end-of-line
+ * and ident conversion); false otherwise.
+ */
+static bool raw_blob_id(struct journal *j, const char *rel, char id[KEYRING_OID_LEN + 1])
+{
+	/* O_NONBLOCK: a FIFO there must not hold the sync */
+	int fd = fs_open_below(j->dir, rel, O_RDONLY | O_NONBLOCK, 0, FS_BELOW_ANY_OWNER);
+	struct buf b = BUF_INIT;
+	bool ok = false;
+	struct stat st;
+
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fs_read_fd(fd, &b, 4 * 1024 * 1024) == 0 &&
+	    !memchr(buf_str(&b), '\r', b.len) && strlen(buf_str(&b)) == b.len && !strstr(buf_str(&b), "$Id")) {
+		keyring_object_id("blob", buf_str(&b), b.len, id);
+		ok = true;
+	}
+	close(fd);
+	buf_release(&b);
+	return ok;
+}
+
+/* is tree the tree of a team commit that holds team.conf as blob and nothing else? */
+static bool team_tree_is(const char *tree, const char *blob)
+{
+	char id[KEYRING_OID_LEN + 1];
+	struct buf t = BUF_INIT;
+
+	keyring_tree(blob, &t);
+	keyring_object_id("tree", t.data, t.len, id);
+	buf_release(&t);
+	return tree && !strcmp(tree, id);
 }
 
 /* has team.conf changed since the commit written into the work tree? */
 static int team_changed_here(struct journal *j, const char *written)
 {
 	const char *args[] = { "hash-object", "--", JOURNAL_CONF, NULL };
+	char raw[KEYRING_OID_LEN + 1];
+	bool have_raw;
 	struct buf out = BUF_INIT;
 	char *old;
 	int rc;
 
 	if (!written)
 		return 1;
+	/*
+	 * the bytes as they are make the tree written, or its blob: unchanged,
+	 * with no git (which hashes what its filters make of the file: the
+	 * same bytes, for a file raw_blob_id takes)
+	 */
+	have_raw = raw_blob_id(j, JOURNAL_CONF, raw);
+	if (have_raw && team_tree_is(ref_tree(j, WRITTEN_REF "team", written), raw))
+		return 0;
+	old = blob_of(j, written, JOURNAL_CONF);
+	if (old && have_raw && !strcmp(old, raw)) {
+		free(old);
+		return 0;
+	}
 	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
 		buf_release(&out);
+		free(old);
 		errset("git hash-object %s failed", JOURNAL_CONF);
 		return -1;
 	}
 	while (out.len && out.data[out.len - 1] == '\n')
 		buf_truncate(&out, out.len - 1);
-	old = blob_of(j, written, JOURNAL_CONF);
 	rc = !old || strcmp(old, buf_str(&out)) != 0;
 	free(old);
 	buf_release(&out);
@@ -401,7 +784,7 @@ static struct conf *conf_at(struct journal *j, const char *rev)
 /* keyring_save of team.conf as rev holds it: rev is a head of the team ref the history was checked to */
 static int save_keyring(struct journal *j, const char *rev)
 {
-	char *id = blob_of(j, rev, JOURNAL_CONF), *path = journal_path(j, JOURNAL_KEYRING);
+	char *id = NULL, *path = journal_path(j, JOURNAL_KEYRING);
 	char have[KEYRING_OID_LEN + 1] = "";
 	struct buf b = BUF_INIT;
 	int rc = 0;
@@ -410,6 +793,13 @@ static int save_keyring(struct journal *j, const char *rev)
 	if (fs_read_file(path, &b) == 0)
 		keyring_object_id("blob", b.data ? b.data : "", b.len, have);
 	buf_reset(&b);
+	/* and when the team ref's tree is the one that blob makes, no git at all */
+	if (have[0] && team_tree_is(ref_tree(j, REPLICA_TEAM_REF, rev), have)) {
+		buf_release(&b);
+		free(path);
+		return 0;
+	}
+	id = blob_of(j, rev, JOURNAL_CONF);
 	if (!id) {
 		errset("the team ref at %.12s holds no %s", rev, JOURNAL_CONF);
 		rc = -1;
@@ -537,7 +927,7 @@ int replica_check_team(struct journal *j, size_t *changes, char **why)
 	*why = NULL;
 	if (!pin)
 		return 0;
-	if (!(head = git_resolve(j->dir, REPLICA_TEAM_REF))) {
+	if (!(head = ref_commit(j, REPLICA_TEAM_REF))) {
 		/* git may not run here at all: that is not a missing ref */
 		if (git_check_dir(j->dir, NULL) == GIT_TRUSTED) {
 			*why = xasprintf("this replica trusts %s, but has no team ref", pin);
@@ -626,7 +1016,7 @@ static int take_proposal(struct journal *j, int dfd, const char *name, struct st
 	struct buf file = BUF_INIT, tree = BUF_INIT, payload = BUF_INIT, armored = BUF_INIT;
 	char cid[KEYRING_OID_LEN + 1], bid[KEYRING_OID_LEN + 1], tid[KEYRING_OID_LEN + 1];
 	char ctree[KEYRING_OID_LEN + 1], parent[KEYRING_OID_LEN + 1], fp[SIG_FINGERPRINT_SIZE];
-	char *head = git_resolve(j->dir, REPLICA_TEAM_REF), *pin = keyring_pinned(j->dir), *why = NULL;
+	char *head = ref_commit(j, REPLICA_TEAM_REF), *pin = keyring_pinned(j->dir), *why = NULL;
 	struct conf *keyring = NULL, *own = NULL;
 	const char *commit, *conf, *p;
 	size_t clen, conflen;
@@ -686,15 +1076,15 @@ static int take_proposal(struct journal *j, int dfd, const char *name, struct st
 	if (rc != 0)
 		goto out;
 	if (write_object(j, "blob", conf, conflen, bid) < 0 || write_object(j, "tree", tree.data, tree.len, tid) < 0 ||
-	    write_object(j, "commit", commit, clen, cid) < 0 || git_update_ref(j->dir, REPLICA_TEAM_REF, cid, head) < 0 ||
+	    write_object(j, "commit", commit, clen, cid) < 0 || update_ref(j, REPLICA_TEAM_REF, cid, head) < 0 ||
 	    (!pin && keyring_pin(j->dir, fp) < 0) || keyring_save(j->dir, conf, conflen) < 0) {
 		rc = -1;
 		goto out;
 	}
 	/* the work tree holds what the admin wrote: nothing to write from the ref */
 	{
-		char *written = git_resolve(j->dir, WRITTEN_REF "team");
-		if (git_update_ref(j->dir, WRITTEN_REF "team", cid, written) < 0)
+		char *written = ref_commit(j, WRITTEN_REF "team");
+		if (update_ref(j, WRITTEN_REF "team", cid, written) < 0)
 			rc = -1;
 		free(written);
 	}
@@ -775,8 +1165,8 @@ int replica_commit_team(struct journal *j, struct store_warnings *w)
 	char *written, *head, *index = state_path(j, "index-team"), *pin;
 	int rc = take_proposals(j, w);
 
-	written = git_resolve(j->dir, WRITTEN_REF "team");
-	head = git_resolve(j->dir, REPLICA_TEAM_REF);
+	written = ref_commit(j, WRITTEN_REF "team");
+	head = ref_commit(j, REPLICA_TEAM_REF);
 	if (rc < 0)
 		goto out;
 	rc = team_changed_here(j, written);
@@ -798,11 +1188,14 @@ int replica_commit_team(struct journal *j, struct store_warnings *w)
 	unlink(index);
 	{
 		const char *const paths[] = { JOURNAL_CONF };
-		rc = git_commit_paths(j->dir, index, REPLICA_TEAM_REF, paths, 1, "logbook: team.conf");
+		rc = git_commit_paths(j->dir, index, REPLICA_TEAM_REF, head, ref_tree(j, REPLICA_TEAM_REF, head), paths, 1,
+				      "logbook: team.conf", NULL);
+		if (rc != 0)
+			refs_moved();
 	}
 	if (rc > 0) {
-		char *now = git_resolve(j->dir, REPLICA_TEAM_REF);
-		if (!now || git_update_ref(j->dir, WRITTEN_REF "team", now, written) < 0)
+		char *now = ref_commit(j, REPLICA_TEAM_REF);
+		if (!now || update_ref(j, WRITTEN_REF "team", now, written) < 0)
 			rc = -1;
 		free(now);
 	}
@@ -818,11 +1211,14 @@ out:
 char *replica_pack_option(struct journal *j, const char *remote, bool push)
 {
 	const char *args[] = { "remote", "get-url", push ? "--push" : "--all", remote, NULL };
+	const char *known = remote_url(j, remote, push);
 	struct buf out = BUF_INIT;
 	char *opt;
 
+	if (known)
+		buf_adds(&out, known);
 	/* a remote git cannot name falls to the pinned command: the fetch fails anyway */
-	if (git_run(j->dir, NULL, &out, NULL, args) != 0 || !out.len) {
+	else if (git_run(j->dir, NULL, &out, NULL, args) != 0 || !out.len) {
 		buf_reset(&out);
 		buf_adds(&out, "/");
 	}
@@ -839,6 +1235,7 @@ int replica_fetch(struct journal *j, const char *remote)
 	struct buf err = BUF_INIT;
 	int rc = git_run(j->dir, NULL, NULL, &err, args);
 
+	refs_moved();
 	free(spec);
 	free(pack);
 	if (rc != 0) {
@@ -1043,6 +1440,11 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 			      head, host ? host : "team", name);
 			free(name);
 		}
+	}
+	if (n && host && snap.before_write) {
+		void (*fn)(void *) = snap.before_write;
+		snap.before_write = NULL;
+		fn(snap.before_arg);
 	}
 	if (n && git_batch_open(j->dir, ids, n, &b) < 0)
 		rc = -1;
@@ -1500,10 +1902,14 @@ static int quarantine(struct journal *j, const char *source, const char *host, c
 
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
 	buf_addf(&b, "host %s\nfrom %s\ncommit %s\nref %s\nwhen %s\nwhy %s\n", host, source, commit, ref, stamp, why);
-	if (git_run(j->dir, NULL, NULL, NULL, args) != 0) {
+	rc = git_run(j->dir, NULL, NULL, NULL, args);
+	refs_moved();
+	if (rc != 0) {
+		rc = -1;
 		errset("git update-ref %s failed", ref);
 		goto out;
 	}
+	rc = -1;
 	if (journal_mkdirs(j, REPLICA_QUARANTINE) < 0 ||
 	    fs_write_atomic_below(j->dir, rel, b.data, b.len, journal_file_mode(j), FS_ATOMIC_BREAK_LOCK) < 0)
 		goto out;
@@ -1529,7 +1935,7 @@ static int take_host(struct journal *j, const char *remote, const char *host, co
 		     struct store_warnings *w)
 {
 	char *ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
-	char *ours = git_resolve(j->dir, ref), *why = NULL;
+	char *ours = ref_commit(j, ref), *why = NULL;
 	int rc = 0, behind;
 
 	if (ours && !strcmp(ours, fetched))
@@ -1542,7 +1948,7 @@ static int take_host(struct journal *j, const char *remote, const char *host, co
 	rc = check_append_only(j, host, ours, fetched, &why);
 	if (rc == 1)
 		rc = quarantine(j, remote, host, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
-	else if (rc == 0 && git_update_ref(j->dir, ref, fetched, ours) < 0)
+	else if (rc == 0 && update_ref(j, ref, fetched, ours) < 0)
 		rc = -1;
 out:
 	free(why);
@@ -1555,13 +1961,13 @@ out:
 static int fast_forward(struct journal *j, const char *ref, const char *fetched, const char *what,
 			const char *remote, struct store_warnings *w)
 {
-	char *ours = git_resolve(j->dir, ref);
+	char *ours = ref_commit(j, ref);
 	int rc = 0, anc;
 
 	if (ours && !strcmp(ours, fetched))
 		goto out;
 	if (!ours || (anc = git_is_ancestor(j->dir, ours, fetched)) == 1) {
-		rc = git_update_ref(j->dir, ref, fetched, ours) < 0 ? -1 : 1;
+		rc = update_ref(j, ref, fetched, ours) < 0 ? -1 : 1;
 		goto out;
 	}
 	if (anc < 0 || (anc = git_is_ancestor(j->dir, fetched, ours)) < 0) {
@@ -1587,14 +1993,14 @@ static int take_team(struct journal *j, const char *remote, const char *fetched,
 
 	if (!pin)
 		return fast_forward(j, REPLICA_TEAM_REF, fetched, "team.conf", remote, w) < 0 ? -1 : 0;
-	ours = git_resolve(j->dir, REPLICA_TEAM_REF);
+	ours = ref_commit(j, REPLICA_TEAM_REF);
 	rc = 0;
 	if (ours && (!strcmp(ours, fetched) || (behind = git_is_ancestor(j->dir, fetched, ours)) == 1))
 		goto out;
 	rc = check_keyring_history(j, pin, ours, fetched, &why);
 	if (rc == 1)
 		rc = quarantine(j, remote, QUARANTINE_TEAM, fetched, why, w) < 0 ? -1 : REPLICA_QUARANTINED;
-	else if (rc == 0 && (git_update_ref(j->dir, REPLICA_TEAM_REF, fetched, ours) < 0 || save_keyring(j, fetched) < 0))
+	else if (rc == 0 && (update_ref(j, REPLICA_TEAM_REF, fetched, ours) < 0 || save_keyring(j, fetched) < 0))
 		rc = -1;
 out:
 	free(why);
@@ -1608,7 +2014,7 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 {
 	char *ref = host ? xasprintf("%s%s", REPLICA_HOSTS_REF, host) : xstrdup(REPLICA_TEAM_REF);
 	char *mark = xasprintf("%s%s", WRITTEN_REF, host ? host : "team");
-	char *head = git_resolve(j->dir, ref), *written = git_resolve(j->dir, mark);
+	char *head = ref_commit(j, ref), *written = ref_commit(j, mark);
 	int rc = 0;
 
 	if (!host && head && written && !strcmp(head, written)) {
@@ -1643,7 +2049,7 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 			int bad = pin ? check_keyring_history(j, pin, written, head, &why) : 0;
 			if (bad == 1) {
 				if (quarantine(j, "pushed", QUARANTINE_TEAM, head, why, w) < 0 ||
-				    (written && git_update_ref(j->dir, ref, written, head) < 0))
+				    (written && update_ref(j, ref, written, head) < 0))
 					rc = -1;
 				else
 					rc = REPLICA_QUARANTINED;
@@ -1675,7 +2081,7 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 			 * here (only if nobody moved it meanwhile), so that what
 			 * this replica serves is the history it holds
 			 */
-			if (quarantine(j, "pushed", host, head, why, w) < 0 || git_update_ref(j->dir, ref, written, head) < 0)
+			if (quarantine(j, "pushed", host, head, why, w) < 0 || update_ref(j, ref, written, head) < 0)
 				rc = -1;
 			else
 				rc = REPLICA_QUARANTINED;
@@ -1683,7 +2089,7 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 			goto out;
 		}
 	}
-	if (write_tree(j, host, written, head, w) < 0 || git_update_ref(j->dir, mark, head, written) < 0)
+	if (write_tree(j, host, written, head, w) < 0 || update_ref(j, mark, head, written) < 0)
 		rc = -1;
 	if (!host && rc == 0)
 		journal_reload_conf(j);
@@ -1695,36 +2101,29 @@ out:
 	return rc;
 }
 
+static int host_refs(struct journal *j, const char *prefix, char ***hosts, char ***ids, size_t *n);
+
 int replica_integrate(struct journal *j, const char *remote, const char *own_host, struct store_warnings *w)
 {
 	char *pattern = xasprintf("refs/remotes/%s/hosts/", remote);
-	const char *args[] = { "for-each-ref", "--format=%(objectname) %(refname)", pattern, NULL };
-	struct buf out = BUF_INIT;
-	char *line, *save = NULL, *team;
+	char **hosts, **ids, *team;
+	size_t n;
 	int rc = 0;
 	bool quarantined = false;
 
-	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
-		errset("git for-each-ref in %s failed", j->dir);
+	if (host_refs(j, pattern, &hosts, &ids, &n) < 0) {
 		free(pattern);
-		buf_release(&out);
 		return -1;
 	}
-	for (line = strtok_r(out.data ? out.data : (char[]){ 0 }, "\n", &save); line && rc == 0;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' '), *host, *ref, *what;
-		if (!sp)
-			continue;
-		*sp = '\0';
-		host = sp + 1 + strlen(pattern);
-		if (!store_valid_host(host))
-			continue;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *host = hosts[i], *line = ids[i];
+		char *ref, *what;
 		ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
 		what = xasprintf("the records of %s", host);
 		if (own_host && !strcmp(host, own_host)) {
 			/* ours is the newest by construction; anything else is another machine using our name */
-			char *mine = git_resolve(j->dir, ref);
-			if (mine && git_is_ancestor(j->dir, line, mine) == 0)
+			char *mine = ref_commit(j, ref);
+			if (mine && strcmp(mine, line) && git_is_ancestor(j->dir, line, mine) == 0)
 				warnf(w, "%s: holds records of %s that this host did not write: is the host name %s used twice?",
 				      remote, host, host);
 			free(mine);
@@ -1738,13 +2137,14 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 		free(ref);
 		free(what);
 	}
-	buf_release(&out);
+	replica_names_free(hosts, n);
+	replica_names_free(ids, n);
 	free(pattern);
 	if (rc < 0)
 		return -1;
 	{
 		char *tref = xasprintf("refs/remotes/%s/team", remote);
-		team = git_resolve(j->dir, tref);
+		team = ref_commit(j, tref);
 		free(tref);
 	}
 	if (team) {
@@ -1760,15 +2160,34 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 	return rc == 0 && quarantined ? REPLICA_QUARANTINED : rc;
 }
 
+/* one host's ref under prefix, when name is one and the host's name is valid */
+static void add_host_ref(const char *prefix, const char *name, const char *id, char ***hosts, char ***ids,
+			 size_t *n)
+{
+	if (strncmp(name, prefix, strlen(prefix)) != 0 || !store_valid_host(name + strlen(prefix)))
+		return;
+	*hosts = xreallocarray(*hosts, *n + 1, sizeof **hosts);
+	*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
+	(*hosts)[*n] = xstrdup(name + strlen(prefix));
+	(*ids)[(*n)++] = xstrdup(id);
+}
+
 /* the hosts of the refs under prefix ("refs/.../hosts/"), valid names only, with their objects */
 static int host_refs(struct journal *j, const char *prefix, char ***hosts, char ***ids, size_t *n)
 {
 	const char *args[] = { "for-each-ref", "--format=%(objectname) %(refname)", prefix, NULL };
+	const struct git_refs *refs = snap_refs(j);
 	struct buf out = BUF_INIT;
 	char *line, *save = NULL;
 
 	*hosts = *ids = NULL;
 	*n = 0;
+	if (refs) {
+		/* for-each-ref's answer: the refs under prefix, by name */
+		for (size_t i = 0; i < refs->n; i++)
+			add_host_ref(prefix, refs->v[i].name, refs->v[i].id, hosts, ids, n);
+		return 0;
+	}
 	if (git_run(j->dir, NULL, &out, NULL, args) != 0) {
 		errset("git for-each-ref in %s failed", j->dir);
 		buf_release(&out);
@@ -1777,15 +2196,10 @@ static int host_refs(struct journal *j, const char *prefix, char ***hosts, char 
 	for (line = strtok_r(out.data ? out.data : (char[]){ 0 }, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *sp = strchr(line, ' ');
-		if (!sp || strncmp(sp + 1, prefix, strlen(prefix)) != 0)
+		if (!sp)
 			continue;
 		*sp = '\0';
-		if (!store_valid_host(sp + 1 + strlen(prefix)))
-			continue;
-		*hosts = xreallocarray(*hosts, *n + 1, sizeof **hosts);
-		*ids = xreallocarray(*ids, *n + 1, sizeof **ids);
-		(*hosts)[*n] = xstrdup(sp + 1 + strlen(prefix));
-		(*ids)[(*n)++] = xstrdup(line);
+		add_host_ref(prefix, sp + 1, line, hosts, ids, n);
 	}
 	buf_release(&out);
 	return 0;
@@ -1837,8 +2251,8 @@ int replica_pending(struct journal *j, const char *own_host, struct replica_host
 			continue;
 		(*nhosts)++;
 		mark = xasprintf("%s%s", WRITTEN_REF, hosts[i]);
-		written = git_resolve(j->dir, mark);
-		head = git_resolve(j->dir, ids[i]);
+		written = ref_commit(j, mark);
+		head = ref_commit(j, ids[i]);
 		if (head && (!written || strcmp(head, written) != 0)) {
 			if (written && (anc = git_is_ancestor(j->dir, written, head)) < 0) {
 				rc = -1;
@@ -1880,6 +2294,8 @@ int replica_push(struct journal *j, const char *remote, const char *own_host)
 	const char *p;
 	int rc = git_run(j->dir, NULL, &out, &err, args);
 
+	/* a push moves the remote-tracking refs of what it pushed */
+	refs_moved();
 	free(pack);
 	if (rc < 0)
 		goto out;
@@ -2024,7 +2440,7 @@ int replica_trust_team(struct journal *j, const char *rev, const char *trust, ch
 {
 	const char *args[] = { "rev-list", "--reverse", "--topo-order", rev, NULL };
 	struct buf list = BUF_INIT, text = BUF_INIT;
-	char *first = NULL, *why = NULL, *head = git_resolve(j->dir, rev);
+	char *first = NULL, *why = NULL, *head = ref_commit(j, rev);
 	int rc = -1;
 
 	*pinned = NULL;
@@ -2109,7 +2525,7 @@ int replica_team_log(struct journal *j, struct buf *out)
 	struct buf list = BUF_INIT, text = BUF_INIT;
 	struct conf *prev = NULL;
 
-	char *head = git_resolve(j->dir, REPLICA_TEAM_REF);
+	char *head = ref_commit(j, REPLICA_TEAM_REF);
 
 	if (!head) {
 		if (git_check_dir(j->dir, NULL) != GIT_TRUSTED)

@@ -52,6 +52,15 @@ void replica_names_free(char **names, size_t n);
 
 /* take the sync lock of the journal (waits for another sync); the lock's fd, or -1 and errget() */
 int replica_lock(struct journal *j);
+/*
+ * From begin to end (a sync, under the lock), j's refs are read by one
+ * git for all of them, again only after this module moved one, instead
+ * of a git process a ref (replica.c, "the refs of one sync").
+ */
+void replica_refs_begin(struct journal *j);
+/* fn(arg) runs once, before the first file of another host is written (replica_refs_end forgets it) */
+void replica_before_write(void (*fn)(void *), void *arg);
+void replica_refs_end(void);
 
 /* commit host's files onto its ref: 1 committed, 0 nothing new, -1 and errget() */
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w);

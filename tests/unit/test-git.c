@@ -64,12 +64,13 @@ static char *index_path(void)
 /* commit these paths onto REF; git_commit_paths' result */
 static int commit(const char *const paths[], size_t n)
 {
-	char *index = index_path();
-	int rc = git_commit_paths(repo, index, REF, paths, n, "test commit");
+	char *index = index_path(), *old = git_resolve(repo, REF);
+	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit", NULL);
 
 	if (rc < 0)
 		fprintf(stderr, "git_commit_paths: %s\n", errget());
 	free(index);
+	free(old);
 	return rc;
 }
 
@@ -522,6 +523,93 @@ static void many_blobs_come_through_one_batch_in_the_order_asked(void **state)
 	buf_release(&back);
 }
 
+/* git itself in repo, for what the module does not do (tags, refs to blobs) */
+static char *git_out(const char *const args[])
+{
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(git_run(repo, NULL, &out, NULL, args), 0);
+	while (out.len && out.data[out.len - 1] == '\n')
+		buf_truncate(&out, out.len - 1);
+	return buf_detach(&out, NULL);
+}
+
+static void the_refs_read_at_once_agree_with_git_ref_by_ref(void **state)
+{
+	const char *const paths[] = { "a.jsonl" };
+	const char *tag[] = { "tag", "-a", "-m", "t", "t1", REF, NULL };
+	const char *tree[] = { "rev-parse", REF "^{tree}", NULL };
+	const char *blob[] = { "rev-parse", REF ":a.jsonl", NULL };
+	char *head, *tree_id, *blob_id, *tag_id;
+	const char *names[] = { REF, "refs/tags/t1", "refs/logbook/blob", "refs/heads/missing" };
+	struct git_refs refs;
+	(void)state;
+
+	put("a.jsonl", "one\n");
+	assert_int_equal(commit(paths, 1), 1);
+	assert_int_equal(git_run(repo, NULL, NULL, NULL, tag), 0);
+	head = git_resolve(repo, REF);
+	tree_id = git_out(tree);
+	blob_id = git_out(blob);
+	{
+		const char *point[] = { "update-ref", "refs/logbook/blob", blob_id, NULL };
+		const char *t[] = { "rev-parse", "refs/tags/t1", NULL };
+		assert_int_equal(git_run(repo, NULL, NULL, NULL, point), 0);
+		tag_id = git_out(t);
+	}
+	assert_int_equal(git_refs_load(repo, &refs), 0);
+	assert_int_equal(refs.n, 3);
+	/* a commit: its id and tree */
+	assert_string_equal(git_refs_find(&refs, REF)->id, head);
+	assert_string_equal(git_refs_find(&refs, REF)->tree, tree_id);
+	/* a tag and a blob: what the ref holds, no tree (git_resolve peels the tag, finds no commit in a blob) */
+	assert_string_equal(git_refs_find(&refs, "refs/tags/t1")->id, tag_id);
+	assert_null(git_refs_find(&refs, "refs/tags/t1")->tree);
+	assert_string_equal(git_refs_find(&refs, "refs/logbook/blob")->id, blob_id);
+	assert_null(git_refs_find(&refs, "refs/logbook/blob")->tree);
+	assert_null(git_refs_find(&refs, "refs/heads/missing"));
+	assert_null(git_refs_find(&refs, "refs/heads/hosts/web"));
+	/* where the snapshot has a commit, git_resolve says the same; where it has none, so does git_resolve */
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		const struct git_ref *r = git_refs_find(&refs, names[i]);
+		char *g = git_resolve(repo, names[i]);
+		if (r && r->tree)
+			assert_string_equal(r->id, g);
+		else if (!r || !strcmp(names[i], "refs/logbook/blob"))
+			assert_null(g);
+		free(g);
+	}
+	git_refs_free(&refs);
+	free(head);
+	free(tree_id);
+	free(blob_id);
+	free(tag_id);
+}
+
+static void a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agrees(void **state)
+{
+	const char *const paths[] = { "a.jsonl" };
+	const char *tree[] = { "rev-parse", REF "^{tree}", NULL };
+	char *index = index_path(), *old, *old_tree, *now;
+	(void)state;
+
+	put("a.jsonl", "one\n");
+	assert_int_equal(commit(paths, 1), 1);
+	old = git_resolve(repo, REF);
+	old_tree = git_out(tree);
+	/* the tree given is the ref's: nothing changed, no commit */
+	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", NULL), 0);
+	put("a.jsonl", "one\ntwo\n");
+	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", NULL), 1);
+	now = git_resolve(repo, REF);
+	assert_string_not_equal(now, old);
+	assert_int_equal(git_is_ancestor(repo, old, now), 1);
+	free(index);
+	free(old);
+	free(old_tree);
+	free(now);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -543,6 +631,8 @@ int main(void)
 		T(a_ref_moves_only_from_the_value_expected),
 		T(a_blob_is_read_a_chunk_at_a_time_and_may_be_left_halfway),
 		T(many_blobs_come_through_one_batch_in_the_order_asked),
+		T(the_refs_read_at_once_agree_with_git_ref_by_ref),
+		T(a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agrees),
 	};
 	return cmocka_run_group_tests_name("git", tests, NULL, NULL);
 }
