@@ -79,6 +79,43 @@ int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, 
 	return 0;
 }
 
+#ifndef LOGBOOK_HELPERDIR
+#error "LOGBOOK_HELPERDIR: the Makefile's $(LIBEXECDIR)/logbook"
+#endif
+
+/*
+ * Where helper name is: next to the running binary when it is there,
+ * else in LOGBOOK_HELPERDIR (make's $(LIBEXECDIR)/logbook).
+ *
+ * Next to the binary first, so that a logbook run from its build tree
+ * (the tests, an MTA's alias pointing at it) runs the helper built with
+ * it and never an older installed one.  That directory is as trusted as
+ * the binary itself: whoever can write there can replace logbook.  An
+ * installed logbook (/usr/bin) has no helper beside it and uses the
+ * compiled-in path.  No environment variable is read: ingest-mail runs
+ * from MTAs with privileges the caller's environment must not steer.
+ * fs_self_exe reads /proc/self/exe; when it cannot ("logbook", no
+ * slash), the compiled-in path, never the working directory.
+ */
+char *cmd_helper_path(const char *name)
+{
+	char *self = fs_self_exe();
+	char *slash = strrchr(self, '/');
+	char *path;
+
+	if (slash) {
+		slash[1] = '\0';
+		path = xasprintf("%s%s", self, name);
+		if (access(path, X_OK) == 0) {
+			free(self);
+			return path;
+		}
+		free(path);
+	}
+	free(self);
+	return xasprintf("%s/%s", LOGBOOK_HELPERDIR, name);
+}
+
 void cmd_trim(struct buf *b)
 {
 	size_t start = 0, end = b->len;

@@ -45,6 +45,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_browse(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_news(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
@@ -92,6 +93,13 @@ struct journal *cmd_journal(void);
  */
 struct stat;
 int cmd_take_dir(const char *dir, const char *cmd, bool *existed, bool *shared, struct stat *st);
+/*
+ * The helper program name (logbook-ingest-mail, logbook-browse): next
+ * to the running binary when it is there (a build tree), else in
+ * LOGBOOK_HELPERDIR (make's $(LIBEXECDIR)/logbook); never from the
+ * environment nor the PATH.  Allocated.
+ */
+char *cmd_helper_path(const char *name);
 /* drop trailing blanks and newlines, and leading empty lines */
 void cmd_trim(struct buf *b);
 /*

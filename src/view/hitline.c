@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/day.h"
+#include "base/xalloc.h"
 #include "view/hitline.h"
 #include "view/page.h"
 #include "view/render.h"
@@ -111,4 +112,53 @@ void hitline_format(struct buf *out, const struct index_hit *h, const char *text
 	buf_addc(out, '\n');
 	buf_release(&body);
 	rec_free(r);
+}
+
+struct collect {
+	struct hitlines *out;
+	const char *text;
+	bool color;
+	hitline_keep_fn keep;
+	void *arg;
+};
+
+static int collect_hit(const struct index_hit *h, void *arg)
+{
+	struct collect *c = arg;
+	struct buf line = BUF_INIT;
+	struct hitline *hl;
+
+	if (c->keep && !c->keep(h, c->arg))
+		return 0;
+	hitline_format(&line, h, c->text, c->color);
+	buf_truncate(&line, line.len - 1);	/* its newline */
+	c->out->v = xreallocarray(c->out->v, c->out->n + 1, sizeof *c->out->v);
+	hl = &c->out->v[c->out->n++];
+	*hl = (struct hitline){ .text = buf_detach(&line, NULL), .day = xstrdup(h->day), .host = xstrdup(h->host),
+				.path = h->path ? xstrdup(h->path) : NULL, .seq = h->seq, .time = h->time, .lineno = h->lineno };
+	return 0;
+}
+
+int hitline_search(struct journal *j, struct index_query *q, bool color, hitline_keep_fn keep, void *arg,
+		   struct hitlines *out)
+{
+	struct collect c = { .out = out, .text = q->text, .color = color, .keep = keep, .arg = arg };
+
+	out->v = NULL;
+	out->n = 0;
+	q->event_lines = !q->text;
+	return index_search(j, q, collect_hit, &c);
+}
+
+void hitlines_release(struct hitlines *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		free(h->v[i].text);
+		free(h->v[i].day);
+		free(h->v[i].host);
+		free(h->v[i].path);
+	}
+	free(h->v);
+	h->v = NULL;
+	h->n = 0;
 }
