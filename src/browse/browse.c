@@ -938,6 +938,10 @@ static struct screen *news_screen(void)
 		say("news: %s", errget());
 	for (size_t d = 0; d < app.days.n; d++)
 		app.unread[d] = false;
+	/* the day list's lines are made again, without their marks */
+	for (size_t i = 0; i < app.stack[0]->n; i++)
+		if (app.stack[0]->lines[i].target < app.days.n)
+			app.stack[0]->lines[i].len = 0;
 	return s;
 }
 
@@ -1110,8 +1114,14 @@ static void act_enter(struct screen *s)
 		break;
 	case PAGE:
 		if (has_children(s, s->vis[s->cur])) {
-			s->lines[s->vis[s->cur]].folded = !l->folded;
+			size_t i = s->vis[s->cur], last;
+			int rows = LINES > 2 ? LINES - 2 : 1;
+			s->lines[i].folded = !l->folded;
 			screen_layout(s);
+			/* what was unfolded comes into view, the line itself kept on the screen */
+			last = s->cur + (children_end(s, i) - i - 1);
+			if (!s->lines[i].folded && last >= s->top + (size_t)rows)
+				s->top = last - (size_t)rows + 1 < s->cur ? last - (size_t)rows + 1 : s->cur;
 		}
 		break;
 	case SEARCH:
@@ -1169,7 +1179,8 @@ static bool act_typing(struct screen *s, int rc, wint_t k)
 	}
 	switch (k) {
 	case 27:
-		pop();
+		/* the results stay: Esc or q again goes back */
+		s->typing = false;
 		return true;
 	case '\r':
 	case '\n':
