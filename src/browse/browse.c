@@ -1389,6 +1389,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static char name[] = "browse";
 	const char *dir = NULL, *when = "auto", *spec = NULL, *term;
 	char day[DAY_LEN + 1];
 	int c;
@@ -1396,10 +1397,11 @@ int main(int argc, char **argv)
 	/* -C DIR first, as logbook passes it */
 	if (argc > 2 && !strcmp(argv[1], "-C")) {
 		dir = argv[2];
-		argv[2] = argv[0];
 		argv += 2;
 		argc -= 2;
 	}
+	/* the messages name the command, as logbook's own do */
+	argv[0] = name;
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
