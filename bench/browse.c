@@ -7,8 +7,10 @@
  *
  *   browse [--runs K] [--limit N] JOURNAL PREFIX...
  *
- * First brings the index up to date (index_update, as browse does when
- * it starts; timed apart).  Then one line per key: the text typed, the
+ * Keys from the third character on: browse does not search before
+ * (SEARCH_MIN in src/browse/browse.c: fewer than three characters have no
+ * trigram to look up).  First brings the index up to date (index_update,
+ * as browse does when it starts; timed apart).  Then one line per key: the text typed, the
  * records found, the method the index chose, and the median
  * milliseconds of K runs (default 5; the keys of every prefix
  * interleaved within a round).  bench/browse prints it next to
@@ -92,7 +94,7 @@ int main(int argc, char **argv)
 		die("index_update: %s", errget());
 	printf("index brought up to date: %.0f ms\n", now_ms() - t0);
 	for (int a = optind + 1; a < argc; a++) {
-		for (size_t k = 1; k <= strlen(argv[a]); k++) {
+		for (size_t k = 3; k <= strlen(argv[a]); k++) {
 			keys = xreallocarray(keys, nkeys + 1, sizeof *keys);
 			keys[nkeys++] = (struct key){ .text = xstrndup(argv[a], k), .ms = xcalloc(runs, sizeof(double)) };
 		}

@@ -10,18 +10,8 @@ load lib
 W=80
 H=24
 
-setup() {
-	export TZ=UTC LC_ALL=C
-	export HOME="$BATS_TEST_TMPDIR/home"
-	mkdir -p "$HOME"
-	export LOGBOOK_DIR="$BATS_TEST_TMPDIR/journal"
-	export LOGBOOK_HOST=web1 LOGBOOK_USER=alice
-	unset LOGBOOK_SESSION SSH_USER_AUTH SUDO_USER VISUAL EDITOR PAGER NO_COLOR LESS
-	export LOGBOOK="${LOGBOOK:-$BATS_TEST_DIRNAME/../logbook}"
-	export LOGBOOK_SECRETS=/nonexistent/logbook-secrets
-	export LOGBOOK_ROOT=/nonexistent/logbook-root
-	SOCK="lb-browse-$$-$BATS_TEST_NUMBER"
-}
+# a tmux server of each test's own
+SOCK="lb-browse-$$-${BATS_TEST_NUMBER:-0}"
 
 teardown() {
 	tmux -L "$SOCK" kill-server 2>/dev/null || true
@@ -180,6 +170,11 @@ walk() {
 
 @test "[ and ] go to the day before and after; g and G; help; y shows and sends the reference" {
 	world
+	start -1
+	shows "$(date -u -d yesterday +%Y_%m_%d)  (0 records)"
+	keys q q
+	ended
+	tmux -L "$SOCK" kill-server
 	start 2026_11_24
 	shows 'Tuesday 24 November 2026'
 	keys ']'
@@ -339,4 +334,7 @@ walk() {
 	[[ "$output" == *"writes no record"* ]]
 	run lb browse nosuchday
 	[ "$status" -eq 2 ]
+	run lb browse -1 -2
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"one day, not '-1' and '-2'"* ]]
 }

@@ -78,6 +78,8 @@
 #define NEWS_DAYS 7
 /* results a search shows: the newest; a screenful many times over */
 #define SEARCH_LIMIT 500
+/* the search starts at this many characters: the index's trigrams */
+#define SEARCH_MIN 3
 
 static const char usage[] =
 	"usage: logbook browse [--color=WHEN] [DAY]\n"
@@ -92,11 +94,11 @@ static const char usage[] =
 	"Keys: j/k or arrows move, PgDn/space and PgUp page, g/G first/last,\n"
 	"Enter opens (a day, a result, an incident) or folds and unfolds (on a\n"
 	"page), z unfolds or folds the whole page, [ and ] the previous and next\n"
-	"day, / searches as you type (Enter opens the page at the record), n/N\n"
-	"the next and previous match, u the news since your last look, t the\n"
-	"thread of replies of a record, y copies the record's reference\n"
-	"(HOST:SEQ) to the clipboard through the terminal (OSC 52) and shows it,\n"
-	"q or Esc goes back, ? shows the keys.\n"
+	"day, / searches as you type (from 3 characters; Enter opens the page\n"
+	"at the record), n/N the next and previous match, u the news since your\n"
+	"last look, t the thread of replies of a record, y copies the record's\n"
+	"reference (HOST:SEQ) to the clipboard through the terminal (OSC 52) and\n"
+	"shows it, q or Esc goes back, ? shows the keys.\n"
 	"\n"
 	"Browsing writes no record and ingests nothing: it only brings the\n"
 	"search index in .state/ up to date and, when you open the news, moves\n"
@@ -118,7 +120,8 @@ static const char *const help_text[] = {
 	"  Enter           open the day, result or incident; on a page: fold/unfold",
 	"  z               unfold (or fold again) every record of the page",
 	"  [  ]            previous (older) and next (newer) day",
-	"  /               search as you type; Enter opens the page at the record",
+	"  /               search as you type (3 characters or more); Enter opens",
+	"                  the page at the record, Esc stops typing",
 	"  n  N            next and previous match of the search",
 	"  u               news: what the others did since you last looked",
 	"  t               the thread: the record and its replies",
@@ -859,16 +862,24 @@ static void search_run(struct screen *s)
 	struct index_query q = { .limit = SEARCH_LIMIT };
 	char msg[128];
 
+	size_t chars = 0;
+
 	hitlines_release(&s->hits);
-	if (s->query.len) {
+	for (size_t i = 0; i < s->query.len; i++)
+		chars += ((unsigned char)s->query.data[i] & 0xc0) != 0x80;
+	/* fewer than 3 characters: no trigram to look up, a scan of every record's text (seconds at 10M) */
+	if (chars >= SEARCH_MIN) {
 		q.text = buf_str(&s->query);
 		if (hitline_search(app.j, &q, app.color, NULL, NULL, &s->hits) < 0)
 			say("search: %s", errget());
 	}
 	fill_hits(s);
-	snprintf(s->title, sizeof s->title, "search: %zu%s record%s, newest first   Enter opens its page",
-		 s->hits.n, s->hits.n == SEARCH_LIMIT ? "+" : "", s->hits.n == 1 ? "" : "s");
-	snprintf(msg, sizeof msg, "%s", s->hits.n || !s->query.len ? "" : "nothing matches");
+	if (chars < SEARCH_MIN)
+		snprintf(s->title, sizeof s->title, "search: type %d characters or more", SEARCH_MIN);
+	else
+		snprintf(s->title, sizeof s->title, "search: %zu%s record%s, newest first   Enter opens its page",
+			 s->hits.n, s->hits.n == SEARCH_LIMIT ? "+" : "", s->hits.n == 1 ? "" : "s");
+	snprintf(msg, sizeof msg, "%s", s->hits.n || chars < SEARCH_MIN ? "" : "nothing matches");
 	say("%s", msg);
 }
 
@@ -1402,6 +1413,18 @@ int main(int argc, char **argv)
 	}
 	/* the messages name the command, as logbook's own do */
 	argv[0] = name;
+	/* a day given as "-3" (3 days ago) is no option: taken out before getopt sees it, as show does */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++) {
+		if (argv[i][0] == '-' && argv[i][1] >= '0' && argv[i][1] <= '9' &&
+		    strspn(argv[i] + 1, "0123456789") == strlen(argv[i] + 1)) {
+			if (spec)
+				cli_usage_exit(usage, "browse: one day, not '%s' and '%s'", spec, argv[i]);
+			spec = argv[i];
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+			argc--;
+			i--;
+		}
+	}
 	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -1415,8 +1438,7 @@ int main(int argc, char **argv)
 			cli_bad_option(usage, c, argv);
 		}
 	}
-	/* a day given as -3 is taken as an option by getopt: it is one only after "--" or here */
-	if (argc - optind > 1)
+	if (argc - optind > (spec ? 0 : 1))
 		cli_usage_exit(usage, "browse: too many arguments");
 	if (optind < argc)
 		spec = argv[optind];
