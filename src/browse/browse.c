@@ -164,6 +164,7 @@ struct screen {
 	struct hitlines hits;
 	struct buf query;
 	bool typing;
+	bool stale;		/* the query changed since the results were found */
 };
 
 struct app {
@@ -864,6 +865,7 @@ static void search_run(struct screen *s)
 
 	size_t chars = 0;
 
+	s->stale = false;
 	hitlines_release(&s->hits);
 	for (size_t i = 0; i < s->query.len; i++)
 		chars += ((unsigned char)s->query.data[i] & 0xc0) != 0x80;
@@ -1179,14 +1181,10 @@ static bool act_typing(struct screen *s, int rc, wint_t k)
 	size_t n;
 
 	if (rc == KEY_CODE_YES) {
-		switch (k) {
-		case KEY_BACKSPACE:
-			goto backspace;
-		case KEY_ENTER:
-			goto enter;
-		default:
-			return false;	/* arrows, pages: move in the results */
-		}
+		/* arrows and pages move in the results */
+		if (k != KEY_BACKSPACE && k != KEY_ENTER)
+			return false;
+		k = k == KEY_BACKSPACE ? 127 : '\r';
 	}
 	switch (k) {
 	case 27:
@@ -1195,13 +1193,14 @@ static bool act_typing(struct screen *s, int rc, wint_t k)
 		return true;
 	case '\r':
 	case '\n':
-	enter:
 		s->typing = false;
+		/* keys typed faster than the search: the results of the query as it is */
+		if (s->stale)
+			search_run(s);
 		act_enter(s);
 		return true;
 	case 127:
 	case 8:
-	backspace:
 		/* one character, however many bytes */
 		while (s->query.len && ((unsigned char)s->query.data[s->query.len - 1] & 0xc0) == 0x80)
 			buf_truncate(&s->query, s->query.len - 1);
@@ -1220,7 +1219,7 @@ static bool act_typing(struct screen *s, int rc, wint_t k)
 			return true;
 		buf_add(&s->query, mb, n);
 	}
-	/* the keys already typed first: one search for them all */
+	s->stale = true;
 	return true;
 }
 
@@ -1267,7 +1266,7 @@ static void loop(void)
 							break;
 					}
 					nodelay(stdscr, FALSE);
-					if (app.depth == depth && s->typing)
+					if (app.depth == depth && s->stale)
 						search_run(s);
 				}
 				continue;
