@@ -167,13 +167,27 @@ struct screen {
 	bool stale;		/* the query changed since the results were found */
 };
 
+/*
+ * A day of the list: its hosts' record files, listed at the start (no
+ * file read: 10 years are 55,000 files), counted when the day is first
+ * drawn, as its warnings are.
+ */
+struct day {
+	char name[DAY_LEN + 1];
+	char **hosts, **paths;
+	size_t *counts;
+	size_t n;
+	bool counted;
+	size_t warnings;	/* warning and critical events, once counted */
+	bool unread;		/* news since the last look */
+};
+
 struct app {
 	struct journal *j;
 	struct ident id;
 	bool color;
-	struct store_days days;
-	size_t *warnings;	/* per day of days: warning and critical events; SIZE_MAX: not counted yet */
-	bool *unread;		/* per day of days: news since the last look */
+	struct day *days;	/* newest first */
+	size_t ndays;
 	struct threads threads;
 	bool has_threads;
 	struct incidents incidents;
@@ -593,16 +607,65 @@ static int day_warning_hit(const struct index_hit *h, void *arg)
 	return 0;
 }
 
-static size_t day_warnings(size_t i)
+static int count_line(const char *line, size_t len, size_t lineno, void *arg)
 {
-	if (app.warnings[i] == SIZE_MAX) {
-		struct index_query q = { .kind = "event", .since = app.days.days[i].day,
-					 .until = app.days.days[i].day, .event_lines = true };
-		app.warnings[i] = 0;
-		if (index_search(app.j, &q, day_warning_hit, &app.warnings[i]) < 0)
-			app.warnings[i] = 0;
+	(void)line;
+	(void)len;
+	(void)lineno;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* day i's records per host and its warnings, counted when it is first shown */
+static struct day *day_counted(size_t i)
+{
+	struct day *d = &app.days[i];
+
+	if (!d->counted) {
+		struct index_query q = { .kind = "event", .since = d->name, .until = d->name, .event_lines = true };
+		d->counted = true;
+		for (size_t h = 0; h < d->n; h++)
+			if (store_scan_file(d->paths[h], count_line, &d->counts[h]) < 0)
+				d->counts[h] = 0;
+		if (index_search(app.j, &q, day_warning_hit, &d->warnings) < 0)
+			d->warnings = 0;
 	}
-	return app.warnings[i];
+	return d;
+}
+
+static int add_day_file(const char *day, const char *host, const char *path, void *arg)
+{
+	struct day *d;
+
+	(void)arg;
+	if (!app.ndays || strcmp(app.days[app.ndays - 1].name, day)) {
+		app.days = xreallocarray(app.days, app.ndays + 1, sizeof *app.days);
+		d = &app.days[app.ndays++];
+		memset(d, 0, sizeof *d);
+		snprintf(d->name, sizeof d->name, "%s", day);
+	}
+	d = &app.days[app.ndays - 1];
+	d->hosts = xreallocarray(d->hosts, d->n + 1, sizeof *d->hosts);
+	d->paths = xreallocarray(d->paths, d->n + 1, sizeof *d->paths);
+	d->counts = xreallocarray(d->counts, d->n + 1, sizeof *d->counts);
+	d->hosts[d->n] = xstrdup(host);
+	d->paths[d->n] = xstrdup(path);
+	d->counts[d->n++] = 0;
+	return 0;
+}
+
+static void days_release(void)
+{
+	for (size_t i = 0; i < app.ndays; i++) {
+		for (size_t h = 0; h < app.days[i].n; h++) {
+			free(app.days[i].hosts[h]);
+			free(app.days[i].paths[h]);
+		}
+		free(app.days[i].hosts);
+		free(app.days[i].paths);
+		free(app.days[i].counts);
+	}
+	free(app.days);
 }
 
 /* whether an open incident covers day */
@@ -621,25 +684,25 @@ static bool day_in_incident(const char *day)
 
 static void day_line(struct buf *out, size_t i)
 {
-	const struct store_day_hosts *d = &app.days.days[i];
+	const struct day *d = day_counted(i);
 	const char *bold = app.color ? "\033[1m" : "", *reset = app.color ? "\033[m" : "";
-	size_t total = 0, warnings = day_warnings(i);
+	size_t total = 0;
 	char title[64];
 
 	for (size_t h = 0; h < d->n; h++)
 		total += d->counts[h];
-	day_title(d->day, title, sizeof title);
-	buf_addf(out, "%s%s %s%s %-3.3s %7zu ", app.unread[i] ? bold : "", app.unread[i] ? "*" : " ", d->day,
-		 reset, title, total);
+	day_title(d->name, title, sizeof title);
+	buf_addf(out, "%s%s %s%s %-3.3s %7zu ", d->unread ? bold : "", d->unread ? "*" : " ", d->name, reset, title,
+		 total);
 	for (size_t h = 0; h < d->n; h++) {
 		buf_addc(out, ' ');
 		render_escape(out, d->hosts[h], strlen(d->hosts[h]), false);
 		buf_addf(out, ":%zu", d->counts[h]);
 	}
-	if (warnings)
-		buf_addf(out, "  %s%zu warning%s%s", app.color ? "\033[33m" : "", warnings, warnings == 1 ? "" : "s",
-			 reset);
-	if (day_in_incident(d->day))
+	if (d->warnings)
+		buf_addf(out, "  %s%zu warning%s%s", app.color ? "\033[33m" : "", d->warnings,
+			 d->warnings == 1 ? "" : "s", reset);
+	if (day_in_incident(d->name))
 		buf_addf(out, "  %sincident%s", app.color ? "\033[31m" : "", reset);
 }
 
@@ -649,7 +712,7 @@ static struct screen *days_screen(void)
 	struct screen *s = screen_new(DAYS);
 	struct buf b = BUF_INIT;
 
-	snprintf(s->title, sizeof s->title, "logbook browse: %zu days (* new since your last look)", app.days.n);
+	snprintf(s->title, sizeof s->title, "logbook browse: %zu days (* new since your last look)", app.ndays);
 	for (size_t i = 0; i < app.incidents.n; i++) {
 		if (app.incidents.v[i].ncloses)
 			continue;
@@ -658,7 +721,7 @@ static struct screen *days_screen(void)
 		timeline_incident_line(&b, &app.incidents.v[i]);
 		screen_add(s, b.data, b.len, SIZE_MAX, SIZE_MAX - 1 - i);
 	}
-	for (size_t i = 0; i < app.days.n; i++) {
+	for (size_t i = 0; i < app.ndays; i++) {
 		/* the warnings are counted when the line is first drawn */
 		screen_add(s, "", 0, SIZE_MAX, i);
 	}
@@ -675,7 +738,7 @@ static void days_fill(struct screen *s)
 
 	for (size_t v = from; v < s->nvis && v <= s->cur + (size_t)rows; v++) {
 		struct line *l = &s->lines[s->vis[v]];
-		if (l->len || l->target >= app.days.n)
+		if (l->len || l->target >= app.ndays)
 			continue;
 		buf_reset(&b);
 		day_line(&b, l->target);
@@ -930,10 +993,22 @@ static void news_load(void)
 	}
 	if (hitline_search(app.j, &q, app.color, keep_news, NULL, &app.news) < 0)
 		say("news: %s", errget());
-	for (size_t i = 0; i < app.news.n; i++)
-		for (size_t d = 0; d < app.days.n; d++)
-			if (!strcmp(app.days.days[d].day, app.news.v[i].day))
-				app.unread[d] = true;
+	for (size_t i = 0; i < app.news.n; i++) {
+		/* the list is newest first: a binary search */
+		size_t lo = 0, hi = app.ndays;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			int c = strcmp(app.days[mid].name, app.news.v[i].day);
+			if (!c) {
+				app.days[mid].unread = true;
+				break;
+			}
+			if (c > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
 }
 
 static struct screen *news_screen(void)
@@ -949,11 +1024,11 @@ static struct screen *news_screen(void)
 	/* looking is what moves the place, as logbook news does */
 	if (app.indexed && newsmark_write(app.j, app.id.admin, &app.pos, day_now_us(), app.heads, app.nheads) < 0)
 		say("news: %s", errget());
-	for (size_t d = 0; d < app.days.n; d++)
-		app.unread[d] = false;
+	for (size_t d = 0; d < app.ndays; d++)
+		app.days[d].unread = false;
 	/* the day list's lines are made again, without their marks */
 	for (size_t i = 0; i < app.stack[0]->n; i++)
-		if (app.stack[0]->lines[i].target < app.days.n)
+		if (app.stack[0]->lines[i].target < app.ndays)
 			app.stack[0]->lines[i].len = 0;
 	return s;
 }
@@ -1090,15 +1165,15 @@ static void act_day(struct screen *s, int dir)
 {
 	struct screen *n;
 
-	for (size_t i = 0; i < app.days.n; i++) {
-		if (strcmp(app.days.days[i].day, s->day))
+	for (size_t i = 0; i < app.ndays; i++) {
+		if (strcmp(app.days[i].name, s->day))
 			continue;
 		/* the list is newest first: the older day is the next one */
-		if ((dir < 0 && i + 1 >= app.days.n) || (dir > 0 && i == 0)) {
+		if ((dir < 0 && i + 1 >= app.ndays) || (dir > 0 && i == 0)) {
 			say("%s", dir < 0 ? "no older day" : "no newer day");
 			return;
 		}
-		if ((n = page_screen(app.days.days[dir < 0 ? i + 1 : i - 1].day))) {
+		if ((n = page_screen(app.days[dir < 0 ? i + 1 : i - 1].name))) {
 			app.depth--;
 			screen_free(s);
 			push(n);
@@ -1117,8 +1192,8 @@ static void act_enter(struct screen *s)
 	l = &s->lines[s->vis[s->cur]];
 	switch (s->kind) {
 	case DAYS:
-		if (l->target < app.days.n) {
-			struct screen *p = page_screen(app.days.days[l->target].day);
+		if (l->target < app.ndays) {
+			struct screen *p = page_screen(app.days[l->target].name);
 			if (p)
 				push(p);
 		} else if (l->target != SIZE_MAX) {
@@ -1400,6 +1475,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	static char name[] = "browse";
+	struct store_warnings warnings = { 0 };
 	const char *dir = NULL, *when = "auto", *spec = NULL, *term;
 	char day[DAY_LEN + 1];
 	int c;
@@ -1454,12 +1530,8 @@ int main(int argc, char **argv)
 		die_err();
 	if (ident_resolve_in(&app.id, app.j) < 0)
 		die_err();
-	if (store_list_days(app.j, &app.days) < 0)
+	if (store_each_file(app.j, 0, add_day_file, NULL) < 0)
 		die("browse: %s", errget());
-	app.warnings = xcalloc(app.days.n ? app.days.n : 1, sizeof *app.warnings);
-	app.unread = xcalloc(app.days.n ? app.days.n : 1, sizeof *app.unread);
-	for (size_t i = 0; i < app.days.n; i++)
-		app.warnings[i] = SIZE_MAX;
 	/* every host's head before the index's position, as news takes them */
 	if (store_heads(app.j, "", &app.heads, &app.nheads) < 0)
 		app.nheads = 0;
@@ -1467,8 +1539,9 @@ int main(int argc, char **argv)
 	if (newsmark_read(app.j, app.id.admin, &app.mark) < 0)
 		warn_msg("browse: %s", errget());
 	app.has_threads = threads_load(app.j, THREADS_CACHED, &app.threads) == 0;
-	if (incidents_load(app.j, &app.incidents, &app.days.warnings, false) < 0)
+	if (incidents_load(app.j, &app.incidents, &warnings, false) < 0)
 		memset(&app.incidents, 0, sizeof app.incidents);
+	store_warnings_free(&warnings);
 	news_load();
 
 	curses_start();
@@ -1489,12 +1562,10 @@ int main(int argc, char **argv)
 	free(app.last_query);
 	free(app.heads);
 	free(app.mark.heads);
-	free(app.warnings);
-	free(app.unread);
 	incidents_release(&app.incidents);
 	if (app.has_threads)
 		threads_release(&app.threads);
-	store_days_free(&app.days);
+	days_release();
 	ident_release(&app.id);
 	index_close();
 	journal_close(app.j);
