@@ -272,8 +272,10 @@ walk() {
 @test "read-only: no file of the journal changes but the news marker" {
 	world
 	LOGBOOK_USER=bob lb note "bob was here" >/dev/null
-	# the index up to date (browse brings it up to date as search does: derived data)
+	# the index and the incident cache up to date (browse brings them up to
+	# date as search and incident list do: derived data)
 	lb search nginx >/dev/null
+	lb incident list >/dev/null
 	snapshot "$LOGBOOK_DIR" | grep -v '\./\.state/news' >"$BATS_TEST_TMPDIR/before"
 	start
 	shows "* $(today) "

@@ -22,9 +22,9 @@
  *
  * Read-only: it never writes a record, ingests no spool (show and news
  * do, browse does not) and keeps no cache of its own.  It brings the
- * search index in .state/ up to date (derived data, as search does) and
- * moves the news marker (.state/news/ADMIN) when the news screen is
- * opened, as news does.
+ * search index and the incident cache in .state/ up to date (derived
+ * data, as search and incident list do) and moves the news marker
+ * (.state/news/ADMIN) when the news screen is opened, as news does.
  *
  * The terminal is given back on every way out: q, the end of input, a
  * fatal error (endwin before the message), and SIGTERM, SIGINT, SIGHUP,
@@ -101,8 +101,9 @@ static const char usage[] =
 	"shows it, q or Esc goes back, ? shows the keys.\n"
 	"\n"
 	"Browsing writes no record and ingests nothing: it only brings the\n"
-	"search index in .state/ up to date and, when you open the news, moves\n"
-	"your news place (.state/news/), as logbook news does.\n"
+	"search index and the incident cache in .state/ up to date and, when\n"
+	"you open the news, moves your news place (.state/news/), as logbook\n"
+	"news does.\n"
 	"\n"
 	"  --color=WHEN   colour: auto (unless $NO_COLOR is set or the terminal\n"
 	"                 has none), always or never\n"
@@ -131,8 +132,9 @@ static const char *const help_text[] = {
 	"  ?               this help",
 	"",
 	"Read-only: browsing never writes a record and ingests nothing.  It",
-	"brings the search index (.state/) up to date and, when you open the",
-	"news, moves your place in it (.state/news/), as logbook news does.",
+	"brings the search index and the incident cache (.state/) up to date",
+	"and, when you open the news, moves your place in it (.state/news/),",
+	"as logbook news does.",
 	NULL,
 };
 
@@ -595,40 +597,43 @@ static void draw(void)
 
 /* ---- the screens ---- */
 
-/* the warning and critical events of day i, counted once, when it is shown */
-static int day_warning_hit(const struct index_hit *h, void *arg)
-{
-	struct record *r = h->line ? rec_parse(h->line, h->len, false) : NULL;
-	const char *level = r ? rec_get_str(r, "level", NULL) : NULL;
+struct day_count {
+	size_t lines, warnings;
+};
 
+/* a line of a day's file: a record, and maybe an event at warning or critical */
+static int count_line(const char *line, size_t len, size_t lineno, void *arg)
+{
+	struct day_count *c = arg;
+	struct record *r;
+	const char *level;
+
+	(void)lineno;
+	c->lines++;
+	/* only the lines that may be events are parsed */
+	if (index_find(line, len, "\"event\"", 7) < 0 || !(r = rec_parse(line, len, false)))
+		return 0;
+	level = !strcmp(r->kind, "event") ? rec_get_str(r, "level", NULL) : NULL;
 	if (level && (!strcmp(level, "warning") || !strcmp(level, "critical")))
-		(*(size_t *)arg)++;
+		c->warnings++;
 	rec_free(r);
 	return 0;
 }
 
-static int count_line(const char *line, size_t len, size_t lineno, void *arg)
-{
-	(void)line;
-	(void)len;
-	(void)lineno;
-	(*(size_t *)arg)++;
-	return 0;
-}
-
-/* day i's records per host and its warnings, counted when it is first shown */
+/* day i's records per host and its warnings, counted from its files when it is first shown */
 static struct day *day_counted(size_t i)
 {
 	struct day *d = &app.days[i];
 
 	if (!d->counted) {
-		struct index_query q = { .kind = "event", .since = d->name, .until = d->name, .event_lines = true };
 		d->counted = true;
-		for (size_t h = 0; h < d->n; h++)
-			if (store_scan_file(d->paths[h], count_line, &d->counts[h]) < 0)
-				d->counts[h] = 0;
-		if (index_search(app.j, &q, day_warning_hit, &d->warnings) < 0)
-			d->warnings = 0;
+		for (size_t h = 0; h < d->n; h++) {
+			struct day_count c = { 0 };
+			if (store_scan_file(d->paths[h], count_line, &c) < 0)
+				continue;
+			d->counts[h] = c.lines;
+			d->warnings += c.warnings;
+		}
 	}
 	return d;
 }
@@ -1539,7 +1544,8 @@ int main(int argc, char **argv)
 	if (newsmark_read(app.j, app.id.admin, &app.mark) < 0)
 		warn_msg("browse: %s", errget());
 	app.has_threads = threads_load(app.j, THREADS_CACHED, &app.threads) == 0;
-	if (incidents_load(app.j, &app.incidents, &warnings, false) < 0)
+	/* the incident cache brought up to date (derived data, as the index): 10M records are not read at each start */
+	if (incidents_load(app.j, &app.incidents, &warnings, true) < 0)
 		memset(&app.incidents, 0, sizeof app.incidents);
 	store_warnings_free(&warnings);
 	news_load();
