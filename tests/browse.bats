@@ -56,8 +56,7 @@ keys() {
 
 # wait until the screen holds $1 (a fixed string)
 shows() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		screen | grep -qF -- "$1" && return 0
 		sleep 0.05
 	done
@@ -67,8 +66,7 @@ $(screen)"
 
 # wait until the screen no longer holds $1
 gone() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		screen | grep -qF -- "$1" || return 0
 		sleep 0.05
 	done
@@ -88,8 +86,8 @@ position() {
 
 # move the cursor down (j) to the first line holding $1, a redraw after each key
 move_to() {
-	local i pos
-	for i in $(seq 60); do
+	local pos
+	for _ in $(seq 60); do
 		cursor_line | grep -qF -- "$1" && return 0
 		pos=$(position)
 		keys j
@@ -103,8 +101,7 @@ move_to() {
 
 # wait for browse to end; its exit status, and the terminal as it was
 ended() {
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		[ -s "$OUT/after" ] && break
 		sleep 0.05
 	done
