@@ -331,7 +331,7 @@ static void screen_add(struct screen *s, const char *text, size_t len, size_t re
 	l->target = target;
 }
 
-/* every line of text (its last newline optional), each for record rec */
+/* every line of text (its last newline optional), none a record's */
 static void screen_add_text(struct screen *s, const char *text, size_t len)
 {
 	for (const char *p = text, *end = text + len; p < end;) {
