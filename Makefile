@@ -2,6 +2,7 @@
 #
 #   make                build ./logbook, ./logbook-ingest-mail (its mail helper)
 #                       and ./logbook-bash.so (the bash hook's builtin)
+#                       and ./logbook-browse (its console application)
 #   make check          install missing Debian packages, build, run every test
 #   make check SAN=1    the same under AddressSanitizer and UBSan
 #   make demo           install missing packages, build, show logbook at work
@@ -35,6 +36,8 @@ CFLAGS ?= -O2 -g
 # src/mail/) links MAIL_PKGS: GMime and glib stay out of every other process
 PKGS = jansson libcrypto libpcre2-8 sqlite3
 MAIL_PKGS = gmime-3.0
+# only logbook-browse links ncurses: no other process loads it at start
+BROWSE_PKGS = ncursesw
 # libdpkg (static: Debian ships libdpkg.a only) orders Debian versions for
 # the advisories (src/base/debversion.c); linked into logbook and the tests,
 # not into logbook-ingest-mail, which only reads the advisory's text
@@ -57,17 +60,22 @@ LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -pthread
 MAIL_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(MAIL_PKGS))
 MAIL_LIBS = $(shell $(PKG_CONFIG) --libs $(MAIL_PKGS))
 DPKG_LIBS = $(shell $(PKG_CONFIG) --libs $(DPKG_PKGS))
+BROWSE_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(BROWSE_PKGS))
+BROWSE_LIBS = $(shell $(PKG_CONFIG) --libs $(BROWSE_PKGS))
 
 # src/<layer>/: docs/architecture.md names the layers; src/cmd/ is the
 # command layer (main and one file per subcommand), src/mail/ the program
-# logbook-ingest-mail, the rest is the library
+# logbook-ingest-mail, src/browse/ the program logbook-browse, the rest is
+# the library
 LAYERS = base journal capture files replica view setup cli
 LIB_SRC = $(foreach l,$(LAYERS),$(wildcard src/$(l)/*.c))
 CMD_SRC = $(wildcard src/cmd/*.c)
 MAIL_SRC = $(wildcard src/mail/*.c)
+BROWSE_SRC = $(wildcard src/browse/*.c)
 LIB_OBJ = $(LIB_SRC:src/%.c=build/%.o)
 CMD_OBJ = $(CMD_SRC:src/%.c=build/%.o)
 MAIL_OBJ = $(MAIL_SRC:src/%.c=build/%.o)
+BROWSE_OBJ = $(BROWSE_SRC:src/%.c=build/%.o)
 # the message parser alone, for the tests that drive it
 MAIL_PARSER_OBJ = build/mail/mail.o
 UNIT_SRC = $(wildcard tests/unit/test-*.c)
@@ -77,12 +85,12 @@ BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests deb
 
-all: logbook logbook-ingest-mail logbook-bash.so
+all: logbook logbook-ingest-mail logbook-bash.so logbook-browse
 
 # rebuild everything when the flags change (a SAN=1 build after a plain one)
 build/FLAGS: FORCE
 	@mkdir -p build
-	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS) $(MAIL_LIBS) $(DPKG_LIBS)' > build/FLAGS.new
+	@echo '$(CC) $(ALL_CFLAGS) $(LDFLAGS) $(LIBS) $(MAIL_LIBS) $(DPKG_LIBS) $(BROWSE_LIBS)' > build/FLAGS.new
 	@cmp -s build/FLAGS.new build/FLAGS && rm build/FLAGS.new || mv build/FLAGS.new build/FLAGS
 FORCE:
 
@@ -94,16 +102,21 @@ build/mail/%.o: src/mail/%.c build/FLAGS
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
 
+build/browse/%.o: src/browse/%.c build/FLAGS
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(BROWSE_CFLAGS) -Isrc -MMD -MP -c -o $@ $<
+
 # the shell code is linked in with .incbin, which -MMD does not see
 build/cmd/cmd-hook.o: src/capture/hook.bash src/capture/hook.zsh src/capture/hook-command.bash
 
 build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-# a logbook runs the logbook-ingest-mail beside it (src/cmd/cmd-ingest-mail.c)
-# and its bash hook loads the logbook-bash.so beside it (src/cmd/cmd-hook.c):
-# "make logbook" builds them all, so a build tree never runs a stale helper
-logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail logbook-bash.so
+# a logbook runs the logbook-ingest-mail and logbook-browse beside it
+# (src/cmd/cmd-ingest-mail.c, cmd-browse.c) and its bash hook loads the
+# logbook-bash.so beside it (src/cmd/cmd-hook.c): "make logbook" builds
+# them all, so a build tree never runs a stale helper
+logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail logbook-bash.so logbook-browse
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS) $(DPKG_LIBS)
 
 logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
@@ -116,6 +129,9 @@ BASH_INC = /usr/include/bash /usr/include/bash/include /usr/include/bash/builtin
 logbook-bash.so: src/bash/record.c build/FLAGS
 	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) \
 		$(addprefix -isystem ,$(BASH_INC)) -fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $<
+
+logbook-browse: $(BROWSE_OBJ) build/liblogbook.a
+	$(CC) $(LDFLAGS) -o $@ $(BROWSE_OBJ) build/liblogbook.a $(LIBS) $(BROWSE_LIBS)
 
 build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
 	@mkdir -p build/tests
@@ -148,7 +164,7 @@ build/bench/%: bench/%.c build/liblogbook.a
 	@mkdir -p build/bench
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS)
 
-bench: logbook logbook-ingest-mail $(BENCH_BIN)
+bench: logbook logbook-ingest-mail logbook-browse $(BENCH_BIN)
 
 deps:
 	@scripts/deps
@@ -196,6 +212,7 @@ install: logbook logbook-ingest-mail logbook-bash.so
 	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
 	install -m 0755 logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail
 	install -m 0644 logbook-bash.so $(DESTDIR)$(HELPERDIR)/logbook-bash.so
+	install -m 0755 logbook-browse $(DESTDIR)$(HELPERDIR)/logbook-browse
 	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0644 dist/completion/logbook.bash $(DESTDIR)$(BASHCOMPDIR)/logbook
@@ -228,7 +245,7 @@ deb:
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
-	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-bash.so
+	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-bash.so $(DESTDIR)$(HELPERDIR)/logbook-browse
 	rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
@@ -238,6 +255,6 @@ uninstall:
 	done
 
 clean:
-	rm -rf build logbook logbook-ingest-mail logbook-bash.so
+	rm -rf build logbook logbook-ingest-mail logbook-bash.so logbook-browse
 
 -include $(wildcard build/*/*.d)

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "base/err.h"
-#include "base/fs.h"
 #include "base/xalloc.h"
 #include "cmd/cmd.h"
 #include "journal/journal.h"

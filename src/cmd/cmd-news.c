@@ -40,14 +40,13 @@
 #include "replica/replica.h"
 #include "view/advisories.h"
 #include "view/index.h"
+#include "view/newsmark.h"
 #include "view/page.h"
 #include "view/render.h"
 #include "view/threads.h"
 #include "base/banned.h"
 
 #define NEWS_DAYS 7
-#define NEWS_DIR JOURNAL_STATE "/news"
-#define NEWS_MAGIC "logbook-news 1"
 /* commands shown per admin and host-day, after their count */
 #define NEWS_CMDS 3
 
@@ -70,14 +69,6 @@ static const char usage[] =
 	"  -h, --help     show this help\n";
 
 enum { OPT_COLOR = 256, OPT_NO_PAGER, OPT_SINCE, OPT_ALL, OPT_PEEK };
-
-struct mark {
-	char generation[64];
-	int64_t last_id, time;
-	bool valid;
-	struct store_head *heads;	/* each host's head at the run ("head HOST SEQ" lines) */
-	size_t nheads;
-};
 
 /* one record kept for the page: the kinds shown one by one */
 struct item {
@@ -116,90 +107,11 @@ struct news {
 	size_t nreplies;
 	bool all, color;
 	int64_t since_time;	/* records before this time are not news (0: any) */
-	const struct mark *seen;	/* records at or below a host's head there are not news (NULL: any) */
+	const struct newsmark *seen;	/* records at or below a host's head there are not news (NULL: any) */
 	struct host_news *v;
 	size_t n;
 	size_t records;
 };
-
-static char *mark_path(struct journal *j, const char *admin)
-{
-	struct buf name = BUF_INIT;
-	char *rel, *path;
-
-	/* an admin name may hold any UTF-8 but '/': keep file names plain */
-	for (const char *p = admin; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		    c == '.')
-			buf_addc(&name, (char)c);
-		else
-			buf_addf(&name, "%%%02X", c);
-	}
-	rel = xasprintf(NEWS_DIR "/%s", buf_str(&name));
-	path = journal_path(j, rel);
-	free(rel);
-	buf_release(&name);
-	return path;
-}
-
-static void mark_read(struct journal *j, const char *admin, struct mark *m)
-{
-	char *path = mark_path(j, admin);
-	struct buf b = BUF_INIT;
-	long long id, t;
-
-	memset(m, 0, sizeof *m);
-	if (fs_read_file(path, &b) == 0 &&
-	    sscanf(buf_str(&b), NEWS_MAGIC " %63s %lld %lld", m->generation, &id, &t) == 3 && id >= 0 && t > 0) {
-		const char *p = strchr(buf_str(&b), '\n');
-		m->last_id = id;
-		m->time = t;
-		m->valid = true;
-		for (; p && *++p; p = strchr(p, '\n')) {
-			struct store_head h = { .seq = 0 };
-			long long seq;
-			char fmt[32];
-			snprintf(fmt, sizeof fmt, "head %%%ds %%lld", STORE_HOST_MAX);
-			if (sscanf(p, fmt, h.host, &seq) != 2 || seq < 0)
-				continue;
-			h.seq = seq;
-			m->heads = xreallocarray(m->heads, m->nheads + 1, sizeof *m->heads);
-			m->heads[m->nheads++] = h;
-		}
-	} else if (b.len) {
-		warn_msg("news: %s: not a news marker; starting from the last %d days", path, NEWS_DAYS);
-	}
-	buf_release(&b);
-	free(path);
-}
-
-/* host's head in m, -1 when m has none */
-static int64_t mark_head(const struct mark *m, const char *host)
-{
-	for (size_t i = 0; i < m->nheads; i++)
-		if (!strcmp(m->heads[i].host, host))
-			return m->heads[i].seq;
-	return -1;
-}
-
-static void mark_write(struct journal *j, const char *admin, const struct index_position *pos, int64_t now,
-		       const struct store_head *heads, size_t nheads)
-{
-	char *path = mark_path(j, admin);
-	const char *rel = path + strlen(j->dir);	/* mark_path joined it to the journal's directory */
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, NEWS_MAGIC " %s %" PRId64 " %" PRId64 "\n", pos->generation[0] ? pos->generation : "-",
-		 pos->last_id, now);
-	for (size_t i = 0; i < nheads; i++)
-		buf_addf(&b, "head %s %" PRId64 "\n", heads[i].host, heads[i].seq);
-	if (journal_mkdirs(j, NEWS_DIR) < 0 ||
-	    fs_write_atomic_below(j->dir, rel + strspn(rel, "/"), b.data, b.len, 0600, 0) < 0)
-		warn_msg("news: cannot keep your place in %s: %s", path, errget());
-	buf_release(&b);
-	free(path);
-}
 
 static struct host_news *host_of(struct news *n, const char *day, const char *host)
 {
@@ -308,7 +220,7 @@ static int take(const struct index_hit *hit, void *arg)
 	if (!strcmp(hit->admin, n->me) && strcmp(hit->kind, "event"))
 		return 0;
 	/* a host the marker knows: its chain says what was here; others: the time */
-	if (n->seen && (head = mark_head(n->seen, hit->host)) >= 0 ? hit->seq <= head : hit->time < n->since_time)
+	if (n->seen && (head = newsmark_head(n->seen, hit->host)) >= 0 ? hit->seq <= head : hit->time < n->since_time)
 		return 0;
 	/* who shows the shells; a signature is a seal, not news */
 	if (!strcmp(hit->kind, "session") || !strcmp(hit->kind, "sign"))
@@ -577,7 +489,7 @@ int cmd_news(int argc, char **argv)
 	bool pager = true, peek = false, indexed, threads_ok;
 	int64_t now = day_now_us();
 	struct ident id = { 0 };
-	struct mark m;
+	struct newsmark m;
 	struct store_head *heads = NULL;
 	size_t nheads = 0;
 	struct journal *j;
@@ -621,7 +533,8 @@ int cmd_news(int argc, char **argv)
 	/* threads_load brings the index up to date: once for both */
 	threads_ok = threads_load(j, THREADS_UPDATE, &threads) == 0;
 	indexed = index_position(&pos) == 0 || (index_update(j, NULL) == 0 && index_position(&pos) == 0);
-	mark_read(j, id.admin, &m);
+	if (newsmark_read(j, id.admin, &m) < 0)
+		warn_msg("news: %s; starting from the last %d days", errget(), NEWS_DAYS);
 	if (!since_arg) {
 		char spec[16];
 		snprintf(spec, sizeof spec, "-%d", NEWS_DAYS - 1);
@@ -684,8 +597,8 @@ int cmd_news(int argc, char **argv)
 	print_news(&n, &out);
 	cli_out(out.data, out.len);
 	buf_release(&out);
-	if (!peek)
-		mark_write(j, id.admin, &pos, now, heads, nheads);
+	if (!peek && newsmark_write(j, id.admin, &pos, now, heads, nheads) < 0)
+		warn_msg("news: %s", errget());
 	free(heads);
 	free(m.heads);
 	threads_release(&threads);

@@ -28,6 +28,7 @@
 #include "replica/keyring.h"
 #include "replica/replica.h"
 #include "setup/server.h"
+#include "view/hitline.h"
 #include "view/index.h"
 #include "view/page.h"
 #include "view/advisories.h"
@@ -604,106 +605,6 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, struct cmd
 	return false;
 }
 
-#define HIT_MATCH "\033[1;31m"
-#define HIT_DIM "\033[2m"
-#define HIT_BOLD "\033[1m"
-#define HIT_RESET "\033[m"
-
-/* the longest line of text a hit shows, in bytes, and how much of it may come before the match */
-#define HIT_WIDTH 200
-#define HIT_BEFORE 60
-
-void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color)
-{
-	struct record *r = h->line ? rec_parse(h->line, h->len, false) : NULL;
-	struct buf body = BUF_INIT;
-	char clock[9];
-	const char *p, *nl, *end;
-	long at = -1;
-	size_t tlen = text ? strlen(text) : 0;
-	bool cut_end = false;
-
-	day_clock(h->time, clock);
-	if (color)
-		buf_adds(out, HIT_DIM);
-	buf_adds(out, h->day);
-	buf_addc(out, ' ');
-	buf_adds(out, clock);
-	buf_addc(out, ' ');
-	if (color)
-		buf_adds(out, HIT_RESET HIT_BOLD);
-	render_escape(out, h->host, strlen(h->host), false);
-	/* HOST:SEQ, the reference note --reply, todo done and ack take */
-	buf_addf(out, ":%lld ", (long long)h->seq);
-	render_escape(out, h->admin, strlen(h->admin), false);
-	if (color)
-		buf_adds(out, HIT_RESET);
-	buf_addc(out, ' ');
-	render_escape(out, h->kind, strlen(h->kind), false);
-	/* an event without a search: what it is about (a mail's subject), not its first line of dashes */
-	if (r && !tlen && !strcmp(r->kind, "event"))
-		page_message_summary(r, &body);
-	if (r && !body.len)
-		index_record_text(r, &body, true);
-	else if (!r && h->body)
-		buf_add(&body, h->body, h->body_len);	/* the index's copy: the same text */
-	p = buf_str(&body);
-	end = p + body.len;
-	if (tlen)
-		at = index_find(p, body.len, text, tlen);
-	if (at >= 0) {
-		/* the line that holds the match */
-		const char *m = p + at;
-		while (m > p && m[-1] != '\n')
-			m--;
-		p = m;
-	}
-	if (p > buf_str(&body) && !strcmp(h->kind, "change")) {
-		/* a line of the diff: which file it is in (a change's text starts with its path) */
-		const char *path = buf_str(&body), *eol = memchr(path, '\n', body.len);
-		buf_addc(out, ' ');
-		render_escape(out, path, eol ? (size_t)(eol - path) : body.len, false);
-	}
-	buf_adds(out, ": ");
-	nl = memchr(p, '\n', (size_t)(end - p));
-	if (!nl)
-		nl = end;
-	/* a long line (a 64 KiB command) is shown around the match, cut between characters */
-	if ((size_t)(nl - p) > HIT_WIDTH) {
-		const char *m = at >= 0 ? buf_str(&body) + at : p;
-		const char *from = m - p > HIT_BEFORE ? m - HIT_BEFORE : p;
-		const char *to = (size_t)(nl - m) > HIT_WIDTH - (size_t)(m - from) ? m + (HIT_WIDTH - (m - from)) : nl;
-		while (from > p && ((unsigned char)*from & 0xc0) == 0x80)
-			from--;
-		while (to < nl && ((unsigned char)*to & 0xc0) == 0x80)
-			to++;
-		if (to < m + tlen)
-			to = m + tlen;
-		if (from > p)
-			buf_adds(out, "...");
-		p = from;
-		cut_end = to < nl;
-		nl = to;
-	}
-	if (at >= 0 && (size_t)at + tlen <= (size_t)(nl - buf_str(&body))) {
-		const char *m = buf_str(&body) + at;
-		render_escape(out, p, (size_t)(m - p), false);
-		if (color)
-			buf_adds(out, HIT_MATCH);
-		render_escape(out, m, tlen, false);
-		if (color)
-			buf_adds(out, HIT_RESET);
-		render_escape(out, m + tlen, (size_t)(nl - m - tlen), false);
-	} else {
-		render_escape(out, p, (size_t)(nl - p), false);
-	}
-	if (cut_end)
-		buf_adds(out, "...");
-	buf_addc(out, '\n');
-	buf_release(&body);
-	rec_free(r);
-}
-
 struct printer {
 	struct buf out;
 	const char *text;
@@ -720,7 +621,7 @@ static int print_hit(const struct index_hit *h, void *arg)
 		buf_add(&p->out, h->line, h->len);
 		buf_addc(&p->out, '\n');
 	} else {
-		cmd_format_hit(&p->out, h, p->text, p->color);
+		hitline_format(&p->out, h, p->text, p->color);
 	}
 	if (p->out.len >= 65536) {
 		bool ok = cli_out(p->out.data, p->out.len);

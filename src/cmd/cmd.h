@@ -45,6 +45,7 @@ int cmd_sync(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 int cmd_clone(int argc, char **argv);
 int cmd_search(int argc, char **argv);
+int cmd_browse(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_news(int argc, char **argv);
 int cmd_setup(int argc, char **argv);
@@ -255,15 +256,8 @@ bool cmd_filter_option(int c, const char *arg, struct index_query *q, struct cmd
 		       const char *name);
 void cmd_filter_query(struct cmd_range *r, struct index_query *q, const char *usage, const char *name);
 /*
- * One record found, on one line: day page, local time, host, admin, kind
- * and the line of its text holding the match (the first line when text is
- * NULL), every byte escaped, the match highlighted in colour.
- */
-struct index_hit;
-void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text, bool color);
-/*
  * Bring the index up to date (unless q asks for the files) and print what
- * q finds, as search and list do: one cmd_format_hit line per record
+ * q finds, as search and list do: one hitline_format line per record (view/hitline.h)
  * (text highlighted), or with json the records as stored; through the
  * pager when asked and not json.  The number of records printed; dies
  * naming cmd when the search fails.

@@ -24,6 +24,7 @@ const struct command commands[] = {
 	{ "import", cmd_import, "file an existing shell history into the journal" },
 	{ "watch", cmd_watch, "the files this host watches for changes" },
 	{ "search", cmd_search, "find records by any text in them" },
+	{ "browse", cmd_browse, "the logbook as a console application: days, pages, search as you type" },
 	{ "list", cmd_list, "list records in time order, with filters" },
 	{ "incident", cmd_incident, "an outage as one story: open, close, its timeline, the list" },
 	{ "news", cmd_news, "what the others did and the machines said since you last looked" },

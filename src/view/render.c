@@ -611,6 +611,12 @@ static void page_message(struct render *r, struct buf *out, const struct page_me
 	buf_release(&v);
 }
 
+static void mark(struct render *r, const struct buf *out, size_t line)
+{
+	if (r->mark)
+		r->mark(r->mark_arg, line, out->len);
+}
+
 void render_day_page(struct render *r, struct buf *out, const struct page *pg)
 {
 	if (pg->threads)
@@ -640,6 +646,7 @@ void render_day_page(struct render *r, struct buf *out, const struct page *pg)
 					struct record *rec = page_record(pg, parts[p]->v[i]);
 					if (!rec)
 						continue;
+					mark(r, out, parts[p]->v[i]);
 					if (parts[p] == &s->cmds) {
 						page_cmd(r, out, rec, &cwd);
 					} else if (parts[p] == &s->signs) {
@@ -668,8 +675,10 @@ void render_day_page(struct render *r, struct buf *out, const struct page *pg)
 		}
 		for (size_t m = 0; m < host->nmessages; m++) {
 			struct record *rec = page_record(pg, host->messages[m].line);
-			if (rec)
+			if (rec) {
+				mark(r, out, host->messages[m].line);
 				page_message(r, out, &host->messages[m], rec);
+			}
 			rec_free(rec);
 		}
 	}

@@ -25,6 +25,14 @@ struct render {
 	bool color;
 	const struct threads *threads;	/* replies and acks to show under records, or NULL */
 	size_t indent;	/* blanks before each line of a record */
+	/*
+	 * render_day_page calls mark (when not NULL) before each record of
+	 * the page it shows: the record's index into page.lines and where its
+	 * text starts in out, so that a reader can tell which record a line
+	 * of the page is (browse: the reference y copies, a search hit's line)
+	 */
+	void (*mark)(void *arg, size_t line, size_t offset);
+	void *mark_arg;
 	/* the heading printed last, to print one only when it changes */
 	char *host, *admin, *account, *session;
 };

@@ -11,6 +11,7 @@
 #include "journal/reboot.h"
 #include "journal/record.h"
 #include "view/page.h"
+#include "view/render.h"
 
 #define S 1000000LL
 #define T0 (1795508043 * S)	/* 2026-11-24T08:14:03Z */
@@ -282,6 +283,48 @@ static void a_package_run_is_one_line_with_counts_and_its_packages_as_details(vo
 	buf_release(&details);
 }
 
+struct marks {
+	size_t line[8], offset[8], n;
+};
+
+static void on_mark(void *arg, size_t line, size_t offset)
+{
+	struct marks *m = arg;
+
+	assert_true(m->n < 8);
+	m->line[m->n] = line;
+	m->offset[m->n++] = offset;
+}
+
+/* browse tells which record a line of the page shows by these marks */
+static void render_marks_each_record_where_its_line_starts(void **state)
+{
+	struct day d = { .n = 0 };
+	struct marks m = { .n = 0 };
+	struct render rd = { .mark = on_mark, .mark_arg = &m };
+	struct buf out = BUF_INIT;
+
+	(void)state;
+	day_set_tz("UTC");
+	page_init(&d.pg, "2026_11_24", "UTC", NULL);
+	add(&d, cmd(1, "s1", "systemctl restart nginx", 0));
+	add(&d, cmd(2, "s1", "ls", 0));	/* routine: counted, not shown, not marked */
+	add(&d, event(3, "web1", "disk full"));
+	page_finish(&d.pg);
+	render_day_page(&rd, &out, &d.pg);
+	render_release(&rd);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.line[0], 0);
+	assert_int_equal(m.line[1], 2);
+	assert_true(m.offset[0] < m.offset[1] && m.offset[1] < out.len);
+	/* each mark is where the record's own line begins */
+	assert_true(m.offset[0] == 0 || out.data[m.offset[0] - 1] == '\n');
+	assert_int_equal(strncmp(out.data + m.offset[0], "    08:14:04  $ systemctl restart nginx", 39), 0);
+	assert_int_equal(strncmp(out.data + m.offset[1], "    08:14:06  [warning] backup: disk full", 41), 0);
+	buf_release(&out);
+	release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -292,6 +335,7 @@ int main(void)
 		cmocka_unit_test(a_unit_s_failures_fold_by_unit_and_result_not_log_lines),
 		cmocka_unit_test(a_reboot_is_one_line_and_never_folds),
 		cmocka_unit_test(a_package_run_is_one_line_with_counts_and_its_packages_as_details),
+		cmocka_unit_test(render_marks_each_record_where_its_line_starts),
 	};
 	return cmocka_run_group_tests_name("page", tests, NULL, NULL);
 }
