@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
+#include "journal/record-scan.h"
 #include "journal/store-int.h"
 #include "journal/store.h"
 #include "base/banned.h"
@@ -199,49 +201,70 @@ struct day_line {
 	struct record *rec;	/* when the day keeps them */
 };
 
-struct lines_ctx {
-	struct store_day_lines *d;
-	unsigned file;
-	const char *base;
-	size_t keep_max;	/* records kept while the day has at most this many lines */
+/* the lines one file of a day gave, checked (and parsed, when the day keeps records) */
+struct file_lines {
+	struct day_line *v;
+	size_t n;
+	struct store_warnings warnings;
 };
 
+struct lines_ctx {
+	const struct store_day_lines *d;
+	struct file_lines *out;
+	unsigned file;
+	const char *base;
+};
+
+/*
+ * A line of the day: checked to be a record of the file's host, its time
+ * and seq kept for the order.  A day that does not keep the records reads
+ * those through rec_scan, which answers only when rec_parse would accept
+ * the line with the same fields; the rest (and every line of a day that
+ * keeps its records) goes through rec_parse.
+ */
 static int index_line(const char *line, size_t len, size_t lineno, void *arg)
 {
 	struct lines_ctx *c = arg;
-	struct store_day_lines *d = c->d;
-	struct record *r = rec_parse(line, len, false);
+	const struct store_day_lines *d = c->d;
+	struct file_lines *fl = c->out;
+	const char *host = d->hosts[c->file];
+	struct record *r = NULL;
+	struct rec_fields f;
 	struct day_line *e;
 
-	if (!r) {
-		store_warn_add(&d->warnings, xasprintf("%s:%zu: %s", d->paths[c->file], lineno, errget()));
-		return 0;
+	if (!d->parsed && rec_scan(line, len, &f)) {
+		if (f.host_len != strlen(host) || memcmp(f.host, host, f.host_len)) {
+			store_warn_add(&fl->warnings, xasprintf("%s:%zu: record of host '%.*s' in the file of host '%s'",
+								d->paths[c->file], lineno, (int)f.host_len, f.host,
+								host));
+			return 0;
+		}
+	} else {
+		r = rec_parse(line, len, false);
+		if (!r) {
+			store_warn_add(&fl->warnings, xasprintf("%s:%zu: %s", d->paths[c->file], lineno, errget()));
+			return 0;
+		}
+		if (strcmp(r->host, host)) {
+			store_warn_add(&fl->warnings, xasprintf("%s:%zu: record of host '%s' in the file of host '%s'",
+								d->paths[c->file], lineno, r->host, host));
+			rec_free(r);
+			return 0;
+		}
+		f.time = r->time;
+		f.seq = r->seq;
 	}
-	if (strcmp(r->host, d->hosts[c->file])) {
-		store_warn_add(&d->warnings, xasprintf("%s:%zu: record of host '%s' in the file of host '%s'",
-						 d->paths[c->file], lineno, r->host, d->hosts[c->file]));
-		rec_free(r);
-		return 0;
-	}
-	if ((d->n & (d->n - 1)) == 0)
-		d->v = xreallocarray(d->v, d->n ? d->n * 2 : 1, sizeof *d->v);
-	e = &d->v[d->n++];
-	e->time = r->time;
-	e->seq = r->seq;
+	if ((fl->n & (fl->n - 1)) == 0)
+		fl->v = xreallocarray(fl->v, fl->n ? fl->n * 2 : 1, sizeof *fl->v);
+	e = &fl->v[fl->n++];
+	e->time = f.time;
+	e->seq = f.seq;
 	e->off = (size_t)(line - c->base);
 	e->len = len;
 	e->lineno = lineno;
 	e->file = c->file;
 	e->rec = NULL;
-	if (d->parsed && d->n > c->keep_max) {
-		/* too big a day to hold parsed: its readers parse again what they render */
-		for (size_t i = 0; i + 1 < d->n; i++) {
-			rec_free(d->v[i].rec);
-			d->v[i].rec = NULL;
-		}
-		d->parsed = false;
-	}
-	if (d->parsed) {
+	if (r && d->parsed) {
 		r->path = d->paths[c->file];
 		r->lineno = lineno;
 		e->rec = r;
@@ -264,6 +287,83 @@ static void scan_buf(const struct buf *b, store_line_fn fn, void *arg)
 		fn(p, (size_t)(nl - p), ++lineno, arg);
 		p = nl + 1;
 	}
+}
+
+/* the files of a day checked by several threads: each takes the next file */
+struct lines_work {
+	const struct store_day_lines *d;
+	struct file_lines *out;
+	pthread_mutex_t lock;
+	size_t next;
+};
+
+static void lines_take(struct lines_work *w)
+{
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&w->lock);
+		i = w->next++;
+		pthread_mutex_unlock(&w->lock);
+		if (i >= w->d->nfiles)
+			break;
+		if (w->d->files[i].data) {
+			struct lines_ctx c = { w->d, &w->out[i], (unsigned)i, w->d->files[i].data };
+
+			scan_buf(&w->d->files[i], index_line, &c);
+		}
+	}
+}
+
+static void *lines_thread(void *arg)
+{
+	lines_take(arg);
+	err_release();
+	return NULL;
+}
+
+/* lines of a day from which parsing on a second CPU pays for the thread */
+#define LINES_THREADED_MIN 2000
+
+/*
+ * Every file's lines checked (parsed, when the day keeps records), the
+ * files shared among the CPUs when the day is big enough; the results
+ * taken in file order, so the lines and the warnings come out as one
+ * thread reading the files in turn would give them (read_error_of[i]:
+ * file i could not be read, said where its lines would have been).
+ */
+static void check_lines(struct store_day_lines *d, size_t lines, char **read_error_of)
+{
+	struct file_lines *out = xcalloc(d->nfiles ? d->nfiles : 1, sizeof *out);
+	struct lines_work w = { d, out, PTHREAD_MUTEX_INITIALIZER, 0 };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t nthreads = lines >= LINES_THREADED_MIN && cpus > 1 ? (size_t)(cpus < 8 ? cpus : 8) : 1;
+	pthread_t t[8];
+	size_t started = 0, total = 0;
+
+	if (nthreads > d->nfiles)
+		nthreads = d->nfiles ? d->nfiles : 1;
+	while (started + 1 < nthreads && pthread_create(&t[started], NULL, lines_thread, &w) == 0)
+		started++;
+	lines_take(&w);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&w.lock);
+	for (size_t i = 0; i < d->nfiles; i++)
+		total += out[i].n;
+	d->v = xreallocarray(NULL, total ? total : 1, sizeof *d->v);
+	for (size_t i = 0; i < d->nfiles; i++) {
+		if (out[i].n)
+			memcpy(d->v + d->n, out[i].v, out[i].n * sizeof *d->v);
+		d->n += out[i].n;
+		if (read_error_of[i])
+			store_warn_add(&d->warnings, read_error_of[i]);
+		for (size_t k = 0; k < out[i].warnings.n; k++)
+			store_warn_add(&d->warnings, out[i].warnings.msgs[k]);
+		free(out[i].warnings.msgs);
+		free(out[i].v);
+	}
+	free(out);
 }
 
 static const struct store_day_lines *sort_lines;
@@ -290,17 +390,17 @@ int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, 
 {
 	char *full;
 	char **files;
-	size_t nf;
+	size_t nf, lines = 0;
+	char **read_error_of;
 
 	memset(out, 0, sizeof *out);
-	out->parsed = max > 0;
 	if (day_files(j, day, &full, &files, &nf) < 0)
 		return -1;
 	out->files = xcalloc(nf ? nf : 1, sizeof *out->files);
 	out->paths = xcalloc(nf ? nf : 1, sizeof *out->paths);
 	out->hosts = xcalloc(nf ? nf : 1, sizeof *out->hosts);
+	read_error_of = xcalloc(nf ? nf : 1, sizeof *read_error_of);
 	for (size_t i = 0; i < nf; i++) {
-		struct lines_ctx c = { out, (unsigned)i, NULL, max };
 		int fd;
 
 		out->paths[i] = fs_join(full, files[i]);
@@ -309,18 +409,23 @@ int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, 
 		/* one unreadable file does not hide the other hosts' records */
 		fd = open_record_file(out->paths[i]);
 		if (fd < 0 || fs_read_fd(fd, &out->files[i], 0) < 0) {
-			store_warn_add(&out->warnings, fd < 0 ? xstrdup(errget()) :
-				       xasprintf("%s: %s", out->paths[i], strerror(errno)));
+			read_error_of[i] = fd < 0 ? xstrdup(errget()) : xasprintf("%s: %s", out->paths[i], strerror(errno));
 			if (fd >= 0)
 				close(fd);
+			buf_release(&out->files[i]);
 			continue;
 		}
 		close(fd);
-		c.base = out->files[i].data;
-		scan_buf(&out->files[i], index_line, &c);
+		for (const char *p = out->files[i].data, *end = p + out->files[i].len;
+		     p && p < end && (p = memchr(p, '\n', (size_t)(end - p))); p++)
+			lines++;
 	}
 	fs_free_names(files, nf);
 	free(full);
+	/* too big a day to hold parsed: its readers parse again what they render */
+	out->parsed = max > 0 && lines <= max;
+	check_lines(out, lines, read_error_of);
+	free(read_error_of);
 	sort_lines = out;
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_line);

@@ -1046,10 +1046,10 @@ static void a_damaged_line_is_reported_with_file_and_line_and_the_rest_is_loaded
 
 	/*
 	 * Kept parsed (show's usual day): the same lines, places and warnings,
-	 * each with the record its line parses to; a day bigger than the limit
-	 * keeps none, whatever line the limit is passed at.
+	 * each with the record its line parses to; a day of more lines than the
+	 * limit (5 here, damaged ones included) keeps none.
 	 */
-	for (size_t max = 0; max <= 4; max++) {
+	for (size_t max = 0; max <= 6; max++) {
 		struct store_day_lines dl;
 		assert_int_equal(store_day_lines_load_parsed(f->j, "2026_11_20", max, &dl), 0);
 		assert_int_equal(dl.n, 3);
@@ -1061,7 +1061,7 @@ static void a_damaged_line_is_reported_with_file_and_line_and_the_rest_is_loaded
 			struct record *r;
 			store_day_line(&dl, i, &line, &len, &path, &lineno);
 			assert_int_equal(lineno, 2 * i + 1);
-			if (max < 3) {
+			if (max < 5) {
 				assert_null(kept);
 				continue;
 			}
@@ -1657,6 +1657,100 @@ static void file_of_a_host_is_exactly_the_layout_of_a_valid_day(void **state)
 	assert_false(store_is_file_of("team.conf", "web1"));
 }
 
+
+/*
+ * A day big enough to be checked on several CPUs: the same lines in the
+ * same order, and the warnings in the order the files are listed (c's,
+ * b's, then a's, as one thread reading them in turn gives them), kept
+ * parsed or not.
+ */
+static void a_big_day_loads_the_same_on_every_cpu(void **state)
+{
+	struct fixture *f = *state;
+	const char *hosts[] = { "a", "b", "c" };
+	enum { PER_HOST = 1000 };
+
+	for (size_t h = 0; h < 3; h++) {
+		struct store_txn *t = store_begin(f->j, hosts[h], NULL);
+		assert_non_null(t);
+		for (size_t i = 0; i < PER_HOST; i++) {
+			char iso[40], text[32];
+			/* the hosts' records interleave in time */
+			snprintf(iso, sizeof iso, "2026-11-20T10:%02zu:%02zu.%06zuZ", i / 60 % 60, i % 60, h);
+			snprintf(text, sizeof text, "n%zu", i);
+			assert_int_equal(store_add(t, note(hosts[h], iso, text)), 0);
+		}
+		assert_int_equal(store_commit(t), 0);
+	}
+	/* b's line 500 damaged, c's line 700 another host's record, a's line 10 damaged */
+	for (size_t h = 0; h < 3; h++) {
+		char *path = day_file(f, "2026_11_20", hosts[h]);
+		struct lines l;
+		struct buf b = BUF_INIT;
+
+		lines_read(path, &l);
+		for (size_t i = 0; i < l.n; i++) {
+			if ((h == 1 && i == 499) || (h == 0 && i == 9)) {
+				buf_adds(&b, "{\"v\":1,oops");
+			} else if (h == 2 && i == 699) {
+				const char *at = strstr(l.line[i], "\"host\":\"c\"");
+				assert_non_null(at);
+				buf_add(&b, l.line[i], (size_t)(at - l.line[i]));
+				buf_adds(&b, "\"host\":\"z\"");
+				buf_add(&b, at + 10, l.len[i] - (size_t)(at + 10 - l.line[i]));
+			} else {
+				buf_add(&b, l.line[i], l.len[i]);
+			}
+			buf_addc(&b, '\n');
+		}
+		lines_free(&l);
+		unit_write(path, b.data, b.len, 0);
+		buf_release(&b);
+		free(path);
+	}
+	for (size_t max = 0; max <= 5000; max += 5000) {
+		struct store_day_lines dl;
+		const char *prev_line = NULL;
+		int64_t prev_time = 0;
+		char *expect;
+
+		assert_int_equal(store_day_lines_load_parsed(f->j, "2026_11_20", max, &dl), 0);
+		assert_int_equal(dl.n, 3 * PER_HOST - 3);
+		assert_int_equal(dl.warnings.n, 3);
+		expect = xasprintf("%s/2026/2026_11_20/c.jsonl:700: record of host 'z' in the file of host 'c'", f->dir);
+		assert_string_equal(dl.warnings.msgs[0], expect);
+		free(expect);
+		expect = xasprintf("%s/2026/2026_11_20/b.jsonl:500: ", f->dir);
+		assert_int_equal(strncmp(dl.warnings.msgs[1], expect, strlen(expect)), 0);
+		free(expect);
+		expect = xasprintf("%s/2026/2026_11_20/a.jsonl:10: ", f->dir);
+		assert_int_equal(strncmp(dl.warnings.msgs[2], expect, strlen(expect)), 0);
+		free(expect);
+		for (size_t i = 0; i < dl.n; i++) {
+			const char *line, *path;
+			size_t len, lineno;
+			struct record *r;
+
+			store_day_line(&dl, i, &line, &len, &path, &lineno);
+			r = rec_parse(line, len, false);
+			assert_non_null(r);
+			/* in time order, each line at its place in its file */
+			assert_true(r->time >= prev_time);
+			assert_int_equal((size_t)r->seq, lineno);
+			assert_true(line != prev_line);
+			if (max) {
+				assert_non_null(store_day_line_record(&dl, i));
+				assert_true(json_equal(r->obj, store_day_line_record(&dl, i)->obj));
+			} else {
+				assert_null(store_day_line_record(&dl, i));
+			}
+			prev_time = r->time;
+			prev_line = line;
+			rec_free(r);
+		}
+		store_day_lines_free(&dl);
+	}
+}
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1664,6 +1758,7 @@ int main(void)
 	/* this boot began after the fixtures' records of 2026-11-20 (a cache of another boot files a reboot) */
 	setenv("LOGBOOK_BTIME", "1795219200", 1);
 	const struct CMUnitTest tests[] = {
+		T(a_big_day_loads_the_same_on_every_cpu),
 		T(first_record_links_to_genesis_and_each_next_to_the_line_before),
 		T(chain_follows_write_order_across_day_files),
 		T(team_time_zone_decides_the_day_file),
