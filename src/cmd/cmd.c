@@ -633,7 +633,19 @@ void cmd_format_hit(struct buf *out, const struct index_hit *h, const char *text
 		buf_adds(out, HIT_RESET HIT_BOLD);
 	render_escape(out, h->host, strlen(h->host), false);
 	/* HOST:SEQ, the reference note --reply, todo done and ack take */
-	buf_addf(out, ":%lld ", (long long)h->seq);
+	{
+		/* without printf: a search prints a million of these */
+		char num[24], *n = num + sizeof num;
+		unsigned long long v = h->seq < 0 ? 0 - (unsigned long long)h->seq : (unsigned long long)h->seq;
+		*--n = ' ';
+		do
+			*--n = (char)('0' + v % 10);
+		while (v /= 10);
+		if (h->seq < 0)
+			*--n = '-';
+		*--n = ':';
+		buf_add(out, n, (size_t)(num + sizeof num - n));
+	}
 	render_escape(out, h->admin, strlen(h->admin), false);
 	if (color)
 		buf_adds(out, HIT_RESET);
@@ -710,17 +722,26 @@ struct printer {
 	size_t found;
 };
 
-static int print_hit(const struct index_hit *h, void *arg)
+/* a hit as printed: called by several threads at once, it only reads p */
+static void format_hit(const struct index_hit *h, struct buf *out, const void *arg)
+{
+	const struct printer *p = arg;
+
+	if (p->json) {
+		buf_add(out, h->line, h->len);
+		buf_addc(out, '\n');
+	} else {
+		cmd_format_hit(out, h, p->text, p->color);
+	}
+}
+
+static int print_hit(const struct index_hit *h, const char *text, size_t len, void *arg)
 {
 	struct printer *p = arg;
 
+	(void)h;
 	p->found++;
-	if (p->json) {
-		buf_add(&p->out, h->line, h->len);
-		buf_addc(&p->out, '\n');
-	} else {
-		cmd_format_hit(&p->out, h, p->text, p->color);
-	}
+	buf_add(&p->out, text, len);
 	if (p->out.len >= 65536) {
 		bool ok = cli_out(p->out.data, p->out.len);
 		buf_reset(&p->out);
@@ -742,7 +763,7 @@ size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text
 	p.color = !json && cmd_use_color(when);
 	if (pager && !json)
 		run_pager_start();
-	if (index_search(j, q, print_hit, &p) < 0)
+	if (index_search_format(j, q, format_hit, &p, print_hit, &p) < 0)
 		die("%s: %s", cmd, errget());
 	cli_out(p.out.data, p.out.len);
 	buf_release(&p.out);

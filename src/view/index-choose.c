@@ -76,9 +76,28 @@ static bool trigram_selective(sqlite3 *db, const char *text)
 	return least <= total / INDEX_SCAN_SHARE;
 }
 
-int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg)
+/* a hit formatted here, then emitted: the ways that hand hits on one by one */
+struct serial {
+	const struct index_sink *sink;
+	struct buf text;
+};
+
+static int serial_hit(const struct index_hit *h, void *arg)
+{
+	struct serial *s = arg;
+
+	buf_reset(&s->text);
+	s->sink->fmt(h, &s->text, s->sink->fmt_arg);
+	return s->sink->emit(h, buf_str(&s->text), s->text.len, s->sink->arg);
+}
+
+static int search(struct journal *j, const struct index_query *q, const struct index_sink *sink)
 {
 	sqlite3 *db = index_db_of(j);
+	struct serial ser = { .sink = sink, .text = BUF_INIT };
+	index_hit_fn fn = sink->fmt ? serial_hit : sink->fn;
+	void *arg = sink->fmt ? (void *)&ser : sink->arg;
+	int rc = 1;
 
 	index_last_used = false;
 	index_last_method = "files";
@@ -88,23 +107,41 @@ int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn
 		/* trigrams need three characters, and pay off only when they narrow */
 		bool by_fts = text && q->method != INDEX_TEXT && index_count_chars(q->text) >= 3 &&
 			      (q->method == INDEX_TRIGRAM || trigram_selective(db, q->text));
-		int rc = 1;
 		index_last_used = true;
 		if (text && !by_fts) {
 			index_last_method = "text";
-			rc = index_text_search(db, j, q, fn, arg, &emitted);
+			rc = index_text_search(db, j, q, sink, &emitted);
 		}
 		if (rc == 1) {
 			index_last_method = by_fts ? "trigram" : "rows";
 			rc = index_db_search(db, j, q, by_fts, fn, arg, &emitted);
 		}
-		if (rc == 0)
-			return 0;
-		if (emitted)
-			return -1;
-		/* a query the index could not answer (damaged since): the files can */
-		index_last_used = false;
-		index_last_method = "files";
+		if (rc != 0 && emitted)
+			rc = -1;
+		if (rc != 0 && !emitted) {
+			/* a query the index could not answer (damaged since): the files can */
+			index_last_used = false;
+			index_last_method = "files";
+			rc = 1;
+		}
 	}
-	return index_scan(j, q, fn, arg);
+	if (rc == 1)
+		rc = index_scan(j, q, fn, arg);
+	buf_release(&ser.text);
+	return rc;
+}
+
+int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg)
+{
+	struct index_sink sink = { .fn = fn, .arg = arg };
+
+	return search(j, q, &sink);
+}
+
+int index_search_format(struct journal *j, const struct index_query *q, index_format_fn fmt, const void *fmt_arg,
+			index_emit_fn emit, void *arg)
+{
+	struct index_sink sink = { .arg = arg, .fmt = fmt, .fmt_arg = fmt_arg, .emit = emit };
+
+	return search(j, q, &sink);
 }

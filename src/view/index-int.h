@@ -112,10 +112,19 @@ int index_db_search(sqlite3 *db, struct journal *j, const struct index_query *q,
 
 /* ---- index-text.c ---- */
 
+/* where the hits of a search go: fn, or fmt then emit (index_search_format) */
+struct index_sink {
+	index_hit_fn fn;
+	void *arg;
+	index_format_fn fmt;
+	const void *fmt_arg;
+	index_emit_fn emit;
+};
+
 bool index_text_current(sqlite3 *db, struct journal *j);
 int index_text_sync(struct updater *u);
-int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q,
-		      index_hit_fn fn, void *arg, size_t *emitted);
+int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q, const struct index_sink *sink,
+		      size_t *emitted);
 
 /* ---- index-scan.c ---- */
 
