@@ -121,6 +121,9 @@ struct index_sink {
 	index_emit_fn emit;
 };
 
+/* the bytes of index.text's sorted part in one block, when it is written (TEXT_BLOCK; tests make it small) */
+extern int64_t index_text_block;
+
 bool index_text_current(sqlite3 *db, struct journal *j);
 int index_text_sync(struct updater *u);
 int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q, const struct index_sink *sink,

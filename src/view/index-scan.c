@@ -299,8 +299,12 @@ int index_load_known(struct updater *u, const char *sql, struct known_file **v, 
 		return index_db_err(u->db, "update");
 	}
 	sqlite3_finalize(st);
-	if (*n)
-		qsort(*v, *n, sizeof **v, known_cmp);
+	/* sorted by the query (ORDER BY path, the order of its UNIQUE index); sorting here only when it was not */
+	for (size_t i = 1; i < *n; i++)
+		if (strcmp((*v)[i - 1].path, (*v)[i].path) > 0) {
+			qsort(*v, *n, sizeof **v, known_cmp);
+			break;
+		}
 	return 0;
 }
 

@@ -47,8 +47,9 @@
 
 #define TEXT_FILE JOURNAL_STATE "/index.text"
 #define TEXT_MAGIC "lbtext2\n"
-/* a block of the sorted part, what one thread reads at a time */
+/* a block of the sorted part, what one thread reads at a time (index_text_block: tests make it small) */
 #define TEXT_BLOCK (4 << 20)
+int64_t index_text_block = TEXT_BLOCK;
 /* the tail is sorted into the rest when it is larger than 1/N of it (and than TEXT_TAIL_MIN) */
 #define TEXT_TAIL_SHARE 8
 #define TEXT_TAIL_MIN (8 << 20)
@@ -274,9 +275,12 @@ int index_text_sync(struct updater *u)
 	/* in the order of hits: all rows, or the new ones sorted among themselves (then the tail is in batches) */
 	if (index_prepare(u, "INSERT INTO names(id, name) VALUES (?1, ?2)", &add) < 0 ||
 	    index_prepare(u, "INSERT INTO textblocks(off) VALUES (?1)", &block) < 0 ||
-	    index_prepare(u, TEXT_COLS " WHERE id > ?1 ORDER BY time, host, seq", &rows) < 0)
+	    index_prepare(u, whole ? TEXT_COLS " ORDER BY time, host, seq"
+			  /* the new rows by id, then sorted: walking recs_time would read every row */
+			  : TEXT_COLS " NOT INDEXED WHERE id > ?1 ORDER BY time, host, seq", &rows) < 0)
 		goto out;
-	sqlite3_bind_int64(rows, 1, whole ? 0 : h.last_id);
+	if (!whole)
+		sqlite3_bind_int64(rows, 1, h.last_id);
 	while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
 		struct text_entry e = { 0 };
 		const char *body = (const char *)sqlite3_column_text(rows, 8);
@@ -307,7 +311,7 @@ int index_text_sync(struct updater *u)
 			first = false;
 		}
 		if (whole || extend) {
-			if (last_block < 0 || at - last_block >= TEXT_BLOCK) {
+			if (last_block < 0 || at - last_block >= index_text_block) {
 				sqlite3_bind_int64(block, 1, at);
 				if (index_step_done(u, block) < 0)
 					goto out;
@@ -767,6 +771,12 @@ static void hand_on(struct hand *o, const struct text_entry *e, const char *text
 		o->stop = true;
 }
 
+/* an entry is not whole: the next update writes the file again */
+static void damaged(sqlite3 *db)
+{
+	sqlite3_exec(db, "UPDATE meta SET value = 'damaged' WHERE key = 'text_token'", NULL, NULL, NULL);
+}
+
 /*
  * Answer q from index.text: 1 when it cannot (missing, not in step with
  * recs, damaged), else as db_search.
@@ -818,6 +828,7 @@ int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *
 	while (p < end) {
 		const struct text_entry *e = entry_ok(&s, p, end);
 		if (!e) {
+			damaged(db);
 			rc = 1;
 			goto out;
 		}
@@ -847,7 +858,7 @@ int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *
 				errset("index: %s: damaged; written again at the next search", TEXT_FILE);
 				rc = -1;
 			}
-			sqlite3_exec(db, "UPDATE meta SET value = 'damaged' WHERE key = 'text_token'", NULL, NULL, NULL);
+			damaged(db);
 			goto out;
 		}
 		for (size_t n = 0; n < b->n && !o.stop; n++) {

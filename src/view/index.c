@@ -195,7 +195,7 @@ static int run_update(struct updater *u)
 	}
 	if (index_load_marks(u) < 0 ||
 	    index_load_known(u, "SELECT id, path, size, inode, lines FROM files", &u->known, &u->nknown) < 0 ||
-	    index_load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs", &u->dirs, &u->ndirs) < 0 ||
+	    index_load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs ORDER BY path", &u->dirs, &u->ndirs) < 0 ||
 	    index_prepare(u, "INSERT OR REPLACE INTO dirs(path, inode, mtime) VALUES (?1, ?2, ?3)", &u->set_dir) < 0 ||
 	    index_prepare(u, "DELETE FROM dirs WHERE path = ?1", &u->drop_dir) < 0 ||
 	    index_prepare(u, "INSERT INTO files(path, size, inode, lines) VALUES (?1, 0, ?2, 0)", &u->add_file) < 0 ||
