@@ -347,13 +347,27 @@ static void only_the_files_of_hosts_that_wrote_are_looked_at(void **state)
 	/* nothing written since: not even a stat of a record file */
 	assert_int_equal(index_update(f->j, &st), 0);
 	assert_int_equal(st.files, 0);
-	/* web1 appends to an existing day: web1's two files are looked at, not db1's three */
+	/*
+	 * web1 appends to an existing day: the file its chain head names
+	 * holds every record since (seq 3), so that one file is looked at,
+	 * not web1's other one nor db1's three
+	 */
 	add(f, "cmd", "2025-01-03T13:00:00.000000Z", "web1", "alice", "cmd", "uptime --since");
 	age_dirs(f);
 	assert_int_equal(index_update(f->j, &st), 0);
-	assert_int_equal(st.files, 2);
+	assert_int_equal(st.files, 1);
 	assert_int_equal(st.records, 1);
 	expect(f, "uptime", "web1:3:2025_01_03;");
+	/* two records in two files: the head's file does not hold both, so web1's files are all looked at */
+	add(f, "cmd", "2025-01-02T13:00:00.000000Z", "web1", "alice", "cmd", "uptime --pretty");
+	add(f, "cmd", "2025-01-03T14:00:00.000000Z", "web1", "alice", "cmd", "uptime -s");
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.records, 2);
+	expect(f, "uptime", "web1:5:2025_01_03;web1:3:2025_01_03;web1:4:2025_01_02;");
+	/* nothing since: nothing looked at */
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 0);
 }
 
 static void a_file_replaced_by_hand_is_seen(void **state)
