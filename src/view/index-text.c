@@ -12,12 +12,20 @@
  * search hands its hits on as it finds them, newest or oldest first,
  * without sorting them, and stops at --limit: the sorted part, read in
  * blocks of about TEXT_BLOCK bytes (table textblocks: where each
- * starts) by every core at once.  Rows added later that are newer than
- * the last entry extend it; others (a host's records synced late, an
- * old history imported) go to the tail, in id order, which a search
- * reads whole and sorts.  The file is written again whole, sorted,
+ * starts) by every core at once, formatted by the thread that read
+ * them (index_search_format), handed on in order by the caller's.  The
+ * rows an update adds, sorted among themselves, extend it when they all
+ * come after its last entry; else (a host's records synced late, an old
+ * history imported) they go to the tail, which a search reads whole and
+ * sorts first, and merges.  The file is written again whole, sorted,
  * when rows were deleted, when the token does not match, or when the
- * tail outgrows TEXT_TAIL_SHARE of the sorted part.
+ * tail outgrows 1/TEXT_TAIL_SHARE of the sorted part.
+ *
+ * Entries are checked as they are read (whole, an id the header
+ * allows, the text's NUL): one that is not, as a crash can leave, makes
+ * the rows answer when nothing was handed on yet, else the search fails;
+ * either way the token in meta is spoilt, so the next update writes the
+ * file again.
  *
  * index_text_sync brings it in step inside the update's transaction;
  * index_text_search answers a query from it, or says it cannot (a file
