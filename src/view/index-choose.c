@@ -28,11 +28,14 @@ const char *index_last_method;
  * costs a row fetch and a sort, about a microsecond, where the scan of
  * index.text costs a few nanoseconds per record.  The rarest trigram's
  * document count bounds the candidates (detail=none keeps no positions).
+ * Each trigram's documents are counted only up to the bound (FTS5's
+ * vocabulary table would read a common trigram's whole list: a second
+ * for "systemctl" in 10M records).
  */
 static bool trigram_selective(sqlite3 *db, const char *text)
 {
 	sqlite3_stmt *st = NULL, *rows = NULL;
-	int64_t least = INT64_MAX, total = 0;
+	int64_t least = INT64_MAX, total = 0, bound;
 	const char *p = text;
 	size_t n = index_count_chars(text);
 
@@ -40,40 +43,44 @@ static bool trigram_selective(sqlite3 *db, const char *text)
 	    sqlite3_step(rows) == SQLITE_ROW)
 		total = sqlite3_column_int64(rows, 0);
 	sqlite3_finalize(rows);
-	if (sqlite3_prepare_v2(db, "SELECT doc FROM fts_vocab WHERE term = ?1", -1, &st, NULL) != SQLITE_OK)
+	bound = total / INDEX_SCAN_SHARE;
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM (SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT ?2)", -1, &st,
+			       NULL) != SQLITE_OK)
 		return true;
 	for (size_t i = 0; i + 3 <= n; i++) {
 		const char *q = p;
-		char tri[16];
+		char tri[32];
 		size_t len = 0;
+		/* one trigram as an FTS5 string: quoted, its quotes doubled */
+		tri[len++] = '"';
 		for (int k = 0; k < 3; k++) {
 			size_t cl = index_char_len(q);
-			if (len + cl < sizeof tri) {
-				memcpy(tri + len, q, cl);
-				len += cl;
+			for (size_t c = 0; c < cl && len + 3 < sizeof tri; c++) {
+				if (q[c] == '"')
+					tri[len++] = '"';
+				tri[len++] = q[c];
 			}
 			q += cl;
 		}
+		tri[len++] = '"';
 		tri[len] = '\0';
-		/* the tokenizer folds case (ASCII and more); the vocabulary holds the folded form */
-		for (size_t k = 0; k < len; k++)
-			tri[k] = (char)index_lower((unsigned char)tri[k]);
 		sqlite3_bind_text(st, 1, tri, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, bound + 1);
 		if (sqlite3_step(st) == SQLITE_ROW) {
 			int64_t doc = sqlite3_column_int64(st, 0);
 			if (doc < least)
 				least = doc;
 		} else {
-			least = 0;	/* a trigram no record has */
+			least = 0;	/* cannot be counted: the trigram index decides, the text checks */
 		}
 		sqlite3_reset(st);
 		/* one rare trigram is enough to say so */
-		if (least <= total / INDEX_SCAN_SHARE)
+		if (least <= bound)
 			break;
 		p += index_char_len(p);
 	}
 	sqlite3_finalize(st);
-	return least <= total / INDEX_SCAN_SHARE;
+	return least <= bound;
 }
 
 /* a hit formatted here, then emitted: the ways that hand hits on one by one */
