@@ -81,7 +81,7 @@ for n, line in enumerate(sys.stdin, 1):
 		[[ "$output" == *$'\n'"$q "* ]] || fail "no row for $q: $output"
 	done
 	# the planted records are found, 3 of each
-	[[ "$output" =~ quokka\ +rare\ word\ +3\ +3 ]] || fail "$output"
+	[[ "$output" =~ quokka\ +rare\ word\ +3\ +yes\ +3 ]] || fail "$output"
 	[[ "$output" == *"after 100 new records:"* ]]
 }
 

@@ -173,9 +173,9 @@ static bool tz_name_ok(const char *tz)
 	return true;
 }
 
-/* day_clock's last minute, forgotten when the zone changes */
-static time_t cached_minute = -1;
-static int cached_hour, cached_min;
+/* day_clock's last minute, forgotten when the zone changes; one per thread (searches format in several) */
+static _Thread_local time_t cached_minute = -1;
+static _Thread_local int cached_hour, cached_min;
 
 int day_set_tz(const char *tz)
 {

@@ -612,17 +612,26 @@ struct printer {
 	size_t found;
 };
 
-static int print_hit(const struct index_hit *h, void *arg)
+/* a hit as printed: called by several threads at once, it only reads p */
+static void format_hit(const struct index_hit *h, struct buf *out, const void *arg)
+{
+	const struct printer *p = arg;
+
+	if (p->json) {
+		buf_add(out, h->line, h->len);
+		buf_addc(out, '\n');
+	} else {
+		hitline_format(out, h, p->text, p->color);
+	}
+}
+
+static int print_hit(const struct index_hit *h, const char *text, size_t len, void *arg)
 {
 	struct printer *p = arg;
 
+	(void)h;
 	p->found++;
-	if (p->json) {
-		buf_add(&p->out, h->line, h->len);
-		buf_addc(&p->out, '\n');
-	} else {
-		hitline_format(&p->out, h, p->text, p->color);
-	}
+	buf_add(&p->out, text, len);
 	if (p->out.len >= 65536) {
 		bool ok = cli_out(p->out.data, p->out.len);
 		buf_reset(&p->out);
@@ -644,7 +653,7 @@ size_t cmd_print_hits(struct journal *j, struct index_query *q, const char *text
 	p.color = !json && cmd_use_color(when);
 	if (pager && !json)
 		run_pager_start();
-	if (index_search(j, q, print_hit, &p) < 0)
+	if (index_search_format(j, q, format_hit, &p, print_hit, &p) < 0)
 		die("%s: %s", cmd, errget());
 	cli_out(p.out.data, p.out.len);
 	buf_release(&p.out);

@@ -44,7 +44,19 @@ void hitline_format(struct buf *out, const struct index_hit *h, const char *text
 		buf_adds(out, HIT_RESET HIT_BOLD);
 	render_escape(out, h->host, strlen(h->host), false);
 	/* HOST:SEQ, the reference note --reply, todo done and ack take */
-	buf_addf(out, ":%lld ", (long long)h->seq);
+	{
+		/* without printf: a search prints a million of these */
+		char num[24], *n = num + sizeof num;
+		unsigned long long v = h->seq < 0 ? 0 - (unsigned long long)h->seq : (unsigned long long)h->seq;
+		*--n = ' ';
+		do
+			*--n = (char)('0' + v % 10);
+		while (v /= 10);
+		if (h->seq < 0)
+			*--n = '-';
+		*--n = ':';
+		buf_add(out, n, (size_t)(num + sizeof num - n));
+	}
 	render_escape(out, h->admin, strlen(h->admin), false);
 	if (color)
 		buf_adds(out, HIT_RESET);

@@ -4,7 +4,10 @@
  * queries answered from its rows and from its FTS5 index.
  *
  *   meta(key, value)           "format" = INDEX_FORMAT, "fingerprint" (index-scan.c),
- *                              "generation" (index_position)
+ *                              "generation" (index_position), "head:<host>" (the
+ *                              seq of its chain head and the hash of its written
+ *                              ref at the last update), "file_hosts" (the hosts
+ *                              that have record files), "text_token" (index-text.c)
  *   files(id, path, size, inode, lines)
  *                              per record file, how far it is indexed: the
  *                              end of its last complete line, and its inode
@@ -19,6 +22,8 @@
  *                              unchanged holds the files the files table
  *                              says, so its files are stat-ed, not listed
  *   names(id, name)            the days, hosts, admins and kinds of index.text
+ *   textblocks(off)            where each block of index.text's sorted part
+ *                              starts (created by index-text.c when missing)
  *   fts                        FTS5 trigram over recs.body (external content,
  *                              kept in step by triggers; detail=none, since
  *                              every candidate is checked here anyway)

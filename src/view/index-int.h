@@ -14,9 +14,12 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <sys/stat.h>
+
 #include <sqlite3.h>
 
 #include "base/buf.h"
+#include "base/day.h"
 #include "journal/journal.h"
 #include "journal/record.h"
 #include "view/index.h"
@@ -63,11 +66,26 @@ struct host_mark {
 	struct buf data;
 	char mark[REC_HASH_LEN + 1];
 	bool same;		/* equal to the mark stored in the index */
+	/* the chain head its writer left (state C): its seq and the file it last wrote */
+	bool head;
+	int64_t seq;
+	char *head_file;
+	char written[REC_HASH_LEN + 1];	/* the hash of its written ref, "-" when none */
+	bool accounted;		/* every record since the last update found in head_file */
+};
+
+/* a day directory as the fingerprint saw it, for the walk that follows */
+struct day_stat {
+	char rel[DAY_LEN + 8];	/* YYYY/YYYY_MM_DD */
+	struct stat st;
 };
 
 struct marks {
 	struct host_mark *v;
 	size_t n;
+	struct day_stat *days;	/* every entry of every year directory, when days_ok */
+	size_t ndays;
+	bool days_ok;
 	char global[REC_HASH_LEN + 1];	/* the packed refs, the format */
 	bool global_same, global_racy;
 };
@@ -93,6 +111,11 @@ struct updater {
 	bool full;		/* look at every file, whatever the marks say */
 	bool bulk;		/* a new index: fill recs, then build fts in one go */
 	bool dropped;		/* rows were deleted: index.text is written again */
+	bool lazy;		/* every host accounted for: only changed directories are looked at */
+	int64_t count_lo, count_hi;	/* records with lo < seq <= hi that index_lines added, */
+	size_t counted;		/* counted here */
+	char **file_hosts;	/* the hosts that have record files */
+	size_t nfile_hosts;
 	int rc;			/* the SQLite error that stopped the update */
 };
 
@@ -112,10 +135,22 @@ int index_db_search(sqlite3 *db, struct journal *j, const struct index_query *q,
 
 /* ---- index-text.c ---- */
 
+/* where the hits of a search go: fn, or fmt then emit (index_search_format) */
+struct index_sink {
+	index_hit_fn fn;
+	void *arg;
+	index_format_fn fmt;
+	const void *fmt_arg;
+	index_emit_fn emit;
+};
+
+/* the bytes of index.text's sorted part in one block, when it is written (TEXT_BLOCK; tests make it small) */
+extern int64_t index_text_block;
+
 bool index_text_current(sqlite3 *db, struct journal *j);
 int index_text_sync(struct updater *u);
-int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q,
-		      index_hit_fn fn, void *arg, size_t *emitted);
+int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *q, const struct index_sink *sink,
+		      size_t *emitted);
 
 /* ---- index-scan.c ---- */
 
@@ -123,7 +158,12 @@ void index_fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy
 void index_marks_free(struct marks *m);
 int index_load_marks(struct updater *u);
 int index_store_marks(struct updater *u);
-int index_load_known(struct updater *u, const char *sql, struct known_file **v, size_t *n);
+int index_load_known(struct updater *u, const char *sql, const char *a, const char *b, struct known_file **v,
+		     size_t *n);
+void index_free_known(struct known_file **v, size_t *n);
+int index_account_hosts(struct updater *u);
+int index_drop_unseen(struct updater *u, struct known_file *v, size_t n);
+int index_drop_dir(struct updater *u, const char *dir);
 int index_walk_update(struct updater *u);
 
 /*

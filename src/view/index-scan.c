@@ -118,7 +118,7 @@ static struct host_mark *mark_of(struct marks *m, const char *host)
 		if (!strcmp(m->v[i].host, host))
 			return &m->v[i];
 	m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
-	m->v[m->n] = (struct host_mark){ .host = xstrdup(host), .data = BUF_INIT };
+	m->v[m->n] = (struct host_mark){ .host = xstrdup(host), .data = BUF_INIT, .written = "-" };
 	return &m->v[m->n++];
 }
 
@@ -126,10 +126,35 @@ void index_marks_free(struct marks *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->v[i].host);
+		free(m->v[i].head_file);
 		buf_release(&m->v[i].data);
 	}
 	free(m->v);
+	free(m->days);
 	memset(m, 0, sizeof *m);
+}
+
+/*
+ * A chain head the writer keeps (docs/format.md: "logbook-chain 1 C
+ * <boot-id> <seq> <hash> <file> <size>"): its seq and file, when it is
+ * one, in state C, naming one of the host's record files.
+ */
+static void parse_head(struct host_mark *h, const char *data, size_t len)
+{
+	char line[512], state, boot[80], hash[80], file[256];
+	long long seq, size;
+
+	if (len >= sizeof line)
+		return;
+	memcpy(line, data, len);
+	line[len] = '\0';
+	if (sscanf(line, "logbook-chain 1 %c %79s %lld %79s %255s %lld", &state, boot, &seq, hash, file, &size) == 6 &&
+	    state == 'C' && seq >= 0 && store_is_file_of(file, h->host)) {
+		h->head = true;
+		h->seq = seq;
+		free(h->head_file);
+		h->head_file = xstrdup(file);
+	}
 }
 
 /* the content of each small file in dir (chain heads, refs), under its host */
@@ -143,8 +168,13 @@ static void add_files(struct marks *m, const char *dir, const char *what)
 		struct buf data = BUF_INIT;
 		struct host_mark *h = mark_of(m, names[i]);
 		buf_addf(&h->data, "%s:", what);
-		if (fs_read_file(path, &data) == 0)
+		if (fs_read_file(path, &data) == 0) {
 			buf_add(&h->data, data.data, data.len < 4096 ? data.len : 4096);
+			if (!strcmp(what, "chain"))
+				parse_head(h, data.data, data.len);
+			else
+				rec_hash(data.data ? data.data : "", data.len, h->written);
+		}
 		buf_addc(&h->data, '\n');
 		buf_release(&data);
 		free(path);
@@ -161,6 +191,7 @@ void index_fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy
 	int root;
 	DIR *years;
 	struct dirent *y;
+	size_t cap = 0;
 
 	*racy = false;
 	memset(m, 0, sizeof *m);
@@ -208,12 +239,24 @@ void index_fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy
 		while ((d = readdir(days))) {
 			if (d->d_name[0] == '.')
 				continue;
-			if (fstatat(yfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+			if (fstatat(yfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 				add_stat(&b, d->d_name, &st, now, racy);
+				/* what the walk stats again: a day's name has DAY_LEN characters, a year's 4 */
+				if (strlen(d->d_name) == DAY_LEN && strlen(y->d_name) == 4) {
+					if (m->ndays == cap) {
+						cap = cap ? cap * 2 : 1024;
+						m->days = xreallocarray(m->days, cap, sizeof *m->days);
+					}
+					snprintf(m->days[m->ndays].rel, sizeof m->days[m->ndays].rel, "%s/%s", y->d_name,
+						 d->d_name);
+					m->days[m->ndays++].st = st;
+				}
+			}
 		}
 		closedir(days);
 	}
 	closedir(years);
+	m->days_ok = !*racy;
 out:
 	rec_hash(b.data ? b.data : "", b.len, out);
 	buf_release(&b);
@@ -255,6 +298,8 @@ static int index_lines(struct updater *u, sqlite3_int64 file_id, const char *day
 				return -1;
 			}
 			u->st->records++;
+			if (r->seq > u->count_lo && r->seq <= u->count_hi)
+				u->counted++;
 			rec_free(r);
 		}
 		p = nl + 1;
@@ -269,7 +314,8 @@ static int known_cmp(const void *a, const void *b)
 }
 
 /* the rows of sql (id, path, size, inode, lines), sorted by path */
-int index_load_known(struct updater *u, const char *sql, struct known_file **v, size_t *n)
+int index_load_known(struct updater *u, const char *sql, const char *a, const char *b, struct known_file **v,
+		     size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 	size_t cap = 0;
@@ -279,6 +325,10 @@ int index_load_known(struct updater *u, const char *sql, struct known_file **v, 
 		u->rc = sqlite3_extended_errcode(u->db);
 		return index_db_err(u->db, "update");
 	}
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct known_file *k;
 		if (*n == cap) {
@@ -299,9 +349,22 @@ int index_load_known(struct updater *u, const char *sql, struct known_file **v, 
 		return index_db_err(u->db, "update");
 	}
 	sqlite3_finalize(st);
-	if (*n)
-		qsort(*v, *n, sizeof **v, known_cmp);
+	/* sorted by the query (ORDER BY path, the order of its UNIQUE index); sorting here only when it was not */
+	for (size_t i = 1; i < *n; i++)
+		if (strcmp((*v)[i - 1].path, (*v)[i].path) > 0) {
+			qsort(*v, *n, sizeof **v, known_cmp);
+			break;
+		}
 	return 0;
+}
+
+void index_free_known(struct known_file **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		free((*v)[i].path);
+	free(*v);
+	*v = NULL;
+	*n = 0;
 }
 
 /* rel's file, which is name in the directory day under the directory yfd (its year's) */
@@ -374,6 +437,12 @@ static int update_file(struct updater *u, int yfd, const char *day, const char *
 	sqlite3_bind_int64(u->set_file, 3, (sqlite3_int64)lineno);
 	sqlite3_bind_int64(u->set_file, 4, id);
 	rc = index_step_done(u, u->set_file);
+	if (rc == 0 && k) {
+		/* the file may be met again in this update (index_account_hosts read it first) */
+		k->size = size + (sqlite3_int64)complete;
+		k->inode = (sqlite3_int64)stbuf.st_ino;
+		k->lines = (sqlite3_int64)lineno;
+	}
 out:
 	if (fd >= 0)
 		close(fd);
@@ -388,8 +457,99 @@ static bool host_unchanged(struct updater *u, const char *host)
 		return false;
 	for (size_t i = 0; i < u->marks.n; i++)
 		if (!strcmp(u->marks.v[i].host, host))
-			return u->marks.v[i].same && u->marks.v[i].data.len > 0;
+			return (u->marks.v[i].same && u->marks.v[i].data.len > 0) || u->marks.v[i].accounted;
 	return false;
+}
+
+static void note_file_host(struct updater *u, const char *host)
+{
+	for (size_t i = 0; i < u->nfile_hosts; i++)
+		if (!strcmp(u->file_hosts[i], host))
+			return;
+	u->file_hosts = xreallocarray(u->file_hosts, u->nfile_hosts + 1, sizeof *u->file_hosts);
+	u->file_hosts[u->nfile_hosts++] = xstrdup(host);
+}
+
+/*
+ * The hosts whose writers moved, accounted for without looking at their
+ * other files: only a host's writer appends to its files, one record
+ * per seq, and its chain head names the file it wrote last.  When the
+ * records appended to that file since the last update are exactly those
+ * between the seq the head had then and the one it has now (and its
+ * written ref did not move: sync did not write), none of its other files
+ * changed.  Then, if every host that has files is either unchanged or
+ * accounted for, the update is lazy: only directories that changed are
+ * listed, and the files table is read only for them.
+ */
+int index_account_hosts(struct updater *u)
+{
+	char key[STORE_HOST_MAX + 16], value[REC_HASH_LEN + 32], *hosts = NULL;
+	sqlite3_stmt *st = NULL;
+	bool lazy = false;
+
+	if (u->full || u->bulk || !u->marks.global_same)
+		return 0;
+	for (size_t i = 0; i < u->marks.n; i++) {
+		struct host_mark *m = &u->marks.v[i];
+		char written[REC_HASH_LEN + 1], day[DAY_LEN + 1], year[8];
+		const char *slash;
+		long long seq;
+		int yfd, rc;
+		if (m->same || !m->head)
+			continue;
+		snprintf(key, sizeof key, "head:%s", m->host);
+		if (index_meta_get(u->db, key, value, sizeof value) < 0 ||
+		    sscanf(value, "%lld %64s", &seq, written) != 2 || strcmp(written, m->written) || seq > m->seq)
+			continue;
+		/* head_file is YYYY/YYYY_MM_DD/<host>.jsonl (store_is_file_of) */
+		if (index_load_known(u, "SELECT id, path, size, inode, lines FROM files WHERE path = ?1", m->head_file,
+				     NULL, &u->known, &u->nknown) < 0)
+			return -1;
+		if (u->nknown != 1) {
+			index_free_known(&u->known, &u->nknown);
+			continue;
+		}
+		memcpy(year, m->head_file, 4);
+		year[4] = '\0';
+		slash = strchr(m->head_file + 5, '/');
+		snprintf(day, sizeof day, "%.*s", (int)(slash - (m->head_file + 5)), m->head_file + 5);
+		if ((yfd = openat(AT_FDCWD, u->j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			int y = openat(yfd, year, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+			close(yfd);
+			yfd = y;
+		}
+		if (yfd < 0) {
+			index_free_known(&u->known, &u->nknown);
+			continue;
+		}
+		u->count_lo = seq;
+		u->count_hi = m->seq;
+		u->counted = 0;
+		rc = update_file(u, yfd, day, slash + 1, m->head_file, m->host);
+		close(yfd);
+		m->accounted = rc == 0 && u->known[0].seen && u->counted == (size_t)(m->seq - seq);
+		u->count_lo = u->count_hi = 0;
+		index_free_known(&u->known, &u->nknown);
+		if (rc < 0)
+			return -1;
+	}
+	/* lazy when every host that has files is unchanged or accounted for */
+	if (index_prepare(u, "SELECT value FROM meta WHERE key = 'file_hosts'", &st) < 0)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		hosts = xstrdup((const char *)sqlite3_column_text(st, 0));
+		lazy = true;
+	}
+	sqlite3_finalize(st);
+	for (char *h = hosts, *nl; lazy && h && *h; h = nl ? nl + 1 : h + strlen(h)) {
+		if ((nl = strchr(h, '\n')))
+			*nl = '\0';
+		note_file_host(u, h);
+		lazy = host_unchanged(u, h);
+	}
+	free(hosts);
+	u->lazy = lazy;
+	return 0;
 }
 
 /* which hosts' marks are those the index has */
@@ -433,12 +593,70 @@ int index_store_marks(struct updater *u)
 		rc = index_step_done(u, st);
 	}
 	sqlite3_finalize(st);
+	if (rc == 0 && sqlite3_exec(u->db, "DELETE FROM meta WHERE key GLOB 'head:*'", NULL, NULL, NULL) != SQLITE_OK) {
+		u->rc = sqlite3_extended_errcode(u->db);
+		return index_db_err(u->db, "update");
+	}
+	for (size_t i = 0; i < u->marks.n && rc == 0; i++) {
+		char key[STORE_HOST_MAX + 16], value[REC_HASH_LEN + 32];
+		if (!u->marks.v[i].head)
+			continue;
+		snprintf(key, sizeof key, "head:%s", u->marks.v[i].host);
+		snprintf(value, sizeof value, "%lld %s", (long long)u->marks.v[i].seq, u->marks.v[i].written);
+		rc = index_meta_set(u, key, value);
+	}
+	if (rc == 0) {
+		struct buf b = BUF_INIT;
+		for (size_t i = 0; i < u->nfile_hosts; i++)
+			buf_addf(&b, "%s%s", i ? "\n" : "", u->file_hosts[i]);
+		rc = index_meta_set(u, "file_hosts", buf_str(&b));
+		buf_release(&b);
+	}
 	if (rc == 0 && index_prepare(u, "INSERT OR REPLACE INTO meta(key, value) VALUES ('global', ?1)", &st) == 0) {
 		/* packed-refs changed within the clock tick: not to be trusted next time */
 		sqlite3_bind_text(st, 1, u->marks.global_racy ? "" : u->marks.global, -1, SQLITE_STATIC);
 		rc = index_step_done(u, st);
 		sqlite3_finalize(st);
 	}
+	return rc;
+}
+
+/* files of the table that the walk did not meet take their records with them */
+int index_drop_unseen(struct updater *u, struct known_file *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].seen)
+			continue;
+		u->dropped = true;
+		sqlite3_bind_int64(u->drop_recs, 1, v[i].id);
+		sqlite3_bind_int64(u->drop_file, 1, v[i].id);
+		if (index_step_done(u, u->drop_recs) < 0 || index_step_done(u, u->drop_file) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* the known files of day directory dir ("YYYY/YYYY_MM_DD"), from the table */
+static int load_dir(struct updater *u, const char *dir)
+{
+	char lo[DAY_LEN + 16], hi[DAY_LEN + 16];
+
+	/* the paths that start with "dir/": '0' follows '/' */
+	snprintf(lo, sizeof lo, "%s/", dir);
+	snprintf(hi, sizeof hi, "%s0", dir);
+	index_free_known(&u->known, &u->nknown);
+	return index_load_known(u, "SELECT id, path, size, inode, lines FROM files WHERE path >= ?1 AND path < ?2", lo,
+				hi, &u->known, &u->nknown);
+}
+
+/* a day directory that went away, in a lazy update: its files too */
+int index_drop_dir(struct updater *u, const char *dir)
+{
+	int rc = load_dir(u, dir);
+
+	if (rc == 0)
+		rc = index_drop_unseen(u, u->known, u->nknown);
+	index_free_known(&u->known, &u->nknown);
 	return rc;
 }
 
@@ -450,7 +668,7 @@ int index_store_marks(struct updater *u)
  * Others are listed.  A directory changed in the last 2 seconds is noted
  * as unknown, since a change within the same clock tick would not show.
  */
-static int walk_day(struct updater *u, int yfd, const char *year, const char *day)
+static int walk_day(struct updater *u, int yfd, const char *year, const char *day, const struct stat *seen)
 {
 	char prefix[DAY_LEN + 16], dirrel[DAY_LEN + 8];
 	struct known_file key = { .path = dirrel }, *d;
@@ -459,7 +677,11 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 	size_t lo, hi, plen;
 	int rc = 0;
 
-	if (fstatat(yfd, day, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode))
+	if (seen)
+		st = *seen;	/* the fingerprint's, taken just before */
+	else if (fstatat(yfd, day, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
 		return 0;
 	snprintf(dirrel, sizeof dirrel, "%s/%s", year, day);
 	snprintf(prefix, sizeof prefix, "%s/", dirrel);
@@ -469,6 +691,8 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 	if (d)
 		d->seen = true;
 	if (d && d->inode == (sqlite3_int64)st.st_ino && d->size == mtime && !u->full) {
+		if (u->lazy)
+			return 0;	/* every host unchanged or accounted for: no file here changed */
 		/* the known files of this day: a range of the sorted table */
 		for (lo = 0, hi = u->nknown; lo < hi;) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -482,6 +706,7 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 			char host[STORE_HOST_MAX + 1];
 			if (!store_file_host(k->path + plen, host))
 				continue;
+			note_file_host(u, host);
 			if (host_unchanged(u, host))
 				k->seen = true;	/* its writers have not moved: nor has the file */
 			else
@@ -489,6 +714,8 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 		}
 		return rc;
 	}
+	if (u->lazy && load_dir(u, dirrel) < 0)
+		return -1;
 	{
 		char *dpath = fs_join(u->j->dir, dirrel);
 		size_t nf;
@@ -497,12 +724,19 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 			char host[STORE_HOST_MAX + 1], *rel;
 			if (!store_file_host(files[f], host))
 				continue;
+			note_file_host(u, host);
 			rel = store_file_rel(day, host);
 			rc = update_file(u, yfd, day, files[f], rel, host);
 			free(rel);
 		}
 		fs_free_names(files, nf);
 		free(dpath);
+	}
+	if (u->lazy) {
+		/* this day's files that went away */
+		if (!rc)
+			rc = index_drop_unseen(u, u->known, u->nknown);
+		index_free_known(&u->known, &u->nknown);
 	}
 	if (rc)
 		return rc;
@@ -512,11 +746,49 @@ static int walk_day(struct updater *u, int yfd, const char *year, const char *da
 	return index_step_done(u, u->set_dir);
 }
 
+static int day_stat_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct day_stat *)a)->rel, ((const struct day_stat *)b)->rel);
+}
+
+/* the walk over the day directories the fingerprint just stat-ed, in order */
+static int walk_seen_days(struct updater *u)
+{
+	struct marks *m = &u->marks;
+	char year[8] = "";
+	int yfd = -1, rc = 0;
+
+	qsort(m->days, m->ndays, sizeof *m->days, day_stat_cmp);
+	for (size_t i = 0; i < m->ndays && !rc; i++) {
+		const char *rel = m->days[i].rel, *day = rel + 5;
+		if (strncmp(rel, year, 4)) {
+			if (yfd >= 0)
+				close(yfd);
+			snprintf(year, sizeof year, "%.4s", rel);
+			yfd = -1;
+			if (store_is_year(year, NULL)) {
+				char *ypath = fs_join(u->j->dir, year);
+				yfd = open(ypath, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+				free(ypath);
+			}
+		}
+		if (yfd >= 0 && store_is_day_of(day, year))
+			rc = walk_day(u, yfd, year, day, &m->days[i].st);
+	}
+	if (yfd >= 0)
+		close(yfd);
+	return rc;
+}
+
 int index_walk_update(struct updater *u)
 {
 	size_t ny, nd;
-	char **years = list_dir(u->j->dir, store_is_year, NULL, &ny);
+	char **years;
 	int rc = 0;
+
+	if (u->marks.days_ok)
+		return walk_seen_days(u);
+	years = list_dir(u->j->dir, store_is_year, NULL, &ny);
 
 	for (size_t y = 0; y < ny && !rc; y++) {
 		char *ypath = fs_join(u->j->dir, years[y]);
@@ -528,7 +800,7 @@ int index_walk_update(struct updater *u)
 		}
 		days = list_dir(ypath, store_is_day_of, years[y], &nd);
 		for (size_t d = 0; d < nd && !rc; d++)
-			rc = walk_day(u, yfd, years[y], days[d]);
+			rc = walk_day(u, yfd, years[y], days[d], NULL);
 		fs_free_names(days, nd);
 		close(yfd);
 		free(ypath);

@@ -194,8 +194,8 @@ static int run_update(struct updater *u)
 		goto out;
 	}
 	if (index_load_marks(u) < 0 ||
-	    index_load_known(u, "SELECT id, path, size, inode, lines FROM files", &u->known, &u->nknown) < 0 ||
-	    index_load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs", &u->dirs, &u->ndirs) < 0 ||
+	    index_load_known(u, "SELECT 0, path, mtime, inode, 0 FROM dirs ORDER BY path", NULL, NULL, &u->dirs,
+			     &u->ndirs) < 0 ||
 	    index_prepare(u, "INSERT OR REPLACE INTO dirs(path, inode, mtime) VALUES (?1, ?2, ?3)", &u->set_dir) < 0 ||
 	    index_prepare(u, "DELETE FROM dirs WHERE path = ?1", &u->drop_dir) < 0 ||
 	    index_prepare(u, "INSERT INTO files(path, size, inode, lines) VALUES (?1, 0, ?2, 0)", &u->add_file) < 0 ||
@@ -203,27 +203,32 @@ static int run_update(struct updater *u)
 	    index_prepare(u, "DELETE FROM recs WHERE file = ?1", &u->drop_recs) < 0 ||
 	    index_prepare(u, "DELETE FROM files WHERE id = ?1", &u->drop_file) < 0 ||
 	    index_prepare(u, "INSERT INTO recs(time, host, seq, day, kind, admin, file, line, off, len, exact, body)"
-		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &u->add_rec) < 0)
+		       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)", &u->add_rec) < 0 ||
+	    index_account_hosts(u) < 0)
 		goto out;
+	if (!u->lazy) {
+		/* every file is looked at: which hosts have files is found again */
+		for (size_t i = 0; i < u->nfile_hosts; i++)
+			free(u->file_hosts[i]);
+		u->nfile_hosts = 0;
+		if (index_load_known(u, "SELECT id, path, size, inode, lines FROM files", NULL, NULL, &u->known,
+				     &u->nknown) < 0)
+			goto out;
+	}
 	if (index_walk_update(u) != 0)
 		goto out;
 	for (size_t i = 0; i < u->ndirs; i++) {
 		if (u->dirs[i].seen)
 			continue;
+		if (u->lazy && index_drop_dir(u, u->dirs[i].path) < 0)
+			goto out;
 		sqlite3_bind_text(u->drop_dir, 1, u->dirs[i].path, -1, SQLITE_STATIC);
 		if (index_step_done(u, u->drop_dir) < 0)
 			goto out;
 	}
 	/* files that went away take their records with them */
-	for (size_t i = 0; i < u->nknown; i++) {
-		if (u->known[i].seen)
-			continue;
-		u->dropped = true;
-		sqlite3_bind_int64(u->drop_recs, 1, u->known[i].id);
-		sqlite3_bind_int64(u->drop_file, 1, u->known[i].id);
-		if (index_step_done(u, u->drop_recs) < 0 || index_step_done(u, u->drop_file) < 0)
-			goto out;
-	}
+	if (!u->lazy && index_drop_unseen(u, u->known, u->nknown) < 0)
+		goto out;
 	/*
 	 * One segment, at the top level: the crisis merges of later updates
 	 * then merge small segments with small ones (merging into the build's
@@ -251,14 +256,13 @@ out:
 	sqlite3_finalize(u->set_dir);
 	sqlite3_finalize(u->drop_dir);
 	u->add_file = u->set_file = u->drop_recs = u->drop_file = u->add_rec = u->set_dir = u->drop_dir = NULL;
-	for (size_t i = 0; i < u->nknown; i++)
-		free(u->known[i].path);
-	for (size_t i = 0; i < u->ndirs; i++)
-		free(u->dirs[i].path);
-	free(u->known);
-	free(u->dirs);
-	u->known = u->dirs = NULL;
-	u->nknown = u->ndirs = 0;
+	index_free_known(&u->known, &u->nknown);
+	index_free_known(&u->dirs, &u->ndirs);
+	for (size_t i = 0; i < u->nfile_hosts; i++)
+		free(u->file_hosts[i]);
+	free(u->file_hosts);
+	u->file_hosts = NULL;
+	u->nfile_hosts = 0;
 	index_marks_free(&u->marks);
 	if (rc == 0 && sqlite3_exec(u->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 		u->rc = sqlite3_extended_errcode(u->db);

@@ -99,6 +99,21 @@ typedef int (*index_hit_fn)(const struct index_hit *h, void *arg);
  * process, else scans the files.  -1 and errget() on failure.
  */
 int index_search(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg);
+/*
+ * Formatting a hit, for index_search_format: called from several threads
+ * at once, each with an out of its own, so it may only read h and arg
+ * (and whatever nothing writes while the search runs).
+ */
+typedef void (*index_format_fn)(const struct index_hit *h, struct buf *out, const void *arg);
+/* a hit, in order, with the text fmt made of it; non-zero stops the search */
+typedef int (*index_emit_fn)(const struct index_hit *h, const char *text, size_t len, void *arg);
+/*
+ * index_search, with each hit formatted by fmt before emit has it: the
+ * same hits in the same order, but a scan of index.text formats them on
+ * every core while it streams them in order.  -1 and errget() on failure.
+ */
+int index_search_format(struct journal *j, const struct index_query *q, index_format_fn fmt, const void *fmt_arg,
+			index_emit_fn emit, void *arg);
 /* the same by reading every record file, without the index */
 int index_scan(struct journal *j, const struct index_query *q, index_hit_fn fn, void *arg);
 /* how the last index_search was answered: true by the index; "trigram", "text", "rows" or "files" */

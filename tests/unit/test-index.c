@@ -18,6 +18,7 @@
 #include "journal/journal.h"
 #include "journal/record.h"
 #include "journal/store.h"
+#include "view/index-int.h"
 #include "view/index.h"
 
 struct fixture {
@@ -346,13 +347,27 @@ static void only_the_files_of_hosts_that_wrote_are_looked_at(void **state)
 	/* nothing written since: not even a stat of a record file */
 	assert_int_equal(index_update(f->j, &st), 0);
 	assert_int_equal(st.files, 0);
-	/* web1 appends to an existing day: web1's two files are looked at, not db1's three */
+	/*
+	 * web1 appends to an existing day: the file its chain head names
+	 * holds every record since (seq 3), so that one file is looked at,
+	 * not web1's other one nor db1's three
+	 */
 	add(f, "cmd", "2025-01-03T13:00:00.000000Z", "web1", "alice", "cmd", "uptime --since");
 	age_dirs(f);
 	assert_int_equal(index_update(f->j, &st), 0);
-	assert_int_equal(st.files, 2);
+	assert_int_equal(st.files, 1);
 	assert_int_equal(st.records, 1);
 	expect(f, "uptime", "web1:3:2025_01_03;");
+	/* two records in two files: the head's file does not hold both, so web1's files are all looked at */
+	add(f, "cmd", "2025-01-02T13:00:00.000000Z", "web1", "alice", "cmd", "uptime --pretty");
+	add(f, "cmd", "2025-01-03T14:00:00.000000Z", "web1", "alice", "cmd", "uptime -s");
+	age_dirs(f);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.records, 2);
+	expect(f, "uptime", "web1:5:2025_01_03;web1:3:2025_01_03;web1:4:2025_01_02;");
+	/* nothing since: nothing looked at */
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 0);
 }
 
 static void a_file_replaced_by_hand_is_seen(void **state)
@@ -485,6 +500,124 @@ static void the_text_cache_follows_recs_and_is_rebuilt_when_wrong(void **state)
 	expect(f, "vacuumdb", "db1:1:2025_01_03;");
 }
 
+/* a hit as index_search_format hands it on: the same string as collect, made by fmt (perhaps in another thread) */
+static void format_collect(const struct index_hit *h, struct buf *out, const void *arg)
+{
+	(void)arg;
+	buf_addf(out, "%s:%lld:%s;", h->host, (long long)h->seq, h->day);
+}
+
+static int emit_collect(const struct index_hit *h, const char *text, size_t len, void *arg)
+{
+	(void)h;
+	buf_add(arg, text, len);
+	return 0;
+}
+
+/* every method, and the formatting one, agree with the scan of the files on q and its variants */
+static void agree(struct fixture *f, struct index_query q)
+{
+	for (int v = 0; v < 8; v++) {
+		struct index_query qv = q;
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		char *got;
+		qv.oldest_first = v & 1;
+		qv.limit = v & 2 ? 7 : 0;
+		if (v & 4)
+			qv.host = "db1";
+		got = query(f, &qv);
+		assert_int_equal(index_scan(f->j, &qv, collect, &b), 0);
+		assert_string_equal(got, buf_str(&b));
+		qv.method = INDEX_TEXT;
+		assert_int_equal(index_search_format(f->j, &qv, format_collect, NULL, emit_collect, &a), 0);
+		assert_string_equal(index_last_method, "text");
+		assert_string_equal(buf_str(&a), buf_str(&b));
+		free(got);
+		buf_release(&a);
+		buf_release(&b);
+	}
+}
+
+static void add_day(struct fixture *f, int day, int from, int n, const char *word)
+{
+	static const char *const hosts[] = { "web1", "db1", "git1" };
+	static const char *const cmds[] = { "systemctl restart nginx", "zpool status", "vi /etc/hosts",
+					    "apt-get upgrade", "Systemctl Status" };
+
+	for (int i = from; i < from + n; i++) {
+		char iso[64], text[128];
+		snprintf(iso, sizeof iso, "2025-02-%02dT%02d:%02d:00.000000Z", day, 8 + i / 60, i % 60);
+		snprintf(text, sizeof text, "%s %s %d", cmds[i % 5], word, i);
+		add(f, "cmd", iso, hosts[i % 3], i % 2 ? "alice" : "bob", "cmd", text);
+	}
+}
+
+/*
+ * index.text is read in blocks by several threads and handed on in the
+ * order of hits; rows added later extend it or go to its tail: every
+ * way, the same answer as the files.
+ */
+static void the_text_cache_in_blocks_and_tail_agrees_with_the_files(void **state)
+{
+	struct fixture *f = *state;
+	const char *texts[] = { "systemctl", "ZPOOL", "late", "e", "nothing such" };
+
+	index_text_block = 512;
+	add_day(f, 10, 0, 120, "first");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	{
+		sqlite3 *db = NULL;
+		sqlite3_stmt *st = NULL;
+		char path[4096];
+		index_path(f, path, sizeof path);
+		assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM textblocks", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_true(sqlite3_column_int(st, 0) > 4);	/* many blocks, so several threads */
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+	}
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		agree(f, (struct index_query){ .text = texts[i] });
+	/* newer rows extend the sorted part */
+	add_day(f, 11, 0, 40, "newer");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		agree(f, (struct index_query){ .text = texts[i] });
+	/* older ones go to the tail, read whole and merged with the rest */
+	add_day(f, 9, 0, 30, "late");
+	add_day(f, 10, 120, 20, "late");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		agree(f, (struct index_query){ .text = texts[i] });
+	agree(f, (struct index_query){ .text = "late", .since = "2025_02_10", .admin = "bob" });
+	/* an entry a crash cut: the rows answer, and the next update writes the file again */
+	{
+		struct index_query q = { .text = "systemctl", .method = INDEX_TEXT };
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		char path[4096];
+		size_t size = 0;
+		char *data;
+		snprintf(path, sizeof path, "%s/.state/index.text", f->dir);
+		data = unit_read(path, &size);
+		memset(data + size - 200, 0, 200);
+		unit_write(path, data, size, 0);
+		free(data);
+		assert_int_equal(index_search(f->j, &q, collect, &a), 0);
+		assert_string_equal(index_last_method, "rows");
+		assert_int_equal(index_scan(f->j, &q, collect, &b), 0);
+		assert_string_equal(buf_str(&a), buf_str(&b));
+		buf_reset(&a);
+		assert_int_equal(index_update(f->j, NULL), 0);
+		assert_int_equal(index_search(f->j, &q, collect, &a), 0);
+		assert_string_equal(index_last_method, "text");
+		assert_string_equal(buf_str(&a), buf_str(&b));
+		buf_release(&a);
+		buf_release(&b);
+	}
+	index_text_block = 4 << 20;
+}
+
 /* what is not a record file of the journal's layout (journal/store.h) is neither indexed nor scanned */
 static void only_the_layouts_record_files_are_read(void **state)
 {
@@ -544,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(a_file_edited_in_place_is_seen_within_the_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(positions_grow_and_a_rebuild_starts_a_new_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_text_cache_follows_recs_and_is_rebuilt_when_wrong, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_text_cache_in_blocks_and_tail_agrees_with_the_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(only_the_layouts_record_files_are_read, setup, teardown),
 		cmocka_unit_test(index_find_ignores_ascii_case_only),
 	};
