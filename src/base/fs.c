@@ -579,8 +579,13 @@ char *fs_self_exe(void)
 	}
 }
 
-/* one component: owned by root or uid, not writable by group or others */
-static bool trusted_one(const char *path, uid_t uid)
+/*
+ * one component: owned by root or uid, not writable by group or others;
+ * or a sticky directory (/tmp): others may add names there but not
+ * rename or remove one they do not own, and the next component, checked
+ * in turn, must be root's or uid's
+ */
+static bool trusted_one(const char *path, uid_t uid, bool last)
 {
 	struct stat st;
 
@@ -592,7 +597,8 @@ static bool trusted_one(const char *path, uid_t uid)
 		errset("%s belongs to uid %ld", path, (long)st.st_uid);
 		return false;
 	}
-	if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+	if (!S_ISLNK(st.st_mode) && (st.st_mode & (S_IWGRP | S_IWOTH)) &&
+	    (last || !S_ISDIR(st.st_mode) || !(st.st_mode & S_ISVTX))) {
 		errset("%s may be written by others (mode %04o)", path, (unsigned)(st.st_mode & 07777));
 		return false;
 	}
@@ -610,10 +616,10 @@ bool fs_trusted(const char *path, uid_t uid)
 	}
 	/* the path as given (a symlink on the way is someone's to change), then what it resolves to */
 	p = xstrdup(path);
-	for (;;) {
+	for (bool last = true;; last = false) {
 		char *slash;
 
-		if (!trusted_one(p, uid)) {
+		if (!trusted_one(p, uid, last)) {
 			free(p);
 			return false;
 		}

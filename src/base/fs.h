@@ -102,10 +102,12 @@ void fs_free_names(char **names, size_t n);
 char *fs_self_exe(void);
 /*
  * path (absolute) and every directory above it belong to root or to uid
- * and no one else may write them (no group or other write bit, sticky or
- * not): no other account can change what path names.  Symlinks on the
- * way are followed and their targets checked the same way.  false and
- * errget() (which component, why) when not.
+ * and no one else may write them (no group or other write bit; a
+ * directory above path may be sticky, as /tmp is: no one can rename or
+ * remove there what root or uid owns): no other account can change what
+ * path names.  Symlinks on the way are followed and their targets
+ * checked the same way.  false and errget() (which component, why) when
+ * not.
  */
 bool fs_trusted(const char *path, uid_t uid);
 

@@ -624,23 +624,76 @@ static void trusted_accepts_a_root_owned_path_no_one_else_may_write(void **state
 	assert_true(fs_trusted("/", geteuid()));
 }
 
-/* under /tmp, whoever may write /tmp could have put it there; and one's own file in a private directory */
+/*
+ * a directory on the way that others may write (not sticky): they could
+ * have put the file there; the file itself group-writable; a private
+ * directory others may not even read is still trusted
+ */
 static void trusted_refuses_a_path_others_may_write_on_the_way(void **state)
 {
-	char *f = path_in(state, "builtin.so"), *d = path_in(state, "private");
+	char *open_dir = path_in(state, "open"), *f = path_in(state, "open/builtin.so");
+	char *own = path_in(state, "own.so"), *d = path_in(state, "private");
 
+	assert_int_equal(mkdir(open_dir, 0755), 0);
+	assert_int_equal(chmod(open_dir, 0777), 0);
 	write_file(f, "x", 1);
 	assert_int_equal(chmod(f, 0644), 0);
 	assert_false(fs_trusted(f, geteuid()));
 	assert_non_null(strstr(errget(), "may be written by others"));
-	/* the file itself group-writable: named in the error */
-	assert_int_equal(chmod(f, 0664), 0);
+	assert_non_null(strstr(errget(), open_dir));
+	/* group-writable only: the same */
+	assert_int_equal(chmod(open_dir, 0775), 0);
 	assert_false(fs_trusted(f, geteuid()));
-	assert_non_null(strstr(errget(), "/tmp"));
+	/* the file itself group-writable: named in the error */
+	write_file(own, "x", 1);
+	assert_int_equal(chmod(own, 0664), 0);
+	assert_false(fs_trusted(own, geteuid()));
+	assert_non_null(strstr(errget(), own));
+	assert_int_equal(chmod(own, 0644), 0);
+	assert_true(fs_trusted(own, geteuid()));
 	assert_int_equal(mkdir(d, 0700), 0);
-	assert_false(fs_trusted(d, geteuid()));
+	assert_true(fs_trusted(d, geteuid()));
+	free(open_dir);
 	free(f);
+	free(own);
 	free(d);
+}
+
+/*
+ * a sticky directory (as /tmp): others may add names there but not
+ * rename or remove this account's; what lies below is judged by its own
+ * owner and modes; the sticky directory itself is not trusted
+ */
+static void trusted_takes_a_sticky_directory_on_the_way(void **state)
+{
+	char *sticky = path_in(state, "sticky"), *sub = path_in(state, "sticky/build");
+	char *f = path_in(state, "sticky/build/builtin.so"), *g = path_in(state, "sticky/builtin.so");
+
+	assert_int_equal(mkdir(sticky, 0755), 0);
+	assert_int_equal(chmod(sticky, 01777), 0);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	write_file(f, "x", 1);
+	assert_int_equal(chmod(f, 0644), 0);
+	write_file(g, "x", 1);
+	assert_int_equal(chmod(g, 0644), 0);
+	assert_true(fs_trusted(f, geteuid()));
+	assert_true(fs_trusted(g, geteuid()));
+	assert_false(fs_trusted(sticky, geteuid()));
+	/* without the sticky bit anyone could rename build away and put another there */
+	assert_int_equal(chmod(sticky, 0777), 0);
+	assert_false(fs_trusted(f, geteuid()));
+	assert_int_equal(chmod(sticky, 01777), 0);
+	if (geteuid() == 0) {
+		/* another account's directory in the sticky one: theirs to change */
+		assert_int_equal(chown(sub, 12345, 12345), 0);
+		assert_false(fs_trusted(f, 0));
+		assert_non_null(strstr(errget(), "belongs to uid 12345"));
+		assert_int_equal(chown(sub, 0, 0), 0);
+	}
+	free(sticky);
+	free(sub);
+	free(f);
+	free(g);
 }
 
 static void trusted_refuses_another_accounts_file_a_missing_one_and_a_relative_path(void **state)
@@ -653,9 +706,8 @@ static void trusted_refuses_another_accounts_file_a_missing_one_and_a_relative_p
 		assert_int_equal(chown(f, 12345, 12345), 0);
 		assert_false(fs_trusted(f, 0));
 		assert_non_null(strstr(errget(), "belongs to uid 12345"));
-		/* the account itself may trust its own file (here /tmp refuses it next) */
-		assert_false(fs_trusted(f, 12345));
-		assert_null(strstr(errget(), "belongs to"));
+		/* the account itself may trust its own file */
+		assert_true(fs_trusted(f, 12345));
 	}
 	assert_false(fs_trusted("/nonexistent/logbook-bash.so", geteuid()));
 	assert_false(fs_trusted("usr/bin/env", geteuid()));
@@ -694,6 +746,7 @@ int main(void)
 		TMP_TEST(write_atomic_below_writes_through_a_real_directory),
 		cmocka_unit_test(trusted_accepts_a_root_owned_path_no_one_else_may_write),
 		TMP_TEST(trusted_refuses_a_path_others_may_write_on_the_way),
+		TMP_TEST(trusted_takes_a_sticky_directory_on_the_way),
 		TMP_TEST(trusted_refuses_another_accounts_file_a_missing_one_and_a_relative_path),
 	};
 	return cmocka_run_group_tests_name("fs", tests, NULL, NULL);
