@@ -758,7 +758,8 @@ static int walk_seen_days(struct updater *u)
 	char year[8] = "";
 	int yfd = -1, rc = 0;
 
-	qsort(m->days, m->ndays, sizeof *m->days, day_stat_cmp);
+	if (m->ndays > 1)
+		qsort(m->days, m->ndays, sizeof *m->days, day_stat_cmp);
 	for (size_t i = 0; i < m->ndays && !rc; i++) {
 		const char *rel = m->days[i].rel, *day = rel + 5;
 		if (strncmp(rel, year, 4)) {

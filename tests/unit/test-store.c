@@ -1678,7 +1678,9 @@ static void a_big_day_loads_the_same_on_every_cpu(void **state)
 			/* the hosts' records interleave in time */
 			snprintf(iso, sizeof iso, "2026-11-20T10:%02zu:%02zu.%06zuZ", i / 60 % 60, i % 60, h);
 			snprintf(text, sizeof text, "n%zu", i);
-			assert_int_equal(store_add(t, note(hosts[h], iso, text)), 0);
+			struct record *r = note(hosts[h], iso, text);
+			assert_int_equal(store_add(t, r), 0);
+			rec_free(r);
 		}
 		assert_int_equal(store_commit(t), 0);
 	}
