@@ -552,6 +552,47 @@ static void add_day(struct fixture *f, int day, int from, int n, const char *wor
 	}
 }
 
+/* a query without text: the index's rows in both orders, limited or not, as the files answer */
+static void agree_rows(struct fixture *f, struct index_query q)
+{
+	for (int v = 0; v < 8; v++) {
+		struct index_query qv = q;
+		struct buf b = BUF_INIT;
+		char *got;
+		qv.oldest_first = v & 1;
+		qv.limit = v & 2 ? 7 : 0;
+		if (v & 4)
+			qv.host = "db1";
+		got = query(f, &qv);
+		assert_int_equal(index_scan(f->j, &qv, collect, &b), 0);
+		assert_string_equal(got, buf_str(&b));
+		free(got);
+		buf_release(&b);
+	}
+}
+
+/*
+ * The last days of many (news --all, list --since): the rows of their
+ * files, sorted, as the files answer; a day nobody wrote, a host's
+ * first day, a range that ends, and the first day too.
+ */
+static void the_last_days_of_many_agree_with_the_files(void **state)
+{
+	struct fixture *f = *state;
+
+	for (int day = 1; day <= 28; day++)
+		if (day != 26)
+			add_day(f, day, 0, day < 27 ? 4 : 9, "day");
+	add(f, "note", "2025-02-28T21:00:00.000000Z", "new1", "carol", "note", "a host's first record");
+	assert_int_equal(index_update(f->j, NULL), 0);
+	agree_rows(f, (struct index_query){ .since = "2025_02_27" });
+	agree_rows(f, (struct index_query){ .since = "2025_02_26" });
+	agree_rows(f, (struct index_query){ .since = "2025_02_28", .admin = "carol" });
+	agree_rows(f, (struct index_query){ .since = "2025_02_25", .until = "2025_02_27" });
+	agree_rows(f, (struct index_query){ .since = "2025_02_01" });
+	agree_rows(f, (struct index_query){ .since = "2025_03_01" });
+}
+
 /*
  * index.text is read in blocks by several threads and handed on in the
  * order of hits; rows added later extend it or go to its tail: every
@@ -678,6 +719,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(positions_grow_and_a_rebuild_starts_a_new_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_text_cache_follows_recs_and_is_rebuilt_when_wrong, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_text_cache_in_blocks_and_tail_agrees_with_the_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_last_days_of_many_agree_with_the_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(only_the_layouts_record_files_are_read, setup, teardown),
 		cmocka_unit_test(index_find_ignores_ascii_case_only),
 	};
