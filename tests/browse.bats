@@ -242,7 +242,9 @@ walk() {
 	BROWSE_NO_COLOR=1 start 2026_11_24
 	shows 'alice (root)'
 	run tmux -L "$SOCK" capture-pane -p -e -t 0
-	! grep -qE $'\033\\[([0-9;]*;)?(3[1-7]|38;5;[0-9]+)(;[0-9;]*)?m' <<<"$output" || fail "colour with NO_COLOR: $output"
+	if grep -qE $'\033\\[([0-9;]*;)?(3[1-7]|38;5;[0-9]+)(;[0-9;]*)?m' <<<"$output"; then
+		fail "colour with NO_COLOR: $output"
+	fi
 	keys q q
 	ended
 	for term in vt100 linux; do
