@@ -26,7 +26,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +35,7 @@
 
 #include "base/buf.h"
 #include "base/day.h"
+#include "base/each.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
@@ -80,8 +80,8 @@ static const char usage[] =
 	"1 something is broken or could not be read (the keyring problems\n"
 	"above included), 2 bad usage.\n";
 
-/* threads that read hosts next to the main one, at most */
-#define READERS_MAX 7
+/* threads reading hosts at once, the calling one included */
+#define READERS_MAX 8
 
 struct entry {
 	int64_t seq;
@@ -306,34 +306,9 @@ static void read_host(struct run *run, size_t i)
 	}
 }
 
-struct readers {
-	struct run *run;
-	pthread_mutex_t lock;
-	size_t next;		/* the next host to read */
-};
-
-static void *reader(void *arg)
+static void read_one(size_t i, void *run)
 {
-	struct readers *r = arg;
-
-	for (;;) {
-		size_t i;
-
-		pthread_mutex_lock(&r->lock);
-		i = r->next++;
-		pthread_mutex_unlock(&r->lock);
-		if (i >= r->run->nh)
-			break;
-		read_host(r->run, i);
-	}
-	return NULL;
-}
-
-static void *reader_thread(void *arg)
-{
-	reader(arg);
-	err_release();
-	return NULL;
+	read_host(run, i);
 }
 
 /*
@@ -344,20 +319,7 @@ static void *reader_thread(void *arg)
  */
 static void read_hosts(struct run *run)
 {
-	struct readers r = { .run = run, .lock = PTHREAD_MUTEX_INITIALIZER };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = cpus > 1 ? (size_t)cpus - 1 : 0, started = 0;
-	pthread_t t[READERS_MAX];
-
-	if (nthreads > READERS_MAX)
-		nthreads = READERS_MAX;
-	if (nthreads > run->nh)
-		nthreads = run->nh ? run->nh - 1 : 0;
-	while (started < nthreads && pthread_create(&t[started], NULL, reader_thread, &r) == 0)
-		started++;
-	reader(&r);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
+	each_on_cpus(run->nh, READERS_MAX, read_one, run);
 	for (size_t i = 0; i < run->nh; i++) {
 		struct host *h = &run->h[i];
 		run->w = xreallocarray(run->w, run->nw + h->nw, sizeof *run->w);

@@ -10,13 +10,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/each.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
@@ -289,37 +289,21 @@ static void scan_buf(const struct buf *b, store_line_fn fn, void *arg)
 	}
 }
 
-/* the files of a day checked by several threads: each takes the next file */
+/* the files of a day, checked each into its own results */
 struct lines_work {
 	const struct store_day_lines *d;
 	struct file_lines *out;
-	pthread_mutex_t lock;
-	size_t next;
 };
 
-static void lines_take(struct lines_work *w)
+static void check_file(size_t i, void *arg)
 {
-	for (;;) {
-		size_t i;
+	struct lines_work *w = arg;
 
-		pthread_mutex_lock(&w->lock);
-		i = w->next++;
-		pthread_mutex_unlock(&w->lock);
-		if (i >= w->d->nfiles)
-			break;
-		if (w->d->files[i].data) {
-			struct lines_ctx c = { w->d, &w->out[i], (unsigned)i, w->d->files[i].data };
+	if (w->d->files[i].data) {
+		struct lines_ctx c = { w->d, &w->out[i], (unsigned)i, w->d->files[i].data };
 
-			scan_buf(&w->d->files[i], index_line, &c);
-		}
+		scan_buf(&w->d->files[i], index_line, &c);
 	}
-}
-
-static void *lines_thread(void *arg)
-{
-	lines_take(arg);
-	err_release();
-	return NULL;
 }
 
 /* lines of a day from which parsing on a second CPU pays for the thread */
@@ -335,20 +319,10 @@ static void *lines_thread(void *arg)
 static void check_lines(struct store_day_lines *d, size_t lines, char **read_error_of)
 {
 	struct file_lines *out = xcalloc(d->nfiles ? d->nfiles : 1, sizeof *out);
-	struct lines_work w = { d, out, PTHREAD_MUTEX_INITIALIZER, 0 };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nthreads = lines >= LINES_THREADED_MIN && cpus > 1 ? (size_t)(cpus < 8 ? cpus : 8) : 1;
-	pthread_t t[8];
-	size_t started = 0, total = 0;
+	struct lines_work w = { d, out };
+	size_t total = 0;
 
-	if (nthreads > d->nfiles)
-		nthreads = d->nfiles ? d->nfiles : 1;
-	while (started + 1 < nthreads && pthread_create(&t[started], NULL, lines_thread, &w) == 0)
-		started++;
-	lines_take(&w);
-	for (size_t i = 0; i < started; i++)
-		pthread_join(t[i], NULL);
-	pthread_mutex_destroy(&w.lock);
+	each_on_cpus(d->nfiles, lines >= LINES_THREADED_MIN ? 8 : 1, check_file, &w);
 	for (size_t i = 0; i < d->nfiles; i++)
 		total += out[i].n;
 	d->v = xreallocarray(NULL, total ? total : 1, sizeof *d->v);
