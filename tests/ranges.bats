@@ -175,6 +175,19 @@ cmds() {
 	[ "$output" = "2026_10_01 to 2026_10_31: no records" ]
 }
 
+@test "show: every page of a range is in colour with --color=always" {
+	plant
+	run --separate-stderr lb show --since 2026-11-04 --until 2026-11-07 --color=always --no-pager
+	[ "$status" -eq 0 ] || fail "$stderr"
+	# each day's records: the command of each page is coloured
+	local c
+	for c in four-web five-db-late seven-web; do
+		grep -q $'\033\\[[0-9;]*m.*'"$c" <<<"$output" || fail "$c without colour: $output"
+	done
+	run lb show --since 2026-11-04 --until 2026-11-07 --color=never --no-pager
+	[[ "$output" != *$'\033'* ]] || fail "$output"
+}
+
 @test "show: a range in markdown, dokuwiki and json keeps the days in order" {
 	plant
 	run lb show --since 2026-11-04 --until 2026-11-07 --format markdown

@@ -445,11 +445,12 @@ void render_record(struct render *r, struct buf *out, const struct record *rec)
 
 void render_release(struct render *r)
 {
+	/* the headings printed are forgotten; the settings stay for the next page */
 	free(r->host);
 	free(r->admin);
 	free(r->account);
 	free(r->session);
-	memset(r, 0, sizeof *r);
+	r->host = r->admin = r->account = r->session = NULL;
 }
 
 /* ---- the page ---- */

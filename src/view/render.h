@@ -41,6 +41,7 @@ void render_day_header(struct render *r, struct buf *out, const char *day, const
 void render_record(struct render *r, struct buf *out, const struct record *rec);
 /* a unified diff, each line escaped and indented, coloured by its first character */
 void render_diff(struct render *r, struct buf *out, const char *diff, size_t len, size_t indent);
+/* forgets the headings printed (freed); color, threads, indent and mark stay for the next page */
 void render_release(struct render *r);
 /*
  * The whole day page (page.h) as terminal text, after the day's header:
