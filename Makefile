@@ -123,20 +123,24 @@ logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail logbook-bash.so log
 logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(MAIL_OBJ) build/liblogbook.a $(LIBS) $(MAIL_LIBS)
 
+# the spool descriptor both shells' hooks keep (src/hookfd), compiled into each
+HOOKFD = src/hookfd/spoolfd.c src/hookfd/spoolfd.h
+
 # the builtin bash loads for the hook (enable -f): bash's own headers
 # (Debian's bash-builtins), none of logbook's code, and never the
 # sanitizers, which a bash built without them cannot load
 BASH_INC = /usr/include/bash /usr/include/bash/include /usr/include/bash/builtins /usr/lib/bash
-logbook-bash.so: src/bash/record.c build/FLAGS
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) \
-		$(addprefix -isystem ,$(BASH_INC)) -fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $<
+logbook-bash.so: src/bash/record.c $(HOOKFD) build/FLAGS
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) -Isrc \
+		$(addprefix -isystem ,$(BASH_INC)) -fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ \
+		$< src/hookfd/spoolfd.c
 
 # the module zsh loads for the hook (zmodload): zsh's own headers (Debian's
 # zsh-dev, which include libcap-dev's), none of logbook's code, and never
 # the sanitizers, which a zsh built without them cannot load
-logbook_zsh.so: src/zsh/record.c build/FLAGS
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) \
-		-fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $<
+logbook_zsh.so: src/zsh/record.c $(HOOKFD) build/FLAGS
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) -Isrc \
+		-fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $< src/hookfd/spoolfd.c
 
 logbook-browse: $(BROWSE_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(BROWSE_OBJ) build/liblogbook.a $(LIBS) $(BROWSE_LIBS)

@@ -477,9 +477,33 @@ trusted_copy() {
 	install -m 0644 "$BATS_TEST_DIRNAME/../logbook-bash.so" "$BATS_TEST_DIRNAME/../logbook_zsh.so" "$TRUST/bin/"
 }
 
-# the builtin the hook printed by $TRUST/bin/logbook names, "" when none; its stderr in $BATS_TEST_TMPDIR/err
+# the builtin (the module) the hook of bash (of the shell given) printed by
+# $TRUST/bin/logbook names, "" when none; its stderr in $BATS_TEST_TMPDIR/err
 printed_builtin() {
-	"$TRUST/bin/logbook" hook bash 2>"$BATS_TEST_TMPDIR/err" | sed -n "s/^__lb_new_so=//p"
+	"$TRUST/bin/logbook" hook "${1:-bash}" 2>"$BATS_TEST_TMPDIR/err" | sed -n "s/^__lb_new_so=//p"
+}
+
+# $TRUST/payload.so: what a member would plant, a shared object that leaves
+# a mark when loaded, with the lines given (what the shell looks up in it)
+payload_so() {
+	printf '%s\n' '#include <stdio.h>' '__attribute__((constructor)) static void mark(void)' '{' \
+		"	FILE *f = fopen(\"$BATS_TEST_TMPDIR/payload-ran\", \"w\");" '	if (f)' '		fclose(f);' '}' "$@" \
+		>"$TRUST/payload.c"
+	cc -shared -fPIC -o "$TRUST/payload.so" "$TRUST/payload.c"
+}
+
+# the payload in place of $TRUST/bin/NAME, made writable by the group (HOW
+# group), by everyone (other), owned by another account (owner), or in a
+# directory others may write (dir)
+plant_payload() {
+	install -m 0644 "$TRUST/payload.so" "$TRUST/bin/$2"
+	chmod 755 "$TRUST/bin"
+	case $1 in
+	group) chmod 0664 "$TRUST/bin/$2" ;;
+	other) chmod 0646 "$TRUST/bin/$2" ;;
+	owner) chown nobody "$TRUST/bin/$2" ;;
+	dir) chmod 0777 "$TRUST/bin" ;;
+	esac
 }
 
 @test "bash: a builtin others could change is never loaded, and the hook records without it" {
@@ -487,30 +511,13 @@ printed_builtin() {
 	new_journal
 	trusted_copy
 	# the member's payload: a builtin that leaves a mark when loaded
-	cat >"$TRUST/payload.c" <<-EOF
-		#include <stdio.h>
-		__attribute__((constructor)) static void mark(void)
-		{
-			FILE *f = fopen("$BATS_TEST_TMPDIR/payload-ran", "w");
-			if (f)
-				fclose(f);
-		}
-		int __lb_record_struct[8];
-	EOF
-	cc -shared -fPIC -o "$TRUST/payload.so" "$TRUST/payload.c"
+	payload_so 'int __lb_record_struct[8];'
 	# the control: root's own file in root's own directories is loaded
 	[ "$(printed_builtin)" = "'$TRUST/bin/logbook-bash.so'" ]
 	# the payload in place of the builtin, writable by the group, by
 	# everyone, owned by another account, or in a directory others may write
 	for how in group other owner dir; do
-		install -m 0644 "$TRUST/payload.so" "$TRUST/bin/logbook-bash.so"
-		chmod 755 "$TRUST/bin"
-		case $how in
-		group) chmod 0664 "$TRUST/bin/logbook-bash.so" ;;
-		other) chmod 0646 "$TRUST/bin/logbook-bash.so" ;;
-		owner) chown nobody "$TRUST/bin/logbook-bash.so" ;;
-		dir) chmod 0777 "$TRUST/bin" ;;
-		esac
+		plant_payload $how logbook-bash.so
 		[ "$(printed_builtin)" = "''" ] || fail "$how: the hook would load $(printed_builtin)"
 		grep -q "hook: not loading $TRUST/bin/logbook-bash.so" "$BATS_TEST_TMPDIR/err"
 		# and a root shell that evals the hook runs no payload, and still records
@@ -648,7 +655,7 @@ zsh_piped_rc() {
 }
 
 zsh_piped() {
-	ZDOTDIR="$BATS_TEST_TMPDIR/zpiped" zsh -d -i "$@"
+	ZDOTDIR="$BATS_TEST_TMPDIR/zpiped" zsh -d -i
 }
 
 @test "zsh: the module and the shell code write the same spool bytes" {
@@ -780,29 +787,12 @@ zsh_piped() {
 	new_journal
 	trusted_copy
 	# the member's payload: a module that leaves a mark when loaded
-	cat >"$TRUST/payload.c" <<-EOF
-		#include <stdio.h>
-		__attribute__((constructor)) static void mark(void)
-		{
-			FILE *f = fopen("$BATS_TEST_TMPDIR/payload-ran", "w");
-			if (f)
-				fclose(f);
-		}
-		int setup_(void *m) { (void)m; return 0; }
-	EOF
-	cc -shared -fPIC -o "$TRUST/payload.so" "$TRUST/payload.c"
+	payload_so 'int setup_(void *m) { (void)m; return 0; }'
 	# the control: root's own file in root's own directories is loaded
-	[ "$("$TRUST/bin/logbook" hook zsh | sed -n "s/^__lb_new_so=//p")" = "'$TRUST/bin/logbook_zsh.so'" ]
+	[ "$(printed_builtin zsh)" = "'$TRUST/bin/logbook_zsh.so'" ]
 	for how in group other owner dir; do
-		install -m 0644 "$TRUST/payload.so" "$TRUST/bin/logbook_zsh.so"
-		chmod 755 "$TRUST/bin"
-		case $how in
-		group) chmod 0664 "$TRUST/bin/logbook_zsh.so" ;;
-		other) chmod 0646 "$TRUST/bin/logbook_zsh.so" ;;
-		owner) chown nobody "$TRUST/bin/logbook_zsh.so" ;;
-		dir) chmod 0777 "$TRUST/bin" ;;
-		esac
-		so=$("$TRUST/bin/logbook" hook zsh 2>"$BATS_TEST_TMPDIR/err" | sed -n "s/^__lb_new_so=//p")
+		plant_payload $how logbook_zsh.so
+		so=$(printed_builtin zsh)
 		[ "$so" = "''" ] || fail "$how: the hook would load $so"
 		grep -q "hook: not loading $TRUST/bin/logbook_zsh.so" "$BATS_TEST_TMPDIR/err"
 		# and a root shell that evals the hook runs no payload, and still records

@@ -28,22 +28,21 @@
  * close-on-exec: a user's exec {fd}>&-, or a spool removed or replaced,
  * makes it open again (or leave the command to the shell code).
  *
- * Only zsh's own headers are included (Debian's zsh-dev): this file is
- * linked into no logbook program (scripts/check-layers: layer "zsh").
+ * Only zsh's own headers are included (Debian's zsh-dev), and spoolfd
+ * (the descriptor, shared with the bash builtin): this file is linked
+ * into no logbook program (scripts/check-layers: layer "zsh").
  */
 #define MODULE
 #include <zsh/zsh.mdh>
 #include <zsh/version.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <unistd.h>
+
+#include "hookfd/spoolfd.h"
 
 /*
  * The descriptor is 10 or above, where zsh keeps its own: a user's
@@ -52,10 +51,7 @@
  * exec {fd}>&- with the number itself closes it; the next prompt opens
  * another.
  */
-#define FD_LOW 10
-
-static int spool_fd = -1;
-static char *spool_name;	/* the $__lb_spool spool_fd was opened as */
+static struct spoolfd spool = SPOOLFD_INIT(10, -1);
 
 /* the variable's value, unmetafied on the heap zsh frees after the prompt; "" when unset */
 static char *var(const char *name, int *len)
@@ -68,102 +64,6 @@ static char *var(const char *name, int *len)
 	if (len)
 		*len = n;
 	return v;
-}
-
-/* dir is a directory of this account, not a symlink (the hook's [[ -O d && ! -L d ]]) */
-static bool own_dir(const char *dir)
-{
-	struct stat st;
-
-	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
-}
-
-static void forget_fd(void)
-{
-	free(spool_name);
-	spool_name = NULL;
-	spool_fd = -1;
-}
-
-/* spool, opened below dir checked to be this account's; -1 when it cannot be */
-static int open_spool(const char *dir, const char *spool)
-{
-	const char *slash = strrchr(spool, '/');
-	size_t dlen = slash ? (size_t)(slash - spool) : 0;
-	struct stat st, fst;
-	int dfd, fd, high;
-
-	/* the spool must be a file of that very directory */
-	if (!slash || strncmp(spool, dir, dlen) || dir[dlen] != '\0' || !slash[1])
-		return -1;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return -1;
-	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid()) {
-		close(dfd);
-		return -1;
-	}
-	fd = openat(dfd, slash + 1, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return -1;
-	high = fd >= FD_LOW ? fd : fcntl(fd, F_DUPFD_CLOEXEC, FD_LOW);
-	if (high != fd)
-		close(fd);
-	if (high < 0)
-		return -1;
-	/* still the file at that path, and this account's */
-	if (fstat(high, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_uid != geteuid() ||
-	    stat(spool, &st) < 0 || st.st_dev != fst.st_dev || st.st_ino != fst.st_ino) {
-		close(high);
-		return -1;
-	}
-	return high;
-}
-
-/* the descriptor of spool, opened again when it is no longer that file or no longer ours */
-static int spool_descriptor(const char *dir, const char *spool)
-{
-	struct stat st, fst;
-	int flags;
-
-	if (spool_fd >= 0) {
-		flags = fcntl(spool_fd, F_GETFD);
-		if (flags < 0 || !(flags & FD_CLOEXEC) || fstat(spool_fd, &fst) < 0) {
-			/* closed by the user, or another file in its place: not ours to close */
-			forget_fd();
-		} else if (strcmp(spool, spool_name) == 0 && stat(spool, &st) == 0 && st.st_dev == fst.st_dev &&
-			   st.st_ino == fst.st_ino) {
-			return spool_fd;
-		} else {
-			close(spool_fd);
-			forget_fd();
-		}
-	}
-	spool_fd = open_spool(dir, spool);
-	if (spool_fd >= 0) {
-		spool_name = strdup(spool);
-		if (!spool_name) {
-			close(spool_fd);
-			spool_fd = -1;
-		}
-	}
-	return spool_fd;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* the shell function name, as a precmd hook runs it: $? is the command's, kept after */
@@ -206,7 +106,7 @@ static char *record(zlong n, zlong t0, zlong t1, zlong status, const char *pwd, 
 /* the usual case of __lb_precmd; false when the shell function must decide */
 static bool record_fast(zlong status)
 {
-	char *cmd, *dir, *spool, *pwd, *rec;
+	char *cmd, *dir, *path, *pwd, *rec;
 	int cmdlen, pwdlen, fd, ok;
 	struct timeval tv;
 	zlong n, t1;
@@ -217,8 +117,8 @@ static bool record_fast(zlong status)
 	if (cmd[0] == ' ' || !strcmp(var("LOGBOOK_OFF", NULL), "1") || *var("__lb_fail", NULL))
 		return false;
 	dir = var("__lb_sdir", NULL);
-	spool = var("__lb_spool", NULL);
-	if (!own_dir(dir) || (fd = spool_descriptor(dir, spool)) < 0)
+	path = var("__lb_spool", NULL);
+	if (!spoolfd_own_dir(dir) || (fd = spoolfd_get(&spool, dir, path)) < 0)
 		return false;
 	pwd = var("PWD", &pwdlen);
 	n = getiparam("__lb_n") + 1;
@@ -229,7 +129,7 @@ static bool record_fast(zlong status)
 		return false;
 	/* __lb_precmd counts the command before it writes, whatever the write does */
 	setiparam("__lb_n", n);
-	ok = write_all(fd, rec, len) == 0;
+	ok = spoolfd_write(fd, rec, len) == 0;
 	free(rec);
 	if (!ok)
 		run_function("__lb_failed");
@@ -291,9 +191,7 @@ int boot_(UNUSED(Module m))
 int cleanup_(Module m)
 {
 	delprepromptfn(lb_prompt);
-	if (spool_fd >= 0)
-		close(spool_fd);
-	forget_fd();
+	spoolfd_close(&spool);
 	return setfeatureenables(m, &module_features, NULL);
 }
 
