@@ -22,7 +22,8 @@
 # functions and does it all: the spool gets the same bytes either way.
 # (A precmd function of the user's that fails stops zsh before the
 # module's turn: __lb_preexec then records the command left over, ended
-# when the next one starts.)
+# when the next one starts.  One that changes directory makes the
+# record's directory the new one.)
 #
 # The spool lives in this account's own directory (.state/spool/<uid>,
 # 0700), made by logbook hook with the spool in it.  Others in the
