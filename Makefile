@@ -155,6 +155,11 @@ build/tests/test-mail: tests/unit/test-mail.c tests/unit/unit.h $(MAIL_PARSER_OB
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -o $@ $< $(MAIL_PARSER_OBJ) build/liblogbook.a $(LDFLAGS) $(LIBS) $(MAIL_LIBS) -lcmocka
 
+# spoolfd is in no library: its test compiles it in
+build/tests/test-spoolfd: tests/unit/test-spoolfd.c tests/unit/unit.h $(HOOKFD)
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< src/hookfd/spoolfd.c $(LDFLAGS) -lcmocka
+
 unit-tests: $(UNIT_BIN)
 
 # the diff module from the shell, for tests/diff-property.bats (never installed)

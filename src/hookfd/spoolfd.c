@@ -4,6 +4,9 @@
  * have closed it or put another file at its number), and opened so that
  * no command the shell starts inherits it.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* dup3 (the shared objects' rules define it already) */
+#endif
 #include "hookfd/spoolfd.h"
 
 #include <errno.h>
