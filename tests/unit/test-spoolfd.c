@@ -44,6 +44,16 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* the descriptors open in this process */
+static int open_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 256; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
 static bool cloexec(int fd)
 {
 	int flags = fcntl(fd, F_GETFD);
@@ -71,19 +81,23 @@ static void get_opens_close_on_exec_where_the_shell_wants_it_and_keeps_it(void *
 	const char *dir = *state;
 	char *spool = path_in(dir, "s.spool");
 	struct spoolfd zsh = SPOOLFD_INIT(10, -1), bash = SPOOLFD_INIT(3, 9);
-	int fd;
+	int fd, n;
 
 	unit_write(spool, "", 0, 0);
+	n = open_fds();
 	fd = spoolfd_get(&zsh, dir, spool);
 	assert_true(fd >= 10);
+	/* one more, no other left behind */
+	assert_int_equal(open_fds(), n + 1);
 	assert_true(cloexec(fd));
 	assert_int_equal(spoolfd_get(&zsh, dir, spool), fd);
 	/* bash's: the highest free of 3..9 */
 	fd = spoolfd_get(&bash, dir, spool);
 	assert_true(fd >= 3 && fd <= 9);
+	assert_int_equal(open_fds(), n + 2);
 	assert_true(cloexec(fd));
-	for (int n = fd + 1; n <= 9; n++)
-		assert_true(fcntl(n, F_GETFD) >= 0);
+	for (int above = fd + 1; above <= 9; above++)
+		assert_true(fcntl(above, F_GETFD) >= 0);
 	assert_int_equal(spoolfd_write(fd, "one\n", 4), 0);
 	assert_int_equal(spoolfd_write(zsh.fd, "two\n", 4), 0);
 	assert_string_equal(slurp(spool), "one\ntwo\n");
