@@ -2,12 +2,13 @@
 #
 #   make                build ./logbook, ./logbook-ingest-mail (its mail helper)
 #                       and ./logbook-bash.so (the bash hook's builtin)
+#                       and ./logbook_zsh.so (the zsh hook's module)
 #                       and ./logbook-browse (its console application)
 #   make check          install missing Debian packages, build, run every test
 #   make check SAN=1    the same under AddressSanitizer and UBSan
 #   make demo           install missing packages, build, show logbook at work
 #   make install        PREFIX=/usr/local, DESTDIR for staging (binary, mail helper
-#                       and bash builtin in LIBEXECDIR/logbook, man page, systemd units, bash and
+#                       bash builtin and zsh module in LIBEXECDIR/logbook, man page, systemd units, bash and
 #                       zsh completion)
 #   make bench          build the benchmark tools (see bench/)
 #   make fuzz           build and run the fuzz targets (clang, libFuzzer)
@@ -85,7 +86,7 @@ BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(wildcard bench/*.c))
 
 .PHONY: all check demo deps install uninstall bench fuzz clean unit-tests deb
 
-all: logbook logbook-ingest-mail logbook-bash.so logbook-browse
+all: logbook logbook-ingest-mail logbook-bash.so logbook_zsh.so logbook-browse
 
 # rebuild everything when the flags change (a SAN=1 build after a plain one)
 build/FLAGS: FORCE
@@ -113,22 +114,33 @@ build/liblogbook.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 # a logbook runs the logbook-ingest-mail and logbook-browse beside it
-# (src/cmd/cmd-ingest-mail.c, cmd-browse.c) and its bash hook loads the
-# logbook-bash.so beside it (src/cmd/cmd-hook.c): "make logbook" builds
-# them all, so a build tree never runs a stale helper
-logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail logbook-bash.so logbook-browse
+# (src/cmd/cmd-ingest-mail.c, cmd-browse.c) and its bash and zsh hooks load
+# the logbook-bash.so and logbook_zsh.so beside it (src/cmd/cmd-hook.c):
+# "make logbook" builds them all, so a build tree never runs a stale helper
+logbook: $(CMD_OBJ) build/liblogbook.a | logbook-ingest-mail logbook-bash.so logbook_zsh.so logbook-browse
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJ) build/liblogbook.a $(LIBS) $(DPKG_LIBS)
 
 logbook-ingest-mail: $(MAIL_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(MAIL_OBJ) build/liblogbook.a $(LIBS) $(MAIL_LIBS)
 
+# the spool descriptor both shells' hooks keep (src/hookfd), compiled into each
+HOOKFD = src/hookfd/spoolfd.c src/hookfd/spoolfd.h
+
 # the builtin bash loads for the hook (enable -f): bash's own headers
 # (Debian's bash-builtins), none of logbook's code, and never the
 # sanitizers, which a bash built without them cannot load
 BASH_INC = /usr/include/bash /usr/include/bash/include /usr/include/bash/builtins /usr/lib/bash
-logbook-bash.so: src/bash/record.c build/FLAGS
-	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) \
-		$(addprefix -isystem ,$(BASH_INC)) -fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $<
+logbook-bash.so: src/bash/record.c $(HOOKFD) build/FLAGS
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) -Isrc \
+		$(addprefix -isystem ,$(BASH_INC)) -fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ \
+		$< src/hookfd/spoolfd.c
+
+# the module zsh loads for the hook (zmodload): zsh's own headers (Debian's
+# zsh-dev, which include libcap-dev's), none of logbook's code, and never
+# the sanitizers, which a zsh built without them cannot load
+logbook_zsh.so: src/zsh/record.c $(HOOKFD) build/FLAGS
+	$(CC) -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CPPFLAGS) $(filter-out $(SANFLAGS),$(CFLAGS)) -Isrc \
+		-fPIC -shared $(filter-out $(SANFLAGS),$(LDFLAGS)) -o $@ $< src/hookfd/spoolfd.c
 
 logbook-browse: $(BROWSE_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(BROWSE_OBJ) build/liblogbook.a $(LIBS) $(BROWSE_LIBS)
@@ -142,6 +154,11 @@ build/tests/test-redact: tests/redact-corpus.h
 build/tests/test-mail: tests/unit/test-mail.c tests/unit/unit.h $(MAIL_PARSER_OBJ) build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) $(MAIL_CFLAGS) -Isrc -o $@ $< $(MAIL_PARSER_OBJ) build/liblogbook.a $(LDFLAGS) $(LIBS) $(MAIL_LIBS) -lcmocka
+
+# spoolfd is in no library: its test compiles it in
+build/tests/test-spoolfd: tests/unit/test-spoolfd.c tests/unit/unit.h $(HOOKFD)
+	@mkdir -p build/tests
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< src/hookfd/spoolfd.c $(LDFLAGS) -lcmocka
 
 unit-tests: $(UNIT_BIN)
 
@@ -207,11 +224,12 @@ fuzz: $(FUZZ_TARGETS)
 	done
 
 # the systemd units run $(BINDIR)/logbook: their ExecStart follows PREFIX
-install: logbook logbook-ingest-mail logbook-bash.so
+install: logbook logbook-ingest-mail logbook-bash.so logbook_zsh.so
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(HELPERDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(UNITDIR)
 	install -m 0755 logbook $(DESTDIR)$(BINDIR)/logbook
 	install -m 0755 logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail
 	install -m 0644 logbook-bash.so $(DESTDIR)$(HELPERDIR)/logbook-bash.so
+	install -m 0644 logbook_zsh.so $(DESTDIR)$(HELPERDIR)/logbook_zsh.so
 	install -m 0755 logbook-browse $(DESTDIR)$(HELPERDIR)/logbook-browse
 	install -m 0644 man/logbook.1 $(DESTDIR)$(MANDIR)/man1/logbook.1
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
@@ -245,7 +263,8 @@ deb:
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/logbook $(DESTDIR)$(MANDIR)/man1/logbook.1
-	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-bash.so $(DESTDIR)$(HELPERDIR)/logbook-browse
+	rm -f $(DESTDIR)$(HELPERDIR)/logbook-ingest-mail $(DESTDIR)$(HELPERDIR)/logbook-bash.so $(DESTDIR)$(HELPERDIR)/logbook_zsh.so \
+		$(DESTDIR)$(HELPERDIR)/logbook-browse
 	rmdir $(DESTDIR)$(HELPERDIR) 2>/dev/null || true
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/logbook $(DESTDIR)$(ZSHCOMPDIR)/_logbook
 	for u in $(UNITS); do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
@@ -255,6 +274,6 @@ uninstall:
 	done
 
 clean:
-	rm -rf build logbook logbook-ingest-mail logbook-bash.so logbook-browse
+	rm -rf build logbook logbook-ingest-mail logbook-bash.so logbook_zsh.so logbook-browse
 
 -include $(wildcard build/*/*.d)

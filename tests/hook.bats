@@ -6,16 +6,15 @@ load lib
 load shell
 
 # tests/hook-fallback.bats is this file again (a symlink), with the bash
-# hook's builtin (logbook-bash.so) left out: the shell code alone must do
-# everything the builtin does.  Its zsh tests are skipped (no builtin there).
+# hook's builtin (logbook-bash.so) and the zsh hook's module
+# (logbook_zsh.so) left out: the shell code alone must do everything they do.
 if [[ $BATS_TEST_FILENAME == */hook-fallback.bats ]]; then
-	export LOGBOOK_BASH_BUILTIN=no
+	export LOGBOOK_BASH_BUILTIN=no LOGBOOK_ZSH_MODULE=no
 	HOOK_FALLBACK=1
 	eval "lib_$(declare -f setup)"
 	setup() {
 		lib_setup
-		export LOGBOOK_BASH_BUILTIN=no
-		[[ $BATS_TEST_DESCRIPTION != zsh:* ]] || skip "zsh has no builtin: tests/hook.bats runs it"
+		export LOGBOOK_BASH_BUILTIN=no LOGBOOK_ZSH_MODULE=no
 	}
 fi
 
@@ -462,7 +461,7 @@ full_disk_case() {
 	[ "${#lines[@]}" -eq 1 ]
 }
 
-# a copy of logbook with the builtin beside it, in a directory of the
+# a copy of logbook with the builtin and the module beside it, in a directory of the
 # build tree (not under /tmp, which everyone may write): $TRUST/bin,
 # removed by teardown whatever the test did
 eval "shell_$(declare -f teardown)"
@@ -475,12 +474,36 @@ trusted_copy() {
 	chmod 755 "$TRUST"
 	mkdir "$TRUST/bin"
 	cp "$LOGBOOK" "$BATS_TEST_DIRNAME/../logbook-ingest-mail" "$TRUST/bin/"
-	install -m 0644 "$BATS_TEST_DIRNAME/../logbook-bash.so" "$TRUST/bin/"
+	install -m 0644 "$BATS_TEST_DIRNAME/../logbook-bash.so" "$BATS_TEST_DIRNAME/../logbook_zsh.so" "$TRUST/bin/"
 }
 
-# the builtin the hook printed by $TRUST/bin/logbook names, "" when none; its stderr in $BATS_TEST_TMPDIR/err
+# the builtin (the module) the hook of bash (of the shell given) printed by
+# $TRUST/bin/logbook names, "" when none; its stderr in $BATS_TEST_TMPDIR/err
 printed_builtin() {
-	"$TRUST/bin/logbook" hook bash 2>"$BATS_TEST_TMPDIR/err" | sed -n "s/^__lb_new_so=//p"
+	"$TRUST/bin/logbook" hook "${1:-bash}" 2>"$BATS_TEST_TMPDIR/err" | sed -n "s/^__lb_new_so=//p"
+}
+
+# $TRUST/payload.so: what a member would plant, a shared object that leaves
+# a mark when loaded, with the lines given (what the shell looks up in it)
+payload_so() {
+	printf '%s\n' '#include <stdio.h>' '__attribute__((constructor)) static void mark(void)' '{' \
+		"	FILE *f = fopen(\"$BATS_TEST_TMPDIR/payload-ran\", \"w\");" '	if (f)' '		fclose(f);' '}' "$@" \
+		>"$TRUST/payload.c"
+	cc -shared -fPIC -o "$TRUST/payload.so" "$TRUST/payload.c"
+}
+
+# the payload in place of $TRUST/bin/NAME, made writable by the group (HOW
+# group), by everyone (other), owned by another account (owner), or in a
+# directory others may write (dir)
+plant_payload() {
+	install -m 0644 "$TRUST/payload.so" "$TRUST/bin/$2"
+	chmod 755 "$TRUST/bin"
+	case $1 in
+	group) chmod 0664 "$TRUST/bin/$2" ;;
+	other) chmod 0646 "$TRUST/bin/$2" ;;
+	owner) chown nobody "$TRUST/bin/$2" ;;
+	dir) chmod 0777 "$TRUST/bin" ;;
+	esac
 }
 
 @test "bash: a builtin others could change is never loaded, and the hook records without it" {
@@ -488,30 +511,13 @@ printed_builtin() {
 	new_journal
 	trusted_copy
 	# the member's payload: a builtin that leaves a mark when loaded
-	cat >"$TRUST/payload.c" <<-EOF
-		#include <stdio.h>
-		__attribute__((constructor)) static void mark(void)
-		{
-			FILE *f = fopen("$BATS_TEST_TMPDIR/payload-ran", "w");
-			if (f)
-				fclose(f);
-		}
-		int __lb_record_struct[8];
-	EOF
-	cc -shared -fPIC -o "$TRUST/payload.so" "$TRUST/payload.c"
+	payload_so 'int __lb_record_struct[8];'
 	# the control: root's own file in root's own directories is loaded
 	[ "$(printed_builtin)" = "'$TRUST/bin/logbook-bash.so'" ]
 	# the payload in place of the builtin, writable by the group, by
 	# everyone, owned by another account, or in a directory others may write
 	for how in group other owner dir; do
-		install -m 0644 "$TRUST/payload.so" "$TRUST/bin/logbook-bash.so"
-		chmod 755 "$TRUST/bin"
-		case $how in
-		group) chmod 0664 "$TRUST/bin/logbook-bash.so" ;;
-		other) chmod 0646 "$TRUST/bin/logbook-bash.so" ;;
-		owner) chown nobody "$TRUST/bin/logbook-bash.so" ;;
-		dir) chmod 0777 "$TRUST/bin" ;;
-		esac
+		plant_payload $how logbook-bash.so
 		[ "$(printed_builtin)" = "''" ] || fail "$how: the hook would load $(printed_builtin)"
 		grep -q "hook: not loading $TRUST/bin/logbook-bash.so" "$BATS_TEST_TMPDIR/err"
 		# and a root shell that evals the hook runs no payload, and still records
@@ -619,4 +625,181 @@ while p < len(data):
 	run -1 grep -q 42-for-fd "$BATS_TEST_TMPDIR/shape.builtin"
 	# nothing more on the terminal either
 	diff "$BATS_TEST_TMPDIR/err.fallback" "$BATS_TEST_TMPDIR/err.builtin"
+}
+
+# ---- the module (logbook_zsh.so) ----
+
+@test "zsh: the hook loads its module from beside logbook (hook-fallback: it does not)" {
+	new_journal
+	start_shell zsh
+	type_cmd 'zmodload >"$BATS_TEST_TMPDIR/modules"; print -rl -- $precmd_functions >"$BATS_TEST_TMPDIR/pc"'
+	if [ -n "${HOOK_FALLBACK-}" ]; then
+		run -1 grep -x logbook_zsh "$BATS_TEST_TMPDIR/modules"
+		[ "$(head -1 "$BATS_TEST_TMPDIR/pc")" = __lb_precmd ]
+	else
+		grep -qx logbook_zsh "$BATS_TEST_TMPDIR/modules"
+		# the module records: no shell function at the prompt
+		run -1 grep -x __lb_precmd "$BATS_TEST_TMPDIR/pc"
+	fi
+	run cmds
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+# ZDOTDIR (with its .zshrc) for a zsh -i reading commands from a file: the
+# lines given, then the hook, whose exit leaves the spool, then the lines
+# of ZSH_RC_AFTER
+zsh_piped_rc() {
+	mkdir -p "$BATS_TEST_TMPDIR/zpiped"
+	printf '%s\n' "PS1='> '" "$@" "eval \"\$(\"$LOGBOOK\" hook zsh)\"" '__lb_bin=true' "${ZSH_RC_AFTER[@]}" \
+		>"$BATS_TEST_TMPDIR/zpiped/.zshrc"
+}
+
+zsh_piped() {
+	ZDOTDIR="$BATS_TEST_TMPDIR/zpiped" zsh -d -i
+}
+
+@test "zsh: the module and the shell code write the same spool bytes" {
+	[ -z "${HOOK_FALLBACK-}" ] || skip "compares both: tests/hook.bats runs it"
+	T=$BATS_TEST_TMPDIR
+	# the user's own hooks, after logbook's, plain and through add-zsh-hook (one
+	# that fails under err_exit ends the shell before the module's turn, and
+	# before any exit hook: the line typed last would be lost, see hook.zsh)
+	ZSH_RC_AFTER=('autoload -Uz add-zsh-hook'
+		'mine_precmd() { print -r -- "precmd saw $? in $PWD" >>"$T/precmd.$mode"; [[ -o err_exit ]] || return 3 }'
+		'mine_preexec() { print -r -- "preexec saw $1" >>"$T/preexec.$mode" }'
+		'add-zsh-hook precmd mine_precmd' 'add-zsh-hook preexec mine_preexec'
+		'TRAPDEBUG() { : }')
+	{
+		echo 'echo "a  b"   |   cat'
+		echo 'false'
+		echo
+		echo 'cd /tmp'
+		echo '(exit 7)'
+		echo 'for i in 1 2'
+		echo 'do echo "$i"; done'
+		# Latin-1, a byte zsh stores metafied (0x83) and UTF-8
+		printf 'echo caf\xe9 \x83\xa0 "\xc3\xbcn\xc3\xafc\xc3\xb6d\xc3\xa9 \xe2\x9c\x93"\n'
+		echo ' echo leading-space'
+		echo 'echo one'
+		echo 'echo one'
+		echo 'export LOGBOOK_OFF=1'
+		echo 'echo paused'
+		echo 'unset LOGBOOK_OFF'
+		echo 'echo mysql -u root -phunter2-secret'
+		for o in no_unset err_return ksh_arrays xtrace; do
+			echo "setopt $o"
+			echo "echo under $o"
+			echo "unsetopt $o"
+		done
+		echo 'exec 9>"$T/mine.9"'
+		echo 'echo $((6 * 7))-for-fd-9 >&9'
+		echo 'ls -l /proc/self/fd >"$T/child-fds.$mode"; ls -l /proc/$$/fd >"$T/shell-fds.$mode"'
+		echo 'exec 9>&-'
+		# the module's descriptor (none for the shell code), closed by the user
+		echo 'm=$(for f in /proc/$$/fd/*; do [[ ${f:t} != $__lb_fd && $(readlink $f) == *.spool ]] && echo ${f:t}; done)'
+		echo 'print -r -- "$m" >"$T/module-fd.$mode"; [[ -z $m ]] || exec {m}>&-'
+		echo 'echo after closing'
+		# and closed again, its number taken at once by a descriptor of the user's
+		echo 'm=$(for f in /proc/$$/fd/*; do [[ ${f:t} != $__lb_fd && $(readlink $f) == *.spool ]] && echo ${f:t}; done)'
+		echo '[[ -z $m ]] || exec {m}>&-; exec {u}>"$T/mine.u.$mode"; print -r -- "$m $u" >"$T/user-fd.$mode"'
+		echo 'echo after reuse'
+		echo 'echo $((6 * 7))-for-u >&$u'
+		echo 'exec {u}>&-'
+		echo 'cd -'
+		echo 'setopt err_exit'
+		echo 'echo under err_exit'
+	} >"$T/cmds"
+	for mode in fallback module; do
+		rm -rf "$LOGBOOK_DIR"
+		new_journal
+		if [ $mode = module ]; then
+			zsh_piped_rc
+		else
+			zsh_piped_rc 'LOGBOOK_ZSH_MODULE=no'
+		fi
+		T=$T mode=$mode zsh_piped <"$T/cmds" >/dev/null 2>"$T/err.$mode" || true
+		spool_shape >"$T/shape.$mode"
+	done
+	diff "$T/shape.fallback" "$T/shape.module"
+	[ "$(grep -c '^C ' "$T/shape.module")" -ge 25 ]
+	grep -q 'under ksh_arrays' "$T/shape.module"
+	grep -q 'under err_exit' "$T/shape.module"
+	grep -q 'after reuse' "$T/shape.module"
+	grep -q "b'7'" "$T/shape.module"
+	run -1 grep -e paused -e leading-space "$T/shape.module"
+	# the users' hooks saw the same, the commands' status among it
+	diff "$T/precmd.fallback" "$T/precmd.module"
+	grep -qx 'precmd saw 7 in /tmp' "$T/precmd.module"
+	diff "$T/preexec.fallback" "$T/preexec.module"
+	# the module kept a descriptor of its own, 10 or above, that a command the shell started did not inherit
+	[ "$(cat "$T/module-fd.module")" -ge 10 ]
+	[ -z "$(cat "$T/module-fd.fallback")" ]
+	grep -q " $(cat "$T/module-fd.module") -> .*\.spool$" "$T/shell-fds.module"
+	run -1 grep '\.spool$' "$T/child-fds.module"
+	run -1 grep '\.spool$' "$T/child-fds.fallback"
+	# the user's descriptors are the user's
+	[ "$(cat "$T/mine.9")" = 42-for-fd-9 ]
+	[ "$(cat "$T/mine.u.module")" = 42-for-u ]
+	# (zsh gave the user the number the module had)
+	read -r m u <"$T/user-fd.module"
+	[ "$m" = "$u" ]
+	run -1 grep -q 42-for "$T/shape.module"
+	# nothing more on the terminal either (but the trace of the hook's functions)
+	diff <(grep -v '^+' "$T/err.fallback") <(grep -v '^+' "$T/err.module")
+}
+
+@test "zsh: a command left over by a failing precmd function of the user's is still recorded" {
+	new_journal
+	ZSH_RC_AFTER=('mine() { setopt localoptions no_unset; : $no_such_parameter }' 'precmd_functions+=(mine)')
+	zsh_piped_rc
+	printf '%s\n' 'echo one' '(exit 3)' 'echo three' | zsh_piped >/dev/null 2>&1
+	lb ingest -q
+	run cmds
+	[ "${lines[0]}" = $'0\t'"$PWD"$'\techo one' ]
+	[ "${lines[1]}" = $'3\t'"$PWD"$'\t(exit 3)' ]
+	[ "${lines[2]}" = $'0\t'"$PWD"$'\techo three' ]
+	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "zsh: under strace, 100 commands start no more processes than 50 do" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	new_journal
+	ZSH_RC_AFTER=('print -r -- "${__lb_mod:-none}" >"$BATS_TEST_TMPDIR/mod"')
+	zsh_piped_rc
+	local n p50 p100
+	for n in 50 100; do
+		for ((i = 0; i < n; i++)); do echo ": cmd$i"; done >"$BATS_TEST_TMPDIR/cmds.$n"
+		strace -f -qq -e trace=fork,vfork,clone,clone3,execve -o "$BATS_TEST_TMPDIR/trace.$n" \
+			env ZDOTDIR="$BATS_TEST_TMPDIR/zpiped" zsh -d -i <"$BATS_TEST_TMPDIR/cmds.$n" >/dev/null 2>&1
+	done
+	p50=$(grep -cE '(clone|clone3|fork|vfork)\(' "$BATS_TEST_TMPDIR/trace.50" || true)
+	p100=$(grep -cE '(clone|clone3|fork|vfork)\(' "$BATS_TEST_TMPDIR/trace.100" || true)
+	# the module (hook-fallback: the shell code) did the recording
+	[ "$(cat "$BATS_TEST_TMPDIR/mod")" = "$([ -n "${HOOK_FALLBACK-}" ] && echo none || echo 1)" ]
+	echo "processes: 50 commands: $p50, 100 commands: $p100" >&3
+	[ "$p100" -le "$p50" ]
+	lb ingest -q
+	[ "$(records_of cmd | wc -l)" -eq 150 ]
+}
+
+@test "zsh: a module others could change is never loaded, and the hook records without it" {
+	[ "$(id -u)" -eq 0 ] || skip "changes owners: root only"
+	new_journal
+	trusted_copy
+	# the member's payload: a module that leaves a mark when loaded
+	payload_so 'int setup_(void *m) { (void)m; return 0; }'
+	# the control: root's own file in root's own directories is loaded
+	[ "$(printed_builtin zsh)" = "'$TRUST/bin/logbook_zsh.so'" ]
+	for how in group other owner dir; do
+		plant_payload $how logbook_zsh.so
+		so=$(printed_builtin zsh)
+		[ "$so" = "''" ] || fail "$how: the hook would load $so"
+		grep -q "hook: not loading $TRUST/bin/logbook_zsh.so" "$BATS_TEST_TMPDIR/err"
+		# and a root shell that evals the hook runs no payload, and still records
+		zsh -fc 'eval "$("$1" hook zsh 2>/dev/null)"; zmodload; print -rl -- $precmd_functions' _ "$TRUST/bin/logbook" \
+			>"$BATS_TEST_TMPDIR/loaded"
+		run -1 grep logbook_zsh "$BATS_TEST_TMPDIR/loaded"
+		grep -qx __lb_precmd "$BATS_TEST_TMPDIR/loaded"
+		[ ! -e "$BATS_TEST_TMPDIR/payload-ran" ]
+	done
 }

@@ -25,24 +25,23 @@
  * exec 9>file, or a spool removed or replaced, makes it open again
  * (or leave the command to the shell code).
  *
- * Only bash's own headers are included: this file is linked into no
- * logbook program (scripts/check-layers: layer "bash").
+ * Only bash's own headers are included, and spoolfd (the descriptor,
+ * shared with the zsh module): this file is linked into no logbook
+ * program (scripts/check-layers: layer "bash").
  */
 #include <loadables.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/time.h>
-#include <unistd.h>
 
 #include <execute_cmd.h>
 #include <readline/history.h>
+
+#include "hookfd/spoolfd.h"
 
 extern int remember_on_history;
 
@@ -53,11 +52,7 @@ extern int remember_on_history;
  * into the spool.  Below 10, a user's exec 9>file or 9>&- replaces or
  * closes it as the user means, and the next prompt opens another.
  */
-#define FD_LOW 3
-#define FD_HIGH 9
-
-static int spool_fd = -1;
-static char *spool_name;	/* the $__lb_spool spool_fd was opened as */
+static struct spoolfd spool = SPOOLFD_INIT(3, 9);
 
 /* the variable's value, "" when unset */
 static const char *var(const char *name)
@@ -75,104 +70,6 @@ static bool digits(const char *s)
 		if (*s < '0' || *s > '9')
 			return false;
 	return true;
-}
-
-/* dir is a directory of this account, not a symlink (the hook's [[ -O d && ! -L d ]]) */
-static bool own_dir(const char *dir)
-{
-	struct stat st;
-
-	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
-}
-
-static void forget_fd(void)
-{
-	free(spool_name);
-	spool_name = NULL;
-	spool_fd = -1;
-}
-
-/* spool, opened below dir checked to be this account's; -1 when it cannot be */
-static int open_spool(const char *dir, const char *spool)
-{
-	const char *slash = strrchr(spool, '/');
-	size_t dlen = slash ? (size_t)(slash - spool) : 0;
-	struct stat st, fst;
-	int dfd, fd, high = -1;
-
-	/* the spool must be a file of that very directory */
-	if (!slash || strncmp(spool, dir, dlen) || dir[dlen] != '\0' || !slash[1])
-		return -1;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd < 0)
-		return -1;
-	if (fstat(dfd, &st) < 0 || st.st_uid != geteuid()) {
-		close(dfd);
-		return -1;
-	}
-	fd = openat(dfd, slash + 1, O_WRONLY | O_APPEND | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	close(dfd);
-	if (fd < 0)
-		return -1;
-	for (int n = FD_HIGH; n >= FD_LOW && high < 0; n--)
-		if (n == fd || (fcntl(n, F_GETFD) < 0 && errno == EBADF))
-			high = n == fd ? fd : dup3(fd, n, O_CLOEXEC);
-	if (high != fd)
-		close(fd);
-	if (high < 0)
-		return -1;
-	/* still the file at that path, and this account's */
-	if (fstat(high, &fst) < 0 || !S_ISREG(fst.st_mode) || fst.st_uid != geteuid() ||
-	    stat(spool, &st) < 0 || st.st_dev != fst.st_dev || st.st_ino != fst.st_ino) {
-		close(high);
-		return -1;
-	}
-	return high;
-}
-
-/* the descriptor of spool, opened again when it is no longer that file or no longer ours */
-static int spool_descriptor(const char *dir, const char *spool)
-{
-	struct stat st, fst;
-	int flags;
-
-	if (spool_fd >= 0) {
-		flags = fcntl(spool_fd, F_GETFD);
-		if (flags < 0 || !(flags & FD_CLOEXEC) || fstat(spool_fd, &fst) < 0) {
-			/* closed by the user, or another file in its place: not ours to close */
-			forget_fd();
-		} else if (strcmp(spool, spool_name) == 0 && stat(spool, &st) == 0 && st.st_dev == fst.st_dev &&
-			   st.st_ino == fst.st_ino) {
-			return spool_fd;
-		} else {
-			close(spool_fd);
-			forget_fd();
-		}
-	}
-	spool_fd = open_spool(dir, spool);
-	if (spool_fd >= 0) {
-		spool_name = strdup(spool);
-		if (!spool_name) {
-			close(spool_fd);
-			spool_fd = -1;
-		}
-	}
-	return spool_fd;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* the shell function name, with arg when there is one; its status */
@@ -215,7 +112,7 @@ static char *record(const char *n, const char *t0, const char *t1, int status, c
 /* the usual case of __lb_precmd; false when the shell function must decide */
 static bool record_fast(int status)
 {
-	const char *h = var("__lb_h"), *dir = var("__lb_sdir"), *spool = var("__lb_spool");
+	const char *h = var("__lb_h"), *dir = var("__lb_sdir"), *path = var("__lb_spool");
 	const char *ps0_part = var("__lb_ps0"), *ps0 = var("PS0"), *n = var("__lb_n");
 	HIST_ENTRY **list;
 	struct timeval tv;
@@ -241,7 +138,7 @@ static bool record_fast(int status)
 	count = (size_t)history_length;
 	if (!list[count - 1] || list[count] || !list[count - 1]->line)
 		return false;
-	if (!own_dir(dir) || (fd = spool_descriptor(dir, spool)) < 0)
+	if (!spoolfd_own_dir(dir) || (fd = spoolfd_get(&spool, dir, path)) < 0)
 		return false;
 
 	num = strtoll(n, NULL, 10) + 1;
@@ -258,10 +155,10 @@ static bool record_fast(int status)
 	/* __lb_precmd moves these before it writes, whatever the write does */
 	bind_variable("__lb_hprev", (char *)h, 0);
 	bind_variable("__lb_n", next, 0);
-	ok = write_all(fd, rec, len) == 0;
+	ok = spoolfd_write(fd, rec, len) == 0;
 	free(rec);
 	if (!ok)
-		run_function("__lb_failed", spool);
+		run_function("__lb_failed", path);
 	unbind_variable("__lb_cno");
 	unbind_variable("__lb_t0");
 	unbind_variable("__lb_h");
@@ -294,7 +191,5 @@ void __lb_record_builtin_unload(char *name);
 void __lb_record_builtin_unload(char *name)
 {
 	(void)name;
-	if (spool_fd >= 0)
-		close(spool_fd);
-	forget_fd();
+	spoolfd_close(&spool);
 }

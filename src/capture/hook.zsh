@@ -8,8 +8,22 @@
 # LOGBOOK_OFF=1 is set are not recorded.
 #
 # Both functions run for every command, and zsh pays much for each
-# function call and each access to $EPOCHREALTIME: they are kept to a few
-# builtins, with the write inline (bench/hook measures them).
+# function call (a heap of its own, mapped and unmapped) and each access
+# to $EPOCHREALTIME: they are kept to a few builtins, with the write
+# inline (bench/hook measures them).
+#
+# Where logbook_zsh.so is installed (and safe to load: logbook hook
+# checks that only root or this account can change it), the module
+# logbook_zsh (src/zsh/record.c) does the usual case of __lb_precmd in
+# C, run by zsh before each prompt (after the precmd functions) with no
+# function call: one write through a descriptor it keeps open
+# close-on-exec; it runs __lb_precmd for everything else.  Without it,
+# or with LOGBOOK_ZSH_MODULE=no, __lb_precmd runs first among the precmd
+# functions and does it all: the spool gets the same bytes either way.
+# (A precmd function of the user's that fails stops zsh before the
+# module's turn: __lb_preexec then records the command left over, ended
+# when the next one starts.  One that changes directory makes the
+# record's directory the new one.)
 #
 # The spool lives in this account's own directory (.state/spool/<uid>,
 # 0700), made by logbook hook with the spool in it.  Others in the
@@ -29,8 +43,8 @@ else
 	typeset -g __lb_sdir=$__lb_new_sdir __lb_spool=$__lb_new_spool __lb_session=$__lb_new_session
 	typeset -g __lb_bin=$__lb_new_bin __lb_dir=$__lb_new_dir
 	export LOGBOOK_SESSION=$__lb_session
-	typeset -g __lb_n=0 __lb_cmd= __lb_fail= __lb_warned= __lb_nl=$'\n' __lb_fd=
-	typeset -gi __lb_t0=0
+	typeset -g __lb_n=0 __lb_cmd= __lb_fail= __lb_warned= __lb_nl=$'\n' __lb_fd= __lb_mod=
+	typeset -gi __lb_t0=0 __lb_st=0
 
 	__lb_failed() {
 		__lb_fail=1
@@ -46,6 +60,8 @@ else
 	}
 
 	__lb_preexec() {
+		__lb_st=$?
+		[[ -z $__lb_cmd ]] || { __lb_status $__lb_st; __lb_precmd }
 		__lb_cmd=$1
 		(( __lb_t0 = EPOCHREALTIME * 1000000 ))
 	}
@@ -60,7 +76,7 @@ else
 		# (syswrite says nothing when it fails, its status does: no 2>/dev/null,
 		# which would cost a dup and an open per command; and the status and
 		# end time in globals, cheaper than locals)
-		typeset -gi __lb_st __lb_now
+		typeset -gi __lb_now
 		__lb_append() {
 			[[ -e $__lb_spool ]] && syswrite -o $__lb_fd "${__lb_fail:+$__lb_nl}$1"
 		}
@@ -119,10 +135,25 @@ else
 		return st
 	}
 
+	# the module, from the one directory logbook hook checked (module_path
+	# for zmodload alone)
+	if [[ -n $__lb_new_so && ${LOGBOOK_ZSH_MODULE-} != no ]]; then
+		typeset -ga __lb_mpath
+		__lb_mpath=("${module_path[@]}")
+		module_path=("${__lb_new_so%/*}")
+		zmodload logbook_zsh 2>/dev/null && __lb_mod=1
+		module_path=("${__lb_mpath[@]}")
+		unset __lb_mpath
+	fi
+
 	typeset -ga preexec_functions precmd_functions zshexit_functions
 	preexec_functions=(__lb_preexec ${preexec_functions:#__lb_preexec})
-	# first, to see each command's status
-	precmd_functions=(__lb_precmd ${precmd_functions:#__lb_precmd})
+	if [[ -n $__lb_mod ]]; then
+		precmd_functions=(${precmd_functions:#__lb_precmd})
+	else
+		# first, to see each command's status
+		precmd_functions=(__lb_precmd ${precmd_functions:#__lb_precmd})
+	fi
 	zshexit_functions+=(__lb_exit)
 	__lb_append "P"$'\0'$$$'\0\n' || __lb_failed
 fi

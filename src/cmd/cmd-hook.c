@@ -130,16 +130,17 @@ static void todo_reminder(struct journal *j, const char *host)
 }
 
 /*
- * The builtin the bash hook loads with enable -f (src/bash/record.c),
- * NULL when there is none or it is not safe to load: a shell of root
- * loads it too, so the file and every directory above it must be
- * root's (or this account's) and written by no one else, or a member
+ * What the hook of a shell loads into it (src/bash/record.c, a builtin
+ * bash loads with enable -f; src/zsh/record.c, a module zsh loads with
+ * zmodload), NULL when there is none or it is not safe to load: a shell
+ * of root loads it too, so the file and every directory above it must
+ * be root's (or this account's) and written by no one else, or a member
  * could run code in root's shell.  Refused with a line on stderr: the
  * hook records without it.
  */
-static char *bash_builtin(void)
+static char *shell_helper(const char *name)
 {
-	char *path = cmd_helper_path("logbook-bash.so", R_OK);
+	char *path = cmd_helper_path(name, R_OK);
 
 	if (access(path, R_OK) < 0) {
 		free(path);
@@ -206,8 +207,8 @@ static int hook_print(const char *shell, bool command)
 	assign(&out, "__lb_new_session", id.session);
 	assign(&out, "__lb_new_bin", bin);
 	assign(&out, "__lb_new_dir", j->dir);
-	if (!command && !strcmp(shell, "bash"))
-		so = bash_builtin();
+	if (!command)
+		so = shell_helper(!strcmp(shell, "bash") ? "logbook-bash.so" : "logbook_zsh.so");
 	assign(&out, "__lb_new_so", so ? so : "");
 	buf_adds(&out, code);
 	if (!command) {
