@@ -148,7 +148,7 @@ static const char *summary_field(const struct record *rec)
 	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary", "ref" };
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (json_is_string(json_object_get(rec->obj, keys[i])))
+		if (rec_get_str(rec, keys[i], NULL))
 			return keys[i];
 	return NULL;
 }
@@ -260,7 +260,7 @@ static void change_lines(struct render *r, struct buf *out, const struct record 
 static void event_line(struct render *r, struct buf *out, const struct record *rec)
 {
 	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	const char *key = summary_field(rec), *text = key ? rec_get_str(rec, key, NULL) : NULL, *nl;
 	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
 
@@ -568,7 +568,7 @@ static void page_sign(struct render *r, struct buf *out, const struct record *re
 
 static void page_message(struct render *r, struct buf *out, const struct page_message *m, const struct record *rec)
 {
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	struct buf v = BUF_INIT;
 
 	page_clock(r, out, rec->time);
