@@ -24,6 +24,7 @@
 #include "base/day.h"
 #include "base/hex.h"
 #include "base/utf8.h"
+#include "journal/record-int.h"
 #include "journal/record-scan.h"
 #include "journal/record.h"
 #include "base/banned.h"

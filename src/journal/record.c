@@ -23,7 +23,7 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
-#include "journal/record-scan.h"
+#include "journal/record-int.h"
 #include "journal/record.h"
 #include "base/banned.h"
 
