@@ -31,25 +31,33 @@
 #define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 
 /*
- * A record read without a tree (rec_parse_light): its top-level fields,
- * then the line as read (for rec_obj) and the string values, each
- * unescaped and NUL-terminated, in one allocation.  Shared by rec_dup's
- * copies (refs; the copies are made and freed by one thread).
+ * A record read without a tree (rec_parse_light), in one allocation: its
+ * top-level fields, then a copy of the line in which each string value
+ * without an escape is NUL-terminated where its closing quote was (so
+ * that rec_get_str hands out the value in place, and rec_obj puts the
+ * quotes back to give jansson the line), then the values of the strings
+ * with an escape, unescaped and NUL-terminated.  Offsets, not pointers,
+ * keep a field small: a day of records is mostly these blocks.  Shared
+ * by rec_dup's copies (refs; the copies are made and freed by one
+ * thread).
  */
 struct light_field {
-	const char *key;	/* into line */
-	size_t key_len;
-	enum rec_scan_type type;
-	const char *str;	/* REC_SCAN_STRING: the value */
-	size_t str_len;
-	int64_t num;		/* REC_SCAN_INT */
+	uint32_t key, key_len;	/* in text */
+	union {
+		struct {
+			uint32_t at, len;	/* in text (after the line: unescaped) */
+		} str;			/* REC_SCAN_STRING */
+		int64_t num;		/* REC_SCAN_INT */
+	} u;
+	uint8_t type;		/* enum rec_scan_type */
+	bool in_place;		/* a string whose closing quote is the NUL at text[at + len] */
 };
 
 struct rec_light {
 	size_t refs;
-	char *line;
-	size_t len;
+	size_t len;		/* of the line */
 	size_t n;
+	char *text;		/* the line, then the unescaped strings */
 	struct light_field v[];
 };
 
@@ -78,7 +86,7 @@ static const struct light_field *light_get(const struct rec_light *l, const char
 	size_t n = strlen(key);
 
 	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].key_len == n && !memcmp(l->v[i].key, key, n))
+		if (l->v[i].key_len == n && !memcmp(l->text + l->v[i].key, key, n))
 			return &l->v[i];
 	return NULL;
 }
@@ -92,11 +100,18 @@ static void light_unref(struct rec_light *l)
 json_t *rec_obj(const struct record *r)
 {
 	if (!r->tree) {
+		const struct rec_light *l = r->light;
 		json_error_t je;
 		/* made once, on demand: the handle is the caller's, the cast only fills a cache */
 		struct record *w = (struct record *)r;
+		char *line = xmalloc(l->len + 1);
 
-		w->tree = json_loadb(r->light->line, r->light->len, LOAD_FLAGS, &je);
+		memcpy(line, l->text, l->len);
+		for (size_t i = 0; i < l->n; i++)
+			if (l->v[i].in_place)
+				line[l->v[i].u.str.at + l->v[i].u.str.len] = '"';
+		w->tree = json_loadb(line, l->len, LOAD_FLAGS, &je);
+		free(line);
 		/* rec_scan accepted the line, so jansson does (tests/fuzz/fuzz-record-light.c) */
 		if (!json_is_object(w->tree))
 			abort();
@@ -259,8 +274,8 @@ const char *rec_get_str(const struct record *r, const char *key, size_t *len)
 		if (!f || f->type != REC_SCAN_STRING)
 			return NULL;
 		if (len)
-			*len = f->str_len;
-		return f->str;
+			*len = f->u.str.len;
+		return r->light->text + f->u.str.at;
 	}
 	s = json_object_get(r->tree, key);
 	if (!json_is_string(s))
@@ -279,7 +294,7 @@ bool rec_get_int(const struct record *r, const char *key, int64_t *v)
 
 		if (!f || f->type != REC_SCAN_INT)
 			return false;
-		*v = f->num;
+		*v = f->u.num;
 		return true;
 	}
 	n = json_object_get(r->tree, key);
@@ -444,7 +459,9 @@ struct record *rec_parse(const char *line, size_t len, bool keep_line)
  * allocation per key and value, a hash table per object, all freed
  * again) was most of its time (bench/RESULTS.md).  record-scan checks the
  * line as jansson would load it and says where each top-level field is;
- * the strings are copied once, unescaped, into one block.
+ * the line is copied once, its plain strings ended in place, the values
+ * of the escaped ones after it (a value is never longer than its text,
+ * which has a quote after it for the NUL).
  */
 struct record *rec_parse_light(const char *line, size_t len, bool keep_line)
 {
@@ -452,39 +469,44 @@ struct record *rec_parse_light(const char *line, size_t len, bool keep_line)
 	struct rec_fields f;
 	struct rec_light *l;
 	struct record *r;
-	char *strings;
+	size_t escaped = 0, at;
 
-	if (!rec_scan_top(line, len, &f, &top))
+	/* offsets are 32 bits: a bigger line goes the slow way */
+	if (len > UINT32_MAX / 2 || !rec_scan_top(line, len, &f, &top))
 		return rec_parse(line, len, keep_line);
-	l = xmalloc(sizeof *l + top.n * sizeof *l->v + 2 * (len + 1));
+	for (size_t i = 0; i < top.n; i++)
+		if (top.v[i].type == REC_SCAN_STRING && top.v[i].escaped)
+			escaped += top.v[i].val_len + 1;
+	l = xmalloc(sizeof *l + top.n * sizeof *l->v + len + 1 + escaped);
 	l->refs = 1;
 	l->n = top.n;
-	l->line = (char *)(l->v + top.n);
 	l->len = len;
-	memcpy(l->line, line, len);
-	l->line[len] = '\0';
-	strings = l->line + len + 1;
+	l->text = (char *)(l->v + top.n);
+	memcpy(l->text, line, len);
+	l->text[len] = '\0';
+	at = len + 1;
 	for (size_t i = 0; i < top.n; i++) {
 		const struct rec_scan_field *t = &top.v[i];
 		struct light_field *v = &l->v[i];
 
-		v->key = l->line + (t->key - line);
-		v->key_len = t->key_len;
-		v->type = t->type;
-		v->num = t->num;
-		v->str = NULL;
-		v->str_len = 0;
-		if (t->type == REC_SCAN_STRING) {
-			/* a value is never longer than its text, which has a quote after it for the NUL */
-			v->str = strings;
-			if (t->escaped) {
-				v->str_len = rec_scan_unescape(t->val, t->val_len, strings);
-			} else {
-				memcpy(strings, t->val, t->val_len);
-				v->str_len = t->val_len;
-			}
-			strings[v->str_len] = '\0';
-			strings += v->str_len + 1;
+		v->key = (uint32_t)(t->key - line);
+		v->key_len = (uint32_t)t->key_len;
+		v->type = (uint8_t)t->type;
+		v->in_place = false;
+		if (t->type == REC_SCAN_INT) {
+			v->u.num = t->num;
+		} else if (t->type != REC_SCAN_STRING) {
+			v->u.num = 0;
+		} else if (t->escaped) {
+			v->u.str.at = (uint32_t)at;
+			v->u.str.len = (uint32_t)rec_scan_unescape(t->val, t->val_len, l->text + at);
+			l->text[at + v->u.str.len] = '\0';
+			at += v->u.str.len + 1;
+		} else {
+			v->u.str.at = (uint32_t)(t->val - line);
+			v->u.str.len = (uint32_t)t->val_len;
+			v->in_place = true;
+			l->text[v->u.str.at + v->u.str.len] = '\0';
 		}
 	}
 	r = xcalloc(1, sizeof *r);
