@@ -331,7 +331,6 @@ static void thread_lines(struct render *r, struct buf *out, const struct record 
 	if (!r->threads || rec->seq < 1)
 		return;
 	ref_format(rec->host, rec->seq, ref);
-	day_of(rec->time, day);
 	if ((ack = threads_ack_of(r->threads, ref))) {
 		buf_addf(out, "%*s", (int)(r->indent + 14), "");
 		color(r, out, C_YELLOW);
@@ -341,6 +340,9 @@ static void thread_lines(struct render *r, struct buf *out, const struct record 
 		buf_addc(out, '\n');
 	}
 	n = threads_replies_to(r->threads, ref, &v);
+	/* the record's day only for its replies: a page asks for every record, few have any */
+	if (n)
+		day_of(rec->time, day);
 	for (size_t i = 0; i < n; i++) {
 		const struct thread_reply *rp = &r->threads->replies[v[i]];
 		day_of(rp->time, rday);
