@@ -342,6 +342,10 @@ static void a_day_read_light_shows_as_one_read_with_jansson(void **state)
 		assert_non_null(strstr(jansson, "old-tool"));
 		assert_non_null(strstr(jansson, "openssl security update"));
 		assert_non_null(strstr(jansson, "mon1.jsonl:25: "));
+		/* the replies and acks of the day's records, from the threads */
+		assert_non_null(strstr(jansson, "carol"));
+		if (how < 2)
+			assert_non_null(strstr(jansson, "taken by carol"));
 		assert_string_equal(light, jansson);
 		free(jansson);
 		free(light);
