@@ -124,7 +124,7 @@ static int fold_line(const char *line, size_t len, size_t lineno, void *arg)
 		return 0;
 	if ((r = rec_parse(line, len, false))) {
 		if (!strcmp(r->kind, "inventory") || !strcmp(r->kind, "package"))
-			json_array_append_new(fs->recs, json_pack("[IO]", (json_int_t)r->seq, r->obj));
+			json_array_append_new(fs->recs, json_pack("[IO]", (json_int_t)r->seq, rec_obj(r)));
 		rec_free(r);
 	}
 	return 0;

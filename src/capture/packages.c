@@ -949,7 +949,7 @@ int pkg_catch_up(struct journal *j, const struct pkg_opts *o, struct pkg_report 
 		if (strcmp(cu.runs[i].tool, "dpkg"))
 			fix_arch(&cu.runs[i], status, pk);
 		r = package_record(&cu.runs[i], host, status, release, o->system_tz);
-		pkg_fold_apply(pk, json_object_get(r->obj, "changes"));
+		pkg_fold_apply(pk, rec_get_json(r, "changes"));
 		if (store_add(t, r) < 0) {
 			rec_free(r);
 			goto out;

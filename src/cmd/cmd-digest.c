@@ -242,7 +242,7 @@ static void host_section(struct journal *j, const struct cmd_range *range, struc
 			 h->levels[EVENT_WARNING], h->levels[EVENT_INFO]);
 		for (size_t i = 0; i < h->nevents && i < EVENTS_LISTED; i++) {
 			struct record *r = h->events[i];
-			json_t *mail = json_object_get(r->obj, "mail");
+			json_t *mail = rec_get_json(r, "mail");
 			struct buf boot = BUF_INIT;
 			when(range, r->time, clock);
 			buf_addf(out, "  %-10s %s  ", event_level_name((enum event_level)level_of(r)), clock);

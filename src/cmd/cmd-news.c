@@ -295,7 +295,7 @@ static int take(const struct index_hit *hit, void *arg)
 		add_item(h, r->time, 1, &line);
 	} else if (!strcmp(r->kind, "event")) {
 		const char *level = rec_get_str(r, "level", NULL), *source = rec_get_str(r, "source", NULL);
-		json_t *mail = json_object_get(r->obj, "mail");
+		json_t *mail = rec_get_json(r, "mail");
 		json_t *subject = json_is_object(mail) ? json_object_get(mail, "subject") : NULL;
 		struct buf raw = BUF_INIT;
 		buf_adds(&line, "event ");

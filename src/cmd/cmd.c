@@ -237,7 +237,7 @@ void cmd_taken_suffix(const struct threads *t, const struct record *r, struct bu
 {
 	char ref[REF_MAX + 1];
 	const struct thread_ack *a;
-	json_t *adv = json_object_get(r->obj, "advisory");
+	json_t *adv = rec_get_json(r, "advisory");
 	const char *id = json_string_value(json_object_get(adv, "id"));
 
 	if (!t)

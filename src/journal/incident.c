@@ -95,7 +95,7 @@ struct record *incident_close_record(int64_t time, const char *host, const char 
 static int add_open(struct incidents *list, const struct record *rec)
 {
 	const char *title = rec_get_str(rec, "title", NULL);
-	json_t *hosts = json_object_get(rec->obj, "hosts");
+	json_t *hosts = rec_get_json(rec, "hosts");
 	struct incident *in;
 	size_t i;
 	json_t *h;

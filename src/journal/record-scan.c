@@ -24,12 +24,13 @@
 #include "base/day.h"
 #include "base/hex.h"
 #include "base/utf8.h"
+#include "journal/record-int.h"
 #include "journal/record-scan.h"
 #include "journal/record.h"
 #include "base/banned.h"
 
 #define MAX_DEPTH 32
-#define MAX_KEYS 64
+#define MAX_KEYS REC_SCAN_MAX_KEYS
 
 enum type { T_STRING, T_INT, T_OTHER };
 
@@ -49,6 +50,7 @@ enum known { K_V, K_KIND, K_TIME, K_HOST, K_ADMIN, K_ACCOUNT, K_SESSION, K_SEQ, 
 struct scan {
 	const unsigned char *end;
 	struct field known[K_OTHER + 1];	/* K_OTHER: scratch for the rest */
+	struct rec_scan_top *top;	/* every top-level field too, or NULL */
 };
 
 static enum known known_key(const unsigned char *k, size_t n)
@@ -181,6 +183,20 @@ static const unsigned char *integer(const struct scan *s, const unsigned char *p
 	return p;
 }
 
+/* a top-level field, its value just scanned into f (at most MAX_KEYS: object() stops there) */
+static void top_add(struct rec_scan_top *top, const unsigned char *key, size_t key_len, const struct field *f)
+{
+	struct rec_scan_field *t = &top->v[top->n++];
+
+	t->key = (const char *)key;
+	t->key_len = key_len;
+	t->type = f->type == T_STRING ? REC_SCAN_STRING : f->type == T_INT ? REC_SCAN_INT : REC_SCAN_OTHER;
+	t->val = f->type == T_STRING ? (const char *)f->val : NULL;
+	t->val_len = f->type == T_STRING ? f->val_len : 0;
+	t->escaped = f->type == T_STRING && f->escaped;
+	t->num = f->type == T_INT ? f->num : 0;
+}
+
 /*
  * p at '{': after the closing '}', or NULL.  Every key is checked against
  * the others of its object, as JSON_REJECT_DUPLICATES does; keys with an
@@ -223,6 +239,8 @@ static const unsigned char *object(struct scan *s, const unsigned char *p, int d
 			return NULL;
 		if (!(p = value(s, p + 1, depth, f)))
 			return NULL;
+		if (depth == 1 && s->top)
+			top_add(s->top, keys[n - 1].p, keys[n - 1].len, f);
 		if (p >= s->end)
 			return NULL;
 		if (*p == '}')
@@ -352,15 +370,74 @@ static bool check(const struct scan *s, struct rec_fields *out)
 	return true;
 }
 
-bool rec_scan(const char *line, size_t len, struct rec_fields *f)
+bool rec_scan_top(const char *line, size_t len, struct rec_fields *f, struct rec_scan_top *top)
 {
 	const unsigned char *p = (const unsigned char *)line;
-	struct scan s = { .end = p + len };
+	struct scan s = { .end = p + len, .top = top };
 
+	if (top)
+		top->n = 0;
 	if (!len || *p != '{')
 		return false;
 	p = object(&s, p, 1);
 	if (!p || p != s.end)
 		return false;
 	return check(&s, f);
+}
+
+bool rec_scan(const char *line, size_t len, struct rec_fields *f)
+{
+	return rec_scan_top(line, len, f, NULL);
+}
+
+/* 1 to 3 bytes: a \u escape is never a surrogate here (string() declined those) */
+static size_t utf8_put(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	out[0] = (char)(0xe0 | cp >> 12);
+	out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+	out[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+size_t rec_scan_unescape(const char *val, size_t len, char *out)
+{
+	const char *p = val, *end = val + len;
+	char *o = out;
+
+	while (p < end) {
+		const char *bs = memchr(p, '\\', (size_t)(end - p));
+		size_t plain = (size_t)((bs ? bs : end) - p);
+		uint32_t cp = 0;
+
+		memmove(o, p, plain);
+		o += plain;
+		if (!bs)
+			break;
+		p = bs + 1;
+		switch (*p++) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			for (int i = 0; i < 4; i++)
+				cp = cp << 4 | (uint32_t)hex_digit((unsigned char)*p++);
+			o += utf8_put(cp, o);
+			break;
+		default:	/* " \ / */
+			*o++ = p[-1];
+			break;
+		}
+	}
+	return (size_t)(o - out);
 }

@@ -23,8 +23,43 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "base/xalloc.h"
+#include "journal/record-int.h"
 #include "journal/record.h"
 #include "base/banned.h"
+
+/* JSON as records are read: a key twice is an error, a \u0000 in a string is a NUL byte in its value */
+#define LOAD_FLAGS (JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
+
+/*
+ * A record read without a tree (rec_parse_light), in one allocation: its
+ * top-level fields, then a copy of the line in which each string value
+ * without an escape is NUL-terminated where its closing quote was (so
+ * that rec_get_str hands out the value in place, and rec_obj puts the
+ * quotes back to give jansson the line), then the values of the strings
+ * with an escape, unescaped and NUL-terminated.  Offsets, not pointers,
+ * keep a field small: a day of records is mostly these blocks.  Shared
+ * by rec_dup's copies (refs; the copies are made and freed by one
+ * thread).
+ */
+struct light_field {
+	uint32_t key, key_len;	/* in text */
+	union {
+		struct {
+			uint32_t at, len;	/* in text (after the line: unescaped) */
+		} str;			/* REC_SCAN_STRING */
+		int64_t num;		/* REC_SCAN_INT */
+	} u;
+	uint8_t type;		/* enum rec_scan_type */
+	bool in_place;		/* a string whose closing quote is the NUL at text[at + len] */
+};
+
+struct rec_light {
+	size_t refs;
+	size_t len;		/* of the line */
+	size_t n;
+	char *text;		/* the line, then the unescaped strings */
+	struct light_field v[];
+};
 
 const char rec_genesis[REC_HASH_LEN + 1] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
@@ -34,16 +69,65 @@ static const char *str_of(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
-/* point the cached common fields at obj */
+/* point the cached common fields at the tree */
 static void cache_header(struct record *r)
 {
-	r->kind = str_of(r->obj, "kind");
-	r->host = str_of(r->obj, "host");
-	r->admin = str_of(r->obj, "admin");
-	r->account = str_of(r->obj, "account");
-	r->session = str_of(r->obj, "session");
-	r->prev = str_of(r->obj, "prev");
-	r->seq = json_integer_value(json_object_get(r->obj, "seq"));
+	r->kind = str_of(r->tree, "kind");
+	r->host = str_of(r->tree, "host");
+	r->admin = str_of(r->tree, "admin");
+	r->account = str_of(r->tree, "account");
+	r->session = str_of(r->tree, "session");
+	r->prev = str_of(r->tree, "prev");
+	r->seq = json_integer_value(json_object_get(r->tree, "seq"));
+}
+
+static const struct light_field *light_get(const struct rec_light *l, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].key_len == n && !memcmp(l->text + l->v[i].key, key, n))
+			return &l->v[i];
+	return NULL;
+}
+
+static void light_unref(struct rec_light *l)
+{
+	if (l && !--l->refs)
+		free(l);
+}
+
+json_t *rec_obj(const struct record *r)
+{
+	if (!r->tree) {
+		const struct rec_light *l = r->light;
+		json_error_t je;
+		/* made once, on demand: the handle is the caller's, the cast only fills a cache */
+		struct record *w = (struct record *)r;
+		char *line = xmalloc(l->len + 1);
+
+		memcpy(line, l->text, l->len);
+		for (size_t i = 0; i < l->n; i++)
+			if (l->v[i].in_place)
+				line[l->v[i].u.str.at + l->v[i].u.str.len] = '"';
+		w->tree = json_loadb(line, l->len, LOAD_FLAGS, &je);
+		free(line);
+		/* rec_scan accepted the line, so jansson does (tests/fuzz/fuzz-record-light.c) */
+		if (!json_is_object(w->tree))
+			abort();
+	}
+	return r->tree;
+}
+
+/* a record about to change: its own tree, the common fields pointing into it */
+static void own_tree(struct record *r)
+{
+	if (r->light) {
+		rec_obj(r);
+		cache_header(r);
+		light_unref(r->light);
+		r->light = NULL;
+	}
 }
 
 struct record *rec_new(const char *kind, int64_t time, const char *host,
@@ -53,19 +137,19 @@ struct record *rec_new(const char *kind, int64_t time, const char *host,
 	char t[DAY_TIME_LEN + 1];
 
 	day_time_format(time, t);
-	r->obj = json_object();
-	if (!r->obj)
+	r->tree = json_object();
+	if (!r->tree)
 		abort();
 	/* insertion order is the order on disk */
-	json_object_set_new(r->obj, "v", json_integer(REC_VERSION));
+	json_object_set_new(r->tree, "v", json_integer(REC_VERSION));
 	rec_set_text(r, "kind", kind, strlen(kind));
 	rec_set_text(r, "time", t, strlen(t));
 	rec_set_text(r, "host", host, strlen(host));
 	rec_set_text(r, "admin", admin, strlen(admin));
 	rec_set_text(r, "account", account, strlen(account));
 	rec_set_text(r, "session", session, strlen(session));
-	json_object_set_new(r->obj, "seq", json_integer(0));
-	json_object_set_new(r->obj, "prev", json_string(rec_genesis));
+	json_object_set_new(r->tree, "seq", json_integer(0));
+	json_object_set_new(r->tree, "prev", json_string(rec_genesis));
 	r->time = time;
 	cache_header(r);
 	return r;
@@ -75,7 +159,8 @@ void rec_free(struct record *r)
 {
 	if (!r)
 		return;
-	json_decref(r->obj);
+	json_decref(r->tree);
+	light_unref(r->light);
 	free(r->line);
 	free(r);
 }
@@ -85,7 +170,9 @@ struct record *rec_dup(const struct record *r)
 	struct record *c = xmalloc(sizeof *c);
 
 	*c = *r;
-	json_incref(c->obj);
+	json_incref(c->tree);
+	if (c->light)
+		c->light->refs++;
 	c->line = NULL;
 	c->line_len = 0;
 	return c;
@@ -113,16 +200,17 @@ void rec_set_text(struct record *r, const char *key, const char *data, size_t le
 {
 	char *b64key = xasprintf("%s_b64", key);
 
+	own_tree(r);
 	if (utf8_valid(data, len)) {
-		json_object_set_new(r->obj, key, json_stringn_nocheck(data, len));
-		json_object_del(r->obj, b64key);
+		json_object_set_new(r->tree, key, json_stringn_nocheck(data, len));
+		json_object_del(r->tree, b64key);
 	} else {
 		struct buf lossy = BUF_INIT, raw = BUF_INIT;
 
 		rec_lossy(&lossy, data, len);
 		base64_encode(&raw, data, len);
-		json_object_set_new(r->obj, key, json_stringn_nocheck(lossy.data, lossy.len));
-		json_object_set_new(r->obj, b64key, json_stringn_nocheck(raw.data, raw.len));
+		json_object_set_new(r->tree, key, json_stringn_nocheck(lossy.data, lossy.len));
+		json_object_set_new(r->tree, b64key, json_stringn_nocheck(raw.data, raw.len));
 		buf_release(&lossy);
 		buf_release(&raw);
 	}
@@ -132,34 +220,45 @@ void rec_set_text(struct record *r, const char *key, const char *data, size_t le
 
 void rec_set_int(struct record *r, const char *key, int64_t v)
 {
-	json_object_set_new(r->obj, key, json_integer(v));
+	own_tree(r);
+	json_object_set_new(r->tree, key, json_integer(v));
 }
 
 void rec_set_json(struct record *r, const char *key, json_t *v)
 {
-	json_object_set_new(r->obj, key, v);
+	own_tree(r);
+	json_object_set_new(r->tree, key, v);
 }
 
 void rec_set_chain(struct record *r, int64_t seq, const char *prev)
 {
-	json_object_set_new(r->obj, "seq", json_integer(seq));
-	json_object_set_new(r->obj, "prev", json_string(prev));
+	own_tree(r);
+	json_object_set_new(r->tree, "seq", json_integer(seq));
+	json_object_set_new(r->tree, "prev", json_string(prev));
 	cache_header(r);
 }
 
 int rec_get_text(const struct record *r, const char *key, struct buf *out)
 {
-	char *b64key = xasprintf("%s_b64", key);
-	json_t *raw = json_object_get(r->obj, b64key);
-	json_t *s = json_object_get(r->obj, key);
+	/* the renderers ask for every text field of every record: no allocation for the name */
+	char small[64], *b64key = small;
+	size_t raw_len = 0, len = 0, n = strlen(key);
+	const char *raw, *s;
 	int rc = -1;
 
-	free(b64key);
+	if (n + sizeof "_b64" > sizeof small)
+		b64key = xmalloc(n + sizeof "_b64");
+	memcpy(b64key, key, n);
+	memcpy(b64key + n, "_b64", sizeof "_b64");
+	raw = rec_get_str(r, b64key, &raw_len);
+	s = rec_get_str(r, key, &len);
+	if (b64key != small)
+		free(b64key);
 	/* a failed decode leaves out as it was, for the lossy text */
-	if (json_is_string(raw))
-		rc = base64_decode(out, json_string_value(raw), json_string_length(raw), BASE64_LAX);
-	if (rc < 0 && json_is_string(s)) {
-		buf_add(out, json_string_value(s), json_string_length(s));
+	if (raw)
+		rc = base64_decode(out, raw, raw_len, BASE64_LAX);
+	if (rc < 0 && s) {
+		buf_add(out, s, len);
 		rc = 0;
 	}
 	return rc;
@@ -167,8 +266,18 @@ int rec_get_text(const struct record *r, const char *key, struct buf *out)
 
 const char *rec_get_str(const struct record *r, const char *key, size_t *len)
 {
-	json_t *s = json_object_get(r->obj, key);
+	json_t *s;
 
+	if (!r->tree) {
+		const struct light_field *f = light_get(r->light, key);
+
+		if (!f || f->type != REC_SCAN_STRING)
+			return NULL;
+		if (len)
+			*len = f->u.str.len;
+		return r->light->text + f->u.str.at;
+	}
+	s = json_object_get(r->tree, key);
 	if (!json_is_string(s))
 		return NULL;
 	if (len)
@@ -178,17 +287,34 @@ const char *rec_get_str(const struct record *r, const char *key, size_t *len)
 
 bool rec_get_int(const struct record *r, const char *key, int64_t *v)
 {
-	json_t *n = json_object_get(r->obj, key);
+	json_t *n;
 
+	if (!r->tree) {
+		const struct light_field *f = light_get(r->light, key);
+
+		if (!f || f->type != REC_SCAN_INT)
+			return false;
+		*v = f->u.num;
+		return true;
+	}
+	n = json_object_get(r->tree, key);
 	if (!json_is_integer(n))
 		return false;
 	*v = json_integer_value(n);
 	return true;
 }
 
+json_t *rec_get_json(const struct record *r, const char *key)
+{
+	/* what a record read light lacks needs no tree to say so */
+	if (!r->tree && !light_get(r->light, key))
+		return NULL;
+	return json_object_get(rec_obj(r), key);
+}
+
 int rec_encode(const struct record *r, struct buf *out)
 {
-	char *s = json_dumps(r->obj, JSON_COMPACT);
+	char *s = json_dumps(rec_obj(r), JSON_COMPACT);
 
 	if (!s) {
 		errset("cannot encode record");
@@ -222,8 +348,8 @@ static bool is_kind(const char *s)
 /* the checks every record passes, then those of the kinds this version knows */
 static int check(struct record *r)
 {
-	json_t *v = json_object_get(r->obj, "v");
-	json_t *seq = json_object_get(r->obj, "seq");
+	json_t *v = json_object_get(r->tree, "v");
+	json_t *seq = json_object_get(r->tree, "seq");
 	const char *t;
 	static const char *const names[] = { "host", "admin", "account", "session" };
 	/* the session is opaque to the format, the others cannot hold a NUL */
@@ -244,7 +370,7 @@ static int check(struct record *r)
 	 * cut them short: "web1\u0000x" would pass as host web1.
 	 */
 	for (size_t i = 0; i < sizeof c_strings / sizeof *c_strings; i++) {
-		json_t *s = json_object_get(r->obj, c_strings[i]);
+		json_t *s = json_object_get(r->tree, c_strings[i]);
 		if (json_is_string(s) && strlen(json_string_value(s)) != json_string_length(s)) {
 			errset("NUL byte in \"%s\"", c_strings[i]);
 			return -1;
@@ -254,7 +380,7 @@ static int check(struct record *r)
 		errset("bad or missing \"kind\"");
 		return -1;
 	}
-	t = str_of(r->obj, "time");
+	t = str_of(r->tree, "time");
 	if (!t) {
 		errset("missing \"time\"");
 		return -1;
@@ -262,7 +388,7 @@ static int check(struct record *r)
 	if (day_time_parse(t, strlen(t), &r->time) < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-		if (!str_of(r->obj, names[i])) {
+		if (!str_of(r->tree, names[i])) {
 			errset("missing \"%s\"", names[i]);
 			return -1;
 		}
@@ -279,11 +405,20 @@ static int check(struct record *r)
 		errset("bad or missing \"prev\"");
 		return -1;
 	}
-	if (!strcmp(r->kind, "note") && !json_is_string(json_object_get(r->obj, "text"))) {
+	if (!strcmp(r->kind, "note") && !json_is_string(json_object_get(r->tree, "text"))) {
 		errset("note without \"text\"");
 		return -1;
 	}
 	return 0;
+}
+
+/* a copy of the line in r->line */
+static void keep(struct record *r, const char *line, size_t len)
+{
+	r->line = xmalloc(len + 1);
+	memcpy(r->line, line, len);
+	r->line[len] = '\0';
+	r->line_len = len;
 }
 
 struct record *rec_parse(const char *line, size_t len, bool keep_line)
@@ -297,7 +432,7 @@ struct record *rec_parse(const char *line, size_t len, bool keep_line)
 		errset("raw newline in the line");
 		return NULL;
 	}
-	obj = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
+	obj = json_loadb(line, len, LOAD_FLAGS, &je);
 	if (!obj) {
 		errset("invalid JSON at column %d: %s", je.column, je.text);
 		return NULL;
@@ -308,18 +443,84 @@ struct record *rec_parse(const char *line, size_t len, bool keep_line)
 		return NULL;
 	}
 	r = xcalloc(1, sizeof *r);
-	r->obj = obj;
+	r->tree = obj;
 	cache_header(r);
 	if (check(r) < 0) {
 		rec_free(r);
 		return NULL;
 	}
-	if (keep_line) {
-		r->line = xmalloc(len + 1);
-		memcpy(r->line, line, len);
-		r->line[len] = '\0';
-		r->line_len = len;
+	if (keep_line)
+		keep(r, line, len);
+	return r;
+}
+
+/*
+ * Why: show reads a day of ~3,000 records, and jansson's tree of each (an
+ * allocation per key and value, a hash table per object, all freed
+ * again) was most of its time (bench/RESULTS.md).  record-scan checks the
+ * line as jansson would load it and says where each top-level field is;
+ * the line is copied once, its plain strings ended in place, the values
+ * of the escaped ones after it (a value is never longer than its text,
+ * which has a quote after it for the NUL).
+ */
+struct record *rec_parse_light(const char *line, size_t len, bool keep_line)
+{
+	struct rec_scan_top top;
+	struct rec_fields f;
+	struct rec_light *l;
+	struct record *r;
+	size_t escaped = 0, at;
+
+	/* offsets are 32 bits: a bigger line goes the slow way */
+	if (len > UINT32_MAX / 2 || !rec_scan_top(line, len, &f, &top))
+		return rec_parse(line, len, keep_line);
+	for (size_t i = 0; i < top.n; i++)
+		if (top.v[i].type == REC_SCAN_STRING && top.v[i].escaped)
+			escaped += top.v[i].val_len + 1;
+	l = xmalloc(sizeof *l + top.n * sizeof *l->v + len + 1 + escaped);
+	l->refs = 1;
+	l->n = top.n;
+	l->len = len;
+	l->text = (char *)(l->v + top.n);
+	memcpy(l->text, line, len);
+	l->text[len] = '\0';
+	at = len + 1;
+	for (size_t i = 0; i < top.n; i++) {
+		const struct rec_scan_field *t = &top.v[i];
+		struct light_field *v = &l->v[i];
+
+		v->key = (uint32_t)(t->key - line);
+		v->key_len = (uint32_t)t->key_len;
+		v->type = (uint8_t)t->type;
+		v->in_place = false;
+		if (t->type == REC_SCAN_INT) {
+			v->u.num = t->num;
+		} else if (t->type != REC_SCAN_STRING) {
+			v->u.num = 0;
+		} else if (t->escaped) {
+			v->u.str.at = (uint32_t)at;
+			v->u.str.len = (uint32_t)rec_scan_unescape(t->val, t->val_len, l->text + at);
+			l->text[at + v->u.str.len] = '\0';
+			at += v->u.str.len + 1;
+		} else {
+			v->u.str.at = (uint32_t)(t->val - line);
+			v->u.str.len = (uint32_t)t->val_len;
+			v->in_place = true;
+			l->text[v->u.str.at + v->u.str.len] = '\0';
+		}
 	}
+	r = xcalloc(1, sizeof *r);
+	r->light = l;
+	r->kind = rec_get_str(r, "kind", NULL);
+	r->host = rec_get_str(r, "host", NULL);
+	r->admin = rec_get_str(r, "admin", NULL);
+	r->account = rec_get_str(r, "account", NULL);
+	r->session = rec_get_str(r, "session", NULL);
+	r->prev = rec_get_str(r, "prev", NULL);
+	r->seq = f.seq;
+	r->time = f.time;
+	if (keep_line)
+		keep(r, line, len);
 	return r;
 }
 

@@ -29,9 +29,17 @@
 #define REC_HASH_LEN 64		/* hex SHA-256 */
 #define REC_DIGEST_LEN 32	/* the same, in bytes */
 
+struct rec_light;
+
 struct record {
-	json_t *obj;		/* owned */
-	/* the common fields; strings point into obj */
+	/*
+	 * The JSON object, owned; read it through rec_obj() or
+	 * rec_get_json(): a record read by rec_parse_light has none until
+	 * one of them is called.
+	 */
+	json_t *tree;
+	struct rec_light *light;	/* rec_parse_light's fields, shared with rec_dup's copies; NULL otherwise */
+	/* the common fields; strings point into tree or light */
 	const char *kind;
 	int64_t time;		/* microseconds since the epoch, UTC */
 	const char *host;
@@ -51,7 +59,7 @@ struct record {
 struct record *rec_new(const char *kind, int64_t time, const char *host,
 		       const char *admin, const char *account, const char *session);
 void rec_free(struct record *r);
-/* another handle on r: the same JSON object (counted, never changed through it), path and lineno; no line */
+/* another handle on r: the same JSON object or fields (counted, never changed through it), path and lineno; no line */
 struct record *rec_dup(const struct record *r);
 
 /* set a text field to len bytes of any value (see above) */
@@ -68,6 +76,14 @@ int rec_get_text(const struct record *r, const char *key, struct buf *out);
 const char *rec_get_str(const struct record *r, const char *key, size_t *len);
 /* an integer field; false when absent */
 bool rec_get_int(const struct record *r, const char *key, int64_t *v);
+/* a field as JSON (for objects and arrays); NULL when absent; lives as long as r */
+json_t *rec_get_json(const struct record *r, const char *key);
+/*
+ * The record's JSON object, made from the line on the first call for a
+ * record read by rec_parse_light (so two threads must not call it on
+ * one record at once); lives as long as r.
+ */
+json_t *rec_obj(const struct record *r);
 
 /* the record as one line of JSON, without newline; -1 on failure */
 int rec_encode(const struct record *r, struct buf *out);
@@ -76,6 +92,13 @@ int rec_encode(const struct record *r, struct buf *out);
  * caller adds file and line).  keep_line: copy the line into r->line.
  */
 struct record *rec_parse(const char *line, size_t len, bool keep_line);
+/*
+ * The same, with the same result and message, for readers of many
+ * records that need few of their fields: a line record-scan.h accepts
+ * (what logbook writes) is read without a JSON tree, its top-level
+ * fields kept for the rec_get_ functions; any other goes to rec_parse.
+ */
+struct record *rec_parse_light(const char *line, size_t len, bool keep_line);
 
 /* hex SHA-256 of a line (without its newline), the "prev" of the next record */
 void rec_hash(const char *line, size_t len, char out[REC_HASH_LEN + 1]);

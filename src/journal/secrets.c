@@ -608,8 +608,8 @@ size_t secrets_redact_record(const struct secrets *s, struct record *r)
 	if (!s || s->n == 0 || !strcmp(r->kind, "sign"))
 		return 0;
 	/* rec_set_text adds and removes "<key>_b64": walk a copy of the names */
-	keys = xcalloc(json_object_size(r->obj) + 1, sizeof *keys);
-	json_object_foreach(r->obj, key, v)
+	keys = xcalloc(json_object_size(rec_obj(r)) + 1, sizeof *keys);
+	json_object_foreach(rec_obj(r), key, v)
 		keys[nkeys++] = key;
 	for (size_t i = 0; i < nkeys; i++) {
 		size_t klen = strlen(keys[i]);
@@ -617,7 +617,7 @@ size_t secrets_redact_record(const struct secrets *s, struct record *r)
 		if (common_field(keys[i]) || (klen > 4 && !strcmp(keys[i] + klen - 4, "_b64")))
 			continue;
 		name = xstrdup(keys[i]);
-		v = json_object_get(r->obj, name);
+		v = rec_get_json(r, name);
 		if (json_is_string(v)) {
 			struct buf text = BUF_INIT, out = BUF_INIT;
 			size_t n;

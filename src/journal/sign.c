@@ -36,7 +36,7 @@ static bool is_hash(const char *s)
  */
 int sign_witnesses(const struct record *r, struct store_head **v, size_t *n)
 {
-	json_t *list = json_object_get(r->obj, "witness"), *w;
+	json_t *list = rec_get_json(r, "witness"), *w;
 	size_t i;
 
 	*v = NULL;

@@ -240,7 +240,8 @@ static int index_line(const char *line, size_t len, size_t lineno, void *arg)
 			return 0;
 		}
 	} else {
-		r = rec_parse(line, len, false);
+		/* a day kept parsed is read light: its readers ask few fields of each record */
+		r = d->parsed ? rec_parse_light(line, len, false) : rec_parse(line, len, false);
 		if (!r) {
 			store_warn_add(&fl->warnings, xasprintf("%s:%zu: %s", d->paths[c->file], lineno, errget()));
 			return 0;

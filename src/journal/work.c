@@ -65,7 +65,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		return 0;
 	}
 	if (!strcmp(r->kind, "note"))
-		add_ranges(s, json_object_get(r->obj, "covers"));
+		add_ranges(s, rec_get_json(r, "covers"));
 	rec_free(r);
 	return 0;
 }

@@ -647,7 +647,7 @@ struct record *mail_record(const char *data, size_t len, size_t size, const stru
 
 const char *mail_message_id(const struct record *r)
 {
-	json_t *mail = json_object_get(r->obj, "mail");
+	json_t *mail = rec_get_json(r, "mail");
 	const char *id = json_string_value(json_object_get(mail, "message_id"));
 
 	return id && *id ? id : NULL;

@@ -98,7 +98,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		store_warn_add(&w->out->warnings, xasprintf("%s:%zu: %s", w->path, lineno, errget()));
 		return 0;
 	}
-	obj = json_object_get(r->obj, "advisory");
+	obj = rec_get_json(r, "advisory");
 	if (strcmp(r->kind, "event") || !obj) {
 		rec_free(r);
 		return 0;
@@ -124,7 +124,7 @@ static int scan_line(const char *line, size_t len, size_t lineno, void *arg)
 		it->a = adv;
 	}
 	/* the first filed gives the date and the subject */
-	subject = json_string_value(json_object_get(json_object_get(r->obj, "mail"), "subject"));
+	subject = json_string_value(json_object_get(rec_get_json(r, "mail"), "subject"));
 	it->time = r->time;
 	it->subject = subject ? xstrdup(subject) : NULL;
 	rec_free(r);

@@ -48,7 +48,7 @@ bool index_has_exact(const struct record *r)
 	for (size_t i = 0; i < sizeof text_fields / sizeof *text_fields; i++) {
 		char key[32];
 		snprintf(key, sizeof key, "%s_b64", text_fields[i]);
-		if (json_object_get(r->obj, key))
+		if (rec_get_json(r, key))
 			return true;
 	}
 	return false;
@@ -56,7 +56,7 @@ bool index_has_exact(const struct record *r)
 
 void index_record_text(const struct record *r, struct buf *out, bool exact)
 {
-	json_t *mail = json_object_get(r->obj, "mail");
+	json_t *mail = rec_get_json(r, "mail");
 	bool first = true;
 
 	for (size_t i = 0; i < sizeof text_fields / sizeof *text_fields; i++) {

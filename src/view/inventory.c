@@ -209,7 +209,7 @@ static void warn_rec(struct store_warnings *w, const struct record *r, const cha
 
 static void fold_inventory(struct inv_host *h, const struct record *r, struct store_warnings *w)
 {
-	const json_t *pkgs = json_object_get(r->obj, "packages"), *e;
+	const json_t *pkgs = rec_get_json(r, "packages"), *e;
 	size_t i;
 
 	if (!json_is_array(pkgs)) {
@@ -244,7 +244,7 @@ static void fold_inventory(struct inv_host *h, const struct record *r, struct st
 
 static void fold_package(struct inv_host *h, const struct record *r, struct store_warnings *w)
 {
-	const json_t *changes = json_object_get(r->obj, "changes"), *c;
+	const json_t *changes = rec_get_json(r, "changes"), *c;
 	size_t i;
 
 	if (!json_is_array(changes)) {
@@ -280,7 +280,7 @@ static void fold(struct host_state *s, struct inv_host *h, struct store_warnings
 	qsort(s->recs, s->n, sizeof *s->recs, cmp_seq);
 	for (size_t i = 0; i < s->n; i++) {
 		struct record *r = s->recs[i];
-		const char *rel = str(r->obj, "release");
+		const char *rel = str(rec_obj(r), "release");
 		if (s->inv && r->seq < s->inv->seq)
 			continue;	/* history before the last inventory */
 		if (i > 0 && r->seq == s->recs[i - 1]->seq)

@@ -434,7 +434,7 @@ static void change_record(struct markup_page *p, struct buf *out, const struct r
 static void event_record(struct markup_page *p, struct buf *out, const struct record *rec)
 {
 	const char *level = rec_get_str(rec, "level", NULL);
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	struct buf v = BUF_INIT;
 
 	buf_adds(out, "event");
@@ -552,7 +552,7 @@ static const char *summary_field(const struct record *rec)
 	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary", "ref" };
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (json_is_string(json_object_get(rec->obj, keys[i])))
+		if (rec_get_str(rec, keys[i], NULL))
 			return keys[i];
 	return NULL;
 }
@@ -795,7 +795,7 @@ static void history(struct markup_page *p, struct buf *out, const struct page *p
 static void page_message(struct markup_page *p, struct buf *out, const struct page_message *m, const struct record *rec)
 {
 	const char *level = rec_get_str(rec, "level", NULL);
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	const char *from = json_string_value(json_object_get(mail, "from"));
 	struct buf v = BUF_INIT;
 	char clock[9];

@@ -20,9 +20,15 @@
 #include "view/page.h"
 #include "base/banned.h"
 
+/* room for item n of an array grown by doubling (its size the smallest power of two above n) */
+static void *grow(void *v, size_t n, size_t size)
+{
+	return n & (n - 1) ? v : xreallocarray(v, n ? 2 * n : 1, size);
+}
+
 static void list_add(struct page_list *l, size_t i)
 {
-	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v = grow(l->v, l->n, sizeof *l->v);
 	l->v[l->n++] = i;
 }
 
@@ -53,13 +59,17 @@ void page_init(struct page *pg, const char *day, const char *tz, const char *noi
 
 bool page_is_noise(const struct page *pg, const char *cmd, size_t len, int64_t status)
 {
+	/* one simple command: no list, pipe, redirection, substitution or second line */
+	static const bool not_simple[256] = {
+		[';'] = 1, ['|'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['$'] = 1, ['`'] = 1, ['('] = 1, [')'] = 1,
+		['\n'] = 1, ['\r'] = 1, ['\0'] = 1,
+	};
 	size_t i = 0, w;
 
 	if (status != 0)
 		return false;
-	/* one simple command: no list, pipe, redirection, substitution or second line */
 	for (size_t k = 0; k < len; k++)
-		if (strchr(";|&<>$`()\n\r", cmd[k]) || !cmd[k])
+		if (not_simple[(unsigned char)cmd[k]])
 			return false;
 	while (i < len && (cmd[i] == ' ' || cmd[i] == '\t'))
 		i++;
@@ -124,7 +134,7 @@ static void boot_clock(struct buf *out, int64_t us, int64_t other)
 
 bool page_boot_unclean(const struct record *rec)
 {
-	json_t *prev = json_object_get(rec->obj, "previous");
+	json_t *prev = rec_get_json(rec, "previous");
 	const char *event = rec_get_str(rec, "event", NULL);
 
 	return !strcmp(rec->kind, "boot") && event && !strcmp(event, "up") && json_is_object(prev) &&
@@ -134,7 +144,7 @@ bool page_boot_unclean(const struct record *rec)
 bool page_boot_line(const struct record *rec, struct buf *out)
 {
 	const char *event = rec_get_str(rec, "event", NULL), *kernel = rec_get_str(rec, "kernel", NULL);
-	json_t *prev = json_object_get(rec->obj, "previous");
+	json_t *prev = rec_get_json(rec, "previous");
 	const char *down = json_string_value(json_object_get(prev, "down"));
 	const char *evidence = json_string_value(json_object_get(prev, "evidence"));
 	int64_t down_us;
@@ -165,7 +175,7 @@ bool page_boot_line(const struct record *rec, struct buf *out)
 
 void page_message_summary(const struct record *rec, struct buf *out)
 {
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	const char *subject = json_string_value(json_object_get(mail, "subject"));
 	const char *text = rec_get_str(rec, "text", NULL);
 
@@ -230,7 +240,7 @@ static void message_key(const struct record *rec, char key[REC_HASH_LEN + 1])
 	static const char *const boot_fields[] = { "event", "boot_id" };
 	const char *const *f = fields;
 	size_t nf = sizeof fields / sizeof *fields;
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	struct buf b = BUF_INIT;
 
 	if (!strcmp(rec->kind, "boot")) {
@@ -303,14 +313,16 @@ static void add_message(struct page_host *h, const struct record *rec, size_t li
 	h->slots[s] = ++h->nmessages;
 }
 
-static void add_who(struct page *pg, const char *host, const char *admin)
+/* each host and admin once: a day's records interleave the hosts, so nearly every record changes the pair */
+static void add_who(struct page *pg, struct page_host *h, const char *admin)
 {
-	if (pg->nwho && !strcmp(pg->who[pg->nwho - 1].host, host) && !strcmp(pg->who[pg->nwho - 1].admin, admin))
-		return;
-	pg->who = xreallocarray(pg->who, pg->nwho + 1, sizeof *pg->who);
-	pg->who[pg->nwho].host = xstrdup(host);
+	for (size_t k = h->who.n; k-- > 0;)
+		if (!strcmp(pg->who[h->who.v[k]].admin, admin))
+			return;
+	pg->who = grow(pg->who, pg->nwho, sizeof *pg->who);
+	pg->who[pg->nwho].host = xstrdup(h->name);
 	pg->who[pg->nwho].admin = xstrdup(admin);
-	pg->nwho++;
+	list_add(&h->who, pg->nwho++);
 }
 
 /* rec, parsed from line, into the page; kept: rec itself stays alive as long as the page (else NULL) */
@@ -323,16 +335,17 @@ static void add_record(struct page *pg, const struct record *rec, const struct r
 
 	pg->records++;
 	i = pg->nlines;
-	pg->lines = xreallocarray(pg->lines, pg->nlines + 1, sizeof *pg->lines);
+	pg->lines = grow(pg->lines, i, sizeof *pg->lines);
 	pg->lines[pg->nlines++] = (struct page_line){ line, len, path, lineno };
+	/* parsed as big as lines, its slots of the lines before NULL */
 	if (kept && !pg->parsed)
-		pg->parsed = xcalloc(pg->nlines, sizeof *pg->parsed);
-	if (pg->parsed) {
-		pg->parsed = xreallocarray(pg->parsed, pg->nlines, sizeof *pg->parsed);
+		pg->parsed = xcalloc(i ? 2 * i : 1, sizeof *pg->parsed);
+	else if (pg->parsed)
+		pg->parsed = grow(pg->parsed, i, sizeof *pg->parsed);
+	if (pg->parsed)
 		pg->parsed[i] = kept;
-	}
-	add_who(pg, rec->host, rec->admin);
 	h = host_of(pg, rec->host);
+	add_who(pg, h, rec->admin);
 	if (!strcmp(rec->kind, "event") || !strcmp(rec->kind, "boot")) {
 		add_message(h, rec, i);
 		return;
@@ -440,6 +453,7 @@ void page_release(struct page *pg)
 			list_release(&s->other);
 		}
 		free(h->stretches);
+		list_release(&h->who);
 		free(h->messages);
 		free(h->slots);
 		free(h->name);
@@ -465,14 +479,14 @@ bool page_package_summary(const struct record *rec, struct buf *line, struct buf
 	static const char *const actions[][2] = { { "install", "installed" }, { "upgrade", "upgraded" },
 						  { "downgrade", "downgraded" }, { "reinstall", "reinstalled" },
 						  { "remove", "removed" }, { "purge", "purged" } };
-	json_t *changes = json_object_get(rec->obj, "changes"), *c;
+	json_t *changes = rec_get_json(rec, "changes"), *c;
 	size_t counts[6] = { 0 }, i;
 	const char *command, *tool;
 	bool any = false;
 
 	if (!strcmp(rec->kind, "inventory")) {
 		const char *reason = rec_get_str(rec, "reason", NULL);
-		size_t n = json_array_size(json_object_get(rec->obj, "packages"));
+		size_t n = json_array_size(rec_get_json(rec, "packages"));
 		buf_addf(line, "inventory (%s): %zu package%s", reason ? reason : "?", n, n == 1 ? "" : "s");
 		return true;
 	}

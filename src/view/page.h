@@ -64,6 +64,8 @@ struct page_host {
 	size_t nmessages;
 	/* open addressing over messages, by key, for folding (size a power of two) */
 	size_t *slots, nslots;
+	/* the admins of the host in page.who so far (indices, before page_finish sorts it) */
+	struct page_list who;
 };
 
 struct page_line {

@@ -148,7 +148,7 @@ static const char *summary_field(const struct record *rec)
 	static const char *const keys[] = { "text", "message", "subject", "path", "cmd", "summary", "ref" };
 
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
-		if (json_is_string(json_object_get(rec->obj, keys[i])))
+		if (rec_get_str(rec, keys[i], NULL))
 			return keys[i];
 	return NULL;
 }
@@ -260,7 +260,7 @@ static void change_lines(struct render *r, struct buf *out, const struct record 
 static void event_line(struct render *r, struct buf *out, const struct record *rec)
 {
 	const char *level = rec_get_str(rec, "level", NULL), *source = rec_get_str(rec, "source", NULL);
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	const char *key = summary_field(rec), *text = key ? rec_get_str(rec, key, NULL) : NULL, *nl;
 	const char *code = !level || !strcmp(level, "info") ? C_DIM : !strcmp(level, "warning") ? C_YELLOW : C_RED;
 
@@ -331,7 +331,6 @@ static void thread_lines(struct render *r, struct buf *out, const struct record 
 	if (!r->threads || rec->seq < 1)
 		return;
 	ref_format(rec->host, rec->seq, ref);
-	day_of(rec->time, day);
 	if ((ack = threads_ack_of(r->threads, ref))) {
 		buf_addf(out, "%*s", (int)(r->indent + 14), "");
 		color(r, out, C_YELLOW);
@@ -341,6 +340,9 @@ static void thread_lines(struct render *r, struct buf *out, const struct record 
 		buf_addc(out, '\n');
 	}
 	n = threads_replies_to(r->threads, ref, &v);
+	/* the record's day only for its replies: a page asks for every record, few have any */
+	if (n)
+		day_of(rec->time, day);
 	for (size_t i = 0; i < n; i++) {
 		const struct thread_reply *rp = &r->threads->replies[v[i]];
 		day_of(rp->time, rday);
@@ -569,7 +571,7 @@ static void page_sign(struct render *r, struct buf *out, const struct record *re
 
 static void page_message(struct render *r, struct buf *out, const struct page_message *m, const struct record *rec)
 {
-	json_t *mail = json_object_get(rec->obj, "mail");
+	json_t *mail = rec_get_json(rec, "mail");
 	struct buf v = BUF_INIT;
 
 	page_clock(r, out, rec->time);

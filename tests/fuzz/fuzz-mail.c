@@ -64,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!r)
 		abort();
-	mail = json_object_get(r->obj, "mail");
+	mail = rec_get_json(r, "mail");
 	if (!json_is_object(mail))
 		abort();
 	check_string(mail, "from");
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_integer_value(json_object_get(mail, "size")) != (json_int_t)size)
 		abort();
 	text = rec_get_str(r, "text", &len);
-	if (!text || len > EVENT_TEXT_MAX || json_object_get(r->obj, "text_b64"))
+	if (!text || len > EVENT_TEXT_MAX || rec_get_json(r, "text_b64"))
 		abort();
 	/* cut only when full (a character boundary may leave up to 3 bytes out) */
 	if (rec_get_int(r, "text_size", &text_size) ? text_size <= (int64_t)len || len + 4 <= EVENT_TEXT_MAX : false)

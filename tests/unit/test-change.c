@@ -139,12 +139,12 @@ static void a_modified_file_gives_a_unified_diff(void **state)
 	assert_string_equal(rec_get_str(r, "path", NULL), c->path);
 	assert_string_equal(rec_get_str(r, "diff", NULL), buf_str(&text.diff));
 	assert_string_equal(rec_get_str(r, "by", NULL), "scan");
-	what = json_object_get(r->obj, "what");
+	what = rec_get_json(r, "what");
 	assert_int_equal(json_array_size(what), 1);
 	assert_string_equal(json_string_value(json_array_get(what, 0)), "content");
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r->obj, "old"), "sha256")), c->old.hash);
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r->obj, "new"), "sha256")), c->new.hash);
-	assert_null(json_object_get(r->obj, "note"));
+	assert_string_equal(json_string_value(json_object_get(rec_get_json(r, "old"), "sha256")), c->old.hash);
+	assert_string_equal(json_string_value(json_object_get(rec_get_json(r, "new"), "sha256")), c->new.hash);
+	assert_null(rec_get_json(r, "note"));
 	rec_free(r);
 }
 
@@ -161,8 +161,8 @@ static void an_added_file_is_all_new_lines_and_has_no_old_state(void **state)
 	assert_non_null(strstr(buf_str(&text.diff), "+welcome\n+to web1\n"));
 	assert_null(strstr(buf_str(&text.diff), "\n-"));
 	r = record_of(c);
-	assert_null(json_object_get(r->obj, "old"));
-	assert_non_null(json_object_get(r->obj, "new"));
+	assert_null(rec_get_json(r, "old"));
+	assert_non_null(rec_get_json(r, "new"));
 	rec_free(r);
 }
 
@@ -181,8 +181,8 @@ static void a_removed_file_is_all_old_lines_and_has_no_new_state(void **state)
 	assert_string_equal(buf_str(&text.summary), "deleted file");
 	assert_non_null(strstr(buf_str(&text.diff), "-welcome\n"));
 	r = record_of(c);
-	assert_non_null(json_object_get(r->obj, "old"));
-	assert_null(json_object_get(r->obj, "new"));
+	assert_non_null(rec_get_json(r, "old"));
+	assert_null(rec_get_json(r, "new"));
 	rec_free(r);
 }
 
@@ -279,7 +279,7 @@ static void a_binary_file_gets_a_summary_not_a_diff(void **state)
 	assert_int_equal(text.diff.len, 0);
 	assert_string_equal(buf_str(&text.note), "binary file, 7 -> 8 bytes");
 	r = record_of(c);
-	assert_null(json_object_get(r->obj, "diff"));
+	assert_null(rec_get_json(r, "diff"));
 	assert_string_equal(rec_get_str(r, "note", NULL), "binary file, 7 -> 8 bytes");
 	rec_free(r);
 }
@@ -321,8 +321,8 @@ static void a_sensitive_file_gives_its_hash_and_never_its_content(void **state)
 	assert_int_equal(rec_encode(r, &line), 0);
 	assert_null(strstr(buf_str(&line), "secret\\n"));
 	assert_null(strstr(buf_str(&line), "BEGIN"));
-	assert_true(json_is_true(json_object_get(json_object_get(r->obj, "new"), "sensitive")));
-	assert_string_equal(json_string_value(json_object_get(json_object_get(r->obj, "new"), "sha256")), c->new.hash);
+	assert_true(json_is_true(json_object_get(rec_get_json(r, "new"), "sensitive")));
+	assert_string_equal(json_string_value(json_object_get(rec_get_json(r, "new"), "sha256")), c->new.hash);
 	rec_free(r);
 	buf_release(&line);
 }
@@ -362,7 +362,7 @@ static void a_diff_too_long_is_cut_at_a_line_end_and_says_so(void **state)
 	assert_true(text.diff.len > CHANGE_DIFF_MAX - 64);
 	assert_int_equal(text.diff.data[text.diff.len - 1], '\n');
 	r = record_of(c);
-	assert_true(json_is_true(json_object_get(r->obj, "diff_cut")));
+	assert_true(json_is_true(rec_get_json(r, "diff_cut")));
 	rec_free(r);
 	buf_release(&old);
 	buf_release(&new);

@@ -42,7 +42,7 @@ static void a_title_is_one_line_and_hosts_are_host_names(void **state)
 	r = incident_open_record(T0, "web1", "alice", "root", "", "forum down", hosts, 2);
 	assert_non_null(r);
 	assert_string_equal(rec_get_str(r, "event", NULL), "open");
-	assert_int_equal(json_array_size(json_object_get(r->obj, "hosts")), 2);
+	assert_int_equal(json_array_size(rec_get_json(r, "hosts")), 2);
 	rec_free(r);
 	assert_null(incident_open_record(T0, "web1", "alice", "root", "", "two\nlines", NULL, 0));
 	assert_null(incident_open_record(T0, "web1", "alice", "root", "", "", NULL, 0));

@@ -28,7 +28,7 @@ static struct record *file(const char *msg, const char *team_text)
 
 static const char *mail_str(const struct record *r, const char *key)
 {
-	return json_string_value(json_object_get(json_object_get(r->obj, "mail"), key));
+	return json_string_value(json_object_get(rec_get_json(r, "mail"), key));
 }
 
 static const char *str(const struct record *r, const char *key)
@@ -53,7 +53,7 @@ static void round_trips(struct record *r)
 
 static bool has_problem(const struct record *r, const char *what)
 {
-	json_t *p = json_object_get(json_object_get(r->obj, "mail"), "problems");
+	json_t *p = json_object_get(rec_get_json(r, "mail"), "problems");
 	size_t i;
 	json_t *v;
 
@@ -180,7 +180,7 @@ static void multipart_prefers_plain_decodes_qp_and_charsets_and_lists_attachment
 				"Content-Type: image/png\nContent-Disposition: attachment; filename=\"a.png\"\n"
 				"Content-Transfer-Encoding: base64\n\naGVsbG8=\n--o--\n",
 				NULL);
-	json_t *att = json_object_get(json_object_get(r->obj, "mail"), "attachments");
+	json_t *att = json_object_get(rec_get_json(r, "mail"), "attachments");
 	(void)state;
 	assert_string_equal(mail_str(r, "from"), "René <r@x>");
 	assert_string_equal(mail_str(r, "subject"), "résumé");
@@ -203,7 +203,7 @@ static void unknown_charsets_and_invalid_bytes_are_read_anyway_and_marked(void *
 	rec_free(r);
 	r = file("Subject: x\nContent-Type: text/plain; charset=utf-8\n\nbad \xff\xfe end\n", NULL);
 	assert_true(has_problem(r, "not valid UTF-8"));
-	assert_null(json_object_get(r->obj, "text_b64"));
+	assert_null(rec_get_json(r, "text_b64"));
 	round_trips(r);
 	rec_free(r);
 	r = file("Subject: x\n\n8-bit \xe9t\xe9\n", NULL);
@@ -257,7 +257,7 @@ static void the_size_received_is_noted_when_only_a_part_was_read(void **state)
 	const char *msg = "Subject: cut\n\nbody\n";
 	struct record *r = mail_record(msg, strlen(msg), 100000000, NULL, 0, "web1", "nobody", "");
 	(void)state;
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(r->obj, "mail"), "size")), 100000000);
+	assert_int_equal(json_integer_value(json_object_get(rec_get_json(r, "mail"), "size")), 100000000);
 	assert_true(has_problem(r, "only the first"));
 	rec_free(r);
 }

@@ -64,7 +64,7 @@ static void an_up_record_carries_the_boot_and_the_previous_one(void **state)
 	assert_string_equal(rec_get_str(r, "boot_id", NULL), "bbb");
 	assert_string_equal(rec_get_str(r, "up", NULL), "2026-11-24T08:14:03.000000Z");
 	assert_string_equal(rec_get_str(r, "kernel", NULL), "6.1.0-28-amd64");
-	p = json_object_get(r->obj, "previous");
+	p = rec_get_json(r, "previous");
 	assert_string_equal(json_string_value(json_object_get(p, "boot_id")), "aaa");
 	assert_string_equal(json_string_value(json_object_get(p, "down")), "2026-11-24T08:13:03.000000Z");
 	assert_true(json_is_false(json_object_get(p, "clean")));
@@ -83,7 +83,7 @@ static void an_up_record_carries_the_boot_and_the_previous_one(void **state)
 	rec_free(r);
 	r = reboot_down_record(BTIME, "web1", "root", "bbb", "6.1.0-28-amd64");
 	assert_true(reboot_is(r, "down", "bbb"));
-	assert_null(json_object_get(r->obj, "previous"));
+	assert_null(rec_get_json(r, "previous"));
 	rec_free(r);
 	buf_release(&line);
 }

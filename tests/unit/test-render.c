@@ -9,9 +9,14 @@
 #include "base/day.h"
 #include "base/err.h"
 #include "base/utf8.h"
+#include "base/xalloc.h"
+#include "journal/journal.h"
 #include "journal/record.h"
+#include "journal/store.h"
+#include "view/markup.h"
 #include "view/page.h"
 #include "view/render.h"
+#include "view/threads.h"
 
 #define S 1000000LL
 #define T0 (1795508043 * S + 123456)	/* 2026-11-24T08:14:03.123456Z */
@@ -242,6 +247,115 @@ static void no_byte_of_a_record_reaches_the_terminal_unescaped(void **state)
 	rec_free(r);
 }
 
+/* the day of tests/light-day/ (tests/light-day.py says what it holds) */
+#define LIGHT_DAY "2026_11_24"
+
+/*
+ * The page of that day as show prints it, in one of four ways (0 text,
+ * 1 colour, 2 DokuWiki, 3 Markdown), its warnings first: from records
+ * read light as show reads a day (light), or from each line parsed by
+ * jansson as a day too big to keep parsed is shown.
+ */
+static char *show_light_day(struct journal *j, const struct threads *t, bool light, int how)
+{
+	struct store_day_lines d;
+	struct buf out = BUF_INIT;
+	struct render rd = { .color = how == 1 };
+	struct page pg;
+	size_t read_light = 0;
+
+	assert_int_equal(light ? store_day_lines_load_parsed(j, LIGHT_DAY, 100000, &d) :
+			 store_day_lines_load(j, LIGHT_DAY, &d), 0);
+	for (size_t i = 0; i < d.warnings.n; i++)
+		buf_addf(&out, "warning: %s\n", d.warnings.msgs[i]);
+	page_init(&pg, LIGHT_DAY, "UTC", NULL);
+	for (size_t i = 0; i < d.n; i++) {
+		const char *line, *path;
+		size_t len, lineno;
+
+		store_day_line(&d, i, &line, &len, &path, &lineno);
+		if (light) {
+			assert_non_null(store_day_line_record(&d, i));
+			read_light += !!store_day_line_record(&d, i)->light;
+			page_add_record(&pg, store_day_line_record(&d, i), line, len, path, lineno);
+		} else {
+			page_add(&pg, line, len, path, lineno);
+		}
+	}
+	/* all but the lines record-scan declines went the light way */
+	if (light && read_light < d.n - 8)
+		fail_msg("%zu of %zu records read light", read_light, d.n);
+	page_finish(&pg);
+	pg.threads = t;
+	if (how >= 2) {
+		markup_page_write(how == 2 ? MARKUP_DOKUWIKI : MARKUP_MARKDOWN, &out, &pg);
+	} else {
+		render_day_header(&rd, &out, LIGHT_DAY, "UTC", d.n);
+		render_day_page(&rd, &out, &pg);
+		render_release(&rd);
+	}
+	page_release(&pg);
+	store_day_lines_free(&d);
+	return buf_detach(&out, NULL);
+}
+
+static void a_day_read_light_shows_as_one_read_with_jansson(void **state)
+{
+	char *dir = unit_journal(), *from, *to;
+	static const char *const files[] = { "db1.jsonl", "mon1.jsonl", "web1.jsonl" };
+	struct threads t = { 0 };
+	struct journal *j;
+
+	(void)state;
+	to = xasprintf("%s/2026", dir);
+	assert_int_equal(mkdir(to, 0750), 0);
+	free(to);
+	to = xasprintf("%s/2026/" LIGHT_DAY, dir);
+	assert_int_equal(mkdir(to, 0750), 0);
+	free(to);
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		struct buf b = BUF_INIT;
+		FILE *f;
+		char chunk[4096];
+		size_t n;
+
+		from = xasprintf("tests/light-day/%s", files[i]);
+		to = xasprintf("%s/2026/" LIGHT_DAY "/%s", dir, files[i]);
+		assert_non_null(f = fopen(from, "rb"));
+		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_add(&b, chunk, n);
+		fclose(f);
+		unit_write(to, b.data, b.len, 0);
+		buf_release(&b);
+		free(from);
+		free(to);
+	}
+	assert_non_null(j = journal_open(dir));
+	if (day_set_tz("UTC") < 0)
+		fail_msg("%s", errget());
+	assert_int_equal(threads_load(j, THREADS_UPDATE, &t), 0);
+	for (int how = 0; how < 4; how++) {
+		char *jansson = show_light_day(j, &t, false, how), *light = show_light_day(j, &t, true, how);
+
+		/* what the day holds, so that agreeing is not agreeing on nothing */
+		assert_non_null(strstr(jansson, "caf"));
+		assert_non_null(strstr(jansson, "old-tool"));
+		assert_non_null(strstr(jansson, "openssl security update"));
+		assert_non_null(strstr(jansson, "mon1.jsonl:25: "));
+		/* the replies and acks of the day's records, from the threads */
+		assert_non_null(strstr(jansson, "carol"));
+		if (how < 2)
+			assert_non_null(strstr(jansson, "taken by carol"));
+		assert_string_equal(light, jansson);
+		free(jansson);
+		free(light);
+	}
+	threads_release(&t);
+	journal_close(j);
+	unit_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +365,7 @@ int main(void)
 		cmocka_unit_test(a_day_header_counts_one_record),
 		cmocka_unit_test(a_page_of_records_parsed_once_renders_as_one_of_lines),
 		cmocka_unit_test(no_byte_of_a_record_reaches_the_terminal_unescaped),
+		cmocka_unit_test(a_day_read_light_shows_as_one_read_with_jansson),
 	};
 	return cmocka_run_group_tests_name("render", tests, NULL, NULL);
 }

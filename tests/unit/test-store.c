@@ -1068,7 +1068,7 @@ static void a_damaged_line_is_reported_with_file_and_line_and_the_rest_is_loaded
 			assert_non_null(kept);
 			r = rec_parse(line, len, false);
 			assert_non_null(r);
-			assert_true(json_equal(r->obj, kept->obj));
+			assert_true(json_equal(rec_obj(r), rec_obj(kept)));
 			assert_int_equal(kept->seq, r->seq);
 			assert_string_equal(kept->path, p);
 			assert_int_equal(kept->lineno, lineno);
@@ -1742,7 +1742,7 @@ static void a_big_day_loads_the_same_on_every_cpu(void **state)
 			assert_true(line != prev_line);
 			if (max) {
 				assert_non_null(store_day_line_record(&dl, i));
-				assert_true(json_equal(r->obj, store_day_line_record(&dl, i)->obj));
+				assert_true(json_equal(rec_obj(r), rec_obj(store_day_line_record(&dl, i))));
 			} else {
 				assert_null(store_day_line_record(&dl, i));
 			}
