@@ -245,3 +245,34 @@ with_hub() {
 		[ "$status" -eq 0 ] || fail "$stderr"
 	done
 }
+
+@test "a line cache forged by a member: root's days neither believes it nor writes through a link there" {
+	lb note "a second note" >/dev/null
+	expected=$(lb days)
+	# the member keeps a cache of its own, then puts a copy with other
+	# counts where root's cache is
+	as_member "$LOGBOOK" days >/dev/null
+	mine="$LOGBOOK_DIR/.state/lines/$(id -u "$MEMBER")"
+	[ -f "$mine" ] || fail "the member has no cache"
+	as_member rm -f "$LOGBOOK_DIR/.state/lines/0"
+	# shellcheck disable=SC2016 # the member's shell expands it
+	as_member sh -c 'sed "s/ [0-9]* 0\$/ 999 0/" "$1"' sh "$mine" >"$BATS_TEST_TMPDIR/forged"
+	grep -q ' 999 0$' "$BATS_TEST_TMPDIR/forged" || fail "nothing forged: $(cat "$BATS_TEST_TMPDIR/forged")"
+	as_member cp "$BATS_TEST_TMPDIR/forged" "$LOGBOOK_DIR/.state/lines/0"
+	run --separate-stderr lb days
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = "$expected" ] || fail "root believed the member's cache: $output"
+	# a link where root's cache goes, then the directory swapped for a link
+	# to a root-only directory: nothing read or written through either
+	links=("$LOGBOOK_DIR/.state/lines/0" "$LOGBOOK_DIR/.state/lines")
+	targets=("$ROOT_ONLY/target" "$ROOT_ONLY")
+	for k in 0 1; do
+		as_member rm -rf "${links[k]}"
+		as_member ln -s "${targets[k]}" "${links[k]}"
+		lb note "a record after ${links[k]} was swapped" >/dev/null
+		run --separate-stderr lb days
+		root_only_intact
+		[ "$status" -eq 0 ] || fail "$stderr"
+		[[ "$output" == "$(date -u +%Y_%m_%d)       $((k + 3))  web1:$((k + 3))" ]] || fail "$output"
+	done
+}
