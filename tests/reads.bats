@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# shellcheck disable=SC2154 # bats's run sets stderr and stderr_lines
 # The read commands that answer from caches and the search index instead
 # of reading every record file (days, packages, advisories, ack's check of
 # an advisory id, list in time order): the same bytes, warnings and exit
