@@ -231,9 +231,9 @@ static int read_from(int fd, const char *path, struct entry *e)
 }
 
 /*
- * The file rel (at path, name in the directory dfd) into the cache's fresh entries: from the cache
- * when it did not change, its new lines when it grew.  -1 and errget()
- * when it does not open (the store's message).
+ * The file rel (at path, name in the directory dfd) into out: from the
+ * cache when it did not change, its new lines read when it grew.  -1 and
+ * errget() when it does not open (the store's message).
  */
 static int see_file(struct cache *c, const char *rel, int dfd, const char *name, const char *path,
 		    struct entry *out)
@@ -243,8 +243,9 @@ static int see_file(struct cache *c, const char *rel, int dfd, const char *name,
 	int fd;
 
 	memset(out, 0, sizeof *out);
-	if (fstatat(dfd, dfd == AT_FDCWD ? path : name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) && may_read(c, &st) && old &&
-	    old->inode == (unsigned long long)st.st_ino && old->size <= (unsigned long long)st.st_size) {
+	if (old && fstatat(dfd, dfd == AT_FDCWD ? path : name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && may_read(c, &st) && old->inode == (unsigned long long)st.st_ino &&
+	    old->size <= (unsigned long long)st.st_size) {
 		*out = *old;
 		out->rel = xstrdup(rel);
 		if (old->size == (unsigned long long)st.st_size)
