@@ -195,17 +195,34 @@ static bool may_read(const struct cache *c, const struct stat *st)
 	return st->st_mode & S_IROTH;
 }
 
-static bool names_package(const char *line, size_t len)
+/* whether a line of data (complete lines) that names a package, an inventory or an advisory does not parse */
+static bool damaged_package_line(const char *data, size_t len)
 {
-	return memmem(line, len, "\"package\"", 9) || memmem(line, len, "\"inventory\"", 11) ||
-	       memmem(line, len, "\"advisory\"", 10);
+	static const char *const words[] = { "\"package\"", "\"inventory\"", "\"advisory\"" };
+
+	/* each word sought through the whole text (most lines hold none), then its line parsed */
+	for (size_t w = 0; w < sizeof words / sizeof *words; w++) {
+		size_t wl = strlen(words[w]);
+		const char *p = data, *end = data + len, *hit;
+		while (p < end && (hit = memmem(p, (size_t)(end - p), words[w], wl))) {
+			const char *start = memrchr(data, '\n', (size_t)(hit - data));
+			const char *nl = memchr(hit, '\n', (size_t)(end - hit));
+			struct record *r;
+			start = start ? start + 1 : data;
+			if (!(r = rec_parse(start, (size_t)(nl - start), false)))
+				return true;
+			rec_free(r);
+			p = nl + 1;
+		}
+	}
+	return false;
 }
 
 /* the complete lines of fd from e->size on, into e; -1 and errget() on a read error */
 static int read_from(int fd, const char *path, struct entry *e)
 {
 	struct buf b = BUF_INIT;
-	const char *p, *end;
+	const char *p, *end, *nl;
 
 	if (lseek(fd, (off_t)e->size, SEEK_SET) < 0 || fs_read_fd(fd, &b, 0) < 0) {
 		errset_sys("%s", path);
@@ -213,19 +230,14 @@ static int read_from(int fd, const char *path, struct entry *e)
 		return -1;
 	}
 	p = buf_str(&b);
-	end = p + b.len;
-	for (const char *nl; p < end && (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
-		size_t len = (size_t)(nl - p);
+	/* the complete lines only: a torn last line is read again when it is whole */
+	end = b.len ? memrchr(p, '\n', b.len) : NULL;
+	end = end ? end + 1 : p;
+	for (const char *q = p; q < end && (nl = memchr(q, '\n', (size_t)(end - q))); q = nl + 1)
 		e->lines++;
-		if (!e->damaged && names_package(p, len)) {
-			struct record *r = rec_parse(p, len, false);
-			if (r)
-				rec_free(r);
-			else
-				e->damaged = true;
-		}
-		e->size += len + 1;
-	}
+	if (!e->damaged)
+		e->damaged = damaged_package_line(p, (size_t)(end - p));
+	e->size += (unsigned long long)(end - p);
 	buf_release(&b);
 	return 0;
 }
