@@ -100,7 +100,7 @@ scale() {
 	[[ "$output" == *"generating: build/bench/gen --hosts 2 --admins 10 --days 3 --per-day 20 --start $start $j"* ]] ||
 		fail "$output"
 	local p
-	for p in start search show news who hook verify sync disk; do
+	for p in start search show news who reads hook verify sync disk; do
 		[[ "$output" == *$'\n'"== $p (load "* ]] || fail "no part $p: $output"
 		[[ "$output" =~ $'\n'"($p took "[0-9.]+" s)" ]] || fail "no time for $p: $output"
 	done
@@ -108,7 +108,7 @@ scale() {
 	# a row of the summary for each target; each says met or NOT MET
 	local rows
 	rows=$(sed -n '/^== targets/,$p' <<<"$output" | grep -cE ' (met|NOT MET)$')
-	[ "$rows" -eq 23 ] || fail "$rows target rows: $output"
+	[ "$rows" -eq 28 ] || fail "$rows target rows: $output"
 	# the planted records are found, 3 of each, and the words' shares printed
 	local rare='
 quokka +rare word +[0-9.]+% +3 +3 ' common='

@@ -33,6 +33,24 @@ teardown() {
 	member_remove
 }
 
+# a link where root's cache DIR/0 goes (replaced, never written through),
+# then DIR swapped for a link to a root-only directory (nothing written
+# there), a record before each so that the cache has something new to
+# take: links_at_cache DIR COMMAND... (run as root, must succeed)
+links_at_cache() {
+	local dir=$1 k
+	shift
+	local links=("$dir/0" "$dir") targets=("$ROOT_ONLY/target" "$ROOT_ONLY")
+	for k in 0 1; do
+		as_member rm -rf "${links[k]}"
+		as_member ln -s "${targets[k]}" "${links[k]}"
+		lb note "a record after ${links[k]} was swapped" >/dev/null
+		run --separate-stderr lb "$@"
+		root_only_intact
+		[ "$status" -eq 0 ] || fail "$stderr"
+	done
+}
+
 # a bare hub the journal syncs with
 with_hub() {
 	HUB="$BATS_TEST_TMPDIR/hub.git"
@@ -231,17 +249,25 @@ with_hub() {
 	run --separate-stderr lb news --no-pager --all
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[[ "$output" != *DSA-6666-1* ]] || fail "root believed the member's cache: $output"
-	# a link where root's cache goes (replaced, never written through), then
-	# the directory swapped for a link to a root-only directory (nothing
-	# written there); a record in between, so that the cache has rows to take
-	links=("$LOGBOOK_DIR/.state/pkgrecs/0" "$LOGBOOK_DIR/.state/pkgrecs")
-	targets=("$ROOT_ONLY/target" "$ROOT_ONLY")
-	for k in 0 1; do
-		as_member rm -rf "${links[k]}"
-		as_member ln -s "${targets[k]}" "${links[k]}"
-		lb note "a record after ${links[k]} was swapped" >/dev/null
-		run --separate-stderr lb news --no-pager
-		root_only_intact
-		[ "$status" -eq 0 ] || fail "$stderr"
-	done
+	links_at_cache "$LOGBOOK_DIR/.state/pkgrecs" news --no-pager
+}
+
+@test "a line cache forged by a member: root's days neither believes it nor writes through a link there" {
+	lb note "a second note" >/dev/null
+	expected=$(lb days)
+	# the member keeps a cache of its own, then puts a copy with other
+	# counts where root's cache is
+	as_member "$LOGBOOK" days >/dev/null
+	mine="$LOGBOOK_DIR/.state/lines/$(id -u "$MEMBER")"
+	[ -f "$mine" ] || fail "the member has no cache"
+	as_member rm -f "$LOGBOOK_DIR/.state/lines/0"
+	# shellcheck disable=SC2016 # the member's shell expands it
+	as_member sh -c 'sed "s/ [0-9]* 0\$/ 999 0/" "$1"' sh "$mine" >"$BATS_TEST_TMPDIR/forged"
+	grep -q ' 999 0$' "$BATS_TEST_TMPDIR/forged" || fail "nothing forged: $(cat "$BATS_TEST_TMPDIR/forged")"
+	as_member cp "$BATS_TEST_TMPDIR/forged" "$LOGBOOK_DIR/.state/lines/0"
+	run --separate-stderr lb days
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$output" = "$expected" ] || fail "root believed the member's cache: $output"
+	links_at_cache "$LOGBOOK_DIR/.state/lines" days
+	[[ "$output" == "$(date -u +%Y_%m_%d)       4  web1:4" ]] || fail "$output"
 }

@@ -43,9 +43,7 @@ static bool known_advisory(struct journal *j, const char *id)
 	struct advisories adv;
 	bool found = false;
 
-	if (inventory_load(j, NULL, &inv) < 0)
-		die("ack: %s", errget());
-	if (advisories_load(j, &inv, &adv) < 0)
+	if (advisories_read(j, NULL, &inv, &adv) < 0)
 		die("ack: %s", errget());
 	for (size_t i = 0; i < adv.n && !found; i++)
 		found = !strcmp(adv.v[i].a.id, id);

@@ -72,7 +72,7 @@ int cmd_advisories(int argc, char **argv)
 	}
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (inventory_load(j, NULL, &inv) < 0 || advisories_load(j, &inv, &adv) < 0)
+	if (advisories_read(j, NULL, &inv, &adv) < 0)
 		die_err();
 	cli_print_warnings(&inv.warnings);
 	cli_print_warnings(&adv.warnings);

@@ -7,6 +7,7 @@
 #include "base/buf.h"
 #include "base/err.h"
 #include "cmd/cmd.h"
+#include "journal/store-lines.h"
 #include "base/banned.h"
 
 static const char usage[] =
@@ -22,13 +23,14 @@ int cmd_days(int argc, char **argv)
 	struct store_days days;
 	struct journal *j;
 	struct buf out = BUF_INIT;
+	bool clean;
 
 	optind = cli_only_help(usage, argc, argv);
 	if (optind < argc)
 		cli_usage_exit(usage, "days: unexpected argument '%s'", argv[optind]);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (store_list_days(j, &days) < 0)
+	if (store_lines_days(j, &days, &clean) < 0)
 		die_err();
 	cli_print_warnings(&days.warnings);
 	for (size_t i = 0; i < days.n; i++) {

@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/utf8.h"
 #include "cmd/cmd.h"
+#include "view/advisories.h"
 #include "view/inventory.h"
 #include "base/banned.h"
 
@@ -81,7 +82,7 @@ int cmd_packages(int argc, char **argv)
 		cli_usage_exit(usage, "packages: --host: '%s' is not a host name", host);
 	j = cmd_journal();
 	cmd_ingest_first(j);
-	if (inventory_load(j, host, &inv) < 0)
+	if (advisories_read(j, host, &inv, NULL) < 0)
 		die_err();
 	cli_print_warnings(&inv.warnings);
 	for (size_t h = 0; h < inv.n; h++) {

@@ -17,4 +17,10 @@
  */
 int store_last_record(int fd, off_t size, int64_t *seq, char hash[REC_HASH_LEN + 1], struct record **out);
 
+/*
+ * path opened for reading as a record file: a regular file, no link
+ * followed; -1 and errget() ("<path>: why") when not (store-read.c).
+ */
+int store_open_record_file(const char *path);
+
 #endif

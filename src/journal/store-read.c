@@ -29,7 +29,7 @@
  * Record files are regular files written by logbook: a symlink (to
  * /dev/zero, say) or a device would make a reader read without end.
  */
-static int open_record_file(const char *path)
+int store_open_record_file(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 	struct stat st;
@@ -54,7 +54,7 @@ int store_scan_file_buf(const char *path, struct buf *b, store_line_fn fn, void 
 {
 	const char *p, *end;
 	size_t lineno = 0;
-	int fd = open_record_file(path);
+	int fd = store_open_record_file(path);
 
 	buf_reset(b);
 	if (fd < 0)
@@ -382,7 +382,7 @@ int store_day_lines_load_parsed(struct journal *j, const char *day, size_t max, 
 		out->hosts[i] = xstrndup(files[i], strlen(files[i]) - 6);
 		out->nfiles++;
 		/* one unreadable file does not hide the other hosts' records */
-		fd = open_record_file(out->paths[i]);
+		fd = store_open_record_file(out->paths[i]);
 		if (fd < 0 || fs_read_fd(fd, &out->files[i], 0) < 0) {
 			read_error_of[i] = fd < 0 ? xstrdup(errget()) : xasprintf("%s: %s", out->paths[i], strerror(errno));
 			if (fd >= 0)
@@ -456,7 +456,7 @@ void store_day_free(struct store_day *d)
 /* newlines in the file at path; -1 and errget() when it cannot be read */
 static ssize_t count_lines(const char *path)
 {
-	int fd = open_record_file(path);
+	int fd = store_open_record_file(path);
 	char chunk[65536];
 	ssize_t lines = 0;
 	ssize_t n;
@@ -481,7 +481,7 @@ static ssize_t count_lines(const char *path)
 /* whether the file at path opens; -1 and errget() when not */
 static int check_open(const char *path)
 {
-	int fd = open_record_file(path);
+	int fd = store_open_record_file(path);
 
 	if (fd < 0)
 		return -1;
@@ -605,7 +605,7 @@ int store_each_file(const struct journal *j, size_t max_days, store_file_fn fn, 
 
 int store_file_last_seq(const char *path, int64_t *seq)
 {
-	int fd = open_record_file(path);
+	int fd = store_open_record_file(path);
 	char hash[REC_HASH_LEN + 1];
 	struct stat st;
 	int rc;
@@ -640,7 +640,7 @@ static bool has_head(const struct store_head *v, size_t n, const char *host)
 /* the last record of one host's file into v[*n] when it has one */
 static void add_head(const char *path, const char *host, struct store_head **v, size_t *n)
 {
-	int fd = open_record_file(path);
+	int fd = store_open_record_file(path);
 	struct stat st;
 	struct store_head h = { 0 };
 

@@ -20,6 +20,7 @@
 #include "base/utf8.h"
 #include "base/xalloc.h"
 #include "journal/record.h"
+#include "journal/store-lines.h"
 #include "view/advisories.h"
 #include "base/banned.h"
 
@@ -281,6 +282,38 @@ int advisories_load_quick(struct journal *j, struct inventory *inv, struct advis
 	if (rc < 0)
 		inventory_release(inv);
 	return rc;
+}
+
+/* whether the files hold nothing a reader of them would report that the index's rows cannot show */
+static bool files_clean(struct journal *j)
+{
+	struct store_days days;
+	bool clean = false;
+
+	if (store_lines_days(j, &days, &clean) < 0)
+		return false;
+	store_days_free(&days);
+	return clean;
+}
+
+int advisories_read(struct journal *j, const char *host, struct inventory *inv, struct advisories *adv)
+{
+	struct pkgrecs p;
+
+	if (files_clean(j) && pkgrecs_load(j, &p) == 0) {
+		inventory_from_recs(&p, host, inv);
+		if (adv)
+			advisories_from_recs(&p, inv, adv);
+		pkgrecs_release(&p);
+		return 0;
+	}
+	if (inventory_load(j, host, inv) < 0)
+		return -1;
+	if (adv && advisories_load(j, inv, adv) < 0) {
+		inventory_release(inv);
+		return -1;
+	}
+	return 0;
 }
 
 void advisories_release(struct advisories *a)

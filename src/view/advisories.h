@@ -81,6 +81,16 @@ int advisories_from_recs(const struct pkgrecs *p, const struct inventory *inv, s
  * when 0; -1 and errget() when the journal cannot be read.
  */
 int advisories_load_quick(struct journal *j, struct inventory *inv, struct advisories *out);
+/*
+ * What inventory_load (of host, or every host when NULL) and, when adv is
+ * not NULL, advisories_load give, to the byte, warnings included: from
+ * the search index and its cache when every record file opens and none
+ * holds a damaged line that names a package, an inventory or an advisory
+ * (journal/store-lines.h, the one walk that still sees every file), else
+ * from the files.  Release both when 0; -1 and errget() when the journal
+ * cannot be read.
+ */
+int advisories_read(struct journal *j, const char *host, struct inventory *inv, struct advisories *adv);
 void advisories_release(struct advisories *a);
 static inline bool adv_done(const struct adv_item *it)
 {
