@@ -159,6 +159,7 @@ size_t index_count_chars(const char *s)
 static int run_update(struct updater *u)
 {
 	char fp[REC_HASH_LEN + 1], old[REC_HASH_LEN + 1], last[32];
+	struct buf years = BUF_INIT;
 	long long t = 0;
 	int64_t now = day_now_us();
 	bool racy;
@@ -170,7 +171,9 @@ static int run_update(struct updater *u)
 	 * an hour every file is looked at, whatever the marks say: a record
 	 * file edited by hand, outside any writer, is seen within the hour.
 	 */
-	index_fingerprint(u->j, fp, &racy, &u->marks);
+	index_meta_get_buf(u->db, "years", &years);
+	index_fingerprint(u->j, buf_str(&years), fp, &racy, &u->marks);
+	buf_release(&years);
 	if (index_meta_get(u->db, "full", last, sizeof last) == 0)
 		t = atoll(last);
 	u->full = now - t > INDEX_FULL_EVERY || now < t;
