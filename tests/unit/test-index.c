@@ -370,13 +370,21 @@ static void only_the_files_of_hosts_that_wrote_are_looked_at(void **state)
 	assert_int_equal(st.files, 0);
 }
 
+/* write the first line of the file from into the file to */
+static void write_first_line(const char *from, const char *to)
+{
+	size_t size = 0;
+	char *data = unit_read(from, &size), *nl = strchr(data, '\n');
+
+	unit_write(to, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+}
+
 static void a_file_replaced_by_hand_is_seen(void **state)
 {
 	struct fixture *f = *state;
 	struct index_stats st;
 	char path[4096], tmp[4096];
-	size_t size = 0;
-	char *data, *nl;
 
 	plant(f);
 	age_dirs(f);
@@ -384,10 +392,7 @@ static void a_file_replaced_by_hand_is_seen(void **state)
 	/* a restore: the first line only, put in place by rename (its directory's mtime moves) */
 	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
 	snprintf(tmp, sizeof tmp, "%s/2025/2025_01_04/.restore", f->dir);
-	data = unit_read(path, &size);
-	nl = strchr(data, '\n');
-	unit_write(tmp, data, (size_t)(nl - data) + 1, 0);
-	free(data);
+	write_first_line(path, tmp);
 	assert_int_equal(rename(tmp, path), 0);
 	assert_int_equal(index_update(f->j, &st), 0);
 	expect(f, "pg_hba", "");
@@ -427,8 +432,6 @@ static void old_days_changed_by_hand_are_seen(void **state)
 	struct fixture *f = *state;
 	struct index_stats st;
 	char path[4096], saved[4096];
-	size_t size = 0;
-	char *data, *nl;
 	time_t old = 1736035200;
 
 	plant(f);
@@ -456,21 +459,15 @@ static void old_days_changed_by_hand_are_seen(void **state)
 	expect(f, "Backup", "web1:2:2025_01_03;");
 	/* a file put in an old day: db1's first record, as mail1's */
 	snprintf(path, sizeof path, "%s/2025/2025_01_03/db1.jsonl", f->dir);
-	data = unit_read(path, &size);
-	nl = strchr(data, '\n');
-	snprintf(path, sizeof path, "%s/2025/2025_01_02/mail1.jsonl", f->dir);
-	unit_write(path, data, (size_t)(nl - data) + 1, 0);
-	free(data);
+	snprintf(saved, sizeof saved, "%s/2025/2025_01_02/mail1.jsonl", f->dir);
+	write_first_line(path, saved);
 	set_mtime(f, "2025/2025_01_02", old + 60);
 	assert_int_equal(index_update(f->j, &st), 0);
 	expect(f, "vacuumdb", "mail1:1:2025_01_02;db1:1:2025_01_03;");
 	/* an editor's save: the file written anew beside it, renamed over it */
 	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
 	snprintf(saved, sizeof saved, "%s/2025/2025_01_04/.db1.jsonl.swp", f->dir);
-	data = unit_read(path, &size);
-	nl = strchr(data, '\n');
-	unit_write(saved, data, (size_t)(nl - data) + 1, 0);
-	free(data);
+	write_first_line(path, saved);
 	assert_int_equal(rename(saved, path), 0);
 	set_mtime(f, "2025/2025_01_04", old + 120);
 	assert_int_equal(index_update(f->j, &st), 0);
