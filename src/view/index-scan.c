@@ -335,10 +335,9 @@ void index_fingerprint(struct journal *j, const char *years_known, char out[REC_
 				if (d->d_name[0] == '.')
 					continue;
 				/* a name with a space or a newline is listed again each time (a year of days has none) */
-				if (strpbrk(d->d_name, " \n"))
+				if (strpbrk(d->d_name, " \n")) {
 					plain = false;
-				else
-				{
+				} else {
 					buf_addc(&m->years, ' ');
 					buf_adds(&m->years, d->d_name);
 				}
