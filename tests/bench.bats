@@ -165,3 +165,22 @@ systemctl +~15% +[0-9.]+% '
 	# the place a week back: news has the week's records to show
 	[[ "$output" =~ a\ week\ away:\ since\ [0-9_]+\ 20:00\ \(280\ records\) ]] || fail "$output"
 }
+
+@test "bench/rare runs on a toy bench/scale journal, with an older build beside, and prints every row" {
+	local j=$BATS_TEST_TMPDIR/j
+	run --separate-stderr scale KEEP="$j" PARTS=disk
+	[ "$status" -eq 0 ] || fail "$stderr"
+	cp -a "$j" "$BATS_TEST_TMPDIR/before"
+	run --separate-stderr env J="$j" BEFORE="$LOGBOOK" BEFORE_J="$BATS_TEST_TMPDIR/before" N=2 ROUNDS=1 \
+		LOGBOOK="$LOGBOOK" "$BATS_TEST_DIRNAME/../bench/rare"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	local q rows
+	for q in quokka /opt/kiwi/rotate-keys.sh 203.0.113.77; do
+		rows=$(grep -cE "^$q +(rare word|rare path|IP address) +.* [0-9.]+x +[0-9.]+x$" <<<"$output" || true)
+		[ "$rows" -eq 3 ] || fail "$q: $rows rows: $output"
+	done
+	# BEFORE without a journal of its own is refused
+	run --separate-stderr env J="$j" BEFORE="$LOGBOOK" "$BATS_TEST_DIRNAME/../bench/rare"
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"BEFORE needs a journal of its own"* ]] || fail "$stderr"
+}

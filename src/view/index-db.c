@@ -7,7 +7,9 @@
  *                              "generation" (index_position), "head:<host>" (the
  *                              seq of its chain head and the hash of its written
  *                              ref at the last update), "file_hosts" (the hosts
- *                              that have record files), "text_token" (index-text.c)
+ *                              that have record files), "text_token" (index-text.c),
+ *                              "years" (each year directory's names, with the
+ *                              inode and times it had when they were listed)
  *   files(id, path, size, inode, lines)
  *                              per record file, how far it is indexed: the
  *                              end of its last complete line, and its inode
@@ -244,7 +246,7 @@ sqlite3 *index_db_open(struct journal *j, const char *path, bool *created)
 	return NULL;
 }
 
-int index_meta_get(sqlite3 *db, const char *key, char *out, size_t size)
+int index_meta_get_buf(sqlite3 *db, const char *key, struct buf *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -253,10 +255,21 @@ int index_meta_get(sqlite3 *db, const char *key, char *out, size_t size)
 		return -1;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
-		snprintf(out, size, "%s", (const char *)sqlite3_column_text(st, 0));
+		buf_add(out, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 		rc = 0;
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+int index_meta_get(sqlite3 *db, const char *key, char *out, size_t size)
+{
+	struct buf b = BUF_INIT;
+	int rc = index_meta_get_buf(db, key, &b);
+
+	if (rc == 0)
+		snprintf(out, size, "%s", buf_str(&b));
+	buf_release(&b);
 	return rc;
 }
 

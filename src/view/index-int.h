@@ -86,6 +86,8 @@ struct marks {
 	struct day_stat *days;	/* every entry of every year directory, when days_ok */
 	size_t ndays;
 	bool days_ok;
+	struct buf years;	/* each year directory's identity and names (meta "years", index-scan.c) */
+	bool years_same;	/* the same as the last update's */
 	char global[REC_HASH_LEN + 1];	/* the packed refs, the format */
 	bool global_same, global_racy;
 };
@@ -126,6 +128,8 @@ bool index_db_damaged(int rc);
 void index_db_remove(const char *path);
 int index_db_err(sqlite3 *db, const char *what);
 int index_meta_get(sqlite3 *db, const char *key, char *out, size_t size);
+/* the same, of any length, into out */
+int index_meta_get_buf(sqlite3 *db, const char *key, struct buf *out);
 int index_meta_set(struct updater *u, const char *key, const char *value);
 int index_prepare(struct updater *u, const char *sql, sqlite3_stmt **st);
 int index_step_done(struct updater *u, sqlite3_stmt *s);
@@ -154,7 +158,9 @@ int index_text_search(sqlite3 *db, struct journal *j, const struct index_query *
 
 /* ---- index-scan.c ---- */
 
-void index_fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy, struct marks *m);
+/* years_known: meta "years" of the last update ("" or NULL: none) */
+void index_fingerprint(struct journal *j, const char *years_known, char out[REC_HASH_LEN + 1], bool *racy,
+		       struct marks *m);
 void index_marks_free(struct marks *m);
 int index_load_marks(struct updater *u);
 int index_store_marks(struct updater *u);

@@ -95,21 +95,59 @@ static int walk_files(struct journal *j, const char *since, const char *until, w
  * writing a host's files (replica.c); a file added, removed or replaced
  * by any other means (a restore, an editor) changes its directory's
  * mtime.  The head and ref files are hashed by content; directories by
- * inode and mtime, and since file times are coarse (two changes within
- * one clock tick look alike), a directory changed in the last 2 seconds
- * makes the fingerprint racy: it is then not kept, and the next update
- * walks the files again.  Appending to a record file by hand, outside
- * the store, is not seen until the next write: docs/format.md says only
- * the host's writer appends.
+ * name, inode and mtime, as bytes (formatting them as text cost ~1 ms of
+ * a search at 3,650 days), and since file times are coarse (two changes
+ * within one clock tick look alike), a directory changed in the last 2
+ * seconds makes the fingerprint racy: it is then not kept, and the next
+ * update walks the files again.  Appending to a record file by hand,
+ * outside the store, is not seen until the next write: docs/format.md
+ * says only the host's writer appends.
  */
 static void add_stat(struct buf *b, const char *name, const struct stat *st, int64_t now, bool *racy)
 {
-	int64_t mtime = (int64_t)st->st_mtim.tv_sec * 1000000 + st->st_mtim.tv_nsec / 1000;
+	int64_t v[3] = { (int64_t)st->st_ino, (int64_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec };
 
-	buf_addf(b, "%s %llu %lld.%09ld\n", name, (unsigned long long)st->st_ino, (long long)st->st_mtim.tv_sec,
-		 st->st_mtim.tv_nsec);
-	if (now - mtime < 2000000)
+	buf_add(b, name, strlen(name) + 1);
+	buf_add(b, v, sizeof v);
+	if (now - (v[1] * 1000000 + v[2] / 1000) < 2000000)
 		*racy = true;
+}
+
+/*
+ * A year directory's names, as the last update listed them: a line
+ * "YYYY <inode> <mtime> <ctime> <name> <name>..." of meta "years" per
+ * year directory (index_store_marks).  A directory whose inode, mtime and
+ * ctime are the same still holds the same names (creating, removing or
+ * renaming an entry sets the last two), so they need not be listed
+ * again, only stat-ed: listing the 10 year directories of 3,650 days
+ * cost ~1 ms of a search.  The ctime is what tells a day directory
+ * restored by rsync -a or tar, which set the year's mtime back: no
+ * program can set a ctime.  A directory whose mtime or ctime is within
+ * the clock tick (2 seconds, as for the fingerprint) is not noted.
+ */
+static void year_identity(char *out, size_t size, const struct stat *st)
+{
+	snprintf(out, size, "%llu %lld.%09ld %lld.%09ld", (unsigned long long)st->st_ino,
+		 (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec, (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+/* the names of year in known (" name name..."), when its identity there is the one given */
+static bool year_known(const char *known, const char *year, const char *identity, const char **names, size_t *len)
+{
+	size_t ylen = strlen(year), ilen = strlen(identity);
+
+	for (const char *p = known; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t l = eol ? (size_t)(eol - p) : strlen(p);
+		if (l >= ylen + 1 + ilen && !memcmp(p, year, ylen) && p[ylen] == ' ' &&
+		    !memcmp(p + ylen + 1, identity, ilen) && (l == ylen + 1 + ilen || p[ylen + 1 + ilen] == ' ')) {
+			*names = p + ylen + 1 + ilen;
+			*len = l - ylen - 1 - ilen;
+			return true;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	return false;
 }
 
 static struct host_mark *mark_of(struct marks *m, const char *host)
@@ -131,6 +169,7 @@ void index_marks_free(struct marks *m)
 	}
 	free(m->v);
 	free(m->days);
+	buf_release(&m->years);
 	memset(m, 0, sizeof *m);
 }
 
@@ -182,9 +221,33 @@ static void add_files(struct marks *m, const char *dir, const char *what)
 	fs_free_names(names, n);
 }
 
-void index_fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy, struct marks *m)
+/* stat name in the year directory yfd for the fingerprint, and keep a day's stat for the walk */
+static void fingerprint_day(struct marks *m, struct buf *b, int yfd, const char *year, const char *name, int64_t now,
+			    bool *racy, size_t *cap)
 {
-	struct buf b = BUF_INIT, g = BUF_INIT;
+	struct stat st;
+	size_t ylen = strlen(year), nlen = strlen(name);
+
+	if (fstatat(yfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	add_stat(b, name, &st, now, racy);
+	/* what the walk stats again: a day's name has DAY_LEN characters, a year's 4 */
+	if (nlen != DAY_LEN || ylen != 4)
+		return;
+	if (m->ndays == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		m->days = xreallocarray(m->days, *cap, sizeof *m->days);
+	}
+	memcpy(m->days[m->ndays].rel, year, 4);
+	m->days[m->ndays].rel[4] = '/';
+	memcpy(m->days[m->ndays].rel + 5, name, DAY_LEN + 1);
+	m->days[m->ndays++].st = st;
+}
+
+void index_fingerprint(struct journal *j, const char *years_known, char out[REC_HASH_LEN + 1], bool *racy,
+		       struct marks *m)
+{
+	struct buf b = BUF_INIT, g = BUF_INIT, name = BUF_INIT;
 	int64_t now = day_now_us();
 	char *p;
 	struct stat st;
@@ -224,43 +287,77 @@ void index_fingerprint(struct journal *j, char out[REC_HASH_LEN + 1], bool *racy
 	}
 	add_stat(&b, ".", &st, now, racy);
 	while ((y = readdir(years))) {
+		char identity[96];
+		const char *names;
+		size_t len, line_start = m->years.len;
+		bool year_racy = false, trusted;
 		int yfd;
-		DIR *days;
-		struct dirent *d;
 		if (!store_is_year(y->d_name, NULL) ||
 		    (yfd = openat(root, y->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 			continue;
-		if (fstat(yfd, &st) < 0 || !(days = fdopendir(yfd))) {
+		if (fstat(yfd, &st) < 0) {
 			close(yfd);
 			*racy = true;
 			continue;
 		}
-		add_stat(&b, y->d_name, &st, now, racy);
-		while ((d = readdir(days))) {
-			if (d->d_name[0] == '.')
-				continue;
-			if (fstatat(yfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-				add_stat(&b, d->d_name, &st, now, racy);
-				/* what the walk stats again: a day's name has DAY_LEN characters, a year's 4 */
-				if (strlen(d->d_name) == DAY_LEN && strlen(y->d_name) == 4) {
-					if (m->ndays == cap) {
-						cap = cap ? cap * 2 : 1024;
-						m->days = xreallocarray(m->days, cap, sizeof *m->days);
-					}
-					snprintf(m->days[m->ndays].rel, sizeof m->days[m->ndays].rel, "%s/%s", y->d_name,
-						 d->d_name);
-					m->days[m->ndays++].st = st;
-				}
+		add_stat(&b, y->d_name, &st, now, &year_racy);
+		*racy = *racy || year_racy;
+		/* its names are noted, and taken from the note, only when both its times are old enough */
+		trusted = !year_racy && now - ((int64_t)st.st_ctim.tv_sec * 1000000 + st.st_ctim.tv_nsec / 1000) >= 2000000;
+		year_identity(identity, sizeof identity, &st);
+		buf_addf(&m->years, "%s %s", y->d_name, identity);
+		if (trusted && year_known(years_known, y->d_name, identity, &names, &len)) {
+			/* listed by an update since the directory last changed: the same names */
+			for (size_t i = 0; i < len;) {
+				size_t k = i + 1;
+				while (k < len && names[k] != ' ')
+					k++;
+				buf_reset(&name);
+				buf_add(&name, names + i + 1, k - i - 1);
+				/* a name, never a path (the note is in a file any member may write) */
+				if (!strchr(buf_str(&name), '/'))
+					fingerprint_day(m, &b, yfd, y->d_name, buf_str(&name), now, racy, &cap);
+				i = k;
 			}
+			buf_add(&m->years, names, len);
+			close(yfd);
+		} else {
+			DIR *days;
+			struct dirent *d;
+			bool plain = trusted;
+			if (!(days = fdopendir(yfd))) {
+				close(yfd);
+				*racy = true;
+				buf_truncate(&m->years, line_start);
+				continue;
+			}
+			while ((d = readdir(days))) {
+				if (d->d_name[0] == '.')
+					continue;
+				/* a name with a space or a newline is listed again each time (a year of days has none) */
+				if (strpbrk(d->d_name, " \n")) {
+					plain = false;
+				} else {
+					buf_addc(&m->years, ' ');
+					buf_adds(&m->years, d->d_name);
+				}
+				fingerprint_day(m, &b, yfd, y->d_name, d->d_name, now, racy, &cap);
+			}
+			closedir(days);
+			if (!plain)
+				buf_truncate(&m->years, line_start);
 		}
-		closedir(days);
+		if (m->years.len > line_start)
+			buf_addc(&m->years, '\n');
 	}
 	closedir(years);
 	m->days_ok = !*racy;
+	m->years_same = years_known && !strcmp(buf_str(&m->years), years_known);
 out:
 	rec_hash(b.data ? b.data : "", b.len, out);
 	buf_release(&b);
 	buf_release(&g);
+	buf_release(&name);
 }
 
 /* ---- the update's walk ---- */
@@ -612,6 +709,8 @@ int index_store_marks(struct updater *u)
 		rc = index_meta_set(u, "file_hosts", buf_str(&b));
 		buf_release(&b);
 	}
+	if (rc == 0 && !u->marks.years_same)
+		rc = index_meta_set(u, "years", buf_str(&u->marks.years));
 	if (rc == 0 && index_prepare(u, "INSERT OR REPLACE INTO meta(key, value) VALUES ('global', ?1)", &st) == 0) {
 		/* packed-refs changed within the clock tick: not to be trusted next time */
 		sqlite3_bind_text(st, 1, u->marks.global_racy ? "" : u->marks.global, -1, SQLITE_STATIC);

@@ -159,6 +159,7 @@ size_t index_count_chars(const char *s)
 static int run_update(struct updater *u)
 {
 	char fp[REC_HASH_LEN + 1], old[REC_HASH_LEN + 1], last[32];
+	struct buf years = BUF_INIT;
 	long long t = 0;
 	int64_t now = day_now_us();
 	bool racy;
@@ -168,12 +169,16 @@ static int run_update(struct updater *u)
 	 * The cheap look first, without taking the write lock; taken before
 	 * the walk, so that a write during the walk changes it again.  Once
 	 * an hour every file is looked at, whatever the marks say: a record
-	 * file edited by hand, outside any writer, is seen within the hour.
+	 * file edited by hand, outside any writer, is seen within the hour;
+	 * every year directory is listed then, whatever the last update noted.
 	 */
-	index_fingerprint(u->j, fp, &racy, &u->marks);
 	if (index_meta_get(u->db, "full", last, sizeof last) == 0)
 		t = atoll(last);
 	u->full = now - t > INDEX_FULL_EVERY || now < t;
+	if (!u->full)
+		index_meta_get_buf(u->db, "years", &years);
+	index_fingerprint(u->j, u->full ? NULL : buf_str(&years), fp, &racy, &u->marks);
+	buf_release(&years);
 	if (!racy && !u->full && index_meta_get(u->db, "fingerprint", old, sizeof old) == 0 && !strcmp(fp, old) &&
 	    index_text_current(u->db, u->j)) {
 		index_marks_free(&u->marks);

@@ -370,13 +370,21 @@ static void only_the_files_of_hosts_that_wrote_are_looked_at(void **state)
 	assert_int_equal(st.files, 0);
 }
 
+/* write the first line of the file from into the file to */
+static void write_first_line(const char *from, const char *to)
+{
+	size_t size = 0;
+	char *data = unit_read(from, &size), *nl = strchr(data, '\n');
+
+	unit_write(to, data, (size_t)(nl - data) + 1, 0);
+	free(data);
+}
+
 static void a_file_replaced_by_hand_is_seen(void **state)
 {
 	struct fixture *f = *state;
 	struct index_stats st;
 	char path[4096], tmp[4096];
-	size_t size = 0;
-	char *data, *nl;
 
 	plant(f);
 	age_dirs(f);
@@ -384,11 +392,84 @@ static void a_file_replaced_by_hand_is_seen(void **state)
 	/* a restore: the first line only, put in place by rename (its directory's mtime moves) */
 	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
 	snprintf(tmp, sizeof tmp, "%s/2025/2025_01_04/.restore", f->dir);
-	data = unit_read(path, &size);
-	nl = strchr(data, '\n');
-	unit_write(tmp, data, (size_t)(nl - data) + 1, 0);
-	free(data);
+	write_first_line(path, tmp);
 	assert_int_equal(rename(tmp, path), 0);
+	assert_int_equal(index_update(f->j, &st), 0);
+	expect(f, "pg_hba", "");
+	expect(f, "NEAR(", "db1:2:2025_01_04;");
+}
+
+/* set rel's mtime (a directory's, under the journal) to sec, as tar and rsync -a do */
+static void set_mtime(struct fixture *f, const char *rel, time_t sec)
+{
+	struct timespec t[2] = { { .tv_sec = sec }, { .tv_sec = sec } };
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", f->dir, rel);
+	assert_int_equal(utimensat(AT_FDCWD, path, t, 0), 0);
+}
+
+/* past the 2 seconds within which a directory's times are not trusted (ctimes cannot be set back) */
+static void wait_past_racy(void)
+{
+	struct timespec t = { .tv_sec = 2, .tv_nsec = 200000000 };
+
+	while (nanosleep(&t, &t) < 0)
+		;
+}
+
+/*
+ * Old days changed by hand, outside any writer (no chain head moves),
+ * each directory's mtime then set to an old time, so that only the
+ * directories' stats can tell: a day directory restored by rsync -a (the
+ * year's mtime set back too), a file put in an old day, a file an editor
+ * replaced with a rename.  The year directory's names are taken from the
+ * last update while its inode, mtime and ctime stay the same: the waits
+ * make its times old enough to be trusted.
+ */
+static void old_days_changed_by_hand_are_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct index_stats st;
+	char path[4096], saved[4096];
+	time_t old = 1736035200;
+
+	plant(f);
+	/* the day of db1's first record is away when the index is built */
+	snprintf(path, sizeof path, "%s/2025/2025_01_03", f->dir);
+	snprintf(saved, sizeof saved, "%s/saved", f->dir);
+	assert_int_equal(rename(path, saved), 0);
+	set_mtime(f, "2025/2025_01_02", old);
+	set_mtime(f, "2025/2025_01_04", old);
+	set_mtime(f, "2025", old);
+	set_mtime(f, ".", old);
+	wait_past_racy();
+	assert_int_equal(index_update(f->j, NULL), 0);
+	assert_int_equal(index_update(f->j, &st), 0);
+	assert_int_equal(st.files, 0);
+	expect(f, "vacuumdb", "");
+	/* restored as rsync -a does, every mtime as it was: its records are found */
+	assert_int_equal(rename(saved, path), 0);
+	set_mtime(f, "2025/2025_01_03", old);
+	set_mtime(f, "2025", old);
+	set_mtime(f, ".", old);
+	wait_past_racy();
+	assert_int_equal(index_update(f->j, &st), 0);
+	expect(f, "vacuumdb", "db1:1:2025_01_03;");
+	expect(f, "Backup", "web1:2:2025_01_03;");
+	/* a file put in an old day: db1's first record, as mail1's */
+	snprintf(path, sizeof path, "%s/2025/2025_01_03/db1.jsonl", f->dir);
+	snprintf(saved, sizeof saved, "%s/2025/2025_01_02/mail1.jsonl", f->dir);
+	write_first_line(path, saved);
+	set_mtime(f, "2025/2025_01_02", old + 60);
+	assert_int_equal(index_update(f->j, &st), 0);
+	expect(f, "vacuumdb", "mail1:1:2025_01_02;db1:1:2025_01_03;");
+	/* an editor's save: the file written anew beside it, renamed over it */
+	snprintf(path, sizeof path, "%s/2025/2025_01_04/db1.jsonl", f->dir);
+	snprintf(saved, sizeof saved, "%s/2025/2025_01_04/.db1.jsonl.swp", f->dir);
+	write_first_line(path, saved);
+	assert_int_equal(rename(saved, path), 0);
+	set_mtime(f, "2025/2025_01_04", old + 120);
 	assert_int_equal(index_update(f->j, &st), 0);
 	expect(f, "pg_hba", "");
 	expect(f, "NEAR(", "db1:2:2025_01_04;");
@@ -702,6 +783,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(the_scan_answers_without_an_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(only_the_files_of_hosts_that_wrote_are_looked_at, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_replaced_by_hand_is_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(old_days_changed_by_hand_are_seen, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_file_edited_in_place_is_seen_within_the_hour, setup, teardown),
 		cmocka_unit_test_setup_teardown(positions_grow_and_a_rebuild_starts_a_new_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(the_text_cache_follows_recs_and_is_rebuilt_when_wrong, setup, teardown),
