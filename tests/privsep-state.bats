@@ -271,3 +271,31 @@ with_hub() {
 	links_at_cache "$LOGBOOK_DIR/.state/lines" days
 	[[ "$output" == "$(date -u +%Y_%m_%d)       4  web1:4" ]] || fail "$output"
 }
+
+@test "a FIFO or a link planted as a record file: root's search of the files neither hangs nor follows it" {
+	local day
+	day="$LOGBOOK_DIR/$(date -u +%Y)/$(date -u +%Y_%m_%d)"
+	# a record only root may read, to be shown through a link
+	sed 's/first note/zebra from a root-only file/' "$day/web1.jsonl" >"$ROOT_ONLY/record"
+	chmod 0600 "$ROOT_ONLY/record"
+	as_member mkfifo "$day/db1.jsonl"
+	as_member ln -s "$ROOT_ONLY/record" "$day/mail1.jsonl"
+	local m
+	for m in files auto; do
+		run --separate-stderr timeout 20 "$LOGBOOK" search --method "$m" --no-pager note
+		[ "$status" -ne 124 ] || fail "$m: root's search hung on the member's FIFO"
+		[ "$status" -eq 0 ] || fail "$m: $status: $stderr"
+		[[ "$output" == *"first note"* ]] || fail "$m: $output"
+		run timeout 20 "$LOGBOOK" search --method "$m" --no-pager zebra
+		[ "$status" -ne 124 ] || fail "$m: root's search hung on the member's FIFO"
+		[[ "$output" != *zebra* ]] || fail "$m: root's search followed the member's link: $output"
+	done
+}
+
+@test "a FIFO planted among the chain heads: root's search does not hang on it" {
+	as_member mkfifo "$LOGBOOK_DIR/.state/chain/db1"
+	run --separate-stderr timeout 20 "$LOGBOOK" search --no-pager note
+	[ "$status" -ne 124 ] || fail "root's search hung on the member's FIFO"
+	[ "$status" -eq 0 ] || fail "$status: $stderr"
+	[[ "$output" == *"first note"* ]] || fail "$output"
+}

@@ -79,6 +79,31 @@ int fs_read_file(const char *path, struct buf *out)
 	return rc;
 }
 
+int fs_read_regular(const char *path, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int rc;
+
+	if (fd < 0) {
+		if (errno == ELOOP)
+			errset("%s: a symbolic link: not read", path);
+		else
+			errset_sys("%s", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errset("%s: not a regular file: not read", path);
+		close(fd);
+		return -1;
+	}
+	rc = fs_read_fd(fd, out, 0);
+	if (rc < 0)
+		errset_sys("%s", path);
+	close(fd);
+	return rc;
+}
+
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

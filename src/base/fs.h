@@ -17,6 +17,13 @@ int fs_write_all(int fd, const void *data, size_t len);
 /* read until EOF, at most max bytes (max == 0: no limit); -1 on error or when the input is larger */
 int fs_read_fd(int fd, struct buf *out, size_t max);
 int fs_read_file(const char *path, struct buf *out);
+/*
+ * fs_read_file for a file that others may have put in place of one
+ * logbook writes (a record file, a chain head in a group-shared journal):
+ * a symbolic link is not followed and only a regular file is read (a FIFO
+ * would block, a device never end); -1 and errget() otherwise.
+ */
+int fs_read_regular(const char *path, struct buf *out);
 /* read until EOF, keeping the first max bytes in out and counting them all in *total; -1 and errno on error */
 int fs_read_bounded(int fd, struct buf *out, size_t max, size_t *total);
 /*

@@ -207,7 +207,8 @@ static void add_files(struct marks *m, const char *dir, const char *what)
 		struct buf data = BUF_INIT;
 		struct host_mark *h = mark_of(m, names[i]);
 		buf_addf(&h->data, "%s:", what);
-		if (fs_read_file(path, &data) == 0) {
+		/* any writer of the journal may have put a file here: a FIFO must not block the reader */
+		if (fs_read_regular(path, &data) == 0) {
 			buf_add(&h->data, data.data, data.len < 4096 ? data.len : 4096);
 			if (!strcmp(what, "chain"))
 				parse_head(h, data.data, data.len);
@@ -946,7 +947,8 @@ static int scan_file(const char *rel, const char *day, const char *host, void *a
 	if (s->q->host && strcmp(s->q->host, host))
 		return 0;
 	path = journal_path(s->j, rel);
-	if (fs_read_file(path, &data) < 0) {
+	/* as the store: a link or a FIFO in a day directory is no record file */
+	if (fs_read_regular(path, &data) < 0) {
 		free(path);
 		return 0;	/* as the index: an unreadable file has no records */
 	}
