@@ -454,6 +454,27 @@ git_processes() {
 		sed 's/.*"git", "/git /; s/"$//'
 }
 
+@test "after a sync that commits, git's own index holds exactly the tree of this host's ref" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	for text in first second third; do
+		on web1 note "$text"
+		on web1 sync -q
+		git -C "$BATS_TEST_TMPDIR/web1" ls-files -s | awk '{ print $1, $2, $4 }' >"$BATS_TEST_TMPDIR/index"
+		git -C "$BATS_TEST_TMPDIR/web1" ls-tree -r HEAD | awk '{ print $1, $3, $4 }' >"$BATS_TEST_TMPDIR/tree"
+		diff "$BATS_TEST_TMPDIR/tree" "$BATS_TEST_TMPDIR/index" || fail "after the note '$text'"
+		git -C "$BATS_TEST_TMPDIR/web1" diff --cached --quiet
+		run git -C "$BATS_TEST_TMPDIR/web1" status --porcelain
+		[ -z "$output" ] || fail "$output"
+	done
+	# an admin's git holding git's index lock keeps the index as it is, and sync says so
+	on web1 note fourth
+	touch "$BATS_TEST_TMPDIR/web1/.git/index.lock"
+	run on web1 sync
+	[[ "$output" == *"the journal's git view"* ]] || fail "$output"
+	[ -e "$BATS_TEST_TMPDIR/web1/.git/index.lock" ]
+}
+
 @test "a sync with nothing new starts as many git processes for 6 hosts as for 2: the refs are read at once" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	replica h1
@@ -498,6 +519,79 @@ git_processes() {
 	run on web1 sync
 	[[ "$output" == *"web1: new records committed"* ]] || fail "the rewrite was not committed: $output"
 	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+@test "a record file of this host rewritten through its own inode, its size and times put back, is committed" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note hello
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	day=$(date -u +%Y_%m_%d)
+	f="$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl"
+	ino=$(stat -c %i "$f")
+	touch -r "$f" "$BATS_TEST_TMPDIR/times"
+	# the same inode, the same size, the same times: only the change time tells
+	sed 's/"hello"/"HELLO"/' "$f" >"$BATS_TEST_TMPDIR/new"
+	dd if="$BATS_TEST_TMPDIR/new" of="$f" conv=notrunc status=none
+	touch -r "$BATS_TEST_TMPDIR/times" "$f"
+	[ "$(stat -c %i "$f")" = "$ino" ]
+	run on web1 sync
+	[[ "$output" == *"web1: new records committed"* ]] || fail "the rewrite was not committed: $output"
+	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+@test "a record file of this host planted in an old day is committed, however old its times say it is" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note hello
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	day=$(date -u +%Y_%m_%d)
+	# a day the journal already has (another host's), and a year of its own
+	mkdir -p "$BATS_TEST_TMPDIR/web1/2019/2019_03_04"
+	echo '{}' >"$BATS_TEST_TMPDIR/web1/2019/2019_03_04/db1.jsonl"
+	on web1 sync >/dev/null
+	cp "$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl" "$BATS_TEST_TMPDIR/web1/2019/2019_03_04/web1.jsonl"
+	touch -d 2019-03-04T12:00:00 "$BATS_TEST_TMPDIR/web1/2019/2019_03_04/web1.jsonl" "$BATS_TEST_TMPDIR/web1/2019/2019_03_04"
+	run on web1 sync
+	[[ "$output" == *"web1: new records committed"* ]] || fail "the planted file was not committed: $output"
+	git -C "$HUB" cat-file -e "refs/heads/hosts/web1:2019/2019_03_04/web1.jsonl"
+}
+
+@test "a record file of this host replaced by an older copy, its times put back, is committed" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	day=$(date -u +%Y_%m_%d)
+	f="$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl"
+	on web1 note first
+	cp -p "$f" "$BATS_TEST_TMPDIR/old"
+	on web1 note second
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	# the copy taken before the second note, restored under the file's name with its times
+	touch -r "$f" "$BATS_TEST_TMPDIR/old"
+	mv "$BATS_TEST_TMPDIR/old" "$f"
+	run on web1 sync
+	[[ "$output" == *"web1: new records committed"* ]] || fail "the restored file was not committed: $output"
+	run git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl"
+	[[ "$output" != *second* ]] || fail "$output"
+}
+
+@test "this host's ref moved back inside .git: the stamp of nothing to commit is not believed" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note first
+	on web1 sync >/dev/null
+	on web1 note second
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	run -1 grep -q 'git update-index' <<<"$(git_processes web1)"
+	git -C "$BATS_TEST_TMPDIR/web1" update-ref refs/heads/hosts/web1 refs/heads/hosts/web1~1
+	git_processes web1 | grep -q 'git update-index' || fail "the stamp was believed for a ref moved back"
+	day=$(date -u +%Y_%m_%d)
+	git -C "$BATS_TEST_TMPDIR/web1" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q second
 }
 
 @test "a stamp of nothing to commit that another account owns is not believed" {
