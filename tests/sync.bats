@@ -521,12 +521,24 @@ git_processes() {
 	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
 }
 
+# host $1's journal with one note, synced twice: the stamp of nothing to commit is kept
+stamped() {
+	replica "$1"
+	git config -f "$BATS_TEST_TMPDIR/$1/team.conf" sync.auto false
+	on "$1" note hello
+	on "$1" sync >/dev/null
+	on "$1" sync >/dev/null
+}
+
+# a sync as host $1 that must commit what $2 names
+must_commit() {
+	local out
+	out=$(on "$1" sync)
+	[[ "$out" == *"$1: new records committed"* ]] || fail "$2 was not committed: $out"
+}
+
 @test "a record file of this host rewritten through its own inode, its size and times put back, is committed" {
-	replica web1
-	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
-	on web1 note hello
-	on web1 sync >/dev/null
-	on web1 sync >/dev/null
+	stamped web1
 	day=$(date -u +%Y_%m_%d)
 	f="$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl"
 	ino=$(stat -c %i "$f")
@@ -536,17 +548,12 @@ git_processes() {
 	dd if="$BATS_TEST_TMPDIR/new" of="$f" conv=notrunc status=none
 	touch -r "$BATS_TEST_TMPDIR/times" "$f"
 	[ "$(stat -c %i "$f")" = "$ino" ]
-	run on web1 sync
-	[[ "$output" == *"web1: new records committed"* ]] || fail "the rewrite was not committed: $output"
+	must_commit web1 "the rewrite"
 	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
 }
 
 @test "a record file of this host planted in an old day is committed, however old its times say it is" {
-	replica web1
-	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
-	on web1 note hello
-	on web1 sync >/dev/null
-	on web1 sync >/dev/null
+	stamped web1
 	day=$(date -u +%Y_%m_%d)
 	# a day the journal already has (another host's), and a year of its own
 	mkdir -p "$BATS_TEST_TMPDIR/web1/2019/2019_03_04"
@@ -554,8 +561,7 @@ git_processes() {
 	on web1 sync >/dev/null
 	cp "$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl" "$BATS_TEST_TMPDIR/web1/2019/2019_03_04/web1.jsonl"
 	touch -d 2019-03-04T12:00:00 "$BATS_TEST_TMPDIR/web1/2019/2019_03_04/web1.jsonl" "$BATS_TEST_TMPDIR/web1/2019/2019_03_04"
-	run on web1 sync
-	[[ "$output" == *"web1: new records committed"* ]] || fail "the planted file was not committed: $output"
+	must_commit web1 "the planted file"
 	git -C "$HUB" cat-file -e "refs/heads/hosts/web1:2019/2019_03_04/web1.jsonl"
 }
 
@@ -572,8 +578,7 @@ git_processes() {
 	# the copy taken before the second note, restored under the file's name with its times
 	touch -r "$f" "$BATS_TEST_TMPDIR/old"
 	mv "$BATS_TEST_TMPDIR/old" "$f"
-	run on web1 sync
-	[[ "$output" == *"web1: new records committed"* ]] || fail "the restored file was not committed: $output"
+	must_commit web1 "the restored file"
 	run git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl"
 	[[ "$output" != *second* ]] || fail "$output"
 }

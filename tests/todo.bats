@@ -195,6 +195,7 @@ sync_all() {
 }
 
 @test "what sync keeps for the shells' start follows a todo written in the same second as the last sync" {
+	# shellcheck disable=SC2031 # each test sets its own hub
 	export HUB="$BATS_TEST_TMPDIR/hub.git"
 	replica web1
 	replica db1
