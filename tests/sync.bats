@@ -537,18 +537,54 @@ must_commit() {
 	[[ "$out" == *"$1: new records committed"* ]] || fail "$2 was not committed: $out"
 }
 
-@test "a record file of this host rewritten through its own inode, its size and times put back, is committed" {
-	stamped web1
+# hello becomes HELLO in host $1's file of today, through the file's own
+# inode, its size and times put back: only the change time tells
+rewrite_in_place() {
+	local day f ino
 	day=$(date -u +%Y_%m_%d)
-	f="$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl"
+	f="$BATS_TEST_TMPDIR/$1/${day:0:4}/$day/$1.jsonl"
 	ino=$(stat -c %i "$f")
 	touch -r "$f" "$BATS_TEST_TMPDIR/times"
-	# the same inode, the same size, the same times: only the change time tells
 	sed 's/"hello"/"HELLO"/' "$f" >"$BATS_TEST_TMPDIR/new"
 	dd if="$BATS_TEST_TMPDIR/new" of="$f" conv=notrunc status=none
 	touch -r "$BATS_TEST_TMPDIR/times" "$f"
 	[ "$(stat -c %i "$f")" = "$ino" ]
+}
+
+@test "a record file of this host rewritten through its own inode, its size and times put back, is committed" {
+	stamped web1
+	rewrite_in_place web1
 	must_commit web1 "the rewrite"
+	day=$(date -u +%Y_%m_%d)
+	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+@test "a list of this host's files that another account owns is not believed" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the file to another account"
+	stamped web1
+	rewrite_in_place web1
+	# what a member who can write .state/sync/ would plant: this host's
+	# files as they are now, under the commit its ref names
+	j="$BATS_TEST_TMPDIR/web1"
+	py - "$j" "$(git -C "$j" rev-parse refs/heads/hosts/web1)" web1 >"$j/.state/sync/files.web1" <<'PY'
+import os, struct, sys
+root, commit, host = sys.argv[1:4]
+out = b"logbook-files 1 " + commit.encode() + b"\n"
+for y in sorted(d for d in os.listdir(root) if len(d) == 4 and d.isdigit()):
+    for day in sorted(os.listdir(os.path.join(root, y))):
+        rel = "%s/%s/%s.jsonl" % (y, day, host)
+        try:
+            st = os.lstat(os.path.join(root, rel))
+        except FileNotFoundError:
+            continue
+        out += rel.encode() + b"\0" + struct.pack("=8q", st.st_size, st.st_mode, st.st_ino, st.st_dev,
+                                                  st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9,
+                                                  st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9)
+sys.stdout.buffer.write(out)
+PY
+	chown nobody "$j/.state/sync/files.web1"
+	must_commit web1 "the rewrite behind a planted list"
+	day=$(date -u +%Y_%m_%d)
 	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
 }
 

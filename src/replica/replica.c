@@ -415,13 +415,18 @@ struct host_scan {
 	struct buf names;		/* their relative paths, oldest first, each ending in '\0' */
 	char **paths;			/* pointers into names */
 	size_t n;
-	bool stat_ok;			/* every one's stat data was read: digest and newest hold */
+	bool stat_ok;			/* every one's stat data was read: stats, digest and newest hold */
+	struct buf stats;		/* each one's path, '\0', then its stat data as STAT_NUMBERS int64_t */
 	char digest[KEYRING_OID_LEN + 1];
 	struct timespec newest;		/* the newest change or modification time among them */
 };
 
+/* size, mode, inode, device, change and modification times (seconds, nanoseconds) */
+#define STAT_NUMBERS 8
+
 static void host_scan_free(struct host_scan *s)
 {
+	buf_release(&s->stats);
 	buf_release(&s->names);
 	free(s->paths);
 }
@@ -480,7 +485,7 @@ static bool newer(const struct timespec *a, const struct timespec *b)
  */
 static int host_scan(struct journal *j, const char *host, struct host_scan *s)
 {
-	struct buf ybuf = BUF_INIT, dbuf = BUF_INIT, st_data = BUF_INIT;
+	struct buf ybuf = BUF_INIT, dbuf = BUF_INIT;
 	char **years, **days, file[STORE_HOST_MAX + 8];
 	size_t ny, nd, *off = NULL, cap = 0;
 	int root;
@@ -522,11 +527,11 @@ static int host_scan(struct journal *j, const char *host, struct host_scan *s)
 			buf_add(&s->names, rel, strlen(rel) + 1);
 			{
 				/* the stat data, as numbers: no text to make per file */
-				int64_t v[8] = { (int64_t)st.st_size, (int64_t)st.st_mode, (int64_t)st.st_ino,
+				int64_t v[STAT_NUMBERS] = { (int64_t)st.st_size, (int64_t)st.st_mode, (int64_t)st.st_ino,
 						 (int64_t)st.st_dev, (int64_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
 						 (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec };
-				buf_add(&st_data, s->names.data + off[s->n - 1], 4 + 1 + strlen(rel) + 1);
-				buf_add(&st_data, v, sizeof v);
+				buf_add(&s->stats, s->names.data + off[s->n - 1], 4 + 1 + strlen(rel) + 1);
+				buf_add(&s->stats, v, sizeof v);
 			}
 			if (newer(&st.st_mtim, &s->newest))
 				s->newest = st.st_mtim;
@@ -545,8 +550,7 @@ static int host_scan(struct journal *j, const char *host, struct host_scan *s)
 		s->paths[i] = s->names.data + off[i];
 	free(off);
 	if (s->stat_ok)
-		keyring_object_id("blob", st_data.data ? st_data.data : "", st_data.len, s->digest);
-	buf_release(&st_data);
+		keyring_object_id("blob", s->stats.data ? s->stats.data : "", s->stats.len, s->digest);
 	return 0;
 }
 
@@ -585,6 +589,111 @@ static void stamp_write(struct journal *j, const char *host, const char *commit,
 	free(rel);
 }
 
+/*
+ * .state/sync/files.<host>: "logbook-files 1 <commit>\n", then the
+ * stats of host_scan that the stamp's digest was made of, written with
+ * the stamp.  When the stamp is not believed, git update-index is given
+ * only the files that may differ from that commit (files_changed)
+ * rather than all ~3,650: the others are what its tree and the private
+ * index hold.  The stamp's rules: ours alone, tied to the commit the ref
+ * still names, a file changed in the tick the list was written counts
+ * as changed.
+ */
+#define FILES_LIST REPLICA_STATE "/files."
+#define FILES_MAGIC "logbook-files 1 "
+
+static void files_write(struct journal *j, const char *host, const char *commit, const struct host_scan *s)
+{
+	char *rel = xasprintf(FILES_LIST "%s", host);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, FILES_MAGIC "%s\n", commit);
+	buf_add(&b, s->stats.data ? s->stats.data : "", s->stats.len);
+	(void)fs_write_atomic_below(j->dir, rel, b.data, b.len, 0600, FS_ATOMIC_NO_SYNC | FS_ATOMIC_BREAK_LOCK);
+	buf_release(&b);
+	free(rel);
+}
+
+/* the next entry of stats at *p (its path, its numbers), false at the end or when it is cut */
+static bool next_stat(const char **p, const char *end, const char **path, int64_t v[STAT_NUMBERS])
+{
+	const char *nul;
+
+	if (*p >= end || !(nul = memchr(*p, '\0', (size_t)(end - *p))) ||
+	    (size_t)(end - nul - 1) < STAT_NUMBERS * sizeof *v)
+		return false;
+	*path = *p;
+	memcpy(v, nul + 1, STAT_NUMBERS * sizeof *v);
+	*p = nul + 1 + STAT_NUMBERS * sizeof *v;
+	return true;
+}
+
+/* is the time (seconds, nanoseconds) strictly before t? */
+static bool before(int64_t sec, int64_t nsec, const struct timespec *t)
+{
+	return sec < (int64_t)t->tv_sec || (sec == (int64_t)t->tv_sec && nsec < t->tv_nsec);
+}
+
+/*
+ * The paths of s that may differ from what commit holds, by host's list:
+ * one the list lacks, with other stat data, or changed (or modified) not
+ * strictly before the list was written.  NULL when the list cannot be
+ * used (missing, not ours, of another commit, cut): then every path.
+ */
+static const char **files_changed(struct journal *j, const char *host, const char *commit, const struct host_scan *s,
+				  size_t *n)
+{
+	char *rel = xasprintf(FILES_LIST "%s", host), *head = xasprintf(FILES_MAGIC "%s\n", commit);
+	int fd = fs_open_below(j->dir, rel, O_RDONLY | O_NONBLOCK, 0, 0);
+	const char **v = NULL, *p, *end, *q, *qend, *old = NULL, *path;
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int64_t num[STAT_NUMBERS], onum[STAT_NUMBERS];
+	bool ok, more;
+
+	free(rel);
+	*n = 0;
+	ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	     fs_read_fd(fd, &b, 256 * 1024 * 1024) == 0 && b.len >= strlen(head) &&
+	     !memcmp(b.data, head, strlen(head));
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		buf_release(&b);
+		free(head);
+		return NULL;
+	}
+	p = b.data + strlen(head);
+	end = b.data + b.len;
+	q = s->stats.data;
+	qend = q + s->stats.len;
+	v = xreallocarray(NULL, s->n ? s->n : 1, sizeof *v);
+	more = next_stat(&p, end, &old, onum);
+	for (size_t i = 0; i < s->n && ok; i++) {
+		bool same = false;
+		if (!next_stat(&q, qend, &path, num)) {
+			ok = false;
+			break;
+		}
+		/* both lists go in path order */
+		while (more && strcmp(old, path) < 0)
+			more = next_stat(&p, end, &old, onum);
+		if (more && !strcmp(old, path))
+			same = !memcmp(num, onum, sizeof num) && before(num[4], num[5], &st.st_mtim) &&
+			       before(num[6], num[7], &st.st_mtim);
+		if (!same)
+			v[(*n)++] = s->paths[i];
+	}
+	buf_release(&b);
+	free(head);
+	if (!ok) {
+		free(v);
+		*n = 0;
+		return NULL;
+	}
+	return v;
+}
+
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
@@ -618,11 +727,17 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	if (files.stat_ok && old && stamp_holds(j, host, old, files.digest, &files.newest)) {
 		rc = 0;
 	} else {
-		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)files.paths,
-				      files.n, msg, &made);
+		size_t nchanged = 0;
+		const char **changed = files.stat_ok && old ? files_changed(j, host, old, &files, &nchanged) : NULL;
+		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old),
+				      changed ? changed : (const char *const *)files.paths, changed ? nchanged : files.n,
+				      msg, &made);
 		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
-		if (rc >= 0 && files.stat_ok && made)
+		if (rc >= 0 && files.stat_ok && made) {
 			stamp_write(j, host, made, files.digest);
+			files_write(j, host, made, &files);
+		}
+		free(changed);
 		free(made);
 	}
 	if (rc != 0)
