@@ -855,10 +855,10 @@ int replica_git_view(struct journal *j, const char *host, bool committed)
 	free(have);
 	/* the default index follows HEAD when HEAD is this host's ref */
 	if (!strncmp(buf_str(&out), ref, strlen(ref)) && !strcmp(buf_str(&out) + strlen(ref), "\n") &&
-	    (committed || !fs_exists(index)) && (have = ref_commit(j, ref)) &&
-	    !(committed && fs_exists(index) && view_index_copy(j, host) == 0)) {
+	    (committed || !fs_exists(index)) && (have = ref_commit(j, ref))) {
 		const char *read[] = { "read-tree", ref, NULL };
-		if (git_run(j->dir, NULL, NULL, NULL, read) != 0) {
+		if (!(committed && fs_exists(index) && view_index_copy(j, host) == 0) &&
+		    git_run(j->dir, NULL, NULL, NULL, read) != 0) {
 			errset("git read-tree %s failed", ref);
 			rc = -1;
 		}
