@@ -454,6 +454,27 @@ git_processes() {
 		sed 's/.*"git", "/git /; s/"$//'
 }
 
+@test "after a sync that commits, git's own index holds exactly the tree of this host's ref" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	for text in first second third; do
+		on web1 note "$text"
+		on web1 sync -q
+		git -C "$BATS_TEST_TMPDIR/web1" ls-files -s | awk '{ print $1, $2, $4 }' >"$BATS_TEST_TMPDIR/index"
+		git -C "$BATS_TEST_TMPDIR/web1" ls-tree -r HEAD | awk '{ print $1, $3, $4 }' >"$BATS_TEST_TMPDIR/tree"
+		diff "$BATS_TEST_TMPDIR/tree" "$BATS_TEST_TMPDIR/index" || fail "after the note '$text'"
+		git -C "$BATS_TEST_TMPDIR/web1" diff --cached --quiet
+		run git -C "$BATS_TEST_TMPDIR/web1" status --porcelain
+		[ -z "$output" ] || fail "$output"
+	done
+	# an admin's git holding git's index lock keeps the index as it is, and sync says so
+	on web1 note fourth
+	touch "$BATS_TEST_TMPDIR/web1/.git/index.lock"
+	run on web1 sync
+	[[ "$output" == *"the journal's git view"* ]] || fail "$output"
+	[ -e "$BATS_TEST_TMPDIR/web1/.git/index.lock" ]
+}
+
 @test "a sync with nothing new starts as many git processes for 6 hosts as for 2: the refs are read at once" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	replica h1
@@ -498,6 +519,120 @@ git_processes() {
 	run on web1 sync
 	[[ "$output" == *"web1: new records committed"* ]] || fail "the rewrite was not committed: $output"
 	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+# host $1's journal with one note, synced twice: the stamp of nothing to commit is kept
+stamped() {
+	replica "$1"
+	git config -f "$BATS_TEST_TMPDIR/$1/team.conf" sync.auto false
+	on "$1" note hello
+	on "$1" sync >/dev/null
+	on "$1" sync >/dev/null
+}
+
+# a sync as host $1 that must commit what $2 names
+must_commit() {
+	local out
+	out=$(on "$1" sync)
+	[[ "$out" == *"$1: new records committed"* ]] || fail "$2 was not committed: $out"
+}
+
+# hello becomes HELLO in host $1's file of today, through the file's own
+# inode, its size and times put back: only the change time tells
+rewrite_in_place() {
+	local day f ino
+	day=$(date -u +%Y_%m_%d)
+	f="$BATS_TEST_TMPDIR/$1/${day:0:4}/$day/$1.jsonl"
+	ino=$(stat -c %i "$f")
+	touch -r "$f" "$BATS_TEST_TMPDIR/times"
+	sed 's/"hello"/"HELLO"/' "$f" >"$BATS_TEST_TMPDIR/new"
+	dd if="$BATS_TEST_TMPDIR/new" of="$f" conv=notrunc status=none
+	touch -r "$BATS_TEST_TMPDIR/times" "$f"
+	[ "$(stat -c %i "$f")" = "$ino" ]
+}
+
+@test "a record file of this host rewritten through its own inode, its size and times put back, is committed" {
+	stamped web1
+	rewrite_in_place web1
+	must_commit web1 "the rewrite"
+	day=$(date -u +%Y_%m_%d)
+	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+@test "a list of this host's files that another account owns is not believed" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root to give the file to another account"
+	stamped web1
+	rewrite_in_place web1
+	# what a member who can write .state/sync/ would plant: this host's
+	# files as they are now, under the commit its ref names
+	j="$BATS_TEST_TMPDIR/web1"
+	py - "$j" "$(git -C "$j" rev-parse refs/heads/hosts/web1)" web1 >"$j/.state/sync/files.web1" <<'PY'
+import os, struct, sys
+root, commit, host = sys.argv[1:4]
+out = b"logbook-files 1 " + commit.encode() + b"\n"
+for y in sorted(d for d in os.listdir(root) if len(d) == 4 and d.isdigit()):
+    for day in sorted(os.listdir(os.path.join(root, y))):
+        rel = "%s/%s/%s.jsonl" % (y, day, host)
+        try:
+            st = os.lstat(os.path.join(root, rel))
+        except FileNotFoundError:
+            continue
+        out += rel.encode() + b"\0" + struct.pack("=8q", st.st_size, st.st_mode, st.st_ino, st.st_dev,
+                                                  st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9,
+                                                  st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9)
+sys.stdout.buffer.write(out)
+PY
+	chown nobody "$j/.state/sync/files.web1"
+	must_commit web1 "the rewrite behind a planted list"
+	day=$(date -u +%Y_%m_%d)
+	git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q HELLO
+}
+
+@test "a record file of this host planted in an old day is committed, however old its times say it is" {
+	stamped web1
+	day=$(date -u +%Y_%m_%d)
+	# a day the journal already has (another host's), and a year of its own
+	mkdir -p "$BATS_TEST_TMPDIR/web1/2019/2019_03_04"
+	echo '{}' >"$BATS_TEST_TMPDIR/web1/2019/2019_03_04/db1.jsonl"
+	on web1 sync >/dev/null
+	cp "$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl" "$BATS_TEST_TMPDIR/web1/2019/2019_03_04/web1.jsonl"
+	touch -d 2019-03-04T12:00:00 "$BATS_TEST_TMPDIR/web1/2019/2019_03_04/web1.jsonl" "$BATS_TEST_TMPDIR/web1/2019/2019_03_04"
+	must_commit web1 "the planted file"
+	git -C "$HUB" cat-file -e "refs/heads/hosts/web1:2019/2019_03_04/web1.jsonl"
+}
+
+@test "a record file of this host replaced by an older copy, its times put back, is committed" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	day=$(date -u +%Y_%m_%d)
+	f="$BATS_TEST_TMPDIR/web1/${day:0:4}/$day/web1.jsonl"
+	on web1 note first
+	cp -p "$f" "$BATS_TEST_TMPDIR/old"
+	on web1 note second
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	# the copy taken before the second note, restored under the file's name with its times
+	touch -r "$f" "$BATS_TEST_TMPDIR/old"
+	mv "$BATS_TEST_TMPDIR/old" "$f"
+	must_commit web1 "the restored file"
+	run git -C "$HUB" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl"
+	[[ "$output" != *second* ]] || fail "$output"
+}
+
+@test "this host's ref moved back inside .git: the stamp of nothing to commit is not believed" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note first
+	on web1 sync >/dev/null
+	on web1 note second
+	on web1 sync >/dev/null
+	on web1 sync >/dev/null
+	run -1 grep -q 'git update-index' <<<"$(git_processes web1)"
+	git -C "$BATS_TEST_TMPDIR/web1" update-ref refs/heads/hosts/web1 refs/heads/hosts/web1~1
+	git_processes web1 | grep -q 'git update-index' || fail "the stamp was believed for a ref moved back"
+	day=$(date -u +%Y_%m_%d)
+	git -C "$BATS_TEST_TMPDIR/web1" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q second
 }
 
 @test "a stamp of nothing to commit that another account owns is not believed" {

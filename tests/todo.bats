@@ -194,6 +194,28 @@ sync_all() {
 	[ "${lines[0]}" = "Replies to you:" ] || fail "$output"
 }
 
+@test "what sync keeps for the shells' start follows a todo written in the same second as the last sync" {
+	# shellcheck disable=SC2031 # each test sets its own hub
+	export HUB="$BATS_TEST_TMPDIR/hub.git"
+	replica web1
+	replica db1
+	sync_all web1 db1
+	on web1 todo add --host db1 check the backups >/dev/null
+	run on web1 sync
+	run on db1 sync
+	# at once: the store rewrites web1's chain head, sync db1's ref of web1, within the same tick
+	on web1 todo add --host db1 rotate the keys >/dev/null
+	run on web1 sync
+	run on db1 sync
+	run --separate-stderr on db1 hook bash
+	[[ "$stderr" == *"web1:2 rotate the keys"* ]] || fail "$stderr"
+	# a sync with nothing new leaves the cache as an update of the index would
+	run on db1 sync
+	cp "$BATS_TEST_TMPDIR/db1/.state/threads" "$BATS_TEST_TMPDIR/threads.sync"
+	on db1 todo list >/dev/null
+	cmp "$BATS_TEST_TMPDIR/threads.sync" "$BATS_TEST_TMPDIR/db1/.state/threads"
+}
+
 @test "--help of todo and ack, and the man page lists both" {
 	run lb todo --help
 	[ "$status" -eq 0 ]

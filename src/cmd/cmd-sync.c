@@ -71,12 +71,14 @@ static const char usage[] =
 static void sync_export(struct journal *j)
 {
 	struct export_report rep;
-	struct threads t;
 	int rc;
 
-	/* the replies, todos and acks the others wrote, for show and the shells' start (view/threads.h) */
-	threads_load(j, THREADS_UPDATE, &t);
-	threads_release(&t);
+	/*
+	 * The replies, todos and acks the others wrote, for show and the
+	 * shells' start (view/threads.h): the index is not even opened when
+	 * the store and sync wrote nothing since the cache was kept.
+	 */
+	threads_refresh(j, THREADS_WRITTEN);
 	index_close();
 	rc = export_from_conf(j, &rep);
 
@@ -88,7 +90,10 @@ static void sync_export(struct journal *j)
 
 /*
  * .state/sync/ok.<remote>: when sync last reached remote, for doctor
- * (the file's time; its text is the same for a human)
+ * (the file's time; its text is the same for a human).  Not fsync'd: a
+ * crash can only leave the time of an earlier sync, and two fsyncs at
+ * every sync cost more than the rest of a sync with nothing new when
+ * the disk is busy.
  */
 static void note_reached(struct journal *j, const char *remote)
 {
@@ -99,7 +104,7 @@ static void note_reached(struct journal *j, const char *remote)
 
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ\n", gmtime_r(&now, &tm));
 	if (journal_mkdirs(j, REPLICA_STATE) < 0 ||
-	    fs_write_atomic_below(j->dir, rel, stamp, strlen(stamp), journal_file_mode(j), 0) < 0)
+	    fs_write_atomic_below(j->dir, rel, stamp, strlen(stamp), journal_file_mode(j), FS_ATOMIC_NO_SYNC) < 0)
 		warn_msg("sync: %s", errget());
 	free(rel);
 }

@@ -393,40 +393,6 @@ int replica_lock(struct journal *j)
 
 /* ---- committing ---- */
 
-/* the relative paths of host's record files, oldest first */
-static int host_files(struct journal *j, const char *host, char ***paths, size_t *n)
-{
-	char **years, **days;
-	size_t ny, nd;
-
-	*paths = NULL;
-	*n = 0;
-	if (fs_list_dir(j->dir, store_is_year, NULL, false, &years, &ny) < 0)
-		return -1;
-	for (size_t y = 0; y < ny; y++) {
-		char *ydir = journal_path(j, years[y]);
-		int rc = fs_list_dir(ydir, store_is_day_of, years[y], false, &days, &nd);
-
-		free(ydir);
-		if (rc < 0)
-			continue;
-		for (size_t d = 0; d < nd; d++) {
-			char *rel = store_file_rel(days[d], host), *abs = journal_path(j, rel);
-
-			if (fs_exists(abs)) {
-				*paths = xreallocarray(*paths, *n + 1, sizeof **paths);
-				(*paths)[(*n)++] = rel;
-			} else {
-				free(rel);
-			}
-			free(abs);
-		}
-		fs_free_names(days, nd);
-	}
-	fs_free_names(years, ny);
-	return 0;
-}
-
 /*
  * ---- nothing to commit ----
  *
@@ -444,37 +410,148 @@ static int host_files(struct journal *j, const char *host, char ***paths, size_t
  */
 #define COMMIT_STAMP REPLICA_STATE "/commit."
 
-/* the digest of the stat data of paths, and the newest change among them; false when one cannot be read */
-static bool files_digest(struct journal *j, char **paths, size_t n, char digest[KEYRING_OID_LEN + 1],
-			 struct timespec *newest)
-{
-	struct buf b = BUF_INIT;
-	bool ok = true;
+/* host's record files as one look at the journal found them (host_scan) */
+struct host_scan {
+	struct buf names;		/* their relative paths, oldest first, each ending in '\0' */
+	char **paths;			/* pointers into names */
+	size_t n;
+	bool stat_ok;			/* every one's stat data was read: stats, digest and newest hold */
+	struct buf stats;		/* each one's path, '\0', then its stat data as STAT_NUMBERS int64_t */
+	char digest[KEYRING_OID_LEN + 1];
+	struct timespec newest;		/* the newest change or modification time among them */
+};
 
-	newest->tv_sec = newest->tv_nsec = 0;
-	for (size_t i = 0; i < n && ok; i++) {
-		char *abs = journal_path(j, paths[i]);
-		struct stat st;
-		if (lstat(abs, &st) < 0) {
-			ok = false;
-		} else {
-			const struct timespec *t[2] = { &st.st_mtim, &st.st_ctim };
-			buf_add(&b, paths[i], strlen(paths[i]) + 1);
-			buf_addf(&b, "%lld %o %llu %llu %lld.%09ld %lld.%09ld\n", (long long)st.st_size,
-				 (unsigned)st.st_mode, (unsigned long long)st.st_ino, (unsigned long long)st.st_dev,
-				 (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec, (long long)st.st_mtim.tv_sec,
-				 st.st_mtim.tv_nsec);
-			for (int k = 0; k < 2; k++)
-				if (t[k]->tv_sec > newest->tv_sec ||
-				    (t[k]->tv_sec == newest->tv_sec && t[k]->tv_nsec > newest->tv_nsec))
-					*newest = *t[k];
-		}
-		free(abs);
+/* size, mode, inode, device, change and modification times (seconds, nanoseconds) */
+#define STAT_NUMBERS 8
+
+static void host_scan_free(struct host_scan *s)
+{
+	buf_release(&s->stats);
+	buf_release(&s->names);
+	free(s->paths);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the names in the directory dfd (closed) that keep accepts, sorted, one allocation; -1 when it cannot be read */
+static int names_at(int dfd, bool (*keep)(const char *name, const void *arg), const void *arg, struct buf *b,
+		    char ***v, size_t *n)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *e;
+	size_t cap = 0, *off = NULL;
+
+	*v = NULL;
+	*n = 0;
+	if (!d) {
+		close(dfd);
+		return -1;
 	}
-	if (ok)
-		keyring_object_id("blob", b.data ? b.data : "", b.len, digest);
-	buf_release(&b);
-	return ok;
+	buf_reset(b);
+	while ((e = readdir(d))) {
+		if (!keep(e->d_name, arg))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 512;
+			off = xreallocarray(off, cap, sizeof *off);
+		}
+		off[(*n)++] = b->len;
+		buf_add(b, e->d_name, strlen(e->d_name) + 1);
+	}
+	closedir(d);
+	*v = xreallocarray(NULL, *n ? *n : 1, sizeof **v);
+	for (size_t i = 0; i < *n; i++)
+		(*v)[i] = b->data + off[i];
+	free(off);
+	qsort(*v, *n, sizeof **v, cmp_name);
+	return 0;
+}
+
+static bool newer(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/*
+ * Host's record files, oldest first, and the digest of their stat data,
+ * in one look: the years and days listed (sorted) as they are now, then
+ * one lstat of host's file in each day, relative to its year's
+ * directory.  Every name that is there counts, whatever it is (a link
+ * too, as git would take it); a year that cannot be listed has none.
+ * -1 when the journal's directory cannot be read.
+ */
+static int host_scan(struct journal *j, const char *host, struct host_scan *s)
+{
+	struct buf ybuf = BUF_INIT, dbuf = BUF_INIT;
+	char **years, **days, file[STORE_HOST_MAX + 8];
+	size_t ny, nd, *off = NULL, cap = 0;
+	int root;
+
+	memset(s, 0, sizeof *s);
+	s->stat_ok = true;
+	snprintf(file, sizeof file, "%s.jsonl", host);
+	if ((root = open(j->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    names_at(dup(root), store_is_year, NULL, &ybuf, &years, &ny) < 0) {
+		errset_sys("%s", j->dir);
+		if (root >= 0)
+			close(root);
+		buf_release(&ybuf);
+		return -1;
+	}
+	for (size_t y = 0; y < ny; y++) {
+		int yfd = openat(root, years[y], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (yfd < 0 || names_at(dup(yfd), store_is_day_of, years[y], &dbuf, &days, &nd) < 0) {
+			if (yfd >= 0)
+				close(yfd);
+			continue;
+		}
+		for (size_t d = 0; d < nd; d++) {
+			char rel[DAY_LEN + 1 + sizeof file];
+			struct stat st;
+			snprintf(rel, sizeof rel, "%s/%s", days[d], file);
+			if (fstatat(yfd, rel, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+				/* not there; one that is there but cannot be looked at spoils the digest */
+				s->stat_ok &= errno == ENOENT || errno == ENOTDIR;
+				continue;
+			}
+			if (s->n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				off = xreallocarray(off, cap, sizeof *off);
+			}
+			off[s->n++] = s->names.len;
+			buf_add(&s->names, years[y], 4);
+			buf_addc(&s->names, '/');
+			buf_add(&s->names, rel, strlen(rel) + 1);
+			{
+				/* the stat data, as numbers: no text to make per file */
+				int64_t v[STAT_NUMBERS] = { (int64_t)st.st_size, (int64_t)st.st_mode, (int64_t)st.st_ino,
+						 (int64_t)st.st_dev, (int64_t)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+						 (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec };
+				buf_add(&s->stats, s->names.data + off[s->n - 1], 4 + 1 + strlen(rel) + 1);
+				buf_add(&s->stats, v, sizeof v);
+			}
+			if (newer(&st.st_mtim, &s->newest))
+				s->newest = st.st_mtim;
+			if (newer(&st.st_ctim, &s->newest))
+				s->newest = st.st_ctim;
+		}
+		free(days);
+		close(yfd);
+	}
+	free(years);
+	close(root);
+	buf_release(&ybuf);
+	buf_release(&dbuf);
+	s->paths = xreallocarray(NULL, s->n ? s->n : 1, sizeof *s->paths);
+	for (size_t i = 0; i < s->n; i++)
+		s->paths[i] = s->names.data + off[i];
+	free(off);
+	if (s->stat_ok)
+		keyring_object_id("blob", s->stats.data ? s->stats.data : "", s->stats.len, s->digest);
+	return 0;
 }
 
 /* does host's stamp say commit already holds the files as digest says they are? */
@@ -512,25 +589,129 @@ static void stamp_write(struct journal *j, const char *host, const char *commit,
 	free(rel);
 }
 
+/*
+ * .state/sync/files.<host>: "logbook-files 1 <commit>\n", then the
+ * stats of host_scan that the stamp's digest was made of, written with
+ * the stamp.  When the stamp is not believed, git update-index is given
+ * only the files that may differ from that commit (files_changed)
+ * rather than all ~3,650: the others are what its tree and the private
+ * index hold.  The stamp's rules: ours alone, tied to the commit the ref
+ * still names, a file changed in the tick the list was written counts
+ * as changed.
+ */
+#define FILES_LIST REPLICA_STATE "/files."
+#define FILES_MAGIC "logbook-files 1 "
+
+static void files_write(struct journal *j, const char *host, const char *commit, const struct host_scan *s)
+{
+	char *rel = xasprintf(FILES_LIST "%s", host);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, FILES_MAGIC "%s\n", commit);
+	buf_add(&b, s->stats.data ? s->stats.data : "", s->stats.len);
+	(void)fs_write_atomic_below(j->dir, rel, b.data, b.len, 0600, FS_ATOMIC_NO_SYNC | FS_ATOMIC_BREAK_LOCK);
+	buf_release(&b);
+	free(rel);
+}
+
+/* the next entry of stats at *p (its path, its numbers), false at the end or when it is cut */
+static bool next_stat(const char **p, const char *end, const char **path, int64_t v[STAT_NUMBERS])
+{
+	const char *nul;
+
+	if (*p >= end || !(nul = memchr(*p, '\0', (size_t)(end - *p))) ||
+	    (size_t)(end - nul - 1) < STAT_NUMBERS * sizeof *v)
+		return false;
+	*path = *p;
+	memcpy(v, nul + 1, STAT_NUMBERS * sizeof *v);
+	*p = nul + 1 + STAT_NUMBERS * sizeof *v;
+	return true;
+}
+
+/* is the time (seconds, nanoseconds) strictly before t? */
+static bool before(int64_t sec, int64_t nsec, const struct timespec *t)
+{
+	return sec < (int64_t)t->tv_sec || (sec == (int64_t)t->tv_sec && nsec < t->tv_nsec);
+}
+
+/*
+ * The paths of s that may differ from what commit holds, by host's list:
+ * one the list lacks, with other stat data, or changed (or modified) not
+ * strictly before the list was written.  NULL when the list cannot be
+ * used (missing, not ours, of another commit, cut): then every path.
+ */
+static const char **files_changed(struct journal *j, const char *host, const char *commit, const struct host_scan *s,
+				  size_t *n)
+{
+	char *rel = xasprintf(FILES_LIST "%s", host), *head = xasprintf(FILES_MAGIC "%s\n", commit);
+	int fd = fs_open_below(j->dir, rel, O_RDONLY | O_NONBLOCK, 0, 0);
+	const char **v = NULL, *p, *end, *q, *qend, *old = NULL, *path;
+	struct buf b = BUF_INIT;
+	struct stat st;
+	int64_t num[STAT_NUMBERS], onum[STAT_NUMBERS];
+	bool ok, more;
+
+	free(rel);
+	*n = 0;
+	ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	     fs_read_fd(fd, &b, 256 * 1024 * 1024) == 0 && b.len >= strlen(head) &&
+	     !memcmp(b.data, head, strlen(head));
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		buf_release(&b);
+		free(head);
+		return NULL;
+	}
+	p = b.data + strlen(head);
+	end = b.data + b.len;
+	q = s->stats.data;
+	qend = q + s->stats.len;
+	v = xreallocarray(NULL, s->n ? s->n : 1, sizeof *v);
+	more = next_stat(&p, end, &old, onum);
+	for (size_t i = 0; i < s->n && ok; i++) {
+		bool same = false;
+		if (!next_stat(&q, qend, &path, num)) {
+			ok = false;
+			break;
+		}
+		/* both lists go in path order */
+		while (more && strcmp(old, path) < 0)
+			more = next_stat(&p, end, &old, onum);
+		if (more && !strcmp(old, path))
+			same = !memcmp(num, onum, sizeof num) && before(num[4], num[5], &st.st_mtim) &&
+			       before(num[6], num[7], &st.st_mtim);
+		if (!same)
+			v[(*n)++] = s->paths[i];
+	}
+	buf_release(&b);
+	free(head);
+	if (!ok) {
+		free(v);
+		*n = 0;
+		return NULL;
+	}
+	return v;
+}
+
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
-	char **paths, *ref, *index, *msg, *old, *made = NULL, digest[KEYRING_OID_LEN + 1];
-	struct timespec newest;
-	bool stamped;
-	size_t n;
+	struct host_scan files;
+	char *ref, *index, *msg, *old, *made = NULL;
 	int rc;
 
 	/* the chain's lock: no writer is halfway through a line while the files are read */
 	if (!(t = store_begin(j, host, w)))
 		return -1;
-	if (host_files(j, host, &paths, &n) < 0) {
+	/* the files' stat data before git reads them: a change after that is newer than the stamp */
+	if (host_scan(j, host, &files) < 0) {
 		store_abort(t);
 		return -1;
 	}
-	if (n == 0) {
+	if (files.n == 0) {
 		store_abort(t);
-		free(paths);
+		host_scan_free(&files);
 		return 0;
 	}
 	ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
@@ -543,16 +724,20 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	}
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
 	old = ref_commit(j, ref);
-	/* the files' stat data before git reads them: a change after that is newer than the stamp */
-	stamped = files_digest(j, paths, n, digest, &newest);
-	if (stamped && old && stamp_holds(j, host, old, digest, &newest)) {
+	if (files.stat_ok && old && stamp_holds(j, host, old, files.digest, &files.newest)) {
 		rc = 0;
 	} else {
-		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old), (const char *const *)paths, n, msg,
-				      &made);
+		size_t nchanged = 0;
+		const char **changed = files.stat_ok && old ? files_changed(j, host, old, &files, &nchanged) : NULL;
+		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old),
+				      changed ? changed : (const char *const *)files.paths, changed ? nchanged : files.n,
+				      msg, &made);
 		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
-		if (rc >= 0 && stamped && made)
-			stamp_write(j, host, made, digest);
+		if (rc >= 0 && files.stat_ok && made) {
+			stamp_write(j, host, made, files.digest);
+			files_write(j, host, made, &files);
+		}
+		free(changed);
 		free(made);
 	}
 	if (rc != 0)
@@ -565,7 +750,7 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 		free(saved);
 	}
 	store_abort(t);
-	replica_names_free(paths, n);
+	host_scan_free(&files);
 	free(ref);
 	free(old);
 	free(index);
@@ -605,6 +790,51 @@ static int head_symref(struct journal *j, struct buf *out)
 	return git_run(j->dir, NULL, out, NULL, symref);
 }
 
+/*
+ * After a commit of host's files: .git/index becomes a copy of the
+ * private index that commit's tree was written from (what `git read-tree
+ * <ref>` would make, with the files' stat data besides), under git's own
+ * lock, .git/index.lock.  git read-tree reads every tree of the ref: a
+ * loose object per day, ~0.1 s at ten years.  Only a private index of
+ * ours is copied; -1 when none is (git read-tree then does it).
+ */
+static int view_index_copy(struct journal *j, const char *host)
+{
+	char *rel = xasprintf("%s/index.%s", REPLICA_STATE, host), *lock = journal_path(j, ".git/index.lock"),
+	     *dst = journal_path(j, ".git/index");
+	struct buf b = BUF_INIT;
+	struct stat st, old;
+	int in = fs_open_below(j->dir, rel, O_RDONLY | O_CLOEXEC, 0, 0), out = -1, rc = -1;
+
+	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() ||
+	    fs_read_fd(in, &b, 1024 * 1024 * 1024) < 0 || lstat(dst, &old) < 0 || !S_ISREG(old.st_mode))
+		goto out;
+	/* git's lock: a git command of the admin's that holds it wins */
+	if ((out = open(lock, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
+		goto out;
+	if (fchmod(out, old.st_mode & 07777) < 0 || fs_write_all(out, b.data, b.len) < 0 || close(out) < 0) {
+		out = -1;
+		unlink(lock);
+		goto out;
+	}
+	out = -1;
+	if (rename(lock, dst) < 0) {
+		unlink(lock);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	buf_release(&b);
+	free(rel);
+	free(lock);
+	free(dst);
+	return rc;
+}
+
 int replica_git_view(struct journal *j, const char *host, bool committed)
 {
 	char *ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host), *have = NULL, *index = journal_path(j, ".git/index");
@@ -627,7 +857,8 @@ int replica_git_view(struct journal *j, const char *host, bool committed)
 	if (!strncmp(buf_str(&out), ref, strlen(ref)) && !strcmp(buf_str(&out) + strlen(ref), "\n") &&
 	    (committed || !fs_exists(index)) && (have = ref_commit(j, ref))) {
 		const char *read[] = { "read-tree", ref, NULL };
-		if (git_run(j->dir, NULL, NULL, NULL, read) != 0) {
+		if (!(committed && fs_exists(index) && view_index_copy(j, host) == 0) &&
+		    git_run(j->dir, NULL, NULL, NULL, read) != 0) {
 			errset("git read-tree %s failed", ref);
 			rc = -1;
 		}

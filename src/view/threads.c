@@ -85,34 +85,49 @@ static void cache_write(struct journal *j, const struct cache *c)
 }
 
 /*
- * The files of dir (a host's name each), by name, inode, size and time,
- * into b, never opened (a member may plant a link or a FIFO there); false
- * when one changed just now: two writes within one tick of the file
- * system's clock look alike.
+ * The files of dir (a host's name each) into b: a regular file of at
+ * most 4 KiB (what the store and git write there) by name and content,
+ * read without following a link or waiting on a FIFO (a member may plant
+ * them: those, and a bigger file, go by name, inode, size and time).
+ * False when one of those changed just now: two writes within one tick
+ * of the file system's clock look alike.  A content read is exact: the
+ * store's chain head names the host's last seq, a ref its commit.
  */
 static bool stamp_dir(struct journal *j, const char *rel, int64_t now, struct buf *b)
 {
 	char *dir = journal_path(j, rel), **names;
 	bool steady = true;
 	size_t n;
+	int dfd;
 
-	if (fs_list_dir(dir, NULL, NULL, false, &names, &n) < 0) {
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    fs_list_dir(dir, NULL, NULL, false, &names, &n) < 0) {
+		if (dfd >= 0)
+			close(dfd);
 		free(dir);
 		return true;	/* none yet */
 	}
 	for (size_t i = 0; i < n; i++) {
-		char *path = fs_join(dir, names[i]);
+		char data[4096];
 		struct stat st;
+		ssize_t got = -1;
+		int fd = openat(dfd, names[i], O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		buf_addf(b, "%s %s", rel, names[i]);
-		if (lstat(path, &st) == 0) {
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (off_t)sizeof data &&
+		    (got = pread(fd, data, sizeof data, 0)) >= 0 && got == st.st_size) {
+			buf_addf(b, " = %zd\n", got);
+			buf_add(b, data, (size_t)got);
+		} else if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0) {
 			int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
 			steady = steady && now - mtime > 2000000;
 			buf_addf(b, " %llu %lld.%09ld %lld", (unsigned long long)st.st_ino, (long long)st.st_mtim.tv_sec,
 				 st.st_mtim.tv_nsec, (long long)st.st_size);
 		}
+		if (fd >= 0)
+			close(fd);
 		buf_addc(b, '\n');
-		free(path);
 	}
+	close(dfd);
 	fs_free_names(names, n);
 	free(dir);
 	return steady;
@@ -135,9 +150,13 @@ static bool writers_stamp(struct journal *j, char out[REC_HASH_LEN + 1])
 	struct stat st;
 
 	steady = stamp_dir(j, ".git/refs/logbook/written", now, &b) && steady;
-	if (stat(packed, &st) == 0)
+	if (stat(packed, &st) == 0) {
+		int64_t mtime = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+		/* rewritten when refs are packed or deleted: sizes alike within a tick look alike */
+		steady = steady && now - mtime > 2000000;
 		buf_addf(&b, "packed-refs %lld.%09ld %lld\n", (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
 			 (long long)st.st_size);
+	}
 	snprintf(out, REC_HASH_LEN + 1, "%016llx%zx", (unsigned long long)siphash24(key, b.data ? b.data : "", b.len),
 		 b.len);
 	free(packed);
@@ -176,12 +195,12 @@ static int cache_update(struct journal *j, struct cache *c, enum threads_how how
 		return 0;
 	/* taken before the index is read, so a record written meanwhile changes it */
 	steady = writers_stamp(j, stamp);
-	if (how == THREADS_QUICK) {
+	if (how == THREADS_QUICK || how == THREADS_WRITTEN) {
 		char *db = journal_path(j, INDEX_FILE);
 		bool exists = fs_exists(db);
 		free(db);
 		/* nothing written since the cache was: no need to open the database */
-		if (!exists || (steady && c->generation[0] && !strcmp(stamp, c->stamp)))
+		if ((!exists && how == THREADS_QUICK) || (exists && steady && c->generation[0] && !strcmp(stamp, c->stamp)))
 			return 0;
 	}
 	indexed = index_update(j, NULL) == 0 && index_position(&pos) == 0;
@@ -377,6 +396,17 @@ int threads_load(struct journal *j, enum threads_how how, struct threads *t)
 	rc = cache_update(j, &c, how);
 	if (rc == 0)
 		build(t, &c.lines);
+	buf_release(&c.lines);
+	return rc;
+}
+
+int threads_refresh(struct journal *j, enum threads_how how)
+{
+	struct cache c;
+	int rc;
+
+	cache_read(j, &c);
+	rc = cache_update(j, &c, how);
 	buf_release(&c.lines);
 	return rc;
 }

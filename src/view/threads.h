@@ -70,10 +70,16 @@ struct threads {
  *   THREADS_CACHED  the cache as it is, touching nothing (show only reads;
  *                   every command that writes or syncs such records, and
  *                   news, digest and export, keep the cache up to date)
+ *   THREADS_WRITTEN what sync needs after writing records: the cache
+ *                   alone while the store and sync wrote nothing since it
+ *                   was kept and the index exists, else the same as UPDATE
+ *                   (a file restored by hand is seen by the next UPDATE)
  * 0, or -1 and errget().
  */
-enum threads_how { THREADS_UPDATE, THREADS_QUICK, THREADS_CACHED };
+enum threads_how { THREADS_UPDATE, THREADS_QUICK, THREADS_CACHED, THREADS_WRITTEN };
 int threads_load(struct journal *j, enum threads_how how, struct threads *t);
+/* the same without reading the cache's records: only brings the cache up to date */
+int threads_refresh(struct journal *j, enum threads_how how);
 void threads_release(struct threads *t);
 
 /* the replies to ref, in time order: indices into t->replies; the caller frees *out */
