@@ -201,3 +201,33 @@ as_older_logbook() {
 	grep -qx 'PathModified=/var/lib/logbook/.state/sync/request' "$BATS_TEST_DIRNAME/../dist/logbook-sync.path"
 	grep -qx 'Unit=logbook-sync.service' "$BATS_TEST_DIRNAME/../dist/logbook-sync.path"
 }
+
+@test "a git index a member puts in place of sync's private one: root's sync commits the files as they are" {
+	# an older day of root's, committed to web1's ref
+	printf '#1793786400\nthe-old-command\n' >"$W/history"
+	"$LOGBOOK" import --bash-history "$W/history" >/dev/null
+	"$LOGBOOK" sync -q >/dev/null
+	local old=2026/2026_11_04/web1.jsonl today other forged
+	today=$(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl
+	git -C "$J" cat-file -e "refs/heads/hosts/web1:$old" || fail "the old day is not committed"
+	# another blob the repository holds: today's file as committed
+	other=$(git -C "$J" rev-parse "refs/heads/hosts/web1:$today")
+	# the member writes an index that names that blob for the old day, with its
+	# stat data, where a private index of sync's is or was
+	local idx
+	for idx in "$J"/.state/sync/index.web1 "$J"/.git/logbook/index.web1; do
+		[ -f "$idx" ] || continue
+		cp "$idx" "$W/index.copy"
+		python3 "$BATS_TEST_DIRNAME/git-index-forge.py" "$W/index.copy" "$old" "$other" "$W/forged"
+		chmod 644 "$W/forged"
+	done
+	[ -f "$W/forged" ] || fail "no private index to copy"
+	as_member rm -f "$J/.state/sync/index.web1"
+	as_member cp "$W/forged" "$J/.state/sync/index.web1"
+	# root writes, then syncs: the old day's file in the ref is still the file
+	"$LOGBOOK" note "a later note" >/dev/null
+	"$LOGBOOK" sync -q >/dev/null
+	[ "$(git -C "$J" rev-parse "refs/heads/hosts/web1:$old")" = "$(git -C "$J" hash-object "$J/$old")" ] ||
+		fail "root's sync committed the member's index: $(git -C "$J" show "refs/heads/hosts/web1:$old")"
+	nothing_ran
+}

@@ -83,7 +83,7 @@ ran_as_keeper() {
 	ran_as_keeper git
 	# the hub has the records, and what sync wrote is the keeper's
 	[ -n "$(as_keeper git -C "$W/keeper/hub.git" rev-parse --verify -q refs/heads/hosts/web1)" ]
-	[ "$(stat -c %U "$J/.state/sync/ok.hub" "$J/.state/sync/index.web1" | sort -u)" = "$KEEPER" ]
+	[ "$(stat -c %U "$J/.state/sync/ok.hub" "$J/.git/logbook/index.web1" | sort -u)" = "$KEEPER" ]
 	# sync --local (the receive unit's) too
 	: >"$W/ran"
 	run "$LOGBOOK" sync --local

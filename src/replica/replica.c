@@ -328,13 +328,11 @@ void replica_names_free(char **names, size_t n)
 	free(names);
 }
 
-static char *state_path(struct journal *j, const char *name)
+/* journal_path of rel, made absolute: git runs in the journal's directory, a relative path would not name the same file */
+static char *abs_journal_path(struct journal *j, const char *rel)
 {
-	char *rel = xasprintf("%s/%s", REPLICA_STATE, name);
 	char *p = journal_path(j, rel);
 
-	free(rel);
-	/* git runs in the journal's directory: a relative path would not name the same file */
 	if (p[0] != '/') {
 		char *cwd = getcwd(NULL, 0), *abs;
 		if (!cwd)
@@ -344,6 +342,44 @@ static char *state_path(struct journal *j, const char *name)
 		free(p);
 		p = abs;
 	}
+	return p;
+}
+
+static char *state_path(struct journal *j, const char *name)
+{
+	char *rel = xasprintf("%s/%s", REPLICA_STATE, name), *p = abs_journal_path(j, rel);
+
+	free(rel);
+	return p;
+}
+
+/*
+ * sync's private git indexes, one per host and one for team.conf, live
+ * in .git, which only the account that runs git writes.  In .state/sync,
+ * which every member of the group writes, a member could put an index
+ * there whose entries name blobs of their choice with the files' own
+ * stat data: git takes such an entry for the file, and the commit would
+ * hold it (tests/privsep-git.bats).  The path, or NULL and errget().
+ */
+#define PRIVATE_INDEX_DIR ".git/logbook"
+static char *private_index(struct journal *j, const char *name)
+{
+	char *dir = abs_journal_path(j, PRIVATE_INDEX_DIR), *p;
+	struct stat st;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		errset_sys("%s", dir);
+		free(dir);
+		return NULL;
+	}
+	/* .git is this account's: what is there is its own, or git's view of it is not to be trusted either */
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
+		errset("%s: not a directory of this account's alone: refused", dir);
+		free(dir);
+		return NULL;
+	}
+	p = fs_join(dir, name);
+	free(dir);
 	return p;
 }
 
@@ -370,15 +406,20 @@ int replica_lock(struct journal *j)
 		}
 	}
 	journal_fix_mode(j, fd);
-	/* we hold the lock: an index lock left by a sync that was killed is stale */
-	{
-		char *dir = state_path(j, "");
+	/*
+	 * We hold the lock: an index lock left by a sync that was killed is
+	 * stale; so are the private indexes an older logbook kept in
+	 * .state/sync (now in .git: private_index).
+	 */
+	for (int k = 0; k < 2; k++) {
+		char *dir = k ? abs_journal_path(j, PRIVATE_INDEX_DIR) : state_path(j, "");
 		DIR *d = opendir(dir);
 		struct dirent *e;
 		while (d && (e = readdir(d))) {
 			size_t len = strlen(e->d_name);
-			if (!strncmp(e->d_name, "index", 5) && len > 5 && !strcmp(e->d_name + len - 5, ".lock")) {
-				char *p = state_path(j, e->d_name);
+			if (!strncmp(e->d_name, "index", 5) && len > 5 &&
+			    (!k || !strcmp(e->d_name + len - 5, ".lock"))) {
+				char *p = fs_join(dir, e->d_name);
 				unlink(p);
 				free(p);
 			}
@@ -719,8 +760,14 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	 * names (tests, a renamed host) never mixes their files */
 	{
 		char *name = xasprintf("index.%s", host);
-		index = state_path(j, name);
+		index = private_index(j, name);
 		free(name);
+	}
+	if (!index) {
+		store_abort(t);
+		host_scan_free(&files);
+		free(ref);
+		return -1;
 	}
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
 	old = ref_commit(j, ref);
@@ -800,7 +847,7 @@ static int head_symref(struct journal *j, struct buf *out)
  */
 static int view_index_copy(struct journal *j, const char *host)
 {
-	char *rel = xasprintf("%s/index.%s", REPLICA_STATE, host), *lock = journal_path(j, ".git/index.lock"),
+	char *rel = xasprintf(PRIVATE_INDEX_DIR "/index.%s", host), *lock = journal_path(j, ".git/index.lock"),
 	     *dst = journal_path(j, ".git/index");
 	struct buf b = BUF_INIT;
 	struct stat st, old;
@@ -1393,8 +1440,8 @@ static int take_proposals(struct journal *j, struct store_warnings *w)
 
 int replica_commit_team(struct journal *j, struct store_warnings *w)
 {
-	char *written, *head, *index = state_path(j, "index-team"), *pin;
-	int rc = take_proposals(j, w);
+	char *written, *head, *index = private_index(j, "index-team"), *pin;
+	int rc = index ? take_proposals(j, w) : -1;
 
 	written = ref_commit(j, WRITTEN_REF "team");
 	head = ref_commit(j, REPLICA_TEAM_REF);
