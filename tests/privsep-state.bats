@@ -299,3 +299,22 @@ with_hub() {
 	[ "$status" -eq 0 ] || fail "$status: $stderr"
 	[[ "$output" == *"first note"* ]] || fail "$output"
 }
+
+@test "a FIFO a member puts in place of team.conf or of root's news place: root's commands do not hang" {
+	# the news place of root's admin (alice)
+	lb news >/dev/null
+	local mark
+	mark=$(find "$LOGBOOK_DIR/.state/news" -type f -name alice)
+	[ -n "$mark" ] || fail "no news place for alice"
+	as_member rm -f "$mark"
+	as_member mkfifo "$mark"
+	run --separate-stderr timeout 20 "$LOGBOOK" news --no-pager
+	[ "$status" -ne 124 ] || fail "root's news hung on the member's FIFO"
+	[ "$status" -eq 0 ] || fail "$status: $stderr"
+	as_member mv "$LOGBOOK_DIR/team.conf" "$LOGBOOK_DIR/team.conf.old"
+	as_member mkfifo "$LOGBOOK_DIR/team.conf"
+	run --separate-stderr timeout 20 "$LOGBOOK" note "a note"
+	[ "$status" -ne 124 ] || fail "root's note hung on the member's FIFO"
+	[ "$status" -eq 1 ] || fail "$status: $stderr"
+	[[ "$stderr" == *"team.conf: not a regular file"* ]] || fail "$stderr"
+}

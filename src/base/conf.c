@@ -293,7 +293,8 @@ struct conf *conf_load(const char *path)
 	struct buf b = BUF_INIT;
 	struct conf *c;
 
-	if (fs_read_file(path, &b) < 0) {
+	/* team.conf sits where every member of the group writes: a FIFO there must not block root */
+	if (fs_read_regular(path, &b) < 0) {
 		buf_release(&b);
 		return NULL;
 	}

@@ -630,7 +630,7 @@ void baseline_seen_load(struct journal *j, struct seen *s)
 	size_t alloc = 0;
 
 	memset(s, 0, sizeof *s);
-	if (fs_read_file(path, &b) < 0)
+	if (fs_read_regular(path, &b) < 0)
 		goto out;
 	p = buf_str(&b);
 	end = p + b.len;

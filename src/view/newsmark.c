@@ -48,7 +48,7 @@ int newsmark_read(struct journal *j, const char *admin, struct newsmark *m)
 	int rc = 0;
 
 	memset(m, 0, sizeof *m);
-	if (fs_read_file(path, &b) == 0 &&
+	if (fs_read_regular(path, &b) == 0 &&
 	    sscanf(buf_str(&b), NEWSMARK_MAGIC " %63s %lld %lld", m->generation, &id, &t) == 3 && id >= 0 && t > 0) {
 		const char *p = strchr(buf_str(&b), '\n');
 		m->last_id = id;
