@@ -63,27 +63,32 @@ int fs_read_fd(int fd, struct buf *out, size_t max)
 	return 0;
 }
 
-int fs_read_file(const char *path, struct buf *out)
+/* the whole file open on fd (closed), or -1 and errget() naming path */
+static int read_all_close(int fd, const char *path, struct buf *out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int rc;
+	int rc = fs_read_fd(fd, out, 0);
 
-	if (fd < 0) {
-		errset_sys("%s", path);
-		return -1;
-	}
-	rc = fs_read_fd(fd, out, 0);
 	if (rc < 0)
 		errset_sys("%s", path);
 	close(fd);
 	return rc;
 }
 
+int fs_read_file(const char *path, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		errset_sys("%s", path);
+		return -1;
+	}
+	return read_all_close(fd, path, out);
+}
+
 int fs_read_regular(const char *path, struct buf *out)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
-	int rc;
 
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -97,11 +102,7 @@ int fs_read_regular(const char *path, struct buf *out)
 		close(fd);
 		return -1;
 	}
-	rc = fs_read_fd(fd, out, 0);
-	if (rc < 0)
-		errset_sys("%s", path);
-	close(fd);
-	return rc;
+	return read_all_close(fd, path, out);
 }
 
 static char *dir_of(const char *path)

@@ -119,6 +119,34 @@ static void reading_a_missing_file_names_it_in_the_error(void **state)
 	free(path);
 }
 
+/* what others may put in place of a file logbook reads: a link is not followed, a FIFO not waited on */
+static void read_regular_reads_only_a_regular_file_reached_without_a_link(void **state)
+{
+	char *file = path_in(state, "file"), *link = path_in(state, "link"), *fifo = path_in(state, "fifo");
+	char expected[600];
+	struct buf b = BUF_INIT;
+
+	write_file(file, "abc", 3);
+	assert_int_equal(fs_read_regular(file, &b), 0);
+	assert_string_equal(buf_str(&b), "abc");
+	assert_int_equal(symlink(file, link), 0);
+	buf_reset(&b);
+	assert_int_equal(fs_read_regular(link, &b), -1);
+	assert_int_equal(b.len, 0);
+	snprintf(expected, sizeof expected, "%s: a symbolic link: not read", link);
+	assert_string_equal(errget(), expected);
+	/* no writer ever comes: a blocking open would never return */
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(fs_read_regular(fifo, &b), -1);
+	snprintf(expected, sizeof expected, "%s: not a regular file: not read", fifo);
+	assert_string_equal(errget(), expected);
+	assert_int_equal(fs_read_regular(*state, &b), -1);
+	buf_release(&b);
+	free(file);
+	free(link);
+	free(fifo);
+}
+
 static void write_all_reports_a_bad_descriptor(void **state)
 {
 	int fds[2];
@@ -738,6 +766,7 @@ int main(void)
 		cmocka_unit_test(join_puts_exactly_one_slash_between_dir_and_name),
 		TMP_TEST(list_dir_sorts_filters_and_takes_a_missing_dir_as_empty),
 		TMP_TEST(read_bounded_keeps_max_bytes_and_counts_them_all),
+		TMP_TEST(read_regular_reads_only_a_regular_file_reached_without_a_link),
 		TMP_TEST(open_below_never_follows_a_link_on_the_way_or_at_the_end),
 		TMP_TEST(open_below_creates_then_reopens_its_own_file),
 		TMP_TEST(open_below_refuses_a_hard_link_or_a_fifo_in_open_ground_and_truncates_nothing),
