@@ -318,3 +318,18 @@ with_hub() {
 	[ "$status" -eq 1 ] || fail "$status: $stderr"
 	[[ "$stderr" == *"team.conf: not a regular file"* ]] || fail "$stderr"
 }
+
+@test "a FIFO a member puts in place of a wiki page: root's export does not hang and writes the page" {
+	local wiki=$BATS_TEST_TMPDIR/wiki page
+	mkdir -p "$wiki"
+	chown "$MEMBER" "$wiki"
+	# the member makes the page directory first, with FIFOs where the pages go
+	page=$wiki/journal/$(date -u +%Y_%m_%d).txt
+	as_member mkdir "$wiki/journal"
+	as_member mkfifo "$wiki/journal/start.txt" "$page"
+	run --separate-stderr timeout 20 "$LOGBOOK" export --dokuwiki "$wiki"
+	[ "$status" -ne 124 ] || fail "root's export hung on the member's FIFO"
+	[ "$status" -eq 0 ] || fail "$status: $stderr"
+	[ -f "$page" ] && [ -f "$wiki/journal/start.txt" ] || fail "the pages were not written: $(ls -l "$wiki/journal")"
+	grep -q "first note" "$page" || fail "$(cat "$page")"
+}

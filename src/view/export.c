@@ -410,8 +410,12 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 				free(path);
 				goto out;
 			}
-			/* a sync that checked the same bytes out again changes the stamp, not the page */
-			if (force || fs_read_file(path, &old) < 0 || old.len != page.len ||
+			/*
+			 * A sync that checked the same bytes out again changes the stamp, not the page.
+			 * The wiki's directory may be another account's: what is not a regular file
+			 * there (a FIFO would block) is replaced like a changed page.
+			 */
+			if (force || fs_read_regular(path, &old) < 0 || old.len != page.len ||
 			    memcmp(old.data, page.data, page.len)) {
 				if (write_page(pfd, rep->pagedir, name, &page) < 0) {
 					json_decref(who);
@@ -439,7 +443,8 @@ int export_dokuwiki_days(struct journal *j, const char *dir, const char *ns, boo
 	{
 		char *ipath = fs_join(rep->pagedir, "start.txt");
 		buf_reset(&old);
-		if (force || fs_read_file(ipath, &old) < 0 || old.len != index.len || memcmp(old.data, index.data, index.len)) {
+		if (force || fs_read_regular(ipath, &old) < 0 || old.len != index.len ||
+		    memcmp(old.data, index.data, index.len)) {
 			if (write_page(pfd, rep->pagedir, "start.txt", &index) < 0) {
 				free(ipath);
 				goto out;
