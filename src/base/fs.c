@@ -85,21 +85,32 @@ int fs_read_file(const char *path, struct buf *out)
 	return read_all_close(fd, path, out);
 }
 
-int fs_read_regular(const char *path, struct buf *out)
+int fs_open_regular(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
 
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
+int fs_read_regular(const char *path, struct buf *out)
+{
+	int fd = fs_open_regular(path);
+
 	if (fd < 0) {
 		if (errno == ELOOP)
 			errset("%s: a symbolic link: not read", path);
+		else if (errno == EINVAL)
+			errset("%s: not a regular file: not read", path);
 		else
 			errset_sys("%s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errset("%s: not a regular file: not read", path);
-		close(fd);
 		return -1;
 	}
 	return read_all_close(fd, path, out);

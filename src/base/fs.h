@@ -24,6 +24,12 @@ int fs_read_file(const char *path, struct buf *out);
  * would block, a device never end); -1 and errget() otherwise.
  */
 int fs_read_regular(const char *path, struct buf *out);
+/*
+ * Its open alone: a descriptor of path when it is a regular file reached
+ * without a link (O_NONBLOCK, close-on-exec), else -1 with errno ELOOP
+ * for a link, EINVAL for anything but a regular file, or open's own.
+ */
+int fs_open_regular(const char *path);
 /* read until EOF, keeping the first max bytes in out and counting them all in *total; -1 and errno on error */
 int fs_read_bounded(int fd, struct buf *out, size_t max, size_t *total);
 /*

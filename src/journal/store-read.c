@@ -31,21 +31,17 @@
  */
 int store_open_record_file(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	struct stat st;
+	int fd = fs_open_regular(path);
 
 	if (fd < 0) {
-		if (errno == ELOOP)
+		int e = errno;
+		if (e == ELOOP)
 			errset("%s: a symbolic link, not a record file; skipped", path);
+		else if (e == EINVAL)
+			errset("%s: not a regular file; skipped", path);
 		else
 			errset_sys("%s", path);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errset("%s: not a regular file; skipped", path);
-		close(fd);
-		errno = EINVAL;
-		return -1;
+		errno = e;
 	}
 	return fd;
 }
