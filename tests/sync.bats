@@ -503,6 +503,33 @@ git_processes() {
 	[ "$output" = "sync: 1 of 1 remote reached; h1: nothing new to commit; nothing new in" ] || fail "$output"
 }
 
+@test "a sync that commits reads the refs once before the fetch and once after, and never asks git about its own commit" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note "first on web1"
+	on web1 sync >/dev/null
+	on db1 clone "$HUB" "$BATS_TEST_TMPDIR/db1" >/dev/null
+	on db1 note "from db1"
+	on db1 sync >/dev/null
+	on web1 sync >/dev/null
+	on web1 note "new on web1"
+	made=$(git_processes web1)
+	[ "$(echo "$made" | grep -c 'git commit-tree')" -eq 1 ] || fail "$made"
+	# the commit's new value and its tree kept in the snapshot; its parent known to be an ancestor
+	[ "$(echo "$made" | grep -c 'git for-each-ref')" -eq 2 ] || fail "$made"
+	run -1 grep -E 'git (rev-parse|merge-base)' <<<"$made" || fail "$made"
+	# what the snapshot said is what git holds: the hub has web1's commit, and db1 gets the note
+	local mine
+	mine=$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse refs/heads/hosts/web1)
+	[ "$(git -C "$HUB" rev-parse refs/heads/hosts/web1)" = "$mine" ]
+	[ "$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse HEAD)" = "$mine" ]
+	run git -C "$BATS_TEST_TMPDIR/web1" status --porcelain
+	[ -z "$output" ] || fail "$output"
+	on db1 sync >/dev/null
+	LOGBOOK_DIR="$BATS_TEST_TMPDIR/db1" "$LOGBOOK" show --json | grep -q '"new on web1"'
+}
+
 @test "a record file of this host rewritten in place, its size and times put back, is still committed" {
 	replica web1
 	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false

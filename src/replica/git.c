@@ -423,6 +423,27 @@ const struct git_ref *git_refs_find(const struct git_refs *r, const char *name)
 	return r->n ? bsearch(&key, r->v, r->n, sizeof *r->v, cmp_ref) : NULL;
 }
 
+void git_refs_set(struct git_refs *r, const char *name, const char *id, const char *tree)
+{
+	struct git_ref *found = (struct git_ref *)git_refs_find(r, name);
+	size_t at = 0;
+
+	if (found) {
+		free(found->id);
+		free(found->tree);
+	} else {
+		while (at < r->n && strcmp(r->v[at].name, name) < 0)
+			at++;
+		r->v = xreallocarray(r->v, r->n + 1, sizeof *r->v);
+		memmove(r->v + at + 1, r->v + at, (r->n - at) * sizeof *r->v);
+		r->n++;
+		found = &r->v[at];
+		found->name = xstrdup(name);
+	}
+	found->id = xstrdup(id);
+	found->tree = tree ? xstrdup(tree) : NULL;
+}
+
 void git_refs_free(struct git_refs *r)
 {
 	for (size_t i = 0; i < r->n; i++) {
@@ -814,7 +835,7 @@ int git_update_ref(const char *dir, const char *ref, const char *new, const char
 }
 
 int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
-		     const char *const paths[], size_t npaths, const char *message, char **made)
+		     const char *const paths[], size_t npaths, const char *message, char **made, char **made_tree)
 {
 	const char *update[] = { "update-index", "--add", "-z", "--stdin", NULL };
 	char *tree = NULL, *asked_tree = NULL, *commit = NULL;
@@ -823,6 +844,8 @@ int git_commit_paths(const char *dir, const char *index, const char *ref, const 
 
 	if (made)
 		*made = NULL;
+	if (made_tree)
+		*made_tree = NULL;
 	if (!fs_exists(index)) {
 		const char *read[] = { "read-tree", old ? old : "--empty", NULL };
 		if (git_run(dir, index, NULL, NULL, read) != 0) {
@@ -864,7 +887,7 @@ int git_commit_paths(const char *dir, const char *index, const char *ref, const 
 		if (made)
 			*made = xstrdup(old);
 		rc = 0;
-		goto out;
+		goto tree_out;
 	}
 	{
 		const char *ct_parent[] = { "commit-tree", "-m", message, "-p", old, tree, NULL };
@@ -879,6 +902,11 @@ int git_commit_paths(const char *dir, const char *index, const char *ref, const 
 		commit = NULL;
 	}
 	rc = 1;
+tree_out:
+	if (made_tree) {
+		*made_tree = tree;
+		tree = NULL;
+	}
 out:
 	buf_release(&list);
 	free(tree);

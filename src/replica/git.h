@@ -85,6 +85,8 @@ struct git_refs {
 int git_refs_load(const char *dir, struct git_refs *out);
 /* the ref named name exactly, NULL when there is none */
 const struct git_ref *git_refs_find(const struct git_refs *r, const char *name);
+/* name now points at commit id, whose tree is tree (NULL: not a commit), kept in order */
+void git_refs_set(struct git_refs *r, const char *name, const char *id, const char *tree);
 void git_refs_free(struct git_refs *r);
 /* 1 when commit a is an ancestor of b (or equal), 0 when not, -1 and errget() on failure */
 int git_is_ancestor(const char *dir, const char *a, const char *b);
@@ -162,12 +164,13 @@ int64_t git_blob_size(const char *dir, const char *id);
  * as they are in the work tree, and a commit is made only when the tree
  * differs from ref's.  old is the commit ref holds (NULL: none yet),
  * old_tree its tree when known (NULL: asked of git); *made, when made is
- * not NULL, the commit ref holds after (allocated; NULL on failure).  The ref moves from its old value only (a
+ * not NULL, the commit ref holds after, and *made_tree its tree
+ * (allocated; NULL on failure).  The ref moves from its old value only (a
  * compare-and-swap).  1 when a commit was made, 0 when nothing changed,
  * -1 and errget() on failure.
  */
 int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
-		     const char *const paths[], size_t npaths, const char *message, char **made);
+		     const char *const paths[], size_t npaths, const char *message, char **made, char **made_tree);
 /* move ref from old (NULL: ref must not exist) to new; -1 and errget() */
 int git_update_ref(const char *dir, const char *ref, const char *new, const char *old);
 

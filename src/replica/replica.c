@@ -115,6 +115,9 @@ static struct {
 	/* what blob_of found, by "<commit id>:<path>": a commit never changes */
 	char **spec, **blob;
 	size_t nblob;
+	/* the commits this process made (made[i], on top of parent[i]): known ancestry, no git asked */
+	char **made, **parent;
+	size_t nmade;
 	/* the remotes and their first fetch and push URLs (NULL: ask git), from one "git remote -v" */
 	char **remote, **fetch_url, **push_url;
 	size_t nremote;
@@ -153,6 +156,10 @@ void replica_refs_end(void)
 	free(snap.blob);
 	snap.spec = snap.blob = NULL;
 	snap.nblob = 0;
+	replica_names_free(snap.made, snap.nmade);
+	replica_names_free(snap.parent, snap.nmade);
+	snap.made = snap.parent = NULL;
+	snap.nmade = 0;
 	for (size_t i = 0; i < snap.nremote; i++) {
 		free(snap.fetch_url[i]);
 		free(snap.push_url[i]);
@@ -201,6 +208,36 @@ static const char *ref_tree(struct journal *j, const char *name, const char *com
 	const struct git_ref *r = refs && commit ? git_refs_find(refs, name) : NULL;
 
 	return r && r->tree && !strcmp(r->id, commit) ? r->tree : NULL;
+}
+
+/*
+ * This process moved ref from parent to id, a commit it made on top of
+ * parent, whose tree is tree: the snapshot takes the new value (the ref
+ * moved by compare-and-swap from the value the snapshot held), and
+ * is_ancestor knows parent is id's without asking git.
+ */
+static void snap_committed(struct journal *j, const char *ref, const char *id, const char *tree, const char *parent)
+{
+	if (snap.j != j)
+		return;
+	if (snap.loaded)
+		git_refs_set(&snap.refs, ref, id, tree);
+	if (parent) {
+		snap.made = xreallocarray(snap.made, snap.nmade + 1, sizeof *snap.made);
+		snap.parent = xreallocarray(snap.parent, snap.nmade + 1, sizeof *snap.parent);
+		snap.made[snap.nmade] = xstrdup(id);
+		snap.parent[snap.nmade++] = xstrdup(parent);
+	}
+}
+
+/* git_is_ancestor, answered without git when this process made b on top of a */
+static int is_ancestor(struct journal *j, const char *a, const char *b)
+{
+	if (snap.j == j)
+		for (size_t i = 0; i < snap.nmade; i++)
+			if (!strcmp(snap.made[i], b) && !strcmp(snap.parent[i], a))
+				return 1;
+	return git_is_ancestor(j->dir, a, b);
 }
 
 /* git_update_ref, and the snapshot read again */
@@ -739,7 +776,7 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 {
 	struct store_txn *t;
 	struct host_scan files;
-	char *ref, *index, *msg, *old, *made = NULL;
+	char *ref, *index, *msg, *old, *made = NULL, *tree = NULL;
 	int rc;
 
 	/* the chain's lock: no writer is halfway through a line while the files are read */
@@ -778,17 +815,20 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 		const char **changed = files.stat_ok && old ? files_changed(j, host, old, &files, &nchanged) : NULL;
 		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old),
 				      changed ? changed : (const char *const *)files.paths, changed ? nchanged : files.n,
-				      msg, &made);
+				      msg, &made, &tree);
 		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
 		if (rc >= 0 && files.stat_ok && made) {
 			stamp_write(j, host, made, files.digest);
 			files_write(j, host, made, &files);
 		}
+		if (rc > 0 && made && tree)
+			snap_committed(j, ref, made, tree, old);
+		else if (rc != 0)
+			refs_moved();
 		free(changed);
 		free(made);
+		free(tree);
 	}
-	if (rc != 0)
-		refs_moved();
 	if (rc < 0) {
 		/* a damaged private index is rebuilt from the ref next time */
 		char *saved = xstrdup(errget());
@@ -1135,7 +1175,7 @@ static int check_keyring_history(struct journal *j, const char *pin, const char 
 		rc = -1;
 		goto out;
 	}
-	if (base && (anc = git_is_ancestor(j->dir, base, head)) != 1) {
+	if (base && (anc = is_ancestor(j, base, head)) != 1) {
 		if (anc < 0)
 			rc = -1;
 		else
@@ -1467,7 +1507,7 @@ int replica_commit_team(struct journal *j, struct store_warnings *w)
 	{
 		const char *const paths[] = { JOURNAL_CONF };
 		rc = git_commit_paths(j->dir, index, REPLICA_TEAM_REF, head, ref_tree(j, REPLICA_TEAM_REF, head), paths, 1,
-				      "logbook: team.conf", NULL);
+				      "logbook: team.conf", NULL, NULL);
 		if (rc != 0)
 			refs_moved();
 	}
@@ -1700,7 +1740,7 @@ static int write_tree(struct journal *j, const char *host, const char *written, 
 	size_t n = 0, i;
 	int64_t size;
 	int rc = 0, more = 1;
-	bool ff = written && git_is_ancestor(j->dir, written, head) == 1;
+	bool ff = written && is_ancestor(j, written, head) == 1;
 
 	if (git_changed_files(j->dir, ff ? written : NULL, head, &files) < 0)
 		return -1;
@@ -2101,7 +2141,7 @@ static int check_append_only(struct journal *j, const char *host, const char *ba
 
 	*why = NULL;
 	if (base) {
-		if ((anc = git_is_ancestor(j->dir, base, head)) < 0)
+		if ((anc = is_ancestor(j, base, head)) < 0)
 			return -1;
 		if (!anc) {
 			*why = xasprintf("%.12s does not descend from %.12s, the history of %s here (rewound or rewritten)",
@@ -2219,7 +2259,7 @@ static int take_host(struct journal *j, const char *remote, const char *host, co
 	if (ours && !strcmp(ours, fetched))
 		goto out;
 	/* a remote that has not got our newest commits yet is not a rewrite */
-	if (ours && (behind = git_is_ancestor(j->dir, fetched, ours)) != 0) {
+	if (ours && (behind = is_ancestor(j, fetched, ours)) != 0) {
 		rc = behind < 0 ? -1 : 0;
 		goto out;
 	}
@@ -2244,11 +2284,11 @@ static int fast_forward(struct journal *j, const char *ref, const char *fetched,
 
 	if (ours && !strcmp(ours, fetched))
 		goto out;
-	if (!ours || (anc = git_is_ancestor(j->dir, ours, fetched)) == 1) {
+	if (!ours || (anc = is_ancestor(j, ours, fetched)) == 1) {
 		rc = update_ref(j, ref, fetched, ours) < 0 ? -1 : 1;
 		goto out;
 	}
-	if (anc < 0 || (anc = git_is_ancestor(j->dir, fetched, ours)) < 0) {
+	if (anc < 0 || (anc = is_ancestor(j, fetched, ours)) < 0) {
 		rc = -1;
 		goto out;
 	}
@@ -2273,7 +2313,7 @@ static int take_team(struct journal *j, const char *remote, const char *fetched,
 		return fast_forward(j, REPLICA_TEAM_REF, fetched, "team.conf", remote, w) < 0 ? -1 : 0;
 	ours = ref_commit(j, REPLICA_TEAM_REF);
 	rc = 0;
-	if (ours && (!strcmp(ours, fetched) || (behind = git_is_ancestor(j->dir, fetched, ours)) == 1))
+	if (ours && (!strcmp(ours, fetched) || (behind = is_ancestor(j, fetched, ours)) == 1))
 		goto out;
 	rc = check_keyring_history(j, pin, ours, fetched, &why);
 	if (rc == 1)
@@ -2319,7 +2359,7 @@ static int catch_up(struct journal *j, const char *host, struct store_warnings *
 				 "(see 'logbook sync' in logbook(1))");
 			goto out;
 		}
-		if (written && git_is_ancestor(j->dir, written, head) != 1)
+		if (written && is_ancestor(j, written, head) != 1)
 			goto out;
 		/* pushed here: with a root of trust, only a signed history (take_team for fetched ones) */
 		{
@@ -2401,7 +2441,7 @@ int replica_integrate(struct journal *j, const char *remote, const char *own_hos
 		if (own_host && !strcmp(host, own_host)) {
 			/* ours is the newest by construction; anything else is another machine using our name */
 			char *mine = ref_commit(j, ref);
-			if (mine && strcmp(mine, line) && git_is_ancestor(j->dir, line, mine) == 0)
+			if (mine && strcmp(mine, line) && is_ancestor(j, line, mine) == 0)
 				warnf(w, "%s: holds records of %s that this host did not write: is the host name %s used twice?",
 				      remote, host, host);
 			free(mine);
@@ -2532,7 +2572,7 @@ int replica_pending(struct journal *j, const char *own_host, struct replica_host
 		written = ref_commit(j, mark);
 		head = ref_commit(j, ids[i]);
 		if (head && (!written || strcmp(head, written) != 0)) {
-			if (written && (anc = git_is_ancestor(j->dir, written, head)) < 0) {
+			if (written && (anc = is_ancestor(j, written, head)) < 0) {
 				rc = -1;
 			} else {
 				*pending = xreallocarray(*pending, *npending + 1, sizeof **pending);

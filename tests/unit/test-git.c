@@ -65,7 +65,7 @@ static char *index_path(void)
 static int commit(const char *const paths[], size_t n)
 {
 	char *index = index_path(), *old = git_resolve(repo, REF);
-	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit", NULL);
+	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit", NULL, NULL);
 
 	if (rc < 0)
 		fprintf(stderr, "git_commit_paths: %s\n", errget());
@@ -597,17 +597,62 @@ static void a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agree
 	assert_int_equal(commit(paths, 1), 1);
 	old = git_resolve(repo, REF);
 	old_tree = git_out(tree);
-	/* the tree given is the ref's: nothing changed, no commit */
-	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", NULL), 0);
+	char *made, *made_tree, *now_tree;
+	/* the tree given is the ref's: nothing changed, no commit; what the ref holds comes back */
+	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", &made, &made_tree), 0);
+	assert_string_equal(made, old);
+	assert_string_equal(made_tree, old_tree);
+	free(made);
+	free(made_tree);
 	put("a.jsonl", "one\ntwo\n");
-	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", NULL), 1);
+	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", &made, &made_tree), 1);
 	now = git_resolve(repo, REF);
 	assert_string_not_equal(now, old);
 	assert_int_equal(git_is_ancestor(repo, old, now), 1);
+	/* the commit made and its tree, as git says them after */
+	now_tree = git_out(tree);
+	assert_string_equal(made, now);
+	assert_string_equal(made_tree, now_tree);
+	free(made);
+	free(made_tree);
+	free(now_tree);
 	free(index);
 	free(old);
 	free(old_tree);
 	free(now);
+}
+
+/* a snapshot told of refs this process moved agrees with one read again from git */
+static void refs_set_by_this_process_agree_with_git(void **state)
+{
+	const char *const paths[] = { "a.jsonl" };
+	const char *const names[] = { "refs/heads/hosts/zz", "refs/heads/hosts/aa", REF, "refs/heads/hosts/mm" };
+	const char *tree[] = { "rev-parse", REF "^{tree}", NULL };
+	struct git_refs snap, fresh;
+	char *id, *t;
+	(void)state;
+
+	put("a.jsonl", "one\n");
+	assert_int_equal(commit(paths, 1), 1);
+	id = git_resolve(repo, REF);
+	t = git_out(tree);
+	assert_int_equal(git_refs_load(repo, &snap), 0);
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+		assert_int_equal(git_update_ref(repo, names[i], id, strcmp(names[i], REF) ? NULL : id), 0);
+		git_refs_set(&snap, names[i], id, t);
+	}
+	assert_int_equal(git_refs_load(repo, &fresh), 0);
+	assert_int_equal(snap.n, fresh.n);
+	for (size_t i = 0; i < snap.n; i++) {
+		assert_string_equal(snap.v[i].name, fresh.v[i].name);
+		assert_string_equal(snap.v[i].id, fresh.v[i].id);
+		assert_string_equal(snap.v[i].tree, fresh.v[i].tree);
+		assert_non_null(git_refs_find(&snap, fresh.v[i].name));
+	}
+	git_refs_free(&snap);
+	git_refs_free(&fresh);
+	free(id);
+	free(t);
 }
 
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -633,6 +678,7 @@ int main(void)
 		T(many_blobs_come_through_one_batch_in_the_order_asked),
 		T(the_refs_read_at_once_agree_with_git_ref_by_ref),
 		T(a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agrees),
+		T(refs_set_by_this_process_agree_with_git),
 	};
 	return cmocka_run_group_tests_name("git", tests, NULL, NULL);
 }
