@@ -183,11 +183,15 @@ line_of() {
 	lb search something >/dev/null
 	run lb doctor --root "$ROOT"
 	line_of index | grep -q '^ok   index: .* passes SQLite.s quick_check'
-	printf 'this is not an SQLite database, not at all, no, it is garbage' | dd of="$LOGBOOK_DIR/.state/index.sqlite" conv=notrunc 2>/dev/null
+	# the index's pages live in its write-ahead log too, kept between commands: both damaged
+	[ -s "$LOGBOOK_DIR/.state/index.sqlite-wal" ]
+	for f in index.sqlite index.sqlite-wal; do
+		printf 'this is not an SQLite database, not at all, no, it is garbage' | dd of="$LOGBOOK_DIR/.state/$f" conv=notrunc 2>/dev/null
+	done
 	run lb doctor --root "$ROOT"
 	[ "$status" -eq 1 ]
 	line_of index | grep -q "^FAIL index: $LOGBOOK_DIR/.state/index.sqlite: "
-	line_of index | grep -q "^  fix: rm $LOGBOOK_DIR/.state/index.sqlite"
+	line_of index | grep -qF "  fix: rm $LOGBOOK_DIR/.state/index.sqlite $LOGBOOK_DIR/.state/index.sqlite-wal $LOGBOOK_DIR/.state/index.sqlite-shm"
 	lb search something >/dev/null
 	run lb doctor --root "$ROOT"
 	line_of index | grep -q '^ok'

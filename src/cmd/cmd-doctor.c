@@ -1150,7 +1150,7 @@ static void check_index(struct journal *j)
 	char *path = journal_path(j, INDEX_FILE);
 	sqlite3 *db = NULL;
 	sqlite3_stmt *st = NULL;
-	char *fix = xasprintf("rm %s (the next search builds it again)", path);
+	char *fix = xasprintf("rm %s %s-wal %s-shm (the next search builds it again)", path, path, path);
 	int rc;
 
 	if (!fs_exists(path)) {
