@@ -177,6 +177,33 @@ last_ref() {
 	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/again"
 }
 
+@test "a cache of replies cut short (written without an fsync, then a crash) is built again, not believed" {
+	new_journal
+	lb todo add rotate the logs >/dev/null
+	lb todo done web1:1 >/dev/null
+	lb event --source smartd --level critical "disk failing" >/dev/null
+	lb ack web1:3 >/dev/null
+	lb show --color=never >"$BATS_TEST_TMPDIR/before"
+	run lb todo list
+	[[ "$output" != *"rotate the logs"* ]] || fail "$output"
+	local cache=$LOGBOOK_DIR/.state/threads
+	[ "$(wc -l <"$cache")" -ge 3 ] || fail "$(cat "$cache")"
+	# the header as written, the lines after it cut at a line's end: the ack and the done lost
+	head -2 "$cache" >"$BATS_TEST_TMPDIR/cut"
+	cat "$BATS_TEST_TMPDIR/cut" >"$cache"
+	run lb todo list
+	[[ "$output" != *"rotate the logs"* ]] || fail "a cut cache was believed: $output"
+	lb show --color=never >"$BATS_TEST_TMPDIR/after"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+	# and cut in the middle of a line
+	head -c -7 "$cache" >"$BATS_TEST_TMPDIR/cut"
+	cat "$BATS_TEST_TMPDIR/cut" >"$cache"
+	run lb todo list
+	[[ "$output" != *"rotate the logs"* ]] || fail "a cut cache was believed: $output"
+	lb show --color=never >"$BATS_TEST_TMPDIR/again"
+	cmp "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/again"
+}
+
 # ---- a member of the journal's group against root (see tests/privsep-state.bats) ----
 
 teardown() {
@@ -199,14 +226,17 @@ shared_journal() {
 	lb todo add replace the disk >/dev/null
 	lb show --color=never >/dev/null
 	# the member writes a cache with an ack and a done no record file holds
-	local gen
-	gen=$(head -1 "$LOGBOOK_DIR/.state/threads" | cut -d' ' -f3-)
-	as_member sh -c "rm -f '$LOGBOOK_DIR/.state/threads' && cat >'$LOGBOOK_DIR/.state/threads'" <<FORGED
-logbook-threads 1 $gen
+	local gen body=$BATS_TEST_TMPDIR/forged-lines
+	gen=$(head -1 "$LOGBOOK_DIR/.state/threads" | cut -d' ' -f3-5)
+	cat >"$body" <<FORGED
 $(sed -n 2p "$LOGBOOK_DIR/.state/threads")
 {"v":1,"kind":"ack","time":"2026-12-06T10:00:00.000000Z","host":"web1","admin":"bob","account":"root","session":"","seq":90,"prev":"$(printf '0%.0s' {1..64})","ref":"web1:1"}
 {"v":1,"kind":"todo","time":"2026-12-06T10:00:00.000000Z","host":"web1","admin":"bob","account":"root","session":"","seq":91,"prev":"$(printf '0%.0s' {1..64})","event":"done","ref":"web1:2"}
 FORGED
+	# a cache as the code writes it: header and length right, only its owner wrong
+	{ echo "logbook-threads 2 $gen $(wc -c <"$body")"; cat "$body"; } >"$body.cache"
+	chmod 644 "$body.cache"
+	as_member sh -c "rm -f '$LOGBOOK_DIR/.state/threads' && cat >'$LOGBOOK_DIR/.state/threads'" <"$body.cache"
 	[ "$(stat -c %U "$LOGBOOK_DIR/.state/threads")" = "$MEMBER" ]
 	run lb show --color=never
 	[[ "$output" != *"taken by bob"* ]] || fail "$output"

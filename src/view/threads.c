@@ -27,7 +27,7 @@
 #include "view/threads.h"
 #include "base/banned.h"
 
-#define THREADS_MAGIC "logbook-threads 1"
+#define THREADS_MAGIC "logbook-threads 2"
 /* the cache is small: a few lines per reply, todo and ack; a bigger one is not ours */
 #define THREADS_MAX (64 * 1024 * 1024)
 
@@ -44,7 +44,9 @@ static void cache_read(struct journal *j, struct cache *c)
 	struct buf b = BUF_INIT;
 	struct stat st;
 	long long id;
-	int fd;
+	const char *nl;
+	size_t len;
+	int fd, end = 0;
 
 	memset(c, 0, sizeof *c);
 	fd = fs_open_below(j->dir, THREADS_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC, 0, FS_BELOW_ANY_OWNER);
@@ -59,12 +61,17 @@ static void cache_read(struct journal *j, struct cache *c)
 		close(fd);
 		return;
 	}
-	if (fs_read_fd(fd, &b, THREADS_MAX) == 0 &&
-	    sscanf(buf_str(&b), THREADS_MAGIC " %63s %lld %64s", c->generation, &id, c->stamp) == 3 && id >= 0) {
-		const char *nl = strchr(buf_str(&b), '\n');
+	/*
+	 * The header gives the length of the lines after it: the file is
+	 * written without an fsync, and a crash, or two writers breaking
+	 * each other's lock, can leave one cut short, which is built again.
+	 */
+	if (fs_read_fd(fd, &b, THREADS_MAX) == 0 && (nl = memchr(b.data ? b.data : "", '\n', b.len)) &&
+	    sscanf(buf_str(&b), THREADS_MAGIC " %63s %lld %64s %zu%n", c->generation, &id, c->stamp, &len, &end) == 4 &&
+	    id >= 0 && b.data + end == nl && b.len - (size_t)(nl + 1 - b.data) == len &&
+	    (len == 0 || b.data[b.len - 1] == '\n')) {
 		c->last_id = id;
-		if (nl)
-			buf_add(&c->lines, nl + 1, b.len - (size_t)(nl + 1 - b.data));
+		buf_add(&c->lines, nl + 1, len);
 	} else {
 		c->generation[0] = '\0';
 		c->stamp[0] = '\0';
@@ -77,10 +84,16 @@ static void cache_write(struct journal *j, const struct cache *c)
 {
 	struct buf b = BUF_INIT;
 
-	buf_addf(&b, THREADS_MAGIC " %s %" PRId64 " %s\n", c->generation, c->last_id, c->stamp[0] ? c->stamp : "-");
+	buf_addf(&b, THREADS_MAGIC " %s %" PRId64 " %s %zu\n", c->generation, c->last_id, c->stamp[0] ? c->stamp : "-",
+		 c->lines.len);
 	buf_add(&b, c->lines.data ? c->lines.data : "", c->lines.len);
-	/* a reader who cannot write .state/ keeps its answer to itself: the cache only saves time */
-	(void)fs_write_atomic_below(j->dir, THREADS_FILE, b.data, b.len, 0644, FS_BELOW_ANY_OWNER);
+	/*
+	 * A reader who cannot write .state/ keeps its answer to itself: the
+	 * cache only saves time.  Not synced (its length is checked when it
+	 * is read); a lock a crashed writer left is broken.
+	 */
+	(void)fs_write_atomic_below(j->dir, THREADS_FILE, b.data, b.len, 0644,
+				    FS_ATOMIC_BREAK_LOCK | FS_ATOMIC_NO_SYNC);
 	buf_release(&b);
 }
 
