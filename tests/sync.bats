@@ -530,6 +530,42 @@ git_processes() {
 	LOGBOOK_DIR="$BATS_TEST_TMPDIR/db1" "$LOGBOOK" show --json | grep -q '"new on web1"'
 }
 
+@test "sync commits this host's records while its first fetch waits on the network" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note "first"
+	on web1 sync >/dev/null
+	on web1 remote rm hub
+	on web1 remote add far ssh://far.invalid/srv/journal >/dev/null
+	on web1 note "while fetching"
+	local ref=refs/heads/hosts/web1 before holder
+	before=$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse "$ref")
+	# the chain's lock held until the fetch has started: a commit made
+	# before the fetch would wait for it (8 s), and the fetch see it made
+	(exec 9<>"$BATS_TEST_TMPDIR/web1/.state/chain/web1" && flock 9 && exec sleep 8) &
+	holder=$!
+	cat >"$BATS_TEST_TMPDIR/ssh" <<EOF
+#!/bin/sh
+now() { git -C '$BATS_TEST_TMPDIR/web1' rev-parse $ref; }
+if [ "\$(now)" != "$before" ]; then echo before >'$BATS_TEST_TMPDIR/seen'; exit 1; fi
+kill $holder
+for i in \$(seq 100); do
+	if [ "\$(now)" != "$before" ]; then echo during >'$BATS_TEST_TMPDIR/seen'; exit 1; fi
+	sleep 0.05
+done
+echo never >'$BATS_TEST_TMPDIR/seen'
+exit 1
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/ssh"
+	run env GIT_SSH_COMMAND="$BATS_TEST_TMPDIR/ssh" LOGBOOK_HOST=web1 LOGBOOK_DIR="$BATS_TEST_TMPDIR/web1" "$LOGBOOK" sync
+	kill "$holder" 2>/dev/null || true
+	[ "$status" -eq 4 ] || fail "$output"
+	[[ "$output" == *"far: cannot be reached"* ]] || fail "$output"
+	[ "$(cat "$BATS_TEST_TMPDIR/seen")" = during ] || fail "$(cat "$BATS_TEST_TMPDIR/seen")"
+	[ "$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse "$ref")" != "$before" ]
+	git -C "$BATS_TEST_TMPDIR/web1" show "$ref:$(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl" | grep -q '"while fetching"'
+}
+
 @test "a record file of this host rewritten in place, its size and times put back, is still committed" {
 	replica web1
 	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false

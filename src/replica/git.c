@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -254,7 +255,7 @@ const char *git_pack_command(const char *url, bool push)
  * the pinned environment); stdout a pipe (c->from_child) when pipe_out,
  * else /dev/null; stderr to errfd, or inherited when -1.  -1 and errget().
  */
-static int git_start(const char *dir, const char *index, bool pipe_out, int infd, int errfd,
+static int git_start(const char *dir, const char *index, int out, int infd, int errfd,
 		     const char *const args[], struct child *c)
 {
 	static const char *const name[] = { "git", NULL };
@@ -298,7 +299,7 @@ static int git_start(const char *dir, const char *index, bool pipe_out, int infd
 	c->argv = argv;
 	c->dir = dir;
 	c->in = infd >= 0 ? infd : RUN_NULL;
-	c->out = pipe_out ? RUN_PIPE : RUN_NULL;
+	c->out = out;
 	c->err = errfd >= 0 ? errfd : RUN_INHERIT;
 	c->env = git_env(index, pw ? pw->pw_dir : NULL);
 	if (run_start(c) < 0) {
@@ -310,21 +311,38 @@ static int git_start(const char *dir, const char *index, bool pipe_out, int infd
 	return 0;
 }
 
+/* an unlinked temporary file for a git's output; -1 and errget() */
+static int output_file(void)
+{
+	char tmpl[] = "/tmp/logbook-git-XXXXXX";
+	int fd = mkstemp(tmpl);
+
+	if (fd < 0) {
+		errset_sys("%s", tmpl);
+		return -1;
+	}
+	unlink(tmpl);
+	/* the git it is for gets it as stdout or stderr; no other child keeps it open */
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	return fd;
+}
+
+/* the first max bytes of the temporary file fd into b (NULL: none), and fd closed */
+static void output_take(int fd, struct buf *b, size_t max)
+{
+	if (b && lseek(fd, 0, SEEK_SET) == 0)
+		fs_read_fd(fd, b, max);
+	close(fd);
+}
+
 int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[])
 {
 	struct child c;
-	char tmpl[] = "/tmp/logbook-git-XXXXXX";
 	int errfd = -1, rc;
 
-	if (err) {
-		errfd = mkstemp(tmpl);
-		if (errfd < 0) {
-			errset_sys("%s", tmpl);
-			return -1;
-		}
-		unlink(tmpl);
-	}
-	if (git_start(dir, index, out != NULL, -1, errfd, args, &c) < 0) {
+	if (err && (errfd = output_file()) < 0)
+		return -1;
+	if (git_start(dir, index, out ? RUN_PIPE : RUN_NULL, -1, errfd, args, &c) < 0) {
 		if (errfd >= 0)
 			close(errfd);
 		return -1;
@@ -337,11 +355,35 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 		return -1;
 	}
 	rc = run_finish(&c);
-	if (errfd >= 0) {
-		if (lseek(errfd, 0, SEEK_SET) == 0)
-			fs_read_fd(errfd, err, 64 * 1024);
-		close(errfd);
-	}
+	if (errfd >= 0)
+		output_take(errfd, err, 64 * 1024);
+	return rc;
+}
+
+int git_run_start(const char *dir, const char *index, const char *const args[], struct git_job *job)
+{
+	memset(job, 0, sizeof *job);
+	job->outfd = job->errfd = -1;
+	if ((job->outfd = output_file()) < 0 || (job->errfd = output_file()) < 0 ||
+	    git_start(dir, index, job->outfd, -1, job->errfd, args, &job->c) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (job->outfd >= 0)
+		close(job->outfd);
+	if (job->errfd >= 0)
+		close(job->errfd);
+	job->outfd = job->errfd = -1;
+	return -1;
+}
+
+int git_run_finish(struct git_job *job, struct buf *out, struct buf *err)
+{
+	int rc = run_finish(&job->c);
+
+	output_take(job->outfd, out, 0);
+	output_take(job->errfd, err, 64 * 1024);
+	job->outfd = job->errfd = -1;
 	return rc;
 }
 
@@ -482,7 +524,7 @@ int git_blob_open(const char *dir, const char *id, struct git_blob_reader *r)
 	const char *args[] = { "cat-file", "blob", id, NULL };
 
 	memset(r, 0, sizeof *r);
-	if (git_start(dir, NULL, true, -1, -1, args, &r->c) < 0)
+	if (git_start(dir, NULL, RUN_PIPE, -1, -1, args, &r->c) < 0)
 		return -1;
 	r->id = xstrdup(id);
 	return 0;
@@ -555,7 +597,7 @@ int git_batch_open(const char *dir, const char *const ids[], size_t n, struct gi
 	buf_release(&list);
 	if (fd < 0)
 		return -1;
-	rc = git_start(dir, NULL, true, fd, -1, args, &b->c);
+	rc = git_start(dir, NULL, RUN_PIPE, fd, -1, args, &b->c);
 	close(fd);
 	return rc;
 }
@@ -860,7 +902,7 @@ int git_commit_paths(const char *dir, const char *index, const char *ref, const 
 		goto out;
 	{
 		struct child c;
-		rc = git_start(dir, index, false, fd, -1, update, &c);
+		rc = git_start(dir, index, RUN_NULL, fd, -1, update, &c);
 		close(fd);
 		if (rc == 0 && run_finish(&c) != 0)
 			rc = -1;

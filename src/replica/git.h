@@ -65,6 +65,20 @@ const char *git_pack_command(const char *url, bool push);
  * The exit status, or -1 and errget() when git cannot be started.
  */
 int git_run(const char *dir, const char *index, struct buf *out, struct buf *err, const char *const args[]);
+/*
+ * git_run in two halves, for a caller with other work to do while git
+ * runs (sync commits while its fetch waits on the network): start
+ * returns once git is started, its stdout and stderr going to
+ * temporary files already unlinked; finish waits and hands them over
+ * (out, err: either may be NULL).  finish returns what git_run would;
+ * start -1 and errget(), and then finish need not be called.
+ */
+struct git_job {
+	struct child c;
+	int outfd, errfd;
+};
+int git_run_start(const char *dir, const char *index, const char *const args[], struct git_job *job);
+int git_run_finish(struct git_job *job, struct buf *out, struct buf *err);
 /* the commit rev names, as hex (allocated); NULL when there is none */
 char *git_resolve(const char *dir, const char *rev);
 

@@ -1546,16 +1546,28 @@ char *replica_pack_option(struct journal *j, const char *remote, bool push)
 	return opt;
 }
 
-int replica_fetch(struct journal *j, const char *remote)
+int replica_fetch_while(struct journal *j, const char *remote, void (*meanwhile)(void *), void *arg)
 {
 	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote), *pack = replica_pack_option(j, remote, false);
 	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", pack, remote, spec, NULL };
 	struct buf err = BUF_INIT;
-	int rc = git_run(j->dir, NULL, NULL, &err, args);
+	struct git_job job;
+	int rc = git_run_start(j->dir, NULL, args, &job);
 
-	refs_moved();
 	free(spec);
 	free(pack);
+	if (meanwhile) {
+		/* what it does must not wipe the reason the start failed */
+		char *saved = rc < 0 ? xstrdup(errget()) : NULL;
+		meanwhile(arg);
+		if (saved) {
+			errset("%s", saved);
+			free(saved);
+		}
+	}
+	if (rc == 0)
+		rc = git_run_finish(&job, NULL, &err);
+	refs_moved();
 	if (rc != 0) {
 		if (rc > 0) {
 			/* git's own reason, first line: "fatal: '...' does not appear to be a git repository" */
@@ -1568,6 +1580,11 @@ int replica_fetch(struct journal *j, const char *remote)
 	}
 	buf_release(&err);
 	return 0;
+}
+
+int replica_fetch(struct journal *j, const char *remote)
+{
+	return replica_fetch_while(j, remote, NULL, NULL);
 }
 
 /* how much of a blob is read at a time: nothing in sync holds a whole blob */
@@ -2601,7 +2618,8 @@ void replica_hosts_free(struct replica_host *v, size_t n)
 	free(v);
 }
 
-int replica_push(struct journal *j, const char *remote, const char *own_host)
+int replica_push_while(struct journal *j, const char *remote, const char *own_host, void (*meanwhile)(void *),
+		       void *arg)
 {
 	char *pack = replica_pack_option(j, remote, true);
 	const char *args[] = { "push", "--porcelain", "--quiet", pack, remote,
@@ -2610,8 +2628,19 @@ int replica_push(struct journal *j, const char *remote, const char *own_host)
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	char *own = xasprintf("%s%s:", REPLICA_HOSTS_REF, own_host);
 	const char *p;
-	int rc = git_run(j->dir, NULL, &out, &err, args);
+	struct git_job job;
+	int rc = git_run_start(j->dir, NULL, args, &job);
 
+	if (meanwhile) {
+		char *saved = rc < 0 ? xstrdup(errget()) : NULL;
+		meanwhile(arg);
+		if (saved) {
+			errset("%s", saved);
+			free(saved);
+		}
+	}
+	if (rc == 0)
+		rc = git_run_finish(&job, &out, &err);
 	/* a push moves the remote-tracking refs of what it pushed */
 	refs_moved();
 	free(pack);
@@ -2635,6 +2664,11 @@ out:
 	buf_release(&out);
 	buf_release(&err);
 	return rc;
+}
+
+int replica_push(struct journal *j, const char *remote, const char *own_host)
+{
+	return replica_push_while(j, remote, own_host, NULL, NULL);
 }
 
 int replica_local_packs(struct journal *j, const char *name, const char *url)

@@ -80,6 +80,13 @@ int replica_commit_team(struct journal *j, struct store_warnings *w);
 /* fetch remote's host and team refs into refs/remotes/<remote>/; -1 and errget() when unreachable */
 int replica_fetch(struct journal *j, const char *remote);
 /*
+ * The same, with meanwhile(arg) run while git fetches: sync commits this
+ * host's records then, on the other CPU, instead of before the fetch.
+ * meanwhile must not fetch, push, or move refs/remotes/.  It runs even
+ * when git could not be started.
+ */
+int replica_fetch_while(struct journal *j, const char *remote, void (*meanwhile)(void *), void *arg);
+/*
  * Take what was fetched from remote: every host ref that extends ours
  * (own_host's excepted, NULL: none) is written into the work tree, then
  * moved; the team ref likewise.  Diverged refs are reported in w.
@@ -128,6 +135,9 @@ void replica_hosts_free(struct replica_host *v, size_t n);
  * could not be reached.  Rejected refs of other hosts are not errors.
  */
 int replica_push(struct journal *j, const char *remote, const char *own_host);
+/* the same, with meanwhile(arg) run while git pushes (sync brings its search index up to date then) */
+int replica_push_while(struct journal *j, const char *remote, const char *own_host, void (*meanwhile)(void *),
+		       void *arg);
 
 /*
  * A hub on this machine (a path or file:// URL): remote.NAME.uploadpack
