@@ -426,21 +426,21 @@ static int cmp_ref(const void *a, const void *b)
 	return strcmp(((const struct git_ref *)a)->name, ((const struct git_ref *)b)->name);
 }
 
-int git_refs_load(const char *dir, struct git_refs *out)
-{
-	/* "<object> <type> <tree, commits only> <name>": no ref name holds a space */
-	const char *args[] = { "for-each-ref", "--format=%(objectname) %(objecttype) %(tree) %(refname)", NULL };
-	struct buf b = BUF_INIT;
-	int rc = git_run(dir, NULL, &b, NULL, args);
+/* "<object> <type> <tree, commits only> <name>": no ref name holds a space */
+static const char *const refs_args[] = { "for-each-ref", "--format=%(objectname) %(objecttype) %(tree) %(refname)",
+					 NULL };
 
+/* git for-each-ref's exit status rc and output b into out */
+static int refs_parse(const char *dir, int rc, struct buf *b, struct git_refs *out)
+{
 	memset(out, 0, sizeof *out);
 	if (rc != 0) {
 		if (rc > 0)
 			errset("git for-each-ref in %s failed (exit %d)", dir, rc);
-		buf_release(&b);
+		buf_release(b);
 		return -1;
 	}
-	for (char *line = b.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+	for (char *line = b->data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		char *type, *tree, *name;
 		if ((nl = strchr(line, '\n')))
 			*nl = '\0';
@@ -452,10 +452,29 @@ int git_refs_load(const char *dir, struct git_refs *out)
 		out->v[out->n].id = xstrdup(line);
 		out->v[out->n++].tree = !strcmp(type, "commit") && *tree ? xstrndup(tree, (size_t)(name - 1 - tree)) : NULL;
 	}
-	buf_release(&b);
+	buf_release(b);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof *out->v, cmp_ref);
 	return 0;
+}
+
+int git_refs_load(const char *dir, struct git_refs *out)
+{
+	struct buf b = BUF_INIT;
+
+	return refs_parse(dir, git_run(dir, NULL, &b, NULL, refs_args), &b, out);
+}
+
+int git_refs_load_start(const char *dir, struct git_job *job)
+{
+	return git_run_start(dir, NULL, refs_args, job);
+}
+
+int git_refs_load_finish(const char *dir, struct git_job *job, struct git_refs *out)
+{
+	struct buf b = BUF_INIT;
+
+	return refs_parse(dir, git_run_finish(job, &b, NULL), &b, out);
 }
 
 const struct git_ref *git_refs_find(const struct git_refs *r, const char *name)

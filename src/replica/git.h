@@ -97,6 +97,9 @@ struct git_refs {
 };
 /* -1 and errget() */
 int git_refs_load(const char *dir, struct git_refs *out);
+/* the same in two halves (git_run_start): finish must be called once start succeeded */
+int git_refs_load_start(const char *dir, struct git_job *job);
+int git_refs_load_finish(const char *dir, struct git_job *job, struct git_refs *out);
 /* the ref named name exactly, NULL when there is none */
 const struct git_ref *git_refs_find(const struct git_refs *r, const char *name);
 /* name now points at commit id, whose tree is tree (NULL: not a commit), kept in order */

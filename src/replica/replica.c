@@ -118,6 +118,9 @@ static struct {
 	/* the commits this process made (made[i], on top of parent[i]): known ancestry, no git asked */
 	char **made, **parent;
 	size_t nmade;
+	/* git for-each-ref and git remote -v started by replica_refs_prefetch, not yet read */
+	struct git_job refs_job, remotes_job;
+	bool refs_pending, remotes_pending;
 	/* the remotes and their first fetch and push URLs (NULL: ask git), from one "git remote -v" */
 	char **remote, **fetch_url, **push_url;
 	size_t nremote;
@@ -125,10 +128,30 @@ static struct {
 	void *before_arg;
 } snap;
 
+static const char *const remote_v_args[] = { "remote", "-v", NULL };
+
 static void refs_moved(void)
 {
 	git_refs_free(&snap.refs);
 	snap.loaded = false;
+	if (snap.refs_pending) {
+		/* started before the refs moved: what it says is out of date */
+		struct git_refs stale;
+		snap.refs_pending = false;
+		if (git_refs_load_finish(snap.j ? snap.j->dir : ".", &snap.refs_job, &stale) == 0)
+			git_refs_free(&stale);
+	}
+}
+
+void replica_refs_prefetch(struct journal *j)
+{
+	if (snap.j != j)
+		return;
+	/* either may fail to start: its answer is then asked of git when it is needed */
+	if (!snap.loaded && !snap.refs_pending && git_refs_load_start(j->dir, &snap.refs_job) == 0)
+		snap.refs_pending = true;
+	if (!snap.nremote && !snap.remotes_pending && git_run_start(j->dir, NULL, remote_v_args, &snap.remotes_job) == 0)
+		snap.remotes_pending = true;
 }
 
 void replica_refs_begin(struct journal *j)
@@ -146,6 +169,10 @@ void replica_before_write(void (*fn)(void *), void *arg)
 void replica_refs_end(void)
 {
 	refs_moved();
+	if (snap.remotes_pending) {
+		snap.remotes_pending = false;
+		git_run_finish(&snap.remotes_job, NULL, NULL);
+	}
 	snap.j = NULL;
 	snap.before_write = NULL;
 	for (size_t i = 0; i < snap.nblob; i++) {
@@ -177,7 +204,14 @@ static const struct git_refs *snap_refs(struct journal *j)
 	if (snap.j != j)
 		return NULL;
 	if (!snap.loaded) {
-		if (git_refs_load(j->dir, &snap.refs) < 0) {
+		int rc;
+		if (snap.refs_pending) {
+			snap.refs_pending = false;
+			rc = git_refs_load_finish(j->dir, &snap.refs_job, &snap.refs);
+		} else {
+			rc = git_refs_load(j->dir, &snap.refs);
+		}
+		if (rc < 0) {
 			/* every name asked of git from here on, as without a snapshot */
 			snap.j = NULL;
 			return NULL;
@@ -274,21 +308,17 @@ bool replica_valid_remote(const char *name)
  * "git remote" gives, and the URLs "git remote get-url" would (the
  * first of each), kept for replica_pack_option.
  */
-static int remotes_verbose(struct journal *j, char ***names, size_t *n)
+static int remotes_parse(struct journal *j, int rc, struct buf *out, char ***names, size_t *n)
 {
-	const char *args[] = { "remote", "-v", NULL };
-	struct buf out = BUF_INIT;
-	int rc = git_run(j->dir, NULL, &out, NULL, args);
-
 	*names = NULL;
 	*n = 0;
 	if (rc != 0) {
 		if (rc > 0)
 			errset("git remote failed in %s (exit %d)", j->dir, rc);
-		buf_release(&out);
+		buf_release(out);
 		return -1;
 	}
-	for (char *line = out.data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+	for (char *line = out->data, *nl; line && *line; line = nl ? nl + 1 : NULL) {
 		char *tab, **url = NULL;
 		size_t len, i = snap.nremote;
 		if ((nl = strchr(line, '\n')))
@@ -313,12 +343,26 @@ static int remotes_verbose(struct journal *j, char ***names, size_t *n)
 		if (url && !*url)
 			*url = xstrndup(tab, strlen(tab) - (url == &snap.push_url[i] ? 7 : 8));
 	}
-	buf_release(&out);
+	buf_release(out);
 	for (size_t i = 0; i < snap.nremote; i++) {
 		*names = xreallocarray(*names, *n + 1, sizeof **names);
 		(*names)[(*n)++] = xstrdup(snap.remote[i]);
 	}
 	return 0;
+}
+
+static int remotes_verbose(struct journal *j, char ***names, size_t *n)
+{
+	struct buf out = BUF_INIT;
+	int rc;
+
+	if (snap.remotes_pending) {
+		snap.remotes_pending = false;
+		rc = git_run_finish(&snap.remotes_job, &out, NULL);
+	} else {
+		rc = git_run(j->dir, NULL, &out, NULL, remote_v_args);
+	}
+	return remotes_parse(j, rc, &out, names, n);
 }
 
 /* the URL git remote get-url gives for remote (push: --push) when remotes_verbose read it; NULL: ask git */
@@ -772,6 +816,41 @@ static const char **files_changed(struct journal *j, const char *host, const cha
 	return v;
 }
 
+/* replica_scan_host's work, kept for replica_commit_host */
+static struct {
+	struct journal *j;
+	char *host;
+	struct store_txn *t;
+	struct host_scan files;
+} scanned;
+
+/* the chain's lock taken and host's files scanned into t and files; -1 and errget() */
+static int scan_host(struct journal *j, const char *host, struct store_warnings *w, struct store_txn **t,
+		     struct host_scan *files)
+{
+	/* the chain's lock: no writer is halfway through a line while the files are read */
+	if (!(*t = store_begin(j, host, w)))
+		return -1;
+	/* the files' stat data before git reads them: a change after that is newer than the stamp */
+	if (host_scan(j, host, files) < 0) {
+		store_abort(*t);
+		*t = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int replica_scan_host(struct journal *j, const char *host, struct store_warnings *w)
+{
+	if (scanned.j)
+		return 0;
+	if (scan_host(j, host, w, &scanned.t, &scanned.files) < 0)
+		return -1;
+	scanned.j = j;
+	scanned.host = xstrdup(host);
+	return 0;
+}
+
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
@@ -779,12 +858,12 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	char *ref, *index, *msg, *old, *made = NULL, *tree = NULL;
 	int rc;
 
-	/* the chain's lock: no writer is halfway through a line while the files are read */
-	if (!(t = store_begin(j, host, w)))
-		return -1;
-	/* the files' stat data before git reads them: a change after that is newer than the stamp */
-	if (host_scan(j, host, &files) < 0) {
-		store_abort(t);
+	if (scanned.j == j && !strcmp(scanned.host, host)) {
+		t = scanned.t;
+		files = scanned.files;
+		free(scanned.host);
+		memset(&scanned, 0, sizeof scanned);
+	} else if (scan_host(j, host, w, &t, &files) < 0) {
 		return -1;
 	}
 	if (files.n == 0) {

@@ -312,6 +312,47 @@ static void an_unreachable_remote_fails_with_gits_reason(void **state)
 	assert_int_equal(replica_push(f->b, "gone", "db1"), -1);
 }
 
+/* the refs and remotes read ahead (sync's prefetch) answer like git, and a fetch makes the refs read again */
+static void refs_read_ahead_are_not_believed_after_a_fetch(void **state)
+{
+	struct fixture *f = *state;
+	char **names, *theirs, *ours, *ra, *rb;
+	size_t n;
+
+	note(f->a, "web1", "2026-11-24T09:00:00.000000Z", "from a");
+	commit_host(f->a, "web1", 1);
+	note(f->b, "db1", "2026-11-24T09:30:00.000000Z", "from b");
+	replica_refs_begin(f->b);
+	/* started before the fetch: b has no ref of web1 yet */
+	replica_refs_prefetch(f->b);
+	assert_int_equal(replica_scan_host(f->b, "db1", &f->w), 0);
+	assert_int_equal(replica_remotes(f->b, &names, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], "a");
+	replica_names_free(names, n);
+	if (replica_fetch(f->b, "a") < 0)
+		fail_msg("replica_fetch: %s", errget());
+	/* the scan done ahead is what the commit uses */
+	commit_host(f->b, "db1", 1);
+	if (replica_integrate(f->b, "a", "db1", &f->w) < 0)
+		fail_msg("replica_integrate: %s", errget());
+	replica_refs_end();
+	assert_int_equal(f->w.n, 0);
+	theirs = read_in(f->a_dir, FILE_OF("web1"));
+	ours = read_in(f->b_dir, FILE_OF("web1"));
+	assert_non_null(ours);
+	assert_string_equal(ours, theirs);
+	ra = git_resolve(f->a_dir, REPLICA_HOSTS_REF "web1");
+	rb = git_resolve(f->b_dir, REPLICA_HOSTS_REF "web1");
+	assert_string_equal(ra, rb);
+	free(rb);
+	assert_non_null(rb = git_resolve(f->b_dir, REPLICA_HOSTS_REF "db1"));
+	free(theirs);
+	free(ours);
+	free(ra);
+	free(rb);
+}
+
 static void remotes_are_listed_sorted(void **state)
 {
 	struct fixture *f = *state;
@@ -375,6 +416,7 @@ int main(void)
 		T(a_diverged_ref_is_kept_aside_and_ours_is_kept),
 		T(a_push_goes_through_then_is_rejected_once_the_remote_moved),
 		T(an_unreachable_remote_fails_with_gits_reason),
+		T(refs_read_ahead_are_not_believed_after_a_fetch),
 		T(remotes_are_listed_sorted),
 		T(remote_names_are_checked),
 		T(a_relative_local_url_is_made_absolute),
