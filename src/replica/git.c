@@ -311,7 +311,7 @@ static int git_start(const char *dir, const char *index, int out, int infd, int 
 	return 0;
 }
 
-/* an unlinked temporary file for a git's output; -1 and errget() */
+/* an unlinked temporary file for a git's output or input; -1 and errget() */
 static int output_file(void)
 {
 	char tmpl[] = "/tmp/logbook-git-XXXXXX";
@@ -587,16 +587,10 @@ int git_blob_close(struct git_blob_reader *r)
  */
 static int input_file(const struct buf *data)
 {
-	char tmpl[] = "/tmp/logbook-git-XXXXXX";
-	int fd = mkstemp(tmpl);
+	int fd = output_file();
 
-	if (fd < 0) {
-		errset_sys("%s", tmpl);
-		return -1;
-	}
-	unlink(tmpl);
-	if (fs_write_all(fd, data->data, data->len) < 0 || lseek(fd, 0, SEEK_SET) != 0) {
-		errset_sys("%s", tmpl);
+	if (fd >= 0 && (fs_write_all(fd, data->data, data->len) < 0 || lseek(fd, 0, SEEK_SET) != 0)) {
+		errset_sys("a temporary file for git's input");
 		close(fd);
 		return -1;
 	}

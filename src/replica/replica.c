@@ -1625,18 +1625,18 @@ char *replica_pack_option(struct journal *j, const char *remote, bool push)
 	return opt;
 }
 
-int replica_fetch_while(struct journal *j, const char *remote, void (*meanwhile)(void *), void *arg)
+/*
+ * git_run of args, with meanwhile(arg) (when not NULL) run while git
+ * does: it runs even when git could not be started, whose reason it
+ * then leaves in errget().
+ */
+static int git_while(struct journal *j, const char *const args[], void (*meanwhile)(void *), void *arg,
+		     struct buf *out, struct buf *err)
 {
-	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote), *pack = replica_pack_option(j, remote, false);
-	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", pack, remote, spec, NULL };
-	struct buf err = BUF_INIT;
 	struct git_job job;
 	int rc = git_run_start(j->dir, NULL, args, &job);
 
-	free(spec);
-	free(pack);
 	if (meanwhile) {
-		/* what it does must not wipe the reason the start failed */
 		char *saved = rc < 0 ? xstrdup(errget()) : NULL;
 		meanwhile(arg);
 		if (saved) {
@@ -1644,8 +1644,18 @@ int replica_fetch_while(struct journal *j, const char *remote, void (*meanwhile)
 			free(saved);
 		}
 	}
-	if (rc == 0)
-		rc = git_run_finish(&job, NULL, &err);
+	return rc == 0 ? git_run_finish(&job, out, err) : rc;
+}
+
+int replica_fetch_while(struct journal *j, const char *remote, void (*meanwhile)(void *), void *arg)
+{
+	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote), *pack = replica_pack_option(j, remote, false);
+	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", pack, remote, spec, NULL };
+	struct buf err = BUF_INIT;
+	int rc = git_while(j, args, meanwhile, arg, NULL, &err);
+
+	free(spec);
+	free(pack);
 	refs_moved();
 	if (rc != 0) {
 		if (rc > 0) {
@@ -2707,19 +2717,8 @@ int replica_push_while(struct journal *j, const char *remote, const char *own_ho
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	char *own = xasprintf("%s%s:", REPLICA_HOSTS_REF, own_host);
 	const char *p;
-	struct git_job job;
-	int rc = git_run_start(j->dir, NULL, args, &job);
+	int rc = git_while(j, args, meanwhile, arg, &out, &err);
 
-	if (meanwhile) {
-		char *saved = rc < 0 ? xstrdup(errget()) : NULL;
-		meanwhile(arg);
-		if (saved) {
-			errset("%s", saved);
-			free(saved);
-		}
-	}
-	if (rc == 0)
-		rc = git_run_finish(&job, &out, &err);
 	/* a push moves the remote-tracking refs of what it pushed */
 	refs_moved();
 	free(pack);

@@ -187,26 +187,31 @@ static void team_conf_is_committed_when_it_changed(void **state)
 	assert_int_equal(replica_commit_team(f->a, &f->w), 1);
 }
 
-static void another_hosts_files_are_written_into_the_work_tree_as_they_are(void **state)
+/* b holds web1's file and ref as a does */
+static void same_web1_as_a(struct fixture *f)
 {
-	struct fixture *f = *state;
-	char *theirs, *ours, *ra, *rb;
+	char *theirs = read_in(f->a_dir, FILE_OF("web1")), *ours = read_in(f->b_dir, FILE_OF("web1"));
+	char *ra = git_resolve(f->a_dir, REPLICA_HOSTS_REF "web1"), *rb = git_resolve(f->b_dir, REPLICA_HOSTS_REF "web1");
 
-	note(f->a, "web1", "2026-11-24T09:00:00.000000Z", "from a");
-	commit_host(f->a, "web1", 1);
-	sync_from_a(f, "db1");
-	assert_int_equal(f->w.n, 0);
-	theirs = read_in(f->a_dir, FILE_OF("web1"));
-	ours = read_in(f->b_dir, FILE_OF("web1"));
 	assert_non_null(ours);
 	assert_string_equal(ours, theirs);
-	ra = git_resolve(f->a_dir, REPLICA_HOSTS_REF "web1");
-	rb = git_resolve(f->b_dir, REPLICA_HOSTS_REF "web1");
+	assert_non_null(rb);
 	assert_string_equal(ra, rb);
 	free(theirs);
 	free(ours);
 	free(ra);
 	free(rb);
+}
+
+static void another_hosts_files_are_written_into_the_work_tree_as_they_are(void **state)
+{
+	struct fixture *f = *state;
+
+	note(f->a, "web1", "2026-11-24T09:00:00.000000Z", "from a");
+	commit_host(f->a, "web1", 1);
+	sync_from_a(f, "db1");
+	assert_int_equal(f->w.n, 0);
+	same_web1_as_a(f);
 
 	/* a second sync with nothing new changes nothing */
 	sync_from_a(f, "db1");
@@ -316,7 +321,7 @@ static void an_unreachable_remote_fails_with_gits_reason(void **state)
 static void refs_read_ahead_are_not_believed_after_a_fetch(void **state)
 {
 	struct fixture *f = *state;
-	char **names, *theirs, *ours, *ra, *rb;
+	char **names, *db1;
 	size_t n;
 
 	note(f->a, "web1", "2026-11-24T09:00:00.000000Z", "from a");
@@ -338,19 +343,9 @@ static void refs_read_ahead_are_not_believed_after_a_fetch(void **state)
 		fail_msg("replica_integrate: %s", errget());
 	replica_refs_end();
 	assert_int_equal(f->w.n, 0);
-	theirs = read_in(f->a_dir, FILE_OF("web1"));
-	ours = read_in(f->b_dir, FILE_OF("web1"));
-	assert_non_null(ours);
-	assert_string_equal(ours, theirs);
-	ra = git_resolve(f->a_dir, REPLICA_HOSTS_REF "web1");
-	rb = git_resolve(f->b_dir, REPLICA_HOSTS_REF "web1");
-	assert_string_equal(ra, rb);
-	free(rb);
-	assert_non_null(rb = git_resolve(f->b_dir, REPLICA_HOSTS_REF "db1"));
-	free(theirs);
-	free(ours);
-	free(ra);
-	free(rb);
+	same_web1_as_a(f);
+	assert_non_null(db1 = git_resolve(f->b_dir, REPLICA_HOSTS_REF "db1"));
+	free(db1);
 }
 
 static void remotes_are_listed_sorted(void **state)
