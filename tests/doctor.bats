@@ -183,8 +183,7 @@ line_of() {
 	lb search something >/dev/null
 	run lb doctor --root "$ROOT"
 	line_of index | grep -q '^ok   index: .* passes SQLite.s quick_check'
-	# the index's pages live in its write-ahead log too, kept between commands: both damaged
-	[ -s "$LOGBOOK_DIR/.state/index.sqlite-wal" ]
+	# the index and a write-ahead log (one a killed command left) both damaged
 	for f in index.sqlite index.sqlite-wal; do
 		printf 'this is not an SQLite database, not at all, no, it is garbage' | dd of="$LOGBOOK_DIR/.state/$f" conv=notrunc 2>/dev/null
 	done

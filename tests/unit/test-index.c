@@ -255,7 +255,7 @@ static void rebuilt_when_the_file_is_garbage(void **state)
 	index_path(f, path, sizeof path);
 	for (size_t i = 0; i < sizeof junk; i++)
 		junk[i] = (char)(i * 7 + 3);
-	/* the database and its write-ahead log, which a closed index keeps: the pages are in either */
+	/* the database, and a write-ahead log beside it (a command killed with the index open leaves one) */
 	unit_write(path, junk, sizeof junk, 0);
 	strcat(path, "-wal");
 	unit_write(path, junk, sizeof junk, 0);
