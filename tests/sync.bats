@@ -448,7 +448,9 @@ teardown() {
 # the git processes a sync as host $1 starts, one a line ("git <subcommand>")
 git_processes() {
 	local h=$1
-	strace -f -qq -e trace=execve -o "$BATS_TEST_TMPDIR/trace.$h" env LOGBOOK_HOST="$h" \
+	# -z: successful execs only, each on one line (sync runs gits side by side:
+	# a failed PATH lookup split by another process's exec would count too)
+	strace -f -qq -z -e trace=execve -o "$BATS_TEST_TMPDIR/trace.$h" env LOGBOOK_HOST="$h" \
 		LOGBOOK_DIR="$BATS_TEST_TMPDIR/$h" "$LOGBOOK" sync >/dev/null
 	grep -v ENOENT "$BATS_TEST_TMPDIR/trace.$h" | grep -o 'execve("[^"]*/git", \["git", "[a-z][a-z-]*"' |
 		sed 's/.*"git", "/git /; s/"$//'
