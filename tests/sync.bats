@@ -356,6 +356,10 @@ teardown() {
 		pgrep -f "^/proc/self/exe -C $BATS_TEST_TMPDIR/" >/dev/null || break
 		sleep 0.1
 	done
+	# pkill can kill a git that a sync it matched started since (it reads
+	# the command lines, then kills): a ref lock that git left is removed
+	# by a sync once it is 10 s old (replica.c, remove_stale_ref_locks)
+	sleep 11
 	for round in 1 2 3; do
 		for h in $hosts; do
 			on $h sync >/dev/null 2>&1 || true
@@ -573,6 +577,35 @@ EOF
 	[ "$(cat "$BATS_TEST_TMPDIR/seen")" = during ] || fail "$(cat "$BATS_TEST_TMPDIR/seen")"
 	[ "$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse "$ref")" != "$before" ]
 	git -C "$BATS_TEST_TMPDIR/web1" show "$ref:$(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl" | grep -q '"while fetching"'
+}
+
+@test "a ref lock a killed git left is removed by the next sync once it is old; a fresh one is left to its git" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	on web1 note "first"
+	on web1 sync >/dev/null
+	local g=$BATS_TEST_TMPDIR/web1/.git
+	# what a git update-ref killed between its two reflogs leaves (HEAD points at this host's ref)
+	: >"$g/HEAD.lock"
+	: >"$g/refs/heads/hosts/web1.lock"
+	on web1 note "second"
+	# a lock of a git still at work: the sync fails, and says git's reason
+	run on web1 sync
+	[ "$status" -eq 1 ] || fail "$output"
+	[[ "$output" == *"lock"* ]] || fail "$output"
+	[ -e "$g/HEAD.lock" ]
+	[ -e "$g/refs/heads/hosts/web1.lock" ]
+	# the same locks a minute old: no git holds a ref's lock that long
+	touch -d '-1 minute' "$g/HEAD.lock" "$g/refs/heads/hosts/web1.lock" "$g/index.lock"
+	run on web1 sync
+	[ "$status" -eq 0 ] || fail "$output"
+	[ ! -e "$g/HEAD.lock" ]
+	[ ! -e "$g/refs/heads/hosts/web1.lock" ]
+	# git's index lock is an admin's git's as often as a killed one's: left, and said
+	[ -e "$g/index.lock" ]
+	[[ "$output" == *"the journal's git view"* ]] || fail "$output"
+	git -C "$BATS_TEST_TMPDIR/web1" show "refs/heads/hosts/web1:$(date -u +%Y)/$(date -u +%Y_%m_%d)/web1.jsonl" | grep -q '"second"'
+	[ "$(git -C "$HUB" rev-parse refs/heads/hosts/web1)" = "$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse refs/heads/hosts/web1)" ]
 }
 
 @test "a record file of this host rewritten in place, its size and times put back, is still committed" {

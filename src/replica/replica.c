@@ -464,6 +464,51 @@ static char *private_index(struct journal *j, const char *name)
 	return p;
 }
 
+/* older than any update git makes while holding a ref's lock */
+#define STALE_REF_LOCK_SECONDS 10
+
+/*
+ * A git killed halfway through moving a ref (a sync killed with SIGKILL,
+ * the machine losing power) leaves its lock file, and every later git
+ * that moves that ref fails ("cannot lock ref") until someone removes
+ * it: this host's ref, updated by sync, also takes HEAD.lock for HEAD's
+ * reflog.  Under the sync lock, the lock files of HEAD and of the refs
+ * sync moves are stale once older than any update: removed.  A younger
+ * one may be a git at work (one a killed sync left running), and stays.
+ */
+static void remove_stale_ref_locks(struct journal *j)
+{
+	static const char *const dirs[] = { ".git", ".git/refs/heads/hosts", ".git/refs/heads" };
+	char *gitdir = abs_journal_path(j, ".git");
+	struct stat st;
+	time_t now = time(NULL);
+
+	/* only in the .git of this account (sync runs as its owner; another account asks for a sync) */
+	if (lstat(gitdir, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		free(gitdir);
+		return;
+	}
+	free(gitdir);
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		char *dir = abs_journal_path(j, dirs[i]);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			size_t len = strlen(e->d_name);
+			/* .git: HEAD.lock only (index.lock is an admin's git's as often as not) */
+			if (len <= 5 || strcmp(e->d_name + len - 5, ".lock") || (i == 0 && strcmp(e->d_name, "HEAD.lock")) ||
+			    (i == 2 && strcmp(e->d_name, "team.lock")))
+				continue;
+			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+			    now - st.st_mtime > STALE_REF_LOCK_SECONDS)
+				unlinkat(dirfd(d), e->d_name, 0);
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+	}
+}
+
 int replica_lock(struct journal *j)
 {
 	char *path;
@@ -509,6 +554,7 @@ int replica_lock(struct journal *j)
 			closedir(d);
 		free(dir);
 	}
+	remove_stale_ref_locks(j);
 	free(path);
 	return fd;
 }
