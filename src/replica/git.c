@@ -315,8 +315,13 @@ static int git_start(const char *dir, const char *index, int out, int infd, int 
 static int output_file(void)
 {
 	char tmpl[] = "/tmp/logbook-git-XXXXXX";
-	int fd = mkstemp(tmpl);
+	/* a file that never has a name leaves none behind when this process is killed */
+	int fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 
+	if (fd >= 0)
+		return fd;
+	/* a file system without O_TMPFILE: a name, removed at once */
+	fd = mkstemp(tmpl);
 	if (fd < 0) {
 		errset_sys("%s", tmpl);
 		return -1;
