@@ -252,8 +252,8 @@ const char *git_pack_command(const char *url, bool push)
 
 /*
  * Start "git args..." in dir as git_run does (checks, setpriv for root,
- * the pinned environment); stdout a pipe (c->from_child) when pipe_out,
- * else /dev/null; stderr to errfd, or inherited when -1.  -1 and errget().
+ * the pinned environment); stdout out: RUN_PIPE (c->from_child), RUN_NULL
+ * or a descriptor; stderr to errfd, or inherited when -1.  -1 and errget().
  */
 static int git_start(const char *dir, const char *index, int out, int infd, int errfd,
 		     const char *const args[], struct child *c)

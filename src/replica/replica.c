@@ -135,11 +135,9 @@ static void refs_moved(void)
 	git_refs_free(&snap.refs);
 	snap.loaded = false;
 	if (snap.refs_pending) {
-		/* started before the refs moved: what it says is out of date */
-		struct git_refs stale;
+		/* started before the refs moved: what it says is out of date, and not read */
 		snap.refs_pending = false;
-		if (git_refs_load_finish(snap.j ? snap.j->dir : ".", &snap.refs_job, &stale) == 0)
-			git_refs_free(&stale);
+		git_run_finish(&snap.refs_job, NULL, NULL);
 	}
 }
 
@@ -478,7 +476,10 @@ static char *private_index(struct journal *j, const char *name)
  */
 static void remove_stale_ref_locks(struct journal *j)
 {
-	static const char *const dirs[] = { ".git", ".git/refs/heads/hosts", ".git/refs/heads" };
+	/* where, and which lock files (NULL: every one); .git/index.lock is an admin's git's as often as not */
+	static const struct {
+		const char *dir, *only;
+	} places[] = { { ".git", "HEAD.lock" }, { ".git/refs/heads", "team.lock" }, { ".git/refs/heads/hosts", NULL } };
 	char *gitdir = abs_journal_path(j, ".git");
 	struct stat st;
 	time_t now = time(NULL);
@@ -489,15 +490,14 @@ static void remove_stale_ref_locks(struct journal *j)
 		return;
 	}
 	free(gitdir);
-	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-		char *dir = abs_journal_path(j, dirs[i]);
+	for (size_t i = 0; i < sizeof places / sizeof *places; i++) {
+		char *dir = abs_journal_path(j, places[i].dir);
 		DIR *d = opendir(dir);
 		struct dirent *e;
 		while (d && (e = readdir(d))) {
 			size_t len = strlen(e->d_name);
-			/* .git: HEAD.lock only (index.lock is an admin's git's as often as not) */
-			if (len <= 5 || strcmp(e->d_name + len - 5, ".lock") || (i == 0 && strcmp(e->d_name, "HEAD.lock")) ||
-			    (i == 2 && strcmp(e->d_name, "team.lock")))
+			if (places[i].only ? strcmp(e->d_name, places[i].only) != 0
+					   : len <= 5 || strcmp(e->d_name + len - 5, ".lock") != 0)
 				continue;
 			if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
 			    now - st.st_mtime > STALE_REF_LOCK_SECONDS)
@@ -888,6 +888,7 @@ static int scan_host(struct journal *j, const char *host, struct store_warnings 
 
 int replica_scan_host(struct journal *j, const char *host, struct store_warnings *w)
 {
+	/* one scan kept at a time: the commit of another host scans for itself */
 	if (scanned.j)
 		return 0;
 	if (scan_host(j, host, w, &scanned.t, &scanned.files) < 0)

@@ -199,12 +199,11 @@ sqlite3 *index_db_open(struct journal *j, const char *path, bool *created)
 		 */
 		sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 		/*
-		 * The last connection to close still checkpoints and removes
-		 * the WAL (two fsyncs, and two more when the next writer makes
-		 * a new one): a WAL kept between commands made every command
-		 * that opens the index first read it whole (SQLite's recovery
-		 * when no other connection has it open), a rare search 10 ms
-		 * slower at 10M records.  sync closes it while its push runs.
+		 * The last connection to close checkpoints and removes the WAL
+		 * (fsyncs): a WAL kept between commands would have every
+		 * command, the first connection to it, read it whole first
+		 * (SQLite's recovery; a rare search 10 ms slower at 10M
+		 * records).  sync closes the index while its push runs.
 		 */
 		sqlite3_create_function(db, "logbook_has", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_has, NULL,
 					NULL);
@@ -242,8 +241,8 @@ sqlite3 *index_db_open(struct journal *j, const char *path, bool *created)
 				/*
 				 * A shared journal's files are the group's: the
 				 * database, and its WAL and shared memory, made
-				 * before the database had its mode and kept from
-				 * one command to the next.
+				 * before the database had its mode, which the
+				 * members' commands open while this one runs.
 				 */
 				for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
 					char *rel = xasprintf("%s%s", INDEX_FILE, suffixes[i]);

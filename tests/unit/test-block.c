@@ -10,19 +10,6 @@
 #define BEGIN BLOCK_BEGIN " added by 'logbook setup'; 'logbook setup --undo' removes it"
 #define BODY "eval \"$(logbook hook bash)\"\n"
 
-static int make_dir(void **state)
-{
-	*state = unit_tmpdir();
-	return 0;
-}
-
-static int remove_dir(void **state)
-{
-	unit_rmtree(*state);
-	free(*state);
-	return 0;
-}
-
 static char *path_in(void **state, const char *name)
 {
 	char *p = NULL;
@@ -344,11 +331,11 @@ int main(void)
 		cmocka_unit_test(a_block_at_the_top_comes_before_the_first_line_and_goes_exactly),
 		cmocka_unit_test(a_block_an_older_setup_put_at_the_end_moves_to_the_top),
 		cmocka_unit_test(damaged_markers_are_refused_with_the_line),
-		cmocka_unit_test_setup_teardown(a_file_is_backed_up_and_keeps_its_mode, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(undo_after_other_edits_keeps_a_backup, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(a_missing_file_is_created_and_removed_again, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(a_symlink_keeps_pointing_to_the_edited_file, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(a_file_that_cannot_be_written_is_an_error_and_stays, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(a_file_is_backed_up_and_keeps_its_mode, unit_make_dir, unit_remove_dir),
+		cmocka_unit_test_setup_teardown(undo_after_other_edits_keeps_a_backup, unit_make_dir, unit_remove_dir),
+		cmocka_unit_test_setup_teardown(a_missing_file_is_created_and_removed_again, unit_make_dir, unit_remove_dir),
+		cmocka_unit_test_setup_teardown(a_symlink_keeps_pointing_to_the_edited_file, unit_make_dir, unit_remove_dir),
+		cmocka_unit_test_setup_teardown(a_file_that_cannot_be_written_is_an_error_and_stays, unit_make_dir, unit_remove_dir),
 	};
 	return cmocka_run_group_tests_name("block", tests, NULL, NULL);
 }

@@ -9,19 +9,6 @@
 #include "base/err.h"
 #include "base/fs.h"
 
-static int make_dir(void **state)
-{
-	*state = unit_tmpdir();
-	return 0;
-}
-
-static int remove_dir(void **state)
-{
-	unit_rmtree(*state);
-	free(*state);
-	return 0;
-}
-
 /* dir/name, for the tests' own use */
 static char *path_in(void **state, const char *name)
 {
@@ -743,7 +730,7 @@ static void trusted_refuses_another_accounts_file_a_missing_one_and_a_relative_p
 	free(f);
 }
 
-#define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
+#define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, unit_make_dir, unit_remove_dir)
 
 int main(void)
 {

@@ -6,19 +6,6 @@
 
 #include "hookfd/spoolfd.h"
 
-static int make_dir(void **state)
-{
-	*state = unit_tmpdir();
-	return 0;
-}
-
-static int remove_dir(void **state)
-{
-	unit_rmtree(*state);
-	free(*state);
-	return 0;
-}
-
 /* dir/name */
 static char *path_in(const char *dir, const char *name)
 {
@@ -180,7 +167,7 @@ static void a_spool_replaced_or_gone_is_not_written_through_the_old_descriptor(v
 	free(away);
 }
 
-#define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, make_dir, remove_dir)
+#define TMP_TEST(f) cmocka_unit_test_setup_teardown(f, unit_make_dir, unit_remove_dir)
 
 int main(void)
 {

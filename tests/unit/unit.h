@@ -50,6 +50,20 @@ static inline void unit_rmtree(const char *dir)
 		fprintf(stderr, "unit: could not remove %s\n", dir);
 }
 
+/* cmocka setup and teardown: *state is a fresh directory under /tmp, removed after the test */
+static inline int unit_make_dir(void **state)
+{
+	*state = unit_tmpdir();
+	return 0;
+}
+
+static inline int unit_remove_dir(void **state)
+{
+	unit_rmtree(*state);
+	free(*state);
+	return 0;
+}
+
 /* write a whole file (mode 0640), or append to it */
 static inline void unit_write(const char *path, const char *data, size_t len, int append)
 {
