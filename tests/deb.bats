@@ -124,7 +124,7 @@ logbook:644" ]
 	# root's sync runs as logbook: what it writes under .state/sync is logbook's
 	run logbook sync
 	[ "$status" -eq 0 ] || fail "$output"
-	[ "$(stat -c %U /var/lib/logbook/.git/logbook/index."${LOGBOOK_HOST:-$(hostname)}")" = logbook ]
+	[ "$(stat -c %U /var/lib/logbook/.state/sync/commit."${LOGBOOK_HOST:-$(hostname)}")" = logbook ]
 
 	# another replica's logbook, as this one: let in through --accept-replica, over a
 	# real sshd that reads ~logbook/.ssh/authorized_keys with Debian's StrictModes

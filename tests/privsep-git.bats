@@ -213,15 +213,12 @@ as_older_logbook() {
 	# another blob the repository holds: today's file as committed
 	other=$(git -C "$J" rev-parse "refs/heads/hosts/web1:$today")
 	# the member writes an index that names that blob for the old day, with its
-	# stat data, where a private index of sync's is or was
-	local idx
-	for idx in "$J"/.state/sync/index.web1 "$J"/.git/logbook/index.web1; do
-		[ -f "$idx" ] || continue
-		cp "$idx" "$W/index.copy"
-		python3 "$BATS_TEST_DIRNAME/git-index-forge.py" "$W/index.copy" "$old" "$other" "$W/forged"
-		chmod 644 "$W/forged"
-	done
-	[ -f "$W/forged" ] || fail "no private index to copy"
+	# stat data, where a private index of sync's once was (an index of the ref
+	# as git would keep it, the files' stat data filled in)
+	GIT_INDEX_FILE="$W/index.copy" git -c safe.directory='*' -C "$J" read-tree refs/heads/hosts/web1
+	GIT_INDEX_FILE="$W/index.copy" git -c safe.directory='*' -C "$J" update-index -q --refresh
+	python3 "$BATS_TEST_DIRNAME/git-index-forge.py" "$W/index.copy" "$old" "$other" "$W/forged"
+	chmod 644 "$W/forged"
 	as_member rm -f "$J/.state/sync/index.web1"
 	as_member cp "$W/forged" "$J/.state/sync/index.web1"
 	# root writes, then syncs: the old day's file in the ref is still the file
@@ -229,5 +226,28 @@ as_older_logbook() {
 	"$LOGBOOK" sync -q >/dev/null
 	[ "$(git -C "$J" rev-parse "refs/heads/hosts/web1:$old")" = "$(git -C "$J" hash-object "$J/$old")" ] ||
 		fail "root's sync committed the member's index: $(git -C "$J" show "refs/heads/hosts/web1:$old")"
+	nothing_ran
+}
+
+@test "a link or a FIFO a member puts in place of a record file: root's sync neither follows nor commits it" {
+	"$LOGBOOK" sync -q >/dev/null
+	local y d1 d2
+	y=$(date -u +%Y)
+	d1=$y/${y}_01_02 d2=$y/${y}_01_03
+	member mkdir -p "$J/$d1" "$J/$d2"
+	member ln -s "$ROOT_ONLY/shadow" "$J/$d1/web1.jsonl"
+	member mkfifo "$J/$d2/web1.jsonl"
+	"$LOGBOOK" note "a later note" >/dev/null
+	run --separate-stderr timeout 20 "$LOGBOOK" sync -q
+	[ "$status" -ne 124 ] || fail "root's sync hung on the member's FIFO"
+	[ "$status" -eq 0 ] || fail "$status: $stderr"
+	[[ "$stderr" == *"$d1/web1.jsonl: not a regular file"* ]] || fail "$stderr"
+	[[ "$stderr" == *"$d2/web1.jsonl: not a regular file"* ]] || fail "$stderr"
+	# neither is in the ref, in any form; the rest of the records are
+	run git -c safe.directory='*' -C "$J" ls-tree -r refs/heads/hosts/web1
+	[[ "$output" != *"${y}_01_02"* && "$output" != *"${y}_01_03"* ]] || fail "$output"
+	run -1 git -c safe.directory='*' -C "$J" grep -q 'root:' refs/heads/hosts/web1
+	git -c safe.directory='*' -C "$J" show "refs/heads/hosts/web1:$y/$(date -u +%Y_%m_%d)/web1.jsonl" |
+		grep -q '"a later note"' || fail "today's records are not committed"
 	nothing_ran
 }

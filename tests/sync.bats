@@ -456,8 +456,9 @@ git_processes() {
 	# a failed PATH lookup split by another process's exec would count too)
 	strace -f -qq -z -e trace=execve -o "$BATS_TEST_TMPDIR/trace.$h" env LOGBOOK_HOST="$h" \
 		LOGBOOK_DIR="$BATS_TEST_TMPDIR/$h" "$LOGBOOK" sync >/dev/null
-	grep -v ENOENT "$BATS_TEST_TMPDIR/trace.$h" | grep -o 'execve("[^"]*/git", \["git", "[a-z][a-z-]*"' |
-		sed 's/.*"git", "/git /; s/"$//'
+	grep -v ENOENT "$BATS_TEST_TMPDIR/trace.$h" |
+		grep -o 'execve("[^"]*/git", \["git", \("-c", "[^"]*", \)*"[a-z][a-z-]*"' |
+		sed 's/.*, "/git /; s/"$//'
 }
 
 @test "after a sync that commits, git's own index holds exactly the tree of this host's ref" {
@@ -479,6 +480,47 @@ git_processes() {
 	run on web1 sync
 	[[ "$output" == *"the journal's git view"* ]] || fail "$output"
 	[ -e "$BATS_TEST_TMPDIR/web1/.git/index.lock" ]
+}
+
+@test "git's own index is right after a commit whose view update was missed (HEAD elsewhere meanwhile)" {
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	local g="git -C $BATS_TEST_TMPDIR/web1"
+	on web1 note first
+	on web1 sync -q
+	on web1 note second
+	on web1 sync -q
+	# a commit of an older day while HEAD is not this host's ref: the view is left alone
+	$g symbolic-ref HEAD refs/heads/elsewhere
+	printf '#1793786400\nthe-old-command\n' >"$BATS_TEST_TMPDIR/h"
+	on web1 import --bash-history "$BATS_TEST_TMPDIR/h" >/dev/null
+	on web1 sync -q
+	$g symbolic-ref HEAD refs/heads/hosts/web1
+	# the next commit changes today's file only; the index must hold the older day too
+	on web1 note third
+	on web1 sync -q
+	$g ls-files -s | awk '{ print $1, $2, $4 }' >"$BATS_TEST_TMPDIR/index"
+	$g ls-tree -r HEAD | awk '{ print $1, $3, $4 }' >"$BATS_TEST_TMPDIR/tree"
+	grep -q 2026_11_04 "$BATS_TEST_TMPDIR/tree" || fail "the older day is not committed"
+	diff "$BATS_TEST_TMPDIR/tree" "$BATS_TEST_TMPDIR/index" || fail "git's index is not the ref's tree"
+	run $g status --porcelain
+	[ -z "$output" ] || fail "$output"
+}
+
+@test "after a commit, git's index is brought up to date with the files that changed, not read again whole" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	replica web1
+	git config -f "$BATS_TEST_TMPDIR/web1/team.conf" sync.auto false
+	for text in first second; do
+		on web1 note "$text"
+		on web1 sync -q
+	done
+	on web1 note third
+	made=$(git_processes web1)
+	[ "$(echo "$made" | grep -c 'git update-index')" -eq 1 ] || fail "$made"
+	run -1 grep -q 'git read-tree' <<<"$made"
+	run git -C "$BATS_TEST_TMPDIR/web1" status --porcelain
+	[ -z "$output" ] || fail "$output"
 }
 
 @test "a sync with nothing new starts as many git processes for 6 hosts as for 2: the refs are read at once" {
@@ -521,7 +563,7 @@ git_processes() {
 	on web1 sync >/dev/null
 	on web1 note "new on web1"
 	made=$(git_processes web1)
-	[ "$(echo "$made" | grep -c 'git commit-tree')" -eq 1 ] || fail "$made"
+	[ "$(echo "$made" | grep -c 'git fast-import')" -eq 1 ] || fail "$made"
 	# the commit's new value and its tree kept in the snapshot; its parent known to be an ancestor
 	[ "$(echo "$made" | grep -c 'git for-each-ref')" -eq 2 ] || fail "$made"
 	run -1 grep -E 'git (rev-parse|merge-base)' <<<"$made" || fail "$made"
@@ -547,12 +589,12 @@ git_processes() {
 	local ref=refs/heads/hosts/web1 before real
 	before=$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse "$ref")
 	real=$(command -v git)
-	# git update-index waits (8 s at most) for the fetch to have started;
+	# git fast-import waits (8 s at most) for the fetch to have started;
 	# the fetch (its ssh) then waits for the commit: both only if they overlap
 	mkdir "$BATS_TEST_TMPDIR/bin"
 	cat >"$BATS_TEST_TMPDIR/bin/git" <<EOF
 #!/bin/sh
-if [ "\$1" = update-index ]; then
+if [ "\$1" = fast-import ]; then
 	for i in \$(seq 160); do [ -e '$BATS_TEST_TMPDIR/fetching' ] && break; sleep 0.05; done
 fi
 exec '$real' "\$@"
@@ -733,9 +775,9 @@ PY
 	on web1 note second
 	on web1 sync >/dev/null
 	on web1 sync >/dev/null
-	run -1 grep -q 'git update-index' <<<"$(git_processes web1)"
+	run -1 grep -q 'git fast-import' <<<"$(git_processes web1)"
 	git -C "$BATS_TEST_TMPDIR/web1" update-ref refs/heads/hosts/web1 refs/heads/hosts/web1~1
-	git_processes web1 | grep -q 'git update-index' || fail "the stamp was believed for a ref moved back"
+	git_processes web1 | grep -q 'git fast-import' || fail "the stamp was believed for a ref moved back"
 	day=$(date -u +%Y_%m_%d)
 	git -C "$BATS_TEST_TMPDIR/web1" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q second
 }
@@ -749,7 +791,7 @@ PY
 	on web1 sync >/dev/null
 	on web1 sync >/dev/null
 	# believed: git does not look at the files
-	run -1 grep -q 'git update-index' <<<"$(git_processes web1)"
+	run -1 grep -q 'git fast-import' <<<"$(git_processes web1)"
 	chown nobody "$BATS_TEST_TMPDIR/web1/.state/sync/commit.web1"
-	git_processes web1 | grep -q 'git update-index' || fail "a stamp of another account was believed"
+	git_processes web1 | grep -q 'git fast-import' || fail "a stamp of another account was believed"
 }

@@ -13,6 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * SHA1_Init and the rest are the low-level calls OpenSSL 3 marks
+ * deprecated: the EVP route loads the configuration and the providers
+ * first, about 1 ms, which a sync that finds nothing new would pay only
+ * to name team.conf's blob (record.c does the same for SHA-256).
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/run.h"
@@ -22,12 +31,20 @@
 
 #define GIT_ARGS_MAX 64
 
+/* who every commit logbook makes says made it */
+#define GIT_IDENT_NAME "logbook"
+#define GIT_IDENT_EMAIL "logbook@localhost"
+#define GIT_IDENT GIT_IDENT_NAME " <" GIT_IDENT_EMAIL ">"
+
 /*
  * The configuration every git we run gets on top of the repository's,
  * through GIT_CONFIG_COUNT (command-line configuration, which wins over
  * the files): no hooks (git looks for "<hooksPath>/<name>"; under
  * /dev/null that is never an executable file, so none runs), no
- * fsmonitor, and only the transports a replica uses.  No safe.directory:
+ * fsmonitor, and only the transports a replica uses; the few objects of
+ * a sync's commit loose, as a fetch leaves a few (a pack of their own
+ * each time would have gc --auto repack everything after 50 syncs).  No
+ * safe.directory:
  * git's own refusal of a repository another account owns stays on.
  */
 static const char *const pinned[][2] = {
@@ -37,6 +54,7 @@ static const char *const pinned[][2] = {
 	{ "protocol.file.allow", "always" },
 	{ "protocol.ssh.allow", "always" },
 	{ "protocol.git.allow", "never" },
+	{ "fastimport.unpackLimit", "100" },	/* FI_SMALL relies on it */
 };
 #define NPINNED (sizeof pinned / sizeof *pinned)
 
@@ -63,10 +81,10 @@ static const char *const *git_env(const char *index, const char *home)
 		}
 	}
 	env[n++] = "GIT_TERMINAL_PROMPT=0";
-	env[n++] = "GIT_AUTHOR_NAME=logbook";
-	env[n++] = "GIT_AUTHOR_EMAIL=logbook@localhost";
-	env[n++] = "GIT_COMMITTER_NAME=logbook";
-	env[n++] = "GIT_COMMITTER_EMAIL=logbook@localhost";
+	env[n++] = "GIT_AUTHOR_NAME=" GIT_IDENT_NAME;
+	env[n++] = "GIT_AUTHOR_EMAIL=" GIT_IDENT_EMAIL;
+	env[n++] = "GIT_COMMITTER_NAME=" GIT_IDENT_NAME;
+	env[n++] = "GIT_COMMITTER_EMAIL=" GIT_IDENT_EMAIL;
 	/* the admins' own ssh settings win: a jump host or a key they chose */
 	if (!getenv("GIT_SSH_COMMAND") && !getenv("GIT_SSH"))
 		env[n++] = ssh;
@@ -298,7 +316,7 @@ static int git_start(const char *dir, const char *index, int out, int infd, int 
 	memset(c, 0, sizeof *c);
 	c->argv = argv;
 	c->dir = dir;
-	c->in = infd >= 0 ? infd : RUN_NULL;
+	c->in = infd >= 0 || infd == RUN_PIPE ? infd : RUN_NULL;
 	c->out = out;
 	c->err = errfd >= 0 ? errfd : RUN_INHERIT;
 	c->env = git_env(index, pw ? pw->pw_dir : NULL);
@@ -390,23 +408,6 @@ int git_run_finish(struct git_job *job, struct buf *out, struct buf *err)
 	output_take(job->errfd, err, 64 * 1024);
 	job->outfd = job->errfd = -1;
 	return rc;
-}
-
-/* run git; its stdout, trimmed of the final newline, when it exits 0; NULL otherwise (errget() says why) */
-static char *git_line(const char *dir, const char *index, const char *const args[])
-{
-	struct buf out = BUF_INIT;
-	int rc = git_run(dir, index, &out, NULL, args);
-
-	if (rc != 0) {
-		if (rc > 0)
-			errset("git %s failed (exit %d)", args[0], rc);
-		buf_release(&out);
-		return NULL;
-	}
-	while (out.len && out.data[out.len - 1] == '\n')
-		buf_truncate(&out, out.len - 1);
-	return buf_detach(&out, NULL);
 }
 
 char *git_resolve(const char *dir, const char *rev)
@@ -894,83 +895,355 @@ int git_update_ref(const char *dir, const char *ref, const char *new, const char
 	return rc == 0 ? 0 : -1;
 }
 
-int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
-		     const char *const paths[], size_t npaths, const char *message, char **made, char **made_tree)
+/* ---- committing files: one git fast-import ---- */
+
+void git_object_id(const char *type, const void *data, size_t len, char out[GIT_OID_HEX + 1])
 {
-	const char *update[] = { "update-index", "--add", "-z", "--stdin", NULL };
-	char *tree = NULL, *asked_tree = NULL, *commit = NULL;
-	struct buf list = BUF_INIT;
-	int rc = -1, fd;
+	char head[64];
+	unsigned char md[SHA_DIGEST_LENGTH];
+	SHA_CTX ctx;
+	int n = snprintf(head, sizeof head, "%s %zu", type, len);
+
+	/* git names objects by the SHA-1 of "<type> <size>\0<data>" */
+	if (!SHA1_Init(&ctx) || !SHA1_Update(&ctx, head, (size_t)n + 1) || !SHA1_Update(&ctx, data, len) ||
+	    !SHA1_Final(md, &ctx))
+		abort();
+	for (unsigned int i = 0; i < SHA_DIGEST_LENGTH && i < GIT_OID_HEX / 2; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	out[GIT_OID_HEX] = '\0';
+}
+
+/*
+ * A conversation with git fast-import: commands go out through a buffer,
+ * answers (to ls and get-mark, on --cat-blob-fd=1) come back one line
+ * each.  Commands are flushed before an answer is read, and no more than
+ * FI_BATCH questions are asked before their answers are read: neither
+ * side's pipe ever fills while the other waits.
+ */
+#define FI_BATCH 256
+/* at most 3 objects a file (its blob, its day's and year's trees) and the root tree and commit: under 100 */
+#define FI_SMALL 32
+
+struct fast_import {
+	struct child c;
+	int errfd;
+	bool started;
+	struct buf out;		/* commands not yet written */
+	struct buf in;		/* what git wrote, from in_off on not yet taken */
+	size_t in_off;
+};
+
+static int fi_flush(struct fast_import *fi)
+{
+	if (fi->out.len && fs_write_all(fi->c.to_child, fi->out.data, fi->out.len) < 0) {
+		errset_sys("writing to git fast-import");
+		return -1;
+	}
+	buf_reset(&fi->out);
+	return 0;
+}
+
+/* the next answer, without its newline, into line; -1 and errget() when git stopped first */
+static int fi_answer(struct fast_import *fi, struct buf *line)
+{
+	if (fi_flush(fi) < 0)
+		return -1;
+	for (;;) {
+		const char *s = fi->in.data ? fi->in.data + fi->in_off : NULL,
+			   *nl = s ? memchr(s, '\n', fi->in.len - fi->in_off) : NULL;
+		char chunk[4096];
+		ssize_t n;
+		if (nl) {
+			buf_reset(line);
+			buf_add(line, s, (size_t)(nl - s));
+			fi->in_off += (size_t)(nl - s) + 1;
+			return 0;
+		}
+		do
+			n = read(fi->c.from_child, chunk, sizeof chunk);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0) {
+			errset("git fast-import stopped before it answered");
+			return -1;
+		}
+		buf_add(&fi->in, chunk, (size_t)n);
+	}
+}
+
+/* path as fast-import reads it: always in C-style quotes, so no name is ever taken for something else */
+static void fi_path(struct buf *b, const char *path)
+{
+	buf_addc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_addf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_addf(b, "\\%03o", *p);
+		else
+			buf_addc(b, (char)*p);
+	}
+	buf_addc(b, '"');
+}
+
+/*
+ * rel below the directory root, read whole when it is a regular file
+ * reached without a symbolic link at any step (a journal's directories
+ * are shared ground: a member could put a link in place of a day);
+ * *exec: its owner may execute it.  -1 and errget().
+ */
+static int read_below(int root, const char *dir, const char *rel, struct buf *out, bool *exec)
+{
+	char *copy = xstrdup(rel), *name = copy, *slash;
+	int fd = dup(root), next;
+	struct stat st;
+
+	buf_reset(out);
+	while (fd >= 0 && (slash = strchr(name, '/'))) {
+		*slash = '\0';
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		name = slash + 1;
+	}
+	if (fd >= 0) {
+		next = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	if (fd < 0) {
+		/* O_NOFOLLOW: ELOOP for a link at the end, ENOTDIR (with O_DIRECTORY) for one on the way */
+		if (errno == ELOOP || errno == ENOTDIR)
+			errset("%s/%s: a symbolic link, or no directory on the way: not committed", dir, rel);
+		else
+			errset_sys("%s/%s", dir, rel);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errset("%s/%s: not a regular file: not committed", dir, rel);
+		close(fd);
+		return -1;
+	}
+	*exec = (st.st_mode & S_IXUSR) != 0;
+	if (fs_read_fd(fd, out, 0) < 0) {
+		errset_sys("%s/%s", dir, rel);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* "<mode> <type> <id>\t<path>" or "missing <path>": the mode and id of a blob, false for anything else */
+static bool ls_blob(const char *line, char mode[7], char id[GIT_OID_HEX + 1])
+{
+	if (strlen(line) < 6 + 6 + GIT_OID_HEX + 1 || memcmp(line + 6, " blob ", 6) != 0 ||
+	    line[12 + GIT_OID_HEX] != '\t')
+		return false;
+	memcpy(mode, line, 6);
+	mode[6] = '\0';
+	memcpy(id, line + 12, GIT_OID_HEX);
+	id[GIT_OID_HEX] = '\0';
+	return true;
+}
+
+/* "040000 tree <id>\t" (ls of the root): the id, else NULL */
+static char *ls_tree(const char *line)
+{
+	if (strncmp(line, "040000 tree ", 12) != 0 || strlen(line) < 12 + GIT_OID_HEX ||
+	    strspn(line + 12, "0123456789abcdef") != GIT_OID_HEX)
+		return NULL;
+	return xstrndup(line + 12, GIT_OID_HEX);
+}
+
+/* the commit command, once: everything after it until "done" is its tree's changes */
+static void fi_commit(struct fast_import *fi, const char *ref, const char *old, const char *message)
+{
+	size_t len = strlen(message) + 1;
+
+	if (fi->started)
+		return;
+	fi->started = true;
+	/* as git commit-tree -m writes it: the committer of git_env, now, the message and a newline */
+	buf_addf(&fi->out, "commit %s\nmark :1\n", ref);
+	buf_addf(&fi->out, "author " GIT_IDENT " now\ncommitter " GIT_IDENT " now\ndata %zu\n%s\n\n", len, message);
+	if (old)
+		buf_addf(&fi->out, "from %s\n", old);
+}
+
+int git_commit_files(const char *dir, const char *ref, const char *old, const char *const paths[], size_t npaths,
+		     const char *message, char **made, char **made_tree, struct buf *entries)
+{
+	/*
+	 * --done: a stream cut short (this process killed) makes no commit.
+	 * A commit of a few files has fewer objects than fastimport.unpackLimit
+	 * (pinned): git unpacks its pack into loose objects at once, so the
+	 * pack is not compressed first (a day's file would be twice).
+	 */
+	static const char *const small[] = { "-c", "pack.compression=0", "fast-import", "--quiet", "--done",
+					     "--date-format=now", "--cat-blob-fd=1", NULL };
+	const char *const *args = npaths <= FI_SMALL ? small : small + 2;
+	struct fast_import fi = { .errfd = -1 };
+	struct buf content = BUF_INIT, line = BUF_INIT, err = BUF_INIT;
+	char (*had)[7 + GIT_OID_HEX + 1] = xreallocarray(NULL, FI_BATCH, sizeof *had);
+	char *commit = NULL, *tree = NULL;
+	int root = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = -1, status;
+	bool running = false;
 
 	if (made)
 		*made = NULL;
 	if (made_tree)
 		*made_tree = NULL;
-	if (!fs_exists(index)) {
-		const char *read[] = { "read-tree", old ? old : "--empty", NULL };
-		if (git_run(dir, index, NULL, NULL, read) != 0) {
-			errset("git read-tree into %s failed", index);
+	if (root < 0) {
+		errset_sys("%s", dir);
+		goto out;
+	}
+	if ((fi.errfd = output_file()) < 0 || git_start(dir, NULL, RUN_PIPE, RUN_PIPE, fi.errfd, args, &fi.c) < 0)
+		goto out;
+	running = true;
+	for (size_t i = 0; i < npaths; i += FI_BATCH) {
+		size_t n = npaths - i < FI_BATCH ? npaths - i : FI_BATCH;
+		/* what old holds at each path of this batch: a blob's "<mode> <id>", else "" */
+		for (size_t k = 0; old && k < n; k++) {
+			buf_addf(&fi.out, "ls %s ", old);
+			fi_path(&fi.out, paths[i + k]);
+			buf_addc(&fi.out, '\n');
+		}
+		for (size_t k = 0; k < n; k++) {
+			char mode[7], id[GIT_OID_HEX + 1];
+			had[k][0] = '\0';
+			if (!old)
+				continue;
+			if (fi_answer(&fi, &line) < 0)
+				goto out;
+			if (ls_blob(buf_str(&line), mode, id))
+				snprintf(had[k], sizeof had[k], "%s %s", mode, id);
+		}
+		for (size_t k = 0; k < n; k++) {
+			char id[GIT_OID_HEX + 1], now[sizeof had[k]];
+			bool exec;
+			if (read_below(root, dir, paths[i + k], &content, &exec) < 0)
+				goto out;
+			git_object_id("blob", content.data ? content.data : "", content.len, id);
+			/* git's modes for a regular file: the owner's execute bit alone counts */
+			snprintf(now, sizeof now, "%s %s", exec ? "100755" : "100644", id);
+			if (!strcmp(now, had[k]))
+				continue;
+			fi_commit(&fi, ref, old, message);
+			buf_addf(&fi.out, "M %.6s inline ", now);
+			fi_path(&fi.out, paths[i + k]);
+			buf_addf(&fi.out, "\ndata %zu\n", content.len);
+			if (fi_flush(&fi) < 0 ||
+			    (content.len && fs_write_all(fi.c.to_child, content.data, content.len) < 0)) {
+				errset_sys("writing to git fast-import");
+				goto out;
+			}
+			buf_addc(&fi.out, '\n');
+			if (entries) {
+				/* a line of git update-index -z --index-info */
+				buf_addf(entries, "%s\t%s", now, paths[i + k]);
+				buf_addc(entries, '\0');
+			}
+		}
+	}
+	if (fi.started) {
+		buf_adds(&fi.out, "get-mark :1\n");
+		if (fi_answer(&fi, &line) < 0)
+			goto out;
+		if (line.len != GIT_OID_HEX || strspn(buf_str(&line), "0123456789abcdef") != GIT_OID_HEX) {
+			errset("git fast-import answered '%s' for the commit it made", buf_str(&line));
+			goto out;
+		}
+		commit = buf_detach(&line, NULL);
+	}
+	if (made_tree && (fi.started || old)) {
+		buf_addf(&fi.out, "ls %s \"\"\n", fi.started ? ":1" : old);
+		if (fi_answer(&fi, &line) < 0)
+			goto out;
+		if (!(tree = ls_tree(buf_str(&line)))) {
+			errset("git fast-import answered '%s' for the tree of a commit", buf_str(&line));
 			goto out;
 		}
 	}
-	/* one git for all the paths, however many years of files the journal has */
-	for (size_t i = 0; i < npaths; i++)
-		buf_add(&list, paths[i], strlen(paths[i]) + 1);
-	if ((fd = input_file(&list)) < 0)
+	buf_adds(&fi.out, "done\n");
+	if (fi_flush(&fi) < 0)
 		goto out;
-	{
-		struct child c;
-		rc = git_start(dir, index, RUN_NULL, fd, -1, update, &c);
-		close(fd);
-		if (rc == 0 && run_finish(&c) != 0)
+	rc = fi.started ? 1 : 0;
+out:
+	if (running) {
+		/* the end of the stream; the ref moves now, if old is still an ancestor of what it holds */
+		close(fi.c.to_child);
+		{
+			char drain[512];
+			ssize_t n;
+			do
+				n = read(fi.c.from_child, drain, sizeof drain);
+			while (n > 0 || (n < 0 && errno == EINTR));
+		}
+		close(fi.c.from_child);
+		status = run_finish(&fi.c);
+		if (status != 0) {
+			output_take(fi.errfd, &err, 4096);
+			fi.errfd = -1;
+			while (err.len && err.data[err.len - 1] == '\n')
+				buf_truncate(&err, err.len - 1);
+			if (rc >= 0)
+				errset("git fast-import onto %s failed (exit %d)%s%s", ref, status, err.len ? ": " : "",
+				       buf_str(&err));
 			rc = -1;
-		if (rc < 0) {
-			errset("git update-index in %s failed", dir);
-			goto out;
+			{
+				/* the report git leaves in .git when its input stopped: the error said it */
+				char *crash = xasprintf("%s/.git/fast_import_crash_%ld", dir, (long)fi.c.pid);
+				unlink(crash);
+				free(crash);
+			}
 		}
-		rc = -1;
 	}
-	{
-		const char *write[] = { "write-tree", NULL };
-		if (!(tree = git_line(dir, index, write)))
-			goto out;
-	}
-	if (old && !old_tree) {
-		char *spec = xasprintf("%s^{tree}", old);
-		const char *parse[] = { "rev-parse", spec, NULL };
-		old_tree = asked_tree = git_line(dir, NULL, parse);
-		free(spec);
-		if (!old_tree)
-			goto out;
-	}
-	if (old && !strcmp(old_tree, tree)) {
-		if (made)
-			*made = xstrdup(old);
-		rc = 0;
-		goto tree_out;
-	}
-	{
-		const char *ct_parent[] = { "commit-tree", "-m", message, "-p", old, tree, NULL };
-		const char *ct_root[] = { "commit-tree", "-m", message, tree, NULL };
-		if (!(commit = git_line(dir, NULL, old ? ct_parent : ct_root)))
-			goto out;
-	}
-	if (git_update_ref(dir, ref, commit, old) < 0)
-		goto out;
-	if (made) {
-		*made = commit;
-		commit = NULL;
-	}
-	rc = 1;
-tree_out:
-	if (made_tree) {
+	if (fi.errfd >= 0)
+		close(fi.errfd);
+	if (root >= 0)
+		close(root);
+	if (rc >= 0 && made)
+		*made = rc ? xstrdup(commit) : old ? xstrdup(old) : NULL;
+	if (rc >= 0 && made_tree) {
 		*made_tree = tree;
 		tree = NULL;
 	}
-out:
-	buf_release(&list);
-	free(tree);
-	free(asked_tree);
 	free(commit);
+	free(tree);
+	free(had);
+	buf_release(&content);
+	buf_release(&line);
+	buf_release(&err);
+	buf_release(&fi.out);
+	buf_release(&fi.in);
+	return rc;
+}
+
+int git_index_entries(const char *dir, const char *index, const char *rev, const struct buf *entries)
+{
+	const char *read[] = { "read-tree", rev, NULL };
+	const char *update[] = { "update-index", "-z", "--index-info", NULL };
+	struct child c;
+	int fd, rc;
+
+	/* no index yet: rev's tree, entries and all */
+	if (!fs_exists(index)) {
+		if (git_run(dir, index, NULL, NULL, read) != 0) {
+			errset("git read-tree %s into %s failed", rev, index);
+			return -1;
+		}
+		return 0;
+	}
+	if (!entries->len)
+		return 0;
+	if ((fd = input_file(entries)) < 0)
+		return -1;
+	rc = git_start(dir, index, RUN_NULL, fd, -1, update, &c);
+	close(fd);
+	if (rc == 0 && run_finish(&c) != 0)
+		rc = -1;
+	if (rc < 0)
+		errset("git update-index --index-info of %s failed", index);
 	return rc;
 }

@@ -175,19 +175,26 @@ void git_changes_free(struct git_changes *c);
 /* the size of blob id in bytes, without reading it; -1 and errget() */
 int64_t git_blob_size(const char *dir, const char *id);
 
+#define GIT_OID_HEX 40
+/* git's object id (SHA-1, hex) of an object of type ("blob", "tree", "commit") holding data */
+void git_object_id(const char *type, const void *data, size_t len, char out[GIT_OID_HEX + 1]);
 /*
- * Commit paths (relative to dir) onto ref with its own index file:
- * the index starts from ref's tree when it is missing, takes the paths
- * as they are in the work tree, and a commit is made only when the tree
- * differs from ref's.  old is the commit ref holds (NULL: none yet),
- * old_tree its tree when known (NULL: asked of git); *made, when made is
- * not NULL, the commit ref holds after, and *made_tree its tree
- * (allocated; NULL on failure).  The ref moves from its old value only (a
- * compare-and-swap).  1 when a commit was made, 0 when nothing changed,
- * -1 and errget() on failure.
+ * One commit onto ref, made by one git fast-import: old's tree (old
+ * NULL: an empty one) with the regular files dir/paths[i] as they are
+ * now, each read once, by this process, never through a symbolic link.
+ * A file whose mode and blob old already holds is left alone; when every
+ * one is, no commit is made.  The ref moves only from a commit that the
+ * new one descends from (old, unless something moved it meanwhile:
+ * then it fails).  *made: the commit ref holds after (old when nothing
+ * changed), *made_tree its tree (both allocated, either may be NULL);
+ * entries, when not NULL, gets a line of `git update-index -z
+ * --index-info` for each file the commit changed.  1 when a commit was
+ * made, 0 when nothing changed, -1 and errget() on failure.
  */
-int git_commit_paths(const char *dir, const char *index, const char *ref, const char *old, const char *old_tree,
-		     const char *const paths[], size_t npaths, const char *message, char **made, char **made_tree);
+int git_commit_files(const char *dir, const char *ref, const char *old, const char *const paths[], size_t npaths,
+		     const char *message, char **made, char **made_tree, struct buf *entries);
+/* index (a GIT_INDEX_FILE) given entries (from git_commit_files); one not there yet is rev's tree; -1 and errget() */
+int git_index_entries(const char *dir, const char *index, const char *rev, const struct buf *entries);
 /* move ref from old (NULL: ref must not exist) to new; -1 and errget() */
 int git_update_ref(const char *dir, const char *ref, const char *new, const char *old);
 

@@ -16,38 +16,19 @@
 #include <string.h>
 #include <unistd.h>
 
-/*
- * SHA1_Init and the rest are the low-level calls OpenSSL 3 marks
- * deprecated: the EVP route loads the configuration and the providers
- * first, about 1 ms, which a sync that finds nothing new would pay only
- * to name team.conf's blob (record.c does the same for SHA-256).
- */
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
-
 #include "base/day.h"
 #include "base/err.h"
 #include "base/fs.h"
 #include "base/xalloc.h"
 #include "journal/sign.h"
 #include "journal/team.h"
+#include "replica/git.h"
 #include "replica/keyring.h"
 #include "base/banned.h"
 
 void keyring_object_id(const char *type, const void *data, size_t len, char out[KEYRING_OID_LEN + 1])
 {
-	char head[64];
-	unsigned char md[SHA_DIGEST_LENGTH];
-	SHA_CTX ctx;
-	int n = snprintf(head, sizeof head, "%s %zu", type, len);
-
-	/* git names objects by the SHA-1 of "<type> <size>\0<data>" */
-	if (!SHA1_Init(&ctx) || !SHA1_Update(&ctx, head, (size_t)n + 1) || !SHA1_Update(&ctx, data, len) ||
-	    !SHA1_Final(md, &ctx))
-		abort();
-	for (unsigned int i = 0; i < SHA_DIGEST_LENGTH && i < KEYRING_OID_LEN / 2; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[KEYRING_OID_LEN] = '\0';
+	git_object_id(type, data, len, out);
 }
 
 void keyring_tree(const char *blob_id, struct buf *out)

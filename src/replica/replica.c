@@ -433,12 +433,13 @@ static char *state_path(struct journal *j, const char *name)
 }
 
 /*
- * sync's private git indexes, one per host and one for team.conf, live
- * in .git, which only the account that runs git writes.  In .state/sync,
- * which every member of the group writes, a member could put an index
- * there whose entries name blobs of their choice with the files' own
- * stat data: git takes such an entry for the file, and the commit would
- * hold it (tests/privsep-git.bats).  The path, or NULL and errget().
+ * sync's private git indexes, one per host, from which the git view's
+ * .git/index is copied, live in .git, which only the account that runs
+ * git writes.  In .state/sync, which every member of the group writes, a
+ * member could put an index there whose entries name blobs of their
+ * choice with the files' own stat data: git takes such an entry for the
+ * file (when commits went through these indexes, the commit held it:
+ * tests/privsep-git.bats).  The path, or NULL and errget().
  */
 #define PRIVATE_INDEX_DIR ".git/logbook"
 static char *private_index(struct journal *j, const char *name)
@@ -535,7 +536,8 @@ int replica_lock(struct journal *j)
 	/*
 	 * We hold the lock: an index lock left by a sync that was killed is
 	 * stale; so are the private indexes an older logbook kept in
-	 * .state/sync (now in .git: private_index).
+	 * .state/sync (now in .git: private_index) and its index for
+	 * team.conf (commits no longer go through an index).
 	 */
 	for (int k = 0; k < 2; k++) {
 		char *dir = k ? abs_journal_path(j, PRIVATE_INDEX_DIR) : state_path(j, "");
@@ -544,7 +546,7 @@ int replica_lock(struct journal *j)
 		while (d && (e = readdir(d))) {
 			size_t len = strlen(e->d_name);
 			if (!strncmp(e->d_name, "index", 5) && len > 5 &&
-			    (!k || !strcmp(e->d_name + len - 5, ".lock"))) {
+			    (!k || !strcmp(e->d_name + len - 5, ".lock") || !strcmp(e->d_name, "index-team"))) {
 				char *p = fs_join(dir, e->d_name);
 				unlink(p);
 				free(p);
@@ -582,6 +584,7 @@ int replica_lock(struct journal *j)
 struct host_scan {
 	struct buf names;		/* their relative paths, oldest first, each ending in '\0' */
 	char **paths;			/* pointers into names */
+	bool *regular;			/* paths[i] is a regular file (not a link, a FIFO, a directory) */
 	size_t n;
 	bool stat_ok;			/* every one's stat data was read: stats, digest and newest hold */
 	struct buf stats;		/* each one's path, '\0', then its stat data as STAT_NUMBERS int64_t */
@@ -597,6 +600,7 @@ static void host_scan_free(struct host_scan *s)
 	buf_release(&s->stats);
 	buf_release(&s->names);
 	free(s->paths);
+	free(s->regular);
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -688,7 +692,9 @@ static int host_scan(struct journal *j, const char *host, struct host_scan *s)
 			if (s->n == cap) {
 				cap = cap ? cap * 2 : 1024;
 				off = xreallocarray(off, cap, sizeof *off);
+				s->regular = xreallocarray(s->regular, cap, sizeof *s->regular);
 			}
+			s->regular[s->n] = S_ISREG(st.st_mode);
 			off[s->n++] = s->names.len;
 			buf_add(&s->names, years[y], 4);
 			buf_addc(&s->names, '/');
@@ -714,6 +720,8 @@ static int host_scan(struct journal *j, const char *host, struct host_scan *s)
 	buf_release(&ybuf);
 	buf_release(&dbuf);
 	s->paths = xreallocarray(NULL, s->n ? s->n : 1, sizeof *s->paths);
+	if (!s->regular)
+		s->regular = xreallocarray(NULL, 1, sizeof *s->regular);
 	for (size_t i = 0; i < s->n; i++)
 		s->paths[i] = s->names.data + off[i];
 	free(off);
@@ -898,11 +906,61 @@ int replica_scan_host(struct journal *j, const char *host, struct store_warnings
 	return 0;
 }
 
+/*
+ * The paths of list (s->paths, or a part of it in the same order) that
+ * are regular files as s found them.  A link or a FIFO in a record
+ * file's place is a member's doing, never logbook's: it is left out of
+ * the commit with a warning, and the other files go on to the replicas.
+ */
+static const char **regular_files(struct journal *j, const struct host_scan *s, const char *const *list, size_t n,
+				  size_t *nkeep, struct store_warnings *w)
+{
+	const char **keep = xreallocarray(NULL, n ? n : 1, sizeof *keep);
+	size_t i = 0;
+
+	*nkeep = 0;
+	for (size_t k = 0; k < n; k++) {
+		while (i < s->n && s->paths[i] != list[k])
+			i++;
+		if (i < s->n && !s->regular[i])
+			warnf(w, "%s/%s: not a regular file (a link or a FIFO in its place): "
+				 "left out of the commit of this host's records", j->dir, list[k]);
+		else
+			keep[(*nkeep)++] = list[k];
+	}
+	return keep;
+}
+
+/*
+ * The last commit replica_commit_host made, for the git view
+ * (view_index_update): the commit it moved from, the one it made, and
+ * the index entries of the files it changed.
+ */
+static struct {
+	char *host, *old, *made;
+	struct buf entries;
+} last_commit;
+
+static void last_commit_set(const char *host, const char *old, const char *made, struct buf *entries)
+{
+	free(last_commit.host);
+	free(last_commit.old);
+	free(last_commit.made);
+	buf_release(&last_commit.entries);
+	last_commit.host = host ? xstrdup(host) : NULL;
+	last_commit.old = old ? xstrdup(old) : NULL;
+	last_commit.made = made ? xstrdup(made) : NULL;
+	if (entries) {
+		last_commit.entries = *entries;
+		*entries = (struct buf)BUF_INIT;
+	}
+}
+
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w)
 {
 	struct store_txn *t;
 	struct host_scan files;
-	char *ref, *index, *msg, *old, *made = NULL, *tree = NULL;
+	char *ref, *msg, *old, *made = NULL, *tree = NULL;
 	int rc;
 
 	if (scanned.j == j && !strcmp(scanned.host, host)) {
@@ -919,19 +977,6 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 		return 0;
 	}
 	ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host);
-	/* one private index per host: a journal that commits for several host
-	 * names (tests, a renamed host) never mixes their files */
-	{
-		char *name = xasprintf("index.%s", host);
-		index = private_index(j, name);
-		free(name);
-	}
-	if (!index) {
-		store_abort(t);
-		host_scan_free(&files);
-		free(ref);
-		return -1;
-	}
 	msg = xasprintf("logbook: %s up to seq %lld", host, (long long)store_head_seq(t));
 	old = ref_commit(j, ref);
 	if (files.stat_ok && old && stamp_holds(j, host, old, files.digest, &files.newest)) {
@@ -939,34 +984,32 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	} else {
 		size_t nchanged = 0;
 		const char **changed = files.stat_ok && old ? files_changed(j, host, old, &files, &nchanged) : NULL;
-		rc = git_commit_paths(j->dir, index, ref, old, ref_tree(j, ref, old),
-				      changed ? changed : (const char *const *)files.paths, changed ? nchanged : files.n,
-				      msg, &made, &tree);
+		struct buf entries = BUF_INIT;
+		size_t nkeep = 0;
+		const char **keep = regular_files(j, &files, changed ? changed : (const char *const *)files.paths,
+						  changed ? nchanged : files.n, &nkeep, w);
+		rc = git_commit_files(j->dir, ref, old, keep, nkeep, msg, &made, &tree, &entries);
+		free(keep);
 		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
 		if (rc >= 0 && files.stat_ok && made) {
 			stamp_write(j, host, made, files.digest);
 			files_write(j, host, made, &files);
 		}
-		if (rc > 0 && made && tree)
+		if (rc > 0 && made && tree) {
 			snap_committed(j, ref, made, tree, old);
-		else if (rc != 0)
+			last_commit_set(host, old, made, &entries);
+		} else if (rc != 0) {
 			refs_moved();
+		}
+		buf_release(&entries);
 		free(changed);
 		free(made);
 		free(tree);
-	}
-	if (rc < 0) {
-		/* a damaged private index is rebuilt from the ref next time */
-		char *saved = xstrdup(errget());
-		unlink(index);
-		errset("%s", saved);
-		free(saved);
 	}
 	store_abort(t);
 	host_scan_free(&files);
 	free(ref);
 	free(old);
-	free(index);
 	free(msg);
 	return rc;
 }
@@ -1005,11 +1048,11 @@ static int head_symref(struct journal *j, struct buf *out)
 
 /*
  * After a commit of host's files: .git/index becomes a copy of the
- * private index that commit's tree was written from (what `git read-tree
- * <ref>` would make, with the files' stat data besides), under git's own
- * lock, .git/index.lock.  git read-tree reads every tree of the ref: a
- * loose object per day, ~0.1 s at ten years.  Only a private index of
- * ours is copied; -1 when none is (git read-tree then does it).
+ * private index (view_index_update: what `git read-tree <ref>` would
+ * make, with the stat data of the files git read before), under git's
+ * own lock, .git/index.lock.  git read-tree reads every tree of the ref,
+ * 3,650 at ten years, every time.  Only a private index of ours is
+ * copied; -1 when none is (git read-tree then does it).
  */
 static int view_index_copy(struct journal *j, const char *host)
 {
@@ -1048,6 +1091,43 @@ out:
 	return rc;
 }
 
+/*
+ * The private index brought to the commit replica_commit_host just made
+ * for host: given the entries of the files that commit changed when the
+ * index was written for the commit it moved from (index.<host>.at says
+ * which), else read anew from the commit's tree (git read-tree: every
+ * tree of the ref, once).  -1 and errget().
+ */
+static int view_index_update(struct journal *j, const char *host)
+{
+	char *name = xasprintf("index.%s", host), *index = private_index(j, name),
+	     *at_rel = xasprintf(PRIVATE_INDEX_DIR "/index.%s.at", host);
+	struct buf at = BUF_INIT;
+	int rc = -1, fd;
+
+	if (!index || !last_commit.host || strcmp(last_commit.host, host) != 0)
+		goto out;
+	if ((fd = fs_open_below(j->dir, at_rel, O_RDONLY | O_CLOEXEC, 0, 0)) >= 0) {
+		if (fs_read_fd(fd, &at, 256) < 0)
+			buf_reset(&at);
+		close(fd);
+	}
+	if (!last_commit.old || strcmp(buf_str(&at), last_commit.old) != 0)
+		unlink(index);
+	if (git_index_entries(j->dir, index, last_commit.made, &last_commit.entries) < 0) {
+		unlink(index);
+		goto out;
+	}
+	rc = fs_write_atomic_below(j->dir, at_rel, last_commit.made, strlen(last_commit.made), 0600,
+				   FS_ATOMIC_NO_SYNC | FS_ATOMIC_BREAK_LOCK);
+out:
+	buf_release(&at);
+	free(at_rel);
+	free(index);
+	free(name);
+	return rc;
+}
+
 int replica_git_view(struct journal *j, const char *host, bool committed)
 {
 	char *ref = xasprintf("%s%s", REPLICA_HOSTS_REF, host), *have = NULL, *index = journal_path(j, ".git/index");
@@ -1070,7 +1150,7 @@ int replica_git_view(struct journal *j, const char *host, bool committed)
 	if (!strncmp(buf_str(&out), ref, strlen(ref)) && !strcmp(buf_str(&out) + strlen(ref), "\n") &&
 	    (committed || !fs_exists(index)) && (have = ref_commit(j, ref))) {
 		const char *read[] = { "read-tree", ref, NULL };
-		if (!(committed && fs_exists(index) && view_index_copy(j, host) == 0) &&
+		if (!(committed && fs_exists(index) && view_index_update(j, host) == 0 && view_index_copy(j, host) == 0) &&
 		    git_run(j->dir, NULL, NULL, NULL, read) != 0) {
 			errset("git read-tree %s failed", ref);
 			rc = -1;
@@ -1606,8 +1686,8 @@ static int take_proposals(struct journal *j, struct store_warnings *w)
 
 int replica_commit_team(struct journal *j, struct store_warnings *w)
 {
-	char *written, *head, *index = private_index(j, "index-team"), *pin;
-	int rc = index ? take_proposals(j, w) : -1;
+	char *written, *head, *pin;
+	int rc = take_proposals(j, w);
 
 	written = ref_commit(j, WRITTEN_REF "team");
 	head = ref_commit(j, REPLICA_TEAM_REF);
@@ -1629,24 +1709,19 @@ int replica_commit_team(struct journal *j, struct store_warnings *w)
 		rc = 0;
 		goto out;
 	}
-	unlink(index);
 	{
 		const char *const paths[] = { JOURNAL_CONF };
-		rc = git_commit_paths(j->dir, index, REPLICA_TEAM_REF, head, ref_tree(j, REPLICA_TEAM_REF, head), paths, 1,
-				      "logbook: team.conf", NULL, NULL);
+		char *made = NULL;
+		rc = git_commit_files(j->dir, REPLICA_TEAM_REF, head, paths, 1, "logbook: team.conf", &made, NULL, NULL);
 		if (rc != 0)
 			refs_moved();
-	}
-	if (rc > 0) {
-		char *now = ref_commit(j, REPLICA_TEAM_REF);
-		if (!now || update_ref(j, WRITTEN_REF "team", now, written) < 0)
+		if (rc > 0 && update_ref(j, WRITTEN_REF "team", made, written) < 0)
 			rc = -1;
-		free(now);
+		free(made);
 	}
 out:
 	free(written);
 	free(head);
-	free(index);
 	return rc;
 }
 

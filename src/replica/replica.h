@@ -11,8 +11,8 @@
  * here is written the same way; one that does not extend the files
  * already written (history rewritten) is reported and never written,
  * and a host's record file is only ever replaced by one that extends it.
- * A host's ref is committed from its files with a private index
- * (.git/logbook/index.<host>), in one commit per sync; the work tree is written
+ * A host's ref is committed from its files by one git fast-import, in one
+ * commit per sync; the work tree is written
  * before a ref moves, so a sync killed anywhere is redone by the next one.  This module never writes this
  * host's own record files and never deletes a file; it never prints:
  * what it finds goes into a struct store_warnings for the caller.

@@ -6,6 +6,9 @@
  */
 #include "unit.h"
 
+#include <dirent.h>
+#include <sys/stat.h>
+
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/xalloc.h"
@@ -56,20 +59,26 @@ static void put(const char *rel, const char *text)
 	free(p);
 }
 
-static char *index_path(void)
+/* put, with the directories rel needs */
+static void put_dirs(const char *rel, const char *text)
 {
-	return xasprintf("%s/.git/logbook-index", repo);
+	char *p = xasprintf("%s/%s", repo, rel), *slash = strrchr(p, '/');
+
+	*slash = '\0';
+	mkdir(p, 0755);
+	*slash = '/';
+	unit_write(p, text, strlen(text), 0);
+	free(p);
 }
 
-/* commit these paths onto REF; git_commit_paths' result */
+/* commit these paths onto REF; git_commit_files' result */
 static int commit(const char *const paths[], size_t n)
 {
-	char *index = index_path(), *old = git_resolve(repo, REF);
-	int rc = git_commit_paths(repo, index, REF, old, NULL, paths, n, "test commit", NULL, NULL);
+	char *old = git_resolve(repo, REF);
+	int rc = git_commit_files(repo, REF, old, paths, n, "test commit", NULL, NULL, NULL);
 
 	if (rc < 0)
-		fprintf(stderr, "git_commit_paths: %s\n", errget());
-	free(index);
+		fprintf(stderr, "git_commit_files: %s\n", errget());
 	free(old);
 	return rc;
 }
@@ -300,15 +309,14 @@ static void a_commit_is_made_only_when_the_tree_changed(void **state)
 	free(second);
 }
 
-static void a_missing_index_starts_from_the_refs_tree(void **state)
+static void files_not_named_keep_what_the_ref_holds(void **state)
 {
 	const char *const a[] = { "a.jsonl" }, *const b[] = { "b.jsonl" };
-	char *index = index_path(), *head, *text;
+	char *head, *text;
 	(void)state;
 
 	put("a.jsonl", "a\n");
 	assert_int_equal(commit(a, 1), 1);
-	assert_int_equal(unlink(index), 0);
 	put("b.jsonl", "b\n");
 	assert_int_equal(commit(b, 1), 1);
 	head = git_resolve(repo, REF);
@@ -317,31 +325,70 @@ static void a_missing_index_starts_from_the_refs_tree(void **state)
 	assert_string_equal(text, "a\n");
 	free(text);
 	free(head);
-	free(index);
 }
 
-/* more paths than one update-index command line holds (61) */
+/* more paths than fast-import is asked about at once (FI_BATCH, 256): its answers never fill a pipe */
 static void many_paths_are_committed_in_batches(void **state)
 {
-	char *names[70];
+	enum { N = 600 };
+	char *names[N];
 	struct git_files files;
-	char *head;
+	char *first, *head;
 	(void)state;
 
-	for (size_t i = 0; i < 70; i++) {
-		names[i] = xasprintf("f%03zu.jsonl", i);
-		put(names[i], names[i]);
+	for (size_t i = 0; i < N; i++) {
+		names[i] = xasprintf("d%zu/f%03zu.jsonl", i % 7, i);
+		put_dirs(names[i], names[i]);
 	}
-	assert_int_equal(commit((const char *const *)names, 70), 1);
+	assert_int_equal(commit((const char *const *)names, N), 1);
+	first = git_resolve(repo, REF);
+	/* every one asked about again, one in three changed */
+	for (size_t i = 0; i < N; i += 3)
+		put_dirs(names[i], "changed\n");
+	assert_int_equal(commit((const char *const *)names, N), 1);
 	head = git_resolve(repo, REF);
+	assert_int_equal(git_changed_files(repo, first, head, &files), 0);
+	assert_int_equal(files.n, N / 3);
+	git_files_free(&files);
 	assert_int_equal(git_changed_files(repo, NULL, head, &files), 0);
-	assert_int_equal(files.n, 70);
-	for (size_t i = 0; i < 70; i++) {
-		assert_string_equal(files.files[i].path, names[i]);
+	assert_int_equal(files.n, N);
+	git_files_free(&files);
+	for (size_t i = 0; i < N; i++) {
+		char *text = content_at(head, names[i]);
+		assert_string_equal(text, i % 3 ? names[i] : "changed\n");
+		free(text);
 		free(names[i]);
 	}
-	git_files_free(&files);
+	free(first);
 	free(head);
+}
+
+/* a commit of git's own making that has path no more: logbook never removes a file from a ref */
+static void remove_from_ref(const char *path)
+{
+	char *index = xasprintf("%s/.git/test-index", repo), *old = git_resolve(repo, REF), *tree, *made;
+	const char *read[] = { "read-tree", REF, NULL };
+	const char *rm[] = { "rm", "-q", "--cached", path, NULL };
+	const char *write[] = { "write-tree", NULL };
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(git_run(repo, index, NULL, NULL, read), 0);
+	assert_int_equal(git_run(repo, index, NULL, NULL, rm), 0);
+	assert_int_equal(git_run(repo, index, &out, NULL, write), 0);
+	tree = xstrndup(out.data, GIT_OID_HEX);
+	buf_reset(&out);
+	{
+		const char *ct[] = { "commit-tree", "-m", "rm", "-p", old, tree, NULL };
+		assert_int_equal(git_run(repo, NULL, &out, NULL, ct), 0);
+	}
+	made = xstrndup(out.data, GIT_OID_HEX);
+	assert_int_equal(git_update_ref(repo, REF, made, old), 0);
+	unlink(index);
+	buf_release(&out);
+	free(index);
+	free(old);
+	free(tree);
+	free(made);
 }
 
 static void changed_files_leave_out_deletions_and_read_odd_names_exactly(void **state)
@@ -359,12 +406,9 @@ static void changed_files_leave_out_deletions_and_read_odd_names_exactly(void **
 	old = git_resolve(repo, REF);
 	{
 		char *p = xasprintf("%s/gone", repo);
-		const char *rm[] = { "rm", "-q", "--cached", "gone", NULL };
-		char *index = index_path();
-		assert_int_equal(git_run(repo, index, NULL, NULL, rm), 0);
+		remove_from_ref("gone");
 		unlink(p);
 		free(p);
-		free(index);
 	}
 	put("edit", "2\n");
 	put("new\nline name", "n\n");
@@ -586,11 +630,11 @@ static void the_refs_read_at_once_agree_with_git_ref_by_ref(void **state)
 	free(tag_id);
 }
 
-static void a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agrees(void **state)
+static void the_commit_made_and_its_tree_agree_with_git(void **state)
 {
 	const char *const paths[] = { "a.jsonl" };
 	const char *tree[] = { "rev-parse", REF "^{tree}", NULL };
-	char *index = index_path(), *old, *old_tree, *now;
+	char *old, *old_tree, *now;
 	(void)state;
 
 	put("a.jsonl", "one\n");
@@ -598,14 +642,14 @@ static void a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agree
 	old = git_resolve(repo, REF);
 	old_tree = git_out(tree);
 	char *made, *made_tree, *now_tree;
-	/* the tree given is the ref's: nothing changed, no commit; what the ref holds comes back */
-	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", &made, &made_tree), 0);
+	/* the file is as the ref holds it: nothing changed, no commit; what the ref holds comes back */
+	assert_int_equal(git_commit_files(repo, REF, old, paths, 1, "m", &made, &made_tree, NULL), 0);
 	assert_string_equal(made, old);
 	assert_string_equal(made_tree, old_tree);
 	free(made);
 	free(made_tree);
 	put("a.jsonl", "one\ntwo\n");
-	assert_int_equal(git_commit_paths(repo, index, REF, old, old_tree, paths, 1, "m", &made, &made_tree), 1);
+	assert_int_equal(git_commit_files(repo, REF, old, paths, 1, "m", &made, &made_tree, NULL), 1);
 	now = git_resolve(repo, REF);
 	assert_string_not_equal(now, old);
 	assert_int_equal(git_is_ancestor(repo, old, now), 1);
@@ -616,9 +660,165 @@ static void a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agree
 	free(made);
 	free(made_tree);
 	free(now_tree);
-	free(index);
 	free(old);
 	free(old_tree);
+	free(now);
+}
+
+/* true when .git has a file whose name starts with prefix in the directory rel */
+static bool git_dir_has(const char *rel, const char *prefix)
+{
+	char *dir = xasprintf("%s/.git/%s", repo, rel);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	while (d && (e = readdir(d)))
+		found |= !strncmp(e->d_name, prefix, strlen(prefix));
+	if (d)
+		closedir(d);
+	free(dir);
+	return found;
+}
+
+/* what git commit-tree made before: logbook's name, the message and a newline; modes by the owner's x bit */
+static void a_commit_says_who_made_it_keeps_modes_and_leaves_its_objects_loose(void **state)
+{
+	const char *const paths[] = { "run.sh", "a.jsonl" };
+	const char *cat[] = { "cat-file", "commit", REF, NULL };
+	const char *ls[] = { "ls-tree", REF, NULL };
+	char a_id[GIT_OID_HEX + 1], run_id[GIT_OID_HEX + 1], *made, *run = xasprintf("%s/run.sh", repo), *text;
+	struct buf entries = BUF_INIT, want = BUF_INIT, out = BUF_INIT;
+	(void)state;
+
+	put("a.jsonl", "one\n");
+	put("run.sh", "#!/bin/sh\n");
+	assert_int_equal(chmod(run, 0755), 0);
+	assert_int_equal(git_commit_files(repo, REF, NULL, paths, 2, "first", &made, NULL, &entries), 1);
+	assert_int_equal(git_run(repo, NULL, &out, NULL, cat), 0);
+	assert_non_null(strstr(buf_str(&out), "\nauthor logbook <logbook@localhost> "));
+	assert_non_null(strstr(buf_str(&out), "\ncommitter logbook <logbook@localhost> "));
+	assert_non_null(strstr(buf_str(&out), " +0000\n\nfirst\n"));
+	assert_int_equal(strlen(strstr(buf_str(&out), "\n\nfirst\n")), 8);
+	/* the index entries of what changed, in the order asked */
+	git_object_id("blob", "one\n", 4, a_id);
+	git_object_id("blob", "#!/bin/sh\n", 10, run_id);
+	buf_addf(&want, "100755 %s\trun.sh", run_id);
+	buf_addc(&want, '\0');
+	buf_addf(&want, "100644 %s\ta.jsonl", a_id);
+	buf_addc(&want, '\0');
+	assert_int_equal(entries.len, want.len);
+	assert_memory_equal(entries.data, want.data, want.len);
+	text = git_out(ls);
+	assert_non_null(strstr(text, "100755 blob "));
+	free(text);
+	/* a few objects stay loose, as a fetch leaves them: no pack a sync (gc --auto would repack after 50) */
+	assert_false(git_dir_has("objects/pack", "pack-"));
+	/* the mode alone changed: a commit */
+	assert_int_equal(chmod(run, 0644), 0);
+	buf_reset(&entries);
+	assert_int_equal(git_commit_files(repo, REF, made, paths, 2, "second", NULL, NULL, &entries), 1);
+	text = git_out(ls);
+	assert_null(strstr(text, "100755"));
+	free(text);
+	buf_reset(&want);
+	buf_addf(&want, "100644 %s\trun.sh", run_id);
+	buf_addc(&want, '\0');
+	assert_int_equal(entries.len, want.len);
+	assert_memory_equal(entries.data, want.data, want.len);
+	buf_release(&entries);
+	buf_release(&want);
+	buf_release(&out);
+	free(made);
+	free(run);
+}
+
+/* names fast-import would read otherwise unquoted: a quote, a backslash, a newline, a leading space */
+static void odd_names_are_asked_about_and_committed_exactly(void **state)
+{
+	const char *const paths[] = { "q\"uote", "back\\slash", "new\nline", " lead", "\"" };
+	const size_t n = sizeof paths / sizeof *paths;
+	char *first, *head;
+	struct git_files files;
+	(void)state;
+
+	for (size_t i = 0; i < n; i++)
+		put(paths[i], paths[i]);
+	assert_int_equal(commit(paths, n), 1);
+	first = git_resolve(repo, REF);
+	/* nothing changed: every answer matched its file */
+	assert_int_equal(commit(paths, n), 0);
+	put(paths[2], "changed");
+	assert_int_equal(commit(paths, n), 1);
+	head = git_resolve(repo, REF);
+	assert_int_equal(git_changed_files(repo, first, head, &files), 0);
+	assert_int_equal(files.n, 1);
+	assert_string_equal(files.files[0].path, paths[2]);
+	git_files_free(&files);
+	for (size_t i = 0; i < n; i++) {
+		char *text = content_at(head, paths[i]);
+		assert_string_equal(text, i == 2 ? "changed" : paths[i]);
+		free(text);
+	}
+	free(first);
+	free(head);
+}
+
+/* a member's link or FIFO where a record file was: not followed, no hang, no commit, nothing left in .git */
+static void a_link_or_a_fifo_in_place_of_a_file_is_never_read(void **state)
+{
+	const char *const file[] = { "a.jsonl" }, *const below[] = { "day/b.jsonl" }, *const fifo[] = { "f.jsonl" };
+	char *p;
+	(void)state;
+
+	put("secret", "root only\n");
+	p = xasprintf("%s/a.jsonl", repo);
+	assert_int_equal(symlink("secret", p), 0);
+	free(p);
+	assert_int_equal(commit(file, 1), -1);
+	assert_non_null(strstr(errget(), "symbolic link"));
+	/* a link on the way to the file */
+	put_dirs("real/b.jsonl", "root only\n");
+	p = xasprintf("%s/day", repo);
+	assert_int_equal(symlink("real", p), 0);
+	free(p);
+	assert_int_equal(commit(below, 1), -1);
+	assert_non_null(strstr(errget(), "symbolic link"));
+	p = xasprintf("%s/f.jsonl", repo);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	free(p);
+	assert_int_equal(commit(fifo, 1), -1);
+	assert_non_null(strstr(errget(), "not a regular file"));
+	assert_null(git_resolve(repo, REF));
+	assert_false(git_dir_has("", "fast_import_crash_"));
+}
+
+/* the ref moved since old was read (another writer): the commit is refused and the ref left as it is */
+static void a_ref_moved_since_old_was_read_is_left_alone(void **state)
+{
+	const char *const paths[] = { "a.jsonl" };
+	char *first, *second, *now;
+	(void)state;
+
+	put("a.jsonl", "one\n");
+	assert_int_equal(commit(paths, 1), 1);
+	first = git_resolve(repo, REF);
+	put("a.jsonl", "one\ntwo\n");
+	assert_int_equal(commit(paths, 1), 1);
+	second = git_resolve(repo, REF);
+	put("a.jsonl", "one\ntwo\nthree\n");
+	assert_int_equal(git_commit_files(repo, REF, first, paths, 1, "m", NULL, NULL, NULL), -1);
+	assert_non_null(strstr(errget(), "fast-import"));
+	now = git_resolve(repo, REF);
+	assert_string_equal(now, second);
+	/* no ref at all yet is an old value too */
+	assert_int_equal(git_commit_files(repo, REF, NULL, paths, 1, "m", NULL, NULL, NULL), -1);
+	free(now);
+	now = git_resolve(repo, REF);
+	assert_string_equal(now, second);
+	assert_false(git_dir_has("", "fast_import_crash_"));
+	free(first);
+	free(second);
 	free(now);
 }
 
@@ -670,15 +870,19 @@ int main(void)
 		T(a_missing_repository_fails_cleanly),
 		T(too_many_arguments_are_refused_before_running_git),
 		T(a_commit_is_made_only_when_the_tree_changed),
-		T(a_missing_index_starts_from_the_refs_tree),
+		T(files_not_named_keep_what_the_ref_holds),
 		T(many_paths_are_committed_in_batches),
 		T(changed_files_leave_out_deletions_and_read_odd_names_exactly),
 		T(a_ref_moves_only_from_the_value_expected),
 		T(a_blob_is_read_a_chunk_at_a_time_and_may_be_left_halfway),
 		T(many_blobs_come_through_one_batch_in_the_order_asked),
 		T(the_refs_read_at_once_agree_with_git_ref_by_ref),
-		T(a_commit_with_the_old_tree_given_asks_git_for_nothing_more_and_agrees),
+		T(the_commit_made_and_its_tree_agree_with_git),
 		T(refs_set_by_this_process_agree_with_git),
+		T(a_commit_says_who_made_it_keeps_modes_and_leaves_its_objects_loose),
+		T(odd_names_are_asked_about_and_committed_exactly),
+		T(a_link_or_a_fifo_in_place_of_a_file_is_never_read),
+		T(a_ref_moved_since_old_was_read_is_left_alone),
 	};
 	return cmocka_run_group_tests_name("git", tests, NULL, NULL);
 }
