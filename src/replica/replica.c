@@ -86,8 +86,19 @@ static char *shown(const char *s, size_t len)
 static char *git_reason(const struct buf *err, const char *fallback)
 {
 	const char *e = buf_str(err);
-	size_t len = strcspn(e, "\n");
+	size_t len;
 
+	/* git's "fatal: " line, wherever it is (a fetch says the refs it moved first) */
+	for (const char *line = e; *line;) {
+		if (!strncmp(line, "fatal: ", 7)) {
+			e = line;
+			break;
+		}
+		line += strcspn(line, "\n");
+		if (*line)
+			line++;
+	}
+	len = strcspn(e, "\n");
 	if (!strncmp(e, "fatal: ", 7)) {
 		e += 7;
 		len = len >= 7 ? len - 7 : 0;
@@ -1772,13 +1783,20 @@ static int git_while(struct journal *j, const char *const args[], void (*meanwhi
 int replica_fetch_while(struct journal *j, const char *remote, void (*meanwhile)(void *), void *arg)
 {
 	char *spec = xasprintf("+refs/heads/*:refs/remotes/%s/*", remote), *pack = replica_pack_option(j, remote, false);
-	const char *args[] = { "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", pack, remote, spec, NULL };
+	/*
+	 * Not --quiet: git fetch then says on stderr each ref it moved (and
+	 * nothing else unless something went wrong), so silence means the
+	 * refs read before it still hold, and are not read again.  Anything
+	 * said, even a note of git gc's, counts as a move.
+	 */
+	const char *args[] = { "fetch", "--no-tags", "--no-write-fetch-head", pack, remote, spec, NULL };
 	struct buf err = BUF_INIT;
 	int rc = git_while(j, args, meanwhile, arg, NULL, &err);
 
 	free(spec);
 	free(pack);
-	refs_moved();
+	if (rc != 0 || err.len)
+		refs_moved();
 	if (rc != 0) {
 		if (rc > 0) {
 			/* git's own reason, first line: "fatal: '...' does not appear to be a git repository" */
