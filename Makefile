@@ -35,7 +35,7 @@ PKG_CONFIG ?= pkg-config
 CFLAGS ?= -O2 -g
 # every program links PKGS; only logbook-ingest-mail (and the tests of
 # src/mail/) links MAIL_PKGS: GMime and glib stay out of every other process
-PKGS = jansson libcrypto libpcre2-8 sqlite3
+PKGS = jansson libcrypto libpcre2-8 sqlite3 zlib
 MAIL_PKGS = gmime-3.0
 # only logbook-browse links ncurses: no other process loads it at start
 BROWSE_PKGS = ncursesw

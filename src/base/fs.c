@@ -116,6 +116,49 @@ int fs_read_regular(const char *path, struct buf *out)
 	return read_all_close(fd, path, out);
 }
 
+int fs_read_regular_below(int dfd, const char *shown, const char *rel, struct buf *out, bool *exec)
+{
+	char *copy = xstrdup(rel), *name = copy, *slash;
+	int fd = dup(dfd), next;
+	struct stat st;
+
+	buf_reset(out);
+	while (fd >= 0 && (slash = strchr(name, '/'))) {
+		*slash = '\0';
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		name = slash + 1;
+	}
+	if (fd >= 0) {
+		next = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	if (fd < 0) {
+		/* O_NOFOLLOW: ELOOP for a link at the end, ENOTDIR (with O_DIRECTORY) for one on the way */
+		if (errno == ELOOP || errno == ENOTDIR)
+			errset("%s/%s: a symbolic link, or no directory on the way", shown, rel);
+		else
+			errset_sys("%s/%s", shown, rel);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		errset("%s/%s: not a regular file", shown, rel);
+		close(fd);
+		return -1;
+	}
+	*exec = (st.st_mode & S_IXUSR) != 0;
+	if (fs_read_fd(fd, out, 0) < 0) {
+		errset_sys("%s/%s", shown, rel);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

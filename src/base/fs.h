@@ -30,6 +30,14 @@ int fs_read_regular(const char *path, struct buf *out);
  * for a link, EINVAL for anything but a regular file, or open's own.
  */
 int fs_open_regular(const char *path);
+/*
+ * rel (a relative path) below the directory dfd, read whole into out
+ * when it is a regular file reached without a symbolic link at any step
+ * (a shared journal's directories are ground others write: a link in
+ * place of a day would lead anywhere); *exec: its owner may execute it.
+ * shown names dfd in messages.  -1 and errget().
+ */
+int fs_read_regular_below(int dfd, const char *shown, const char *rel, struct buf *out, bool *exec);
 /* read until EOF, keeping the first max bytes in out and counting them all in *total; -1 and errno on error */
 int fs_read_bounded(int fd, struct buf *out, size_t max, size_t *total);
 /*

@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "base/fs.h"
+#include "base/hex.h"
 #include "base/run.h"
 #include "base/xalloc.h"
 #include "replica/git.h"
@@ -31,10 +32,6 @@
 
 #define GIT_ARGS_MAX 64
 
-/* who every commit logbook makes says made it */
-#define GIT_IDENT_NAME "logbook"
-#define GIT_IDENT_EMAIL "logbook@localhost"
-#define GIT_IDENT GIT_IDENT_NAME " <" GIT_IDENT_EMAIL ">"
 
 /*
  * The configuration every git we run gets on top of the repository's,
@@ -381,6 +378,27 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 	if (errfd >= 0)
 		output_take(errfd, err, 64 * 1024);
 	return rc;
+}
+
+static int input_file(const struct buf *data);
+
+int git_run_input(const char *dir, const struct buf *in, struct buf *out, const char *const args[])
+{
+	struct child c;
+	int fd = input_file(in), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = git_start(dir, NULL, RUN_PIPE, fd, -1, args, &c);
+	close(fd);
+	if (rc < 0)
+		return -1;
+	if (fs_read_fd(c.from_child, out, 0) < 0) {
+		errset_sys("reading the output of git %s", args[0]);
+		run_finish(&c);
+		return -1;
+	}
+	return run_finish(&c);
 }
 
 int git_run_start(const char *dir, const char *index, const char *const args[], struct git_job *job)
@@ -908,9 +926,7 @@ void git_object_id(const char *type, const void *data, size_t len, char out[GIT_
 	if (!SHA1_Init(&ctx) || !SHA1_Update(&ctx, head, (size_t)n + 1) || !SHA1_Update(&ctx, data, len) ||
 	    !SHA1_Final(md, &ctx))
 		abort();
-	for (unsigned int i = 0; i < SHA_DIGEST_LENGTH && i < GIT_OID_HEX / 2; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	out[GIT_OID_HEX] = '\0';
+	hex_encode(md, GIT_OID_HEX / 2, out);
 }
 
 /*
@@ -983,55 +999,6 @@ static void fi_path(struct buf *b, const char *path)
 			buf_addc(b, (char)*p);
 	}
 	buf_addc(b, '"');
-}
-
-/*
- * rel below the directory root, read whole when it is a regular file
- * reached without a symbolic link at any step (a journal's directories
- * are shared ground: a member could put a link in place of a day);
- * *exec: its owner may execute it.  -1 and errget().
- */
-static int read_below(int root, const char *dir, const char *rel, struct buf *out, bool *exec)
-{
-	char *copy = xstrdup(rel), *name = copy, *slash;
-	int fd = dup(root), next;
-	struct stat st;
-
-	buf_reset(out);
-	while (fd >= 0 && (slash = strchr(name, '/'))) {
-		*slash = '\0';
-		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-		name = slash + 1;
-	}
-	if (fd >= 0) {
-		next = openat(fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		close(fd);
-		fd = next;
-	}
-	free(copy);
-	if (fd < 0) {
-		/* O_NOFOLLOW: ELOOP for a link at the end, ENOTDIR (with O_DIRECTORY) for one on the way */
-		if (errno == ELOOP || errno == ENOTDIR)
-			errset("%s/%s: a symbolic link, or no directory on the way: not committed", dir, rel);
-		else
-			errset_sys("%s/%s", dir, rel);
-		return -1;
-	}
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		errset("%s/%s: not a regular file: not committed", dir, rel);
-		close(fd);
-		return -1;
-	}
-	*exec = (st.st_mode & S_IXUSR) != 0;
-	if (fs_read_fd(fd, out, 0) < 0) {
-		errset_sys("%s/%s", dir, rel);
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
 }
 
 /* "<mode> <type> <id>\t<path>" or "missing <path>": the mode and id of a blob, false for anything else */
@@ -1122,7 +1089,7 @@ int git_commit_files(const char *dir, const char *ref, const char *old, const ch
 		for (size_t k = 0; k < n; k++) {
 			char id[GIT_OID_HEX + 1], now[sizeof had[k]];
 			bool exec;
-			if (read_below(root, dir, paths[i + k], &content, &exec) < 0)
+			if (fs_read_regular_below(root, dir, paths[i + k], &content, &exec) < 0)
 				goto out;
 			git_object_id("blob", content.data ? content.data : "", content.len, id);
 			/* git's modes for a regular file: the owner's execute bit alone counts */

@@ -78,6 +78,8 @@ struct git_job {
 	int outfd, errfd;
 };
 int git_run_start(const char *dir, const char *index, const char *const args[], struct git_job *job);
+/* git_run with in as its standard input, no index, stderr inherited */
+int git_run_input(const char *dir, const struct buf *in, struct buf *out, const char *const args[]);
 int git_run_finish(struct git_job *job, struct buf *out, struct buf *err);
 /* the commit rev names, as hex (allocated); NULL when there is none */
 char *git_resolve(const char *dir, const char *rev);
@@ -176,6 +178,10 @@ void git_changes_free(struct git_changes *c);
 int64_t git_blob_size(const char *dir, const char *id);
 
 #define GIT_OID_HEX 40
+/* who every commit logbook makes says made it */
+#define GIT_IDENT_NAME "logbook"
+#define GIT_IDENT_EMAIL "logbook@localhost"
+#define GIT_IDENT GIT_IDENT_NAME " <" GIT_IDENT_EMAIL ">"
 /* git's object id (SHA-1, hex) of an object of type ("blob", "tree", "commit") holding data */
 void git_object_id(const char *type, const void *data, size_t len, char out[GIT_OID_HEX + 1]);
 /*

@@ -48,6 +48,7 @@
 #include "journal/team.h"
 #include "replica/appended.h"
 #include "replica/git.h"
+#include "replica/gitobj.h"
 #include "replica/keyring.h"
 #include "replica/replica.h"
 #include "base/banned.h"
@@ -999,7 +1000,14 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 		size_t nkeep = 0;
 		const char **keep = regular_files(j, &files, changed ? changed : (const char *const *)files.paths,
 						  changed ? nchanged : files.n, &nkeep, w);
-		rc = git_commit_files(j->dir, ref, old, keep, nkeep, msg, &made, &tree, &entries);
+		/* logbook's own objects and one update-ref; git fast-import for what that does not do */
+		char *name = xasprintf("trees.%s", host), *cache = private_index(j, name);
+		rc = gitobj_commit(j->dir, ref, old, ref_tree(j, ref, old), keep, nkeep, msg, cache, &made, &tree,
+				   &entries);
+		if (rc == GITOBJ_NOT_HERE)
+			rc = git_commit_files(j->dir, ref, old, keep, nkeep, msg, &made, &tree, &entries);
+		free(cache);
+		free(name);
 		free(keep);
 		/* the commit git found or made holds the files as they were when their stat was read, or newer ones */
 		if (rc >= 0 && files.stat_ok && made) {
