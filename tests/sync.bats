@@ -599,12 +599,12 @@ git_processes() {
 	local ref=refs/heads/hosts/web1 before real
 	before=$(git -C "$BATS_TEST_TMPDIR/web1" rev-parse "$ref")
 	real=$(command -v git)
-	# git fast-import waits (8 s at most) for the fetch to have started;
+	# git update-ref (the commit's) waits (8 s at most) for the fetch to have started;
 	# the fetch (its ssh) then waits for the commit: both only if they overlap
 	mkdir "$BATS_TEST_TMPDIR/bin"
 	cat >"$BATS_TEST_TMPDIR/bin/git" <<EOF
 #!/bin/sh
-if [ "\$1" = fast-import ]; then
+if [ "\$1" = update-ref ] || [ "\$1" = fast-import ]; then
 	for i in \$(seq 160); do [ -e '$BATS_TEST_TMPDIR/fetching' ] && break; sleep 0.05; done
 fi
 exec '$real' "\$@"

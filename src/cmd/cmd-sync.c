@@ -394,14 +394,6 @@ int cmd_sync(int argc, char **argv)
 	replica_refs_begin(j);
 	/* the refs and the remotes read by two gits that run while this one goes on */
 	replica_refs_prefetch(j);
-	{
-		/* this host's files scanned meanwhile; a failure is said by the commit */
-		struct store_warnings w = { 0 };
-		if (replica_scan_host(j, host, &w) == 0)
-			cli_print_warnings(&w);
-		else
-			store_warnings_free(&w);
-	}
 	cp = (struct commit_phase){ j, host, &before, 0, false };
 	if (replica_remotes(j, &remotes, &nremotes) < 0) {
 		/* the records are committed here all the same */

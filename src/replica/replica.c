@@ -882,14 +882,6 @@ static const char **files_changed(struct journal *j, const char *host, const cha
 	return v;
 }
 
-/* replica_scan_host's work, kept for replica_commit_host */
-static struct {
-	struct journal *j;
-	char *host;
-	struct store_txn *t;
-	struct host_scan files;
-} scanned;
-
 /* the chain's lock taken and host's files scanned into t and files; -1 and errget() */
 static int scan_host(struct journal *j, const char *host, struct store_warnings *w, struct store_txn **t,
 		     struct host_scan *files)
@@ -903,18 +895,6 @@ static int scan_host(struct journal *j, const char *host, struct store_warnings 
 		*t = NULL;
 		return -1;
 	}
-	return 0;
-}
-
-int replica_scan_host(struct journal *j, const char *host, struct store_warnings *w)
-{
-	/* one scan kept at a time: the commit of another host scans for itself */
-	if (scanned.j)
-		return 0;
-	if (scan_host(j, host, w, &scanned.t, &scanned.files) < 0)
-		return -1;
-	scanned.j = j;
-	scanned.host = xstrdup(host);
 	return 0;
 }
 
@@ -975,14 +955,8 @@ int replica_commit_host(struct journal *j, const char *host, struct store_warnin
 	char *ref, *msg, *old, *made = NULL, *tree = NULL;
 	int rc;
 
-	if (scanned.j == j && !strcmp(scanned.host, host)) {
-		t = scanned.t;
-		files = scanned.files;
-		free(scanned.host);
-		memset(&scanned, 0, sizeof scanned);
-	} else if (scan_host(j, host, w, &t, &files) < 0) {
+	if (scan_host(j, host, w, &t, &files) < 0)
 		return -1;
-	}
 	if (files.n == 0) {
 		store_abort(t);
 		host_scan_free(&files);

@@ -59,9 +59,9 @@ int replica_lock(struct journal *j);
  */
 void replica_refs_begin(struct journal *j);
 /*
- * After begin: start that git, and "git remote -v", now, for a caller
- * that has other work before it needs them (sync scans this host's
- * files meanwhile); without it each runs when first needed.
+ * After begin: start that git, and "git remote -v", now and side by
+ * side (sync needs the remotes first, the refs once its fetch has
+ * started); without it each runs when first needed.
  */
 void replica_refs_prefetch(struct journal *j);
 /* fn(arg) runs once, before the first file of another host is written (replica_refs_end forgets it) */
@@ -70,13 +70,6 @@ void replica_refs_end(void);
 
 /* commit host's files onto its ref: 1 committed, 0 nothing new, -1 and errget() */
 int replica_commit_host(struct journal *j, const char *host, struct store_warnings *w);
-/*
- * The first half of replica_commit_host, done ahead (sync does it while
- * git lists the refs and the remotes): host's chain locked and its files
- * scanned, kept for the next replica_commit_host of host.  -1 and
- * errget() (replica_commit_host then tries again and says why).
- */
-int replica_scan_host(struct journal *j, const char *host, struct store_warnings *w);
 /*
  * The journal's own git view, for an admin who types git commands in it
  * (as the owner of .git): HEAD, when it still names git's unborn default
