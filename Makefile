@@ -145,7 +145,7 @@ logbook_zsh.so: src/zsh/record.c $(HOOKFD) build/FLAGS
 logbook-browse: $(BROWSE_OBJ) build/liblogbook.a
 	$(CC) $(LDFLAGS) -o $@ $(BROWSE_OBJ) build/liblogbook.a $(LIBS) $(BROWSE_LIBS)
 
-build/tests/%: tests/unit/%.c tests/unit/unit.h build/liblogbook.a
+build/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/unit-git.h build/liblogbook.a
 	@mkdir -p build/tests
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< build/liblogbook.a $(LDFLAGS) $(LIBS) $(DPKG_LIBS) -lcmocka
 

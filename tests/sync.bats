@@ -789,7 +789,9 @@ PY
 	on web1 sync >/dev/null
 	[ "$(stat -c %i "$stamp")" = "$ino" ] || fail "a stamp that holds was not believed"
 	git -C "$BATS_TEST_TMPDIR/web1" update-ref refs/heads/hosts/web1 refs/heads/hosts/web1~1
-	on web1 sync >/dev/null
+	# the hub refuses the commit made on the ref moved back (unless it is the
+	# same commit again, made within the same second): the exit status varies
+	run on web1 sync
 	[ "$(stat -c %i "$stamp")" != "$ino" ] || fail "the stamp was believed for a ref moved back"
 	day=$(date -u +%Y_%m_%d)
 	git -C "$BATS_TEST_TMPDIR/web1" show "refs/heads/hosts/web1:${day:0:4}/$day/web1.jsonl" | grep -q second

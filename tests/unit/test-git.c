@@ -4,7 +4,7 @@
  * from inside git itself (a shell alias that prints its environment), so
  * a wrapper that forgot a setting fails here.
  */
-#include "unit.h"
+#include "unit-git.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -20,27 +20,9 @@ static char *repo;
 
 static int setup(void **state)
 {
-	const char *init[] = { "init", "-q", NULL };
-	char *home;
-
 	(void)state;
-	setenv("TZ", "UTC", 1);
-	setenv("LC_ALL", "C", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	unsetenv("GIT_SSH");
-	unsetenv("GIT_SSH_COMMAND");
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	repo = unit_tmpdir();
-	/* no ~/.gitconfig of whoever runs the tests */
-	home = xasprintf("%s/.home", repo);
-	mkdir(home, 0700);
-	setenv("HOME", home, 1);
-	free(home);
-	if (git_run(repo, NULL, NULL, NULL, init) != 0)
-		return -1;
-	return 0;
+	repo = unit_git_repo();
+	return repo ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -570,12 +552,7 @@ static void many_blobs_come_through_one_batch_in_the_order_asked(void **state)
 /* git itself in repo, for what the module does not do (tags, refs to blobs) */
 static char *git_out(const char *const args[])
 {
-	struct buf out = BUF_INIT;
-
-	assert_int_equal(git_run(repo, NULL, &out, NULL, args), 0);
-	while (out.len && out.data[out.len - 1] == '\n')
-		buf_truncate(&out, out.len - 1);
-	return buf_detach(&out, NULL);
+	return unit_git_out(repo, args);
 }
 
 static void the_refs_read_at_once_agree_with_git_ref_by_ref(void **state)

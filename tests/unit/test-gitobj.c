@@ -4,7 +4,7 @@
  * ref must give the same tree, git fsck must find nothing wrong, and
  * trees logbook formats must have the ids git mktree gives them.
  */
-#include "unit.h"
+#include "unit-git.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -23,24 +23,12 @@ static char *repo, *cache, *path_before;
 
 static int setup(void **state)
 {
-	const char *init[] = { "init", "-q", NULL };
-	char *home;
-
 	(void)state;
-	setenv("TZ", "UTC", 1);
-	setenv("LC_ALL", "C", 1);
-	unsetenv("GIT_DIR");
-	unsetenv("GIT_WORK_TREE");
-	unsetenv("GIT_INDEX_FILE");
-	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
-	repo = unit_tmpdir();
-	home = xasprintf("%s/.home", repo);
-	mkdir(home, 0700);
-	setenv("HOME", home, 1);
-	free(home);
+	if (!(repo = unit_git_repo()))
+		return -1;
 	cache = xasprintf("%s/.git/trees.test", repo);
 	path_before = xstrdup(getenv("PATH"));
-	return git_run(repo, NULL, NULL, NULL, init) == 0 ? 0 : -1;
+	return 0;
 }
 
 static int teardown(void **state)
@@ -77,15 +65,9 @@ static const char *repo_git(void)
 	return p;
 }
 
-/* git's answer, its last newline cut */
 static char *git_out(const char *const args[])
 {
-	struct buf out = BUF_INIT;
-
-	assert_int_equal(git_run(repo, NULL, &out, NULL, args), 0);
-	while (out.len && out.data[out.len - 1] == '\n')
-		buf_truncate(&out, out.len - 1);
-	return buf_detach(&out, NULL);
+	return unit_git_out(repo, args);
 }
 
 static char *tree_of(const char *ref)
