@@ -89,6 +89,9 @@ static int todo_add(int argc, char **argv, const char *host, const char *due)
 		die("todo add: the text is %zu bytes, more than %d", text.len, TODO_MAX);
 	if (host && !store_valid_host(host))
 		cli_usage_exit(usage, "todo add: --host: '%s' is not a host name", host);
+	/* every usage error before anything is made: nothing is left behind by the exit */
+	if (due)
+		due_day(due, day);
 	j = cmd_journal();
 	cmd_ingest_first(j);
 	if (ident_resolve_in(&id, j) < 0)
@@ -97,10 +100,8 @@ static int todo_add(int argc, char **argv, const char *host, const char *due)
 	rec_set_text(r, "event", "add", 3);
 	rec_set_text(r, "text", text.data, text.len);
 	rec_set_text(r, "about", host ? host : id.host, strlen(host ? host : id.host));
-	if (due) {
-		due_day(due, day);
+	if (due)
 		rec_set_text(r, "due", day, strlen(day));
-	}
 	cmd_file_record(j, &id, r, "todo add");
 	ref_format(r->host, r->seq, ref);
 	printf("todo %s\n", ref);
