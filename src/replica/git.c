@@ -32,7 +32,6 @@
 
 #define GIT_ARGS_MAX 64
 
-
 /*
  * The configuration every git we run gets on top of the repository's,
  * through GIT_CONFIG_COUNT (command-line configuration, which wins over
@@ -382,18 +381,18 @@ int git_run(const char *dir, const char *index, struct buf *out, struct buf *err
 
 static int input_file(const struct buf *data);
 
-int git_run_input(const char *dir, const struct buf *in, struct buf *out, const char *const args[])
+int git_run_input(const char *dir, const char *index, const struct buf *in, struct buf *out, const char *const args[])
 {
 	struct child c;
 	int fd = input_file(in), rc;
 
 	if (fd < 0)
 		return -1;
-	rc = git_start(dir, NULL, RUN_PIPE, fd, -1, args, &c);
+	rc = git_start(dir, index, out ? RUN_PIPE : RUN_NULL, fd, -1, args, &c);
 	close(fd);
 	if (rc < 0)
 		return -1;
-	if (fs_read_fd(c.from_child, out, 0) < 0) {
+	if (out && fs_read_fd(c.from_child, out, 0) < 0) {
 		errset_sys("reading the output of git %s", args[0]);
 		run_finish(&c);
 		return -1;
@@ -1191,8 +1190,6 @@ int git_index_entries(const char *dir, const char *index, const char *rev, const
 {
 	const char *read[] = { "read-tree", rev, NULL };
 	const char *update[] = { "update-index", "-z", "--index-info", NULL };
-	struct child c;
-	int fd, rc;
 
 	/* no index yet: rev's tree, entries and all */
 	if (!fs_exists(index)) {
@@ -1204,13 +1201,9 @@ int git_index_entries(const char *dir, const char *index, const char *rev, const
 	}
 	if (!entries->len)
 		return 0;
-	if ((fd = input_file(entries)) < 0)
-		return -1;
-	rc = git_start(dir, index, RUN_NULL, fd, -1, update, &c);
-	close(fd);
-	if (rc == 0 && run_finish(&c) != 0)
-		rc = -1;
-	if (rc < 0)
+	if (git_run_input(dir, index, entries, NULL, update) != 0) {
 		errset("git update-index --index-info of %s failed", index);
-	return rc;
+		return -1;
+	}
+	return 0;
 }

@@ -78,8 +78,8 @@ struct git_job {
 	int outfd, errfd;
 };
 int git_run_start(const char *dir, const char *index, const char *const args[], struct git_job *job);
-/* git_run with in as its standard input, no index, stderr inherited */
-int git_run_input(const char *dir, const struct buf *in, struct buf *out, const char *const args[]);
+/* git_run with in as its standard input (out NULL: stdout thrown away), stderr inherited */
+int git_run_input(const char *dir, const char *index, const struct buf *in, struct buf *out, const char *const args[]);
 int git_run_finish(struct git_job *job, struct buf *out, struct buf *err);
 /* the commit rev names, as hex (allocated); NULL when there is none */
 char *git_resolve(const char *dir, const char *rev);

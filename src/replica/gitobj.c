@@ -329,7 +329,7 @@ static int ask_git(struct commit_ctx *c)
 		for (const char *s = strchr(path, '/'); s; s = strchr(s + 1, '/'))
 			buf_addf(&in, "%s:%.*s\n", c->old_tree, (int)(s - path), path);
 	}
-	if (git_run_input(c->dir, &in, &out, args) != 0) {
+	if (git_run_input(c->dir, NULL, &in, &out, args) != 0) {
 		errset("git cat-file --batch of the trees of %s failed", c->old_tree);
 		goto out;
 	}

@@ -312,7 +312,7 @@ static char *mktree(const char *lines)
 	struct buf in = BUF_INIT, out = BUF_INIT;
 
 	buf_adds(&in, lines);
-	assert_int_equal(git_run_input(repo, &in, &out, args), 0);
+	assert_int_equal(git_run_input(repo, NULL, &in, &out, args), 0);
 	buf_release(&in);
 	while (out.len && out.data[out.len - 1] == '\n')
 		buf_truncate(&out, out.len - 1);
